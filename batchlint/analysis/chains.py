@@ -1,0 +1,235 @@
+"""From each SDK call, walk outward through callers to what starts the work.
+
+A chain is the list of call sites from the SDK call up to a function with a
+context of its own (a handler, a job, a task, a script) or to a function no
+analyzed code calls. A chain is a batch candidate when nothing on it has a
+person waiting or a loop-carried dependence, and it has either a repetition
+(loop, map, fan-out) or a scheduled/worker context. It is reported at the
+first repetition from the inside — the call in the loop — or, without one, at
+the call inside the job; the code names the strongest context on the chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import CONTEXT_CODES, ContextKind, Finding, Location
+from .clients import SdkCall
+from .contexts import INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
+from .facts import FileFacts, Site
+from .project import Project
+
+_MAX_DEPTH = 12
+_MAX_CHAINS = 200
+
+_KIND_OF_CONTEXT = {SCHEDULED: ContextKind.SCHEDULED, WORKER: ContextKind.WORKER, OFFLINE: ContextKind.OFFLINE}
+
+CODE_NO_BATCH_CLIENT = "BL106"
+CODE_LEGACY = "BL107"
+
+
+@dataclass(frozen=True)
+class Frame:
+    site: Site
+    path: str
+    facts: FrameFacts
+    function: str  # qual of the function the site is in, "" at module level
+
+
+@dataclass(frozen=True)
+class Chain:
+    frames: tuple[Frame, ...]  # innermost (the SDK call) first
+    terminal: Context | None  # None: no analyzed caller and no context of its own
+
+
+def _fn_name(qual: str) -> str:
+    return qual.rpartition(".")[2] + "()" if qual else "module code"
+
+
+class ChainWalker:
+    def __init__(self, project: Project, classifier: Classifier) -> None:
+        self.project = project
+        self.classifier = classifier
+        self._frame_cache: dict[int, FrameFacts] = {}
+
+    def _frame(self, site: Site, path: str) -> Frame:
+        key = id(site)
+        facts = self._frame_cache.get(key)
+        if facts is None:
+            facts = self.classifier.frame_facts(site, path)
+            self._frame_cache[key] = facts
+        scope = site.scope
+        function = scope if scope in self.project.functions else ""
+        return Frame(site, path, facts, function)
+
+    def chains(self, site: Site, path: str) -> list[Chain]:
+        out: list[Chain] = []
+        self._walk(self._frame(site, path), (), frozenset(), out)
+        return out
+
+    def _walk(self, frame: Frame, below: tuple[Frame, ...], visiting: frozenset, out: list[Chain]) -> None:
+        if len(out) >= _MAX_CHAINS:
+            return
+        frames = below + (frame,)
+        facts = frame.facts
+        if facts.interactive:
+            out.append(Chain(frames, Context(INTERACTIVE, facts.interactive, facts.repetition_where)))
+            return
+        if facts.not_batchable:
+            out.append(Chain(frames, Context("not-batchable", facts.not_batchable, facts.repetition_where)))
+            return
+        if not frame.function:
+            module = self.project.modules.get(frame.site.scope)
+            if module is None:
+                out.append(Chain(frames, None))
+                return
+            context = self.classifier.module_context(module, facts.main_guard, frame.site.span.line)
+            out.append(Chain(frames, context))
+            return
+        own = self.classifier.own_context(frame.function)
+        if own is not None:
+            out.append(Chain(frames, own))
+            return
+        edges = list(self.project.callers.get(frame.function, ()))
+        for edge in self.project.references.get(frame.function, ()):
+            role, _ = self.classifier.via_role(edge.site.ref_via, edge.site.text)
+            if role or self.classifier.registration(edge) is None:
+                edges.append(edge)  # mapped / submitted / passed to a wrapper: runs there
+        callers = [e for e in edges if e.site.scope not in visiting and e.site.scope != frame.function]
+        if not callers or len(frames) >= _MAX_DEPTH:
+            out.append(Chain(frames, None))
+            return
+        for edge in callers:
+            self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    report: Frame
+    kind: ContextKind
+    chain: Chain
+
+
+def judge(chain: Chain) -> Verdict | None:
+    terminal = chain.terminal
+    if terminal is not None and terminal.kind in (INTERACTIVE, "not-batchable"):
+        return None
+    report = next((f for f in chain.frames if f.facts.repetition is not None), None)
+    kinds = [f.facts.repetition for f in chain.frames if f.facts.repetition is not None]
+    context_kind = _KIND_OF_CONTEXT.get(terminal.kind) if terminal is not None else None
+    if report is None:
+        if context_kind in (ContextKind.SCHEDULED, ContextKind.WORKER):
+            return Verdict(chain.frames[-1], context_kind, chain)
+        return None  # a one-off call, or nothing known about who calls it
+    if context_kind is not None:
+        kinds.append(context_kind)
+    return Verdict(report, max(kinds, key=lambda k: k.strength), chain)
+
+
+def _loc(path: str, site: Site) -> Location:
+    span = site.span
+    return Location(path, span.line, span.column, span.end_line, span.end_column)
+
+
+def _evidence(verdict: Verdict, sdk: SdkCall) -> tuple[str, ...]:
+    frames = verdict.chain.frames
+    first = frames[0]
+    lines = [f"`{first.site.text[:-5] if first.site.text.endswith('(...)') else first.site.text}` "
+             f"({sdk.client}.{sdk.method}) in {_fn_name(first.function)} at {first.path}:{first.site.span.line}"]
+    for below, frame in zip(frames, frames[1:]):
+        how = f"in {frame.facts.repetition_label} " if frame.facts.repetition else ""
+        lines.append(
+            f"{_fn_name(below.function)} called {how}in {_fn_name(frame.function)} at {frame.path}:{frame.site.span.line}"
+        )
+    terminal = verdict.chain.terminal
+    if terminal is not None:
+        schedule = f", schedule {terminal.schedule}" if terminal.schedule else ""
+        lines.append(f"{_fn_name(frames[-1].function)}: {terminal.label}{schedule} at {terminal.where}")
+    else:
+        lines.append(f"{_fn_name(frames[-1].function)} is not called from any analyzed code")
+    return tuple(lines)
+
+
+_WHY = "nobody waits on each response; send these requests as one Message Batch (50% cheaper)"
+_WHY_JOB = "nobody waits on it; submit it as a Message Batch and collect the result later (50% cheaper)"
+
+
+def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
+    frame = verdict.report
+    facts = frame.facts
+    terminal = verdict.chain.terminal
+    via = ""
+    if frame is not verdict.chain.frames[0]:
+        via = f" via `{verdict.chain.frames[0].site.text[:-5]}`" if verdict.chain.frames[0].site.text.endswith("(...)") else ""
+        callee = frame.site.text[:-5] if frame.site.text.endswith("(...)") else frame.site.text
+        subject = f"`{callee}()` reaches Claude ({sdk.method}{via})"
+    else:
+        subject = f"Claude call ({sdk.method})"
+    if facts.repetition is not None:
+        where = f"in {facts.repetition_label}"
+        if terminal is not None and terminal.kind in (SCHEDULED, WORKER, OFFLINE):
+            where += f", inside {terminal.label}"
+        why = _WHY
+    else:
+        where = f"in {terminal.label}" if terminal else ""
+        why = _WHY_JOB
+    if not sdk.batchable_client:
+        return CODE_NO_BATCH_CLIENT, (
+            f"{subject} {where}: nobody waits on it, but `{sdk.client}` cannot use the Message Batches API; "
+            "use a first-party `anthropic.Anthropic` client (or the provider's own batch inference) to get the batch discount"
+        )
+    if sdk.role == "legacy":
+        return CODE_LEGACY, (
+            f"{subject} {where}: legacy Text Completions call; move it to the Messages API first, "
+            "then to a Message Batch (the batch API accepts only Messages requests)"
+        )
+    message = f"{subject} {where}: {why}"
+    if sdk.role == "stream":
+        message += "; the stream is only drained in code, never shown, so a non-streaming batch request gives the same result"
+    if sdk.inferred:
+        message += " [client type inferred from the call's arguments]"
+    return CONTEXT_CODES[verdict.kind], message
+
+
+def findings_for(project: Project, classifier: Classifier) -> list[Finding]:
+    walker = ChainWalker(project, classifier)
+    best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
+    for site, facts, sdk in project.sdk_calls:
+        if "stream-shown" in site.flags:
+            continue  # tokens stream to someone who is reading them
+        if sdk.role == "stream" and "stream-drained" not in site.flags:
+            continue
+        for chain in walker.chains(site, facts.path):
+            verdict = judge(chain)
+            if verdict is None:
+                continue
+            key = (verdict.report.path, verdict.report.site.span, facts.path, site.span)
+            current = best.get(key)
+            if current is None or _better(verdict, current[0]):
+                best[key] = (verdict, sdk, facts, site)
+    out = []
+    for verdict, sdk, facts, site in best.values():
+        code, message = _message(verdict, sdk)
+        terminal = verdict.chain.terminal
+        out.append(
+            Finding(
+                code=code,
+                message=message,
+                location=_loc(verdict.report.path, verdict.report.site),
+                context=verdict.kind,
+                evidence=_evidence(verdict, sdk),
+                call=_loc(facts.path, site),
+                sdk_call=sdk.method,
+                client=sdk.client,
+                scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
+                extra=(("job", terminal.label),) if terminal is not None else (),
+            )
+        )
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def _better(new: Verdict, old: Verdict) -> bool:
+    if new.kind.strength != old.kind.strength:
+        return new.kind.strength > old.kind.strength
+    return len(new.chain.frames) < len(old.chain.frames)

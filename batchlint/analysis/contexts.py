@@ -1,0 +1,466 @@
+"""Who waits on a call? Tables of framework spellings, and the questions
+"what is this function's own context" and "what surrounds this call site".
+
+Names are matched as canonical dotted names produced by Project.canonical()
+(`celery.Celery.task`, `flask.Flask.route`), with fnmatch wildcards. When a
+decorator's receiver cannot be resolved (an `app` built by a factory in
+another package), a narrow text fallback applies, gated on what the file imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from ..model import ContextKind
+from .facts import Decorator, FileFacts, FunctionFacts, Site, Struct
+from .project import Edge, Project
+
+INTERACTIVE = "interactive"
+SCHEDULED = "scheduled"
+WORKER = "worker"
+OFFLINE = "offline"
+_PRIORITY = {INTERACTIVE: 4, SCHEDULED: 3, WORKER: 2, OFFLINE: 1}
+
+_WEB_PACKAGES = (
+    "flask", "quart", "fastapi", "starlette", "sanic", "litestar", "aiohttp", "bottle", "falcon",
+    "django", "rest_framework", "ninja", "tornado", "connexion", "robyn", "blacksheep", "emmett",
+    "flask_restful", "flask_restx", "flask_smorest", "apiflask",
+)
+_WEB_VERBS = (
+    "route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket",
+    "websocket_route", "api_view", "action", "view", "endpoint", "resource", "doc", "expect",
+    "login_required", "require_POST", "require_GET", "require_http_methods", "csrf_exempt",
+    "permission_classes", "authentication_classes", "marshal_with", "response", "arguments",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str
+    kind: str
+    label: str
+    needs_kwarg: str = ""  # the rule applies only when this keyword is given
+
+
+DECORATOR_RULES: tuple[Rule, ...] = (
+    # --- a person waits
+    *(Rule(f"{pkg}.*{verb}", INTERACTIVE, "web request handler") for pkg in _WEB_PACKAGES for verb in _WEB_VERBS),
+    Rule("django.views.decorators.*", INTERACTIVE, "Django view"),
+    Rule("django.contrib.auth.decorators.*", INTERACTIVE, "Django view"),
+    Rule("chainlit.*", INTERACTIVE, "Chainlit chat handler"),
+    Rule("gradio.*", INTERACTIVE, "Gradio UI handler"),
+    Rule("streamlit.*", INTERACTIVE, "Streamlit app"),
+    Rule("dash.*callback", INTERACTIVE, "Dash callback"),
+    Rule("mesop.*", INTERACTIVE, "Mesop page"),
+    Rule("nicegui.*", INTERACTIVE, "NiceGUI page"),
+    Rule("panel.*", INTERACTIVE, "Panel app"),
+    Rule("slack_bolt.*", INTERACTIVE, "Slack bot handler"),
+    Rule("discord.*", INTERACTIVE, "Discord bot handler"),
+    Rule("telegram.*", INTERACTIVE, "Telegram bot handler"),
+    Rule("aiogram.*", INTERACTIVE, "Telegram bot handler"),
+    Rule("telebot.*", INTERACTIVE, "Telegram bot handler"),
+    Rule("mcp.*", INTERACTIVE, "MCP tool handler"),
+    Rule("fastmcp.*", INTERACTIVE, "MCP tool handler"),
+    Rule("socketio.*", INTERACTIVE, "Socket.IO handler"),
+    Rule("modal.fastapi_endpoint", INTERACTIVE, "Modal web endpoint"),
+    Rule("modal.web_endpoint", INTERACTIVE, "Modal web endpoint"),
+    Rule("modal.asgi_app", INTERACTIVE, "Modal web endpoint"),
+    Rule("modal.wsgi_app", INTERACTIVE, "Modal web endpoint"),
+    Rule("modal.web_server", INTERACTIVE, "Modal web endpoint"),
+    Rule("functions_framework.http", INTERACTIVE, "Cloud Function HTTP handler"),
+    Rule("firebase_functions.https_fn.*", INTERACTIVE, "Firebase HTTPS function"),
+    Rule("azure.functions.*route", INTERACTIVE, "Azure Functions HTTP trigger"),
+    # --- scheduled
+    Rule("celery.decorators.periodic_task", SCHEDULED, "Celery periodic task"),
+    Rule("celery.task.periodic_task", SCHEDULED, "Celery periodic task"),
+    Rule("huey.*periodic_task", SCHEDULED, "Huey periodic task"),
+    Rule("apscheduler.*scheduled_job", SCHEDULED, "APScheduler job"),
+    Rule("flask_apscheduler.*task", SCHEDULED, "APScheduler job"),
+    Rule("schedule.repeat", SCHEDULED, "`schedule` job"),
+    Rule("airflow.*", SCHEDULED, "Airflow task"),
+    Rule("prefect.flow", SCHEDULED, "Prefect flow"),
+    Rule("prefect.task", SCHEDULED, "Prefect task"),
+    Rule("dagster.*", SCHEDULED, "Dagster op/asset"),
+    Rule("modal.*function", SCHEDULED, "Modal scheduled function", needs_kwarg="schedule"),
+    Rule("dramatiq.actor", SCHEDULED, "Dramatiq periodic actor", needs_kwarg="periodic"),
+    Rule("dramatiq_crontab.*", SCHEDULED, "Dramatiq cron actor"),
+    Rule("periodiq.*", SCHEDULED, "Dramatiq periodic actor"),
+    Rule("firebase_functions.scheduler_fn.*", SCHEDULED, "Firebase scheduled function"),
+    Rule("azure.functions.*timer_trigger", SCHEDULED, "Azure Functions timer trigger"),
+    # --- background workers
+    Rule("celery.*task", WORKER, "Celery task"),
+    Rule("celery.shared_task", WORKER, "Celery task"),
+    Rule("huey.*task", WORKER, "Huey task"),
+    Rule("dramatiq.actor", WORKER, "Dramatiq actor"),
+    Rule("rq.*job", WORKER, "RQ job"),
+    Rule("temporalio.activity.defn", WORKER, "Temporal activity"),
+    Rule("ray.remote", WORKER, "Ray remote task"),
+    Rule("firebase_functions.tasks_fn.*", WORKER, "Firebase task queue function"),
+    Rule("azure.functions.*queue_trigger", WORKER, "Azure Functions queue trigger"),
+    Rule("taskiq.*task", WORKER, "Taskiq task"),
+    # --- offline entry points (a person starts them, nobody waits per item)
+    Rule("click.*command", OFFLINE, "click command"),
+    Rule("typer.*command", OFFLINE, "Typer command"),
+)
+
+# Callables passed to these calls get the call's context. The arg selector is a
+# keyword name or a positional index; "*" takes any function argument.
+REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
+    ("apscheduler.*add_job", "*", SCHEDULED, "APScheduler job"),
+    ("apscheduler.*add_schedule", "*", SCHEDULED, "APScheduler schedule"),
+    ("flask_apscheduler.*add_job", "*", SCHEDULED, "APScheduler job"),
+    ("schedule.every*.do", "0", SCHEDULED, "`schedule` job"),
+    ("airflow.*Operator", "python_callable", SCHEDULED, "Airflow task"),
+    ("arq.cron*", "*", SCHEDULED, "arq cron job"),
+    ("rq.cron.register", "*", SCHEDULED, "RQ cron job"),
+    ("rq_scheduler.*cron", "*", SCHEDULED, "rq-scheduler job"),
+    ("rq_scheduler.*schedule", "*", SCHEDULED, "rq-scheduler job"),
+    ("*add_periodic_task", "*", SCHEDULED, "Celery periodic task"),
+    ("threading.Thread", "target", WORKER, "background thread"),
+    ("threading.Timer", "*", WORKER, "background timer thread"),
+    ("multiprocessing.Process", "target", WORKER, "background process"),
+    ("multiprocessing.*Process", "target", WORKER, "background process"),
+    ("rq.*enqueue*", "*", WORKER, "RQ job"),
+    ("fastapi.*BackgroundTasks.add_task", "*", WORKER, "FastAPI background task"),
+    ("starlette.background.*", "*", WORKER, "Starlette background task"),
+    ("flask.*add_url_rule", "*", INTERACTIVE, "Flask view"),
+    ("django.urls.path", "*", INTERACTIVE, "Django view"),
+    ("django.urls.re_path", "*", INTERACTIVE, "Django view"),
+    ("django.conf.urls.url", "*", INTERACTIVE, "Django view"),
+    ("starlette.routing.*Route", "*", INTERACTIVE, "Starlette endpoint"),
+    ("fastapi.*add_api_route", "*", INTERACTIVE, "FastAPI endpoint"),
+    ("fastapi.*add_api_websocket_route", "*", INTERACTIVE, "FastAPI websocket"),
+    ("aiohttp.web.*", "*", INTERACTIVE, "aiohttp handler"),
+    ("gradio.*", "*", INTERACTIVE, "Gradio UI handler"),
+    ("panel.*", "*", INTERACTIVE, "Panel chat callback"),
+    ("websockets.*serve", "*", INTERACTIVE, "websocket handler"),
+    ("telegram.ext.*Handler", "*", INTERACTIVE, "Telegram bot handler"),
+    ("slack_bolt.*", "*", INTERACTIVE, "Slack bot handler"),
+    ("streamlit.*", "*", INTERACTIVE, "Streamlit callback"),
+)
+
+# Calls that apply a function to every item: the function runs in a loop.
+MAP_FANOUT = (
+    "concurrent.futures.*Executor.map",
+    "concurrent.futures.*.map",
+    "multiprocessing.*Pool.map*",
+    "multiprocessing.*Pool.imap*",
+    "multiprocessing.*Pool.starmap*",
+    "multiprocessing.pool.*.map*",
+    "multiprocessing.pool.*.imap*",
+    "multiprocessing.pool.*.starmap*",
+    "tqdm.contrib.concurrent.*",
+    "joblib.delayed",
+    "invoke.map",
+    "invoke.starmap",
+    "invoke.map_async",
+)
+MAP_LOOP = ("builtins.map", "builtins.filter", "itertools.starmap")
+# pandas and friends, whose receiver batchlint rarely types: matched by method name.
+MAP_METHODS = frozenset({"apply", "progress_apply", "parallel_apply", "applymap", "map", "swifter_apply"})
+# Calls that start work concurrently: a fan-out when they run once per item.
+FANOUT_WRAPPERS = (
+    "asyncio.gather",
+    "asyncio.as_completed",
+    "asyncio.wait",
+    "asyncio.create_task",
+    "asyncio.ensure_future",
+    "asyncio.to_thread",
+    "asyncio.*TaskGroup.create_task",
+    "asyncio.*run_in_executor",
+    "asyncio.*loop*.run_in_executor",
+    "concurrent.futures.*.submit",
+    "multiprocessing.*.apply_async",
+    "anyio.*start_soon",
+    "trio.*start_soon",
+    "*.create_task",
+    "*.run_in_executor",
+)
+
+# Classes whose methods serve requests, and classes whose method is a job.
+INTERACTIVE_BASES = (
+    "django.views.*", "django.views.generic.*", "rest_framework.*", "flask.views.*",
+    "tornado.web.*", "tornado.websocket.*", "aiohttp.web.*View", "starlette.endpoints.*",
+    "channels.generic.*", "http.server.*RequestHandler", "socketserver.*RequestHandler",
+    "discord.*", "ninja.*", "falcon.*",
+)
+CLASS_JOB_METHODS = (
+    ("django.core.management.*BaseCommand", "handle", OFFLINE, "Django management command"),
+    ("django.core.management.*Command", "handle", OFFLINE, "Django management command"),
+    ("django.core.management.*LabelCommand", "handle_label", OFFLINE, "Django management command"),
+    ("celery.*Task", "run", WORKER, "Celery task"),
+    ("luigi.*Task", "run", SCHEDULED, "Luigi task"),
+)
+
+INTERACTIVE_MODULES = frozenset({"streamlit"})
+
+
+@dataclass(frozen=True)
+class Context:
+    """A function's (or module's) own reason to run, outside its callers."""
+
+    kind: str  # interactive | scheduled | worker | offline
+    label: str  # e.g. "Celery task `nightly_digest`"
+    where: str  # "path:line"
+    schedule: str = ""  # source text of the schedule, when written in code
+
+
+@dataclass(frozen=True)
+class FrameFacts:
+    repetition: ContextKind | None
+    repetition_label: str
+    repetition_where: str
+    interactive: str  # reason, or ""
+    not_batchable: str  # reason, or ""
+    main_guard: bool
+
+
+def _match(name: str, pattern: str) -> bool:
+    return fnmatchcase(name, pattern)
+
+
+def _any(name: str, patterns) -> bool:
+    return any(fnmatchcase(name, p) for p in patterns)
+
+
+def _where(path: str, line: int) -> str:
+    return f"{path}:{line}"
+
+
+class Classifier:
+    """Answers context questions over one Project (memoized)."""
+
+    def __init__(self, project: Project, extra_batch: tuple[str, ...] = (), extra_interactive: tuple[str, ...] = ()):
+        self.project = project
+        self.extra_batch = extra_batch
+        self.extra_interactive = extra_interactive
+        self._own: dict[str, Context | None] = {}
+        self._registrations = self._collect_registrations()
+
+    # ----------------------------------------------------------- via roles
+    def via_role(self, via_symbolic: str, call_text: str) -> tuple[str, str]:
+        """Role of a call whose arguments hold a function or a call:
+        ("map-fanout" | "map-loop" | "wrapper" | "", label)."""
+        name = self.project.canonical(via_symbolic)
+        method = call_text[:-5].rpartition(".")[2] if call_text.endswith("(...)") else ""
+        if _any(name, MAP_FANOUT):
+            return "map-fanout", f"`{call_text}`"
+        if _any(name, MAP_LOOP):
+            return "map-loop", f"`{call_text}`"
+        if _any(name, FANOUT_WRAPPERS):
+            return "wrapper", f"`{call_text}`"
+        resolved = self.project.value(via_symbolic)
+        if method in MAP_METHODS and (resolved is None or resolved.kind == "ext" and not resolved.name.startswith(("builtins.", "anthropic."))):
+            return "map-loop", f"`{call_text}`"
+        return "", ""
+
+    # ------------------------------------------------------- registrations
+    def _collect_registrations(self) -> dict[str, list[Context]]:
+        out: dict[str, list[Context]] = {}
+        for target, edges in self.project.references.items():
+            for edge in edges:
+                context = self.registration(edge)
+                if context is not None:
+                    out.setdefault(target, []).append(context)
+        # Celery beat / CRONJOBS name their tasks as strings.
+        tasks_by_name: dict[str, list[str]] = {}
+        for qual, (fn, facts) in self.project.functions.items():
+            tasks_by_name.setdefault(fn.name, []).append(qual)
+            for dec in fn.decorators:
+                for key, text in dec.kwargs:
+                    if key == "name" and text[:1] in "'\"":
+                        tasks_by_name.setdefault(text.strip("'\""), []).append(qual)
+        for facts in self.project.files:
+            for ref in facts.schedule_refs:
+                quals = [q for q in tasks_by_name.get(ref.target, []) + tasks_by_name.get(ref.target.rpartition(".")[2], [])
+                         if q == ref.target or q.endswith("." + ref.target) or ref.target.endswith("." + q.rpartition(".")[2]) or q in tasks_by_name.get(ref.target, [])]
+                for qual in dict.fromkeys(quals):
+                    out.setdefault(qual, []).append(
+                        Context(SCHEDULED, ref.label, _where(facts.path, ref.span.line), ref.schedule)
+                    )
+        return out
+
+    def registration(self, edge: Edge) -> Context | None:
+        via = edge.via
+        if via is None:  # an untyped receiver (`sender.add_periodic_task`): its spelling
+            text = edge.site.text
+            name = text[:-5] if text.endswith("(...)") else text
+        else:
+            name = f"anthropic.{via.name}" if via.kind == "client" else via.name
+        for pattern, arg, kind, label in REGISTRATION_RULES:
+            if _match(name, pattern) and (arg == "*" or edge.site.ref_arg == arg):
+                schedule = ", ".join([*edge.site.args[1:], *(f"{k}={v}" for k, v in edge.site.kwargs)]) if kind == SCHEDULED else ""
+                if pattern.startswith("schedule.every"):
+                    schedule = edge.site.text
+                return Context(kind, label, _where(edge.path, edge.site.span.line), schedule)
+        for pattern in self.extra_batch:
+            if _match(name, pattern):
+                return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))
+        for pattern in self.extra_interactive:
+            if _match(name, pattern):
+                return Context(INTERACTIVE, f"configured interactive context `{pattern}`", _where(edge.path, edge.site.span.line))
+        return None
+
+    # --------------------------------------------------------- own context
+    def own_context(self, qual: str) -> Context | None:
+        if qual not in self._own:
+            self._own[qual] = self._compute_own(qual)
+        return self._own[qual]
+
+    def _compute_own(self, qual: str) -> Context | None:
+        entry = self.project.functions.get(qual)
+        if entry is None:
+            return None
+        fn, facts = entry
+        found: list[Context] = []
+        for dec in fn.decorators:
+            context = self._decorator_context(dec, fn, facts)
+            if context is not None:
+                found.append(context)
+        found += self._registrations.get(qual, [])
+        if fn.class_qual:
+            found += self._class_context(fn, facts)
+        if not found:
+            return None
+        best = max(found, key=lambda c: _PRIORITY[c.kind])
+        if best.kind == SCHEDULED and not best.schedule:
+            best = Context(best.kind, best.label, best.where, self._parent_schedule(fn))
+        return best
+
+    def _decorator_context(self, dec: Decorator, fn: FunctionFacts, facts: FileFacts) -> Context | None:
+        name = self.project.canonical(dec.expr)
+        kwargs = {k for k, _ in dec.kwargs}
+        where = _where(facts.path, fn.span.line)
+        subject = f"`{fn.name}`"
+        for pattern in self.extra_interactive:
+            if _match(name, pattern) or _match(dec.text, pattern):
+                return Context(INTERACTIVE, f"{subject} is decorated with configured interactive context `{dec.text}`", where)
+        for pattern in self.extra_batch:
+            if _match(name, pattern) or _match(dec.text, pattern):
+                return Context(SCHEDULED, f"{subject} is decorated with configured batch context `{dec.text}`", where, _dec_schedule(dec))
+        for rule in DECORATOR_RULES:
+            if rule.needs_kwarg and rule.needs_kwarg not in kwargs:
+                continue
+            if _match(name, rule.pattern):
+                return Context(rule.kind, f"{rule.label} {subject} (`@{dec.text}`)", where, _dec_schedule(dec) if rule.kind == SCHEDULED else "")
+        # `@cli.command()` where `cli` is a project function decorated with click.group
+        if name.endswith(".command"):
+            group = self.project.function(name.rpartition(".")[0])
+            if group is not None and any(self.project.canonical(d.expr).startswith(("click.", "typer.")) for d in group.decorators):
+                return Context(OFFLINE, f"click command {subject}", where)
+        return self._decorator_text_fallback(dec, fn, facts, name)
+
+    def _decorator_text_fallback(self, dec: Decorator, fn: FunctionFacts, facts: FileFacts, name: str) -> Context | None:
+        """The receiver is not resolvable: decide from the spelling, narrowly."""
+        value = self.project.value(dec.expr)
+        if value is not None and value.kind != "ext":
+            return None
+        if value is not None and not name.startswith("builtins."):
+            return None  # resolved to a known external name that matched no rule
+        last = dec.text.rpartition(".")[2]
+        imports = facts.imported_modules
+        where = _where(facts.path, fn.span.line)
+        subject = f"`{fn.name}`"
+        first_arg = dec.args[0] if dec.args else ""
+        if last in ("route", "get", "post", "put", "patch", "delete", "websocket", "api_route") and first_arg[1:2] == "/":
+            return Context(INTERACTIVE, f"web request handler {subject} (`@{dec.text}`)", where)
+        if last in ("task", "shared_task") and imports & {"celery", "huey"}:
+            return Context(WORKER, f"task queue task {subject} (`@{dec.text}`)", where)
+        if last in ("periodic_task", "db_periodic_task", "scheduled_job"):
+            return Context(SCHEDULED, f"periodic job {subject} (`@{dec.text}`)", where, _dec_schedule(dec))
+        if last in ("command", "event", "message", "on_message", "listen", "action", "shortcut") and imports & {"slack_bolt", "discord", "telegram", "aiogram", "chainlit"}:
+            return Context(INTERACTIVE, f"bot handler {subject} (`@{dec.text}`)", where)
+        if last == "command" and imports & {"click", "typer"}:
+            return Context(OFFLINE, f"CLI command {subject} (`@{dec.text}`)", where)
+        return None
+
+    def _class_context(self, fn: FunctionFacts, facts: FileFacts) -> list[Context]:
+        ancestry = self.project.class_ancestry(fn.class_qual)
+        where = _where(facts.path, fn.span.line)
+        cls = fn.class_qual.rpartition(".")[2]
+        out = []
+        for base in ancestry:
+            if _any(base, INTERACTIVE_BASES) and not fn.name.startswith("_"):
+                out.append(Context(INTERACTIVE, f"request handler `{cls}.{fn.name}` (a `{base}`)", where))
+            for pattern, method, kind, label in CLASS_JOB_METHODS:
+                if fn.name == method and _match(base, pattern):
+                    out.append(Context(kind, f"{label} `{cls}.{fn.name}`", where))
+        return out
+
+    def _parent_schedule(self, fn: FunctionFacts) -> str:
+        """An Airflow @task inside a @dag function: the schedule is the DAG's."""
+        parent = self.project.function(fn.parent) if fn.parent else None
+        while parent is not None:
+            for dec in parent.decorators:
+                schedule = _dec_schedule(dec)
+                if schedule:
+                    return schedule
+            parent = self.project.function(parent.parent) if parent.parent else None
+        return ""
+
+    def module_context(self, facts: FileFacts, main_guard: bool, line: int) -> Context:
+        where = _where(facts.path, line)
+        if facts.imported_modules & INTERACTIVE_MODULES:
+            return Context(INTERACTIVE, f"Streamlit script {facts.path}", where)
+        if main_guard:
+            return Context(OFFLINE, f'`if __name__ == "__main__"` block of {facts.path}', where)
+        return Context(OFFLINE, f"module-level code of script {facts.path}", where)
+
+    # ---------------------------------------------------------- call sites
+    def frame_facts(self, site: Site, path: str) -> FrameFacts:
+        """What the constructs around one call site say about it."""
+        repetition: ContextKind | None = None
+        label = ""
+        where = _where(path, site.span.line)
+        wrapper = False
+        interactive = ""
+        not_batchable = ""
+        main_guard = False
+        if site.ref_via:
+            role, role_label = self.via_role(site.ref_via, site.text)
+            if role == "map-fanout":
+                repetition, label = ContextKind.FAN_OUT, role_label
+            elif role == "map-loop":
+                repetition, label = ContextKind.LOOP, role_label
+            elif role == "wrapper":
+                wrapper = True
+        for struct in site.structs:
+            kind = struct.kind
+            if kind in ("for", "while", "comp"):
+                if "chat" in struct.flags:
+                    interactive = f"chat loop reading user input ({struct.label} at {_where(path, struct.span.line)})"
+                    break
+                if "dependent" in struct.flags:
+                    not_batchable = f"loop-carried dependence: each request reads the previous response ({struct.label} at {_where(path, struct.span.line)})"
+                    continue
+                if "retry" in struct.flags:
+                    continue
+                if repetition is None:
+                    repetition, label = ContextKind.LOOP, struct.label
+                    where = _where(path, struct.span.line)
+            elif kind == "arg":
+                role, role_label = self.via_role(struct.via, struct.label[len("argument of `"):-1] if struct.label.startswith("argument of `") else "")
+                if role == "map-fanout" and repetition in (None, ContextKind.LOOP):
+                    repetition, label = ContextKind.FAN_OUT, role_label
+                elif role == "map-loop" and repetition is None:
+                    repetition, label = ContextKind.LOOP, role_label
+                elif role == "wrapper":
+                    wrapper = True
+            elif kind == "main-guard":
+                main_guard = True
+        if wrapper and repetition is ContextKind.LOOP:
+            repetition = ContextKind.FAN_OUT
+            label = f"{label}, started concurrently"
+        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard)
+
+
+def _dec_schedule(dec: Decorator) -> str:
+    """The schedule written on a decorator: `@dag(schedule="@daily")`,
+    `@scheduler.scheduled_job("cron", hour=3)`, `@periodic_task(run_every=...)`."""
+    for key, text in dec.kwargs:
+        if key in ("schedule", "schedule_interval", "run_every", "cron", "cron_schedule", "periodic", "interval"):
+            return text
+    if dec.args or dec.kwargs:
+        return ", ".join([*dec.args, *(f"{k}={v}" for k, v in dec.kwargs)])
+    return ""

@@ -1,0 +1,193 @@
+"""Loop-carried dependence: does a call's result feed a later iteration's call?
+
+A conversation loop appends each reply to `history` and sends `history` again;
+an agent loop keeps going while `resp.stop_reason == "tool_use"`; a running
+summary folds each answer into the next prompt. None of these can be batched,
+because request N+1 is not known until response N arrives.
+
+The test is a small, flow-insensitive taint analysis over one loop body:
+names assigned (or mutated with `.append` & co.) from the call's result are
+tainted, taint flows through further assignments, and the loop is dependent on
+the call when the call's own arguments, or the `while` test, read a tainted name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+# Methods that put their arguments into the receiver.
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "add", "update", "put", "put_nowait", "appendleft", "setdefault"}
+)
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+class _NamesRead(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        dotted = dotted_name(node)
+        if dotted is None:
+            node.value.visit(self)  # e.g. f(x).y: read what f(x) reads, not "y"
+            return False
+        parts = dotted.split(".")
+        for i in range(1, len(parts) + 1):
+            self.names.add(".".join(parts[:i]))
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        node.body.visit(self)
+        return False
+
+
+def names_read(*nodes: cst.CSTNode | None) -> set[str]:
+    collector = _NamesRead()
+    for node in nodes:
+        if node is not None:
+            node.visit(collector)
+    return collector.names
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: set[str] = set()
+        for element in target.elements:
+            out |= _target_names(element.value)
+        return out
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    if isinstance(target, cst.Subscript):
+        return _target_names(target.value)
+    dotted = dotted_name(target)
+    return {dotted} if dotted else set()
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.add(id(node))
+
+
+def _calls_in(nodes: list[cst.CSTNode]) -> frozenset[int]:
+    collector = _Calls()
+    for node in nodes:
+        node.visit(collector)
+    return frozenset(collector.calls)
+
+
+@dataclass(frozen=True)
+class _Edge:
+    targets: frozenset[str]
+    reads: frozenset[str]
+    calls: frozenset[int]  # ids of Call nodes whose result flows to targets
+    rebinds: bool = False  # a plain `name = value`: replaces, rather than adds to, the old value
+
+
+class _FlowCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.edges: list[_Edge] = []
+
+    def _edge(self, targets: set[str], value: cst.CSTNode | None, extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+        if targets and value is not None:
+            self._edge_from(targets, [value], extra_reads, rebinds)
+
+    def _edge_from(self, targets: set[str], values: list[cst.CSTNode], extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+        reads = names_read(*values) | set(extra_reads)
+        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets: set[str] = set()
+        plain = all(isinstance(t.target, cst.Name) for t in node.targets)
+        for t in node.targets:
+            targets |= _target_names(t.target)
+        self._edge(targets, node.value, rebinds=plain)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._edge(_target_names(node.target), node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        targets = _target_names(node.target)
+        self._edge(targets, node.value, targets)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._edge(_target_names(node.target), node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._edge(_target_names(node.target), node.iter)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._edge(_target_names(node.asname.name), node.item)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
+            receiver = dotted_name(func.value)
+            if receiver and node.args:
+                self._edge_from({receiver}, [a.value for a in node.args])
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested def does not run per iteration by itself
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+class LoopFlow:
+    """Data flow of one loop body, computed once and queried per call."""
+
+    def __init__(self, loop: cst.CSTNode, test: cst.BaseExpression | None = None, fresh: set[str] = frozenset()) -> None:
+        collector = _FlowCollector()
+        loop.visit(collector)
+        self._edges = collector.edges
+        self._test_reads = names_read(test) if test is not None else set()
+        self._fresh = set(fresh)  # the loop's own target: a new value every iteration
+
+    def tainted_by(self, call: cst.Call) -> set[str]:
+        key = id(call)
+        tainted: set[str] = set()
+        for edge in self._edges:
+            if key in edge.calls:
+                tainted |= edge.targets
+        changed = bool(tainted)
+        while changed:
+            changed = False
+            for edge in self._edges:
+                if not edge.targets <= tainted and edge.reads & tainted:
+                    tainted |= edge.targets
+                    changed = True
+        # Names given a fresh, untainted value each iteration do not carry the
+        # result over: the loop variable (`row["area"] = answer`), or a
+        # `context = ""` reset at the top of the body.
+        fresh = set(self._fresh)
+        for edge in self._edges:
+            if edge.rebinds and key not in edge.calls and not edge.reads & tainted:
+                fresh |= edge.targets
+        return {t for t in tainted if t.partition(".")[0] not in fresh}
+
+    def is_dependent(self, call: cst.Call) -> bool:
+        """True when a later iteration's request (or the loop test) reads this call's result."""
+        tainted = self.tainted_by(call)
+        if not tainted:
+            return False
+        reads = names_read(*(arg.value for arg in call.args))
+        return bool((reads | self._test_reads) & tainted)

@@ -1,0 +1,110 @@
+"""What one file says, as plain picklable values (the output of analysis.index).
+
+Expressions are kept as *symbolic dotted strings*: names resolved through the
+file's imports and local bindings, `()` marking a call. For example, inside a
+method of `acme.providers.Provider`, `self.client.messages.create` becomes
+`acme.providers.Provider().client.messages.create`. The project stage
+(analysis.project) evaluates these strings across files; `?` stands for a value
+the indexer could not follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNKNOWN = "?"
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int  # 1-based
+    end_line: int
+    end_column: int  # 1-based, exclusive
+
+
+@dataclass(frozen=True)
+class Struct:
+    """A construct enclosing a call site, between the call and its function."""
+
+    kind: str  # "for" | "while" | "comp" | "arg" | "lambda" | "main-guard"
+    label: str  # human text, e.g. "for loop over `rows`"
+    span: Span
+    via: str = ""  # kind "arg": symbolic callee of the call this sits in
+    # Per-site facts about this construct: "retry" (returns/breaks after the
+    # call succeeds), "dependent" (next call reads this call's result),
+    # "breaks-on-result", "chat" (reads input() each turn), "range".
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call, or a function passed by reference as an argument of a call."""
+
+    scope: str  # qualified name of the enclosing function, or the module name
+    callee: str  # symbolic string of what is called / referenced
+    span: Span
+    structs: tuple[Struct, ...]  # innermost first
+    text: str  # short source text, for messages
+    ref_via: str = ""  # for a reference: symbolic callee of the call it is passed to
+    ref_arg: str = ""  # for a reference: keyword name or positional index
+    kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> short source text
+    args: tuple[str, ...] = ()  # positional arguments, short source text
+    flags: frozenset[str] = frozenset()  # "stream-shown", "stream-drained", "awaited"
+
+
+@dataclass(frozen=True)
+class Decorator:
+    expr: str  # symbolic string of the decorator (without the call)
+    text: str
+    called: bool
+    args: tuple[str, ...] = ()
+    kwargs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    qual: str
+    name: str
+    span: Span
+    class_qual: str  # "" unless a method
+    parent: str  # enclosing function qual for nested functions, else ""
+    is_async: bool
+    is_generator: bool
+    decorators: tuple[Decorator, ...]
+    returns: tuple[str, ...]  # symbolic strings of returned values / annotation instance
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    qual: str
+    name: str
+    span: Span
+    bases: tuple[str, ...]
+    attrs: tuple[tuple[str, str], ...]  # class attributes and self.x = ... bindings
+    decorators: tuple[Decorator, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScheduleRef:
+    """A function named by a string in a schedule table (Celery beat, CRONJOBS)."""
+
+    target: str  # dotted task name as written
+    label: str
+    schedule: str  # source text of the schedule expression
+    span: Span
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str
+    module: str
+    imports: tuple[tuple[str, str], ...]  # local name -> dotted
+    variables: tuple[tuple[str, str], ...]  # module-level name -> symbolic value
+    functions: tuple[FunctionFacts, ...]
+    classes: tuple[ClassFacts, ...]
+    sites: tuple[Site, ...]
+    schedule_refs: tuple[ScheduleRef, ...] = ()
+    imported_modules: frozenset[str] = frozenset()  # top-level packages imported
+    noqa: tuple[tuple[int, str], ...] = ()  # line -> "" (blanket) or "BL101,BL102"
+    pragmas: tuple[tuple[int, str], ...] = field(default=())  # line -> text after "batchlint:"

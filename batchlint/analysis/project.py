@@ -1,0 +1,348 @@
+"""The project: symbolic values resolved across files, and the call graph.
+
+FileFacts hold symbolic strings such as `acme.llm.get_client().messages.create`.
+`Project.value()` evaluates one step at a time — module attribute, class,
+instance attribute, function return — into a `Value`, following imports and
+re-exports between the analyzed files. Anything outside the project stays an
+external dotted name with instances collapsed to their class
+(`celery.Celery().task` -> `celery.Celery.task`), which is what the context
+tables in contexts.py match against.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .clients import (
+    CLIENT_PASSTHROUGH_CALLS,
+    NOT_CANDIDATES,
+    SDK_METHODS,
+    SdkCall,
+    client_class,
+    normalise_path,
+    shape_looks_like_claude,
+)
+from .facts import UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
+
+_TOKEN = re.compile(r"\(\)|[^.()]+")
+_MAX_DEPTH = 24
+
+
+def _any_match(name: str, patterns: tuple[str, ...]) -> bool:
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(name, p) for p in patterns)
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str  # module | func | class | inst | client | sdk | ext
+    name: str  # qualified / canonical name
+    path: str = ""  # sdk: attribute path on the client
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`site` (in function or module `site.scope`) calls or references `target`."""
+
+    site: Site
+    path: str  # file of the site
+    target: str  # function qual
+    via: Value | None  # for a reference: what it was passed to
+
+
+class Project:
+    def __init__(self, files: list[FileFacts], client_factories: tuple[str, ...] = ()) -> None:
+        self.files = files
+        self.client_factories = client_factories
+        self.modules: dict[str, FileFacts] = {}
+        self.functions: dict[str, tuple[FunctionFacts, FileFacts]] = {}
+        self.classes: dict[str, tuple[ClassFacts, FileFacts]] = {}
+        self.variables: dict[str, str] = {}
+        self.imports: dict[str, dict[str, str]] = {}
+        self.star_imports: dict[str, list[str]] = {}
+        self._class_attrs: dict[str, dict[str, str]] = {}
+        self._memo: dict[str, Value | None] = {}
+        self._busy: set[str] = set()
+        for facts in files:
+            self.modules.setdefault(facts.module, facts)
+            imports: dict[str, str] = {}
+            stars: list[str] = []
+            for local, target in facts.imports:
+                if local == "*":
+                    stars.append(target)
+                else:
+                    imports[local] = target
+            self.imports[facts.module] = imports
+            self.star_imports[facts.module] = stars
+            for name, value in facts.variables:
+                self.variables[f"{facts.module}.{name}"] = value
+            for fn in facts.functions:
+                self.functions.setdefault(fn.qual, (fn, facts))
+            for cls in facts.classes:
+                self.classes.setdefault(cls.qual, (cls, facts))
+                self._class_attrs[cls.qual] = dict(cls.attrs)
+        self._module_suffixes: dict[str, str] = {}
+        for name in self.modules:
+            parts = name.split(".")
+            # `from app.llm import ask` may name src/app/llm.py; one-part suffixes
+            # are not used, so a project module `schedule.py` inside a package
+            # never shadows the `schedule` library.
+            for i in range(1, len(parts) - 1):
+                self._module_suffixes.setdefault(".".join(parts[i:]), name)
+        self.subclasses: dict[str, list[str]] = defaultdict(list)
+        for qual, (cls, _facts) in self.classes.items():
+            for base in cls.bases:
+                value = self.value(base)
+                if value is not None and value.kind == "class":
+                    self.subclasses[value.name].append(qual)
+        self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
+        self.callers: dict[str, list[Edge]] = defaultdict(list)
+        self.references: dict[str, list[Edge]] = defaultdict(list)
+        self._build_graph()
+
+    # ------------------------------------------------------------ evaluation
+    def module_for(self, dotted: str) -> str | None:
+        if dotted in self.modules:
+            return dotted
+        return self._module_suffixes.get(dotted)
+
+    def value(self, symbolic: str) -> Value | None:
+        if not symbolic or symbolic == UNKNOWN or symbolic.startswith(UNKNOWN):
+            return None
+        if symbolic in self._memo:
+            return self._memo[symbolic]
+        if symbolic in self._busy or len(self._busy) > _MAX_DEPTH:
+            return None  # a cycle (x = y; y = x) or a chain too long to follow
+        self._busy.add(symbolic)
+        try:
+            result = self._evaluate(_TOKEN.findall(symbolic))
+        finally:
+            self._busy.discard(symbolic)
+        self._memo[symbolic] = result
+        return result
+
+    def _evaluate(self, tokens: list[str]) -> Value | None:
+        # Longest leading dotted run that names a project module.
+        names = []
+        for token in tokens:
+            if token == "()":
+                break
+            names.append(token)
+        current: Value | None = None
+        rest = tokens
+        for i in range(len(names), 0, -1):
+            module = self.module_for(".".join(names[:i]))
+            if module is not None:
+                current = Value("module", module)
+                rest = tokens[i:]
+                break
+        if current is None:
+            current = Value("ext", tokens[0])
+            rest = tokens[1:]
+        for token in rest:
+            current = self._call(current) if token == "()" else self._attr(current, token)
+            if current is None:
+                return None
+        return current
+
+    def _attr(self, value: Value, attr: str) -> Value | None:
+        kind, name = value.kind, value.name
+        if kind == "module":
+            return self._module_attr(name, attr)
+        if kind == "class":
+            return self._class_attr(name, attr, instance=False)
+        if kind == "inst":
+            return self._class_attr(name, attr, instance=True)
+        if kind == "client":
+            return Value("sdk", name, attr)
+        if kind == "sdk":
+            return Value("sdk", name, f"{value.path}.{attr}")
+        if kind == "ext":
+            return Value("ext", f"{name}.{attr}")
+        if kind == "func":  # fn.delay / fn.s / fn.serve: stays a name for the tables
+            return Value("ext", f"{name}.{attr}")
+        return None
+
+    def _call(self, value: Value) -> Value | None:
+        kind, name = value.kind, value.name
+        if kind == "class":
+            return Value("inst", name)
+        if self.client_factories and _any_match(name, self.client_factories):
+            return Value("client", "Anthropic")  # configured: `myapp.llm.get_client`
+        if kind == "func":
+            fn = self.functions.get(name)
+            if fn is None:
+                return None
+            for ret in fn[0].returns:
+                result = self.value(ret)
+                if result is not None:
+                    return result
+            return None
+        if kind == "sdk":
+            if value.path in CLIENT_PASSTHROUGH_CALLS:
+                return Value("client", name)
+            return Value("sdk", name, value.path + "()")
+        if kind == "ext":
+            client = client_class(name)
+            if client is not None:
+                return Value("client", client)
+            last = name.rpartition(".")[2]
+            if last[:1].isupper():
+                return Value("ext", name)  # an instance: collapse to its class
+            return Value("ext", name + "()")
+        return None
+
+    def _module_attr(self, module: str, attr: str) -> Value | None:
+        qual = f"{module}.{attr}"
+        if qual in self.functions:
+            return Value("func", qual)
+        if qual in self.classes:
+            return Value("class", qual)
+        if qual in self.variables:
+            return self.value(self.variables[qual])
+        if qual in self.modules:
+            return Value("module", qual)
+        imported = self.imports.get(module, {}).get(attr)
+        if imported is not None:
+            return self.value(imported)
+        for star in self.star_imports.get(module, ()):
+            result = self.value(f"{star}.{attr}")
+            if result is not None:
+                return result
+        if module in self.modules:
+            return None
+        return Value("ext", qual)
+
+    def _class_attr(self, cls: str, attr: str, instance: bool, seen: frozenset = frozenset()) -> Value | None:
+        if cls in seen:
+            return None
+        method = f"{cls}.{attr}"
+        if method in self.functions:
+            return Value("func", method)  # bound or not, calling it runs this function
+        attrs = self._class_attrs.get(cls, {})
+        if attr in attrs:
+            result = self.value(attrs[attr])
+            if result is not None:
+                return result
+        entry = self.classes.get(cls)
+        if entry is None:
+            return None
+        for base in entry[0].bases:
+            base_value = self.value(base)
+            if base_value is not None and base_value.kind == "class":
+                result = self._class_attr(base_value.name, attr, instance, seen | {cls})
+                if result is not None:
+                    return result
+        return None
+
+    def canonical(self, symbolic: str) -> str:
+        """A name for the context tables: the resolved external name, else the text."""
+        value = self.value(symbolic)
+        if value is None:
+            return symbolic
+        if value.kind == "sdk":
+            return f"anthropic.{value.name}.{value.path}"
+        if value.kind == "client":
+            return f"anthropic.{value.name}"
+        return value.name
+
+    def class_ancestry(self, cls: str) -> list[str]:
+        """Canonical names of every base of a project class, nearest first."""
+        out: list[str] = []
+        todo = [cls]
+        seen: set[str] = set()
+        while todo:
+            current = todo.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            entry = self.classes.get(current)
+            if entry is None:
+                continue
+            for base in entry[0].bases:
+                value = self.value(base)
+                if value is None:
+                    out.append(base)
+                elif value.kind == "class":
+                    out.append(value.name)
+                    todo.append(value.name)
+                else:
+                    out.append(value.name)
+        return out
+
+    # ------------------------------------------------------------ call graph
+    def _build_graph(self) -> None:
+        for facts in self.files:
+            anthropic_imported = "anthropic" in facts.imported_modules
+            for site in facts.sites:
+                value = self.value(site.callee)
+                if site.ref_via:
+                    for target in self._targets(value):
+                        edge = Edge(site, facts.path, target, self.value(site.ref_via))
+                        self.references[target].append(edge)
+                    continue
+                sdk = self._sdk_call(value, site, anthropic_imported)
+                if sdk is not None:
+                    self.sdk_calls.append((site, facts, sdk))
+                    continue
+                for target in self._targets(value):
+                    self.callers[target].append(Edge(site, facts.path, target, None))
+
+    def _targets(self, value: Value | None) -> list[str]:
+        if value is None:
+            return []
+        if value.kind == "func":
+            targets = [value.name]
+            fn = self.functions.get(value.name)
+            if fn is not None and fn[0].class_qual:  # virtual dispatch to overrides
+                for sub in self._all_subclasses(fn[0].class_qual):
+                    override = f"{sub}.{fn[0].name}"
+                    if override in self.functions:
+                        targets.append(override)
+            return targets
+        if value.kind == "class":
+            init = f"{value.name}.__init__"
+            return [init] if init in self.functions else []
+        if value.kind == "inst":
+            call = f"{value.name}.__call__"
+            return [call] if call in self.functions else []
+        return []
+
+    def _all_subclasses(self, cls: str) -> list[str]:
+        out, todo = [], list(self.subclasses.get(cls, ()))
+        while todo:
+            sub = todo.pop()
+            if sub not in out:
+                out.append(sub)
+                todo.extend(self.subclasses.get(sub, ()))
+        return out
+
+    def _sdk_call(self, value: Value | None, site: Site, anthropic_imported: bool) -> SdkCall | None:
+        if value is not None and value.kind == "sdk":
+            path, _wrapped = normalise_path(value.path)
+            if path in NOT_CANDIDATES:
+                return None
+            role = SDK_METHODS.get(path)
+            if role is None:
+                return None
+            if role == "message" and ("stream", "True") in site.kwargs:
+                role = "stream"
+            return SdkCall(value.name, path, role)
+        if value is None and anthropic_imported:
+            method = shape_looks_like_claude(site.text, site.kwargs)
+            if method is not None:
+                role = "stream" if method.endswith("stream") or ("stream", "True") in site.kwargs else "message"
+                return SdkCall("Anthropic", method, role, inferred=True)
+        return None
+
+    # --------------------------------------------------------------- queries
+    def function(self, qual: str) -> FunctionFacts | None:
+        entry = self.functions.get(qual)
+        return entry[0] if entry else None
+
+    def file_of_function(self, qual: str) -> FileFacts | None:
+        entry = self.functions.get(qual)
+        return entry[1] if entry else None

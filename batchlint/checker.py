@@ -1,0 +1,189 @@
+"""The `check` pipeline: discover -> prefilter -> parse/index -> project -> findings.
+
+Files enter the parse in rounds. Round one: files that mention `anthropic` (or
+a configured client factory). Each later round adds the files that mention a
+name found to reach a Claude call (a helper, a client variable, a factory) or
+that a relevant file imports, until nothing new turns up. Everything else is
+read as text once and never parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import libcst as cst
+
+from .analysis.chains import findings_for
+from .analysis.contexts import Classifier
+from .analysis.facts import FileFacts
+from .analysis.index import index_module
+from .analysis.project import Project
+from .config import Config
+from .discovery import SourceFile, discover, names_pattern, read_source, seed_pattern
+from .model import CheckResult, FileError, Finding
+from .suppression import is_suppressed
+
+_MAX_ROUNDS = 8
+
+
+@dataclass
+class _State:
+    sources: dict[str, SourceFile]  # abspath -> source
+    facts: dict[str, FileFacts]  # abspath -> facts of parsed files
+    errors: list[FileError]
+
+
+def parse_file(source: SourceFile) -> tuple[FileFacts | None, FileError | None]:
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as exc:
+        return None, FileError(source.path, f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
+    except RecursionError:
+        return None, FileError(source.path, "too deeply nested to parse", "BL003")
+    except Exception as exc:  # noqa: BLE001 - the parser's own failure must not end the run
+        return None, FileError(source.path, f"cannot parse: {type(exc).__name__}: {exc}")
+    try:
+        return index_module(module, source.path, source.module, source.is_package), None
+    except RecursionError:
+        return None, FileError(source.path, "too deeply nested to analyze", "BL003")
+
+
+def _relevant_names(project: Project) -> tuple[set[str], set[str]]:
+    """Names whose mention makes an unparsed file worth parsing, and the
+    modules of the files that hold Claude-reaching code."""
+    reaching: set[str] = set()
+    todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
+    while todo:
+        scope = todo.pop()
+        if scope in reaching:
+            continue
+        reaching.add(scope)
+        for edge in project.callers.get(scope, ()):
+            todo.append(edge.site.scope)
+        for edge in project.references.get(scope, ()):
+            todo.append(edge.site.scope)
+    names: set[str] = set()
+    modules: set[str] = set()
+    for qual in reaching:
+        fn = project.function(qual)
+        if fn is None:
+            modules.add(qual)
+            continue
+        names.add(fn.name)
+        if fn.class_qual:
+            names.add(fn.class_qual.rpartition(".")[2])
+        facts = project.file_of_function(qual)
+        if facts is not None:
+            modules.add(facts.module)
+    for qual, symbolic in project.variables.items():
+        value = project.value(symbolic)
+        if value is not None and value.kind in ("client", "sdk"):
+            names.add(qual.rpartition(".")[2])
+    names = {n for n in names if len(n) > 2 and not n.startswith("__")}
+    return names, modules
+
+
+def _imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]]) -> set[str]:
+    out: set[str] = set()
+    for f in facts:
+        for _local, target in f.imports:
+            parts = target.split(".")
+            for i in range(len(parts), 0, -1):
+                hits = by_module.get(".".join(parts[:i]))
+                if hits:
+                    out.update(hits)
+                    break
+    return out
+
+
+def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None) -> tuple[Project, list[FileError], int]:
+    state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
+    by_module: dict[str, list[str]] = {}
+    for s in sources:
+        by_module.setdefault(s.module, []).append(s.abspath)
+    seed = seed_pattern(config)
+    pending = {s.abspath for s in sources if seed.search(s.text)}
+    failed: set[str] = set()
+    project = Project([])
+    for _round in range(_MAX_ROUNDS):
+        new = sorted(p for p in pending if p not in state.facts and p not in failed)
+        if not new:
+            break
+        for abspath in new:
+            facts, error = parse_file(state.sources[abspath])
+            if error is not None:
+                state.errors.append(error)
+                failed.add(abspath)
+            else:
+                state.facts[abspath] = facts
+        project = Project(list(state.facts.values()), config.client_factories)
+        names, modules = _relevant_names(project)
+        pattern = names_pattern(names)
+        pending = set()
+        if pattern is not None:
+            pending = {p for p, s in state.sources.items() if p not in state.facts and pattern.search(s.text)}
+        relevant = [f for f in state.facts.values() if f.module in modules]
+        pending |= _imported_sources(relevant, by_module)
+    return project, state.errors, len(state.facts)
+
+
+def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None) -> CheckResult:
+    project, all_errors, parsed = analyze_sources(sources, config, errors)
+    classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
+    findings = findings_for(project, classifier)
+    facts_by_path = {f.path: f for f in project.files}
+    kept: list[Finding] = []
+    suppressed = 0
+    for finding in findings:
+        if not config.code_enabled(finding.code, finding.path):
+            continue
+        facts = facts_by_path.get(finding.path)
+        if facts is not None and is_suppressed(facts, finding):
+            suppressed += 1
+            continue
+        kept.append(finding)
+    shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
+    return CheckResult(tuple(kept), tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code))), len(sources), parsed, suppressed)
+
+
+def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
+    """Check files and directories; the public entry point."""
+    config = config or Config(root=os.getcwd())
+    files, errors = discover(paths, config)
+    sources: list[SourceFile] = []
+    for path in files:
+        source, error = read_source(path)
+        if error is not None:
+            errors.append(error)
+        elif source is not None:
+            sources.append(source)
+    sources = _unique_modules(sources)
+    return check_sources(sources, config, errors)
+
+
+def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None) -> CheckResult:
+    """Check one file's text on its own (the flake8 plugin's single-file view)."""
+    config = config or Config(root=os.getcwd())
+    name = module or os.path.splitext(os.path.basename(path))[0] or "module"
+    source = SourceFile(path, os.path.abspath(path), name, False, text)
+    return check_sources([source], config)
+
+
+def _unique_modules(sources: list[SourceFile]) -> list[SourceFile]:
+    """Scripts in different folders often share a module name (`main`, `utils`).
+    Give every file after the first a name built from its path, so two files
+    never merge into one module."""
+    seen: dict[str, int] = {}
+    out = []
+    for s in sources:
+        count = seen.get(s.module, 0)
+        seen[s.module] = count + 1
+        if count:
+            rel = os.path.relpath(s.abspath).replace(os.sep, "/")
+            stem = rel[:-3] if rel.endswith(".py") else rel
+            unique = ".".join(p.replace("-", "_") for p in stem.split("/") if p not in ("..", "."))
+            s = replace(s, module=unique)
+        out.append(s)
+    return out

@@ -1,0 +1,183 @@
+"""`[tool.batchlint]` in pyproject.toml: loading and validation.
+
+The file is parsed as TOML data only; nothing in it is imported or executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pants.d", ".pytest_cache",
+    ".ruff_cache", ".batchlint_cache", ".svn", ".tox", ".venv", "__pypackages__", "_build",
+    "buck-out", "build", "dist", "node_modules", "site-packages", "venv", "__pycache__",
+)
+
+_CODE = re.compile(r"^BL[0-9]{0,3}$")
+
+
+class ConfigError(Exception):
+    """A user-fixable problem in the configuration; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: str = "."
+    source: str = ""  # the file the settings came from, "" for defaults
+    select: tuple[str, ...] = ("BL",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    client_factories: tuple[str, ...] = ()
+    batch_contexts: tuple[str, ...] = ()
+    interactive_contexts: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def code_enabled(self, code: str, path: str = "") -> bool:
+        if not _longest_prefix_wins(code, self.select, self.ignore):
+            return False
+        for pattern, codes in self.per_file_ignores:
+            if path and _path_matches(path, pattern) and any(code.startswith(c) for c in codes):
+                return False
+        return True
+
+    def fingerprint(self) -> str:
+        """What the analysis depends on, for cache keys."""
+        return repr((self.client_factories, self.batch_contexts, self.interactive_contexts))
+
+
+def _longest_prefix_wins(code: str, select, ignore) -> bool:
+    """ruff's rule: the most specific matching prefix decides (select wins ties)."""
+    best_select = max((len(p) for p in select if code.startswith(p)), default=-1)
+    best_ignore = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return best_select >= 0 and best_select >= best_ignore
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    path = path.replace(os.sep, "/").lstrip("./") if path.startswith("./") else path.replace(os.sep, "/")
+    if fnmatchcase(path, pattern):
+        return True
+    if "/" not in pattern:
+        return fnmatchcase(path.rpartition("/")[2], pattern)
+    return fnmatchcase(path, pattern.rstrip("/") + "/*")
+
+
+_KEYS = {
+    "select": "codes",
+    "ignore": "codes",
+    "extend-select": "codes",
+    "exclude": "strings",
+    "extend-exclude": "strings",
+    "per-file-ignores": "table",
+    "client-factories": "strings",
+    "batch-contexts": "strings",
+    "interactive-contexts": "strings",
+}
+
+
+def find_config(start: str) -> str | None:
+    """The nearest pyproject.toml with a [tool.batchlint] table, from start upward."""
+    current = os.path.abspath(start)
+    if os.path.isfile(current):
+        current = os.path.dirname(current)
+    while True:
+        candidate = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as handle:
+                    if b"[tool.batchlint" in handle.read():
+                        return candidate
+            except OSError:
+                pass
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def load_config(path: str | None) -> Config:
+    if path is None:
+        return Config(root=os.getcwd())
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("batchlint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.batchlint] must be a table")
+    return config_from_table(table, path)
+
+
+def config_from_table(table: dict, source: str) -> Config:
+    values: dict = {}
+    for key, value in table.items():
+        if key in ("pricing", "savings"):
+            values.setdefault("extra", {})[key] = value  # read by later stages
+            continue
+        kind = _KEYS.get(key)
+        if kind is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{source}: unknown key `{key}` in [tool.batchlint] (known keys: {known})")
+        values[key] = _validate(source, key, kind, value)
+    select = tuple(values.get("select", ("BL",))) + tuple(values.get("extend-select", ()))
+    return Config(
+        root=os.path.dirname(os.path.abspath(source)),
+        source=source,
+        select=select,
+        ignore=tuple(values.get("ignore", ())),
+        exclude=tuple(values.get("exclude", DEFAULT_EXCLUDE)),
+        extend_exclude=tuple(values.get("extend-exclude", ())),
+        per_file_ignores=tuple(values.get("per-file-ignores", ())),
+        client_factories=tuple(values.get("client-factories", ())),
+        batch_contexts=tuple(values.get("batch-contexts", ())),
+        interactive_contexts=tuple(values.get("interactive-contexts", ())),
+        extra=values.get("extra", {}),
+    )
+
+
+def _validate(source: str, key: str, kind: str, value):
+    where = f"{source}: [tool.batchlint] `{key}`"
+    if kind in ("strings", "codes"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where} must be a list of non-empty strings")
+        if kind == "codes":
+            for code in value:
+                if not _CODE.match(code):
+                    raise ConfigError(f"{where}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...)")
+        return tuple(value)
+    if kind == "table":
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table of glob = [codes]")
+        out = []
+        for pattern, codes in value.items():
+            if not isinstance(codes, list) or not all(isinstance(c, str) and _CODE.match(c) for c in codes):
+                raise ConfigError(f"{where}: `{pattern}` must map to a list of codes like [\"BL101\"]")
+            out.append((pattern, tuple(codes)))
+        return tuple(out)
+    raise AssertionError(kind)
+
+
+def with_overrides(config: Config, **overrides) -> Config:
+    from dataclasses import replace
+
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    for key in ("select", "ignore"):
+        if key in clean:
+            for code in clean[key]:
+                if not _CODE.match(code):
+                    raise ConfigError(f"--{key}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...)")
+    return replace(config, **clean)

@@ -1,0 +1,185 @@
+"""Find the files to check, read them, and decide which are worth a parse.
+
+No parsing here: the prefilter is a text test, so most files of a real
+repository never reach LibCST.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from .config import Config
+from .model import FileError
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a larger .py file is generated data, not code to lint
+
+SEED_WORDS = ("anthropic",)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as shown to the user (relative to the working directory when inside it)
+    abspath: str
+    module: str
+    is_package: bool
+    text: str
+
+
+def display_path(path: str) -> str:
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    try:
+        rel = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        return absolute
+    return absolute if rel.startswith("..") else rel
+
+
+def _excluded(rel_parts: tuple[str, ...], rel_path: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in patterns:
+        if "/" in pattern.strip("/"):
+            clean = pattern.strip("/")
+            if fnmatchcase(rel_path, clean) or fnmatchcase(rel_path, clean + "/*"):
+                return True
+        else:
+            clean = pattern.strip("/")
+            if any(fnmatchcase(part, clean) for part in rel_parts):
+                return True
+    return False
+
+
+def discover(paths: list[str], config: Config) -> tuple[list[str], list[FileError]]:
+    """Python files under the given paths, in a stable order, minus excludes.
+
+    A file named explicitly is always checked; directories are walked without
+    following symlinks into directories already seen (so loops end)."""
+    patterns = tuple(config.exclude) + tuple(config.extend_exclude)
+    found: list[str] = []
+    errors: list[FileError] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            errors.append(FileError(display_path(given), "no such file or directory", "BL002"))
+            continue
+        if os.path.isfile(given):
+            found.append(given)
+            continue
+        if not os.path.isdir(given):
+            errors.append(FileError(display_path(given), "not a regular file or directory", "BL002"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(given, followlinks=True, onerror=lambda e: errors.append(
+            FileError(display_path(e.filename or given), f"cannot read directory: {e.strerror}", "BL002"))):
+            try:
+                st = os.stat(dirpath)
+                key = (st.st_dev, st.st_ino)
+            except OSError:
+                dirnames[:] = []
+                continue
+            if key in seen_dirs:
+                dirnames[:] = []  # a symlink loop, or a directory reached twice
+                continue
+            seen_dirs.add(key)
+            rel_dir = os.path.relpath(dirpath, config.root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            keep = []
+            for name in sorted(dirnames):
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not _excluded(tuple(rel.split("/")), rel, patterns):
+                    keep.append(name)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                if not name.endswith((".py", ".pyi")) or name.endswith(".pyi"):
+                    continue
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if _excluded(tuple(rel.split("/")), rel, patterns):
+                    continue
+                found.append(os.path.join(dirpath, name))
+    unique = list(dict.fromkeys(os.path.normpath(p) for p in found))
+    return unique, errors
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def decode_source(data: bytes) -> str:
+    """Decode like the interpreter: BOM, then a PEP 263 cookie, else UTF-8.
+    Raises ValueError with a one-line reason."""
+    if b"\x00" in data:
+        raise ValueError("file contains NUL bytes")
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    else:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            raise ValueError(str(exc)) from None
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+        raise ValueError(f"cannot decode as {encoding}{where}: {reason}") from None
+
+
+_package_cache: dict[str, bool] = {}
+
+
+def _is_package_dir(directory: str) -> bool:
+    cached = _package_cache.get(directory)
+    if cached is None:
+        cached = os.path.isfile(os.path.join(directory, "__init__.py"))
+        _package_cache[directory] = cached
+    return cached
+
+
+def module_name(abspath: str) -> tuple[str, bool]:
+    """Dotted module name from the package structure (`__init__.py` files)."""
+    directory, filename = os.path.split(abspath)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    while _is_package_dir(directory):
+        directory, name = os.path.split(directory)
+        parts.insert(0, name)
+        if not name:
+            break
+    return ".".join(p for p in parts if p) or stem, is_package
+
+
+def read_source(path: str) -> tuple[SourceFile | None, FileError | None]:
+    shown = display_path(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            return None, FileError(shown, f"skipped: {size // 1024} KiB is over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit per file", "BL003")
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return None, FileError(shown, f"cannot read file: {exc.strerror or exc}", "BL001")
+    try:
+        text = decode_source(data)
+    except ValueError as exc:
+        return None, FileError(shown, str(exc), "BL001")
+    abspath = os.path.abspath(path)
+    module, is_package = module_name(abspath)
+    return SourceFile(shown, abspath, module, is_package, text), None
+
+
+def seed_pattern(config: Config) -> re.Pattern[str]:
+    words = list(SEED_WORDS) + [f.rpartition(".")[2] for f in config.client_factories]
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def names_pattern(names: set[str]) -> re.Pattern[str] | None:
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")

@@ -1,0 +1,99 @@
+"""Plain values passed between the stages: nothing here does any work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ContextKind(str, Enum):
+    """Why nobody waits on a call. Ordered from weakest to strongest evidence."""
+
+    LOOP = "loop"
+    FAN_OUT = "fan-out"
+    OFFLINE = "offline"
+    WORKER = "worker"
+    SCHEDULED = "scheduled"
+
+    @property
+    def strength(self) -> int:
+        return _STRENGTH[self]
+
+
+_STRENGTH = {
+    ContextKind.LOOP: 1,
+    ContextKind.FAN_OUT: 2,
+    ContextKind.OFFLINE: 3,
+    ContextKind.WORKER: 4,
+    ContextKind.SCHEDULED: 5,
+}
+
+# One rule code per context kind (BL101-BL105).
+CONTEXT_CODES = {
+    ContextKind.LOOP: "BL101",
+    ContextKind.FAN_OUT: "BL102",
+    ContextKind.SCHEDULED: "BL103",
+    ContextKind.WORKER: "BL104",
+    ContextKind.OFFLINE: "BL105",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file. Lines are 1-based, columns are 1-based (as ruff prints them)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int = 0
+    end_column: int = 0
+
+    def short(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    location: Location  # the outermost call site inside the batch context
+    context: ContextKind
+    evidence: tuple[str, ...]  # innermost first: SDK call, then each step outward
+    call: Location  # the SDK call expression this finding reaches
+    sdk_call: str  # e.g. "messages.create"
+    client: str  # e.g. "anthropic.Anthropic"
+    scheduled_by: str = ""  # e.g. "Celery beat 'nightly' crontab(hour=4)"; empty if unknown
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def column(self) -> int:
+        return self.location.column
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.code, self.call)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file batchlint could not read or parse; reported and the run continues."""
+
+    path: str
+    message: str
+    code: str = "BL001"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    files_checked: int
+    files_parsed: int
+    suppressed: int = 0
