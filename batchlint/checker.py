@@ -129,7 +129,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     return project, state.errors, len(state.facts)
 
 
-def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None) -> CheckResult:
+def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors)
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
     findings = findings_for(project, classifier)
@@ -140,7 +140,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         if not config.code_enabled(finding.code, finding.path):
             continue
         facts = facts_by_path.get(finding.path)
-        if facts is not None and is_suppressed(facts, finding):
+        if apply_noqa and facts is not None and is_suppressed(facts, finding):
             suppressed += 1
             continue
         kept.append(finding)
@@ -163,12 +163,13 @@ def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
     return check_sources(sources, config, errors)
 
 
-def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None) -> CheckResult:
+def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None,
+                 apply_noqa: bool = True) -> CheckResult:
     """Check one file's text on its own (the flake8 plugin's single-file view)."""
     config = config or Config(root=os.getcwd())
     name = module or os.path.splitext(os.path.basename(path))[0] or "module"
     source = SourceFile(path, os.path.abspath(path), name, False, text)
-    return check_sources([source], config)
+    return check_sources([source], config, apply_noqa=apply_noqa)
 
 
 def _unique_modules(sources: list[SourceFile]) -> list[SourceFile]:

@@ -131,11 +131,14 @@ def _loc(path: str, site: Site) -> Location:
     return Location(path, span.line, span.column, span.end_line, span.end_column)
 
 
+def _call_text(site: Site) -> str:
+    return site.text[:-5] if site.text.endswith("(...)") else site.text
+
+
 def _evidence(verdict: Verdict, sdk: SdkCall) -> tuple[str, ...]:
     frames = verdict.chain.frames
     first = frames[0]
-    lines = [f"`{first.site.text[:-5] if first.site.text.endswith('(...)') else first.site.text}` "
-             f"({sdk.client}.{sdk.method}) in {_fn_name(first.function)} at {first.path}:{first.site.span.line}"]
+    lines = [f"`{_call_text(first.site)}` ({sdk.client}.{sdk.method}) in {_fn_name(first.function)} at {first.path}:{first.site.span.line}"]
     for below, frame in zip(frames, frames[1:]):
         how = f"in {frame.facts.repetition_label} " if frame.facts.repetition else ""
         lines.append(
@@ -158,13 +161,14 @@ def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
     frame = verdict.report
     facts = frame.facts
     terminal = verdict.chain.terminal
-    via = ""
-    if frame is not verdict.chain.frames[0]:
-        via = f" via `{verdict.chain.frames[0].site.text[:-5]}`" if verdict.chain.frames[0].site.text.endswith("(...)") else ""
-        callee = frame.site.text[:-5] if frame.site.text.endswith("(...)") else frame.site.text
-        subject = f"`{callee}()` reaches Claude ({sdk.method}{via})"
+    sdk_text = _call_text(verdict.chain.frames[0].site)
+    if frame is verdict.chain.frames[0]:
+        subject = f"Claude call `{sdk_text}`"
+    elif frame.site.ref_via:
+        name = frame.site.callee.rpartition(".")[2]
+        subject = f"`{name}()` (passed to `{_call_text(frame.site)}`) reaches Claude (`{sdk_text}`)"
     else:
-        subject = f"Claude call ({sdk.method})"
+        subject = f"`{_call_text(frame.site)}()` reaches Claude (`{sdk_text}`)"
     if facts.repetition is not None:
         where = f"in {facts.repetition_label}"
         if terminal is not None and terminal.kind in (SCHEDULED, WORKER, OFFLINE):

@@ -293,7 +293,8 @@ class Classifier:
                 schedule = ", ".join([*edge.site.args[1:], *(f"{k}={v}" for k, v in edge.site.kwargs)]) if kind == SCHEDULED else ""
                 if pattern.startswith("schedule.every"):
                     schedule = edge.site.text
-                return Context(kind, label, _where(edge.path, edge.site.span.line), schedule)
+                subject = edge.target.rpartition(".")[2]
+                return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule)
         for pattern in self.extra_batch:
             if _match(name, pattern):
                 return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))

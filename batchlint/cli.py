@@ -1,0 +1,96 @@
+"""Command line: parse flags, call the API, pick a formatter. No analysis here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .checker import check_paths
+from .config import Config, ConfigError, find_config, load_config, with_overrides
+from .output import FORMATS
+from .rules import BY_CODE, RULES
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def _load(config_path: str | None, isolated: bool, paths: tuple[str, ...]) -> Config:
+    if isolated:
+        return Config()
+    path = config_path or find_config(paths[0] if paths else ".")
+    import os
+
+    config = load_config(path)
+    if path is None:
+        config = with_overrides(config, root=os.getcwd())
+    return config
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="batchlint")
+def main() -> None:
+    """Find synchronous Claude API calls that nobody waits on (loops, fan-outs,
+    scheduled jobs, workers, offline scripts) and move them to the Message
+    Batches API at half the price."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="Output format.")
+@click.option("--show-context", is_flag=True, help="Print the chain of evidence under each finding.")
+@click.option("--select", help="Comma-separated codes or prefixes to report (e.g. BL1,BL106). Overrides config.")
+@click.option("--ignore", help="Comma-separated codes or prefixes not to report. Overrides config.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="pyproject.toml to read [tool.batchlint] from (default: nearest one upward).")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("-q", "--quiet", is_flag=True, help="Text format: omit the summary line.")
+@click.option("-o", "--output-file", type=click.File("w"), help="Write the report to this file instead of stdout.")
+def check(paths, output_format, show_context, select, ignore, config_path, isolated, exit_zero, quiet, output_file) -> None:
+    """Report synchronous Claude calls that nobody waits on.
+
+    PATHS are files or directories (default: the current directory).
+    Exit status: 0 nothing found, 1 findings or unreadable files, 2 usage or
+    configuration error.
+    """
+    paths = paths or (".",)
+    try:
+        config = _load(config_path, isolated, paths)
+        config = with_overrides(config, select=_codes(select), ignore=_codes(ignore))
+    except ConfigError as exc:
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    result = check_paths(list(paths), config)
+    render = FORMATS[output_format]
+    text = render(result, show_context=show_context, quiet=quiet)
+    (output_file or sys.stdout).write(text)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """List every rule code, or describe one (`batchlint rules BL101`)."""
+    if code:
+        rule = BY_CODE.get(code.upper())
+        if rule is None:
+            click.echo(f"batchlint: error: unknown rule code `{code}`", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"{rule.code} ({rule.name})\n\n{rule.summary}\n\nDocs: {rule.doc_url}")
+        return
+    for rule in RULES:
+        click.echo(f"{rule.code}  {rule.name:<32} {rule.summary}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,48 @@
+"""Machine-readable output; the schema is documented in docs/json-format.md."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .. import __version__
+from ..model import CheckResult, Finding
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict:
+    loc = finding.location
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "context": finding.context.value,
+        "evidence": list(finding.evidence),
+        "call": {"path": finding.call.path, "line": finding.call.line, "column": finding.call.column},
+        "sdk_call": finding.sdk_call,
+        "client": finding.client,
+        "schedule": finding.scheduled_by or None,
+    }
+
+
+def render_json(result: CheckResult, **_options) -> str:
+    data = {
+        "version": __version__,
+        "schema": SCHEMA_VERSION,
+        "findings": [finding_dict(f) for f in result.findings],
+        "errors": [{"path": e.path, "code": e.code, "message": e.message} for e in result.errors],
+        "summary": {
+            "findings": len(result.findings),
+            "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),
+            "files_checked": result.files_checked,
+            "files_parsed": result.files_parsed,
+            "errors": len(result.errors),
+            "suppressed": result.suppressed,
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,34 @@
+"""Every code batchlint emits: one place for names, summaries and doc links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOCS_BASE = "https://github.com/batchlint/batchlint/blob/main/docs/rules"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+
+    @property
+    def doc_url(self) -> str:
+        return f"{DOCS_BASE}/{self.code}.md"
+
+
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("BL001", "unreadable-file", "A file could not be read, decoded or parsed; it was skipped."),
+    RuleInfo("BL002", "bad-path", "A path given on the command line does not exist or cannot be listed."),
+    RuleInfo("BL003", "file-over-limit", "A file is too large or too deeply nested to analyze; it was skipped."),
+    RuleInfo("BL101", "claude-call-in-loop", "Synchronous Claude call in a loop over items: nobody waits on each response."),
+    RuleInfo("BL102", "claude-call-fan-out", "Synchronous Claude calls fanned out (gather, thread/process pools): batch them instead."),
+    RuleInfo("BL103", "claude-call-in-scheduled-job", "Synchronous Claude call in a scheduled job (cron, beat, Airflow, ...)."),
+    RuleInfo("BL104", "claude-call-in-worker", "Synchronous Claude call in a background worker (task queue task, thread)."),
+    RuleInfo("BL105", "claude-call-in-offline-script", "Synchronous Claude calls in an offline entry point processing a dataset."),
+    RuleInfo("BL106", "no-batch-client", "Batchable Claude call on a client without Message Batches support (Bedrock, Vertex, Foundry)."),
+    RuleInfo("BL107", "legacy-completions", "Legacy Text Completions call in a batch context: migrate to Messages, then batch."),
+)
+
+BY_CODE = {rule.code: rule for rule in RULES}
