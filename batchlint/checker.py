@@ -73,7 +73,9 @@ def _relevant_names(project: Project) -> tuple[set[str], set[str]]:
             continue
         names.add(fn.name)
         if fn.class_qual:
-            names.add(fn.class_qual.rpartition(".")[2])
+            # callers may hold the object by a base type (`sampler: SamplerBase`)
+            for cls in [fn.class_qual, *project.class_ancestry(fn.class_qual)]:
+                names.add(cls.rpartition(".")[2])
         facts = project.file_of_function(qual)
         if facts is not None:
             modules.add(facts.module)

@@ -207,7 +207,9 @@ def findings_for(project: Project, classifier: Classifier) -> list[Finding]:
             verdict = judge(chain)
             if verdict is None:
                 continue
-            key = (verdict.report.path, verdict.report.site.span, facts.path, site.span)
+            # One finding per reported call site and code, however many SDK calls
+            # (say, both branches of an if) it reaches.
+            key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
             current = best.get(key)
             if current is None or _better(verdict, current[0]):
                 best[key] = (verdict, sdk, facts, site)
@@ -231,6 +233,12 @@ def findings_for(project: Project, classifier: Classifier) -> list[Finding]:
         )
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _code_family(verdict: Verdict, sdk: SdkCall) -> str:
+    if not sdk.batchable_client:
+        return CODE_NO_BATCH_CLIENT
+    return CODE_LEGACY if sdk.role == "legacy" else "context"
 
 
 def _better(new: Verdict, old: Verdict) -> bool:

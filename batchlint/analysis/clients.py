@@ -93,6 +93,9 @@ def shape_looks_like_claude(text: str, kwargs: tuple[tuple[str, str], ...]) -> s
     with model= and max_tokens=), else None. Used only in files importing anthropic."""
     func = text[:-5] if text.endswith("(...)") else text
     names = {k for k, _ in kwargs}
+    if func.endswith(".completions.create") and not func.endswith(".chat.completions.create"):
+        # SDK 0.x Text Completions: max_tokens_to_sample is Anthropic's spelling alone
+        return "completions.create" if "max_tokens_to_sample" in names else None
     for method in ("beta.messages.create", "beta.messages.parse", "messages.create", "messages.parse", "messages.stream"):
         if func.endswith("." + method):
             if {"model", "max_tokens"} <= names or ("messages" in names and "max_tokens" in names):

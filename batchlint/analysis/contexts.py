@@ -255,6 +255,20 @@ class Classifier:
             return "map-loop", f"`{call_text}`"
         return "", ""
 
+    def _mapped_by_helper(self, site: Site) -> tuple[str, str]:
+        """A function passed to a project helper that maps its parameter over items."""
+        value = self.project.value(site.ref_via)
+        if value is None or value.kind != "func":
+            return "", ""
+        helper = self.project.function(value.name)
+        if helper is None:
+            return "", ""
+        for name, position, kind in helper.mapped_params:
+            if site.ref_arg == name or (position >= 0 and site.ref_arg == str(position)):
+                role = "map-fanout" if kind == "fanout" else "map-loop"
+                return role, f"`{site.text[:-5] if site.text.endswith('(...)') else site.text}`, which maps `{name}` over items"
+        return "", ""
+
     # ------------------------------------------------------- registrations
     def _collect_registrations(self) -> dict[str, list[Context]]:
         out: dict[str, list[Context]] = {}
@@ -420,6 +434,8 @@ class Classifier:
         main_guard = False
         if site.ref_via:
             role, role_label = self.via_role(site.ref_via, site.text)
+            if not role:
+                role, role_label = self._mapped_by_helper(site)
             if role == "map-fanout":
                 repetition, label = ContextKind.FAN_OUT, role_label
             elif role == "map-loop":

@@ -51,6 +51,7 @@ class Site:
     kwargs: tuple[tuple[str, str], ...] = ()  # keyword -> short source text
     args: tuple[str, ...] = ()  # positional arguments, short source text
     flags: frozenset[str] = frozenset()  # "stream-shown", "stream-drained", "awaited"
+    callee_alts: tuple[str, ...] = ()  # other values of a name bound in several branches
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class FunctionFacts:
     is_generator: bool
     decorators: tuple[Decorator, ...]
     returns: tuple[str, ...]  # symbolic strings of returned values / annotation instance
+    # Parameters this function applies to many items: (name, position, "fanout"|"loop").
+    # `def map_with_progress(f, xs): ... pool.imap(f, xs)` makes a caller's
+    # `map_with_progress(fn, rows)` a fan-out of `fn`.
+    mapped_params: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,3 +113,4 @@ class FileFacts:
     imported_modules: frozenset[str] = frozenset()  # top-level packages imported
     noqa: tuple[tuple[int, str], ...] = ()  # line -> "" (blanket) or "BL101,BL102"
     pragmas: tuple[tuple[int, str], ...] = field(default=())  # line -> text after "batchlint:"
+    variable_alts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module names bound differently in branches

@@ -120,6 +120,7 @@ class _SiteBuilder:
     args: tuple = ()
     flags: set = field(default_factory=set)
     stmt_path: tuple = ()
+    callee_alts: tuple = ()
 
     def freeze(self) -> Site:
         return Site(
@@ -133,6 +134,7 @@ class _SiteBuilder:
             kwargs=self.kwargs,
             args=self.args,
             flags=frozenset(self.flags),
+            callee_alts=self.callee_alts,
         )
 
 
@@ -162,6 +164,9 @@ class _Scope:
     returns: list = field(default_factory=list)
     is_generator: bool = False
     attrs: dict = field(default_factory=dict)  # class scope: attribute bindings
+    alts: dict = field(default_factory=dict)  # function scope: name -> every known value
+    params: dict = field(default_factory=dict)  # function scope: name -> position (-1: keyword-only)
+    mapped: dict = field(default_factory=dict)  # param name -> "fanout" | "loop"
 
 
 class _Indexer(cst.CSTVisitor):
@@ -176,6 +181,7 @@ class _Indexer(cst.CSTVisitor):
         self.star_imports: list[str] = []
         self.module_defs: set[str] = set()
         self.variables: dict[str, str] = {}
+        self.variable_alts: dict[str, list[str]] = {}
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
         self.class_facts: list[ClassFacts] = []
@@ -278,10 +284,21 @@ class _Indexer(cst.CSTVisitor):
         if isinstance(target, cst.Name):
             name = target.value
             if scope.kind == "function":
+                # `call_api = a if ... else b` spread over branches: keep every value
+                previous = scope.locals.get(name, UNKNOWN)
+                if previous not in (UNKNOWN, value) and value != UNKNOWN:
+                    known = scope.alts.setdefault(name, [previous])
+                    if value not in known:
+                        known.append(value)
                 scope.locals[name] = value
             elif scope.kind == "class":
                 scope.attrs.setdefault(name, value)
             else:
+                previous = self.variables.get(name, UNKNOWN)
+                if previous not in (UNKNOWN, value) and value != UNKNOWN:
+                    known = self.variable_alts.setdefault(name, [previous])
+                    if value not in known:
+                        known.append(value)
                 if value != UNKNOWN or name not in self.variables:
                     self.variables[name] = value
             return
@@ -482,6 +499,7 @@ class _Indexer(cst.CSTVisitor):
             if index == 0 and class_qual and param in positional and "staticmethod" not in dec_names:
                 value = class_qual if "classmethod" in dec_names else f"{class_qual}()"
             scope.locals[param.name.value] = value
+            scope.params[param.name.value] = index if param in positional else -1
         returns = []
         if node.returns is not None:
             ann = self.annotation_instance(node.returns)
@@ -503,6 +521,7 @@ class _Indexer(cst.CSTVisitor):
                 is_generator=scope.is_generator,
                 decorators=decorators,
                 returns=tuple(returns + scope.returns),
+                mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
             )
         )
         return False
@@ -645,10 +664,10 @@ class _Indexer(cst.CSTVisitor):
                 for later in stmts[idx + 1 :]:
                     if _exits(later):
                         return "retry"
-                    if isinstance(later, cst.If) and _exits_block(later.body):
+                    if isinstance(later, cst.If) and _if_exits(later):
                         if tainted is None:
                             tainted = flow.tainted_by(site.node)
-                        if names_read(later.test) & tainted:
+                        if names_read(later.test) & tainted or _tests_tainted(later, tainted):
                             result = "breaks-on-result"
             if isinstance(container, cst.Try) and child in _body_statements(container.body):
                 if container.orelse is not None and any(_exits(s) for s in _body_statements(container.orelse.body)):
@@ -717,6 +736,8 @@ class _Indexer(cst.CSTVisitor):
         )
         if id(node) in self.awaited:
             site.flags.add("awaited")
+        site.callee_alts = self._alternatives(node.func, callee)
+        self._note_mapped_params(node, code, callee, last)
         self._register(site, code)
         if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
             for struct in code.structs:
@@ -767,6 +788,36 @@ class _Indexer(cst.CSTVisitor):
             for site in pending:
                 site.flags.add("stream-shown" if shown else "stream-drained")
 
+    def _note_mapped_params(self, node: cst.Call, code: _Scope, callee: str, last: str) -> None:
+        """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""
+        if code.kind != "function" or not code.params:
+            return
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in code.params:
+            if any(s.kind in ("for", "while", "comp") for s in code.structs):
+                code.mapped.setdefault(func.value, "loop")  # `for x in xs: f(x)`
+            return
+        if last not in ARG_CONTEXT_CALLS:
+            return
+        for arg in node.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value in code.params:
+                kind = "loop" if callee in ("builtins.map", "builtins.filter") else "fanout"
+                if code.mapped.get(arg.value.value) != "fanout":
+                    code.mapped[arg.value.value] = kind
+
+    def _alternatives(self, func: cst.BaseExpression, callee: str) -> tuple[str, ...]:
+        head = func
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if not isinstance(head, cst.Name):
+            return ()
+        for scope in reversed(self.scopes):
+            if scope.kind == "function" and head.value in scope.locals:
+                current = scope.locals[head.value]
+                alts = scope.alts.get(head.value, ())
+                return tuple(callee.replace(current, alt, 1) for alt in alts if alt != current and callee.startswith(current))
+        return ()
+
     def _register(self, site: _SiteBuilder, code: _Scope) -> None:
         self.sites.append(site)
         for struct in code.structs:
@@ -799,6 +850,7 @@ class _Indexer(cst.CSTVisitor):
             module=self.module,
             imports=tuple(imports),
             variables=tuple(self.variables.items()),
+            variable_alts=tuple((k, tuple(v)) for k, v in self.variable_alts.items()),
             functions=tuple(self.functions),
             classes=tuple(self.class_facts),
             sites=tuple(s.freeze() for s in self.sites),
@@ -834,6 +886,38 @@ def _exits(stmt: cst.CSTNode) -> bool:
 
 def _exits_block(block: cst.BaseSuite) -> bool:
     return any(_exits(s) for s in _body_statements(block))
+
+
+def _if_exits(node: cst.If) -> bool:
+    """Some branch of an if/elif/else chain returns or breaks (at any depth of
+    nested ifs, not inside an inner loop or def)."""
+    if _block_exits_deep(node.body):
+        return True
+    orelse = node.orelse
+    if isinstance(orelse, cst.If):
+        return _if_exits(orelse)
+    if isinstance(orelse, cst.Else):
+        return _block_exits_deep(orelse.body)
+    return False
+
+
+def _tests_tainted(node: cst.If, tainted: set[str]) -> bool:
+    """Any test in a nested if chain reads the result (`if "ok" in parsed: ... break`)."""
+    for stmt in _body_statements(node.body):
+        if isinstance(stmt, cst.If) and (names_read(stmt.test) & tainted or _tests_tainted(stmt, tainted)):
+            return True
+    return False
+
+
+def _block_exits_deep(block: cst.BaseSuite) -> bool:
+    for stmt in _body_statements(block):
+        if _exits(stmt):
+            return True
+        if isinstance(stmt, cst.If) and _if_exits(stmt):
+            return True
+        if isinstance(stmt, (cst.With, cst.Try)) and _block_exits_deep(stmt.body):
+            return True
+    return False
 
 
 def _is_range(loop: cst.For) -> bool:

@@ -61,6 +61,7 @@ class Project:
         self.functions: dict[str, tuple[FunctionFacts, FileFacts]] = {}
         self.classes: dict[str, tuple[ClassFacts, FileFacts]] = {}
         self.variables: dict[str, str] = {}
+        self.variable_alts: dict[str, tuple[str, ...]] = {}
         self.imports: dict[str, dict[str, str]] = {}
         self.star_imports: dict[str, list[str]] = {}
         self._class_attrs: dict[str, dict[str, str]] = {}
@@ -79,12 +80,23 @@ class Project:
             self.star_imports[facts.module] = stars
             for name, value in facts.variables:
                 self.variables[f"{facts.module}.{name}"] = value
+            for name, values in facts.variable_alts:
+                self.variable_alts[f"{facts.module}.{name}"] = values
             for fn in facts.functions:
                 self.functions.setdefault(fn.qual, (fn, facts))
             for cls in facts.classes:
                 self.classes.setdefault(cls.qual, (cls, facts))
                 self._class_attrs[cls.qual] = dict(cls.attrs)
         self._module_suffixes: dict[str, str] = {}
+        for facts in files:
+            # A folder without __init__.py (a namespace package, or a repo run from
+            # its root) still imports as `pkg.sub.mod`: index the path's spelling too.
+            stem = facts.path.replace("\\", "/")
+            stem = stem[:-3] if stem.endswith(".py") else stem
+            stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+            parts = [p for p in stem.split("/") if p and p not in (".", "..")]
+            for i in range(0, len(parts) - 1):
+                self._module_suffixes.setdefault(".".join(parts[i:]), facts.module)
         for name in self.modules:
             parts = name.split(".")
             # `from app.llm import ask` may name src/app/llm.py; one-part suffixes
@@ -162,8 +174,13 @@ class Project:
             return Value("sdk", name, f"{value.path}.{attr}")
         if kind == "ext":
             return Value("ext", f"{name}.{attr}")
-        if kind == "func":  # fn.delay / fn.s / fn.serve: stays a name for the tables
-            return Value("ext", f"{name}.{attr}")
+        if kind == "func":
+            nested = f"{name}.{attr}"  # a def inside a def: `outer.inner`
+            if nested in self.functions:
+                return Value("func", nested)
+            if nested in self.classes:
+                return Value("class", nested)
+            return Value("ext", nested)  # fn.delay / fn.s / fn.serve: a name for the tables
         return None
 
     def _call(self, value: Value) -> Value | None:
@@ -288,8 +305,21 @@ class Project:
                 if sdk is not None:
                     self.sdk_calls.append((site, facts, sdk))
                     continue
-                for target in self._targets(value):
+                targets = self._targets(value)
+                alts = list(site.callee_alts)
+                if self.variable_alts:
+                    alts += self._variable_alternatives(site.callee)
+                for alt in alts:
+                    targets += [t for t in self._targets(self.value(alt)) if t not in targets]
+                for target in targets:
                     self.callers[target].append(Edge(site, facts.path, target, None))
+
+    def _variable_alternatives(self, callee: str) -> list[str]:
+        out = []
+        for qual, values in self.variable_alts.items():
+            if callee == qual or callee.startswith(qual + "."):
+                out += [v + callee[len(qual):] for v in values]
+        return out
 
     def _targets(self, value: Value | None) -> list[str]:
         if value is None:
@@ -306,9 +336,9 @@ class Project:
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
-        if value.kind == "inst":
-            call = f"{value.name}.__call__"
-            return [call] if call in self.functions else []
+        if value.kind == "inst":  # calling an object runs its (or a subclass's) __call__
+            classes = [value.name, *self._all_subclasses(value.name)]
+            return [f"{c}.__call__" for c in classes if f"{c}.__call__" in self.functions]
         return []
 
     def _all_subclasses(self, cls: str) -> list[str]:
@@ -334,7 +364,9 @@ class Project:
         if value is None and anthropic_imported:
             method = shape_looks_like_claude(site.text, site.kwargs)
             if method is not None:
-                role = "stream" if method.endswith("stream") or ("stream", "True") in site.kwargs else "message"
+                role = SDK_METHODS[method]
+                if role == "message" and ("stream", "True") in site.kwargs:
+                    role = "stream"
                 return SdkCall("Anthropic", method, role, inferred=True)
         return None
 
