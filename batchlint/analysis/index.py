@@ -227,6 +227,8 @@ class _Indexer(cst.CSTVisitor):
         if node is None:
             return UNKNOWN
         if isinstance(node, cst.Name):
+            if node.value in ("None", "True", "False"):
+                return UNKNOWN  # `scheduler: BackgroundScheduler = None`: the annotation says more
             return self.resolve_name(node.value)
         if isinstance(node, cst.Attribute):
             base = self.expr(node.value)
@@ -745,24 +747,28 @@ class _Indexer(cst.CSTVisitor):
                     struct.flags.add("chat")
         # Function references passed as arguments (executor.map(fn, xs), Thread(target=fn)).
         for index, arg in enumerate(node.args):
-            ref = self._reference(arg.value)
-            if ref:
+            # `add_job(wrapper, args=(job, ...))`: functions inside a tuple/list argument count too
+            values = [e.value for e in arg.value.elements] if isinstance(arg.value, (cst.Tuple, cst.List)) else [arg.value]
+            for value in values:
+                ref = self._reference(value)
+                if not ref:
+                    continue
                 self._register(
-                    _SiteBuilder(
-                        node=None,
-                        scope=code.qual,
-                        callee=ref,
-                        span=span,
-                        structs=list(reversed(code.structs)),
-                        text=text,
-                        ref_via=callee,
-                        ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
-                        kwargs=kwargs,
-                        args=args,
-                        stmt_path=tuple(self.stmt_stack),
-                    ),
-                    code,
-                )
+                        _SiteBuilder(
+                            node=None,
+                            scope=code.qual,
+                            callee=ref,
+                            span=span,
+                            structs=list(reversed(code.structs)),
+                            text=text,
+                            ref_via=callee,
+                            ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
+                            kwargs=kwargs,
+                            args=args,
+                            stmt_path=tuple(self.stmt_stack),
+                        ),
+                        code,
+                    )
         node.func.visit(self)
         if last in ARG_CONTEXT_CALLS:
             struct = _StructBuilder("arg", f"argument of `{text}`", span, via=callee)
