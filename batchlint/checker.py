@@ -21,7 +21,7 @@ from .analysis.facts import FileFacts
 from .analysis.index import index_module
 from .analysis.project import Project
 from .config import Config
-from .discovery import SourceFile, discover, names_pattern, read_source, seed_pattern
+from .discovery import SourceFile, discover, names_pattern, path_module_names, read_source, seed_pattern
 from .model import CheckResult, FileError, Finding
 from .suppression import is_suppressed
 
@@ -83,8 +83,16 @@ def _relevant_names(project: Project) -> tuple[set[str], set[str]]:
         value = project.value(symbolic)
         if value is not None and value.kind in ("client", "sdk"):
             names.add(qual.rpartition(".")[2])
+    for qual, (fn, _facts) in project.functions.items():  # client factories
+        value = project.value(qual + "()") if fn.returns else None
+        if value is not None and value.kind in ("client", "sdk"):
+            names.add(fn.name)
     names = {n for n in names if len(n) > 2 and not n.startswith("__")}
     return names, modules
+
+
+def _import_names(source: SourceFile) -> set[str]:
+    return {source.module, *path_module_names(source.path)}
 
 
 def _imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]]) -> set[str]:
@@ -104,7 +112,8 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     by_module: dict[str, list[str]] = {}
     for s in sources:
-        by_module.setdefault(s.module, []).append(s.abspath)
+        for name in _import_names(s):
+            by_module.setdefault(name, []).append(s.abspath)
     seed = seed_pattern(config)
     pending = {s.abspath for s in sources if seed.search(s.text)}
     failed: set[str] = set()

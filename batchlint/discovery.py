@@ -155,6 +155,19 @@ def module_name(abspath: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p) or stem, is_package
 
 
+def path_module_names(path: str) -> list[str]:
+    """The dotted spellings an import may use for a file, from its path:
+    `app/judge/common.py` -> ["app.judge.common", "judge.common"]. Folders
+    without __init__.py (namespace packages, repos run from their root)
+    import this way. One-part names are left out so that a project file
+    `schedule.py` never shadows the `schedule` library."""
+    stem = path.replace("\\", "/")
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+    parts = [p for p in stem.split("/") if p and p not in (".", "..")]
+    return [".".join(parts[i:]) for i in range(0, len(parts) - 1)]
+
+
 def read_source(path: str) -> tuple[SourceFile | None, FileError | None]:
     shown = display_path(path)
     try:

@@ -24,6 +24,7 @@ from .clients import (
     normalise_path,
     shape_looks_like_claude,
 )
+from ..discovery import path_module_names
 from .facts import UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
@@ -89,14 +90,8 @@ class Project:
                 self._class_attrs[cls.qual] = dict(cls.attrs)
         self._module_suffixes: dict[str, str] = {}
         for facts in files:
-            # A folder without __init__.py (a namespace package, or a repo run from
-            # its root) still imports as `pkg.sub.mod`: index the path's spelling too.
-            stem = facts.path.replace("\\", "/")
-            stem = stem[:-3] if stem.endswith(".py") else stem
-            stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
-            parts = [p for p in stem.split("/") if p and p not in (".", "..")]
-            for i in range(0, len(parts) - 1):
-                self._module_suffixes.setdefault(".".join(parts[i:]), facts.module)
+            for spelling in path_module_names(facts.path):
+                self._module_suffixes.setdefault(spelling, facts.module)
         for name in self.modules:
             parts = name.split(".")
             # `from app.llm import ask` may name src/app/llm.py; one-part suffixes

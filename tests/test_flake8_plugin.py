@@ -1,0 +1,64 @@
+"""flake8 front end: same findings for a file as the single-file view of check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from batchlint import check_source
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+SOURCE = '''import anthropic
+
+client = anthropic.Anthropic()
+
+
+def label_all(rows):
+    return [client.messages.create(model="m", max_tokens=5, messages=[]) for row in rows]
+
+
+def label_quiet(rows):
+    return [client.messages.create(model="m", max_tokens=5, messages=[]) for row in rows]  # noqa: BL101
+'''
+
+
+def flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flake8", "--select", "BL", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_flake8_reports_what_check_reports_for_a_file(tmp_path):
+    (tmp_path / "jobs.py").write_text(SOURCE)
+    proc = flake8("jobs.py", cwd=tmp_path)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1  # flake8's own noqa handling drops line 11
+    assert lines[0].startswith("jobs.py:7:13: BL101 ")
+    single = check_source(SOURCE, "jobs.py")
+    assert [(f.line, f.column, f.code) for f in single.findings] == [(7, 13, "BL101")]
+
+
+def test_flake8_disable_noqa_shows_suppressed(tmp_path):
+    (tmp_path / "jobs.py").write_text(SOURCE)
+    proc = flake8("--disable-noqa", "jobs.py", cwd=tmp_path)
+    assert len(proc.stdout.splitlines()) == 2
+
+
+def test_flake8_on_fixture_files_matches_single_file_check():
+    for rel in ("dags/ticket_enrichment.py", "acme_support/jobs/compliance.py", "acme_support/web/api.py"):
+        proc = flake8(rel, cwd=FIXTURES)
+        got = sorted((int(l.split(":")[1]), l.split(" ")[1]) for l in proc.stdout.splitlines())
+        text = (FIXTURES / rel).read_text()
+        single = check_source(text, rel, apply_noqa=False)
+        assert got == sorted((f.line, f.code) for f in single.findings), rel
+
+
+def test_file_without_the_sdk_is_not_parsed(monkeypatch):
+    import batchlint.flake8_plugin as plugin
+
+    def boom(*a, **k):
+        raise AssertionError("LibCST work on a file that cannot matter")
+
+    monkeypatch.setattr(plugin, "check_source", boom)
+    assert list(plugin.Plugin(None, ["x = 1\n"], "plain.py").run()) == []

@@ -1,0 +1,245 @@
+"""Shapes met in public eval harnesses, pipelines and bots (rewritten, not copied).
+
+Each case is a small project; lines marked `# expect: CODE` must be reported
+and nothing else may be."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from _support import check, triples
+
+_MARK = re.compile(r"#\s*expect:\s*(BL\d+(?:,\s*BL\d+)*)")
+
+
+def expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
+    out = []
+    for name, text in files.items():
+        for number, line in enumerate(textwrap.dedent(text).lstrip("\n").splitlines(), start=1):
+            match = _MARK.search(line)
+            if match:
+                out += [(name, number, code.strip()) for code in match.group(1).split(",")]
+    return sorted(out)
+
+
+CASES = {
+    # A sampler object held by its base type; evals map a nested fn over rows
+    # through a project helper that uses a thread pool.
+    "sampler-through-base-type-and-map-helper": {
+        "evals/types.py": """
+            class SamplerBase:
+                def __call__(self, messages):
+                    raise NotImplementedError
+        """,
+        "evals/claude_sampler.py": """
+            import anthropic
+            from evals.types import SamplerBase
+
+            class ClaudeSampler(SamplerBase):
+                def __init__(self):
+                    self.client = anthropic.Anthropic()
+
+                def __call__(self, messages):
+                    return self.client.messages.create(model="claude-sonnet-5", max_tokens=100, messages=messages)
+        """,
+        "evals/common.py": """
+            from multiprocessing.pool import ThreadPool
+
+            def map_with_progress(f, xs, num_threads=8):
+                with ThreadPool(num_threads) as pool:
+                    return list(pool.imap(f, xs))
+        """,
+        "evals/mmlu.py": """
+            from evals import common
+            from evals.types import SamplerBase
+
+            class MMLUEval:
+                def __call__(self, sampler: SamplerBase):
+                    def fn(row):
+                        return sampler([{"role": "user", "content": row}])
+
+                    return common.map_with_progress(fn, self.rows)  # expect: BL102
+        """,
+    },
+    # The API function is chosen in branches; the dataset loop calls the alias.
+    "alias-chosen-in-branches": {
+        "run_api.py": """
+            import anthropic
+
+            def call_v1(prompt, client):
+                return client.completions.create(model="claude-2", prompt=prompt, max_tokens_to_sample=100)
+
+            def call_v2(prompt, client):
+                return client.messages.create(model="claude-sonnet-5", max_tokens=100, messages=[{"role": "user", "content": prompt}])
+
+            def infer(dataset, model):
+                client = anthropic.Anthropic()
+                if "claude-3" in model:
+                    call_api = call_v2
+                else:
+                    call_api = call_v1
+                for datum in dataset:
+                    call_api(datum["text"], client)  # expect: BL101, BL107
+        """,
+    },
+    # Retrying until the answer parses is not a loop over items; the caller's map is.
+    "parse-retry-loop-inside-mapped-fn": {
+        "grade.py": """
+            import json
+            from concurrent.futures import ThreadPoolExecutor
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def grade(item):
+                while True:
+                    resp = client.messages.create(model="claude-haiku-5-5", max_tokens=50, messages=[{"role": "user", "content": item}])
+                    parsed = json.loads(resp.content[0].text)
+                    if "score" in parsed:
+                        if parsed["score"] in (0, 1):
+                            break
+                return parsed
+
+            def grade_all(items):
+                with ThreadPoolExecutor(8) as ex:
+                    return list(ex.map(grade, items))  # expect: BL102
+        """,
+    },
+    # Agent loop: history kept in an object, exit through `else: return`.
+    "agent-loop-through-object-history": {
+        "agent.py": """
+            from anthropic import Anthropic
+
+            class Agent:
+                def __init__(self, tools):
+                    self.client = Anthropic()
+                    self.history = History()
+                    self.tools = tools
+
+                def _params(self):
+                    return {"model": "claude-sonnet-5", "max_tokens": 1024, "messages": self.history.format()}
+
+                def run(self, user_input):
+                    self.history.add("user", user_input)
+                    while True:
+                        response = self.client.messages.create(**self._params())
+                        self.history.add("assistant", response.content)
+                        calls = [b for b in response.content if b.type == "tool_use"]
+                        if calls:
+                            self.history.add("user", run_tools(calls))
+                        else:
+                            return response
+        """,
+    },
+    # A job function passed to a scheduler wrapper inside `args=(...)`;
+    # the scheduler is typed only by a module-level annotation.
+    "job-passed-in-args-tuple": {
+        "state.py": """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            scheduler: BackgroundScheduler = None
+        """,
+        "automations.py": """
+            import anthropic
+            import state
+
+            client = anthropic.Anthropic()
+
+            def run_with_lock(func, lock_name, *args):
+                return func(*args)
+
+            def scheduled_digest(user):
+                return client.messages.create(model="claude-haiku-5-5", max_tokens=200, messages=[])  # expect: BL103
+
+            def schedule(user, trigger):
+                state.scheduler.add_job(run_with_lock, trigger=trigger, args=(scheduled_digest, "lock", user))
+        """,
+    },
+    # Folders without __init__.py still import by their dotted path.
+    "namespace-package-import": {
+        "app/judge/common.py": """
+            import anthropic
+
+            def judge(prompt):
+                return anthropic.Anthropic().messages.create(model="claude-sonnet-5", max_tokens=10, messages=[])
+        """,
+        "app/judge/run_judgment.py": """
+            from app.judge.common import judge
+
+            if __name__ == "__main__":
+                for match in load_matches():
+                    judge(match)  # expect: BL105
+        """,
+    },
+    # A retry loop returning on success: one request, not many.
+    "retry-loop-is-not-repetition": {
+        "client.py": """
+            import time
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def generate(prompt, max_retries=3):
+                for attempt in range(max_retries):
+                    try:
+                        resp = client.messages.create(model="claude-sonnet-5", max_tokens=10, messages=[{"role": "user", "content": prompt}])
+                        return resp.content[0].text
+                    except anthropic.RateLimitError:
+                        time.sleep(2 ** attempt)
+
+            def generate_batch(prompts):
+                return [generate(p) for p in prompts]  # expect: BL101
+        """,
+    },
+    # Writing the answer back into the loop's own item is not loop-carried.
+    "result-written-into-loop-item": {
+        "tag.py": """
+            import csv
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def tag(path):
+                for row in csv.DictReader(open(path)):
+                    area = client.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[{"role": "user", "content": row["comment"]}])  # expect: BL101
+                    row["area"] = area.content[0].text
+        """,
+    },
+    # The same helper from a Flask handler and from a scheduled job.
+    "helper-from-handler-and-job": {
+        "llm.py": """
+            import anthropic
+            client = anthropic.Anthropic()
+
+            def summarize(text):
+                return client.messages.create(model="claude-haiku-5-5", max_tokens=100, messages=[{"role": "user", "content": text}])
+        """,
+        "web.py": """
+            from flask import Flask
+            from llm import summarize
+            app = Flask(__name__)
+
+            @app.get("/summary/<int:id>")
+            def summary(id):
+                return summarize(load(id))
+        """,
+        "jobs.py": """
+            import schedule
+            from llm import summarize
+
+            def digest():
+                summarize(load_all())  # expect: BL103
+
+            schedule.every().day.at("07:00").do(digest)
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_real_world_shape(tmp_path, name):
+    files = CASES[name]
+    assert triples(check(tmp_path, files)) == expected(files)
