@@ -85,7 +85,9 @@ def discover(paths: list[str], config: Config) -> tuple[list[str], list[FileErro
                 dirnames[:] = []  # a symlink loop, or a directory reached twice
                 continue
             seen_dirs.add(key)
-            rel_dir = os.path.relpath(dirpath, config.root).replace(os.sep, "/")
+            # Patterns apply below the path given on the command line: naming a
+            # directory (even `build/` or a site-packages) means "check this".
+            rel_dir = os.path.relpath(dirpath, given).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir
             keep = []
             for name in sorted(dirnames):

@@ -98,3 +98,19 @@ def test_exclude_and_per_file_ignores(tmp_path):
     assert [p for p, _l, _c in triples(result)] == ["jobs.py"]
     result = check(tmp_path, config=Config(root=str(tmp_path), per_file_ignores=(("legacy/*", ("BL1",)),)))
     assert [p for p, _l, _c in triples(result)] == ["jobs.py"]
+
+
+def test_excludes_apply_below_the_given_path(tmp_path):
+    loop = "import anthropic\nc = anthropic.Anthropic()\nfor x in []:\n    c.messages.create(model='m', max_tokens=1, messages=[])\n"
+    files = {"build/gen/jobs.py": loop, "build/gen/.venv/lib.py": loop}
+    from _support import write
+    write(tmp_path, files)
+    import os
+    from batchlint import check_paths
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert [f.path for f in check_paths(["."], Config(root=str(tmp_path))).findings] == []
+        assert [f.path for f in check_paths(["build"], Config(root=str(tmp_path))).findings] == ["build/gen/jobs.py"]
+    finally:
+        os.chdir(old)
