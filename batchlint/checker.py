@@ -9,8 +9,12 @@ read as text once and never parsed.
 
 from __future__ import annotations
 
+import ast
 import os
+import signal
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -35,19 +39,70 @@ class _State:
     errors: list[FileError]
 
 
-def parse_file(source: SourceFile) -> tuple[FileFacts | None, FileError | None]:
+# CPython's parser (in C) rejects pathological nesting cleanly, where LibCST's
+# native parser can overflow its stack and kill the process: ask it first.
+_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically nested blocks")
+FILE_TIME_LIMIT = 20.0  # seconds of analysis per file before it is skipped (BL003)
+
+
+class _FileTimeout(Exception):
+    pass
+
+
+def _guard(source: SourceFile) -> tuple[FileError | None, str]:
+    """(error that must stop the parse, CPython's syntax message if any)."""
     try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError as exc:
-        return None, FileError(source.path, f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
-    except RecursionError:
-        return None, FileError(source.path, "too deeply nested to parse", "BL003")
-    except Exception as exc:  # noqa: BLE001 - the parser's own failure must not end the run
-        return None, FileError(source.path, f"cannot parse: {type(exc).__name__}: {exc}")
+        ast.parse(source.text)
+    except (RecursionError, MemoryError):
+        return FileError(source.path, "too deeply nested to parse", "BL003"), ""
+    except SyntaxError as exc:
+        message = exc.msg or "invalid syntax"
+        if any(marker in message for marker in _TOO_DEEP):
+            return FileError(source.path, f"too deeply nested to parse: {message}", "BL003"), ""
+        return None, f"syntax error at line {exc.lineno}, column {exc.offset or 1}: {message}"
+    except ValueError as exc:  # e.g. source with a NUL byte
+        return FileError(source.path, f"cannot parse: {exc}"), ""
+    return None, ""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """SIGALRM-based limit for the Python-level work on one file (main thread only)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def _expire(_signum, _frame):
+        raise _FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return index_module(module, source.path, source.module, source.is_package), None
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple[FileFacts | None, FileError | None]:
+    error, cpython_message = _guard(source)
+    if error is not None:
+        return None, error
+    try:
+        with _time_limit(time_limit):
+            try:
+                module = cst.parse_module(source.text)
+            except cst.ParserSyntaxError as exc:
+                message = cpython_message or f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
+                return None, FileError(source.path, message)
+            return index_module(module, source.path, source.module, source.is_package), None
+    except _FileTimeout:
+        return None, FileError(source.path, f"skipped: analysis took longer than {time_limit:g} s", "BL003")
     except RecursionError:
         return None, FileError(source.path, "too deeply nested to analyze", "BL003")
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not end the run
+        return None, FileError(source.path, f"internal error, file skipped: {type(exc).__name__}: {exc}", "BL003")
 
 
 def _relevant_names(project: Project) -> tuple[set[str], set[str]]:

@@ -10,6 +10,7 @@ import codecs
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -173,7 +174,10 @@ def path_module_names(path: str) -> list[str]:
 def read_source(path: str) -> tuple[SourceFile | None, FileError | None]:
     shown = display_path(path)
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device named *.py would block or never end
+            return None, FileError(shown, "not a regular file", "BL001")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             return None, FileError(shown, f"skipped: {size // 1024} KiB is over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit per file", "BL003")
         with open(path, "rb") as handle:

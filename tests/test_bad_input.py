@@ -1,0 +1,122 @@
+"""Any file in, a clear answer out: each bad input gives one line naming the
+file, the run continues, and the exit code says so."""
+
+from __future__ import annotations
+
+import builtins
+import os
+
+import pytest
+
+from batchlint.discovery import read_source
+
+from _support import check
+
+GOOD = (
+    "import anthropic\n"
+    "client = anthropic.Anthropic()\n"
+    "for row in rows:\n"
+    "    client.messages.create(model='m', max_tokens=1, messages=[])\n"
+)
+
+
+def run(tmp_path, name: str, data: bytes):
+    (tmp_path / "good.py").write_text(GOOD)
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = check(tmp_path)
+    assert [(f.path, f.line, f.code) for f in result.findings] == [("good.py", 4, "BL105")]  # the run went on
+    return {e.path: (e.code, e.message) for e in result.errors}
+
+
+@pytest.mark.parametrize(
+    "data, code, text",
+    [
+        (b"import anthropic\ndef f(:\n", "BL001", "syntax error at line 2"),
+        (b"import anthropic\nprint 'hello'\n", "BL001", "syntax error at line 2"),
+        (b"import anthropic\nx = '\xe9'\n", "BL001", "cannot decode as utf-8"),
+        (b"# coding: made-up\nimport anthropic\n", "BL001", "unknown encoding"),
+        (b"import anthropic\x00\n", "BL001", "NUL bytes"),
+        (b"import anthropic\nx = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n", "BL003", "too deeply nested"),
+        (b"import anthropic\nx = " + b"[" * 100000 + b"]" * 100000 + b"\n", "BL003", "too deeply nested"),
+        (b"import anthropic\nx = 1" + b" + 1" * 50000 + b"\n", "BL003", "too deeply nested"),
+        (b"import anthropic\n" + b"".join(b" " * i + b"if x:\n" for i in range(120)) + b" " * 120 + b"pass\n", "BL003", "indentation"),
+    ],
+    ids=["syntax", "python2", "latin1-no-cookie", "bad-cookie", "nul", "parens", "lists", "binop-chain", "indent"],
+)
+def test_bad_file_is_reported_and_run_continues(tmp_path, data, code, text):
+    errors = run(tmp_path, "bad.py", data)
+    assert errors["bad.py"][0] == code
+    assert text in errors["bad.py"][1]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"# -*- coding: latin-1 -*-\nimport anthropic\nx = '\xe9'\n",
+        b"\xef\xbb\xbfimport anthropic\n",
+        b"import anthropic\r\nclient = anthropic.Anthropic()\r\n",
+        b"import anthropic\r\nx = 1\ny = 2\r\n",
+        b"",
+        b"import anthropic",  # no final newline
+    ],
+    ids=["cookie", "bom", "crlf", "mixed-newlines", "empty", "no-newline"],
+)
+def test_odd_but_valid_files_are_fine(tmp_path, data):
+    assert run(tmp_path, "odd.py", data) == {}
+
+
+def test_crlf_file_positions(tmp_path):
+    (tmp_path / "crlf.py").write_bytes(GOOD.replace("\n", "\r\n").encode())
+    result = check(tmp_path)
+    assert [(f.line, f.column) for f in result.findings] == [(4, 5)]
+
+
+def test_huge_file_is_skipped_with_a_reason(tmp_path):
+    errors = run(tmp_path, "huge.py", b"import anthropic\n" + b"x = 1\n" * (20 * 1024 * 1024 // 6))
+    assert errors["huge.py"][0] == "BL003"
+    assert "limit" in errors["huge.py"][1]
+
+
+def test_symlink_loop_ends(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    os.symlink(tmp_path, tmp_path / "pkg" / "loop")
+    assert run(tmp_path, "x.py", b"x = 1\n") == {}
+
+
+def test_fifo_named_py_is_not_read(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    errors = run(tmp_path, "x.py", b"x = 1\n")
+    assert errors["pipe.py"] == ("BL001", "not a regular file")
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    (tmp_path / "secret.py").write_text("import anthropic\n")
+    real_open = builtins.open
+
+    def guarded(path, *args, **kwargs):
+        if str(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    errors = run(tmp_path, "x.py", b"x = 1\n")
+    assert errors["secret.py"] == ("BL001", "cannot read file: Permission denied")
+
+
+def test_file_deleted_before_it_is_read(tmp_path):
+    path = tmp_path / "gone.py"
+    path.write_text("import anthropic\n")
+    path.unlink()
+    source, error = read_source(str(path))
+    assert source is None and error.code == "BL001" and "No such file" in error.message
+
+
+def test_missing_path_on_the_command_line(tmp_path):
+    (tmp_path / "good.py").write_text(GOOD)
+    from batchlint import check_paths
+    from batchlint.config import Config
+
+    result = check_paths([str(tmp_path / "good.py"), str(tmp_path / "nope")], Config(root=str(tmp_path)))
+    assert [e.code for e in result.errors] == ["BL002"]
+    assert len(result.findings) == 1
