@@ -1,0 +1,66 @@
+"""Inline-marker helpers for small-project tests (flake8-async style).
+
+A case is a dict of relative path -> source text. Lines that must be reported
+carry a trailing `# expect: BL101` comment (several codes: `# expect: BL101, BL107`);
+every other line must stay silent. A test is then
+
+    assert run(tmp_path, files) == expected(files)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from pathlib import Path
+
+from batchlint import check_paths
+from batchlint.config import Config
+
+_MARK = re.compile(r"#\s*expect:\s*(BL\d+(?:\s*,\s*BL\d+)*)")
+
+
+def source_text(text: str) -> str:
+    """The text as written to disk: dedented, leading blank line dropped."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = Path(root) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source_text(text), encoding="utf-8")
+
+
+def check(tmp_path: Path, files: dict[str, str], config: Config | None = None):
+    """Write the files and run batchlint over tmp_path with tmp_path as the cwd."""
+    write(tmp_path, files)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = check_paths([str(tmp_path)], config or Config(root=str(tmp_path)))
+    finally:
+        os.chdir(old)
+    # A snippet that does not parse would make every negative case pass vacuously.
+    assert not result.errors, [(e.path, e.code, e.message) for e in result.errors]
+    return result
+
+
+def triples(result) -> list[tuple[str, int, str]]:
+    return sorted((f.path.replace(os.sep, "/"), f.line, f.code) for f in result.findings)
+
+
+def run(tmp_path: Path, files: dict[str, str], config: Config | None = None) -> list[tuple[str, int, str]]:
+    """Sorted (path, line, code) of every finding."""
+    return triples(check(tmp_path, files, config))
+
+
+def expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
+    """Sorted (path, line, code) of every `# expect:` marker in the files."""
+    out = []
+    for name, text in files.items():
+        for number, line in enumerate(source_text(text).splitlines(), start=1):
+            match = _MARK.search(line)
+            if match:
+                out += [(name, number, code.strip()) for code in match.group(1).split(",")]
+    return sorted(out)
