@@ -49,20 +49,20 @@ class _FileTimeout(Exception):
     pass
 
 
-def _guard(source: SourceFile) -> tuple[FileError | None, str]:
-    """(error that must stop the parse, CPython's syntax message if any)."""
+def _guard(source: SourceFile) -> tuple[FileError | None, str, ast.Module | None]:
+    """(error that must stop the parse, CPython's syntax message if any, the ast
+    tree — reused for positions when the file is valid for this interpreter)."""
     try:
-        ast.parse(source.text)
+        return None, "", ast.parse(source.text)
     except (RecursionError, MemoryError):
-        return FileError(source.path, "too deeply nested to parse", "BL003"), ""
+        return FileError(source.path, "too deeply nested to parse", "BL003"), "", None
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if any(marker in message for marker in _TOO_DEEP):
-            return FileError(source.path, f"too deeply nested to parse: {message}", "BL003"), ""
-        return None, f"syntax error at line {exc.lineno}, column {exc.offset or 1}: {message}"
+            return FileError(source.path, f"too deeply nested to parse: {message}", "BL003"), "", None
+        return None, f"syntax error at line {exc.lineno}, column {exc.offset or 1}: {message}", None
     except ValueError as exc:  # e.g. source with a NUL byte
-        return FileError(source.path, f"cannot parse: {exc}"), ""
-    return None, ""
+        return FileError(source.path, f"cannot parse: {exc}"), "", None
 
 
 @contextmanager
@@ -86,7 +86,7 @@ def _time_limit(seconds: float):
 
 
 def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple[FileFacts | None, FileError | None]:
-    error, cpython_message = _guard(source)
+    error, cpython_message, tree = _guard(source)
     if error is not None:
         return None, error
     try:
@@ -96,7 +96,7 @@ def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple
             except cst.ParserSyntaxError as exc:
                 message = cpython_message or f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
                 return None, FileError(source.path, message)
-            return index_module(module, source.path, source.module, source.is_package), None
+            return index_module(module, source.path, source.module, source.is_package, tree), None
     except _FileTimeout:
         return None, FileError(source.path, f"skipped: analysis took longer than {time_limit:g} s", "BL003")
     except RecursionError:

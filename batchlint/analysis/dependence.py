@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from .cstwalk import find_all, walk
+
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "put", "put_nowait", "appendleft", "setdefault"}
@@ -35,34 +37,34 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class _NamesRead(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        dotted = dotted_name(node)
-        if dotted is None:
-            node.value.visit(self)  # e.g. f(x).y: read what f(x) reads, not "y"
+def _names_into(node: cst.CSTNode, names: set[str]) -> None:
+    def visit(current: cst.CSTNode) -> bool:
+        if isinstance(current, cst.Name):
+            names.add(current.value)
             return False
-        parts = dotted.split(".")
-        for i in range(1, len(parts) + 1):
-            self.names.add(".".join(parts[:i]))
-        return False
+        if isinstance(current, cst.Attribute):
+            dotted = dotted_name(current)
+            if dotted is None:
+                _names_into(current.value, names)  # f(x).y: what f(x) reads, not "y"
+            else:
+                parts = dotted.split(".")
+                for i in range(1, len(parts) + 1):
+                    names.add(".".join(parts[:i]))
+            return False
+        if isinstance(current, cst.Lambda):
+            _names_into(current.body, names)
+            return False
+        return True
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        node.body.visit(self)
-        return False
+    walk(node, visit)
 
 
 def names_read(*nodes: cst.CSTNode | None) -> set[str]:
-    collector = _NamesRead()
+    names: set[str] = set()
     for node in nodes:
         if node is not None:
-            node.visit(collector)
-    return collector.names
+            _names_into(node, names)
+    return names
 
 
 def _target_names(target: cst.BaseExpression) -> set[str]:
@@ -79,19 +81,11 @@ def _target_names(target: cst.BaseExpression) -> set[str]:
     return {dotted} if dotted else set()
 
 
-class _Calls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: set[int] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.add(id(node))
-
-
 def _calls_in(nodes: list[cst.CSTNode]) -> frozenset[int]:
-    collector = _Calls()
+    calls: set[int] = set()
     for node in nodes:
-        node.visit(collector)
-    return frozenset(collector.calls)
+        calls.update(id(c) for c in find_all(node, cst.Call))
+    return frozenset(calls)
 
 
 @dataclass(frozen=True)
@@ -102,9 +96,22 @@ class _Edge:
     rebinds: bool = False  # a plain `name = value`: replaces, rather than adds to, the old value
 
 
-class _FlowCollector(cst.CSTVisitor):
+class _FlowCollector:
+    """Assignment-like edges (targets <- names read, calls contributing) of a loop body."""
+
     def __init__(self) -> None:
         self.edges: list[_Edge] = []
+
+    def collect(self, body: cst.CSTNode) -> None:
+        walk(body, self._visit)
+
+    def _visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return False  # a nested def does not run per iteration by itself
+        handler = self._HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        return True
 
     def _edge(self, targets: set[str], value: cst.CSTNode | None, extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
         if targets and value is not None:
@@ -114,42 +121,46 @@ class _FlowCollector(cst.CSTVisitor):
         reads = names_read(*values) | set(extra_reads)
         self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds))
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def _assign(self, node: cst.Assign) -> None:
         targets: set[str] = set()
         plain = all(isinstance(t.target, cst.Name) for t in node.targets)
         for t in node.targets:
             targets |= _target_names(t.target)
         self._edge(targets, node.value, rebinds=plain)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def _ann_assign(self, node: cst.AnnAssign) -> None:
         self._edge(_target_names(node.target), node.value)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def _aug_assign(self, node: cst.AugAssign) -> None:
         targets = _target_names(node.target)
         self._edge(targets, node.value, targets)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+    def _named_expr(self, node: cst.NamedExpr) -> None:
         self._edge(_target_names(node.target), node.value)
 
-    def visit_For(self, node: cst.For) -> None:
+    def _for(self, node: cst.For) -> None:
         self._edge(_target_names(node.target), node.iter)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
+    def _with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._edge(_target_names(node.asname.name), node.item)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def _call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
             receiver = dotted_name(func.value)
             if receiver and node.args:
                 self._edge_from({receiver}, [a.value for a in node.args])
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested def does not run per iteration by itself
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+    _HANDLERS = {
+        cst.Assign: _assign,
+        cst.AnnAssign: _ann_assign,
+        cst.AugAssign: _aug_assign,
+        cst.NamedExpr: _named_expr,
+        cst.For: _for,
+        cst.WithItem: _with_item,
+        cst.Call: _call,
+    }
 
 
 class LoopFlow:
@@ -157,7 +168,7 @@ class LoopFlow:
 
     def __init__(self, loop: cst.CSTNode, test: cst.BaseExpression | None = None, fresh: set[str] = frozenset()) -> None:
         collector = _FlowCollector()
-        loop.visit(collector)
+        collector.collect(loop)
         self._edges = collector.edges
         self._test_reads = names_read(test) if test is not None else set()
         self._fresh = set(fresh)  # the loop's own target: a new value every iteration

@@ -10,13 +10,15 @@ text alone and can be cached by its hash.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .cstwalk import children, walk
 from .dependence import LoopFlow, dotted_name, names_read
+from .positions import Positions
 from .facts import (
     UNKNOWN,
     ClassFacts,
@@ -73,10 +75,6 @@ _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]
 _PRAGMA = re.compile(r"#\s*batchlint:\s*(?P<text>.*)$")
 
 _MAX_TEXT = 80
-
-
-def _span(pos) -> Span:
-    return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
 
 def _short(text: str) -> str:
@@ -169,11 +167,15 @@ class _Scope:
     mapped: dict = field(default_factory=dict)  # param name -> "fanout" | "loop"
 
 
-class _Indexer(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+class _Indexer:
+    """Walks one module (children in source order, see cstwalk) and records facts.
 
-    def __init__(self, module: str, path: str, is_package: bool) -> None:
-        super().__init__()
+    `visit_<NodeType>` methods run before a node's children; returning False
+    means the method walked the children it cares about itself."""
+
+    def __init__(self, module: str, path: str, is_package: bool, positions: Positions) -> None:
+        self.positions = positions
+        self._handlers: dict[type, object] = {}
         self.module = module
         self.path = path
         self.package = module if is_package else module.rpartition(".")[0]
@@ -208,7 +210,28 @@ class _Indexer(cst.CSTVisitor):
         return self._function_scope() or self.scopes[0]
 
     def _pos(self, node: cst.CSTNode) -> Span:
-        return _span(self.get_metadata(PositionProvider, node))
+        return self.positions.span(node)
+
+    def walk(self, node: cst.CSTNode) -> None:
+        tp = type(node)
+        handler = self._handlers.get(tp, self)
+        if handler is self:
+            handler = getattr(self, "visit_" + tp.__name__, None)
+            self._handlers[tp] = handler
+        is_statement = isinstance(node, cst.BaseStatement)
+        if is_statement:
+            self.stmt_stack.append(node)
+        if handler is None or handler(node) is not False:
+            for child in children(node):
+                self.walk(child)
+        if is_statement:
+            self.stmt_stack.pop()
+
+    def run(self, module: cst.Module) -> None:
+        self.visit_Module(module)
+        for stmt in module.body:
+            self.walk(stmt)
+        self.leave_Module(module)
 
     def resolve_name(self, name: str) -> str:
         for scope in reversed(self.scopes):
@@ -376,16 +399,6 @@ class _Indexer(cst.CSTVisitor):
             into[local] = f"{base}.{name}" if base else name
 
     # ------------------------------------------------------------ statements
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
-            self.stmt_stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        if isinstance(original_node, cst.BaseStatement):
-            self.stmt_stack.pop()
-
     def visit_Import(self, node: cst.Import) -> bool:
         if self.scope.kind == "function":
             self._record_import(node, self.scope.locals)
@@ -482,7 +495,7 @@ class _Indexer(cst.CSTVisitor):
         outer = self.scope
         name = node.name.value
         for dec in node.decorators:
-            dec.visit(self)
+            self.walk(dec)
         decorators = self._decorators(node.decorators)
         class_qual = outer.qual if outer.kind == "class" else ""
         qual = f"{outer.qual}.{name}"
@@ -509,14 +522,14 @@ class _Indexer(cst.CSTVisitor):
                 returns.append(ann)
         self.scopes.append(scope)
         before = len(self.sites)
-        node.body.visit(self)
+        self.walk(node.body)
         self._settle_streams(self.sites[before:], node.body, scope.is_generator)
         self.scopes.pop()
         self.functions.append(
             FunctionFacts(
                 qual=qual,
                 name=name,
-                span=self._pos(node.name),
+                span=self._pos(node),
                 class_qual=class_qual,
                 parent=parent_fn.qual if parent_fn is not None else "",
                 is_async=node.asynchronous is not None,
@@ -531,7 +544,7 @@ class _Indexer(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         outer = self.scope
         for dec in node.decorators:
-            dec.visit(self)
+            self.walk(dec)
         decorators = self._decorators(node.decorators)
         bases = tuple(self.expr(arg.value) for arg in node.bases)
         qual = f"{outer.qual}.{node.name.value}"
@@ -540,13 +553,13 @@ class _Indexer(cst.CSTVisitor):
         scope = _Scope("class", qual)
         self.classes[qual] = {"attrs": scope.attrs}
         self.scopes.append(scope)
-        node.body.visit(self)
+        self.walk(node.body)
         self.scopes.pop()
         self.class_facts.append(
             ClassFacts(
                 qual=qual,
                 name=node.name.value,
-                span=self._pos(node.name),
+                span=self._pos(node),
                 bases=bases,
                 attrs=tuple(scope.attrs.items()),
                 decorators=decorators,
@@ -558,7 +571,7 @@ class _Indexer(cst.CSTVisitor):
         code = self._code_scope()
         struct = _StructBuilder("lambda", "lambda", self._pos(node))
         code.structs.append(struct)
-        node.body.visit(self)
+        self.walk(node.body)
         code.structs.pop()
         return False
 
@@ -570,7 +583,7 @@ class _Indexer(cst.CSTVisitor):
         return self._code_scope().structs.pop()
 
     def visit_For(self, node: cst.For) -> bool:
-        node.iter.visit(self)
+        self.walk(node.iter)
         self.bind(node.target, UNKNOWN)
         iter_name = dotted_name(node.iter.func) if isinstance(node.iter, cst.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
@@ -580,35 +593,35 @@ class _Indexer(cst.CSTVisitor):
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
             struct.flags.add("chat")
         self._open(struct)
-        node.body.visit(self)
+        self.walk(node.body)
         self._close()
         self._finish_loop(struct, node, None)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         return False
 
     def visit_While(self, node: cst.While) -> bool:
         struct = _StructBuilder("while", f"while loop `while {self._text_of(node.test)}`", self._pos(node), node=node)
         self._open(struct)
-        node.test.visit(self)
-        node.body.visit(self)
+        self.walk(node.test)
+        self.walk(node.body)
         self._close()
         self._finish_loop(struct, node, node.test)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         return False
 
     def _comprehension(self, node, elements) -> bool:
         first = node.for_in
-        first.iter.visit(self)
+        self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node), node=node)
         self._open(struct)
         for element in elements:
-            element.visit(self)
+            self.walk(element)
         for cond in first.ifs:
-            cond.visit(self)
+            self.walk(cond)
         if first.inner_for_in is not None:
-            first.inner_for_in.visit(self)
+            self.walk(first.inner_for_in)
         self._close()
         return False
 
@@ -684,10 +697,10 @@ class _Indexer(cst.CSTVisitor):
         if self.scope.kind == "module" and _is_main_guard(node.test):
             struct = _StructBuilder("main-guard", "`if __name__ == \"__main__\"` block", self._pos(node))
             self._open(struct)
-            node.body.visit(self)
+            self.walk(node.body)
             self._close()
             if node.orelse is not None:
-                node.orelse.visit(self)
+                self.walk(node.orelse)
             return False
         return True
 
@@ -699,7 +712,7 @@ class _Indexer(cst.CSTVisitor):
     def _with(self, node: cst.With) -> None:
         before = len(self.sites)
         for item in node.items:
-            item.item.visit(self)
+            self.walk(item.item)
             if item.asname is not None:
                 self.bind(item.asname.name, self.expr(item.item))
         calls = {id(item.item) for item in node.items if isinstance(item.item, cst.Call)}
@@ -709,7 +722,7 @@ class _Indexer(cst.CSTVisitor):
             shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
             for site in new_sites:
                 site.flags.add("stream-shown" if shown else "stream-drained")
-        node.body.visit(self)
+        self.walk(node.body)
 
     # ----------------------------------------------------------------- calls
     def visit_Call(self, node: cst.Call) -> bool:
@@ -769,16 +782,16 @@ class _Indexer(cst.CSTVisitor):
                         ),
                         code,
                     )
-        node.func.visit(self)
+        self.walk(node.func)
         if last in ARG_CONTEXT_CALLS:
             struct = _StructBuilder("arg", f"argument of `{text}`", span, via=callee)
             code.structs.append(struct)
             for arg in node.args:
-                arg.visit(self)
+                self.walk(arg)
             code.structs.pop()
         else:
             for arg in node.args:
-                arg.visit(self)
+                self.walk(arg)
         return False
 
     def _settle_streams(self, sites, body: cst.CSTNode, is_generator: bool) -> None:
@@ -930,23 +943,20 @@ def _is_range(loop: cst.For) -> bool:
     return isinstance(loop.iter, cst.Call) and (dotted_name(loop.iter.func) or "").endswith("range")
 
 
-class _ShowsOutput(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.shown = False
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.shown = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        name = dotted_name(node.func) or ""
-        if name.rpartition(".")[2] in SHOW_CALLS:
-            self.shown = True
-
-
 def _shows_output(block: cst.CSTNode) -> bool:
-    visitor = _ShowsOutput()
-    block.visit(visitor)
-    return visitor.shown
+    """Does this code print, yield, send or write what it receives?"""
+    shown = False
+
+    def visit(node: cst.CSTNode) -> bool:
+        nonlocal shown
+        if isinstance(node, cst.Yield):
+            shown = True
+        elif isinstance(node, cst.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in SHOW_CALLS:
+            shown = True
+        return not shown
+
+    walk(block, visit)
+    return shown
 
 
 def _scan_comments(source: str) -> tuple[tuple, tuple]:
@@ -966,14 +976,19 @@ def _scan_comments(source: str) -> tuple[tuple, tuple]:
     return tuple(noqa), tuple(pragmas)
 
 
-def index_module(module: cst.Module, path: str, module_name: str, is_package: bool = False) -> FileFacts:
-    """Index a parsed module. The caller parses, so parse errors are its to report."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    indexer = _Indexer(module_name, path, is_package)
-    wrapper.visit(indexer)
+def index_module(module: cst.Module, path: str, module_name: str, is_package: bool = False,
+                 tree: ast.Module | None = None) -> FileFacts:
+    """Index a parsed module. `tree` is the same source parsed by `ast`, used for
+    positions; without it (or if it does not match) LibCST's provider is used."""
+    indexer = _Indexer(module_name, path, is_package, Positions(module, tree))
+    indexer.run(module)
     noqa, pragmas = _scan_comments(module.code)
     return indexer.facts(noqa, pragmas)
 
 
 def index_source(source: str, path: str, module_name: str, is_package: bool = False) -> FileFacts:
-    return index_module(cst.parse_module(source), path, module_name, is_package)
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    return index_module(cst.parse_module(source), path, module_name, is_package, tree)

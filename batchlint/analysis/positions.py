@@ -1,0 +1,153 @@
+"""Source positions for LibCST nodes, without LibCST's PositionProvider.
+
+PositionProvider re-generates the whole module's code to measure it, which
+costs about twice the parse. CPython's `ast` already knows where every call,
+def and loop is, and the file has been through `ast.parse` anyway (it guards
+LibCST against pathological input). Within each kind of node, the k-th node
+in a source-order walk of the LibCST tree is the k-th in the ast tree sorted
+by start position, so the two are matched by order. The match is checked —
+same count per kind, same callee or def name pair by pair — and any doubt
+falls back to PositionProvider for that file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .cstwalk import walk
+from .facts import Span
+
+# LibCST node type -> (kind, ast node types of the same kind)
+_KINDS: dict[type, tuple[str, tuple[type, ...]]] = {
+    cst.Call: ("call", (ast.Call,)),
+    cst.FunctionDef: ("def", (ast.FunctionDef, ast.AsyncFunctionDef)),
+    cst.ClassDef: ("class", (ast.ClassDef,)),
+    cst.For: ("for", (ast.For, ast.AsyncFor)),
+    cst.While: ("while", (ast.While,)),
+    cst.If: ("if", (ast.If,)),
+    cst.ListComp: ("listcomp", (ast.ListComp,)),
+    cst.SetComp: ("setcomp", (ast.SetComp,)),
+    cst.DictComp: ("dictcomp", (ast.DictComp,)),
+    cst.GeneratorExp: ("genexp", (ast.GeneratorExp,)),
+    cst.Lambda: ("lambda", (ast.Lambda,)),
+}
+_AST_KIND = {ast_type: kind for kind, ast_types in _KINDS.values() for ast_type in ast_types}
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_DEF_KEYWORD = re.compile(r"(?:async\s+)?def\s+|class\s+")
+
+
+def _cst_name(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name):
+            return func.value
+        if isinstance(func, cst.Attribute):
+            return func.attr.value
+        return None
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return node.name.value
+    return None
+
+
+def _ast_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id
+        if isinstance(func, ast.Attribute):
+            return func.attr
+        return None
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name
+    return None
+
+
+class Positions:
+    """Spans by LibCST node identity for one module."""
+
+    def __init__(self, module: cst.Module, tree: ast.Module | None) -> None:
+        self._module = module
+        self._lines: list[str] | None = None
+        self._spans: dict[int, Span] | None = None
+        self._provider = None
+        if tree is not None:
+            self._spans = self._match(tree)
+
+    def span(self, node: cst.CSTNode) -> Span:
+        if self._spans is not None:
+            found = self._spans.get(id(node))
+            if found is not None:
+                return found
+        return self._from_provider(node)
+
+    def used_fallback(self) -> bool:
+        return self._provider is not None
+
+    # ------------------------------------------------------------ matching
+    def _match(self, tree: ast.Module) -> dict[int, Span] | None:
+        by_kind_cst: dict[str, list[cst.CSTNode]] = {}
+
+        def collect(node: cst.CSTNode) -> bool:
+            entry = _KINDS.get(type(node))
+            if entry is not None:
+                by_kind_cst.setdefault(entry[0], []).append(node)
+            return True
+
+        walk(self._module, collect)
+        by_kind_ast: dict[str, list[ast.AST]] = {}
+        for node in ast.walk(tree):
+            kind = _AST_KIND.get(type(node))
+            if kind is not None:
+                by_kind_ast.setdefault(kind, []).append(node)
+        spans: dict[int, Span] = {}
+        for kind, cst_nodes in by_kind_cst.items():
+            ast_nodes = by_kind_ast.get(kind, [])
+            if len(ast_nodes) != len(cst_nodes):
+                return None
+            ast_nodes.sort(key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0)))
+            for cst_node, ast_node in zip(cst_nodes, ast_nodes):
+                if _cst_name(cst_node) != _ast_name(ast_node):
+                    return None
+                spans[id(cst_node)] = self._span_of(ast_node)
+        if any(kind not in by_kind_cst for kind in by_kind_ast):
+            return None
+        return spans
+
+    def _span_of(self, node: ast.AST) -> Span:
+        line, col = node.lineno, node.col_offset
+        end_line, end_col = node.end_lineno or line, node.end_col_offset or col
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            # report the name, as LibCST users expect: `def ask(` -> the `ask`
+            text = self._line(line)
+            start = self._char_col(line, col)
+            keyword = _DEF_KEYWORD.match(text, start)
+            column = keyword.end() if keyword and text.startswith(node.name, keyword.end()) else start
+            return Span(line, column + 1, line, column + len(node.name) + 1)
+        return Span(line, self._char_col(line, col) + 1, end_line, self._char_col(end_line, end_col) + 1)
+
+    def _line(self, number: int) -> str:
+        if self._lines is None:
+            self._lines = _NEWLINE.split(self._module.code)
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+    def _char_col(self, line: int, byte_col: int) -> int:
+        """ast columns count UTF-8 bytes; LibCST's count characters."""
+        text = self._line(line)
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    # ------------------------------------------------------------ fallback
+    def _from_provider(self, node: cst.CSTNode) -> Span:
+        if self._provider is None:
+            self._provider = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
+        pos = self._provider.get(node)
+        if pos is None:  # a node of a copied tree; should not happen
+            return Span(1, 1, 1, 1)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            pos = self._provider[node.name]
+        return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
