@@ -243,3 +243,53 @@ CASES = {
 def test_real_world_shape(tmp_path, name):
     files = CASES[name]
     assert triples(check(tmp_path, files)) == expected(files)
+
+
+PARTIAL_AND_FACTORY = {
+    # Decoder classes picked by a factory; the job fn is bound with partial and
+    # submitted to a pool. The sampling loop inside codegen is not the batch:
+    # the dataset loop around it is.
+    "model.py": """
+        import anthropic
+
+        class DecoderBase:
+            def codegen(self, message, num_samples=1):
+                raise NotImplementedError
+
+        class OpenAIDecoder(DecoderBase):
+            def codegen(self, message, num_samples=1):
+                return []
+
+        class AnthropicDecoder(DecoderBase):
+            def __init__(self):
+                self.client = anthropic.Anthropic()
+
+            def codegen(self, message, num_samples=1):
+                return [self.client.messages.create(model="claude-sonnet-5", max_tokens=100, messages=[message]) for _ in range(num_samples)]
+
+        def make_model(backend):
+            if backend == "openai":
+                return OpenAIDecoder()
+            return AnthropicDecoder()
+    """,
+    "run.py": """
+        from concurrent.futures import ThreadPoolExecutor
+        from functools import partial
+        from model import make_model
+
+        def judge(item, strict):
+            model = make_model("anthropic")
+            return model.codegen({"role": "user", "content": item})
+
+        def main(dataset):
+            judge_fn = partial(judge, strict=True)
+            with ThreadPoolExecutor(8) as ex:
+                futures = [ex.submit(judge_fn, x) for x in dataset]  # expect: BL102
+            for item in dataset:
+                judge(item, False)  # expect: BL101
+    """,
+}
+
+
+def test_factory_of_several_classes_partial_and_outermost_loop(tmp_path):
+    assert triples(check(tmp_path, PARTIAL_AND_FACTORY)) == expected(PARTIAL_AND_FACTORY)

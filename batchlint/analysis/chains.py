@@ -5,8 +5,8 @@ context of its own (a handler, a job, a task, a script) or to a function no
 analyzed code calls. A chain is a batch candidate when nothing on it has a
 person waiting or a loop-carried dependence, and it has either a repetition
 (loop, map, fan-out) or a scheduled/worker context. It is reported at the
-first repetition from the inside — the call in the loop — or, without one, at
-the call inside the job; the code names the strongest context on the chain.
+outermost repetition — the call in the loop — or, without one, at the call
+inside the job; the code names the strongest context on the chain.
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ class ChainWalker:
             return
         edges = list(self.project.callers.get(frame.function, ()))
         for edge in self.project.references.get(frame.function, ()):
+            if self.classifier.binds_only(edge.site):
+                continue  # partial(f, ...) binds f; where the partial is called is followed instead
             role, _ = self.classifier.via_role(edge.site.ref_via, edge.site.text)
             if role or self.classifier.registration(edge) is None:
                 edges.append(edge)  # mapped / submitted / passed to a wrapper: runs there
@@ -114,7 +116,9 @@ def judge(chain: Chain) -> Verdict | None:
     terminal = chain.terminal
     if terminal is not None and terminal.kind in (INTERACTIVE, "not-batchable"):
         return None
-    report = next((f for f in chain.frames if f.facts.repetition is not None), None)
+    # The outermost repetition is the batch: a dataset loop around a helper that
+    # samples n times is one batch per run of the dataset loop, reported there.
+    report = next((f for f in reversed(chain.frames) if f.facts.repetition is not None), None)
     kinds = [f.facts.repetition for f in chain.frames if f.facts.repetition is not None]
     context_kind = _KIND_OF_CONTEXT.get(terminal.kind) if terminal is not None else None
     if report is None:

@@ -56,6 +56,9 @@ SDK_METHODS = {
     "messages.stream": "stream",
     "beta.messages.stream": "stream",
     "completions.create": "legacy",
+    # SDK 0.x beta namespaces, still in older eval harnesses
+    "beta.prompt_caching.messages.create": "message",
+    "beta.tools.messages.create": "message",
 }
 # Never candidates: free, already batched, or inherently turn-by-turn.
 NOT_CANDIDATES = frozenset(

@@ -255,6 +255,11 @@ class Classifier:
             return "map-loop", f"`{call_text}`"
         return "", ""
 
+    def binds_only(self, site: Site) -> bool:
+        """A reference passed to functools.partial: nothing runs at this site."""
+        name = self.project.canonical(site.ref_via)
+        return name == "functools.partial" or name.endswith(".partial") and name.startswith("functools")
+
     def _mapped_by_helper(self, site: Site) -> tuple[str, str]:
         """A function passed to a project helper that maps its parameter over items."""
         value = self.project.value(site.ref_via)

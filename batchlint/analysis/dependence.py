@@ -93,7 +93,7 @@ class _Edge:
     targets: frozenset[str]
     reads: frozenset[str]
     calls: frozenset[int]  # ids of Call nodes whose result flows to targets
-    rebinds: bool = False  # a plain `name = value`: replaces, rather than adds to, the old value
+    rebinds: bool = False  # a plain `name = value` at the top of the body: a fresh value each iteration
 
 
 class _FlowCollector:
@@ -101,9 +101,16 @@ class _FlowCollector:
 
     def __init__(self) -> None:
         self.edges: list[_Edge] = []
+        self._top = False
 
     def collect(self, body: cst.CSTNode) -> None:
-        walk(body, self._visit)
+        # Only a rebinding at the body's top level happens on every iteration;
+        # one inside an if/try may be the other branch of the call itself.
+        statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else [body]
+        for statement in statements:
+            self._top = isinstance(statement, cst.SimpleStatementLine)
+            walk(statement, self._visit)
+        self._top = False
 
     def _visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
@@ -126,7 +133,7 @@ class _FlowCollector:
         plain = all(isinstance(t.target, cst.Name) for t in node.targets)
         for t in node.targets:
             targets |= _target_names(t.target)
-        self._edge(targets, node.value, rebinds=plain)
+        self._edge(targets, node.value, rebinds=plain and self._top)
 
     def _ann_assign(self, node: cst.AnnAssign) -> None:
         self._edge(_target_names(node.target), node.value)
@@ -196,9 +203,14 @@ class LoopFlow:
         return {t for t in tainted if t.partition(".")[0] not in fresh}
 
     def is_dependent(self, call: cst.Call) -> bool:
-        """True when a later iteration's request (or the loop test) reads this call's result."""
+        """True when a later iteration's request reads this call's result
+        (conversation history, agent messages, a running summary)."""
         tainted = self.tainted_by(call)
         if not tainted:
             return False
-        reads = names_read(*(arg.value for arg in call.args))
-        return bool((reads | self._test_reads) & tainted)
+        return bool(names_read(*(arg.value for arg in call.args)) & tainted)
+
+    def test_reads_result(self, call: cst.Call) -> bool:
+        """`while ret is None and retries < 3:` — the loop runs until an answer
+        is good enough: a retry of one request, not a loop over items."""
+        return bool(self._test_reads & self.tainted_by(call))

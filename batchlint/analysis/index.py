@@ -409,7 +409,10 @@ class _Indexer:
             self._record_import(node, self.scope.locals)
         return False
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: cst.Assign) -> bool | None:
+        if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self._named_lambda(node.targets[0].target, node.value)
+            return False
         value = self.expr(node.value)
         for target in node.targets:
             self.bind(target.target, value)
@@ -417,8 +420,10 @@ class _Indexer:
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         value = self.expr(node.value) if node.value is not None else UNKNOWN
-        if value == UNKNOWN:
-            value = self.annotation_instance(node.annotation)
+        # `client: Anthropic = field(default_factory=Anthropic)`: the annotation says more
+        if value == UNKNOWN or value.rpartition(".")[2] in ("field()", "Field()"):
+            annotated = self.annotation_instance(node.annotation)
+            value = annotated if annotated != UNKNOWN else value
         self.bind(node.target, value)
         if node.value is not None:
             self._maybe_schedule_table(node.target, node.value)
@@ -567,6 +572,33 @@ class _Indexer:
         )
         return False
 
+    def _named_lambda(self, target: cst.Name, node: cst.Lambda) -> None:
+        """`ask = lambda p: client.messages.create(...)` is a function named `ask`."""
+        outer = self.scope
+        qual = f"{outer.qual}.{target.value}"
+        parent_fn = self._function_scope()
+        scope = _Scope("function", qual)
+        for param in [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]:
+            scope.locals[param.name.value] = UNKNOWN
+        self.bind(target, qual)
+        self.scopes.append(scope)
+        self.walk(node.body)
+        returned = self.expr(node.body)
+        self.scopes.pop()
+        self.functions.append(
+            FunctionFacts(
+                qual=qual,
+                name=target.value,
+                span=self._pos(node),
+                class_qual="",
+                parent=parent_fn.qual if parent_fn is not None else "",
+                is_async=False,
+                is_generator=False,
+                decorators=(),
+                returns=(returned,) if returned != UNKNOWN else (),
+            )
+        )
+
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         code = self._code_scope()
         struct = _StructBuilder("lambda", "lambda", self._pos(node))
@@ -650,6 +682,8 @@ class _Indexer:
             flags = set()
             if flow.is_dependent(site.node):
                 flags.add("dependent")
+            elif flow.test_reads_result(site.node):
+                flags.add("retry")
             exit_kind = self._exit_after(loop, site, flow)
             if exit_kind:
                 flags.add(exit_kind)
@@ -736,7 +770,7 @@ class _Indexer:
             kwargs = tuple((a.keyword.value, self._text_of(a.value)) for a in node.args if a.keyword is not None)
             args = tuple(self._text_of(a.value) for a in node.args if a.keyword is None and not a.star)
         span = self._pos(node)
-        func_text = dotted_name(node.func)
+        func_text = dotted_name(node.func) or _receiver_text(node.func)
         text = f"{func_text}(...)" if func_text else "call"
         site = _SiteBuilder(
             node=node,
@@ -844,6 +878,8 @@ class _Indexer:
 
     def _reference(self, value: cst.BaseExpression) -> str:
         """A symbolic function reference passed as an argument, or ''."""
+        if isinstance(value, cst.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial" and value.args:
+            value = value.args[0].value  # ex.map(partial(f, style="short"), rows) maps f
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             # Celery signatures: fn.s(...), fn.si(...), fn.signature(...)
             if value.func.attr.value in ("s", "si", "signature"):
@@ -878,6 +914,20 @@ class _Indexer:
             noqa=noqa,
             pragmas=pragmas,
         )
+
+
+def _receiver_text(func: cst.BaseExpression) -> str:
+    """`df["text"].apply` -> `df[...].apply`: enough to name the method called."""
+    if not isinstance(func, cst.Attribute):
+        return ""
+    base = func.value
+    if isinstance(base, cst.Subscript):
+        head = dotted_name(base.value) or "..."
+        return f"{head}[...].{func.attr.value}"
+    if isinstance(base, cst.Call):
+        head = dotted_name(base.func) or _receiver_text(base.func) or "..."
+        return f"{head}(...).{func.attr.value}"
+    return f"(...).{func.attr.value}"
 
 
 def _blocks_holding(container: cst.CSTNode, child: cst.CSTNode):

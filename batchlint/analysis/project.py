@@ -188,11 +188,17 @@ class Project:
             fn = self.functions.get(name)
             if fn is None:
                 return None
-            for ret in fn[0].returns:
-                result = self.value(ret)
-                if result is not None:
-                    return result
-            return None
+            results = [r for r in (self.value(ret) for ret in fn[0].returns) if r is not None]
+            if not results:
+                return None
+            instances = list(dict.fromkeys(r.name for r in results if r.kind == "inst"))
+            if len(instances) > 1:
+                # a factory returning one of several decoder classes: their common
+                # project base, so a method call reaches every override
+                base = self._common_base(instances)
+                if base is not None:
+                    return Value("inst", base)
+            return results[0]
         if kind == "sdk":
             if value.path in CLIENT_PASSTHROUGH_CALLS:
                 return Value("client", name)
@@ -335,6 +341,16 @@ class Project:
             classes = [value.name, *self._all_subclasses(value.name)]
             return [f"{c}.__call__" for c in classes if f"{c}.__call__" in self.functions]
         return []
+
+    def _common_base(self, classes: list[str]) -> str | None:
+        def lineage(cls: str) -> list[str]:
+            return [cls] + [c for c in self.class_ancestry(cls) if c in self.classes]
+
+        first, *rest = [lineage(c) for c in classes]
+        for candidate in first:
+            if all(candidate in other for other in rest):
+                return candidate
+        return None
 
     def _all_subclasses(self, cls: str) -> list[str]:
         out, todo = [], list(self.subclasses.get(cls, ()))
