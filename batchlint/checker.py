@@ -10,10 +10,12 @@ read as text once and never parsed.
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -24,6 +26,7 @@ from .analysis.contexts import Classifier
 from .analysis.facts import FileFacts
 from .analysis.index import index_module
 from .analysis.project import Project
+from .cache import FactsCache, file_key
 from .config import Config
 from .discovery import SourceFile, discover, names_pattern, path_module_names, read_source, seed_pattern
 from .model import CheckResult, FileError, Finding
@@ -163,7 +166,68 @@ def _imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]
     return out
 
 
-def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None) -> tuple[Project, list[FileError], int]:
+class _Parser:
+    """Parses rounds of files: from the cache, in this process, or in a pool."""
+
+    def __init__(self, jobs: int, cache: FactsCache | None) -> None:
+        self.jobs = max(1, jobs)
+        self.cache = cache
+        self._pool: ProcessPoolExecutor | None = None
+
+    def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
+        results: list = [None] * len(sources)
+        todo: list[int] = []
+        keys: list[str] = []
+        for index, source in enumerate(sources):
+            key = file_key(source.path, source.module, source.is_package, source.text) if self.cache else ""
+            keys.append(key)
+            cached = self.cache.get(key) if self.cache else None
+            if cached is not None:
+                results[index] = (cached, None)
+            else:
+                todo.append(index)
+        if self.jobs > 1 and len(todo) >= 2 * self.jobs:
+            if self._pool is None:
+                self._pool = _new_pool(self.jobs)
+            chunk = max(1, len(todo) // (self.jobs * 4))
+            parsed = list(self._pool.map(parse_file, [sources[i] for i in todo], chunksize=chunk))
+        else:
+            parsed = [parse_file(sources[i]) for i in todo]
+        for index, outcome in zip(todo, parsed):
+            results[index] = outcome
+            if self.cache and outcome[0] is not None:
+                self.cache.put(keys[index], outcome[0])
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+        if self.cache is not None:
+            self.cache.save()
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
+    try:
+        context = multiprocessing.get_context("fork")  # workers start with batchlint already imported
+    except ValueError:
+        context = multiprocessing.get_context()
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
+                    jobs: int = 1, cache: FactsCache | None = None) -> tuple[Project, list[FileError], int]:
+    parser = _Parser(jobs, cache)
+    try:
+        return _analyze(sources, config, errors, parser)
+    finally:
+        parser.close()
+
+
+def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser) -> tuple[Project, list[FileError], int]:
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     by_module: dict[str, list[str]] = {}
     for s in sources:
@@ -177,8 +241,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
         new = sorted(p for p in pending if p not in state.facts and p not in failed)
         if not new:
             break
-        for abspath in new:
-            facts, error = parse_file(state.sources[abspath])
+        for abspath, (facts, error) in zip(new, parser.parse([state.sources[p] for p in new])):
             if error is not None:
                 state.errors.append(error)
                 failed.add(abspath)
@@ -195,8 +258,9 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     return project, state.errors, len(state.facts)
 
 
-def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True) -> CheckResult:
-    project, all_errors, parsed = analyze_sources(sources, config, errors)
+def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
+                  jobs: int = 1, cache: FactsCache | None = None) -> CheckResult:
+    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache)
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
     findings = findings_for(project, classifier)
     facts_by_path = {f.path: f for f in project.files}
@@ -214,8 +278,11 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     return CheckResult(tuple(kept), tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code))), len(sources), parsed, suppressed)
 
 
-def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
-    """Check files and directories; the public entry point."""
+def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None) -> CheckResult:
+    """Check files and directories; the public entry point.
+
+    `jobs` > 1 parses in that many processes (same results as 1); `cache_dir`
+    keeps per-file results between runs (see cache.py)."""
     config = config or Config(root=os.getcwd())
     files, errors = discover(paths, config)
     sources: list[SourceFile] = []
@@ -226,7 +293,8 @@ def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
         elif source is not None:
             sources.append(source)
     sources = _unique_modules(sources)
-    return check_sources(sources, config, errors)
+    cache = FactsCache(cache_dir) if cache_dir else None
+    return check_sources(sources, config, errors, jobs=jobs, cache=cache)
 
 
 def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None,

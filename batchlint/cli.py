@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from . import __version__
-from .checker import check_paths
+from ._version import __version__
+from .cache import CACHE_DIR_NAME
+from .cache import clean as clean_cache
+from .checker import check_paths, default_jobs
 from .config import Config, ConfigError, find_config, load_config, with_overrides
 from .output import FORMATS
 from .rules import BY_CODE, RULES
@@ -25,8 +28,6 @@ def _load(config_path: str | None, isolated: bool, paths: tuple[str, ...]) -> Co
     if isolated:
         return Config()
     path = config_path or find_config(paths[0] if paths else ".")
-    import os
-
     config = load_config(path)
     if path is None:
         config = with_overrides(config, root=os.getcwd())
@@ -54,7 +55,12 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("-q", "--quiet", is_flag=True, help="Text format: omit the summary line.")
 @click.option("-o", "--output-file", type=click.File("w"), help="Write the report to this file instead of stdout.")
-def check(paths, output_format, show_context, select, ignore, config_path, isolated, exit_zero, quiet, output_file) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes for parsing; 0 means one per CPU core. Results do not depend on it.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .batchlint_cache/ in the project root).")
+def check(paths, output_format, show_context, select, ignore, config_path, isolated, exit_zero, quiet, output_file,
+          jobs, no_cache, cache_dir) -> None:
     """Report synchronous Claude calls that nobody waits on.
 
     PATHS are files or directories (default: the current directory).
@@ -68,13 +74,27 @@ def check(paths, output_format, show_context, select, ignore, config_path, isola
     except ConfigError as exc:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    result = check_paths(list(paths), config)
+    cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
+    result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache)
     render = FORMATS[output_format]
     text = render(result, show_context=show_context, quiet=quiet)
     (output_file or sys.stdout).write(text)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml that marks the project root.")
+def clean(config_path: str | None) -> None:
+    """Remove the cache directory (.batchlint_cache/) of the project."""
+    try:
+        config = _load(config_path, False, (".",))
+    except ConfigError as exc:
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    removed = clean_cache(config.root)
+    click.echo(f"Removed {os.path.join(config.root, CACHE_DIR_NAME)}" if removed else "No cache to remove.")
 
 
 @main.command()

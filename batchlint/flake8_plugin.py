@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .checker import check_source
 from .config import Config, ConfigError, find_config, load_config
 from .discovery import module_name, seed_pattern

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .. import __version__
+from .._version import __version__
 from ..model import CheckResult, Finding
 
 SCHEMA_VERSION = 1

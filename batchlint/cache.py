@@ -1,0 +1,127 @@
+"""Per-file analysis results kept between runs (`.batchlint_cache/`).
+
+A file's FileFacts depend only on its text, its path and module name and the
+batchlint version, so that is the key; cross-file conclusions are recomputed
+every run from the cached facts, which is how a change to one file reaches
+everything that depends on it. The cache is JSON decoded into a fixed set of
+classes — never pickle — so a cache directory committed to a repository
+cannot make batchlint run code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+from ._version import __version__
+from .analysis import facts as _facts
+
+CACHE_DIR_NAME = ".batchlint_cache"
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        _facts.Span, _facts.Struct, _facts.Site, _facts.Decorator, _facts.FunctionFacts,
+        _facts.ClassFacts, _facts.ScheduleRef, _facts.FileFacts,
+    )
+}
+_FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
+
+
+def _encode(value):
+    if dataclasses.is_dataclass(value):
+        name = type(value).__name__
+        return {"t": name, "f": [_encode(getattr(value, f)) for f in _FIELDS[name]]}
+    if isinstance(value, frozenset):
+        return {"s": sorted(_encode(v) for v in value)}
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value):
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    if isinstance(value, dict):
+        if "s" in value:
+            return frozenset(_decode(v) for v in value["s"])
+        cls = _CLASSES[value["t"]]  # KeyError for anything else: the entry is dropped
+        return cls(*(_decode(v) for v in value["f"]))
+    return value
+
+
+def file_key(path: str, module: str, is_package: bool, text: str) -> str:
+    digest = hashlib.sha256()
+    for part in (__version__, path, module, str(is_package)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class FactsCache:
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self._entries: dict[str, object] = {}
+        self._used: dict[str, object] = {}
+        self.hits = 0
+        if directory:
+            self._load()
+
+    @property
+    def _file(self) -> str:
+        return os.path.join(self.directory, f"facts-{__version__}.json")
+
+    def _load(self) -> None:
+        try:
+            with open(self._file, encoding="utf-8") as handle:
+                raw = json.load(handle)
+            if isinstance(raw, dict):
+                self._entries = raw
+        except (OSError, ValueError):
+            self._entries = {}
+
+    def get(self, key: str):
+        raw = self._entries.get(key)
+        if raw is None:
+            return None
+        try:
+            facts = _decode(raw)
+        except (KeyError, TypeError, ValueError):
+            return None  # an entry from elsewhere, or damaged: parse again
+        if not isinstance(facts, _facts.FileFacts):
+            return None
+        self._used[key] = raw
+        self.hits += 1
+        return facts
+
+    def put(self, key: str, facts) -> None:
+        self._used[key] = _encode(facts)
+
+    def save(self) -> None:
+        """Keep exactly what this run used; written atomically."""
+        if not self.directory or self._used == self._entries:
+            return
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            marker = os.path.join(self.directory, ".gitignore")
+            if not os.path.exists(marker):
+                with open(marker, "w", encoding="utf-8") as handle:
+                    handle.write("# Created by batchlint\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self._used, handle, separators=(",", ":"))
+            os.replace(tmp, self._file)
+        except OSError:
+            pass  # a read-only checkout still gets its answer, just not faster next time
+
+
+def clean(root: str) -> bool:
+    directory = os.path.join(root, CACHE_DIR_NAME)
+    if os.path.isdir(directory):
+        shutil.rmtree(directory, ignore_errors=True)
+        return True
+    return False

@@ -1,0 +1,110 @@
+"""The cache and parallel parsing change speed, never answers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import batchlint.checker as checker
+from batchlint import check_paths
+from batchlint.cli import main
+from batchlint.config import Config
+
+from _support import triples, write
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+PROJECT = {
+    "llm.py": """
+        import anthropic
+        client = anthropic.Anthropic()
+
+        def ask(prompt):
+            return client.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+    """,
+    "jobs.py": """
+        from llm import ask
+
+        def label(rows):
+            return [ask(r) for r in rows]
+    """,
+}
+
+
+def run(root: Path, **kwargs):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return check_paths(["."], Config(root=str(root)), **kwargs)
+    finally:
+        os.chdir(old)
+
+
+def test_parallel_results_equal_serial():
+    serial = run(FIXTURES, jobs=1)
+    parallel = run(FIXTURES, jobs=2)
+    assert serial.findings == parallel.findings
+    assert serial.errors == parallel.errors
+    assert len(serial.findings) == 19
+
+
+def test_warm_run_parses_nothing(tmp_path, monkeypatch):
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    cold = run(tmp_path, cache_dir=cache)
+    assert triples(cold) == [("jobs.py", 4, "BL101")]
+
+    def no_parse(_source, *args, **kwargs):
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr(checker, "parse_file", no_parse)
+    warm = run(tmp_path, cache_dir=cache)
+    assert warm.findings == cold.findings
+
+
+def test_a_changed_helper_changes_its_callers_findings(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    assert triples(run(tmp_path, cache_dir=cache)) == [("jobs.py", 4, "BL101")]
+    write(tmp_path, {"llm.py": """
+        import anthropic
+        client = anthropic.Anthropic()
+
+        def ask(prompt):
+            return client.messages.count_tokens(model="claude-haiku-5-5", messages=[{"role": "user", "content": prompt}])
+    """})
+    assert triples(run(tmp_path, cache_dir=cache)) == []
+
+
+def test_damaged_or_foreign_cache_is_ignored(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    run(tmp_path, cache_dir=str(cache))
+    (facts_file,) = cache.glob("facts-*.json")
+    data = json.loads(facts_file.read_text())
+    for key in data:
+        data[key] = {"t": "os.system", "f": ["echo pwned"]}
+    facts_file.write_text(json.dumps(data))
+    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
+    facts_file.write_text("not json at all")
+    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
+
+
+def test_cli_cache_flags_and_clean(tmp_path):
+    write(tmp_path, PROJECT)
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert runner.invoke(main, ["check", "--no-cache", "."]).exit_code == 1
+        assert not (tmp_path / ".batchlint_cache").exists()
+        assert runner.invoke(main, ["check", "-j", "2", "."]).exit_code == 1
+        assert (tmp_path / ".batchlint_cache" / ".gitignore").exists()
+        result = runner.invoke(main, ["clean"])
+        assert "Removed" in result.output
+        assert not (tmp_path / ".batchlint_cache").exists()
+    finally:
+        os.chdir(old)
