@@ -99,7 +99,7 @@ def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple
             except cst.ParserSyntaxError as exc:
                 message = cpython_message or f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
                 return None, FileError(source.path, message)
-            return index_module(module, source.path, source.module, source.is_package, tree), None
+            return index_module(module, source.path, source.module, source.is_package, tree, source.text), None
     except _FileTimeout:
         return None, FileError(source.path, f"skipped: analysis took longer than {time_limit:g} s", "BL003")
     except RecursionError:

@@ -37,6 +37,19 @@ _SOURCE_ORDER = {
 if hasattr(cst, "TemplatedStringExpression"):
     _SOURCE_ORDER[cst.TemplatedStringExpression] = ("expression", "format_spec")
 
+def _concrete(base: type) -> frozenset[type]:
+    out, todo = set(), [base]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        out.add(cls)
+    return frozenset(out)
+
+
+# isinstance() against LibCST's abstract bases is slow; set membership is not.
+NODE_TYPES = _concrete(cst.CSTNode)
+STATEMENT_TYPES = _concrete(cst.BaseStatement)
+
 _fields_cache: dict[type, tuple[str, ...]] = {}
 
 
@@ -55,11 +68,12 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The node's code-bearing children, in the order they are written."""
     for name in _fields(type(node)):
         value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        if kind in NODE_TYPES:
             yield value
-        elif isinstance(value, (tuple, list)):
+        elif kind is tuple or kind is list:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if type(item) in NODE_TYPES:
                     yield item
 
 

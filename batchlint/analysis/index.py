@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .cstwalk import children, walk
+from .cstwalk import STATEMENT_TYPES, children, walk
 from .dependence import LoopFlow, dotted_name, names_read
 from .positions import Positions
 from .facts import (
@@ -218,7 +218,7 @@ class _Indexer:
         if handler is self:
             handler = getattr(self, "visit_" + tp.__name__, None)
             self._handlers[tp] = handler
-        is_statement = isinstance(node, cst.BaseStatement)
+        is_statement = tp in STATEMENT_TYPES
         if is_statement:
             self.stmt_stack.append(node)
         if handler is None or handler(node) is not False:
@@ -336,7 +336,11 @@ class _Indexer:
                     attrs[target.attr.value] = value
 
     def _text_of(self, node: cst.CSTNode) -> str:
-        return _short(self._module.code_for_node(node))
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(node)
+            if dotted:
+                return dotted
+        return _short(self.positions.text(node))
 
     # ------------------------------------------------------------------ module
     def visit_Module(self, node: cst.Module) -> None:
@@ -1027,12 +1031,14 @@ def _scan_comments(source: str) -> tuple[tuple, tuple]:
 
 
 def index_module(module: cst.Module, path: str, module_name: str, is_package: bool = False,
-                 tree: ast.Module | None = None) -> FileFacts:
+                 tree: ast.Module | None = None, source: str | None = None) -> FileFacts:
     """Index a parsed module. `tree` is the same source parsed by `ast`, used for
-    positions; without it (or if it does not match) LibCST's provider is used."""
-    indexer = _Indexer(module_name, path, is_package, Positions(module, tree))
+    positions; without it (or if it does not match) LibCST's provider is used.
+    `source` is the text the module was parsed from (saves regenerating it)."""
+    source = module.code if source is None else source
+    indexer = _Indexer(module_name, path, is_package, Positions(module, tree, source))
     indexer.run(module)
-    noqa, pragmas = _scan_comments(module.code)
+    noqa, pragmas = _scan_comments(source)
     return indexer.facts(noqa, pragmas)
 
 
@@ -1041,4 +1047,4 @@ def index_source(source: str, path: str, module_name: str, is_package: bool = Fa
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
-    return index_module(cst.parse_module(source), path, module_name, is_package, tree)
+    return index_module(cst.parse_module(source), path, module_name, is_package, tree, source)

@@ -69,13 +69,54 @@ def _ast_name(node: ast.AST) -> str | None:
 class Positions:
     """Spans by LibCST node identity for one module."""
 
-    def __init__(self, module: cst.Module, tree: ast.Module | None) -> None:
+    def __init__(self, module: cst.Module, tree: ast.Module | None, source: str | None = None) -> None:
         self._module = module
+        self._source = source if source is not None else module.code
         self._lines: list[str] | None = None
         self._spans: dict[int, Span] | None = None
         self._provider = None
+        self._ast_of: dict[int, ast.AST] = {}  # LibCST expression -> the same expression in ast
+        self._bytes: bytes | None = None
+        self._line_starts: list[int] | None = None
         if tree is not None:
             self._spans = self._match(tree)
+            if self._spans is None:
+                self._ast_of = {}
+
+    def text(self, node: cst.CSTNode) -> str:
+        """Source text of an expression: a slice of the file when the ast match
+        knows it, else LibCST's code generation (much slower on big literals)."""
+        found = self._ast_of.get(id(node))
+        if found is not None:
+            return self._segment(found)
+        return self._module.code_for_node(node)
+
+    def _segment(self, node: ast.AST) -> str:
+        if self._bytes is None:
+            self._bytes = self._source.encode("utf-8", "surrogatepass")
+            self._line_starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", self._bytes)]
+        starts = self._line_starts
+        start = starts[node.lineno - 1] + node.col_offset
+        end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or node.col_offset)
+        return self._bytes[start:end].decode("utf-8", "replace")
+
+    def _pair_children(self, cst_node: cst.CSTNode, ast_node: ast.AST) -> None:
+        """Remember the expressions whose text the indexer asks for."""
+        pairs = self._ast_of
+        if isinstance(cst_node, cst.Call) and isinstance(ast_node, ast.Call):
+            positional = iter(ast_node.args)
+            keywords = iter(ast_node.keywords)
+            for arg in cst_node.args:
+                target = next(keywords, None) if (arg.keyword is not None or arg.star == "**") else next(positional, None)
+                if target is None:
+                    return
+                pairs[id(arg.value)] = target.value if isinstance(target, (ast.keyword, ast.Starred)) else target
+        elif isinstance(cst_node, cst.For) and isinstance(ast_node, (ast.For, ast.AsyncFor)):
+            pairs[id(cst_node.iter)] = ast_node.iter
+        elif isinstance(cst_node, cst.While) and isinstance(ast_node, ast.While):
+            pairs[id(cst_node.test)] = ast_node.test
+        elif isinstance(cst_node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            pairs[id(cst_node.for_in.iter)] = ast_node.generators[0].iter
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._spans is not None:
@@ -113,6 +154,7 @@ class Positions:
                 if _cst_name(cst_node) != _ast_name(ast_node):
                     return None
                 spans[id(cst_node)] = self._span_of(ast_node)
+                self._pair_children(cst_node, ast_node)
         if any(kind not in by_kind_cst for kind in by_kind_ast):
             return None
         return spans
@@ -131,7 +173,7 @@ class Positions:
 
     def _line(self, number: int) -> str:
         if self._lines is None:
-            self._lines = _NEWLINE.split(self._module.code)
+            self._lines = _NEWLINE.split(self._source)
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
     def _char_col(self, line: int, byte_col: int) -> int:

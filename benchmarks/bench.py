@@ -1,0 +1,249 @@
+"""Speed and memory of `batchlint check`, against baselines measured in the same run.
+
+    python benchmarks/bench.py                 # stdlib corpus + generated dense corpus
+    python benchmarks/bench.py --sparse DIR    # also a tree of your own (few SDK users)
+    python benchmarks/bench.py --dense-files 800
+
+Corpora:
+  sparse  a large tree where few files use the SDK (default: this Python's stdlib)
+  dense   generated files that all use the SDK (helpers, loops, pools, jobs)
+Baselines, each in a fresh process:
+  ruff    `ruff check --select ASYNC --no-cache` (if ruff is installed)
+  parse   bare `libcst.parse_module` over the dense files in one process
+Printed: wall seconds, files/s, lines/s, peak RSS (MiB), and ratios. Nothing
+here is a test; no thresholds are asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import textwrap
+import time
+
+RUNNER = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from batchlint import check_paths
+    from batchlint.config import Config
+    root, jobs, cache = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None
+    start = time.perf_counter()
+    result = check_paths([root], Config(root=root), jobs=jobs, cache_dir=cache)
+    wall = time.perf_counter() - start
+    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"wall": wall, "rss_kib": rss, "findings": len(result.findings), "parsed": result.files_parsed}))
+    """
+)
+
+PARSE_RUNNER = textwrap.dedent(
+    """
+    import json, resource, sys, time, pathlib
+    import libcst
+    files = sorted(pathlib.Path(sys.argv[1]).rglob("*.py"))
+    texts = [f.read_text() for f in files]
+    start = time.perf_counter()
+    for text in texts:
+        libcst.parse_module(text)
+    wall = time.perf_counter() - start
+    print(json.dumps({"wall": wall, "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    """
+)
+
+
+def count(root: str) -> tuple[int, int]:
+    """Files and lines batchlint looks at (its default excludes applied)."""
+    from batchlint.config import DEFAULT_EXCLUDE
+
+    files = lines = 0
+    for dirpath, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in DEFAULT_EXCLUDE]
+        for name in names:
+            if name.endswith(".py"):
+                files += 1
+                try:
+                    with open(os.path.join(dirpath, name), "rb") as handle:
+                        lines += handle.read().count(b"\n")
+                except OSError:
+                    pass
+    return files, lines
+
+
+def run_json(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def time_ruff(root: str) -> float | None:
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        return None
+    start = time.perf_counter()
+    subprocess.run([ruff, "check", "--select", "ASYNC", "--no-cache", "--exit-zero", "--quiet", root],
+                   capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+DENSE_TEMPLATE = '''\
+"""Generated module {n}: helpers, loops and jobs around the anthropic SDK."""
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import anthropic
+
+client = anthropic.Anthropic()
+aclient = anthropic.AsyncAnthropic()
+SYSTEM = "You label support tickets for team {n}."
+
+
+def ask_{n}(prompt, model="claude-haiku-5-5"):
+    for attempt in range(3):
+        try:
+            return client.messages.create(model=model, max_tokens=256, system=SYSTEM,
+                                          messages=[{{"role": "user", "content": prompt}}])
+        except anthropic.RateLimitError:
+            continue
+
+
+class Labeler{n}:
+    def __init__(self):
+        self.client = anthropic.Anthropic()
+        self.cache = {{}}
+
+    def label(self, text):
+        if text in self.cache:
+            return self.cache[text]
+        resp = self.client.messages.create(model="claude-sonnet-5", max_tokens=16,
+                                           messages=[{{"role": "user", "content": text}}])
+        self.cache[text] = resp.content[0].text
+        return self.cache[text]
+
+
+def label_rows_{n}(rows):
+    labeler = Labeler{n}()
+    out = []
+    for row in rows:
+        if not row.get("text"):
+            continue
+        out.append({{"id": row["id"], "label": labeler.label(row["text"])}})
+    return out
+
+
+def summarize_all_{n}(docs):
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(ask_{n}, [d["body"] for d in docs]))
+
+
+async def enrich_{n}(doc):
+    resp = await aclient.messages.create(model="claude-haiku-5-5", max_tokens=64,
+                                         messages=[{{"role": "user", "content": doc}}])
+    return resp.content[0].text
+
+
+async def enrich_all_{n}(docs):
+    return await asyncio.gather(*(enrich_{n}(d) for d in docs))
+
+
+def chat_{n}():
+    history = []
+    while True:
+        line = input("> ")
+        history.append({{"role": "user", "content": line}})
+        reply = client.messages.create(model="claude-sonnet-5", max_tokens=512, messages=history)
+        history.append({{"role": "assistant", "content": reply.content}})
+        print(reply.content[0].text)
+
+
+def load_{n}(path):
+    with open(path) as handle:
+        return [json.loads(line) for line in handle]
+{extra}
+
+if __name__ == "__main__":
+    rows = load_{n}("data.jsonl")
+    print(len(label_rows_{n}(rows)), len(summarize_all_{n}(rows)))
+'''
+
+
+def make_dense(root: str, files: int) -> None:
+    rng = random.Random(7)
+    for n in range(files):
+        extra = "\n".join(
+            f"\n\ndef util_{n}_{k}(values):\n    total = 0\n    for v in values:\n        total += v * {rng.randint(2, 9)}\n    return total"
+            for k in range(rng.randint(2, 6))
+        )
+        path = os.path.join(root, f"pkg{n % 10}", f"mod{n}.py")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(DENSE_TEMPLATE.format(n=n, extra=extra))
+
+
+def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> None:
+    files, lines = count(root)
+    print(f"\n== {name}: {root} ({files} files, {lines} lines)")
+    rows = []
+    cache = tempfile.mkdtemp(prefix="bench-cache-")
+    try:
+        for jobs in jobs_list:
+            shutil.rmtree(cache, ignore_errors=True)
+            cold = run_json(RUNNER, root, str(jobs), cache)
+            warm = run_json(RUNNER, root, str(jobs), cache)
+            nocache = run_json(RUNNER, root, str(jobs), "")
+            rows.append((f"batchlint --jobs {jobs} cold (no cache)", nocache))
+            rows.append((f"batchlint --jobs {jobs} cold (filling cache)", cold))
+            rows.append((f"batchlint --jobs {jobs} warm", warm))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    ruff = time_ruff(root)
+    parse = run_json(PARSE_RUNNER, root) if with_parse else None
+    for label, data in rows:
+        wall = data["wall"]
+        print(f"{label:<40} {wall:7.2f} s  {files / wall:8.0f} files/s  {lines / wall:9.0f} lines/s  "
+              f"{data['rss_kib'] / 1024:6.0f} MiB  parsed {data['parsed']}  findings {data['findings']}")
+    if ruff is not None:
+        print(f"{'ruff check --select ASYNC --no-cache':<40} {ruff:7.2f} s")
+    else:
+        print("ruff not installed: `pip install ruff` to measure the baseline")
+    if parse is not None:
+        print(f"{'bare libcst.parse_module, 1 process':<40} {parse['wall']:7.2f} s  {parse['rss_kib'] / 1024:6.0f} MiB")
+    base = {label: data["wall"] for label, data in rows}
+    print("ratios:")
+    for label, wall in base.items():
+        parts = []
+        if ruff:
+            parts.append(f"{wall / ruff:5.2f}x ruff")
+        if parse is not None:
+            parts.append(f"{wall / parse['wall']:5.2f}x bare parse")
+        print(f"  {label:<40} " + ", ".join(parts))
+    serial = base.get("batchlint --jobs 1 cold (no cache)")
+    for jobs in jobs_list:
+        if jobs > 1 and serial:
+            print(f"  --jobs {jobs} speed-up over --jobs 1 (cold, no cache): {serial / base[f'batchlint --jobs {jobs} cold (no cache)']:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sparse", action="append", default=[], help="extra tree(s) where few files use the SDK")
+    parser.add_argument("--dense-files", type=int, default=400, help="generated SDK-using files (default 400)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for root in [stdlib, *args.sparse]:
+        measure("sparse", root, args.jobs, with_parse=False)
+    dense = tempfile.mkdtemp(prefix="bench-dense-")
+    try:
+        make_dense(dense, args.dense_files)
+        measure("dense", dense, args.jobs, with_parse=True)
+    finally:
+        shutil.rmtree(dense, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
