@@ -18,7 +18,7 @@ import re
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .cstwalk import walk
+from .cstwalk import NODE_TYPES, _fields
 from .facts import Span
 
 # LibCST node type -> (kind, ast node types of the same kind)
@@ -64,6 +64,45 @@ def _ast_name(node: ast.AST) -> str | None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return node.name
     return None
+
+
+def _collect_cst(node: cst.CSTNode, out: dict[str, list]) -> None:
+    """Nodes of the matched kinds, in source order (a pre-order walk)."""
+    entry = _KINDS.get(type(node))
+    if entry is not None:
+        out.setdefault(entry[0], []).append(node)
+    for name in _fields(type(node)):
+        value = getattr(node, name, None)
+        kind = type(value)
+        if kind in NODE_TYPES:
+            _collect_cst(value, out)
+        elif kind is tuple or kind is list:
+            for item in value:
+                if type(item) in NODE_TYPES:
+                    _collect_cst(item, out)
+
+
+_AST_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _collect_ast(tree: ast.AST, out: dict[str, list]) -> None:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        tp = type(node)
+        kind = _AST_KIND.get(tp)
+        if kind is not None:
+            out.setdefault(kind, []).append(node)  # order does not matter: sorted later
+        fields = _AST_CHILD_FIELDS.get(tp)
+        if fields is None:
+            fields = tuple(f for f in tp._fields if f not in ("ctx", "type_comment"))
+            _AST_CHILD_FIELDS[tp] = fields
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif type(value) is list:
+                stack.extend(v for v in value if isinstance(v, ast.AST))
 
 
 class Positions:
@@ -131,19 +170,9 @@ class Positions:
     # ------------------------------------------------------------ matching
     def _match(self, tree: ast.Module) -> dict[int, Span] | None:
         by_kind_cst: dict[str, list[cst.CSTNode]] = {}
-
-        def collect(node: cst.CSTNode) -> bool:
-            entry = _KINDS.get(type(node))
-            if entry is not None:
-                by_kind_cst.setdefault(entry[0], []).append(node)
-            return True
-
-        walk(self._module, collect)
+        _collect_cst(self._module, by_kind_cst)
         by_kind_ast: dict[str, list[ast.AST]] = {}
-        for node in ast.walk(tree):
-            kind = _AST_KIND.get(type(node))
-            if kind is not None:
-                by_kind_ast.setdefault(kind, []).append(node)
+        _collect_ast(tree, by_kind_ast)
         spans: dict[int, Span] = {}
         for kind, cst_nodes in by_kind_cst.items():
             ast_nodes = by_kind_ast.get(kind, [])
