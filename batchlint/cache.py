@@ -119,9 +119,9 @@ class FactsCache:
             pass  # a read-only checkout still gets its answer, just not faster next time
 
 
-def clean(root: str) -> bool:
-    directory = os.path.join(root, CACHE_DIR_NAME)
-    if os.path.isdir(directory):
+def clean(directory: str) -> bool:
+    """Remove a cache directory; only one batchlint made (it holds our .gitignore)."""
+    if os.path.isdir(directory) and os.path.isfile(os.path.join(directory, ".gitignore")):
         shutil.rmtree(directory, ignore_errors=True)
         return True
     return False

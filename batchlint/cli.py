@@ -86,15 +86,17 @@ def check(paths, output_format, show_context, select, ignore, config_path, isola
 
 @main.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml that marks the project root.")
-def clean(config_path: str | None) -> None:
-    """Remove the cache directory (.batchlint_cache/) of the project."""
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory, if not the default.")
+def clean(config_path: str | None, cache_dir: str | None) -> None:
+    """Remove the cache directory (.batchlint_cache/ in the project root)."""
     try:
         config = _load(config_path, False, (".",))
     except ConfigError as exc:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    removed = clean_cache(config.root)
-    click.echo(f"Removed {os.path.join(config.root, CACHE_DIR_NAME)}" if removed else "No cache to remove.")
+    directory = cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
+    removed = clean_cache(directory)
+    click.echo(f"Removed {directory}" if removed else "No cache to remove.")
 
 
 @main.command()

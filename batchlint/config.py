@@ -24,6 +24,12 @@ DEFAULT_EXCLUDE = (
 _CODE = re.compile(r"^BL[0-9]{0,3}$")
 
 
+def _known_selector(code: str) -> bool:
+    from .rules import BY_CODE
+
+    return bool(_CODE.match(code)) and any(known.startswith(code) for known in BY_CODE)
+
+
 class ConfigError(Exception):
     """A user-fixable problem in the configuration; the message names file and key."""
 
@@ -45,9 +51,12 @@ class Config:
     def code_enabled(self, code: str, path: str = "") -> bool:
         if not _longest_prefix_wins(code, self.select, self.ignore):
             return False
-        for pattern, codes in self.per_file_ignores:
-            if path and _path_matches(path, pattern) and any(code.startswith(c) for c in codes):
-                return False
+        if path and self.per_file_ignores:
+            # patterns are relative to the project root (the pyproject.toml's folder)
+            rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+            for pattern, codes in self.per_file_ignores:
+                if _path_matches(rel, pattern) and any(code.startswith(c) for c in codes):
+                    return False
         return True
 
     def fingerprint(self) -> str:
@@ -125,9 +134,6 @@ def load_config(path: str | None) -> Config:
 def config_from_table(table: dict, source: str) -> Config:
     values: dict = {}
     for key, value in table.items():
-        if key in ("pricing", "savings"):
-            values.setdefault("extra", {})[key] = value  # read by later stages
-            continue
         kind = _KEYS.get(key)
         if kind is None:
             known = ", ".join(sorted(_KEYS))
@@ -156,15 +162,15 @@ def _validate(source: str, key: str, kind: str, value):
             raise ConfigError(f"{where} must be a list of non-empty strings")
         if kind == "codes":
             for code in value:
-                if not _CODE.match(code):
-                    raise ConfigError(f"{where}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...)")
+                if not _known_selector(code):
+                    raise ConfigError(f"{where}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...; see `batchlint rules`)")
         return tuple(value)
     if kind == "table":
         if not isinstance(value, dict):
             raise ConfigError(f"{where} must be a table of glob = [codes]")
         out = []
         for pattern, codes in value.items():
-            if not isinstance(codes, list) or not all(isinstance(c, str) and _CODE.match(c) for c in codes):
+            if not isinstance(codes, list) or not all(isinstance(c, str) and _known_selector(c) for c in codes):
                 raise ConfigError(f"{where}: `{pattern}` must map to a list of codes like [\"BL101\"]")
             out.append((pattern, tuple(codes)))
         return tuple(out)
@@ -178,6 +184,6 @@ def with_overrides(config: Config, **overrides) -> Config:
     for key in ("select", "ignore"):
         if key in clean:
             for code in clean[key]:
-                if not _CODE.match(code):
-                    raise ConfigError(f"--{key}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...)")
+                if not _known_selector(code):
+                    raise ConfigError(f"--{key}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...; see `batchlint rules`)")
     return replace(config, **clean)

@@ -114,3 +114,26 @@ def test_excludes_apply_below_the_given_path(tmp_path):
         assert [f.path for f in check_paths(["build"], Config(root=str(tmp_path))).findings] == ["build/gen/jobs.py"]
     finally:
         os.chdir(old)
+
+
+@pytest.mark.parametrize("table", [{"select": ["BL999"]}, {"ignore": ["BL9"]}, {"pricing": {}}])
+def test_unknown_selectors_and_unimplemented_tables_are_errors(table):
+    with pytest.raises(ConfigError):
+        config_from_table(table, "pyproject.toml")
+
+
+def test_per_file_ignores_are_relative_to_the_project_root(tmp_path):
+    import os
+    from batchlint import check_paths
+    from _support import write
+
+    loop = "import anthropic\nc = anthropic.Anthropic()\nfor x in []:\n    c.messages.create(model='m', max_tokens=1, messages=[])\n"
+    write(tmp_path, {"proj/legacy/old.py": loop, "proj/jobs.py": loop})
+    config = Config(root=str(tmp_path / "proj"), per_file_ignores=(("legacy/*", ("BL1",)),))
+    old = os.getcwd()
+    os.chdir(tmp_path)  # run from outside the project root
+    try:
+        paths = [f.path for f in check_paths(["proj"], config).findings]
+    finally:
+        os.chdir(old)
+    assert paths == ["proj/jobs.py"]

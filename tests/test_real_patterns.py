@@ -293,3 +293,42 @@ PARTIAL_AND_FACTORY = {
 
 def test_factory_of_several_classes_partial_and_outermost_loop(tmp_path):
     assert triples(check(tmp_path, PARTIAL_AND_FACTORY)) == expected(PARTIAL_AND_FACTORY)
+
+
+def test_route_on_an_app_from_an_unanalyzed_package_is_interactive(tmp_path):
+    files = {
+        "views.py": """
+            import anthropic
+            from myproj.factory import app  # not among the analyzed files
+
+            client = anthropic.Anthropic()
+
+            @app.route("/summaries")
+            def summaries(rows):
+                return [client.messages.create(model="m", max_tokens=5, messages=[]) for r in rows]
+        """,
+    }
+    assert triples(check(tmp_path, files)) == []
+
+
+def test_periodic_task_schedule_keeps_its_interval(tmp_path):
+    files = {
+        "tasks.py": """
+            import anthropic
+            from celery import Celery
+
+            app = Celery("x")
+            client = anthropic.Anthropic()
+
+            @app.on_after_configure.connect
+            def setup(sender, **kwargs):
+                sender.add_periodic_task(3600.0, refresh.s(), name="refresh")
+
+            @app.task
+            def refresh():
+                client.messages.create(model="m", max_tokens=5, messages=[])  # expect: BL103
+        """,
+    }
+    result = check(tmp_path, files)
+    assert triples(result) == expected(files)
+    assert result.findings[0].scheduled_by.startswith("3600.0")

@@ -309,7 +309,11 @@ class Classifier:
             name = f"anthropic.{via.name}" if via.kind == "client" else via.name
         for pattern, arg, kind, label in REGISTRATION_RULES:
             if _match(name, pattern) and (arg == "*" or edge.site.ref_arg == arg):
-                schedule = ", ".join([*edge.site.args[1:], *(f"{k}={v}" for k, v in edge.site.kwargs)]) if kind == SCHEDULED else ""
+                schedule = ""
+                if kind == SCHEDULED:  # the call's other arguments: add_job(fn, "cron", hour=3), add_periodic_task(3600.0, fn.s())
+                    ref_index = int(edge.site.ref_arg) if edge.site.ref_arg.isdigit() else -1
+                    others = [a for i, a in enumerate(edge.site.args) if i != ref_index]
+                    schedule = ", ".join([*others, *(f"{k}={v}" for k, v in edge.site.kwargs if k != edge.site.ref_arg)])
                 if pattern.startswith("schedule.every"):
                     schedule = edge.site.text
                 subject = edge.target.rpartition(".")[2]
@@ -355,10 +359,10 @@ class Classifier:
         subject = f"`{fn.name}`"
         for pattern in self.extra_interactive:
             if _match(name, pattern) or _match(dec.text, pattern):
-                return Context(INTERACTIVE, f"{subject} is decorated with configured interactive context `{dec.text}`", where)
+                return Context(INTERACTIVE, f"configured interactive context {subject} (`@{dec.text}`)", where)
         for pattern in self.extra_batch:
             if _match(name, pattern) or _match(dec.text, pattern):
-                return Context(SCHEDULED, f"{subject} is decorated with configured batch context `{dec.text}`", where, _dec_schedule(dec))
+                return Context(SCHEDULED, f"configured batch context {subject} (`@{dec.text}`)", where, _dec_schedule(dec))
         for rule in DECORATOR_RULES:
             if rule.needs_kwarg and rule.needs_kwarg not in kwargs:
                 continue
@@ -375,9 +379,9 @@ class Classifier:
         """The receiver is not resolvable: decide from the spelling, narrowly."""
         value = self.project.value(dec.expr)
         if value is not None and value.kind != "ext":
-            return None
-        if value is not None and not name.startswith("builtins."):
-            return None  # resolved to a known external name that matched no rule
+            return None  # a project function or class used as a decorator
+        # An external name no rule matched: often `app` built by a factory in a
+        # package batchlint was not given. The spellings below are narrow.
         last = dec.text.rpartition(".")[2]
         imports = facts.imported_modules
         where = _where(facts.path, fn.span.line)

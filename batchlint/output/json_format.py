@@ -27,6 +27,7 @@ def finding_dict(finding: Finding) -> dict:
         "sdk_call": finding.sdk_call,
         "client": finding.client,
         "schedule": finding.scheduled_by or None,
+        "job": dict(finding.extra).get("job"),
     }
 
 
