@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import multiprocessing
 import os
+import re
 import signal
 import threading
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from .analysis.index import index_module
 from .analysis.project import Project
 from .cache import FactsCache, file_key
 from .config import Config
-from .discovery import SourceFile, discover, names_pattern, path_module_names, read_source, seed_pattern
+from .discovery import SourceFile, discover, path_module_names, read_source, seed_pattern
 from .model import CheckResult, FileError, Finding
 from .suppression import is_suppressed
 
@@ -108,9 +109,10 @@ def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple
         return None, FileError(source.path, f"internal error, file skipped: {type(exc).__name__}: {exc}", "BL003")
 
 
-def _relevant_names(project: Project) -> tuple[set[str], set[str]]:
-    """Names whose mention makes an unparsed file worth parsing, and the
-    modules of the files that hold Claude-reaching code."""
+def _relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
+    """Names whose mention makes an unparsed file worth parsing — each with the
+    words of its defining module, one of which the file must mention too (a
+    caller in another file imports it) — and the modules holding Claude-reaching code."""
     reaching: set[str] = set()
     todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
     while todo:
@@ -122,31 +124,60 @@ def _relevant_names(project: Project) -> tuple[set[str], set[str]]:
             todo.append(edge.site.scope)
         for edge in project.references.get(scope, ()):
             todo.append(edge.site.scope)
-    names: set[str] = set()
+    names: dict[str, set[str]] = {}
     modules: set[str] = set()
+
+    def add(name: str, facts: FileFacts | None) -> None:
+        if facts is None or len(name) <= 2 or name.startswith("__"):
+            return
+        words = names.setdefault(name, set())
+        words.update(p for p in facts.module.split(".") if p)
+        for spelling in path_module_names(facts.path):
+            words.update(spelling.split("."))
+
     for qual in reaching:
         fn = project.function(qual)
         if fn is None:
             modules.add(qual)
             continue
-        names.add(fn.name)
+        facts = project.file_of_function(qual)
+        add(fn.name, facts)
         if fn.class_qual:
             # callers may hold the object by a base type (`sampler: SamplerBase`)
-            for cls in [fn.class_qual, *project.class_ancestry(fn.class_qual)]:
-                names.add(cls.rpartition(".")[2])
-        facts = project.file_of_function(qual)
+            # ...or by a subclass that inherits the method (`ClaudeProvider(BaseProvider)`)
+            related = [fn.class_qual, *project.class_ancestry(fn.class_qual), *project.all_subclasses(fn.class_qual)]
+            for cls in related:
+                entry = project.classes.get(cls)
+                add(cls.rpartition(".")[2], entry[1] if entry else facts)
         if facts is not None:
             modules.add(facts.module)
     for qual, symbolic in project.variables.items():
         value = project.value(symbolic)
         if value is not None and value.kind in ("client", "sdk"):
-            names.add(qual.rpartition(".")[2])
-    for qual, (fn, _facts) in project.functions.items():  # client factories
+            add(qual.rpartition(".")[2], project.modules.get(qual.rpartition(".")[0]))
+    for qual, (fn, facts) in project.functions.items():  # client factories
         value = project.value(qual + "()") if fn.returns else None
         if value is not None and value.kind in ("client", "sdk"):
-            names.add(fn.name)
-    names = {n for n in names if len(n) > 2 and not n.startswith("__")}
+            add(fn.name, facts)
     return names, modules
+
+
+# Schedule tables name their tasks by string ("digest.nightly"), not by import.
+_SCHEDULE_TABLES = re.compile(r"beat_schedule|BEAT_SCHEDULE|CRONJOBS")
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mentions(words: frozenset[str], text: str, names: dict[str, set[str]]) -> bool:
+    """The file names a reaching function and one word of its module's name
+    (how another file imports it), or names it in a schedule table."""
+    found = [name for name in names if name in words]
+    if not found:
+        return False
+    if _SCHEDULE_TABLES.search(text):
+        return True
+    return any(not words.isdisjoint(names[name]) for name in found)
 
 
 def _import_names(source: SourceFile) -> set[str]:
@@ -236,6 +267,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     seed = seed_pattern(config)
     pending = {s.abspath for s in sources if seed.search(s.text)}
     failed: set[str] = set()
+    identifiers: dict[str, frozenset[str]] = {}  # per unparsed file, computed once
     project = Project([])
     for _round in range(_MAX_ROUNDS):
         new = sorted(p for p in pending if p not in state.facts and p not in failed)
@@ -249,10 +281,16 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 state.facts[abspath] = facts
         project = Project(list(state.facts.values()), config.client_factories)
         names, modules = _relevant_names(project)
-        pattern = names_pattern(names)
         pending = set()
-        if pattern is not None:
-            pending = {p for p, s in state.sources.items() if p not in state.facts and pattern.search(s.text)}
+        if names:
+            for path, source in state.sources.items():
+                if path in state.facts or path in failed:
+                    continue
+                words = identifiers.get(path)
+                if words is None:
+                    words = identifiers[path] = frozenset(_IDENTIFIER.findall(source.text))
+                if _mentions(words, source.text, names):
+                    pending.add(path)
         relevant = [f for f in state.facts.values() if f.module in modules]
         pending |= _imported_sources(relevant, by_module)
     return project, state.errors, len(state.facts)

@@ -196,9 +196,3 @@ def read_source(path: str) -> tuple[SourceFile | None, FileError | None]:
 def seed_pattern(config: Config) -> re.Pattern[str]:
     words = list(SEED_WORDS) + [f.rpartition(".")[2] for f in config.client_factories]
     return re.compile("|".join(re.escape(w) for w in words))
-
-
-def names_pattern(names: set[str]) -> re.Pattern[str] | None:
-    if not names:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")

@@ -329,7 +329,7 @@ class Project:
             targets = [value.name]
             fn = self.functions.get(value.name)
             if fn is not None and fn[0].class_qual:  # virtual dispatch to overrides
-                for sub in self._all_subclasses(fn[0].class_qual):
+                for sub in self.all_subclasses(fn[0].class_qual):
                     override = f"{sub}.{fn[0].name}"
                     if override in self.functions:
                         targets.append(override)
@@ -338,7 +338,7 @@ class Project:
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
         if value.kind == "inst":  # calling an object runs its (or a subclass's) __call__
-            classes = [value.name, *self._all_subclasses(value.name)]
+            classes = [value.name, *self.all_subclasses(value.name)]
             return [f"{c}.__call__" for c in classes if f"{c}.__call__" in self.functions]
         return []
 
@@ -352,7 +352,7 @@ class Project:
                 return candidate
         return None
 
-    def _all_subclasses(self, cls: str) -> list[str]:
+    def all_subclasses(self, cls: str) -> list[str]:
         out, todo = [], list(self.subclasses.get(cls, ()))
         while todo:
             sub = todo.pop()
