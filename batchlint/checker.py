@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import threading
+import warnings
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -57,7 +58,9 @@ def _guard(source: SourceFile) -> tuple[FileError | None, str, ast.Module | None
     """(error that must stop the parse, CPython's syntax message if any, the ast
     tree — reused for positions when the file is valid for this interpreter)."""
     try:
-        return None, "", ast.parse(source.text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings about analyzed code are not ours to print
+            return None, "", ast.parse(source.text)
     except (RecursionError, MemoryError):
         return FileError(source.path, "too deeply nested to parse", "BL003"), "", None
     except SyntaxError as exc:

@@ -10,7 +10,7 @@ import pytest
 
 from batchlint.discovery import read_source
 
-from _support import check
+from helpers import check
 
 GOOD = (
     "import anthropic\n"
@@ -24,7 +24,7 @@ def run(tmp_path, name: str, data: bytes):
     (tmp_path / "good.py").write_text(GOOD)
     path = tmp_path / name
     path.write_bytes(data)
-    result = check(tmp_path)
+    result = check(tmp_path, allow_errors=True)
     assert [(f.path, f.line, f.code) for f in result.findings] == [("good.py", 4, "BL105")]  # the run went on
     return {e.path: (e.code, e.message) for e in result.errors}
 
@@ -68,7 +68,7 @@ def test_odd_but_valid_files_are_fine(tmp_path, data):
 
 def test_crlf_file_positions(tmp_path):
     (tmp_path / "crlf.py").write_bytes(GOOD.replace("\n", "\r\n").encode())
-    result = check(tmp_path)
+    result = check(tmp_path, allow_errors=True)
     assert [(f.line, f.column) for f in result.findings] == [(4, 5)]
 
 
@@ -120,3 +120,14 @@ def test_missing_path_on_the_command_line(tmp_path):
     result = check_paths([str(tmp_path / "good.py"), str(tmp_path / "nope")], Config(root=str(tmp_path)))
     assert [e.code for e in result.errors] == ["BL002"]
     assert len(result.findings) == 1
+
+
+def test_warnings_about_analyzed_code_are_not_printed(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "regex.py").write_text('import anthropic\npattern = "\\d+"\nx = None()\n')
+    proc = subprocess.run([sys.executable, "-W", "default", "-m", "batchlint", "check", "--no-cache", "."],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.stderr == ""
+    assert proc.returncode == 0

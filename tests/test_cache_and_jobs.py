@@ -13,7 +13,7 @@ from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config
 
-from _support import triples, write
+from helpers import triples, write
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from batchlint.cli import main
 
-from _support import write
+from helpers import write
 
 LOOP = '''
 import anthropic

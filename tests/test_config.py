@@ -6,7 +6,7 @@ import pytest
 
 from batchlint.config import Config, ConfigError, config_from_table
 
-from _support import check, triples
+from helpers import check, triples
 
 
 def test_unknown_key_names_key_and_file():
@@ -103,7 +103,7 @@ def test_exclude_and_per_file_ignores(tmp_path):
 def test_excludes_apply_below_the_given_path(tmp_path):
     loop = "import anthropic\nc = anthropic.Anthropic()\nfor x in []:\n    c.messages.create(model='m', max_tokens=1, messages=[])\n"
     files = {"build/gen/jobs.py": loop, "build/gen/.venv/lib.py": loop}
-    from _support import write
+    from helpers import write
     write(tmp_path, files)
     import os
     from batchlint import check_paths
@@ -125,7 +125,7 @@ def test_unknown_selectors_and_unimplemented_tables_are_errors(table):
 def test_per_file_ignores_are_relative_to_the_project_root(tmp_path):
     import os
     from batchlint import check_paths
-    from _support import write
+    from helpers import write
 
     loop = "import anthropic\nc = anthropic.Anthropic()\nfor x in []:\n    c.messages.create(model='m', max_tokens=1, messages=[])\n"
     write(tmp_path, {"proj/legacy/old.py": loop, "proj/jobs.py": loop})

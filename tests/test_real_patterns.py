@@ -5,25 +5,9 @@ and nothing else may be."""
 
 from __future__ import annotations
 
-import re
-import textwrap
-
 import pytest
 
-from _support import check, triples
-
-_MARK = re.compile(r"#\s*expect:\s*(BL\d+(?:,\s*BL\d+)*)")
-
-
-def expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
-    out = []
-    for name, text in files.items():
-        for number, line in enumerate(textwrap.dedent(text).lstrip("\n").splitlines(), start=1):
-            match = _MARK.search(line)
-            if match:
-                out += [(name, number, code.strip()) for code in match.group(1).split(",")]
-    return sorted(out)
-
+from helpers import check, expected, triples
 
 CASES = {
     # A sampler object held by its base type; evals map a nested fn over rows

@@ -11,7 +11,9 @@ text alone and can be cached by its hash.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -804,22 +806,14 @@ class _Indexer:
                 ref = self._reference(value)
                 if not ref:
                     continue
+                # the same place and constructs as the call, naming the function passed
                 self._register(
-                        _SiteBuilder(
-                            node=None,
-                            scope=code.qual,
-                            callee=ref,
-                            span=span,
-                            structs=list(reversed(code.structs)),
-                            text=text,
-                            ref_via=callee,
-                            ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
-                            kwargs=kwargs,
-                            args=args,
-                            stmt_path=tuple(self.stmt_stack),
-                        ),
-                        code,
-                    )
+                    dataclasses.replace(
+                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(),
+                        ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
+                    ),
+                    code,
+                )
         self.walk(node.func)
         if last in ARG_CONTEXT_CALLS:
             struct = _StructBuilder("arg", f"argument of `{text}`", span, via=callee)
@@ -1044,7 +1038,9 @@ def index_module(module: cst.Module, path: str, module_name: str, is_package: bo
 
 def index_source(source: str, path: str, module_name: str, is_package: bool = False) -> FileFacts:
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     return index_module(cst.parse_module(source), path, module_name, is_package, tree, source)
