@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,7 +46,6 @@ class Config:
     client_factories: tuple[str, ...] = ()
     batch_contexts: tuple[str, ...] = ()
     interactive_contexts: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def code_enabled(self, code: str, path: str = "") -> bool:
         if not _longest_prefix_wins(code, self.select, self.ignore):
@@ -58,10 +57,6 @@ class Config:
                 if _path_matches(rel, pattern) and any(code.startswith(c) for c in codes):
                     return False
         return True
-
-    def fingerprint(self) -> str:
-        """What the analysis depends on, for cache keys."""
-        return repr((self.client_factories, self.batch_contexts, self.interactive_contexts))
 
 
 def _longest_prefix_wins(code: str, select, ignore) -> bool:
@@ -151,7 +146,6 @@ def config_from_table(table: dict, source: str) -> Config:
         client_factories=tuple(values.get("client-factories", ())),
         batch_contexts=tuple(values.get("batch-contexts", ())),
         interactive_contexts=tuple(values.get("interactive-contexts", ())),
-        extra=values.get("extra", {}),
     )
 
 

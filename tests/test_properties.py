@@ -8,11 +8,15 @@ covers the error paths."""
 from __future__ import annotations
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batchlint import check_source
 from batchlint.model import CheckResult
+
+# hypothesmith compiles what it generates; its SyntaxWarnings are about that code
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 

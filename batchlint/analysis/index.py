@@ -144,7 +144,6 @@ class _StructBuilder:
     label: str
     span: Span
     via: str = ""
-    node: cst.CSTNode | None = None
     flags: set = field(default_factory=set)  # flags for every site inside
     per_site: dict = field(default_factory=dict)  # id(site builder) -> extra flags
     sites: list = field(default_factory=list)
@@ -625,7 +624,7 @@ class _Indexer:
         self.bind(node.target, UNKNOWN)
         iter_name = dotted_name(node.iter.func) if isinstance(node.iter, cst.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
-        struct = _StructBuilder("for", label, self._pos(node), node=node)
+        struct = _StructBuilder("for", label, self._pos(node))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
@@ -639,7 +638,7 @@ class _Indexer:
         return False
 
     def visit_While(self, node: cst.While) -> bool:
-        struct = _StructBuilder("while", f"while loop `while {self._text_of(node.test)}`", self._pos(node), node=node)
+        struct = _StructBuilder("while", f"while loop `while {self._text_of(node.test)}`", self._pos(node))
         self._open(struct)
         self.walk(node.test)
         self.walk(node.body)
@@ -652,7 +651,7 @@ class _Indexer:
     def _comprehension(self, node, elements) -> bool:
         first = node.for_in
         self.walk(first.iter)
-        struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node), node=node)
+        struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node))
         self._open(struct)
         for element in elements:
             self.walk(element)
