@@ -24,7 +24,7 @@ CACHE_DIR_NAME = ".batchlint_cache"
 _CLASSES = {
     cls.__name__: cls
     for cls in (
-        _facts.Span, _facts.Struct, _facts.Site, _facts.Decorator, _facts.FunctionFacts,
+        _facts.Span, _facts.Struct, _facts.RequestFacts, _facts.Site, _facts.Decorator, _facts.FunctionFacts,
         _facts.ClassFacts, _facts.ScheduleRef, _facts.FileFacts,
     )
 }

@@ -32,6 +32,7 @@ from .cache import FactsCache, file_key
 from .config import Config
 from .discovery import SourceFile, discover, path_module_names, read_source, seed_pattern
 from .model import CheckResult, FileError, Finding
+from .savings import prices_from, settings_from
 from .suppression import is_suppressed
 
 _MAX_ROUNDS = 8
@@ -97,7 +98,9 @@ def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple
     if error is not None:
         return None, error
     try:
-        with _time_limit(time_limit):
+        # warnings about the analyzed code (escape sequences, `None()`) are not ours to print
+        with _time_limit(time_limit), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             try:
                 module = cst.parse_module(source.text)
             except cst.ParserSyntaxError as exc:
@@ -303,7 +306,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
                   jobs: int = 1, cache: FactsCache | None = None) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache)
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
-    findings = findings_for(project, classifier)
+    findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
     facts_by_path = {f.path: f for f in project.files}
     kept: list[Finding] = []
     suppressed = 0

@@ -14,6 +14,7 @@ from .checker import check_paths, default_jobs
 from .config import Config, ConfigError, find_config, load_config, with_overrides
 from .output import FORMATS
 from .rules import BY_CODE, RULES
+from .savings import prices_from
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -97,6 +98,27 @@ def clean(config_path: str | None, cache_dir: str | None) -> None:
     directory = cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
     removed = clean_cache(directory)
     click.echo(f"Removed {directory}" if removed else "No cache to remove.")
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.batchlint.pricing] from.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files: the shipped table only.")
+def models(config_path: str | None, isolated: bool) -> None:
+    """List the price table in use (USD per million tokens; batch is 50% of input and output)."""
+    try:
+        config = _load(config_path, isolated, (".",))
+    except ConfigError as exc:
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    table = prices_from(config.pricing)
+    click.echo(f"{'model':<28} {'input':>7} {'output':>7} {'write5m':>8} {'write1h':>8} {'read':>6}  source")
+    for model in sorted(table.prices):
+        p = table.prices[model]
+        note = p.source + (", unverified" if p.unverified else "") + (", default model" if model == table.default_model else "")
+        click.echo(f"{model:<28} {p.input:>7g} {p.output:>7g} {p.cache_write_5m:>8g} {p.cache_write_1h:>8g} {p.cache_read:>6g}  {note}")
+    click.echo(f"\nPrices as of {table.as_of} from {table.source}; batch discount {table.batch_discount:g} of input and output.")
+    if table.default_model not in table.prices:
+        click.echo(f"warning: default model `{table.default_model}` is not in the table", err=True)
 
 
 @main.command()

@@ -46,6 +46,8 @@ class Config:
     client_factories: tuple[str, ...] = ()
     batch_contexts: tuple[str, ...] = ()
     interactive_contexts: tuple[str, ...] = ()
+    pricing: tuple = ()  # [tool.batchlint.pricing], validated, as sorted items
+    savings: tuple = ()  # [tool.batchlint.savings], validated, as sorted items
 
     def code_enabled(self, code: str, path: str = "") -> bool:
         if not _longest_prefix_wins(code, self.select, self.ignore):
@@ -87,7 +89,13 @@ _KEYS = {
     "client-factories": "strings",
     "batch-contexts": "strings",
     "interactive-contexts": "strings",
+    "pricing": "pricing",
+    "savings": "savings",
 }
+
+_PRICE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+_SAVINGS_NUMBERS = ("items-per-run", "output-fill", "chars-per-token", "dynamic-input-tokens", "default-max-tokens")
+_CONTEXT_KINDS = ("scheduled", "worker", "offline", "loop", "fan-out")
 
 
 def find_config(start: str) -> str | None:
@@ -146,6 +154,8 @@ def config_from_table(table: dict, source: str) -> Config:
         client_factories=tuple(values.get("client-factories", ())),
         batch_contexts=tuple(values.get("batch-contexts", ())),
         interactive_contexts=tuple(values.get("interactive-contexts", ())),
+        pricing=values.get("pricing", ()),
+        savings=values.get("savings", ()),
     )
 
 
@@ -168,7 +178,64 @@ def _validate(source: str, key: str, kind: str, value):
                 raise ConfigError(f"{where}: `{pattern}` must map to a list of codes like [\"BL101\"]")
             out.append((pattern, tuple(codes)))
         return tuple(out)
+    if kind == "pricing":
+        return _validate_pricing(where, value)
+    if kind == "savings":
+        return _validate_savings(where, value)
     raise AssertionError(kind)
+
+
+def _positive(where: str, key: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{where}: `{key}` must be a non-negative number")
+    return float(value)
+
+
+def _validate_pricing(where: str, value) -> tuple:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table")
+    out = {}
+    for key, item in value.items():
+        if key == "default-model":
+            if not isinstance(item, str) or not item:
+                raise ConfigError(f"{where}: `default-model` must be a model id string")
+            out[key] = item
+        elif key == "models":
+            if not isinstance(item, dict):
+                raise ConfigError(f"{where}: `models` must be a table of model ids")
+            models = {}
+            for model, fields in item.items():
+                if not isinstance(fields, dict) or not {"input", "output"} <= set(fields):
+                    raise ConfigError(f"{where}: model `{model}` needs at least `input` and `output` (USD per million tokens)")
+                clean = {}
+                for name, number in fields.items():
+                    if name in _PRICE_FIELDS:
+                        clean[name] = _positive(where, f"models.{model}.{name}", number)
+                    elif name in ("line", "generation") and isinstance(number, str):
+                        clean[name] = number
+                    else:
+                        raise ConfigError(f"{where}: unknown field `{name}` for model `{model}` (known: {', '.join(_PRICE_FIELDS)}, line, generation)")
+                models[model] = clean
+            out[key] = models
+        else:
+            raise ConfigError(f"{where}: unknown key `{key}` (known: default-model, models)")
+    return tuple(sorted(out.items()))
+
+
+def _validate_savings(where: str, value) -> tuple:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table")
+    out = {}
+    for key, item in value.items():
+        if key in _SAVINGS_NUMBERS:
+            out[key] = _positive(where, key, item)
+        elif key == "runs-per-month":
+            if not isinstance(item, dict) or not set(item) <= set(_CONTEXT_KINDS):
+                raise ConfigError(f"{where}: `runs-per-month` must be a table with keys among {', '.join(_CONTEXT_KINDS)}")
+            out[key] = tuple(sorted((k, _positive(where, f"runs-per-month.{k}", v)) for k, v in item.items()))
+        else:
+            raise ConfigError(f"{where}: unknown key `{key}` (known: runs-per-month, {', '.join(_SAVINGS_NUMBERS)})")
+    return tuple(sorted(out.items()))
 
 
 def with_overrides(config: Config, **overrides) -> Config:

@@ -64,6 +64,7 @@ class Finding:
     client: str  # e.g. "anthropic.Anthropic"
     scheduled_by: str = ""  # e.g. "Celery beat 'nightly' crontab(hour=4)"; empty if unknown
     extra: tuple[tuple[str, str], ...] = field(default=())
+    estimate: object | None = None  # savings.estimate.Estimate, filled by the estimate stage
 
     @property
     def path(self) -> str:

@@ -116,8 +116,16 @@ def test_excludes_apply_below_the_given_path(tmp_path):
         os.chdir(old)
 
 
-@pytest.mark.parametrize("table", [{"select": ["BL999"]}, {"ignore": ["BL9"]}, {"pricing": {}}])
-def test_unknown_selectors_and_unimplemented_tables_are_errors(table):
+@pytest.mark.parametrize("table", [
+    {"select": ["BL999"]},
+    {"ignore": ["BL9"]},
+    {"pricing": {"models": {"claude-x": {"input": 1}}}},
+    {"pricing": {"models": {"claude-x": {"input": 1, "output": -2}}}},
+    {"pricing": {"currency": "EUR"}},
+    {"savings": {"runs-per-month": {"nightly": 30}}},
+    {"savings": {"output-fill": "half"}},
+])
+def test_unknown_selectors_and_bad_savings_tables_are_errors(table):
     with pytest.raises(ConfigError):
         config_from_table(table, "pyproject.toml")
 

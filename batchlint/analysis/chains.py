@@ -11,6 +11,7 @@ inside the job; the code names the strongest context on the chain.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..model import CONTEXT_CODES, ContextKind, Finding, Location
@@ -18,6 +19,8 @@ from .clients import SdkCall
 from .contexts import INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
 from .facts import FileFacts, Site
 from .project import Project
+from ..savings.estimate import Settings, Usage, estimate
+from ..savings.pricing import PriceTable
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -199,7 +202,41 @@ def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
     return CONTEXT_CODES[verdict.kind], message
 
 
-def findings_for(project: Project, classifier: Classifier) -> list[Finding]:
+_VOLUME = re.compile(r"\bvolume\s*=\s*(\S+)")
+
+
+def _usage(verdict: Verdict, sdk_site: Site, sdk_path: str, pragmas: dict[str, dict[int, str]]) -> Usage:
+    """The plain volume facts of one finding, for the estimate stage."""
+    terminal = verdict.chain.terminal
+    loops = tuple((f.facts.repetition_label, f.facts.repetition_count) for f in verdict.chain.frames if f.facts.repetition)
+    # `# batchlint: volume=5000/day` on the SDK call, any call site or loop on the chain, or the job
+    lines = [(sdk_path, sdk_site.span.line)]
+    for frame in verdict.chain.frames:
+        lines.append((frame.path, frame.site.span.line))
+        if frame.facts.repetition:
+            path, _, line = frame.facts.repetition_where.rpartition(":")
+            lines.append((path, int(line)))
+    if terminal is not None and terminal.where:
+        path, _, line = terminal.where.rpartition(":")
+        if line.isdigit():
+            lines.append((path, int(line)))
+    hint = ""
+    for path, line in reversed(lines):  # outermost first: the job's own figure wins
+        match = _VOLUME.search(pragmas.get(path, {}).get(line, ""))
+        if match:
+            hint = match.group(1)
+            break
+    return Usage(
+        kind=verdict.kind,
+        schedule=terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else "",
+        loop_counts=loops,
+        request=sdk_site.request,
+        volume_hint=hint,
+    )
+
+
+def findings_for(project: Project, classifier: Classifier, prices: PriceTable | None = None,
+                 settings: Settings | None = None) -> list[Finding]:
     walker = ChainWalker(project, classifier)
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
     for site, facts, sdk in project.sdk_calls:
@@ -218,9 +255,13 @@ def findings_for(project: Project, classifier: Classifier) -> list[Finding]:
             if current is None or _better(verdict, current[0]):
                 best[key] = (verdict, sdk, facts, site)
     out = []
+    pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
     for verdict, sdk, facts, site in best.values():
         code, message = _message(verdict, sdk)
         terminal = verdict.chain.terminal
+        cost = None
+        if prices is not None:
+            cost = estimate(_usage(verdict, site, facts.path, pragmas), prices, settings or Settings())
         out.append(
             Finding(
                 code=code,
@@ -233,6 +274,7 @@ def findings_for(project: Project, classifier: Classifier) -> list[Finding]:
                 client=sdk.client,
                 scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
                 extra=(("job", terminal.label),) if terminal is not None else (),
+                estimate=cost,
             )
         )
     out.sort(key=Finding.sort_key)

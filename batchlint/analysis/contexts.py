@@ -214,6 +214,7 @@ class FrameFacts:
     interactive: str  # reason, or ""
     not_batchable: str  # reason, or ""
     main_guard: bool
+    repetition_count: int = 0  # items per run, when the code says
 
 
 def _match(name: str, pattern: str) -> bool:
@@ -438,6 +439,7 @@ class Classifier:
         label = ""
         where = _where(path, site.span.line)
         wrapper = False
+        count = 0
         interactive = ""
         not_batchable = ""
         main_guard = False
@@ -465,6 +467,7 @@ class Classifier:
                 if repetition is None:
                     repetition, label = ContextKind.LOOP, struct.label
                     where = _where(path, struct.span.line)
+                    count = struct.count
             elif kind == "arg":
                 role, role_label = self.via_role(struct.via, struct.label[len("argument of `"):-1] if struct.label.startswith("argument of `") else "")
                 if role == "map-fanout" and repetition in (None, ContextKind.LOOP):
@@ -478,7 +481,7 @@ class Classifier:
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
-        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard)
+        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, count)
 
 
 def _dec_schedule(dec: Decorator) -> str:

@@ -35,6 +35,19 @@ class Struct:
     # call succeeds), "dependent" (next call reads this call's result),
     # "breaks-on-result", "chat" (reads input() each turn), "range".
     flags: frozenset[str] = frozenset()
+    count: int = 0  # items per run when the code says: range(N), a literal list, xs[:N]
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a Messages call's own arguments say about its size (for estimates)."""
+
+    model: str = ""  # literal model id, "" when computed
+    max_tokens: int = 0  # literal max_tokens, 0 when computed
+    prompt_chars: int = 0  # characters of literal text in system + messages
+    system_chars: int = 0  # characters of a literal (or module-constant) system prompt
+    dynamic: bool = False  # the prompt also holds computed parts
+    cache_control: bool = False  # the request already marks a cache breakpoint
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class Site:
     args: tuple[str, ...] = ()  # positional arguments, short source text
     flags: frozenset[str] = frozenset()  # "stream-shown", "stream-drained", "awaited"
     callee_alts: tuple[str, ...] = ()  # other values of a name bound in several branches
+    request: RequestFacts | None = None  # for calls spelled like a Messages request
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .cstwalk import STATEMENT_TYPES, children, walk
+from .cstwalk import STATEMENT_TYPES, children, find_all, walk
 from .dependence import LoopFlow, dotted_name, names_read
 from .positions import Positions
 from .facts import (
@@ -27,6 +27,7 @@ from .facts import (
     Decorator,
     FileFacts,
     FunctionFacts,
+    RequestFacts,
     ScheduleRef,
     Site,
     Span,
@@ -121,6 +122,7 @@ class _SiteBuilder:
     flags: set = field(default_factory=set)
     stmt_path: tuple = ()
     callee_alts: tuple = ()
+    request: RequestFacts | None = None
 
     def freeze(self) -> Site:
         return Site(
@@ -135,6 +137,7 @@ class _SiteBuilder:
             args=self.args,
             flags=frozenset(self.flags),
             callee_alts=self.callee_alts,
+            request=self.request,
         )
 
 
@@ -144,13 +147,14 @@ class _StructBuilder:
     label: str
     span: Span
     via: str = ""
+    count: int = 0
     flags: set = field(default_factory=set)  # flags for every site inside
     per_site: dict = field(default_factory=dict)  # id(site builder) -> extra flags
     sites: list = field(default_factory=list)
 
     def freeze_for(self, site: _SiteBuilder) -> Struct:
         flags = self.flags | self.per_site.get(id(site), set())
-        return Struct(self.kind, self.label, self.span, self.via, frozenset(flags))
+        return Struct(self.kind, self.label, self.span, self.via, frozenset(flags), self.count)
 
 
 @dataclass
@@ -185,6 +189,8 @@ class _Indexer:
         self.module_defs: set[str] = set()
         self.variables: dict[str, str] = {}
         self.variable_alts: dict[str, list[str]] = {}
+        self.string_constants: dict[str, int] = {}  # module-level NAME = "literal" -> length
+        self.string_values: dict[str, str] = {}  # the same, for short literals (model ids)
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
         self.class_facts: list[ClassFacts] = []
@@ -414,6 +420,15 @@ class _Indexer:
             self._record_import(node, self.scope.locals)
         return False
 
+    def _note_string_constant(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if self.scope.kind == "module" and isinstance(target, cst.Name):
+            chars, computed = _literal_text_size(value, {})
+            if chars and not computed:
+                self.string_constants[target.value] = chars
+            literal = _string_value(value)
+            if literal is not None and len(literal) <= 100:
+                self.string_values[target.value] = literal
+
     def visit_Assign(self, node: cst.Assign) -> bool | None:
         if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self._named_lambda(node.targets[0].target, node.value)
@@ -421,6 +436,7 @@ class _Indexer:
         value = self.expr(node.value)
         for target in node.targets:
             self.bind(target.target, value)
+            self._note_string_constant(target.target, node.value)
             self._maybe_schedule_table(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -624,7 +640,7 @@ class _Indexer:
         self.bind(node.target, UNKNOWN)
         iter_name = dotted_name(node.iter.func) if isinstance(node.iter, cst.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
-        struct = _StructBuilder("for", label, self._pos(node))
+        struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
@@ -651,7 +667,8 @@ class _Indexer:
     def _comprehension(self, node, elements) -> bool:
         first = node.for_in
         self.walk(first.iter)
-        struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node))
+        struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
+                                count=_literal_count(first.iter))
         self._open(struct)
         for element in elements:
             self.walk(element)
@@ -791,6 +808,8 @@ class _Indexer:
         if id(node) in self.awaited:
             site.flags.add("awaited")
         site.callee_alts = self._alternatives(node.func, callee)
+        if last in ("create", "parse", "stream"):
+            site.request = self._request_facts(node)
         self._note_mapped_params(node, code, callee, last)
         self._register(site, code)
         if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
@@ -808,7 +827,7 @@ class _Indexer:
                 # the same place and constructs as the call, naming the function passed
                 self._register(
                     dataclasses.replace(
-                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(),
+                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None,
                         ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
                     ),
                     code,
@@ -837,6 +856,31 @@ class _Indexer:
             shown = is_generator or _shows_output(body)
             for site in pending:
                 site.flags.add("stream-shown" if shown else "stream-drained")
+
+    def _request_facts(self, node: cst.Call) -> RequestFacts:
+        model, max_tokens, prompt, system, dynamic, cached = "", 0, 0, 0, False, False
+        for arg in node.args:
+            key = arg.keyword.value if arg.keyword is not None else ""
+            if key == "model":
+                model = _string_value(arg.value) or ""
+                if not model and isinstance(arg.value, cst.Name):
+                    model = self.string_values.get(arg.value.value, "")  # MODEL = "claude-..." above
+            elif key == "max_tokens" and isinstance(arg.value, cst.Integer):
+                max_tokens = int(arg.value.evaluated_value)
+            elif key in ("system", "messages", "prompt"):
+                chars, computed = _literal_text_size(arg.value, self.string_constants)
+                prompt += chars
+                dynamic = dynamic or computed
+                if key == "system" and not computed:
+                    system = chars
+            elif arg.keyword is None and arg.star == "**":
+                dynamic = True  # **params: sizes unknown
+        for name in find_all(node, (cst.Name, cst.SimpleString)):
+            text = name.value
+            if "cache_control" in text:
+                cached = True
+                break
+        return RequestFacts(model, max_tokens, prompt, system, dynamic, cached)
 
     def _note_mapped_params(self, node: cst.Call, code: _Scope, callee: str, last: str) -> None:
         """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""
@@ -911,6 +955,48 @@ class _Indexer:
             noqa=noqa,
             pragmas=pragmas,
         )
+
+
+def _literal_count(node: cst.BaseExpression) -> int:
+    """Items a loop runs over, when written in the code: range(N), [a, b, c], xs[:N]."""
+    if isinstance(node, cst.Call) and (dotted_name(node.func) or "") == "range":
+        values = [a.value for a in node.args if a.keyword is None]
+        if values and all(isinstance(v, cst.Integer) for v in values):
+            numbers = [int(v.evaluated_value) for v in values]
+            start, stop = (0, numbers[0]) if len(numbers) == 1 else (numbers[0], numbers[1])
+            step = numbers[2] if len(numbers) > 2 and numbers[2] else 1
+            return max(0, (stop - start + step - 1) // step)
+        return 0
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if all(not isinstance(e, cst.StarredElement) for e in node.elements):
+            return len(node.elements)
+        return 0
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        inner = node.slice[0].slice
+        if isinstance(inner, cst.Slice) and inner.lower is None and isinstance(inner.upper, cst.Integer):
+            return int(inner.upper.evaluated_value)
+    return 0
+
+
+def _literal_text_size(node: cst.BaseExpression, constants: dict[str, int]) -> tuple[int, bool]:
+    """(characters of literal text inside, whether computed parts are there too)."""
+    chars, computed = 0, False
+    for part in find_all(node, (cst.SimpleString, cst.FormattedStringText, cst.FormattedStringExpression, cst.Name, cst.Call, cst.Subscript)):
+        if isinstance(part, cst.SimpleString):
+            try:
+                value = part.evaluated_value
+                chars += len(value) if isinstance(value, (str, bytes)) else 0
+            except Exception:  # noqa: BLE001 - an odd prefix: count the raw text
+                chars += len(part.value)
+        elif isinstance(part, cst.FormattedStringText):
+            chars += len(part.value)
+        elif isinstance(part, cst.Name) and part.value in constants:
+            chars += constants[part.value]
+        elif isinstance(part, cst.Name) and part.value in ("True", "False", "None"):
+            continue
+        else:
+            computed = True
+    return chars, computed
 
 
 def _receiver_text(func: cst.BaseExpression) -> str:

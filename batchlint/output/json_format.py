@@ -28,6 +28,28 @@ def finding_dict(finding: Finding) -> dict:
         "client": finding.client,
         "schedule": finding.scheduled_by or None,
         "job": dict(finding.extra).get("job"),
+        "estimate": estimate_dict(finding.estimate),
+    }
+
+
+def estimate_dict(estimate) -> dict | None:
+    if estimate is None:
+        return None
+    money = lambda value: None if value is None else round(value, 2)  # noqa: E731
+    return {
+        "model": estimate.model,
+        "calls_per_month": round(estimate.calls_per_month, 1),
+        "input_tokens_per_call": round(estimate.input_tokens),
+        "output_tokens_per_call": round(estimate.output_tokens),
+        "monthly_usd": {
+            "now": money(estimate.monthly_now),
+            "batch": money(estimate.monthly_batch),
+            "saving": money(estimate.monthly_saving),
+            "batch_with_caching": money(estimate.monthly_batch_cached),
+            "batch_on_cheaper_model": money(estimate.monthly_batch_cheaper),
+        },
+        "cheaper_model": estimate.cheaper_model or None,
+        "assumptions": [{"name": a.name, "value": a.value, "source": a.source} for a in estimate.assumptions],
     }
 
 
@@ -44,6 +66,11 @@ def render_json(result: CheckResult, **_options) -> str:
             "files_parsed": result.files_parsed,
             "errors": len(result.errors),
             "suppressed": result.suppressed,
+            "monthly_usd": {
+                "now": round(sum(f.estimate.monthly_now for f in result.findings if f.estimate), 2),
+                "batch": round(sum(f.estimate.monthly_batch for f in result.findings if f.estimate), 2),
+                "saving": round(sum(f.estimate.monthly_saving for f in result.findings if f.estimate), 2),
+            },
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -11,13 +11,29 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
     for error in result.errors:
         lines.append(f"{clean(error.path)}:1:1: {error.code} {clean(error.message)}")
     for finding in result.findings:
-        lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} {clean(finding.message)}")
+        cost = finding.estimate
+        money = f" [~${cost.monthly_now:,.2f}/month now, ${cost.monthly_batch:,.2f} in batch]" if cost else ""
+        lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} {clean(finding.message)}{money}")
         if show_context:
             for step in finding.evidence:
                 lines.append(f"    = {clean(step)}")
+            if cost:
+                lines.extend(_estimate_lines(cost))
     if not quiet:
         lines.append(_summary(result))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _estimate_lines(cost) -> list[str]:
+    out = [f"    $ {cost.calls_per_month:,.0f} calls/month on {cost.model}: ${cost.monthly_now:,.2f} now, "
+           f"${cost.monthly_batch:,.2f} in batch (saves ${cost.monthly_saving:,.2f})"]
+    if cost.monthly_batch_cached is not None:
+        out.append(f"    $ with prompt caching of the stable prefix too: ${cost.monthly_batch_cached:,.2f}")
+    if cost.monthly_batch_cheaper is not None:
+        out.append(f"    $ for information: batch on {cost.cheaper_model} would be ${cost.monthly_batch_cheaper:,.2f}")
+    for note in cost.assumptions:
+        out.append(f"    $   {note.name} = {clean(note.value)} ({clean(note.source)})")
+    return out
 
 
 def _summary(result: CheckResult) -> str:
@@ -32,4 +48,6 @@ def _summary(result: CheckResult) -> str:
     if n == 0:
         return "No synchronous Claude calls that nobody waits on" + tail
     noun = "call" if n == 1 else "calls"
-    return f"Found {n} synchronous Claude {noun} that nobody waits on" + tail
+    saving = sum(f.estimate.monthly_saving for f in result.findings if f.estimate)
+    money = f"; about ${saving:,.0f}/month saved in batch (estimate, see --show-context)" if saving else ""
+    return f"Found {n} synchronous Claude {noun} that nobody waits on" + tail[:-1] + money + "."
