@@ -29,6 +29,7 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("BL105", "claude-call-in-offline-script", "Synchronous Claude calls in an offline entry point processing a dataset."),
     RuleInfo("BL106", "no-batch-client", "Batchable Claude call on a client without Message Batches support (Bedrock, Vertex, Foundry)."),
     RuleInfo("BL107", "legacy-completions", "Legacy Text Completions call in a batch context: migrate to Messages, then batch."),
+    RuleInfo("BL201", "cacheable-prefix", "Batch candidate sends a large unchanging system prompt without cache_control."),
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}

@@ -168,3 +168,40 @@ def test_models_command_lists_the_table():
     out = CliRunner().invoke(main, ["models", "--isolated"]).output
     assert "claude-haiku-5-5" in out and "claude-opus-4-5-20251101" in out
     assert "default model" in out
+
+
+BIG_SYSTEM = "You are a meticulous support analyst. " * 120  # ~1,300 tokens
+
+
+def test_bl201_reports_a_cacheable_prefix_at_the_sdk_call(tmp_path):
+    files = {
+        "jobs.py": f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = "{BIG_SYSTEM}"
+
+            def label_all(rows):
+                for row in rows:  # expect: BL101
+                    client.messages.create(model="claude-sonnet-5", max_tokens=50, system=SYSTEM, messages=[{{"role": "user", "content": row}}])  # expect: BL201
+        """,
+    }
+    result = check(tmp_path, files)
+    codes = sorted((f.line, f.code) for f in result.findings)
+    assert codes == [(7, "BL101"), (7, "BL201")] or codes == [(6, "BL101"), (7, "BL201")]
+    bl201 = next(f for f in result.findings if f.code == "BL201")
+    assert "cache_control" in bl201.message and bl201.location == bl201.call
+
+
+def test_bl201_is_quiet_when_cache_control_is_already_set(tmp_path):
+    files = {
+        "jobs.py": f"""
+            import anthropic
+            client = anthropic.Anthropic()
+            SYSTEM = [{{"type": "text", "text": "{BIG_SYSTEM}", "cache_control": {{"type": "ephemeral"}}}}]
+
+            def label_all(rows):
+                for row in rows:
+                    client.messages.create(model="claude-sonnet-5", max_tokens=50, system=SYSTEM, messages=[{{"role": "user", "content": row}}])
+        """,
+    }
+    assert sorted(f.code for f in check(tmp_path, files).findings) == ["BL101"]

@@ -277,8 +277,35 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
                 estimate=cost,
             )
         )
+        if cost is not None and cost.monthly_batch_cached is not None and code == CONTEXT_CODES.get(verdict.kind):
+            out.append(_cacheable_prefix_finding(out[-1], cost))
     out.sort(key=Finding.sort_key)
     return out
+
+
+CODE_CACHEABLE = "BL201"
+
+
+def _cacheable_prefix_finding(candidate: Finding, cost) -> Finding:
+    """BL201 at the SDK call: where `cache_control` goes."""
+    prefix = next((a.value for a in cost.assumptions if a.name == "cacheable prefix tokens"), "?")
+    return Finding(
+        code=CODE_CACHEABLE,
+        message=(
+            f"this batch candidate sends the same ~{prefix}-token system prompt with every request and no "
+            "`cache_control`: mark it cacheable; caching stacks with the batch discount "
+            f"(~${cost.monthly_batch_cached:,.2f}/month instead of ${cost.monthly_batch:,.2f} in batch)"
+        ),
+        location=candidate.call,
+        context=candidate.context,
+        evidence=(f"batch candidate reported at {candidate.path}:{candidate.line} ({candidate.code})", *candidate.evidence),
+        call=candidate.call,
+        sdk_call=candidate.sdk_call,
+        client=candidate.client,
+        scheduled_by=candidate.scheduled_by,
+        extra=candidate.extra,
+        estimate=cost,
+    )
 
 
 def _code_family(verdict: Verdict, sdk: SdkCall) -> str:

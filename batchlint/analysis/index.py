@@ -191,6 +191,7 @@ class _Indexer:
         self.variable_alts: dict[str, list[str]] = {}
         self.string_constants: dict[str, int] = {}  # module-level NAME = "literal" -> length
         self.string_values: dict[str, str] = {}  # the same, for short literals (model ids)
+        self.cached_constants: set[str] = set()  # constants holding a cache_control breakpoint
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
         self.class_facts: list[ClassFacts] = []
@@ -425,6 +426,8 @@ class _Indexer:
             chars, computed = _literal_text_size(value, {})
             if chars and not computed:
                 self.string_constants[target.value] = chars
+            if _mentions_cache_control(value):
+                self.cached_constants.add(target.value)
             literal = _string_value(value)
             if literal is not None and len(literal) <= 100:
                 self.string_values[target.value] = literal
@@ -875,11 +878,9 @@ class _Indexer:
                     system = chars
             elif arg.keyword is None and arg.star == "**":
                 dynamic = True  # **params: sizes unknown
-        for name in find_all(node, (cst.Name, cst.SimpleString)):
-            text = name.value
-            if "cache_control" in text:
-                cached = True
-                break
+        cached = _mentions_cache_control(node) or any(
+            isinstance(n, cst.Name) and n.value in self.cached_constants for n in find_all(node, cst.Name)
+        )
         return RequestFacts(model, max_tokens, prompt, system, dynamic, cached)
 
     def _note_mapped_params(self, node: cst.Call, code: _Scope, callee: str, last: str) -> None:
@@ -955,6 +956,10 @@ class _Indexer:
             noqa=noqa,
             pragmas=pragmas,
         )
+
+
+def _mentions_cache_control(node: cst.CSTNode) -> bool:
+    return any("cache_control" in n.value for n in find_all(node, (cst.Name, cst.SimpleString)))
 
 
 def _literal_count(node: cst.BaseExpression) -> int:
