@@ -206,9 +206,11 @@ def _imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]
 class _Parser:
     """Parses rounds of files: from the cache, in this process, or in a pool."""
 
-    def __init__(self, jobs: int, cache: FactsCache | None) -> None:
+    def __init__(self, jobs: int, cache: FactsCache | None, progress=None) -> None:
         self.jobs = max(1, jobs)
         self.cache = cache
+        self.progress = progress  # called with (files parsed so far) after each file
+        self.done = 0
         self._pool: ProcessPoolExecutor | None = None
 
     def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
@@ -227,10 +229,13 @@ class _Parser:
             if self._pool is None:
                 self._pool = _new_pool(self.jobs)
             chunk = max(1, len(todo) // (self.jobs * 4))
-            parsed = list(self._pool.map(parse_file, [sources[i] for i in todo], chunksize=chunk))
+            parsed = self._pool.map(parse_file, [sources[i] for i in todo], chunksize=chunk)
         else:
-            parsed = [parse_file(sources[i]) for i in todo]
+            parsed = (parse_file(sources[i]) for i in todo)
         for index, outcome in zip(todo, parsed):
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done)
             results[index] = outcome
             if self.cache and outcome[0] is not None:
                 self.cache.put(keys[index], outcome[0])
@@ -256,8 +261,8 @@ def default_jobs() -> int:
 
 
 def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
-                    jobs: int = 1, cache: FactsCache | None = None) -> tuple[Project, list[FileError], int]:
-    parser = _Parser(jobs, cache)
+                    jobs: int = 1, cache: FactsCache | None = None, progress=None) -> tuple[Project, list[FileError], int]:
+    parser = _Parser(jobs, cache, progress)
     try:
         return _analyze(sources, config, errors, parser)
     finally:
@@ -303,8 +308,8 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
 
 
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
-                  jobs: int = 1, cache: FactsCache | None = None) -> CheckResult:
-    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache)
+                  jobs: int = 1, cache: FactsCache | None = None, progress=None) -> CheckResult:
+    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
     findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
     facts_by_path = {f.path: f for f in project.files}
@@ -322,7 +327,8 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     return CheckResult(tuple(kept), tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code))), len(sources), parsed, suppressed)
 
 
-def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None) -> CheckResult:
+def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,
+                progress=None) -> CheckResult:
     """Check files and directories; the public entry point.
 
     `jobs` > 1 parses in that many processes (same results as 1); `cache_dir`
@@ -338,7 +344,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             sources.append(source)
     sources = _unique_modules(sources)
     cache = FactsCache(cache_dir) if cache_dir else None
-    return check_sources(sources, config, errors, jobs=jobs, cache=cache)
+    return check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress)
 
 
 def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None,

@@ -13,6 +13,8 @@ from .cache import clean as clean_cache
 from .checker import check_paths, default_jobs
 from .config import Config, ConfigError, find_config, load_config, with_overrides
 from .output import FORMATS
+from .output.report_formats import REPORT_FORMATS
+from .report import build_report
 from .rules import BY_CODE, RULES
 from .savings import prices_from
 
@@ -43,31 +45,26 @@ def main() -> None:
     Batches API at half the price."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-              help="Output format.")
-@click.option("--show-context", is_flag=True, help="Print the chain of evidence under each finding.")
-@click.option("--select", help="Comma-separated codes or prefixes to report (e.g. BL1,BL106). Overrides config.")
-@click.option("--ignore", help="Comma-separated codes or prefixes not to report. Overrides config.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="pyproject.toml to read [tool.batchlint] from (default: nearest one upward).")
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
-@click.option("-q", "--quiet", is_flag=True, help="Text format: omit the summary line.")
-@click.option("-o", "--output-file", type=click.File("w"), help="Write the report to this file instead of stdout.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Processes for parsing; 0 means one per CPU core. Results do not depend on it.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .batchlint_cache/ in the project root).")
-def check(paths, output_format, show_context, select, ignore, config_path, isolated, exit_zero, quiet, output_file,
-          jobs, no_cache, cache_dir) -> None:
-    """Report synchronous Claude calls that nobody waits on.
+def _analysis_options(command):
+    """Options shared by `check` and `report`: what to analyze and how."""
+    for option in reversed((
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--select", help="Comma-separated codes or prefixes to report (e.g. BL1,BL106). Overrides config."),
+        click.option("--ignore", help="Comma-separated codes or prefixes not to report. Overrides config."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="pyproject.toml to read [tool.batchlint] from (default: nearest one upward)."),
+        click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
+        click.option("-o", "--output-file", type=click.File("w"), help="Write the output to this file instead of stdout."),
+        click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Processes for parsing; 0 means one per CPU core. Results do not depend on it."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .batchlint_cache/ in the project root)."),
+    )):
+        command = option(command)
+    return command
 
-    PATHS are files or directories (default: the current directory).
-    Exit status: 0 nothing found, 1 findings or unreadable files, 2 usage or
-    configuration error.
-    """
+
+def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress=None):
     paths = paths or (".",)
     try:
         config = _load(config_path, isolated, paths)
@@ -76,13 +73,58 @@ def check(paths, output_format, show_context, select, ignore, config_path, isola
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
-    result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache)
+    return check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
+
+
+@main.command()
+@_analysis_options
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="Output format.")
+@click.option("--show-context", is_flag=True, help="Print the chain of evidence and the cost estimate under each finding.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("-q", "--quiet", is_flag=True, help="Text format: omit the summary line.")
+def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir,
+          output_format, show_context, exit_zero, quiet) -> None:
+    """Report synchronous Claude calls that nobody waits on.
+
+    PATHS are files or directories (default: the current directory).
+    Exit status: 0 nothing found, 1 findings or unreadable files, 2 usage or
+    configuration error.
+    """
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
     render = FORMATS[output_format]
     text = render(result, show_context=show_context, quiet=quiet)
     (output_file or sys.stdout).write(text)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
+
+
+@main.command()
+@_analysis_options
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORT_FORMATS)), default="text", show_default=True,
+              help="text for a terminal, markdown for a PR or issue, json, or html (one self-contained file).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Candidates listed in text and markdown.")
+def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
+    """Rank every candidate by monthly saving, grouped by file and by job, with totals.
+
+    Exit status: 0, or 2 on a usage or configuration error.
+    """
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress)
+    if progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    render = REPORT_FORMATS[output_format]
+    built = build_report(result)
+    text = render(built, top=top) if output_format in ("text", "markdown") else render(built)
+    (output_file or sys.stdout).write(text)
+
+
+def _progress_printer():
+    def show(done: int) -> None:
+        click.echo(f"\rbatchlint: analyzed {done} files", err=True, nl=False)
+
+    return show
 
 
 @main.command()

@@ -1398,7 +1398,10 @@ CASES = [
 
             def digest_channel(channel):
                 for msg in fetch_history(channel):
-                    client.messages.create(model="claude-haiku-4-5", max_tokens=128, messages=[{"role": "user", "content": msg}])  # expect: BL104
+                    # the person who typed /digest waits for the digest: a thread a
+                    # handler starts serves that request (held-out evaluation: an SSE
+                    # endpoint did the same), so nothing is reported
+                    client.messages.create(model="claude-haiku-4-5", max_tokens=128, messages=[{"role": "user", "content": msg}])
 
             @app.command("/digest")
             def digest(ack, command):
@@ -1408,7 +1411,7 @@ CASES = [
             def fetch_history(channel):
                 return []
         """,
-    }, id="thread-started-from-slack-handler-is-worker"),
+    }, id="thread-started-from-slack-handler-serves-the-user"),
     # ------------------------------------------------ more spellings of each context
     pytest.param({
         "runner.py": """

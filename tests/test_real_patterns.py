@@ -316,3 +316,66 @@ def test_periodic_task_schedule_keeps_its_interval(tmp_path):
     result = check(tmp_path, files)
     assert triples(result) == expected(files)
     assert result.findings[0].scheduled_by.startswith("3600.0")
+
+
+HELD_OUT_D = {
+    # a keyword argument named like a local is not a read of that local
+    "kwname.py": """
+        import anthropic
+        client = anthropic.Anthropic()
+
+        def explain(steps, tpl):
+            for step in steps:
+                prompt = tpl.format(result=step.output)
+                response = client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": prompt}])  # expect: BL101
+                result = response.content[0].text
+    """,
+    # a comprehension variable is not the loop's variable of the same name
+    "compvar.py": """
+        import anthropic
+        client = anthropic.Anthropic()
+
+        def rate(batches):
+            for batch in batches:
+                pairs = [str(conv) for conv in batch]
+                rated = client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": pairs}])  # expect: BL101
+                for j, conv in enumerate(batch):
+                    conv["rating"] = rated
+    """,
+    # nested loops in one function: the outermost is the batch
+    "nested.py": """
+        import anthropic
+        client = anthropic.Anthropic()
+
+        def generate(categories):
+            for cat, tools in categories.items():
+                for i in range(3):
+                    client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": cat}])  # expect: BL101
+    """,
+    # a thread a request handler starts serves that request (SSE back to the user)
+    "sse.py": """
+        import threading
+        import anthropic
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        client = anthropic.Anthropic()
+
+        def run_pipeline(product):
+            return client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": product}])
+
+        @app.post("/analyze")
+        async def analyze(product: str):
+            def run():
+                run_pipeline(product)
+            threading.Thread(target=run, daemon=True).start()
+            return {"ok": True}
+    """,
+}
+
+
+def test_held_out_d_shapes(tmp_path):
+    result = check(tmp_path, HELD_OUT_D)
+    assert triples(result) == expected(HELD_OUT_D)
+    nested = next(f for f in result.findings if f.path == "nested.py")
+    assert "categories.items()" in nested.message  # the outer loop is the batch, and it is named

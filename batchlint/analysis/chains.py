@@ -208,7 +208,7 @@ _VOLUME = re.compile(r"\bvolume\s*=\s*(\S+)")
 def _usage(verdict: Verdict, sdk_site: Site, sdk_path: str, pragmas: dict[str, dict[int, str]]) -> Usage:
     """The plain volume facts of one finding, for the estimate stage."""
     terminal = verdict.chain.terminal
-    loops = tuple((f.facts.repetition_label, f.facts.repetition_count) for f in verdict.chain.frames if f.facts.repetition)
+    loops = tuple(loop for f in verdict.chain.frames for loop in f.facts.loops)
     # `# batchlint: volume=5000/day` on the SDK call, any call site or loop on the chain, or the job
     lines = [(sdk_path, sdk_site.span.line)]
     for frame in verdict.chain.frames:

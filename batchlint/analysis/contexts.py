@@ -204,6 +204,7 @@ class Context:
     label: str  # e.g. "Celery task `nightly_digest`"
     where: str  # "path:line"
     schedule: str = ""  # source text of the schedule, when written in code
+    registered_in: str = ""  # for a registration: the function (or module) that made it
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ class FrameFacts:
     interactive: str  # reason, or ""
     not_batchable: str  # reason, or ""
     main_guard: bool
-    repetition_count: int = 0  # items per run, when the code says
+    loops: tuple[tuple[str, int], ...] = ()  # every repetition in this frame: (label, items per run or 0)
 
 
 def _match(name: str, pattern: str) -> bool:
@@ -318,7 +319,8 @@ class Classifier:
                 if pattern.startswith("schedule.every"):
                     schedule = edge.site.text
                 subject = edge.target.rpartition(".")[2]
-                return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule)
+                return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule,
+                               registered_in=edge.site.scope)
         for pattern in self.extra_batch:
             if _match(name, pattern):
                 return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))
@@ -343,7 +345,14 @@ class Classifier:
             context = self._decorator_context(dec, fn, facts)
             if context is not None:
                 found.append(context)
-        found += self._registrations.get(qual, [])
+        for context in self._registrations.get(qual, []):
+            # a thread a request handler starts serves that request (say, streamed
+            # back over SSE): someone waits on it
+            if context.kind == WORKER and "thread" in context.label and context.registered_in != qual:
+                starter = self.own_context(context.registered_in)
+                if starter is not None and starter.kind == INTERACTIVE:
+                    context = Context(INTERACTIVE, f"{context.label}, started by {starter.label}", context.where)
+            found.append(context)
         if fn.class_qual:
             found += self._class_context(fn, facts)
         if not found:
@@ -439,7 +448,7 @@ class Classifier:
         label = ""
         where = _where(path, site.span.line)
         wrapper = False
-        count = 0
+        loops: list[tuple[str, int]] = []
         interactive = ""
         not_batchable = ""
         main_guard = False
@@ -449,8 +458,10 @@ class Classifier:
                 role, role_label = self._mapped_by_helper(site)
             if role == "map-fanout":
                 repetition, label = ContextKind.FAN_OUT, role_label
+                loops.append((role_label, 0))
             elif role == "map-loop":
                 repetition, label = ContextKind.LOOP, role_label
+                loops.append((role_label, 0))
             elif role == "wrapper":
                 wrapper = True
         for struct in site.structs:
@@ -464,16 +475,19 @@ class Classifier:
                     continue
                 if "retry" in struct.flags:
                     continue
-                if repetition is None:
-                    repetition, label = ContextKind.LOOP, struct.label
-                    where = _where(path, struct.span.line)
-                    count = struct.count
+                # structs run innermost first: the last loop seen is the outermost
+                repetition = ContextKind.FAN_OUT if repetition is ContextKind.FAN_OUT else ContextKind.LOOP
+                label, where = struct.label, _where(path, struct.span.line)
+                loops.append((struct.label, struct.count))
             elif kind == "arg":
                 role, role_label = self.via_role(struct.via, struct.label[len("argument of `"):-1] if struct.label.startswith("argument of `") else "")
-                if role == "map-fanout" and repetition in (None, ContextKind.LOOP):
+                if role == "map-fanout":
                     repetition, label = ContextKind.FAN_OUT, role_label
-                elif role == "map-loop" and repetition is None:
-                    repetition, label = ContextKind.LOOP, role_label
+                    loops.append((role_label, 0))
+                elif role == "map-loop":
+                    repetition = repetition or ContextKind.LOOP
+                    label = role_label
+                    loops.append((role_label, 0))
                 elif role == "wrapper":
                     wrapper = True
             elif kind == "main-guard":
@@ -481,7 +495,7 @@ class Classifier:
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
-        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, count)
+        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops))
 
 
 def _dec_schedule(dec: Decorator) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .cstwalk import find_all, walk
+from .cstwalk import children, find_all, walk
 
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
@@ -37,8 +37,26 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
 def _names_into(node: cst.CSTNode, names: set[str]) -> None:
     def visit(current: cst.CSTNode) -> bool:
+        if isinstance(current, cst.Arg):
+            _names_into(current.value, names)  # `f(result=x)` reads x, not `result`
+            return False
+        if isinstance(current, _COMPREHENSIONS):
+            # `[g(conv) for conv in batch]` reads `batch`, not an outer `conv`
+            inner: set[str] = set()
+            for child in children(current):
+                _names_into(child, inner)
+            bound: set[str] = set()
+            comp = current.for_in
+            while comp is not None:
+                bound |= _target_names(comp.target)
+                comp = comp.inner_for_in
+            names.update(n for n in inner if n.partition(".")[0] not in bound)
+            return False
         if isinstance(current, cst.Name):
             names.add(current.value)
             return False

@@ -1,0 +1,77 @@
+"""The savings report as a plain value: candidates ranked, grouped, totalled.
+
+Built from a CheckResult; output/report_*.py only render it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import CheckResult, Finding
+
+
+@dataclass(frozen=True)
+class Row:
+    finding: Finding
+    now: float
+    batch: float
+    saving: float
+    cached: float  # batch with prompt caching where it applies, else = batch
+    job: str
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    rows: tuple[Row, ...]
+    now: float
+    batch: float
+    saving: float
+    cached: float
+
+
+@dataclass(frozen=True)
+class Report:
+    rows: tuple[Row, ...]  # ranked by monthly saving, largest first
+    by_file: tuple[Group, ...]
+    by_job: tuple[Group, ...]
+    now: float
+    batch: float
+    saving: float
+    cached: float
+    files_checked: int
+    errors: int
+
+
+def _row(finding: Finding) -> Row:
+    est = finding.estimate
+    job = dict(finding.extra).get("job") or "(not called from analyzed code)"
+    cached = est.monthly_batch_cached if est.monthly_batch_cached is not None else est.monthly_batch
+    return Row(finding, est.monthly_now, est.monthly_batch, est.monthly_saving, cached, job)
+
+
+def _group(name: str, rows: list[Row]) -> Group:
+    return Group(name, tuple(rows), sum(r.now for r in rows), sum(r.batch for r in rows),
+                 sum(r.saving for r in rows), sum(r.cached for r in rows))
+
+
+def build_report(result: CheckResult) -> Report:
+    # BL201 repeats its candidate's estimate: count each call's money once
+    rows = sorted((_row(f) for f in result.findings if f.estimate is not None and f.code != "BL201"),
+                  key=lambda r: (-r.saving, r.finding.sort_key()))
+    files: dict[str, list[Row]] = {}
+    jobs: dict[str, list[Row]] = {}
+    for row in rows:
+        files.setdefault(row.finding.path, []).append(row)
+        jobs.setdefault(row.job, []).append(row)
+    by_saving = lambda g: (-g.saving, g.name)  # noqa: E731
+    return Report(
+        rows=tuple(rows),
+        by_file=tuple(sorted((_group(k, v) for k, v in files.items()), key=by_saving)),
+        by_job=tuple(sorted((_group(k, v) for k, v in jobs.items()), key=by_saving)),
+        now=sum(r.now for r in rows),
+        batch=sum(r.batch for r in rows),
+        saving=sum(r.saving for r in rows),
+        cached=sum(r.cached for r in rows),
+        files_checked=result.files_checked,
+        errors=len(result.errors),
+    )
