@@ -205,3 +205,8 @@ def test_bl201_is_quiet_when_cache_control_is_already_set(tmp_path):
         """,
     }
     assert sorted(f.code for f in check(tmp_path, files).findings) == ["BL101"]
+
+
+def test_a_worker_draining_a_queue_is_not_counted_twice():
+    usage = Usage(ContextKind.WORKER, loop_counts=(("while loop `while True`", 0),))
+    assert estimate(usage, TABLE).calls_per_month == 3000

@@ -93,7 +93,8 @@ def render_report_json(report: Report) -> str:
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;color:#1d1d1f;padding:0 1rem}
 h1{font-size:1.4rem}table{border-collapse:collapse;width:100%;margin:1rem 0}
-th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e3e6;text-align:left;vertical-align:top}
+th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e3e6;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table{table-layout:fixed}th.w,td.w{width:34%}th.c,td.c{width:5rem}th.m,td.m{width:7rem}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:.9em}
 .totals{display:flex;gap:1rem;flex-wrap:wrap}.totals div{background:#f4f4f7;border-radius:8px;padding:.6rem 1rem}
 .totals b{display:block;font-size:1.3rem}svg text{font:12px system-ui,sans-serif}
@@ -121,8 +122,8 @@ def _chart(groups: tuple[Group, ...], limit: int = 15) -> str:
 def render_report_html(report: Report) -> str:
     e = lambda text: html.escape(clean(str(text)))  # noqa: E731
     rows = "".join(
-        f"<tr><td class=n>{rank}</td><td class=n>{e(_usd(r.saving))}</td><td class=n>{e(_usd(r.now))}</td>"
-        f"<td>{e(r.finding.code)}</td><td><code>{e(_where(r))}</code></td><td>{e(r.job)}</td><td>{e(r.finding.message)}</td></tr>"
+        f"<tr><td class=n style='width:2.5rem'>{rank}</td><td class='n m'>{e(_usd(r.saving))}</td><td class='n m'>{e(_usd(r.now))}</td>"
+        f"<td class=c>{e(r.finding.code)}</td><td><code>{e(_where(r))}</code></td><td>{e(r.job)}</td><td class=w>{e(r.finding.message)}</td></tr>"
         for rank, r in enumerate(report.rows, start=1)
     )
     files = "".join(f"<tr><td><code>{e(g.name)}</code></td><td class=n>{len(g.rows)}</td><td class=n>{e(_usd(g.saving))}</td></tr>" for g in report.by_file)
@@ -140,7 +141,7 @@ def render_report_html(report: Report) -> str:
 <h2>Saving per job</h2>
 {_chart(report.by_job)}
 <h2>Candidates, largest saving first</h2>
-<table><tr><th class=n>#</th><th class=n>saving/mo</th><th class=n>now/mo</th><th>code</th><th>where</th><th>job</th><th>finding</th></tr>{rows}</table>
+<table><tr><th class=n style='width:2.5rem'>#</th><th class='n m'>saving/mo</th><th class='n m'>now/mo</th><th class=c>code</th><th>where</th><th>job</th><th class=w>finding</th></tr>{rows}</table>
 <h2>By file</h2>
 <table><tr><th>file</th><th class=n>calls</th><th class=n>saving/mo</th></tr>{files}</table>
 <p>Estimates from batchlint {e(__version__)}; each figure's assumptions are shown by <code>batchlint check --show-context</code>.

@@ -230,6 +230,10 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
         if count:
             calls_per_run *= count
             notes.append(Assumption("items per run", str(count), f"code: {label}"))
+        elif usage.kind is ContextKind.WORKER and label.startswith("while loop"):
+            # a worker's `while` loop over a queue is the stream of tasks itself,
+            # already counted by the worker's runs per month
+            notes.append(Assumption("items per run", "1", f"{label} drains a queue: counted as the task stream"))
         else:
             unknown_loop = True
     if unknown_loop:
