@@ -46,8 +46,9 @@ class RequestFacts:
     max_tokens: int = 0  # literal max_tokens, 0 when computed
     prompt_chars: int = 0  # characters of literal text in system + messages
     system_chars: int = 0  # characters of a literal (or module-constant) system prompt
-    dynamic: bool = False  # the prompt also holds computed parts
+    dynamic: bool = False  # the prompt also holds computed content (a document, a row)
     cache_control: bool = False  # the request already marks a cache breakpoint
+    fields: int = 0  # small f-string fields inside literal text (`f"ticket #{n}"`)
 
 
 @dataclass(frozen=True)

@@ -796,6 +796,8 @@ class _Indexer:
             args = tuple(self._text_of(a.value) for a in node.args if a.keyword is None and not a.star)
         span = self._pos(node)
         func_text = dotted_name(node.func) or _receiver_text(node.func)
+        if last == "do" and not dotted_name(node.func):
+            func_text = _short(self.positions.text(node.func))  # schedule.every(10).minutes.do: keep the schedule
         text = f"{func_text}(...)" if func_text else "call"
         site = _SiteBuilder(
             node=node,
@@ -861,7 +863,7 @@ class _Indexer:
                 site.flags.add("stream-shown" if shown else "stream-drained")
 
     def _request_facts(self, node: cst.Call) -> RequestFacts:
-        model, max_tokens, prompt, system, dynamic, cached = "", 0, 0, 0, False, False
+        model, max_tokens, prompt, system, dynamic, cached, fields = "", 0, 0, 0, False, False, 0
         for arg in node.args:
             key = arg.keyword.value if arg.keyword is not None else ""
             if key == "model":
@@ -874,6 +876,7 @@ class _Indexer:
                 chars, computed = _literal_text_size(arg.value, self.string_constants)
                 prompt += chars
                 dynamic = dynamic or computed
+                fields += _fstring_fields(arg.value)
                 if key == "system" and not computed:
                     system = chars
             elif arg.keyword is None and arg.star == "**":
@@ -881,7 +884,7 @@ class _Indexer:
         cached = _mentions_cache_control(node) or any(
             isinstance(n, cst.Name) and n.value in self.cached_constants for n in find_all(node, cst.Name)
         )
-        return RequestFacts(model, max_tokens, prompt, system, dynamic, cached)
+        return RequestFacts(model, max_tokens, prompt, system, dynamic, cached, fields)
 
     def _note_mapped_params(self, node: cst.Call, code: _Scope, callee: str, last: str) -> None:
         """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""
@@ -983,10 +986,23 @@ def _literal_count(node: cst.BaseExpression) -> int:
     return 0
 
 
+def _fstring_fields(node: cst.BaseExpression) -> int:
+    """f-string fields that hold a name or attribute: a few tokens each, not a document."""
+    return sum(
+        1 for part in find_all(node, cst.FormattedStringExpression)
+        if isinstance(part.expression, (cst.Name, cst.Attribute, cst.Integer))
+    )
+
+
 def _literal_text_size(node: cst.BaseExpression, constants: dict[str, int]) -> tuple[int, bool]:
-    """(characters of literal text inside, whether computed parts are there too)."""
+    """(characters of literal text inside, whether computed content is there too).
+    Small f-string fields (`{n}`, `{ticket.id}`) are not computed content; see _fstring_fields."""
     chars, computed = 0, False
+    small_fields = {id(p.expression) for p in find_all(node, cst.FormattedStringExpression)
+                    if isinstance(p.expression, (cst.Name, cst.Attribute, cst.Integer))}
     for part in find_all(node, (cst.SimpleString, cst.FormattedStringText, cst.FormattedStringExpression, cst.Name, cst.Call, cst.Subscript)):
+        if isinstance(part, cst.FormattedStringExpression) or id(part) in small_fields:
+            continue
         if isinstance(part, cst.SimpleString):
             try:
                 value = part.evaluated_value

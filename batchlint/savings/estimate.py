@@ -37,6 +37,7 @@ class Settings:
     output_fill: float = 0.5  # share of max_tokens a response uses
     chars_per_token: float = 3.5
     dynamic_input_tokens: float = 500.0  # computed prompt parts (documents, rows)
+    field_tokens: float = 8.0  # one small f-string field (`{ticket.id}`)
     default_max_tokens: int = 1024
     min_cacheable_tokens: int = 1024
 
@@ -256,9 +257,11 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
     notes.append(Assumption("output tokens per call", f"{output_tokens:g}", f"max_tokens x {settings.output_fill:g} fill (default)"))
     literal_tokens = request.prompt_chars / settings.chars_per_token
     dynamic = settings.dynamic_input_tokens if (request.dynamic or not request.prompt_chars) else 0.0
-    input_tokens = literal_tokens + dynamic
+    fields = request.fields * settings.field_tokens
+    input_tokens = literal_tokens + dynamic + fields
     notes.append(Assumption("input tokens per call", f"{input_tokens:.0f}",
                             f"{request.prompt_chars} literal chars / {settings.chars_per_token:g}"
+                            + (f" + {request.fields} f-string fields x {settings.field_tokens:g}" if fields else "")
                             + (f" + {dynamic:g} for computed parts (default)" if dynamic else "")))
 
     per_call_now = _call_cost(price, input_tokens, output_tokens)
