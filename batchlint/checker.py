@@ -209,12 +209,14 @@ class _Parser:
     def __init__(self, jobs: int, cache: FactsCache | None, progress=None) -> None:
         self.jobs = max(1, jobs)
         self.cache = cache
-        self.progress = progress  # called with (files parsed so far) after each file
+        self.progress = progress  # called with (files parsed so far, files known to parse) after each file
         self.done = 0
+        self.total = 0
         self._pool: ProcessPoolExecutor | None = None
 
     def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
         results: list = [None] * len(sources)
+        self.total += len(sources)
         todo: list[int] = []
         keys: list[str] = []
         for index, source in enumerate(sources):
@@ -232,10 +234,11 @@ class _Parser:
             parsed = self._pool.map(parse_file, [sources[i] for i in todo], chunksize=chunk)
         else:
             parsed = (parse_file(sources[i]) for i in todo)
+        self.done += len(sources) - len(todo)  # cache hits
         for index, outcome in zip(todo, parsed):
             self.done += 1
             if self.progress is not None:
-                self.progress(self.done)
+                self.progress(self.done, self.total)
             results[index] = outcome
             if self.cache and outcome[0] is not None:
                 self.cache.put(keys[index], outcome[0])

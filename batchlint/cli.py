@@ -121,8 +121,10 @@ def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_c
 
 
 def _progress_printer():
-    def show(done: int) -> None:
-        click.echo(f"\rbatchlint: analyzed {done} files", err=True, nl=False)
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        click.echo(f"\rbatchlint [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", err=True, nl=False)
 
     return show
 

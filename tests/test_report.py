@@ -78,3 +78,19 @@ def test_report_escapes_hostile_names(tmp_path):
     finally:
         os.chdir(old)
     assert "evil<b>" not in page and "evil&lt;b&gt;" in page
+
+
+def test_progress_is_reported_while_files_are_analyzed():
+    from batchlint import check_paths
+    from batchlint.config import Config
+
+    seen = []
+    old = os.getcwd()
+    os.chdir(FIXTURES)
+    try:
+        check_paths(["."], Config(root=str(FIXTURES)), progress=lambda done, total: seen.append((done, total)))
+    finally:
+        os.chdir(old)
+    assert seen and seen[-1][0] == seen[-1][1] == 25  # every parsed file counted
+    assert all(done <= total for done, total in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
