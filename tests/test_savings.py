@@ -210,3 +210,23 @@ def test_bl201_is_quiet_when_cache_control_is_already_set(tmp_path):
 def test_a_worker_draining_a_queue_is_not_counted_twice():
     usage = Usage(ContextKind.WORKER, loop_counts=(("while loop `while True`", 0),))
     assert estimate(usage, TABLE).calls_per_month == 3000
+
+
+def test_prefect_serve_gives_the_flow_its_schedule(tmp_path):
+    files = {
+        "flows.py": """
+            import anthropic
+            from prefect import flow
+
+            client = anthropic.Anthropic()
+
+            @flow
+            def refresh():
+                client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])  # expect: BL103
+
+            if __name__ == "__main__":
+                refresh.serve(name="refresh", cron="*/30 * * * *")
+        """,
+    }
+    (finding,) = check(tmp_path, files).findings
+    assert finding.code == "BL103" and finding.estimate.calls_per_month == 1440

@@ -284,6 +284,17 @@ class Classifier:
                 context = self.registration(edge)
                 if context is not None:
                     out.setdefault(target, []).append(context)
+        # Prefect: my_flow.serve(cron="0 * * * *") / my_flow.deploy(..., interval=60)
+        for facts in self.project.files:
+            for site in facts.sites:
+                if site.ref_via or not site.callee.endswith((".serve", ".deploy")):
+                    continue
+                owner = self.project.value(site.callee.rpartition(".")[0])
+                schedule = ", ".join(f"{k}={v}" for k, v in site.kwargs if k in ("cron", "interval", "rrule"))
+                if owner is not None and owner.kind == "func" and schedule:
+                    out.setdefault(owner.name, []).append(Context(
+                        SCHEDULED, f"Prefect deployment of `{owner.name.rpartition('.')[2]}`",
+                        _where(facts.path, site.span.line), schedule, registered_in=site.scope))
         # Celery beat / CRONJOBS name their tasks as strings.
         tasks_by_name: dict[str, list[str]] = {}
         for qual, (fn, facts) in self.project.functions.items():
@@ -357,7 +368,7 @@ class Classifier:
             found += self._class_context(fn, facts)
         if not found:
             return None
-        best = max(found, key=lambda c: _PRIORITY[c.kind])
+        best = max(found, key=lambda c: (_PRIORITY[c.kind], bool(c.schedule)))  # among equals, the one that knows its schedule
         if best.kind == SCHEDULED and not best.schedule:
             best = Context(best.kind, best.label, best.where, self._parent_schedule(fn))
         return best
