@@ -1,0 +1,37 @@
+"""A Markdown summary of `check` for a pull-request comment."""
+
+from __future__ import annotations
+
+from ..model import CheckResult
+from .escape import clean
+
+
+def _cell(text: str) -> str:
+    return clean(text).replace("|", "\\|")
+
+
+def render_markdown(result: CheckResult, **_options) -> str:
+    n = len(result.findings)
+    candidates = [f for f in result.findings if f.code.startswith("BL1")]
+    extra = sum(f.estimate.monthly_saving for f in candidates if f.estimate)
+    if not n and not result.errors:
+        return "### batchlint\n\nNo synchronous Claude calls that nobody waits on.\n"
+    noun = "call" if len(candidates) == 1 else "calls"
+    lines = [
+        "### batchlint",
+        "",
+        f"This code has **{len(candidates)} synchronous Claude {noun} nobody waits on**, "
+        f"about **${extra:,.2f}/month** more than the same requests in batch.",
+        "",
+        "| Code | Where | Finding | Saving / month |",
+        "|---|---|---|---:|",
+    ]
+    for f in result.findings:
+        saving = f"${f.estimate.monthly_saving:,.2f}" if f.estimate and f.code.startswith("BL1") else ""
+        lines.append(f"| {f.code} | `{_cell(f.path)}:{f.line}` | {_cell(f.message)} | {saving} |")
+    if result.errors:
+        lines += ["", f"{len(result.errors)} file(s) could not be analyzed:", ""]
+        lines += [f"- `{_cell(e.path)}`: {e.code} {_cell(e.message)}" for e in result.errors]
+    lines += ["", "Estimates and their assumptions: `batchlint check --show-context`. "
+              "Mark a call someone does wait on with `# noqa: BL101` (or the code shown)."]
+    return "\n".join(lines) + "\n"

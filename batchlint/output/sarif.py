@@ -1,0 +1,108 @@
+"""SARIF 2.1.0 for GitHub code scanning and other review bots."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .._version import __version__
+from ..model import CheckResult, Finding
+from ..rules import RULES
+from .json_format import estimate_dict
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_LEVEL = {"BL0": "error", "BL1": "warning", "BL2": "note"}
+
+
+def _uri(path: str) -> str:
+    return Path(path).as_posix() if not os.path.isabs(path) else Path(path).as_uri()
+
+
+def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
+    region = {"startLine": max(1, line), "startColumn": max(1, column)}
+    if end_line >= line and end_column > 0:
+        region.update(endLine=end_line, endColumn=end_column)
+    return region
+
+
+def _fingerprint(finding: Finding) -> str:
+    """Stable across unrelated edits: code, file, the call text and the SDK call, not line numbers."""
+    key = "\0".join((finding.code, finding.path, finding.evidence[-2] if len(finding.evidence) > 1 else "",
+                     finding.sdk_call, finding.message.split(":")[0]))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
+    loc = finding.location
+    result = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index[finding.code],
+        "level": _LEVEL.get(finding.code[:3], "warning"),
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"},
+            "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
+        }}],
+        "partialFingerprints": {"batchlint/v1": _fingerprint(finding)},
+        "properties": {"context": finding.context.value, "evidence": list(finding.evidence)},
+    }
+    if finding.call != finding.location:
+        result["relatedLocations"] = [{
+            "id": 1,
+            "message": {"text": f"the Claude API call ({finding.sdk_call})"},
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(finding.call.path), "uriBaseId": "%SRCROOT%"},
+                "region": _region(finding.call.line, finding.call.column, finding.call.end_line, finding.call.end_column),
+            },
+        }]
+    estimate = estimate_dict(finding.estimate)
+    if estimate is not None:
+        result["properties"]["estimate"] = estimate
+        result["properties"]["monthlySavingUsd"] = estimate["monthly_usd"]["saving"]
+    return result
+
+
+def render_sarif(result: CheckResult, **_options) -> str:
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.summary},
+            "helpUri": rule.doc_url,
+            "help": {"text": f"{rule.summary} See {rule.doc_url}",
+                     "markdown": f"{rule.summary}\n\n[Rule documentation]({rule.doc_url})"},
+            "defaultConfiguration": {"level": _LEVEL.get(rule.code[:3], "warning")},
+            "properties": {"tags": ["cost", "claude", "batch"] if rule.code.startswith(("BL1", "BL2")) else ["input"]},
+        }
+        for rule in RULES
+    ]
+    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
+    cwd = Path(os.getcwd()).as_uri() + "/"
+    run = {
+        "tool": {"driver": {
+            "name": "batchlint",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": "https://github.com/batchlint/batchlint",
+            "rules": rules,
+        }},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
+        "results": [_result(f, rule_index) for f in result.findings],
+        "invocations": [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {
+                    "level": "error",
+                    "message": {"text": f"{e.path}: {e.message}"},
+                    "descriptor": {"id": e.code},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path), "uriBaseId": "%SRCROOT%"}}}],
+                }
+                for e in result.errors
+            ],
+        }],
+        "properties": {"filesChecked": result.files_checked, "filesParsed": result.files_parsed},
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
