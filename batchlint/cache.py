@@ -29,6 +29,8 @@ _CLASSES = {
     )
 }
 _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
+# Entries are decoded by field position: a change of layout must not read old entries.
+_LAYOUT = hashlib.sha256(repr(sorted(_FIELDS.items())).encode()).hexdigest()[:12]
 
 
 def _encode(value):
@@ -73,7 +75,7 @@ class FactsCache:
 
     @property
     def _file(self) -> str:
-        return os.path.join(self.directory, f"facts-{__version__}.json")
+        return os.path.join(self.directory, f"facts-{__version__}-{_LAYOUT}.json")
 
     def _load(self) -> None:
         try:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from .analysis.chains import findings_for
+from .analysis.chains import findings_for, unclassified_calls
 from .analysis.contexts import Classifier
 from .analysis.facts import FileFacts
 from .analysis.index import index_module
@@ -31,9 +31,9 @@ from .analysis.project import Project
 from .cache import FactsCache, file_key
 from .config import Config
 from .discovery import SourceFile, discover, path_module_names, read_source, seed_pattern
-from .model import CheckResult, FileError, Finding
+from .model import CheckResult, FileError, Finding, Location
 from .savings import prices_from, settings_from
-from .suppression import is_suppressed
+from .suppression import is_suppressed, realtime_pragmas_without_reason, realtime_reason
 
 _MAX_ROUNDS = 8
 
@@ -315,19 +315,52 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
     findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
+    if config.strict:
+        findings += unclassified_calls(project, classifier)
     facts_by_path = {f.path: f for f in project.files}
+    findings += _pragmas_without_reason(project.files)
     kept: list[Finding] = []
-    suppressed = 0
-    for finding in findings:
+    suppressed: list[tuple[Finding, str]] = []
+    for finding in sorted(findings, key=Finding.sort_key):
         if not config.code_enabled(finding.code, finding.path):
+            continue
+        reason = _realtime(facts_by_path, finding)
+        if reason:
+            suppressed.append((finding, f"realtime: {reason}"))
             continue
         facts = facts_by_path.get(finding.path)
         if apply_noqa and facts is not None and is_suppressed(facts, finding):
-            suppressed += 1
+            suppressed.append((finding, "noqa"))
             continue
         kept.append(finding)
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
-    return CheckResult(tuple(kept), tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code))), len(sources), parsed, suppressed)
+    errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
+    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed))
+
+
+def _realtime(facts_by_path: dict[str, FileFacts], finding: Finding) -> str:
+    """The reason of a `# batchlint: realtime -- <reason>` on the reported line or the SDK call."""
+    if finding.code == "BL010":
+        return ""
+    for path, line in ((finding.path, finding.line), (finding.call.path, finding.call.line)):
+        facts = facts_by_path.get(path)
+        reason = realtime_reason(facts, line) if facts is not None else None
+        if reason:
+            return reason
+    return ""
+
+
+def _pragmas_without_reason(files: list[FileFacts]) -> list[Finding]:
+    out = []
+    for facts in files:
+        for line, text in realtime_pragmas_without_reason(facts):
+            where = Location(facts.path, line, 1)
+            out.append(Finding(
+                code="BL010",
+                message="`# batchlint: realtime` needs a reason saying who waits: `# batchlint: realtime -- <reason>`",
+                location=where, context=None, evidence=(), call=where, sdk_call="", client="",
+            ))
+    return out
 
 
 def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,

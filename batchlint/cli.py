@@ -11,6 +11,8 @@ from ._version import __version__
 from .cache import CACHE_DIR_NAME
 from .cache import clean as clean_cache
 from .checker import check_paths, default_jobs
+from .gate import GateError, changed_lines, monthly_saving, only_changed, read_baseline, without_baseline
+from .gate import write_baseline as write_baseline_file
 from .config import Config, ConfigError, find_config, load_config, with_overrides
 from .output import FORMATS
 from .output.report_formats import REPORT_FORMATS
@@ -64,11 +66,11 @@ def _analysis_options(command):
     return command
 
 
-def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress=None):
+def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress=None, strict=None):
     paths = paths or (".",)
     try:
         config = _load(config_path, isolated, paths)
-        config = with_overrides(config, select=_codes(select), ignore=_codes(ignore))
+        config = with_overrides(config, select=_codes(select), ignore=_codes(ignore), strict=strict)
     except ConfigError as exc:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -83,20 +85,43 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
 @click.option("--show-context", is_flag=True, help="Print the chain of evidence and the cost estimate under each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("-q", "--quiet", is_flag=True, help="Text format: omit the summary line.")
+@click.option("--show-suppressed", is_flag=True, help="Text format: also list findings hidden by `# noqa` or a `realtime` pragma, with the reason.")
+@click.option("--strict", is_flag=True, default=None,
+              help="Also report (BL110) Claude calls in no known context unless declared `# batchlint: realtime -- <reason>`.")
+@click.option("--diff-base", metavar="REF", help="Report only findings that rest on lines added or changed since the git REF.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE (and exit 0).")
+@click.option("--fail-under-savings", type=click.FloatRange(min=0), metavar="USD",
+              help="Exit 0 unless the reported findings' monthly saving in batch exceeds USD.")
 def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir,
-          output_format, show_context, exit_zero, quiet) -> None:
+          output_format, show_context, exit_zero, quiet, show_suppressed, strict, diff_base, baseline_path,
+          write_baseline, fail_under_savings) -> None:
     """Report synchronous Claude calls that nobody waits on.
 
     PATHS are files or directories (default: the current directory).
     Exit status: 0 nothing found, 1 findings or unreadable files, 2 usage or
     configuration error.
     """
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
+    try:
+        if write_baseline:
+            count = write_baseline_file(result, write_baseline)
+            click.echo(f"Recorded {count} findings in {write_baseline}.", err=True)
+            sys.exit(EXIT_CLEAN)
+        if baseline_path:
+            result = without_baseline(result, read_baseline(baseline_path))
+        if diff_base:
+            result = only_changed(result, changed_lines(diff_base))
+    except GateError as exc:
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     render = FORMATS[output_format]
-    text = render(result, show_context=show_context, quiet=quiet)
+    text = render(result, show_context=show_context, quiet=quiet, show_suppressed=show_suppressed, changed_only=bool(diff_base))
     (output_file or sys.stdout).write(text)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
+    if fail_under_savings is not None:
+        sys.exit(EXIT_FINDINGS if monthly_saving(result) > fail_under_savings else EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
 
 

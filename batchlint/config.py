@@ -46,6 +46,7 @@ class Config:
     client_factories: tuple[str, ...] = ()
     batch_contexts: tuple[str, ...] = ()
     interactive_contexts: tuple[str, ...] = ()
+    strict: bool = False  # every Claude call must be classified or declared realtime
     pricing: tuple = ()  # [tool.batchlint.pricing], validated, as sorted items
     savings: tuple = ()  # [tool.batchlint.savings], validated, as sorted items
 
@@ -91,6 +92,7 @@ _KEYS = {
     "interactive-contexts": "strings",
     "pricing": "pricing",
     "savings": "savings",
+    "strict": "bool",
 }
 
 _PRICE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -154,6 +156,7 @@ def config_from_table(table: dict, source: str) -> Config:
         client_factories=tuple(values.get("client-factories", ())),
         batch_contexts=tuple(values.get("batch-contexts", ())),
         interactive_contexts=tuple(values.get("interactive-contexts", ())),
+        strict=values.get("strict", False),
         pricing=values.get("pricing", ()),
         savings=values.get("savings", ()),
     )
@@ -178,6 +181,10 @@ def _validate(source: str, key: str, kind: str, value):
                 raise ConfigError(f"{where}: `{pattern}` must map to a list of codes like [\"BL101\"]")
             out.append((pattern, tuple(codes)))
         return tuple(out)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false")
+        return value
     if kind == "pricing":
         return _validate_pricing(where, value)
     if kind == "savings":

@@ -57,7 +57,7 @@ class Finding:
     code: str
     message: str
     location: Location  # the outermost call site inside the batch context
-    context: ContextKind
+    context: ContextKind | None  # None for findings about a pragma, not a call's context
     evidence: tuple[str, ...]  # innermost first: SDK call, then each step outward
     call: Location  # the SDK call expression this finding reaches
     sdk_call: str  # e.g. "messages.create"
@@ -65,6 +65,10 @@ class Finding:
     scheduled_by: str = ""  # e.g. "Celery beat 'nightly' crontab(hour=4)"; empty if unknown
     extra: tuple[tuple[str, str], ...] = field(default=())
     estimate: object | None = None  # savings.estimate.Estimate, filled by the estimate stage
+    # The line ranges the finding rests on, (path, first, last): the report site,
+    # the SDK call, and the header (decorators to def) of each function on the
+    # chain. A change to any of them makes the finding new (--diff-base).
+    anchors: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def path(self) -> str:
@@ -98,3 +102,5 @@ class CheckResult:
     files_checked: int
     files_parsed: int
     suppressed: int = 0
+    # (finding, why): `# noqa`, or the reason of a `# batchlint: realtime -- <reason>` pragma
+    suppressed_findings: tuple = ()

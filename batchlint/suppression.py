@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .analysis.facts import FileFacts
 from .model import Finding
 
@@ -21,3 +23,25 @@ def is_suppressed(facts: FileFacts, finding: Finding) -> bool:
     if codes == "":
         return True
     return any(finding.code.startswith(code) for code in codes.split(","))
+
+
+_REALTIME = re.compile(r"^realtime\b\s*(?:--\s*(?P<reason>.*))?$")
+
+
+def realtime_reason(facts: FileFacts, line: int) -> str | None:
+    """None: no realtime pragma on the line; "": one without a reason; else the reason."""
+    for number, text in facts.pragmas:
+        if number == line:
+            match = _REALTIME.match(text.strip())
+            if match:
+                return (match.group("reason") or "").strip()
+    return None
+
+
+def realtime_pragmas_without_reason(facts: FileFacts) -> list[tuple[int, str]]:
+    out = []
+    for number, text in facts.pragmas:
+        match = _REALTIME.match(text.strip())
+        if match and not (match.group("reason") or "").strip():
+            out.append((number, text))
+    return out

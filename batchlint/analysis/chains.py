@@ -275,6 +275,7 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
                 scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
                 extra=(("job", terminal.label),) if terminal is not None else (),
                 estimate=cost,
+                anchors=_anchors(project, verdict, facts.path, site),
             )
         )
         if cost is not None and cost.monthly_batch_cached is not None and code == CONTEXT_CODES.get(verdict.kind):
@@ -284,6 +285,22 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
 
 
 CODE_CACHEABLE = "BL201"
+
+
+def _anchors(project: Project, verdict: Verdict, sdk_path: str, sdk_site: Site) -> tuple[tuple[str, int, int], ...]:
+    report = verdict.report.site
+    out = [(verdict.report.path, report.span.line, report.span.end_line), (sdk_path, sdk_site.span.line, sdk_site.span.end_line)]
+    for frame in verdict.chain.frames:
+        fn = project.function(frame.function) if frame.function else None
+        facts = project.file_of_function(frame.function) if fn else None
+        if fn is not None and facts is not None:
+            out.append((facts.path, fn.header_line or fn.span.line, fn.span.line))
+    terminal = verdict.chain.terminal
+    if terminal is not None and terminal.where:
+        path, _, line = terminal.where.rpartition(":")
+        if line.isdigit():
+            out.append((path, int(line), int(line)))
+    return tuple(dict.fromkeys(out))
 
 
 def _cacheable_prefix_finding(candidate: Finding, cost) -> Finding:
@@ -305,6 +322,7 @@ def _cacheable_prefix_finding(candidate: Finding, cost) -> Finding:
         scheduled_by=candidate.scheduled_by,
         extra=candidate.extra,
         estimate=cost,
+        anchors=candidate.anchors,
     )
 
 
@@ -318,3 +336,30 @@ def _better(new: Verdict, old: Verdict) -> bool:
     if new.kind.strength != old.kind.strength:
         return new.kind.strength > old.kind.strength
     return len(new.chain.frames) < len(old.chain.frames)
+
+
+CODE_UNCLASSIFIED = "BL110"
+
+
+def unclassified_calls(project: Project, classifier: Classifier) -> list[Finding]:
+    """--strict: SDK calls on which no chain reaches any known context — neither a
+    job, a script, a loop, nor a handler, chat loop or dependent loop."""
+    walker = ChainWalker(project, classifier)
+    out = []
+    for site, facts, sdk in project.sdk_calls:
+        if "stream-shown" in site.flags:
+            continue
+        chains = walker.chains(site, facts.path)
+        if any(ch.terminal is not None or any(f.facts.repetition for f in ch.frames) for ch in chains):
+            continue
+        location = _loc(facts.path, site)
+        out.append(Finding(
+            code=CODE_UNCLASSIFIED,
+            message=(f"Claude call `{_call_text(site)}` in no context batchlint recognises: if a person waits on it, "
+                     "say so with `# batchlint: realtime -- <who waits>`; if not, it belongs in a Message Batch"),
+            location=location, context=None,
+            evidence=_evidence(Verdict(chains[0].frames[0], ContextKind.LOOP, chains[0]), sdk) if chains else (),
+            call=location, sdk_call=sdk.method, client=sdk.client,
+        ))
+    out.sort(key=Finding.sort_key)
+    return out

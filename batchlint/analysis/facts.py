@@ -89,6 +89,7 @@ class FunctionFacts:
     is_generator: bool
     decorators: tuple[Decorator, ...]
     returns: tuple[str, ...]  # symbolic strings of returned values / annotation instance
+    header_line: int = 0  # first line of the definition, decorators included
     # Parameters this function applies to many items: (name, position, "fanout"|"loop").
     # `def map_with_progress(f, xs): ... pool.imap(f, xs)` makes a caller's
     # `map_with_progress(fn, rows)` a fan-out of `fn`.

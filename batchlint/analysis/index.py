@@ -565,6 +565,7 @@ class _Indexer:
                 is_generator=scope.is_generator,
                 decorators=decorators,
                 returns=tuple(returns + scope.returns),
+                header_line=self.positions.header_line(node),
                 mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
             )
         )

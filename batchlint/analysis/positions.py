@@ -115,12 +115,26 @@ class Positions:
         self._spans: dict[int, Span] | None = None
         self._provider = None
         self._ast_of: dict[int, ast.AST] = {}  # LibCST expression -> the same expression in ast
+        self._headers: dict[int, int] = {}  # def/class -> line of its first decorator
         self._bytes: bytes | None = None
         self._line_starts: list[int] | None = None
         if tree is not None:
             self._spans = self._match(tree)
             if self._spans is None:
                 self._ast_of = {}
+
+    def header_line(self, node: cst.FunctionDef | cst.ClassDef) -> int:
+        """First line of a definition, its decorators included."""
+        if id(node) in self._headers:
+            return self._headers[id(node)]
+        if self._spans is None and node.decorators:
+            return self._from_provider_line(node.decorators[0])
+        return self.span(node).line
+
+    def _from_provider_line(self, node: cst.CSTNode) -> int:
+        if self._provider is None:
+            self._provider = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._provider[node].start.line
 
     def text(self, node: cst.CSTNode) -> str:
         """Source text of an expression: a slice of the file when the ast match
@@ -184,6 +198,8 @@ class Positions:
                     return None
                 spans[id(cst_node)] = self._span_of(ast_node)
                 self._pair_children(cst_node, ast_node)
+                if kind in ("def", "class") and ast_node.decorator_list:
+                    self._headers[id(cst_node)] = min(d.lineno for d in ast_node.decorator_list)
         if any(kind not in by_kind_cst for kind in by_kind_ast):
             return None
         return spans

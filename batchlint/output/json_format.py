@@ -21,7 +21,7 @@ def finding_dict(finding: Finding) -> dict:
         "column": loc.column,
         "end_line": loc.end_line,
         "end_column": loc.end_column,
-        "context": finding.context.value,
+        "context": finding.context.value if finding.context else None,
         "evidence": list(finding.evidence),
         "call": {"path": finding.call.path, "line": finding.call.line, "column": finding.call.column},
         "sdk_call": finding.sdk_call,

@@ -10,17 +10,19 @@ def _cell(text: str) -> str:
     return clean(text).replace("|", "\\|")
 
 
-def render_markdown(result: CheckResult, **_options) -> str:
+def render_markdown(result: CheckResult, changed_only: bool = False, **_options) -> str:
     n = len(result.findings)
     candidates = [f for f in result.findings if f.code.startswith("BL1")]
     extra = sum(f.estimate.monthly_saving for f in candidates if f.estimate)
     if not n and not result.errors:
-        return "### batchlint\n\nNo synchronous Claude calls that nobody waits on.\n"
+        what = "This change adds no" if changed_only else "No"
+        return f"### batchlint\n\n{what} synchronous Claude calls that nobody waits on.\n"
     noun = "call" if len(candidates) == 1 else "calls"
+    subject = "This change adds" if changed_only else "This code has"
     lines = [
         "### batchlint",
         "",
-        f"This code has **{len(candidates)} synchronous Claude {noun} nobody waits on**, "
+        f"{subject} **{len(candidates)} synchronous Claude {noun} nobody waits on**, "
         f"about **${extra:,.2f}/month** more than the same requests in batch.",
         "",
         "| Code | Where | Finding | Saving / month |",

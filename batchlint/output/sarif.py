@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from .._version import __version__
 from ..model import CheckResult, Finding
+from ..fingerprint import fingerprints
 from ..rules import RULES
 from .json_format import estimate_dict
 
@@ -27,14 +27,7 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
     return region
 
 
-def _fingerprint(finding: Finding) -> str:
-    """Stable across unrelated edits: code, file, the call text and the SDK call, not line numbers."""
-    key = "\0".join((finding.code, finding.path, finding.evidence[-2] if len(finding.evidence) > 1 else "",
-                     finding.sdk_call, finding.message.split(":")[0]))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
+def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str) -> dict:
     loc = finding.location
     result = {
         "ruleId": finding.code,
@@ -45,8 +38,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
             "artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"},
             "region": _region(loc.line, loc.column, loc.end_line, loc.end_column),
         }}],
-        "partialFingerprints": {"batchlint/v1": _fingerprint(finding)},
-        "properties": {"context": finding.context.value, "evidence": list(finding.evidence)},
+        "partialFingerprints": {"batchlint/v1": fingerprint},
+        "properties": {"context": finding.context.value if finding.context else None, "evidence": list(finding.evidence)},
     }
     if finding.call != finding.location:
         result["relatedLocations"] = [{
@@ -90,7 +83,7 @@ def render_sarif(result: CheckResult, **_options) -> str:
             "rules": rules,
         }},
         "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
-        "results": [_result(f, rule_index) for f in result.findings],
+        "results": [_result(f, rule_index, fp) for f, fp in zip(result.findings, fingerprints(result.findings))],
         "invocations": [{
             "executionSuccessful": True,
             "toolExecutionNotifications": [

@@ -6,7 +6,8 @@ from ..model import CheckResult
 from .escape import clean
 
 
-def render_text(result: CheckResult, show_context: bool = False, quiet: bool = False) -> str:
+def render_text(result: CheckResult, show_context: bool = False, quiet: bool = False, show_suppressed: bool = False,
+                **_options) -> str:
     lines: list[str] = []
     for error in result.errors:
         lines.append(f"{clean(error.path)}:1:1: {error.code} {clean(error.message)}")
@@ -19,6 +20,9 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
                 lines.append(f"    = {clean(step)}")
             if cost:
                 lines.extend(_estimate_lines(cost))
+    if show_suppressed:
+        for finding, why in result.suppressed_findings:
+            lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} (suppressed, {clean(why)}) {clean(finding.message)}")
     if not quiet:
         lines.append(_summary(result))
     return "\n".join(lines) + ("\n" if lines else "")
