@@ -30,6 +30,7 @@ from .analysis.index import index_module
 from .analysis.project import Project
 from .cache import FactsCache, file_key
 from .config import Config
+from .external import console_scripts, find_schedules
 from .discovery import SourceFile, discover, path_module_names, read_source, seed_pattern
 from .model import CheckResult, FileError, Finding, Location
 from .savings import prices_from, settings_from
@@ -311,9 +312,10 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
 
 
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
-                  jobs: int = 1, cache: FactsCache | None = None, progress=None) -> CheckResult:
+                  jobs: int = 1, cache: FactsCache | None = None, progress=None, external: tuple = (),
+                  scripts: dict | None = None, notices: tuple = ()) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
-    classifier = Classifier(project, config.batch_contexts, config.interactive_contexts)
+    classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, external, scripts)
     findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
     if config.strict:
         findings += unclassified_calls(project, classifier)
@@ -335,7 +337,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         kept.append(finding)
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
     errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
-    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed))
+    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices))
 
 
 def _realtime(facts_by_path: dict[str, FileFacts], finding: Finding) -> str:
@@ -380,7 +382,9 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             sources.append(source)
     sources = _unique_modules(sources)
     cache = FactsCache(cache_dir) if cache_dir else None
-    return check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress)
+    external, notices = find_schedules(paths, config)
+    return check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
+                         external=tuple(external), scripts=console_scripts(paths), notices=tuple(notices))
 
 
 def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None,

@@ -75,7 +75,10 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
-    return check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
+    result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
+    for notice in result.notices:
+        click.echo(notice, err=True)
+    return result
 
 
 @main.command()

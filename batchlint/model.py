@@ -104,3 +104,4 @@ class CheckResult:
     suppressed: int = 0
     # (finding, why): `# noqa`, or the reason of a `# batchlint: realtime -- <reason>` pragma
     suppressed_findings: tuple = ()
+    notices: tuple[str, ...] = ()  # one-line notes for stderr (e.g. YAML files skipped)

@@ -183,6 +183,8 @@ def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
         why = _WHY
     else:
         where = f"in {terminal.label}" if terminal else ""
+        if terminal is not None and terminal.kind == SCHEDULED:
+            where += " (one call per run; still, nobody waits on a scheduled run)"
         why = _WHY_JOB
     if not sdk.batchable_client:
         return CODE_NO_BATCH_CLIENT, (

@@ -233,12 +233,74 @@ def _where(path: str, line: int) -> str:
 class Classifier:
     """Answers context questions over one Project (memoized)."""
 
-    def __init__(self, project: Project, extra_batch: tuple[str, ...] = (), extra_interactive: tuple[str, ...] = ()):
+    def __init__(self, project: Project, extra_batch: tuple[str, ...] = (), extra_interactive: tuple[str, ...] = (),
+                 external: tuple = (), console_scripts: dict | None = None):
         self.project = project
         self.extra_batch = extra_batch
         self.extra_interactive = extra_interactive
         self._own: dict[str, Context | None] = {}
         self._registrations = self._collect_registrations()
+        self._scheduled_modules: dict[str, Context] = {}
+        self._add_external(external, console_scripts or {})
+
+    # ------------------------------------------------- schedules outside Python
+    def _add_external(self, schedules: tuple, scripts: dict) -> None:
+        """Workflows, CronJobs, crontabs... name scripts, modules and handlers:
+        those become scheduled contexts carrying the declared schedule."""
+        from ..external import entry_point
+
+        for declared in schedules:
+            point = entry_point(declared, scripts)
+            if point is None:
+                continue
+            schedule = declared.schedule
+            cron_like = len(schedule.split()) in (5, 6) and not schedule.startswith(("rate(", "cron("))
+            written = f'"{schedule}"' if cron_like else schedule
+            when = f"cron `{schedule}`" if cron_like else (f"`{schedule}`" if schedule else "a schedule set outside the code")
+            context = Context(SCHEDULED, f"script run on {when} by {declared.kind} {declared.source}", declared.source, written)
+            if point.kind in ("script", "module"):
+                module = self._module_for_entry(point)
+                if module is not None:
+                    self._scheduled_modules.setdefault(module, context)
+            else:
+                qual = self._function_for_entry(point, declared)
+                if qual is not None:
+                    label = context.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
+                    self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, declared.source, written))
+
+    def _module_for_entry(self, point) -> str | None:
+        if point.kind == "module":
+            return self.project.module_for(point.target)
+        wanted = point.target.replace("\\", "/").lstrip("./")
+        for facts in self.project.files:
+            path = facts.path.replace("\\", "/")
+            if path == wanted or wanted.endswith("/" + path) or path.endswith("/" + wanted):
+                return facts.module
+        return None
+
+    def _function_for_entry(self, point, declared) -> str | None:
+        if point.kind == "django-command":
+            suffix = f"management/commands/{point.target}.py"
+            for facts in self.project.files:
+                if facts.path.replace("\\", "/").endswith(suffix):
+                    qual = f"{facts.module}.Command.handle"
+                    return qual if qual in self.project.functions else None
+            return None
+        if point.kind == "console-script":
+            module, _, func = point.target.partition(":")
+            resolved = self.project.module_for(module.strip())
+            qual = f"{resolved}.{func.strip()}" if resolved else ""
+            return qual if qual in self.project.functions else None
+        # Lambda handler: "app.handler", "src/handlers/app.lambda_handler"
+        module_path, _, func = point.target.rpartition(".")
+        wanted = module_path.replace(".", "/") + ".py"
+        for facts in self.project.files:
+            path = facts.path.replace("\\", "/")
+            if path == wanted or path.endswith("/" + wanted):
+                qual = f"{facts.module}.{func}"
+                if qual in self.project.functions:
+                    return qual
+        return None
 
     # ----------------------------------------------------------- via roles
     def via_role(self, via_symbolic: str, call_text: str) -> tuple[str, str]:
@@ -446,6 +508,8 @@ class Classifier:
 
     def module_context(self, facts: FileFacts, main_guard: bool, line: int) -> Context:
         where = _where(facts.path, line)
+        if facts.module in self._scheduled_modules:
+            return self._scheduled_modules[facts.module]
         if facts.imported_modules & INTERACTIVE_MODULES:
             return Context(INTERACTIVE, f"Streamlit script {facts.path}", where)
         if main_guard:

@@ -1,0 +1,380 @@
+"""Schedules declared outside Python: what starts a script on a timer.
+
+Read (never run): GitHub Actions workflows (`on: schedule: - cron:`), GitLab CI
+jobs run by pipeline schedules, Kubernetes CronJobs (manifests and Helm
+templates), crontab files, systemd timers with their services, serverless.yml
+and SAM schedule events, and Procfile `clock:` processes. Each yields plain
+ExternalSchedule values: a schedule expression, the command (or handler) it
+runs, and where it is declared. YAML is parsed with PyYAML when it is
+installed (an optional dependency); without it, YAML files are skipped with
+one notice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from .config import Config
+from .discovery import display_path
+
+try:  # optional: `pip install batchlint[yaml]`
+    import yaml
+except ImportError:  # pragma: no cover - exercised when PyYAML is absent
+    yaml = None
+
+
+@dataclass(frozen=True)
+class ExternalSchedule:
+    schedule: str  # cron expression, "rate(1 hour)", "@daily", or "" when not written there
+    command: str  # the command line, or "" for a handler
+    handler: str  # Lambda-style "module.function" (serverless, SAM), else ""
+    source: str  # "path:line" of the declaration
+    kind: str  # "GitHub Actions workflow", "Kubernetes CronJob", "crontab", ...
+    base_dir: str = ""  # where relative paths in the command resolve (handler CodeUri)
+
+
+_MAX_BYTES = 1024 * 1024
+_CRONTAB_LINE = re.compile(r"^\s*((?:@\w+)|(?:\S+\s+){4}\S+)\s+(.+?)\s*$")
+_ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _line_of(text: str, needle: str, start: int = 0) -> int:
+    index = text.find(needle, start)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+def _read(path: str) -> str:
+    try:
+        if os.path.getsize(path) > _MAX_BYTES:
+            return ""
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _is_schedule_file(rel: str, name: str) -> str:
+    """Which reader a file needs, or ""."""
+    rel = rel.replace(os.sep, "/")
+    if fnmatchcase(rel, "*.github/workflows/*.y*ml") or fnmatchcase(rel, ".github/workflows/*.y*ml"):
+        return "github"
+    if name == ".gitlab-ci.yml":
+        return "gitlab"
+    if name in ("serverless.yml", "serverless.yaml"):
+        return "serverless"
+    if name in ("template.yaml", "template.yml"):
+        return "sam"
+    if name == "Procfile":
+        return "procfile"
+    if name == "crontab" or name.endswith((".cron", ".crontab")) or "/cron.d/" in f"/{rel}":
+        return "crontab"
+    if name.endswith(".timer"):
+        return "systemd"
+    if name.endswith((".yaml", ".yml")):
+        return "k8s"
+    return ""
+
+
+def find_schedules(paths: list[str], config: Config) -> tuple[list[ExternalSchedule], list[str]]:
+    """(schedules, notices) from the non-Python files under the given paths."""
+    from .discovery import _excluded  # the same excludes as for Python files
+
+    patterns = tuple(config.exclude) + tuple(config.extend_exclude)
+    out: list[ExternalSchedule] = []
+    skipped_yaml = 0
+    for given in paths:
+        if not os.path.isdir(given):
+            continue
+        for dirpath, dirnames, filenames in os.walk(given):
+            rel_dir = os.path.relpath(dirpath, given).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            dirnames[:] = sorted(d for d in dirnames if not _excluded(tuple(f"{rel_dir}/{d}".strip("/").split("/")), f"{rel_dir}/{d}".strip("/"), patterns))
+            for name in sorted(filenames):
+                rel = f"{rel_dir}/{name}".strip("/")
+                reader = _is_schedule_file(rel, name)
+                if not reader:
+                    continue
+                path = os.path.join(dirpath, name)
+                text = _read(path)
+                if not text:
+                    continue
+                shown = display_path(path)
+                if reader in ("github", "gitlab", "serverless", "sam", "k8s"):
+                    if reader == "k8s" and "CronJob" not in text:
+                        continue
+                    if yaml is None and reader != "k8s":
+                        skipped_yaml += 1
+                        continue
+                    out += _READERS[reader](text, shown, os.path.dirname(path))
+                else:
+                    out += _READERS[reader](text, shown, os.path.dirname(path))
+    notices = []
+    if skipped_yaml:
+        notices.append(f"batchlint: note: {skipped_yaml} YAML schedule file(s) skipped: install PyYAML (`pip install batchlint[yaml]`) to read workflows, serverless.yml and SAM templates")
+    return out, notices
+
+
+def _yaml_documents(text: str) -> list:
+    if yaml is None:
+        return []
+    try:
+        return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+    except yaml.YAMLError:
+        return []
+
+
+# ----------------------------------------------------------------- readers
+def _github(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    out = []
+    for doc in _yaml_documents(text):
+        triggers = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on:` as True
+        crons = []
+        if isinstance(triggers, dict) and isinstance(triggers.get("schedule"), list):
+            crons = [entry.get("cron") for entry in triggers["schedule"] if isinstance(entry, dict) and entry.get("cron")]
+        if not crons:
+            continue
+        for job in (doc.get("jobs") or {}).values():
+            for step in (job or {}).get("steps", []) or []:
+                run = step.get("run") if isinstance(step, dict) else None
+                if isinstance(run, str):
+                    for command in _commands(run):
+                        for cron in crons:
+                            out.append(ExternalSchedule(cron, command, "", f"{path}:{_line_of(text, cron)}", "GitHub Actions workflow"))
+    return out
+
+
+def _gitlab(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    out = []
+    for doc in _yaml_documents(text):
+        for name, job in doc.items():
+            if not isinstance(job, dict) or "script" not in job:
+                continue
+            rules = job.get("rules") or []
+            only = job.get("only") or []
+            scheduled = any(isinstance(r, dict) and "schedule" in str(r.get("if", "")) for r in rules) or "schedules" in (only if isinstance(only, list) else [])
+            if not scheduled:
+                continue
+            script = job["script"] if isinstance(job["script"], list) else [job["script"]]
+            for line in script:
+                for command in _commands(str(line)):
+                    # the cron of a GitLab pipeline schedule lives in the project settings, not the file
+                    out.append(ExternalSchedule("", command, "", f"{path}:{_line_of(text, str(name) + ':')}", "GitLab pipeline schedule"))
+    return out
+
+
+def _k8s(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    docs = _yaml_documents(text)
+    out = []
+    for doc in docs:
+        if doc.get("kind") != "CronJob":
+            continue
+        spec = doc.get("spec") or {}
+        schedule = str(spec.get("schedule", ""))
+        pod = (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+        for container in pod.get("containers", []) or []:
+            command = [*(container.get("command") or []), *(container.get("args") or [])]
+            if command:
+                line = " ".join(str(part) for part in command)
+                for single in _commands(line) if len(command) >= 3 and command[0] in ("sh", "/bin/sh", "bash", "/bin/bash") else [line]:
+                    out.append(ExternalSchedule(schedule, single, "", f"{path}:{_line_of(text, 'schedule')}", "Kubernetes CronJob"))
+    if out or not docs and "CronJob" in text:
+        return out or _k8s_template(text, path)
+    return out
+
+
+def _k8s_template(text: str, path: str) -> list[ExternalSchedule]:
+    """Helm templates are not YAML until rendered: read the two lines that matter."""
+    schedule = re.search(r"""^\s*schedule:\s*["']?([^"'\n{]+?)["']?\s*$""", text, re.M)
+    out = []
+    for match in re.finditer(r"^\s*(?:command|args):\s*(\[.*\])\s*$", text, re.M):
+        parts = re.findall(r"""["']([^"']+)["']""", match.group(1))
+        if parts:
+            out.append(ExternalSchedule(schedule.group(1).strip() if schedule else "", " ".join(parts), "",
+                                        f"{path}:{_line_of(text, 'schedule')}", "Kubernetes CronJob (Helm template)"))
+    return out
+
+
+def _crontab(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    out = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#") or _ENV_ASSIGNMENT.match(line):
+            continue
+        match = _CRONTAB_LINE.match(line)
+        if not match:
+            continue
+        when, rest = match.group(1), match.group(2)
+        if path.rsplit("/", 1)[-1] != "crontab" and "/cron.d/" in f"/{path}" or path.endswith(".cron"):
+            # system crontabs (cron.d) name a user before the command
+            first, _, after = rest.partition(" ")
+            if first and not first.startswith(("/", ".")) and "=" not in first and after and not _looks_like_program(first):
+                rest = after
+        for command in _commands(rest):
+            out.append(ExternalSchedule(when, command, "", f"{path}:{number}", "crontab"))
+    return out
+
+
+def _looks_like_program(word: str) -> bool:
+    return word.startswith(("python", "cd", "uv", "poetry", "pipenv", "bash", "sh", "flock", "timeout", "nice"))
+
+
+_CALENDAR = {"minutely": "* * * * *", "hourly": "@hourly", "daily": "@daily", "weekly": "@weekly",
+             "monthly": "@monthly", "yearly": "@yearly", "annually": "@yearly"}
+_DAYS = {"mon": "1", "tue": "2", "wed": "3", "thu": "4", "fri": "5", "sat": "6", "sun": "0"}
+
+
+def oncalendar_to_cron(value: str) -> str:
+    """systemd OnCalendar= to cron, for the common shapes; "" when unreadable."""
+    value = value.strip().lower()
+    if value in _CALENDAR:
+        return _CALENDAR[value]
+    match = re.match(r"^(?:([a-z,.\-]+)\s+)?(?:\*-\*-\*|\*-\*-(\d+))\s+(\*|\d+):(\*|\d+)(?::\d+)?$", value)
+    if not match:
+        return ""
+    days, dom, hour, minute = match.groups()
+    dow = "*"
+    if days:
+        dow = ",".join(_DAYS.get(d[:3], "*") for d in re.split(r"[,]", days) if d)
+        if ".." in days:
+            low, high = days.split("..")
+            dow = f"{_DAYS.get(low[:3], '1')}-{_DAYS.get(high[:3], '5')}"
+    return f"{minute if minute != '*' else '*'} {hour} {dom or '*'} * {dow}"
+
+
+def _systemd(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    calendar = re.search(r"^\s*OnCalendar\s*=\s*(.+?)\s*$", text, re.M)
+    unit = re.search(r"^\s*Unit\s*=\s*(.+?)\s*$", text, re.M)
+    service_name = unit.group(1) if unit else os.path.basename(path)[: -len(".timer")] + ".service"
+    service = _read(os.path.join(base, service_name))
+    out = []
+    for match in re.finditer(r"^\s*ExecStart\s*=\s*-?(.+?)\s*$", service, re.M):
+        for command in _commands(match.group(1)):
+            schedule = oncalendar_to_cron(calendar.group(1)) if calendar else ""
+            out.append(ExternalSchedule(schedule, command, "", f"{path}:{_line_of(text, 'OnCalendar')}", "systemd timer"))
+    return out
+
+
+def _serverless(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    out = []
+    for doc in _yaml_documents(text):
+        for fn in (doc.get("functions") or {}).values():
+            if not isinstance(fn, dict) or "handler" not in fn:
+                continue
+            for event in fn.get("events") or []:
+                schedule = event.get("schedule") if isinstance(event, dict) else None
+                if isinstance(schedule, dict):
+                    schedule = schedule.get("rate")
+                if isinstance(schedule, list):
+                    schedule = schedule[0] if schedule else None
+                if schedule:
+                    out.append(ExternalSchedule(str(schedule), "", str(fn["handler"]), f"{path}:{_line_of(text, str(fn['handler']))}", "serverless.yml schedule event"))
+    return out
+
+
+def _sam(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    out = []
+    for doc in _yaml_documents(text):
+        for resource in (doc.get("Resources") or {}).values():
+            props = (resource or {}).get("Properties") or {}
+            handler = props.get("Handler")
+            if not handler:
+                continue
+            for event in (props.get("Events") or {}).values():
+                if isinstance(event, dict) and event.get("Type") in ("Schedule", "ScheduleV2"):
+                    expr = (event.get("Properties") or {}).get("Schedule") or (event.get("Properties") or {}).get("ScheduleExpression", "")
+                    code_uri = props.get("CodeUri") if isinstance(props.get("CodeUri"), str) else ""
+                    out.append(ExternalSchedule(str(expr), "", str(handler), f"{path}:{_line_of(text, str(handler))}",
+                                                "SAM schedule event", base_dir=os.path.join(os.path.dirname(path), code_uri or "")))
+    return out
+
+
+def _procfile(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        kind, _, command = line.partition(":")
+        if kind.strip() == "clock":
+            for single in _commands(command):
+                out.append(ExternalSchedule("", single, "", f"{path}:{number}", "Procfile clock process"))
+    return out
+
+
+_READERS = {
+    "github": _github, "gitlab": _gitlab, "k8s": _k8s, "crontab": _crontab, "systemd": _systemd,
+    "serverless": _serverless, "sam": _sam, "procfile": _procfile,
+}
+
+
+# ---------------------------------------------------------------- commands
+def _commands(script: str) -> list[str]:
+    """Single commands from a shell snippet: split on newlines, `&&`, `;`, `|`;
+    drop `cd`, env assignments and redirections."""
+    out = []
+    for line in script.replace("\\\n", " ").splitlines():
+        for part in re.split(r"&&|\|\||;|\|", line):
+            part = re.sub(r"\s\d?>>?\s*\S+", " ", part)  # >> /var/log/x.log 2>&1
+            part = re.sub(r"\s\d?>&\d", " ", part).strip()
+            if not part or part.startswith(("cd ", "#", "echo ", "export ")):
+                continue
+            out.append(part)
+    return out
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    kind: str  # "script" (a file path), "module" (dotted), "django-command", "console-script", "handler"
+    target: str
+
+
+def entry_point(schedule: ExternalSchedule, console_scripts: dict[str, str]) -> EntryPoint | None:
+    """What Python code a scheduled command starts, if any."""
+    if schedule.handler:
+        return EntryPoint("handler", schedule.handler)
+    try:
+        words = shlex.split(schedule.command)
+    except ValueError:
+        words = schedule.command.split()
+    while words and (_ENV_ASSIGNMENT.match(words[0]) or words[0] in ("exec", "nice", "nohup", "flock", "timeout", "env")):
+        words = words[1:]
+        while words and words[0].startswith("-") or (words and words[0].replace(".", "").isdigit()):
+            words = words[1:]  # options and durations of the wrappers above
+    for runner in (("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run")):
+        if tuple(words[:2]) == runner:
+            words = words[2:]
+    if not words:
+        return None
+    program = os.path.basename(words[0])
+    if program in console_scripts:
+        return EntryPoint("console-script", console_scripts[program])
+    if not re.match(r"^python(\d(\.\d+)?)?$", program):
+        if program.endswith(".py"):
+            return EntryPoint("script", words[0])
+        return None
+    args = [w for w in words[1:] if w not in ("-u", "-O", "-OO", "-B", "-E", "-s", "-I")]
+    if len(args) >= 2 and args[0] == "-m":
+        return EntryPoint("module", args[1])
+    if args and args[0].endswith("manage.py") and len(args) >= 2:
+        return EntryPoint("django-command", args[1])
+    if args and args[0].endswith(".py"):
+        return EntryPoint("script", args[0])
+    return None
+
+
+def console_scripts(paths: list[str]) -> dict[str, str]:
+    """[project.scripts] of pyproject.toml files at the roots given."""
+    from .config import tomllib
+
+    out: dict[str, str] = {}
+    for given in paths:
+        candidate = os.path.join(given if os.path.isdir(given) else os.path.dirname(given) or ".", "pyproject.toml")
+        try:
+            with open(candidate, "rb") as handle:
+                data = tomllib.load(handle)
+        except (OSError, ValueError):
+            continue
+        scripts = (data.get("project") or {}).get("scripts") or {}
+        out.update({k: v for k, v in scripts.items() if isinstance(v, str)})
+    return out

@@ -1,0 +1,276 @@
+"""Schedules declared outside Python make their scripts scheduled contexts."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+import batchlint.external as external
+from batchlint.cli import main
+from batchlint.external import oncalendar_to_cron
+
+from helpers import check, triples
+
+ONE_CALL_MAIN = """
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def main():
+    client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": "Daily digest"}])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+ONE_CALL_MODULE = """
+import anthropic
+
+anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[])
+"""
+
+
+def single(result):
+    (finding,) = result.findings
+    return finding
+
+
+def test_github_workflow_running_a_module_and_a_script(tmp_path):
+    result = check(tmp_path, {
+        ".github/workflows/digest.yml": """
+            name: digest
+            on:
+              schedule:
+                - cron: "0 6 * * *"
+              workflow_dispatch:
+            jobs:
+              run:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                  - run: python -m acme.digest
+                  - run: |
+                      cd app
+                      python scripts/report.py --since yesterday
+        """,
+        "acme/__init__.py": "",
+        "acme/digest.py": ONE_CALL_MAIN,
+        "scripts/report.py": ONE_CALL_MODULE,
+        "scripts/unscheduled.py": ONE_CALL_MODULE,
+    })
+    assert triples(result) == [("acme/digest.py", 11, "BL103"), ("scripts/report.py", 3, "BL103")]
+    digest = next(f for f in result.findings if f.path == "acme/digest.py")
+    assert "cron `0 6 * * *` by GitHub Actions workflow .github/workflows/digest.yml:4" in digest.message
+    assert "one call per run" in digest.message
+    assert digest.estimate.calls_per_month == 30
+
+
+def test_gitlab_scheduled_pipeline(tmp_path):
+    result = check(tmp_path, {
+        ".gitlab-ci.yml": """
+            cleanup:
+              rules:
+                - if: $CI_PIPELINE_SOURCE == "schedule"
+              script:
+                - pip install -r requirements.txt
+                - python jobs/cleanup.py
+            test:
+              script:
+                - python jobs/other.py
+        """,
+        "jobs/cleanup.py": ONE_CALL_MODULE,
+        "jobs/other.py": ONE_CALL_MODULE,
+    })
+    finding = single(result)
+    assert finding.path == "jobs/cleanup.py" and "a schedule set outside the code" in finding.message
+
+
+def test_kubernetes_cronjob_container_command(tmp_path):
+    result = check(tmp_path, {
+        "deploy/cronjob.yaml": """
+            apiVersion: batch/v1
+            kind: CronJob
+            metadata:
+              name: nightly
+            spec:
+              schedule: "*/30 * * * *"
+              jobTemplate:
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: job
+                          image: acme/app
+                          command: ["python", "/srv/app/job.py"]
+                          args: ["--all"]
+        """,
+        "job.py": ONE_CALL_MAIN,
+    })
+    finding = single(result)
+    assert finding.code == "BL103" and finding.estimate.calls_per_month == 1440
+
+
+def test_helm_template_cronjob(tmp_path):
+    result = check(tmp_path, {
+        "chart/templates/cron.yaml": """
+            apiVersion: batch/v1
+            kind: CronJob
+            metadata:
+              name: {{ .Release.Name }}-digest
+            spec:
+              schedule: "0 2 * * *"
+              jobTemplate:
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: digest
+                          image: "{{ .Values.image }}"
+                          command: ["python", "-m", "acme.digest"]
+        """,
+        "acme/__init__.py": "",
+        "acme/digest.py": ONE_CALL_MAIN,
+    })
+    assert single(result).estimate.calls_per_month == 30
+
+
+def test_crontab_line_with_environment_and_redirections(tmp_path):
+    result = check(tmp_path, {
+        "deploy/crontab": """
+            MAILTO=ops@example.com
+            # m h dom mon dow command
+            0 3 * * * cd /app && PYTHONPATH=/app /usr/bin/python3 /app/jobs/nightly.py --all >> /var/log/nightly.log 2>&1
+            30 * * * * python manage.py refresh_embeddings
+        """,
+        "jobs/nightly.py": ONE_CALL_MAIN,
+        "app/management/commands/refresh_embeddings.py": """
+            import anthropic
+            from django.core.management.base import BaseCommand
+
+            client = anthropic.Anthropic()
+
+            class Command(BaseCommand):
+                def handle(self, *args, **options):
+                    client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+        """,
+    })
+    assert triples(result) == [("app/management/commands/refresh_embeddings.py", 8, "BL103"), ("jobs/nightly.py", 11, "BL103")]
+    runs = sorted(f.estimate.calls_per_month for f in result.findings)
+    assert runs == [30, 720]
+
+
+def test_systemd_timer_and_service(tmp_path):
+    result = check(tmp_path, {
+        "deploy/report.timer": """
+            [Timer]
+            OnCalendar=Mon *-*-* 09:00
+            Persistent=true
+        """,
+        "deploy/report.service": """
+            [Service]
+            ExecStart=/usr/bin/python3 /opt/app/weekly.py
+        """,
+        "weekly.py": ONE_CALL_MAIN,
+    })
+    assert single(result).estimate.calls_per_month == pytest.approx(30 / 7)
+
+
+@pytest.mark.parametrize("value, cron", [("daily", "@daily"), ("hourly", "@hourly"), ("*-*-* 03:15:00", "15 03 * * *"),
+                                         ("Mon..Fri *-*-* 09:00", "00 09 * * 1-5"), ("nonsense", "")])
+def test_oncalendar_to_cron(value, cron):
+    assert oncalendar_to_cron(value) == cron
+
+
+def test_serverless_and_sam_handlers(tmp_path):
+    result = check(tmp_path, {
+        "serverless.yml": """
+            service: digests
+            functions:
+              digest:
+                handler: handler.run
+                events:
+                  - schedule: rate(1 hour)
+              api:
+                handler: handler.api
+                events:
+                  - http: {path: /x, method: get}
+        """,
+        "handler.py": """
+            import anthropic
+            client = anthropic.Anthropic()
+
+            def run(event, context):
+                client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+
+            def api(event, context):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+        """,
+        "sam/template.yaml": """
+            Resources:
+              Nightly:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: src/
+                  Handler: app.lambda_handler
+                  Events:
+                    Every:
+                      Type: Schedule
+                      Properties:
+                        Schedule: cron(0 12 * * ? *)
+        """,
+        "sam/src/app.py": """
+            import anthropic
+
+            def lambda_handler(event, context):
+                anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+        """,
+    })
+    assert triples(result) == [("handler.py", 5, "BL103"), ("sam/src/app.py", 4, "BL103")]
+    assert sorted(f.estimate.calls_per_month for f in result.findings) == [30, 720]
+
+
+def test_procfile_clock_and_console_script(tmp_path):
+    result = check(tmp_path, {
+        "Procfile": "web: gunicorn app:app\nclock: python clock.py\n",
+        "clock.py": ONE_CALL_MAIN,
+        "pyproject.toml": '[project]\nname = "acme"\nversion = "1"\n[project.scripts]\nnightly = "acme.cli:nightly"\n',
+        ".github/workflows/nightly.yml": 'on:\n  schedule:\n    - cron: "15 1 * * *"\njobs:\n  n:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nightly --dry-run\n',
+        "acme/__init__.py": "",
+        "acme/cli.py": """
+            import anthropic
+
+            def nightly():
+                anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+        """,
+    })
+    assert triples(result) == [("acme/cli.py", 4, "BL103"), ("clock.py", 11, "BL103")]
+
+
+def test_without_pyyaml_yaml_files_are_skipped_with_one_notice(tmp_path, monkeypatch):
+    monkeypatch.setattr(external, "yaml", None)
+    result = check(tmp_path, {
+        ".github/workflows/a.yml": 'on:\n  schedule:\n    - cron: "0 6 * * *"\njobs: {}\n',
+        ".github/workflows/b.yml": 'on:\n  schedule:\n    - cron: "0 7 * * *"\njobs: {}\n',
+        "job.py": ONE_CALL_MAIN,
+    })
+    assert result.findings == () and result.errors == ()
+    (notice,) = result.notices
+    assert "2 YAML schedule file(s) skipped" in notice
+
+
+def test_externally_scheduled_findings_reach_sarif_and_report(tmp_path):
+    check(tmp_path, {"deploy/crontab": "0 3 * * * python job.py\n", "job.py": ONE_CALL_MAIN})
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        sarif = json.loads(CliRunner().invoke(main, ["check", "--no-cache", "--format", "sarif", "."]).output)
+        report = json.loads(CliRunner().invoke(main, ["report", "--no-cache", "--format", "json", "."]).output)
+    finally:
+        os.chdir(old)
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "BL103"
+    assert report["candidates"][0]["job"].startswith("script run on cron `0 3 * * *` by crontab deploy/crontab:1")
