@@ -42,7 +42,7 @@ def display_path(path: str) -> str:
     return absolute if rel.startswith("..") else rel
 
 
-def _excluded(rel_parts: tuple[str, ...], rel_path: str, patterns: tuple[str, ...]) -> bool:
+def excluded(rel_parts: tuple[str, ...], rel_path: str, patterns: tuple[str, ...]) -> bool:
     for pattern in patterns:
         if "/" in pattern.strip("/"):
             clean = pattern.strip("/")
@@ -93,14 +93,14 @@ def discover(paths: list[str], config: Config) -> tuple[list[str], list[FileErro
             keep = []
             for name in sorted(dirnames):
                 rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not _excluded(tuple(rel.split("/")), rel, patterns):
+                if not excluded(tuple(rel.split("/")), rel, patterns):
                     keep.append(name)
             dirnames[:] = keep
             for name in sorted(filenames):
                 if not name.endswith((".py", ".pyi")) or name.endswith(".pyi"):
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
-                if _excluded(tuple(rel.split("/")), rel, patterns):
+                if excluded(tuple(rel.split("/")), rel, patterns):
                     continue
                 found.append(os.path.join(dirpath, name))
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))

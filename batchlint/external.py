@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from .config import Config
-from .discovery import display_path
+from .discovery import display_path, excluded
 
 try:  # optional: `pip install batchlint[yaml]`
     import yaml
@@ -81,7 +81,6 @@ def _is_schedule_file(rel: str, name: str) -> str:
 
 def find_schedules(paths: list[str], config: Config) -> tuple[list[ExternalSchedule], list[str]]:
     """(schedules, notices) from the non-Python files under the given paths."""
-    from .discovery import _excluded  # the same excludes as for Python files
 
     patterns = tuple(config.exclude) + tuple(config.extend_exclude)
     out: list[ExternalSchedule] = []
@@ -92,7 +91,7 @@ def find_schedules(paths: list[str], config: Config) -> tuple[list[ExternalSched
         for dirpath, dirnames, filenames in os.walk(given):
             rel_dir = os.path.relpath(dirpath, given).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir
-            dirnames[:] = sorted(d for d in dirnames if not _excluded(tuple(f"{rel_dir}/{d}".strip("/").split("/")), f"{rel_dir}/{d}".strip("/"), patterns))
+            dirnames[:] = sorted(d for d in dirnames if not excluded(tuple(f"{rel_dir}/{d}".strip("/").split("/")), f"{rel_dir}/{d}".strip("/"), patterns))
             for name in sorted(filenames):
                 rel = f"{rel_dir}/{name}".strip("/")
                 reader = _is_schedule_file(rel, name)
@@ -208,10 +207,10 @@ def _crontab(text: str, path: str, base: str) -> list[ExternalSchedule]:
         if not match:
             continue
         when, rest = match.group(1), match.group(2)
-        if path.rsplit("/", 1)[-1] != "crontab" and "/cron.d/" in f"/{path}" or path.endswith(".cron"):
-            # system crontabs (cron.d) name a user before the command
+        if "/cron.d/" in f"/{path}":
+            # system crontabs (cron.d) name the user to run as before the command
             first, _, after = rest.partition(" ")
-            if first and not first.startswith(("/", ".")) and "=" not in first and after and not _looks_like_program(first):
+            if after and not _looks_like_program(first) and not first.startswith(("/", ".")) and "=" not in first:
                 rest = after
         for command in _commands(rest):
             out.append(ExternalSchedule(when, command, "", f"{path}:{number}", "crontab"))
@@ -337,10 +336,12 @@ def entry_point(schedule: ExternalSchedule, console_scripts: dict[str, str]) -> 
         words = shlex.split(schedule.command)
     except ValueError:
         words = schedule.command.split()
-    while words and (_ENV_ASSIGNMENT.match(words[0]) or words[0] in ("exec", "nice", "nohup", "flock", "timeout", "env")):
+    wrappers = ("exec", "nice", "nohup", "flock", "timeout", "env")
+    while words and (_ENV_ASSIGNMENT.match(words[0]) or words[0] in wrappers):
         words = words[1:]
-        while words and words[0].startswith("-") or (words and words[0].replace(".", "").isdigit()):
-            words = words[1:]  # options and durations of the wrappers above
+        # the wrappers' own options and arguments: `timeout 600`, `nice -n 10`
+        while words and (words[0].startswith("-") or words[0].replace(".", "").isdigit()):
+            words = words[1:]
     for runner in (("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run")):
         if tuple(words[:2]) == runner:
             words = words[2:]

@@ -274,3 +274,11 @@ def test_externally_scheduled_findings_reach_sarif_and_report(tmp_path):
         os.chdir(old)
     assert sarif["runs"][0]["results"][0]["ruleId"] == "BL103"
     assert report["candidates"][0]["job"].startswith("script run on cron `0 3 * * *` by crontab deploy/crontab:1")
+
+
+def test_system_crontab_user_column_and_command_wrappers(tmp_path):
+    result = check(tmp_path, {
+        "etc/cron.d/acme": "0 4 * * * deploy timeout 600 nice -n 10 /usr/bin/python3 /srv/job.py\n",
+        "job.py": ONE_CALL_MAIN,
+    })
+    assert triples(result) == [("job.py", 11, "BL103")]
