@@ -9,32 +9,24 @@ read as text once and never parsed.
 
 from __future__ import annotations
 
-import ast
 import multiprocessing
 import os
-import re
-import signal
-import threading
-import warnings
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
-
-import libcst as cst
 
 from .analysis.chains import findings_for, unclassified_calls
 from .analysis.contexts import Classifier
 from .analysis.facts import FileFacts
-from .analysis.index import index_module
 from .analysis.project import Project
 from .cache import FactsCache, file_key
 from .config import Config
+from .discovery import SourceFile, discover, read_source, seed_pattern
 from .external import console_scripts, find_schedules
-from .discovery import SourceFile, discover, path_module_names, read_source, seed_pattern
-from .model import CheckResult, FileError, Finding, Location
+from .model import CheckResult, FileError, Finding
+from .parsing import parse_file
+from .prefilter import IDENTIFIER, import_names, imported_sources, mentions, relevant_names
 from .savings import prices_from, settings_from
-from .suppression import is_suppressed, realtime_pragmas_without_reason, realtime_reason
+from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
 _MAX_ROUNDS = 8
 
@@ -44,164 +36,6 @@ class _State:
     sources: dict[str, SourceFile]  # abspath -> source
     facts: dict[str, FileFacts]  # abspath -> facts of parsed files
     errors: list[FileError]
-
-
-# CPython's parser (in C) rejects pathological nesting cleanly, where LibCST's
-# native parser can overflow its stack and kill the process: ask it first.
-_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically nested blocks")
-FILE_TIME_LIMIT = 20.0  # seconds of analysis per file before it is skipped (BL003)
-
-
-class _FileTimeout(Exception):
-    pass
-
-
-def _guard(source: SourceFile) -> tuple[FileError | None, str, ast.Module | None]:
-    """(error that must stop the parse, CPython's syntax message if any, the ast
-    tree — reused for positions when the file is valid for this interpreter)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings about analyzed code are not ours to print
-            return None, "", ast.parse(source.text)
-    except (RecursionError, MemoryError):
-        return FileError(source.path, "too deeply nested to parse", "BL003"), "", None
-    except SyntaxError as exc:
-        message = exc.msg or "invalid syntax"
-        if any(marker in message for marker in _TOO_DEEP):
-            return FileError(source.path, f"too deeply nested to parse: {message}", "BL003"), "", None
-        return None, f"syntax error at line {exc.lineno}, column {exc.offset or 1}: {message}", None
-    except ValueError as exc:  # e.g. source with a NUL byte
-        return FileError(source.path, f"cannot parse: {exc}"), "", None
-
-
-@contextmanager
-def _time_limit(seconds: float):
-    """SIGALRM-based limit for the Python-level work on one file (main thread only)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    def _expire(_signum, _frame):
-        raise _FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple[FileFacts | None, FileError | None]:
-    error, cpython_message, tree = _guard(source)
-    if error is not None:
-        return None, error
-    try:
-        # warnings about the analyzed code (escape sequences, `None()`) are not ours to print
-        with _time_limit(time_limit), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                module = cst.parse_module(source.text)
-            except cst.ParserSyntaxError as exc:
-                message = cpython_message or f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
-                return None, FileError(source.path, message)
-            return index_module(module, source.path, source.module, source.is_package, tree, source.text), None
-    except _FileTimeout:
-        return None, FileError(source.path, f"skipped: analysis took longer than {time_limit:g} s", "BL003")
-    except RecursionError:
-        return None, FileError(source.path, "too deeply nested to analyze", "BL003")
-    except Exception as exc:  # noqa: BLE001 - one file's failure must not end the run
-        return None, FileError(source.path, f"internal error, file skipped: {type(exc).__name__}: {exc}", "BL003")
-
-
-def _relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
-    """Names whose mention makes an unparsed file worth parsing — each with the
-    words of its defining module, one of which the file must mention too (a
-    caller in another file imports it) — and the modules holding Claude-reaching code."""
-    reaching: set[str] = set()
-    todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
-    while todo:
-        scope = todo.pop()
-        if scope in reaching:
-            continue
-        reaching.add(scope)
-        for edge in project.callers.get(scope, ()):
-            todo.append(edge.site.scope)
-        for edge in project.references.get(scope, ()):
-            todo.append(edge.site.scope)
-    names: dict[str, set[str]] = {}
-    modules: set[str] = set()
-
-    def add(name: str, facts: FileFacts | None) -> None:
-        if facts is None or len(name) <= 2 or name.startswith("__"):
-            return
-        words = names.setdefault(name, set())
-        words.update(p for p in facts.module.split(".") if p)
-        for spelling in path_module_names(facts.path):
-            words.update(spelling.split("."))
-
-    for qual in reaching:
-        fn = project.function(qual)
-        if fn is None:
-            modules.add(qual)
-            continue
-        facts = project.file_of_function(qual)
-        add(fn.name, facts)
-        if fn.class_qual:
-            # callers may hold the object by a base type (`sampler: SamplerBase`)
-            # ...or by a subclass that inherits the method (`ClaudeProvider(BaseProvider)`)
-            related = [fn.class_qual, *project.class_ancestry(fn.class_qual), *project.all_subclasses(fn.class_qual)]
-            for cls in related:
-                entry = project.classes.get(cls)
-                add(cls.rpartition(".")[2], entry[1] if entry else facts)
-        if facts is not None:
-            modules.add(facts.module)
-    for qual, symbolic in project.variables.items():
-        value = project.value(symbolic)
-        if value is not None and value.kind in ("client", "sdk"):
-            add(qual.rpartition(".")[2], project.modules.get(qual.rpartition(".")[0]))
-    for qual, (fn, facts) in project.functions.items():  # client factories
-        value = project.value(qual + "()") if fn.returns else None
-        if value is not None and value.kind in ("client", "sdk"):
-            add(fn.name, facts)
-    return names, modules
-
-
-# Schedule tables name their tasks by string ("digest.nightly"), not by import.
-_SCHEDULE_TABLES = re.compile(r"beat_schedule|BEAT_SCHEDULE|CRONJOBS")
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _mentions(words: frozenset[str], text: str, names: dict[str, set[str]]) -> bool:
-    """The file names a reaching function and one word of its module's name
-    (how another file imports it), or names it in a schedule table."""
-    found = [name for name in names if name in words]
-    if not found:
-        return False
-    if _SCHEDULE_TABLES.search(text):
-        return True
-    return any(not words.isdisjoint(names[name]) for name in found)
-
-
-def _import_names(source: SourceFile) -> set[str]:
-    return {source.module, *path_module_names(source.path)}
-
-
-def _imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]]) -> set[str]:
-    out: set[str] = set()
-    for f in facts:
-        for _local, target in f.imports:
-            parts = target.split(".")
-            for i in range(len(parts), 0, -1):
-                hits = by_module.get(".".join(parts[:i]))
-                if hits:
-                    out.update(hits)
-                    break
-    return out
 
 
 class _Parser:
@@ -277,7 +111,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     by_module: dict[str, list[str]] = {}
     for s in sources:
-        for name in _import_names(s):
+        for name in import_names(s):
             by_module.setdefault(name, []).append(s.abspath)
     seed = seed_pattern(config)
     pending = {s.abspath for s in sources if seed.search(s.text)}
@@ -295,7 +129,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
             else:
                 state.facts[abspath] = facts
         project = Project(list(state.facts.values()), config.client_factories)
-        names, modules = _relevant_names(project)
+        names, modules = relevant_names(project)
         pending = set()
         if names:
             for path, source in state.sources.items():
@@ -303,11 +137,11 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                     continue
                 words = identifiers.get(path)
                 if words is None:
-                    words = identifiers[path] = frozenset(_IDENTIFIER.findall(source.text))
-                if _mentions(words, source.text, names):
+                    words = identifiers[path] = frozenset(IDENTIFIER.findall(source.text))
+                if mentions(words, source.text, names):
                     pending.add(path)
         relevant = [f for f in state.facts.values() if f.module in modules]
-        pending |= _imported_sources(relevant, by_module)
+        pending |= imported_sources(relevant, by_module)
     return project, state.errors, len(state.facts)
 
 
@@ -320,13 +154,13 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     if config.strict:
         findings += unclassified_calls(project, classifier)
     facts_by_path = {f.path: f for f in project.files}
-    findings += _pragmas_without_reason(project.files)
+    findings += pragmas_without_reason(project.files)
     kept: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     for finding in sorted(findings, key=Finding.sort_key):
         if not config.code_enabled(finding.code, finding.path):
             continue
-        reason = _realtime(facts_by_path, finding)
+        reason = realtime_suppression(facts_by_path, finding)
         if reason:
             suppressed.append((finding, f"realtime: {reason}"))
             continue
@@ -338,31 +172,6 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
     errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
     return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices))
-
-
-def _realtime(facts_by_path: dict[str, FileFacts], finding: Finding) -> str:
-    """The reason of a `# batchlint: realtime -- <reason>` on the reported line or the SDK call."""
-    if finding.code == "BL010":
-        return ""
-    for path, line in ((finding.path, finding.line), (finding.call.path, finding.call.line)):
-        facts = facts_by_path.get(path)
-        reason = realtime_reason(facts, line) if facts is not None else None
-        if reason:
-            return reason
-    return ""
-
-
-def _pragmas_without_reason(files: list[FileFacts]) -> list[Finding]:
-    out = []
-    for facts in files:
-        for line, text in realtime_pragmas_without_reason(facts):
-            where = Location(facts.path, line, 1)
-            out.append(Finding(
-                code="BL010",
-                message="`# batchlint: realtime` needs a reason saying who waits: `# batchlint: realtime -- <reason>`",
-                location=where, context=None, evidence=(), call=where, sdk_call="", client="",
-            ))
-    return out
 
 
 def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,

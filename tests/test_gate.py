@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import textwrap
 from pathlib import Path
 
 from click.testing import CliRunner

@@ -9,7 +9,7 @@ from batchlint.analysis.facts import RequestFacts
 from batchlint.cli import main
 from batchlint.model import ContextKind
 from batchlint.savings import load_prices, settings_from
-from batchlint.savings.estimate import Settings, Usage, estimate, parse_volume_hint, runs_per_month
+from batchlint.savings.estimate import Usage, estimate, parse_volume_hint, runs_per_month
 
 from helpers import check
 

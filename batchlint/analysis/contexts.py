@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ..model import ContextKind
-from .facts import Decorator, FileFacts, FunctionFacts, Site, Struct
+from .facts import Decorator, FileFacts, FunctionFacts, Site
 from .project import Edge, Project
 
 INTERACTIVE = "interactive"

@@ -1,0 +1,103 @@
+"""Which unparsed files can matter, given what the parsed ones showed.
+
+Each round of the parse adds files that name a function found to reach a
+Claude call and a word of that function's module (how another file imports
+it), files holding schedule tables that name tasks by string, and the project
+modules that relevant files import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .analysis.facts import FileFacts
+from .analysis.project import Project
+from .discovery import SourceFile, path_module_names
+
+def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
+    """Names whose mention makes an unparsed file worth parsing — each with the
+    words of its defining module, one of which the file must mention too (a
+    caller in another file imports it) — and the modules holding Claude-reaching code."""
+    reaching: set[str] = set()
+    todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
+    while todo:
+        scope = todo.pop()
+        if scope in reaching:
+            continue
+        reaching.add(scope)
+        for edge in project.callers.get(scope, ()):
+            todo.append(edge.site.scope)
+        for edge in project.references.get(scope, ()):
+            todo.append(edge.site.scope)
+    names: dict[str, set[str]] = {}
+    modules: set[str] = set()
+
+    def add(name: str, facts: FileFacts | None) -> None:
+        if facts is None or len(name) <= 2 or name.startswith("__"):
+            return
+        words = names.setdefault(name, set())
+        words.update(p for p in facts.module.split(".") if p)
+        for spelling in path_module_names(facts.path):
+            words.update(spelling.split("."))
+
+    for qual in reaching:
+        fn = project.function(qual)
+        if fn is None:
+            modules.add(qual)
+            continue
+        facts = project.file_of_function(qual)
+        add(fn.name, facts)
+        if fn.class_qual:
+            # callers may hold the object by a base type (`sampler: SamplerBase`)
+            # ...or by a subclass that inherits the method (`ClaudeProvider(BaseProvider)`)
+            related = [fn.class_qual, *project.class_ancestry(fn.class_qual), *project.all_subclasses(fn.class_qual)]
+            for cls in related:
+                entry = project.classes.get(cls)
+                add(cls.rpartition(".")[2], entry[1] if entry else facts)
+        if facts is not None:
+            modules.add(facts.module)
+    for qual, symbolic in project.variables.items():
+        value = project.value(symbolic)
+        if value is not None and value.kind in ("client", "sdk"):
+            add(qual.rpartition(".")[2], project.modules.get(qual.rpartition(".")[0]))
+    for qual, (fn, facts) in project.functions.items():  # client factories
+        value = project.value(qual + "()") if fn.returns else None
+        if value is not None and value.kind in ("client", "sdk"):
+            add(fn.name, facts)
+    return names, modules
+
+
+# Schedule tables name their tasks by string ("digest.nightly"), not by import.
+_SCHEDULE_TABLES = re.compile(r"beat_schedule|BEAT_SCHEDULE|CRONJOBS")
+
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def mentions(words: frozenset[str], text: str, names: dict[str, set[str]]) -> bool:
+    """The file names a reaching function and one word of its module's name
+    (how another file imports it), or names it in a schedule table."""
+    found = [name for name in names if name in words]
+    if not found:
+        return False
+    if _SCHEDULE_TABLES.search(text):
+        return True
+    return any(not words.isdisjoint(names[name]) for name in found)
+
+
+def import_names(source: SourceFile) -> set[str]:
+    return {source.module, *path_module_names(source.path)}
+
+
+def imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]]) -> set[str]:
+    out: set[str] = set()
+    for f in facts:
+        for _local, target in f.imports:
+            parts = target.split(".")
+            for i in range(len(parts), 0, -1):
+                hits = by_module.get(".".join(parts[:i]))
+                if hits:
+                    out.update(hits)
+                    break
+    return out
