@@ -21,7 +21,7 @@ from .analysis.project import Project
 from .cache import FactsCache, file_key
 from .config import Config
 from .discovery import SourceFile, discover, read_source, seed_pattern
-from .external import console_scripts, find_schedules
+from .external import console_scripts, read_schedules, schedule_file_kind
 from .model import CheckResult, FileError, Finding
 from .parsing import parse_file
 from .prefilter import IDENTIFIER, import_names, imported_sources, mentions, relevant_names
@@ -181,7 +181,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     `jobs` > 1 parses in that many processes (same results as 1); `cache_dir`
     keeps per-file results between runs (see cache.py)."""
     config = config or Config(root=os.getcwd())
-    files, errors = discover(paths, config)
+    files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
     sources: list[SourceFile] = []
     for path in files:
         source, error = read_source(path)
@@ -191,7 +191,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             sources.append(source)
     sources = _unique_modules(sources)
     cache = FactsCache(cache_dir) if cache_dir else None
-    external, notices = find_schedules(paths, config)
+    external, notices = read_schedules(schedule_files)
     return check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
                          external=tuple(external), scripts=console_scripts(paths), notices=tuple(notices))
 

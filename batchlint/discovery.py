@@ -55,13 +55,16 @@ def excluded(rel_parts: tuple[str, ...], rel_path: str, patterns: tuple[str, ...
     return False
 
 
-def discover(paths: list[str], config: Config) -> tuple[list[str], list[FileError]]:
-    """Python files under the given paths, in a stable order, minus excludes.
+def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], list[FileError], list[tuple[str, str]]]:
+    """Python files under the given paths, in a stable order, minus excludes;
+    and, in the same walk, other files `also(rel_path, name)` gives a kind for
+    (schedule declarations), as (path, kind) pairs.
 
     A file named explicitly is always checked; directories are walked without
     following symlinks into directories already seen (so loops end)."""
     patterns = tuple(config.exclude) + tuple(config.extend_exclude)
     found: list[str] = []
+    others: list[tuple[str, str]] = []
     errors: list[FileError] = []
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
@@ -97,14 +100,17 @@ def discover(paths: list[str], config: Config) -> tuple[list[str], list[FileErro
                     keep.append(name)
             dirnames[:] = keep
             for name in sorted(filenames):
-                if not name.endswith((".py", ".pyi")) or name.endswith(".pyi"):
-                    continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not name.endswith(".py"):
+                    kind = also(rel, name) if also is not None else ""
+                    if kind:
+                        others.append((os.path.join(dirpath, name), kind))
+                    continue
                 if excluded(tuple(rel.split("/")), rel, patterns):
                     continue
                 found.append(os.path.join(dirpath, name))
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))
-    return unique, errors
+    return unique, errors, others
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")

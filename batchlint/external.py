@@ -18,8 +18,7 @@ import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .config import Config
-from .discovery import display_path, excluded
+from .discovery import display_path
 
 try:  # optional: `pip install batchlint[yaml]`
     import yaml
@@ -57,8 +56,8 @@ def _read(path: str) -> str:
         return ""
 
 
-def _is_schedule_file(rel: str, name: str) -> str:
-    """Which reader a file needs, or ""."""
+def schedule_file_kind(rel: str, name: str) -> str:
+    """Which reader a file needs, or "" (called by discovery for non-Python files)."""
     rel = rel.replace(os.sep, "/")
     if fnmatchcase(rel, "*.github/workflows/*.y*ml") or fnmatchcase(rel, ".github/workflows/*.y*ml"):
         return "github"
@@ -79,38 +78,19 @@ def _is_schedule_file(rel: str, name: str) -> str:
     return ""
 
 
-def find_schedules(paths: list[str], config: Config) -> tuple[list[ExternalSchedule], list[str]]:
-    """(schedules, notices) from the non-Python files under the given paths."""
-
-    patterns = tuple(config.exclude) + tuple(config.extend_exclude)
+def read_schedules(files: list[tuple[str, str]]) -> tuple[list[ExternalSchedule], list[str]]:
+    """(schedules, notices) from the files discovery found, as (path, kind) pairs
+    with kinds from schedule_file_kind."""
     out: list[ExternalSchedule] = []
     skipped_yaml = 0
-    for given in paths:
-        if not os.path.isdir(given):
+    for path, reader in files:
+        text = _read(path)
+        if not text or (reader == "k8s" and "CronJob" not in text):
             continue
-        for dirpath, dirnames, filenames in os.walk(given):
-            rel_dir = os.path.relpath(dirpath, given).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir
-            dirnames[:] = sorted(d for d in dirnames if not excluded(tuple(f"{rel_dir}/{d}".strip("/").split("/")), f"{rel_dir}/{d}".strip("/"), patterns))
-            for name in sorted(filenames):
-                rel = f"{rel_dir}/{name}".strip("/")
-                reader = _is_schedule_file(rel, name)
-                if not reader:
-                    continue
-                path = os.path.join(dirpath, name)
-                text = _read(path)
-                if not text:
-                    continue
-                shown = display_path(path)
-                if reader in ("github", "gitlab", "serverless", "sam", "k8s"):
-                    if reader == "k8s" and "CronJob" not in text:
-                        continue
-                    if yaml is None and reader != "k8s":
-                        skipped_yaml += 1
-                        continue
-                    out += _READERS[reader](text, shown, os.path.dirname(path))
-                else:
-                    out += _READERS[reader](text, shown, os.path.dirname(path))
+        if yaml is None and reader in ("github", "gitlab", "serverless", "sam"):
+            skipped_yaml += 1
+            continue
+        out += _READERS[reader](text, display_path(path), os.path.dirname(path))
     notices = []
     if skipped_yaml:
         notices.append(f"batchlint: note: {skipped_yaml} YAML schedule file(s) skipped: install PyYAML (`pip install batchlint[yaml]`) to read workflows, serverless.yml and SAM templates")
