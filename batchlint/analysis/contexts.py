@@ -140,6 +140,10 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("streamlit.*", "*", INTERACTIVE, "Streamlit callback"),
 )
 
+# Registrations whose work serves whoever starts them: a thread a request
+# handler starts answers that request (say, over SSE), unlike a queued task.
+_STARTER_SERVING = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.*Process"})
+
 # Calls that apply a function to every item: the function runs in a loop.
 MAP_FANOUT = (
     "concurrent.futures.*Executor.map",
@@ -205,6 +209,7 @@ class Context:
     where: str  # "path:line"
     schedule: str = ""  # source text of the schedule, when written in code
     registered_in: str = ""  # for a registration: the function (or module) that made it
+    serves_starter: bool = False  # a thread/process: it works for whoever started it
 
 
 @dataclass(frozen=True)
@@ -393,7 +398,7 @@ class Classifier:
                     schedule = edge.site.text
                 subject = edge.target.rpartition(".")[2]
                 return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule,
-                               registered_in=edge.site.scope)
+                               registered_in=edge.site.scope, serves_starter=pattern in _STARTER_SERVING)
         for pattern in self.extra_batch:
             if _match(name, pattern):
                 return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))
@@ -421,7 +426,7 @@ class Classifier:
         for context in self._registrations.get(qual, []):
             # a thread a request handler starts serves that request (say, streamed
             # back over SSE): someone waits on it
-            if context.kind == WORKER and "thread" in context.label and context.registered_in != qual:
+            if context.serves_starter and context.registered_in != qual:
                 starter = self.own_context(context.registered_in)
                 if starter is not None and starter.kind == INTERACTIVE:
                     context = Context(INTERACTIVE, f"{context.label}, started by {starter.label}", context.where)
