@@ -379,3 +379,65 @@ def test_held_out_d_shapes(tmp_path):
     assert triples(result) == expected(HELD_OUT_D)
     nested = next(f for f in result.findings if f.path == "nested.py")
     assert "categories.items()" in nested.message  # the outer loop is the batch, and it is named
+
+
+UNTYPED_PARAMETER = {
+    # the client wrapper comes from a factory and travels as an untyped parameter
+    "llm.py": """
+        import anthropic
+
+        class BaseLLM:
+            def generate(self, prompt):
+                raise NotImplementedError
+
+        class ClaudeLLM(BaseLLM):
+            def __init__(self):
+                self.client = anthropic.Anthropic()
+
+            def generate(self, prompt):
+                return self.client.messages.create(model="claude-sonnet-5", max_tokens=100, messages=[{"role": "user", "content": prompt}])
+
+        def get_client(provider) -> BaseLLM:
+            return ClaudeLLM()
+    """,
+    "enrich.py": """
+        from llm import get_client
+
+        def _enrich_batch(pairs, llm):
+            return [llm.generate(p) for p in pairs]
+
+        def _describe(item, llm):
+            return llm.generate(item)
+
+        def enrich(qa_pairs, provider):
+            llm = get_client(provider)
+            for i in range(0, len(qa_pairs), 10):
+                _enrich_batch(qa_pairs[i:i + 10], llm)  # expect: BL101
+            _describe("summary", llm)
+    """,
+}
+
+
+def test_untyped_parameter_takes_what_its_callers_pass(tmp_path):
+    assert triples(check(tmp_path, UNTYPED_PARAMETER)) == expected(UNTYPED_PARAMETER)
+
+
+def test_untyped_parameter_with_disagreeing_callers_stays_unknown(tmp_path):
+    files = {
+        "m.py": """
+            import anthropic
+
+            class Mailer:
+                def generate(self, x):
+                    return x
+
+            def run(llm, rows):
+                for r in rows:
+                    llm.generate(r)
+
+            def main(rows):
+                run(anthropic.Anthropic(), rows)
+                run(Mailer(), rows)
+        """,
+    }
+    assert triples(check(tmp_path, files)) == []

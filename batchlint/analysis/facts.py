@@ -67,6 +67,16 @@ class Site:
     flags: frozenset[str] = frozenset()  # "stream-shown", "stream-drained", "awaited"
     callee_alts: tuple[str, ...] = ()  # other values of a name bound in several branches
     request: RequestFacts | None = None  # for calls spelled like a Messages request
+    # symbolic values of the arguments, ("0", ...) by position or ("name", ...) by
+    # keyword: what a callee's untyped parameter receives here
+    arg_values: tuple[tuple[str, str], ...] = ()
+
+
+PARAM_PREFIX = "!param/"  # an untyped parameter: "!param/<function qual, / for .>/<position>/<name>"
+
+
+def param_token(function_qual: str, position: int, name: str) -> str:
+    return f"{PARAM_PREFIX}{function_qual.replace('.', '/')}/{position}/{name}"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .facts import (
     Site,
     Span,
     Struct,
+    param_token,
 )
 
 # Calls whose arguments form a context of their own (fan-out wrappers); a call
@@ -123,6 +124,7 @@ class _SiteBuilder:
     stmt_path: tuple = ()
     callee_alts: tuple = ()
     request: RequestFacts | None = None
+    arg_values: tuple = ()
 
     def freeze(self) -> Site:
         return Site(
@@ -138,6 +140,7 @@ class _SiteBuilder:
             flags=frozenset(self.flags),
             callee_alts=self.callee_alts,
             request=self.request,
+            arg_values=self.arg_values,
         )
 
 
@@ -542,6 +545,9 @@ class _Indexer:
                 value = self.expr(param.default)
             if index == 0 and class_qual and param in positional and "staticmethod" not in dec_names:
                 value = class_qual if "classmethod" in dec_names else f"{class_qual}()"
+            if value == UNKNOWN and param in positional + list(params.kwonly_params):
+                # untyped: the project stage may learn its type from what callers pass
+                value = param_token(qual, index if param in positional else -1, param.name.value)
             scope.locals[param.name.value] = value
             scope.params[param.name.value] = index if param in positional else -1
         returns = []
@@ -814,6 +820,7 @@ class _Indexer:
         if id(node) in self.awaited:
             site.flags.add("awaited")
         site.callee_alts = self._alternatives(node.func, callee)
+        site.arg_values = self._arg_values(node)
         if last in ("create", "parse", "stream"):
             site.request = self._request_facts(node)
         self._note_mapped_params(node, code, callee, last)
@@ -833,7 +840,7 @@ class _Indexer:
                 # the same place and constructs as the call, naming the function passed
                 self._register(
                     dataclasses.replace(
-                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None,
+                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None, arg_values=(),
                         ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
                     ),
                     code,
@@ -862,6 +869,20 @@ class _Indexer:
             shown = is_generator or _shows_output(body)
             for site in pending:
                 site.flags.add("stream-shown" if shown else "stream-drained")
+
+    def _arg_values(self, node: cst.Call) -> tuple[tuple[str, str], ...]:
+        out = []
+        position = 0
+        for arg in node.args:
+            if arg.star:
+                break  # *args/**kwargs: positions after it are unknown
+            value = self.expr(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)) else UNKNOWN
+            key = arg.keyword.value if arg.keyword is not None else str(position)
+            if arg.keyword is None:
+                position += 1
+            if value != UNKNOWN and not value.startswith("builtins."):
+                out.append((key, value))
+        return tuple(out)
 
     def _request_facts(self, node: cst.Call) -> RequestFacts:
         model, max_tokens, prompt, system, dynamic, cached, fields = "", 0, 0, 0, False, False, 0

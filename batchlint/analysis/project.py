@@ -25,7 +25,7 @@ from .clients import (
     shape_looks_like_claude,
 )
 from ..discovery import path_module_names
-from .facts import UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
+from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
 _MAX_DEPTH = 24
@@ -108,7 +108,13 @@ class Project:
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
-        self._build_graph()
+        # Two passes: calls through untyped parameters wait until the graph knows
+        # who calls their function, and so what the parameter receives.
+        self._params_ready = False
+        self._build_graph(through_params=False)
+        self._params_ready = True
+        self._memo.clear()
+        self._build_graph(through_params=True)
 
     # ------------------------------------------------------------ evaluation
     def module_for(self, dotted: str) -> str | None:
@@ -140,6 +146,11 @@ class Project:
             names.append(token)
         current: Value | None = None
         rest = tokens
+        if tokens and tokens[0].startswith(PARAM_PREFIX):
+            current = self._param_value(tokens[0])
+            if current is None:
+                return None
+            names, rest = [], tokens[1:]
         for i in range(len(names), 0, -1):
             module = self.module_for(".".join(names[:i]))
             if module is not None:
@@ -211,6 +222,40 @@ class Project:
             if last[:1].isupper():
                 return Value("ext", name)  # an instance: collapse to its class
             return Value("ext", name + "()")
+        return None
+
+    def _param_value(self, token: str) -> Value | None:
+        """What an untyped parameter holds: the value every analyzed caller
+        passes (or their common project base class); unknown if they disagree."""
+        if not self._params_ready:
+            return None
+        parts = token[len(PARAM_PREFIX):].split("/")
+        if len(parts) < 3:
+            return None
+        qual, position, name = ".".join(parts[:-2]), int(parts[-2]), parts[-1]
+        fn = self.functions.get(qual)
+        if fn is None:
+            return None
+        keys = [name]
+        if position >= 0:
+            # a method called as obj.method(x): the first argument fills the second parameter
+            keys.append(str(position - 1 if fn[0].class_qual and position > 0 else position))
+        found: list[Value] = []
+        for edge in self.callers.get(qual, ()):
+            given = dict(edge.site.arg_values)
+            symbolic = next((given[k] for k in keys if k in given), None)
+            value = self.value(symbolic) if symbolic else None
+            if value is None:
+                continue
+            found.append(value)
+        if not found:
+            return None
+        if all(v == found[0] for v in found):
+            return found[0]
+        instances = list(dict.fromkeys(v.name for v in found if v.kind == "inst"))
+        if len(instances) == len(found) or len(instances) == len(set(found)):
+            base = self._common_base(instances) if len(instances) > 1 else instances[0] if instances else None
+            return Value("inst", base) if base else None
         return None
 
     def _module_attr(self, module: str, attr: str) -> Value | None:
@@ -292,10 +337,14 @@ class Project:
         return out
 
     # ------------------------------------------------------------ call graph
-    def _build_graph(self) -> None:
+    def _build_graph(self, through_params: bool) -> None:
         for facts in self.files:
             anthropic_imported = "anthropic" in facts.imported_modules
             for site in facts.sites:
+                if site.callee.startswith(PARAM_PREFIX) != through_params:
+                    continue
+                if through_params and site.ref_via:
+                    continue  # f passed on inside a helper: mapped_params covers the helper's callers
                 value = self.value(site.callee)
                 if site.ref_via:
                     for target in self._targets(value):
