@@ -94,14 +94,31 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     return "__name__" in names and bool(names & {'"__main__"', "'__main__'"})
 
 
+def _int_value(node: cst.Integer) -> int:
+    """`1_000`, `0x10`: LibCST's evaluated_value compiles each literal; int() does not."""
+    try:
+        return int(node.value.replace("_", ""), 0)
+    except ValueError:
+        return int(node.value.replace("_", "").lstrip("0") or "0")
+
+
 def _string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd prefixes; treat as not a literal
-            return None
-        return value if isinstance(value, str) else None
-    return None
+    if not isinstance(node, cst.SimpleString):
+        return None
+    raw = node.value
+    prefix = raw[: len(raw) - len(raw.lstrip("rRbBuUfF"))]
+    if "b" in prefix.lower():
+        return None
+    body = raw[len(prefix):]
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    inner = body[len(quote): len(body) - len(quote)]
+    if "\\" not in inner:
+        return inner  # no escapes: the text is what is written (LibCST's literal_eval compiles each one)
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001 - odd prefixes; treat as not a literal
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _body_statements(block: cst.BaseSuite) -> tuple:
@@ -893,7 +910,7 @@ class _Indexer:
                 if not model and isinstance(arg.value, cst.Name):
                     model = self.string_values.get(arg.value.value, "")  # MODEL = "claude-..." above
             elif key == "max_tokens" and isinstance(arg.value, cst.Integer):
-                max_tokens = int(arg.value.evaluated_value)
+                max_tokens = _int_value(arg.value)
             elif key in ("system", "messages", "prompt"):
                 chars, computed = _literal_text_size(arg.value, self.string_constants)
                 prompt += chars
@@ -992,7 +1009,7 @@ def _literal_count(node: cst.BaseExpression) -> int:
     if isinstance(node, cst.Call) and (dotted_name(node.func) or "") == "range":
         values = [a.value for a in node.args if a.keyword is None]
         if values and all(isinstance(v, cst.Integer) for v in values):
-            numbers = [int(v.evaluated_value) for v in values]
+            numbers = [_int_value(v) for v in values]
             start, stop = (0, numbers[0]) if len(numbers) == 1 else (numbers[0], numbers[1])
             step = numbers[2] if len(numbers) > 2 and numbers[2] else 1
             return max(0, (stop - start + step - 1) // step)
@@ -1004,7 +1021,7 @@ def _literal_count(node: cst.BaseExpression) -> int:
     if isinstance(node, cst.Subscript) and len(node.slice) == 1:
         inner = node.slice[0].slice
         if isinstance(inner, cst.Slice) and inner.lower is None and isinstance(inner.upper, cst.Integer):
-            return int(inner.upper.evaluated_value)
+            return _int_value(inner.upper)
     return 0
 
 
@@ -1026,11 +1043,8 @@ def _literal_text_size(node: cst.BaseExpression, constants: dict[str, int]) -> t
         if isinstance(part, cst.FormattedStringExpression) or id(part) in small_fields:
             continue
         if isinstance(part, cst.SimpleString):
-            try:
-                value = part.evaluated_value
-                chars += len(value) if isinstance(value, (str, bytes)) else 0
-            except Exception:  # noqa: BLE001 - an odd prefix: count the raw text
-                chars += len(part.value)
+            value = _string_value(part)
+            chars += len(value) if value is not None else len(part.value)
         elif isinstance(part, cst.FormattedStringText):
             chars += len(part.value)
         elif isinstance(part, cst.Name) and part.value in constants:

@@ -113,7 +113,8 @@ class Project:
         self._params_ready = False
         self._build_graph(through_params=False)
         self._params_ready = True
-        self._memo.clear()
+        # only what was unknown can change now that parameters resolve
+        self._memo = {k: v for k, v in self._memo.items() if v is not None}
         self._build_graph(through_params=True)
 
     # ------------------------------------------------------------ evaluation
