@@ -35,10 +35,6 @@ def supports_batches(client: str) -> bool:
     return CLIENT_CLASSES.get(client, True)
 
 
-def is_async_client(client: str) -> bool:
-    return client.startswith("Async")
-
-
 # Attribute steps on a client that give the same client back (when called) or
 # change only how the response is returned.
 CLIENT_PASSTHROUGH_CALLS = frozenset({"with_options", "copy", "with_middleware"})

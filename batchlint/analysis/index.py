@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-import warnings
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -1093,10 +1092,6 @@ def _exits(stmt: cst.CSTNode) -> bool:
     return False
 
 
-def _exits_block(block: cst.BaseSuite) -> bool:
-    return any(_exits(s) for s in _body_statements(block))
-
-
 def _if_exits(node: cst.If) -> bool:
     """Some branch of an if/elif/else chain returns or breaks (at any depth of
     nested ifs, not inside an inner loop or def)."""
@@ -1176,13 +1171,3 @@ def index_module(module: cst.Module, path: str, module_name: str, is_package: bo
     indexer.run(module)
     noqa, pragmas = _scan_comments(source)
     return indexer.facts(noqa, pragmas)
-
-
-def index_source(source: str, path: str, module_name: str, is_package: bool = False) -> FileFacts:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    return index_module(cst.parse_module(source), path, module_name, is_package, tree, source)
