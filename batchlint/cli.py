@@ -11,6 +11,9 @@ from ._version import __version__
 from .cache import CACHE_DIR_NAME
 from .cache import clean as clean_cache
 from .checker import check_paths, default_jobs
+from .codemod.files import WriteError, unified_diff, write_atomic
+from .codemod.fixer import plan_result
+from .output.escape import clean as escape
 from .gate import GateError, changed_lines, monthly_saving, only_changed, read_baseline, without_baseline
 from .gate import write_baseline as write_baseline_file
 from .config import Config, ConfigError, find_config, load_config, with_overrides
@@ -126,6 +129,58 @@ def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_ca
     if fail_under_savings is not None:
         sys.exit(EXIT_FINDINGS if monthly_saving(result) > fail_under_savings else EXIT_CLEAN)
     sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
+
+
+@main.command()
+@_analysis_options
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the rewrites and write nothing.")
+def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff) -> None:
+    """Rewrite batchable loops, comprehensions and asyncio.gather fan-outs to
+    the Message Batches API (submit, poll, collect), in place.
+
+    Every finding the rewrite would change behaviour for is left as it is, with
+    the reason. Exit status: 0 nothing left to fix, 1 fixable findings remain
+    (always the case with --diff when there is something to fix), 2 an error
+    (a file that cannot be read, parsed or written).
+    """
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
+    out = output_file or sys.stdout
+    failed = bool(result.errors)
+    for error in result.errors:
+        click.echo(f"{escape(error.path)}: {error.code} {escape(error.message)}", err=True)
+    fixed = left = 0
+    for file_fix in plan_result(result):
+        for finding, status in file_fix.statuses:
+            if not status.fixable:
+                left += 1
+                click.echo(f"{escape(finding.path)}:{finding.line}:{finding.column}: {finding.code} not fixed: "
+                           f"{escape(status.reason)}", err=True)
+        if file_fix.error:
+            failed = True
+            continue
+        if file_fix.fixed is None:
+            continue
+        count = len({s.reason for _, s in file_fix.statuses if s.fixable})
+        if show_diff:
+            old = file_fix.original.data.decode(file_fix.encoding, errors="replace")
+            new = file_fix.fixed.decode(file_fix.encoding, errors="replace")
+            out.write(unified_diff(file_fix.path, old, new))
+            fixed += count
+            continue
+        try:
+            write_atomic(file_fix.original, file_fix.fixed)
+        except WriteError as exc:
+            click.echo(f"batchlint: error: {escape(str(exc))}", err=True)
+            failed = True
+            continue
+        fixed += count
+        click.echo(f"{escape(file_fix.path)}: rewrote {count} loop{'s' if count != 1 else ''} to the Message Batches API", err=True)
+    verb = "Would rewrite" if show_diff else "Rewrote"
+    click.echo(f"{verb} {fixed} loop{'s' if fixed != 1 else ''}; {left} finding{'s' if left != 1 else ''} left as "
+               f"{'they are' if left != 1 else 'it is'} (reasons above).", err=True)
+    if failed:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if show_diff and fixed else EXIT_CLEAN)
 
 
 @main.command()

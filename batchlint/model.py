@@ -53,6 +53,14 @@ class Location:
 
 
 @dataclass(frozen=True)
+class FixStatus:
+    """Whether `batchlint fix` can rewrite a finding's loop, and why not."""
+
+    fixable: bool
+    reason: str  # why not; or, when fixable, what the rewrite does
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     message: str
@@ -69,6 +77,7 @@ class Finding:
     # the SDK call, and the header (decorators to def) of each function on the
     # chain. A change to any of them makes the finding new (--diff-base).
     anchors: tuple[tuple[str, int, int], ...] = ()
+    fix: FixStatus | None = None  # filled for batch candidates when asked (JSON, SARIF, `fix`)
 
     @property
     def path(self) -> str:

@@ -1,0 +1,1 @@
+"""`batchlint fix`: rewrite batchable loops into the Message Batches pattern."""

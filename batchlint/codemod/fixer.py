@@ -1,0 +1,103 @@
+"""`batchlint fix`: from check findings to rewritten files.
+
+The codemod consumes the check stage's findings (it never re-decides whether
+anybody waits on a call); per file it plans each finding's rewrite or refusal,
+applies the rewrites in one pass, makes sure the result parses, and hands back
+plain values: the new bytes and a FixStatus per finding. Writing is separate.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, replace
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
+from . import files
+from .plan import ComprehensionRewrite, LoopRewrite, Planner, Refusal
+from .rewrite import apply
+
+# Findings about a call's context, and those about clients/APIs that cannot
+# batch: each gets a FixStatus.
+CANDIDATE_CODES = frozenset(CONTEXT_CODES.values()) | {"BL106", "BL107"}
+
+
+@dataclass(frozen=True)
+class FileFix:
+    path: str
+    original: files.ReadFile | None
+    fixed: bytes | None  # None: nothing to change (or the file could not be read/parsed)
+    statuses: tuple[tuple[Finding, FixStatus], ...]
+    error: str = ""
+    encoding: str = "utf-8"  # of both versions (LibCST writes a module back in its own encoding)
+
+    @property
+    def rewrites(self) -> int:
+        return sum(1 for _, s in self.statuses if s.fixable)
+
+
+def plan_result(result: CheckResult) -> list[FileFix]:
+    """A FileFix for every file with batch candidates."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.code in CANDIDATE_CODES:
+            by_path.setdefault(finding.call.path, []).append(finding)
+    return [plan_file(path, findings) for path, findings in sorted(by_path.items())]
+
+
+def plan_file(path: str, findings: list[Finding]) -> FileFix:
+    try:
+        original = files.read(path)
+    except files.WriteError as exc:
+        return _unfixable(path, findings, str(exc), error=str(exc))
+    try:
+        module = cst.parse_module(original.data)
+    except Exception as exc:  # noqa: BLE001 - LibCST raises several kinds; any means "cannot rewrite"
+        reason = f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        return _unfixable(path, findings, reason, original=original, error=reason)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    statuses: list[tuple[Finding, FixStatus]] = []
+    rewrites: dict[int, LoopRewrite | ComprehensionRewrite] = {}
+    for finding in sorted(findings, key=Finding.sort_key):
+        outcome = planner.plan(finding.call.line, finding.call.column, finding.location.line, finding.location.column,
+                               finding.client, finding.sdk_call)
+        if isinstance(outcome, Refusal):
+            statuses.append((finding, FixStatus(False, outcome.reason)))
+            continue
+        rewrites.setdefault(id(outcome.node), outcome)
+        statuses.append((finding, FixStatus(True, _describe(outcome, planner))))
+    if not rewrites:
+        return FileFix(path, original, None, tuple(statuses), encoding=module.encoding)
+    try:
+        new = apply(module, list(rewrites.values())).bytes
+        ast.parse(new)
+    except Exception as exc:  # noqa: BLE001 - a rewrite that fails to build or parse is refused, never written
+        reason = f"the rewritten file would not parse ({type(exc).__name__}); left as it is"
+        return _unfixable(path, findings, reason, original=original)
+    return FileFix(path, original, new, tuple(statuses), encoding=module.encoding)
+
+
+def _describe(rewrite, planner: Planner) -> str:
+    line = planner.line_of(rewrite.node)
+    if isinstance(rewrite, LoopRewrite):
+        return f"the loop at line {line} becomes one Message Batches job, then the rest of its body runs per result in order"
+    if rewrite.gather:
+        return f"the asyncio.gather at line {line} becomes one Message Batches job"
+    return f"the comprehension at line {line} becomes one Message Batches job"
+
+
+def _unfixable(path: str, findings: list[Finding], reason: str, original=None, error: str = "") -> FileFix:
+    return FileFix(path, original, None, tuple((f, FixStatus(False, reason)) for f in findings), error)
+
+
+def annotate(result: CheckResult) -> CheckResult:
+    """The result with a FixStatus on each batch candidate (for JSON, SARIF, --show-context)."""
+    status: dict[int, FixStatus] = {}
+    for file_fix in plan_result(result):
+        for finding, fix_status in file_fix.statuses:
+            status[id(finding)] = fix_status
+    findings = tuple(replace(f, fix=status[id(f)]) if id(f) in status else f for f in result.findings)
+    return replace(result, findings=findings)

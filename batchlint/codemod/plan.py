@@ -1,0 +1,428 @@
+"""Decide, for one reported Claude call, whether the loop around it can become
+a batch without changing what the program does — and if not, why not.
+
+The check stage has already decided that nobody waits on the call; this stage
+only asks whether the *shape* of the code lets batchlint split it into
+"build every request" and "use every result, in order". It reads a LibCST
+tree and returns a Rewrite (nodes to replace) or a Refusal (a reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ..analysis.clients import supports_batches
+from .syntax import PACING_CALLS, code_of, dotted, scan, side_effect_call
+
+# What the calls look like once rewritten: names the codemod introduces.
+PENDING = "_batchlint_pending"
+RESPONSE = "_batchlint_response"
+
+_BATCHABLE_METHODS = ("messages.create", "beta.messages.create")
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+# Calls that consume a whole iterable, so a generator expression passed to
+# them can be evaluated up front.
+_CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "dict", "sum", "max", "min", "join", "Counter"})
+_DROPPED_KWARGS = frozenset({"timeout"})  # an HTTP timeout: meaningless per batch request
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoopRewrite:
+    """A `for` loop split into a build loop and a collect loop."""
+
+    loop: cst.For
+    statement: cst.BaseStatement  # the statement of the loop body that holds the call
+    index: int  # its position in the loop body
+    call_expr: cst.BaseExpression  # the call, or the `await` around it
+    call: cst.Call
+    result_name: str  # the name the statement binds the response to, or "" (then RESPONSE)
+    saved: tuple[str, ...]  # names each item carries from the build loop to the collect loop
+    is_async: bool
+
+    @property
+    def node(self) -> cst.CSTNode:
+        return self.loop
+
+
+@dataclass(frozen=True)
+class ComprehensionRewrite:
+    """A comprehension (or an asyncio.gather over one) whose element makes the call."""
+
+    replace: cst.BaseExpression  # the node replaced: the comprehension, or the `await asyncio.gather(...)`
+    comp: cst.BaseExpression  # the comprehension
+    call_expr: cst.BaseExpression
+    call: cst.Call
+    saved: tuple[str, ...]
+    is_async: bool
+    gather: bool
+
+    @property
+    def node(self) -> cst.CSTNode:
+        return self.replace
+
+
+Rewrite = LoopRewrite | ComprehensionRewrite
+
+
+class Planner:
+    """Plans over one parsed module (a MetadataWrapper with parents and positions)."""
+
+    def __init__(self, module: cst.Module, parents, positions) -> None:
+        self.module = module
+        self.parents = parents
+        self.positions = positions
+        self._calls: dict[tuple[int, int], cst.Call] | None = None
+        self._rebinds_dict: bool | None = None
+
+    # ----------------------------------------------------------------- lookup
+    def call_at(self, line: int, column: int) -> cst.Call | None:
+        """The Call node starting at (line, 1-based column)."""
+        if self._calls is None:
+            self._calls = {}
+            for node, span in self.positions.items():
+                if isinstance(node, cst.Call):
+                    self._calls.setdefault((span.start.line, span.start.column + 1), node)
+        return self._calls.get((line, column))
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+    # ------------------------------------------------------------------- plan
+    def plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
+             client: str, method: str) -> Rewrite | Refusal:
+        if (call_line, call_column) != (report_line, report_column):
+            return Refusal(f"the Claude call (line {call_line}) is made inside a function that the loop at line "
+                           f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
+        if not supports_batches(client):
+            return Refusal(f"`{client}` has no Message Batches API")
+        if method not in _BATCHABLE_METHODS:
+            return Refusal(f"`{method}` has no batch form batchlint can write (it rewrites messages.create and beta.messages.create)")
+        call = self.call_at(call_line, call_column)
+        if call is None:
+            return Refusal("the call was not found in the file (it changed since it was analyzed)")
+        refusal = self._check_call(call)
+        if refusal:
+            return refusal
+        call_expr: cst.BaseExpression = call
+        parent = self.parent(call)
+        is_async = isinstance(parent, cst.Await)
+        if is_async:
+            call_expr = parent
+        # Walk outward from the call to the first repetition, watching what lies between.
+        node: cst.CSTNode = call_expr
+        while True:
+            parent = self.parent(node)
+            if parent is None or isinstance(parent, (cst.Module, cst.FunctionDef, cst.ClassDef)):
+                return Refusal("no loop, comprehension or asyncio.gather around the call in its function")
+            if isinstance(parent, cst.Lambda):
+                return Refusal("the call is inside a lambda; batchlint rewrites loops whose body makes the call")
+            if isinstance(parent, (cst.BooleanOperation, cst.IfExp)) and node is not getattr(parent, "test", None) \
+                    and node is not getattr(parent, "left", None):
+                return Refusal("the call is in a conditional expression (`and`, `or`, `x if c else y`): not every item makes it")
+            if isinstance(parent, cst.While):
+                return Refusal(f"`while` loop (line {self.line_of(parent)}): the items are not known before the loop runs")
+            if isinstance(parent, _COMPREHENSIONS):
+                return self._plan_comprehension(parent, node, call, call_expr, is_async)
+            if isinstance(parent, cst.For) and node is not parent.iter:
+                return self._plan_for(parent, call, call_expr, is_async)
+            if isinstance(parent, cst.Try):
+                return Refusal("a try/except around the call handles API errors one item at a time")
+            if isinstance(parent, (cst.With,)):
+                return Refusal(f"the call is inside a `with` block (line {self.line_of(parent)}) in the loop")
+            if isinstance(parent, (cst.If,)):
+                return Refusal(f"the call is inside an `if` (line {self.line_of(parent)}) in the loop body; "
+                               "batchlint rewrites calls every kept item makes (filter with `continue` before the call)")
+            node = parent
+
+    def _check_call(self, call: cst.Call) -> Refusal | None:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "create":
+            return Refusal("the call is not spelled `<client>.messages.create(...)`")
+        resource = dotted(func.value) or code_of(func.value)
+        if "with_raw_response" in resource or "with_streaming_response" in resource:
+            return Refusal("`with_raw_response`/`with_streaming_response`: the code reads HTTP details a batch result does not have")
+        for arg in call.args:
+            if arg.keyword is None and not arg.star:
+                return Refusal("the call passes positional arguments")
+            if arg.star == "*":
+                return Refusal("the call spreads `*args`")
+            name = arg.keyword.value if arg.keyword else ""
+            if name == "stream" and not (isinstance(arg.value, cst.Name) and arg.value.value == "False"):
+                return Refusal("the response is streamed (`stream=`); a batch returns whole messages")
+            if name in ("extra_headers", "extra_query"):
+                return Refusal(f"`{name}` has no per-request place in a batch")
+            if name == "betas":
+                return Refusal("`betas=` applies to a whole batch, not one request")
+        if self._module_rebinds_dict():
+            return Refusal("this module rebinds `dict`, which the rewrite uses to build requests")
+        return None
+
+    def _module_rebinds_dict(self) -> bool:
+        if self._rebinds_dict is None:
+            self._rebinds_dict = "dict" in scan(self.module).writes
+        return self._rebinds_dict
+
+    def _enclosing_repetition(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """A loop or comprehension around `node` within the same function, if any."""
+        parent = self.parent(node)
+        while parent is not None and not isinstance(parent, (cst.Module, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(parent, (cst.For, cst.While, *_COMPREHENSIONS)):
+                return parent
+            parent = self.parent(parent)
+        return None
+
+    def _resource_refusal(self, call: cst.Call, local: set[str], changed: set[str]) -> Refusal | None:
+        used = scan(call.func).reads
+        varying = sorted(used & local)
+        if varying:
+            return Refusal(f"the client depends on the item (`{code_of(call.func)}` reads `{varying[0]}`)")
+        changed_here = sorted(used & changed)
+        if changed_here:
+            return Refusal(f"the client is changed inside the loop (`{changed_here[0]}`)")
+        return None
+
+    # -------------------------------------------------------------- for loops
+    def _plan_for(self, loop: cst.For, call: cst.Call, call_expr: cst.BaseExpression, is_async: bool) -> Rewrite | Refusal:
+        outer = self._enclosing_repetition(loop)
+        if outer is not None:
+            return Refusal(f"the call is in nested loops (line {self.line_of(loop)} inside line {self.line_of(outer)}); "
+                           "batchlint rewrites one loop level")
+        if not isinstance(loop.body, cst.IndentedBlock):
+            return Refusal("the loop body is on the same line as `for`")
+        body = list(loop.body.body)
+        statement = call_expr
+        while self.parent(statement) is not loop.body:
+            statement = self.parent(statement)
+        index = body.index(statement)
+        prefix, suffix = body[:index], body[index + 1:]
+        target_names = _names_in_order(loop.target)
+        if not target_names or not _plain_target(loop.target):
+            return Refusal("the loop target is not a plain name or tuple of names")
+        # What each part does.
+        pre = scan(*prefix) if prefix else scan(cst.Pass())
+        for stmt in prefix:
+            refusal = _prefix_statement_refusal(stmt, loop)
+            if refusal:
+                return refusal
+        local = set(target_names) | pre.writes
+        effect = side_effect_call(pre, local)
+        if effect:
+            return Refusal(f"`{effect}` runs before the call; the rewrite would run it for every item before any result is used")
+        args = scan(*[a for a in call.args])
+        effect = side_effect_call(args, local)
+        if effect:
+            return Refusal(f"the request's arguments call `{effect}`, which the rewrite would run before earlier items' results are used")
+        result_name = _bound_name(statement, call_expr)
+        rest = [statement] if not result_name else []
+        post = scan(*(rest + suffix)) if (rest or suffix) else scan(cst.Pass())
+        # The statement holding the call may also bind or change names (`x = ...` of the result).
+        stmt_usage = scan(statement)
+        changed = post.writes | stmt_usage.writes
+        if result_name:
+            changed.add(result_name)
+        request_reads = (pre.reads | args.reads | scan(loop.target).reads) - pre.writes
+        depends = sorted(request_reads & changed)
+        if depends:
+            return Refusal(f"loop-carried dependence: the request reads `{depends[0]}`, which the loop body changes after the call")
+        refusal = self._resource_refusal(call, local, changed)
+        if refusal:
+            return refusal
+        if post.yields or pre.yields or args.yields:
+            return Refusal("the loop yields: its consumer takes items one at a time as they are produced")
+        if post.returns or pre.returns:
+            return Refusal("`return` inside the loop: it may end the loop depending on a response")
+        if post.breaks:
+            return Refusal("`break` after the call: the loop may stop early depending on a response")
+        if pre.breaks and loop.orelse is not None:
+            return Refusal("`break` before the call in a loop with an `else:` clause")
+        if is_async and pre.awaits and any(not _is_pacing(c) for c in pre.calls if self.parent(c) and isinstance(self.parent(c), cst.Await)):
+            return Refusal("an `await` before the call would be reordered against earlier items' results")
+        saved = tuple(dict.fromkeys(target_names)) + tuple(sorted(pre.writes - set(target_names)))
+        if pre.continues or pre.breaks:
+            after = self._names_read_after(loop)
+            stale = sorted(after & set(saved))
+            if stale:
+                return Refusal(f"`{stale[0]}` is read after the loop, and with the filter before the call it would hold a different item")
+        return LoopRewrite(loop, statement, index, call_expr, call, result_name, saved, is_async)
+
+    def _names_read_after(self, loop: cst.For) -> set[str]:
+        """Names read by statements after `loop` in its enclosing function (or module)."""
+        scope = self.parent(loop)
+        while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
+            scope = self.parent(scope)
+        if scope is None:
+            return set()
+        end = self.positions[loop].end
+        positions = self.positions
+        reads: set[str] = set()
+
+        class Later(cst.CSTVisitor):
+            def visit_Name(self, node: cst.Name) -> None:
+                start = positions[node].start
+                if (start.line, start.column) > (end.line, end.column):
+                    reads.add(node.value)
+
+        scope.visit(Later())
+        return reads
+
+    # ---------------------------------------------------------- comprehensions
+    def _plan_comprehension(self, comp, child, call, call_expr, is_async) -> Rewrite | Refusal:
+        if isinstance(comp, cst.DictComp):
+            if child is not comp.value:
+                return Refusal("the call is in the key or loop part of a dict comprehension")
+        elif child is not comp.elt:
+            return Refusal("the call is in the loop part of the comprehension, not its element")
+        outer = self._enclosing_repetition(comp)
+        if outer is not None:
+            return Refusal(f"the comprehension (line {self.line_of(comp)}) is inside a loop (line {self.line_of(outer)}); "
+                           "batchlint rewrites one loop level")
+        targets: list[str] = []
+        for_in = comp.for_in
+        while for_in is not None:
+            if not _plain_target(for_in.target):
+                return Refusal("a comprehension target is not a plain name or tuple of names")
+            targets += [n for n in _names_in_order(for_in.target) if n not in targets]
+            for cond in for_in.ifs:
+                if side_effect_call(scan(cond)):
+                    return Refusal("a comprehension condition has an effect the rewrite would reorder")
+            for_in = for_in.inner_for_in
+        element = comp.value if isinstance(comp, cst.DictComp) else comp.elt
+        elt = scan(element)
+        if elt.yields or (isinstance(comp, cst.DictComp) and scan(comp.key).yields):
+            return Refusal("the comprehension yields")
+        args = scan(*call.args)
+        effect = side_effect_call(args, set(targets))
+        if effect:
+            return Refusal(f"the request's arguments call `{effect}`, which the rewrite would run up front")
+        refusal = self._resource_refusal(call, set(targets), set())
+        if refusal:
+            return refusal
+        gather = False
+        replace: cst.BaseExpression = comp
+        parent = self.parent(comp)
+        if not is_async:
+            # The element is a coroutine when the client is async and nothing awaits it here.
+            arg = parent if isinstance(parent, cst.Arg) else None
+            call_node = self.parent(arg) if arg is not None else None
+            if arg is not None and arg.star == "*" and isinstance(call_node, cst.Call) and dotted(call_node.func) in ("asyncio.gather", "gather"):
+                if child is not call_expr and element is not call:
+                    return Refusal("the gathered coroutine is wrapped in other code")
+                if len(call_node.args) != 1:
+                    extra = [a.keyword.value for a in call_node.args if a.keyword]
+                    if "return_exceptions" in extra:
+                        return Refusal("`asyncio.gather(..., return_exceptions=True)` turns per-item failures into values")
+                    return Refusal("asyncio.gather takes more than the one comprehension")
+                awaited = self.parent(call_node)
+                if not isinstance(awaited, cst.Await):
+                    return Refusal("the asyncio.gather is not awaited where it is made")
+                gather, replace, is_async = True, awaited, True
+            elif isinstance(comp, cst.GeneratorExp):
+                if not (arg is not None and isinstance(call_node, cst.Call) and len(call_node.args) == 1
+                        and _callee(call_node) in _CONSUMERS):
+                    return Refusal("a generator expression runs its calls lazily, as its consumer asks for items")
+        elif isinstance(comp, cst.GeneratorExp):
+            return Refusal("an async generator expression runs its calls lazily")
+        return ComprehensionRewrite(replace, comp, call_expr, call, tuple(targets), is_async, gather)
+
+
+# ------------------------------------------------------------------ helpers
+def _callee(call: cst.Call) -> str:
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+def _is_pacing(call: cst.Call) -> bool:
+    return dotted(call.func) in PACING_CALLS
+
+
+def _plain_target(target: cst.BaseExpression) -> bool:
+    if isinstance(target, cst.Name):
+        return True
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return all(_plain_target(e.value) for e in target.elements if not isinstance(e, cst.StarredElement)) and all(
+            isinstance(e.value, cst.Name) for e in target.elements if isinstance(e, cst.StarredElement))
+    return False
+
+
+def _names_in_order(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    out: list[str] = []
+    if isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            out += _names_in_order(element.value)
+    return out
+
+
+def _bound_name(statement: cst.BaseStatement, call_expr: cst.BaseExpression) -> str:
+    """`reply` when the statement is `reply = <call>` or `reply: T = <call>`."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return ""
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and small.value is call_expr and len(small.targets) == 1 \
+            and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value
+    if isinstance(small, cst.AnnAssign) and small.value is call_expr and isinstance(small.target, cst.Name):
+        return small.target.value
+    return ""
+
+
+_ALLOWED_SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Pass, cst.Continue, cst.Break, cst.Expr)
+
+
+def _prefix_statement_refusal(stmt: cst.BaseStatement, loop: cst.For) -> Refusal | None:
+    """Statements before the call run in the build loop, before any result is
+    used: only computing values, filtering (`continue`), and pacing may be there."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Raise):
+                return Refusal("`raise` before the call would stop the loop before earlier items' results are used")
+            if isinstance(small, cst.Return):
+                return Refusal("`return` before the call")
+            if not isinstance(small, _ALLOWED_SMALL):
+                return Refusal(f"a `{code_of(small).split()[0]}` statement before the call")
+            if isinstance(small, cst.Expr):
+                value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+                if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+                    continue
+                if not (isinstance(value, cst.Call) and dotted(value.func) in PACING_CALLS):
+                    return Refusal(f"`{code_of(small.value)[:60]}` runs before the call; the rewrite would run it "
+                                   "for every item before any result is used")
+        return None
+    if isinstance(stmt, cst.If):
+        branches: list = [stmt.body]
+        orelse = stmt.orelse
+        while orelse is not None:
+            if isinstance(orelse, cst.If):  # elif
+                branches.append(orelse.body)
+                orelse = orelse.orelse
+            else:
+                branches.append(orelse.body)
+                orelse = None
+        for block in branches:
+            if isinstance(block, cst.SimpleStatementSuite):  # `if x: continue` on one line
+                refusal = _prefix_statement_refusal(cst.SimpleStatementLine(body=block.body), loop)
+                if refusal:
+                    return refusal
+                continue
+            for inner in block.body:
+                refusal = _prefix_statement_refusal(inner, loop)
+                if refusal:
+                    return refusal
+        return None
+    kind = type(stmt).__name__.lower()
+    return Refusal(f"a `{kind}` statement before the call; batchlint moves only plain assignments and `continue` filters")

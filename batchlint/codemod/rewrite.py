@@ -1,0 +1,193 @@
+"""Apply planned rewrites to a LibCST module: loops and comprehensions become
+"build every request, run one batch, use each result in order", and the
+helper functions they call are inserted once, with their imports.
+
+Everything not rewritten keeps its exact text: nodes are replaced by identity,
+and the replacements reuse the original argument, target and body nodes.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from . import template
+from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite
+
+_SPACE = cst.SimpleWhitespace(" ")
+HELPER_NOTE = "# Added by `batchlint fix`: send requests through the Message Batches API (half price)."
+
+
+def apply(module: cst.Module, rewrites: list[Rewrite]) -> cst.Module:
+    """The module with every rewrite applied and the helpers it needs added."""
+    if not rewrites:
+        return module
+    module = module.visit(_Rewriter(rewrites))
+    needed = _closure(["_batchlint_batch_async" if r.is_async else "_batchlint_batch" for r in rewrites])
+    return add_helpers(module, needed)
+
+
+def helper_name(rewrite: Rewrite) -> str:
+    return "_batchlint_batch_async" if rewrite.is_async else "_batchlint_batch"
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, rewrites: list[Rewrite]) -> None:
+        self.by_node = {id(r.node): r for r in rewrites}
+
+    def on_leave(self, original_node, updated_node):
+        rewrite = self.by_node.get(id(original_node))
+        if rewrite is None:
+            return updated_node
+        if isinstance(rewrite, LoopRewrite):
+            return cst.FlattenSentinel(_split_loop(rewrite))
+        return _comprehension(rewrite)
+
+
+# ---------------------------------------------------------------- pieces
+def _item(names: tuple[str, ...]) -> cst.BaseExpression:
+    """What one item carries: `doc`, or `(i, doc, prompt)`."""
+    if len(names) == 1:
+        return cst.Name(names[0])
+    return cst.Tuple([cst.Element(cst.Name(n)) for n in names])
+
+
+def _params(call: cst.Call) -> cst.Call:
+    """`dict(<the call's own arguments>)`: the request params, evaluated where the call was."""
+    return cst.Call(func=cst.Name("dict"), args=call.args, whitespace_before_args=call.whitespace_before_args)
+
+
+def _batch_call(rewrite: Rewrite, requests: cst.BaseExpression) -> cst.BaseExpression:
+    resource = rewrite.call.func.value  # `client.messages` of `client.messages.create`
+    call = cst.Call(
+        func=cst.Name(helper_name(rewrite)),
+        args=[cst.Arg(resource, comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(requests)],
+    )
+    return cst.Await(call) if rewrite.is_async else call
+
+
+def _pair(item: cst.BaseExpression, other: cst.BaseExpression, parens: bool = True) -> cst.Tuple:
+    elements = [cst.Element(item, comma=cst.Comma(whitespace_after=_SPACE)), cst.Element(other)]
+    return cst.Tuple(elements) if parens else cst.Tuple(elements, lpar=[], rpar=[])
+
+
+def _split_loop(r: LoopRewrite) -> list[cst.BaseStatement]:
+    loop = r.loop
+    body = list(loop.body.body)
+    prefix, suffix = body[: r.index], body[r.index + 1:]
+    statement = r.statement
+    # 1. collect the requests (and what each item needs later) in the original loop
+    append = cst.SimpleStatementLine(
+        body=[cst.Expr(cst.Call(
+            func=cst.Attribute(cst.Name(PENDING), cst.Name("append")),
+            args=[cst.Arg(_pair(_item(r.saved), _params(r.call)))],
+        ))],
+        leading_lines=statement.leading_lines,
+    )
+    init = cst.SimpleStatementLine(
+        body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(PENDING))], value=cst.List([]))],
+        leading_lines=loop.leading_lines,
+    )
+    build = loop.with_changes(body=loop.body.with_changes(body=[*prefix, append]), orelse=None, leading_lines=())
+    # 2. run the batch, then the rest of the body per item, in the original order
+    result = r.result_name or RESPONSE
+    rest: list[cst.BaseStatement] = []
+    if not r.result_name:
+        rest.append(statement.deep_replace(r.call_expr, cst.Name(RESPONSE)))
+    rest += suffix
+    if not rest:
+        rest = [cst.SimpleStatementLine([cst.Pass()])]
+    collect = cst.For(
+        target=_pair(_item(r.saved), cst.Name(result), parens=False),
+        iter=_batch_call(r, cst.Name(PENDING)),
+        body=loop.body.with_changes(body=rest),
+        orelse=loop.orelse,
+    )
+    return [init, build, collect]
+
+
+def _comprehension(r: ComprehensionRewrite) -> cst.BaseExpression:
+    comp = r.comp
+    requests = cst.ListComp(elt=_pair(_item(r.saved), _params(r.call)), for_in=comp.for_in)
+    for_in = cst.CompFor(
+        target=_pair(_item(r.saved), cst.Name(RESPONSE), parens=False),
+        iter=_batch_call(r, requests),
+    )
+    if r.gather:  # `await asyncio.gather(*[<call> for ...])` is the list of responses
+        return cst.ListComp(elt=cst.Name(RESPONSE), for_in=for_in, lpar=r.replace.lpar, rpar=r.replace.rpar)
+    if isinstance(comp, cst.DictComp):
+        return comp.with_changes(value=comp.value.deep_replace(r.call_expr, cst.Name(RESPONSE)) if comp.value is not r.call_expr
+                                 else cst.Name(RESPONSE), for_in=for_in)
+    elt = cst.Name(RESPONSE) if comp.elt is r.call_expr else comp.elt.deep_replace(r.call_expr, cst.Name(RESPONSE))
+    return comp.with_changes(elt=elt, for_in=for_in)
+
+
+# ---------------------------------------------------------------- helpers
+@functools.cache
+def _template_functions() -> dict[str, cst.FunctionDef]:
+    source = Path(template.__file__).read_text(encoding="utf-8")
+    module = cst.parse_module(source)
+    return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+
+
+def _closure(names: list[str]) -> list[str]:
+    """The helpers named and those they call, in the template's order."""
+    wanted: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name not in wanted:
+            wanted.add(name)
+            stack += template.CALLS[name]
+    return [n for n in _template_functions() if n in wanted]
+
+
+def defined_functions(module: cst.Module) -> set[str]:
+    return {s.name.value for s in module.body if isinstance(s, cst.FunctionDef)}
+
+
+def add_helpers(module: cst.Module, names: list[str]) -> cst.Module:
+    """Insert the helper functions a module lacks after its imports, and their imports."""
+    missing = [n for n in names if n not in defined_functions(module)]
+    if not missing:
+        return module
+    functions = _template_functions()
+    blank = cst.EmptyLine()
+    note = cst.EmptyLine(comment=cst.Comment(HELPER_NOTE))
+    nodes = [functions[n].with_changes(leading_lines=[blank, blank] + ([note] if i == 0 else []))
+             for i, n in enumerate(missing)]
+    body = list(module.body)
+    at = _after_imports(body)
+    if at < len(body):
+        body[at] = body[at].with_changes(leading_lines=[blank, blank, *_strip_blank(body[at].leading_lines)])
+    module = module.with_changes(body=[*body[:at], *nodes, *body[at:]])
+    context = CodemodContext()
+    for name in missing:
+        for imported in template.IMPORTS[name]:
+            AddImportsVisitor.add_needed_import(context, imported)
+    return AddImportsVisitor(context).transform_module(module)
+
+
+def _strip_blank(lines) -> list:
+    lines = list(lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return lines
+
+
+def _after_imports(body: list[cst.BaseStatement]) -> int:
+    """Index just past the module's leading docstring, `__future__` and import statements."""
+    at = 0
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) or (index == 0 and isinstance(s, cst.Expr)
+                                                                 and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString)))
+                for s in statement.body):
+            at = index + 1
+            continue
+        break
+    return at
