@@ -105,6 +105,11 @@ class Planner:
                            f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
         if not supports_batches(client):
             return Refusal(f"`{client}` has no Message Batches API")
+        if method.endswith(".stream"):
+            return Refusal(f"`{method}` streams the response as it is generated; a batch returns whole messages")
+        if method.endswith(".parse"):
+            return Refusal(f"`{method}` validates a structured output client-side; batchlint rewrites messages.create "
+                           "and beta.messages.create (ask for JSON output and parse each batch result)")
         if method not in _BATCHABLE_METHODS:
             return Refusal(f"`{method}` has no batch form batchlint can write (it rewrites messages.create and beta.messages.create)")
         call = self.call_at(call_line, call_column)

@@ -1,0 +1,96 @@
+"""`batchlint fix` end to end: each program in fix_cases/rewrite runs before and
+after the rewrite against the fake API (tests/fakeapi.py) through the real
+anthropic SDK; the output must be identical and the rewritten program must
+make no synchronous Messages call. Each program in fix_cases/refuse must be
+reported, refused with its reason, and left byte-identical."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from batchlint import check_paths
+from batchlint.codemod.files import write_atomic
+from batchlint.codemod.fixer import plan_result
+from batchlint.config import Config
+
+from fakeapi import FakeAPI
+
+CASES = Path(__file__).resolve().parent / "fix_cases"
+REWRITE = sorted(p.name for p in (CASES / "rewrite").glob("*.py"))
+REFUSE = sorted(p.name for p in (CASES / "refuse").glob("*.py"))
+
+
+def run(path: Path, api: FakeAPI) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key",
+           "BATCHLINT_POLL_SECONDS": "0.01", "PYTHONHASHSEED": "0"}
+    return subprocess.run([sys.executable, path.name], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
+
+
+def fix(path: Path):
+    """Check the file, plan its fixes, write them; the FileFix values."""
+    old = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        result = check_paths([path.name], Config(root=str(path.parent)))
+        planned = plan_result(result)
+        for file_fix in planned:
+            if file_fix.fixed is not None:
+                write_atomic(file_fix.original, file_fix.fixed)
+        return result, planned
+    finally:
+        os.chdir(old)
+
+
+@pytest.mark.parametrize("name", REWRITE)
+def test_rewrite_keeps_output_and_makes_no_synchronous_calls(tmp_path, name):
+    path = tmp_path / name
+    shutil.copy(CASES / "rewrite" / name, path)
+    with FakeAPI(polls_to_end=2) as api:
+        before = run(path, api)
+        assert before.returncode == 0, before.stderr
+        sync_calls = len(api.requests)
+    assert sync_calls > 0
+
+    result, planned = fix(path)
+    statuses = [s for f in planned for _, s in f.statuses]
+    assert statuses and all(s.fixable for s in statuses), [s.reason for s in statuses]
+    text = path.read_bytes()
+    ast.parse(text)
+
+    with FakeAPI(polls_to_end=2) as api:
+        after = run(path, api)
+        assert after.returncode == 0, after.stderr
+        assert api.requests == []  # no synchronous Messages call is left
+        assert len(api.batch_requests) == sync_calls
+    assert after.stdout == before.stdout
+
+    # A second fix changes nothing: no candidates left, the helper is not added twice.
+    result, planned = fix(path)
+    assert not [f for f in result.findings if f.code.startswith("BL1")], [(f.code, f.line) for f in result.findings]
+    assert path.read_bytes() == text
+
+
+@pytest.mark.parametrize("name", REFUSE)
+def test_refusal_gives_a_reason_and_leaves_the_file_alone(tmp_path, name):
+    path = tmp_path / name
+    source = (CASES / "refuse" / name).read_bytes()
+    path.write_bytes(source)
+    expected = source.decode().splitlines()[0].removeprefix("# refuse:").strip()
+    result, planned = fix(path)
+    statuses = [s for f in planned for _, s in f.statuses]
+    assert statuses, "no batch candidate reported"
+    assert all(not s.fixable for s in statuses)
+    reasons = " | ".join(s.reason for s in statuses)
+    assert expected.lower() in reasons.lower(), reasons
+    assert path.read_bytes() == source
+
+
+def test_there_are_enough_cases():
+    assert len(REWRITE) >= 20 and len(REFUSE) >= 10
