@@ -58,6 +58,9 @@ class FixStatus:
 
     fixable: bool
     reason: str  # why not; or, when fixable, what the rewrite does
+    # When asked for (SARIF): this finding's rewrite alone as text edits of the
+    # original file, (char offset, chars deleted, text inserted).
+    edits: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ plain values: the new bytes and a FixStatus per finding. Writing is separate.
 from __future__ import annotations
 
 import ast
+import difflib
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -89,15 +90,34 @@ def _describe(rewrite, planner: Planner) -> str:
     return f"the comprehension at line {line} becomes one Message Batches job"
 
 
+def text_edits(old: str, new: str) -> tuple[tuple[int, int, str], ...]:
+    """The line-level differences of two texts as (char offset in old, chars deleted, text inserted)."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    offsets = [0]
+    for line in old_lines:
+        offsets.append(offsets[-1] + len(line))
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if tag != "equal":
+            edits.append((offsets[i1], offsets[i2] - offsets[i1], "".join(new_lines[j1:j2])))
+    return tuple(edits)
+
+
 def _unfixable(path: str, findings: list[Finding], reason: str, original=None, error: str = "") -> FileFix:
     return FileFix(path, original, None, tuple((f, FixStatus(False, reason)) for f in findings), error)
 
 
-def annotate(result: CheckResult) -> CheckResult:
-    """The result with a FixStatus on each batch candidate (for JSON, SARIF, --show-context)."""
+def annotate(result: CheckResult, with_edits: bool = False) -> CheckResult:
+    """The result with a FixStatus on each batch candidate (for JSON, SARIF,
+    --show-context); `with_edits` adds each fixable finding's own edits."""
     status: dict[int, FixStatus] = {}
     for file_fix in plan_result(result):
         for finding, fix_status in file_fix.statuses:
+            if with_edits and fix_status.fixable:
+                alone = plan_file(file_fix.path, [finding])
+                if alone.fixed is not None:
+                    old = alone.original.data.decode(alone.encoding)
+                    fix_status = replace(fix_status, edits=text_edits(old, alone.fixed.decode(alone.encoding)))
             status[id(finding)] = fix_status
     findings = tuple(replace(f, fix=status[id(f)]) if id(f) in status else f for f in result.findings)
     return replace(result, findings=findings)

@@ -85,10 +85,14 @@ class Planner:
     def call_at(self, line: int, column: int) -> cst.Call | None:
         """The Call node starting at (line, 1-based column)."""
         if self._calls is None:
+            # `get_client().messages.create(...)`: two calls start here; the outermost is the request.
             self._calls = {}
             for node, span in self.positions.items():
                 if isinstance(node, cst.Call):
-                    self._calls.setdefault((span.start.line, span.start.column + 1), node)
+                    key = (span.start.line, span.start.column + 1)
+                    other = self._calls.get(key)
+                    if other is None or (span.end.line, span.end.column) > (self.positions[other].end.line, self.positions[other].end.column):
+                        self._calls[key] = node
         return self._calls.get((line, column))
 
     def line_of(self, node: cst.CSTNode) -> int:

@@ -128,8 +128,9 @@ def _comprehension(r: ComprehensionRewrite) -> cst.BaseExpression:
 
 # ---------------------------------------------------------------- helpers
 @functools.cache
-def _template_functions() -> dict[str, cst.FunctionDef]:
-    source = Path(template.__file__).read_text(encoding="utf-8")
+def _template_functions(newline: str = "\n") -> dict[str, cst.FunctionDef]:
+    """The template's functions, with `newline` inside their multi-line strings too."""
+    source = Path(template.__file__).read_text(encoding="utf-8").replace("\n", newline)
     module = cst.parse_module(source)
     return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
 
@@ -155,7 +156,7 @@ def add_helpers(module: cst.Module, names: list[str]) -> cst.Module:
     missing = [n for n in names if n not in defined_functions(module)]
     if not missing:
         return module
-    functions = _template_functions()
+    functions = _template_functions(module.default_newline)
     blank = cst.EmptyLine()
     note = cst.EmptyLine(comment=cst.Comment(HELPER_NOTE))
     nodes = [functions[n].with_changes(leading_lines=[blank, blank] + ([note] if i == 0 else []))

@@ -50,6 +50,20 @@ def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str) -> d
                 "region": _region(finding.call.line, finding.call.column, finding.call.end_line, finding.call.end_column),
             },
         }]
+    if finding.fix is not None:
+        result["properties"]["fixable"] = finding.fix.fixable
+        result["properties"]["fix"] = finding.fix.reason
+        if finding.fix.edits:
+            result["fixes"] = [{
+                "description": {"text": f"batchlint fix: {finding.fix.reason}"},
+                "artifactChanges": [{
+                    "artifactLocation": {"uri": _uri(finding.call.path), "uriBaseId": "%SRCROOT%"},
+                    "replacements": [{
+                        "deletedRegion": {"charOffset": offset, "charLength": length},
+                        "insertedContent": {"text": text},
+                    } for offset, length, text in finding.fix.edits],
+                }],
+            }]
     estimate = estimate_dict(finding.estimate)
     if estimate is not None:
         result["properties"]["estimate"] = estimate

@@ -20,6 +20,9 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
                 lines.append(f"    = {clean(step)}")
             if cost:
                 lines.extend(_estimate_lines(cost))
+            if finding.fix is not None:
+                verdict = "fixable: " if finding.fix.fixable else "not fixable: "
+                lines.append(f"    fix: {verdict}{clean(finding.fix.reason)}")
     if show_suppressed:
         for finding, why in result.suppressed_findings:
             lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} (suppressed, {clean(why)}) {clean(finding.message)}")

@@ -1,0 +1,344 @@
+"""The codemod's parts on their own: the planner's decisions (rewrite or the
+reason it refuses) side by side, the helper it inserts (partial failures,
+retries, splitting, results out of order) against the fake API, atomic
+writes, the `fix` command's exit codes, and SARIF fixes."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import stat
+import textwrap
+
+import anthropic
+import libcst as cst
+import pytest
+from click.testing import CliRunner
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+from batchlint.cli import main
+from batchlint.codemod import files, template
+from batchlint.codemod.fixer import text_edits
+from batchlint.codemod.plan import Planner, Refusal
+from batchlint.codemod.rewrite import apply
+
+from fakeapi import FakeAPI
+
+HEADER = "import anthropic\nimport asyncio\nclient = anthropic.Anthropic()\naclient = anthropic.AsyncAnthropic()\n"
+
+
+def plan(body: str):
+    """Plan the first `.create(` call of `body` (after HEADER) as if check had reported it there."""
+    source = HEADER + textwrap.dedent(body)
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute) and n.func.attr == "create")
+    outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "Anthropic", "messages.create")
+    return outcome, module
+
+
+CALL = 'client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": d}])'
+
+REWRITTEN = {
+    "plain loop": f"for d in docs:\n    r = {CALL}\n    out.append(r)\n",
+    "tuple target": f"for i, (a, b) in enumerate(pairs):\n    d = a + b\n    out.append({CALL})\n",
+    "filter and pacing": f"import time\nfor d in docs:\n    if not d:\n        continue\n    time.sleep(0)\n    r = {CALL}\n",
+    "elif filter": f"for d in docs:\n    if d == 1:\n        continue\n    elif d == 2:\n        x = 1\n    else:\n        x = 2\n    r = {CALL}\n",
+    "break before call, no else": f"for d in docs:\n    if d is None:\n        break\n    r = {CALL}\n",
+    "result used in later statements": f"total = 0\nfor d in docs:\n    r = {CALL}\n    total += r.usage.output_tokens\n",
+    "set comprehension": f"s = {{{CALL}.stop_reason for d in docs}}\n",
+    "sorted generator": f"s = sorted({CALL}.stop_reason for d in docs)\n",
+    "async loop": f"async def f():\n    for d in docs:\n        r = await a{CALL}\n        out.append(r)\n",
+    "async comprehension": f"async def f():\n    return [await a{CALL} for d in docs]\n",
+    "gather": f"async def f():\n    return await asyncio.gather(*[a{CALL} for d in docs])\n",
+    "client made once from a factory": f"for d in docs:\n    r = anthropic.Anthropic().messages.create(model='m', max_tokens=5, messages=[])\n",
+}
+
+REFUSED = {
+    "lambda": (f"out = list(map(lambda d: {CALL}, docs))\n", "inside a lambda"),
+    "and/or": (f"for d in docs:\n    r = d and {CALL}\n", "conditional expression"),
+    "ternary": (f"for d in docs:\n    r = {CALL} if d else None\n", "conditional expression"),
+    "if around the call": (f"for d in docs:\n    if d:\n        r = {CALL}\n", "inside an `if`"),
+    "history carried": (f"history = []\nfor d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=history)\n"
+                        "    history.append(r)\n", "loop-carried dependence"),
+    "result feeds next request": (f"prev = ''\nfor d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[prev])\n"
+                                  "    prev = r.content[0].text\n", "loop-carried dependence"),
+    "effect in the arguments": (f"for d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[log.info(d)])\n",
+                                "arguments call"),
+    "mutation before the call": (f"for d in docs:\n    seen.add(d)\n    r = {CALL}\n", "runs before the call"),
+    "for loop before the call": (f"for d in docs:\n    for x in d:\n        pass\n    r = {CALL}\n", "statement before the call"),
+    "with before the call": (f"for d in docs:\n    with open(d) as fh:\n        t = fh.read()\n    r = {CALL}\n", "statement before the call"),
+    "del before the call": (f"for d in docs:\n    del cache[d]\n    r = {CALL}\n", "statement before the call"),
+    "await before the call": (f"async def f():\n    for d in docs:\n        x = await fetch(d)\n        r = await a{CALL}\n", "`await` before the call"),
+    "break before call with else": (f"for d in docs:\n    if d is None:\n        break\n    r = {CALL}\nelse:\n    pass\n", "`else:` clause"),
+    "dict key": ("x = {client.messages.create(model='m', max_tokens=5, messages=[]): d for d in docs}\n", "key or loop part"),
+    "comprehension iterable": ("x = [d for d in client.messages.create(model='m', max_tokens=5, messages=[]).content]\n", "loop part"),
+    "lazy generator": (f"g = ({CALL} for d in docs)\n", "lazily"),
+    "any() stops early": (f"ok = any({CALL}.stop_reason == 'x' for d in docs)\n", "lazily"),
+    "gather not awaited here": (f"async def f():\n    t = asyncio.gather(*[a{CALL} for d in docs])\n    return await t\n", "not awaited"),
+    "gather of wrapped coroutines": (f"async def f():\n    return await asyncio.gather(*[wrap(a{CALL}) for d in docs])\n", "wrapped"),
+    "positional arguments": ("for d in docs:\n    r = client.messages.create(d)\n", "positional"),
+    "star args": ("for d in docs:\n    r = client.messages.create(*a)\n", "*args"),
+    "stream=True": ("for d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[], stream=True)\n", "streamed"),
+    "extra_query": ("for d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[], extra_query={})\n", "extra_query"),
+    "dict rebound": (f"dict = None\nfor d in docs:\n    r = {CALL}\n", "rebinds `dict`"),
+    "nested comprehension in loop": (f"for g in groups:\n    out = [{CALL} for d in g]\n", "inside a loop"),
+    "while": (f"while docs:\n    d = docs.pop()\n    r = {CALL}\n", "`while` loop"),
+    "one-line body": (f"for d in docs: r = {CALL}\n", "same line"),
+    "attribute target": (f"for self.d in docs:\n    r = {CALL}\n", "plain name"),
+    "not in a loop": (f"def f(d):\n    return {CALL}\n", "no loop"),
+    "return after": (f"def f():\n    for d in docs:\n        r = {CALL}\n        if r:\n            return r\n", "`return` inside"),
+    "yield after": (f"def f():\n    for d in docs:\n        yield {CALL}\n", "yields"),
+    "client per item": ("for c in clients:\n    r = c.messages.create(model='m', max_tokens=5, messages=[])\n", "client depends on the item"),
+    "client rebound after": (f"for d in docs:\n    r = {CALL}\n    client = other\n", "client is changed inside the loop"),
+    "try around": (f"for d in docs:\n    try:\n        r = {CALL}\n    except Exception:\n        pass\n", "try/except"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REWRITTEN))
+def test_planner_rewrites(name):
+    outcome, module = plan(REWRITTEN[name])
+    assert not isinstance(outcome, Refusal), outcome
+    new = apply(module, [outcome]).code
+    ast.parse(new)
+    assert "messages.create(" not in new
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_planner_refuses_with_reason(name):
+    body, reason = REFUSED[name]
+    outcome, _ = plan(body)
+    assert isinstance(outcome, Refusal), f"{name}: expected a refusal"
+    assert reason.lower() in outcome.reason.lower(), outcome.reason
+
+
+def test_the_rewrite_keeps_everything_else_byte_identical():
+    body = "# a comment\nx = 1  # trailing\n\n\nfor d in docs:  # loop\n    r = " + CALL + "  # call\n    out.append(r)\n\ny = [1,2,  3]  # odd spacing kept\n"
+    outcome, module = plan(body)
+    new = apply(module, [outcome]).code
+    old_lines = (HEADER + body).splitlines()
+    for line in ("# a comment", "x = 1  # trailing", "y = [1,2,  3]  # odd spacing kept", "aclient = anthropic.AsyncAnthropic()"):
+        assert line in old_lines and line in new.splitlines()
+    assert new.count("def _batchlint_batch(") == 1
+
+
+# ----------------------------------------------------------- inserted helper
+def _pending(n):
+    return [(f"doc{i}", {"model": "claude-haiku-4-5", "max_tokens": 20, "messages": [{"role": "user", "content": f"doc {i}"}]})
+            for i in range(n)]
+
+
+@pytest.fixture(autouse=True)
+def fast_polls(monkeypatch):
+    monkeypatch.setenv("BATCHLINT_POLL_SECONDS", "0.001")
+
+
+def _client(api):
+    return anthropic.Anthropic(base_url=api.base_url, api_key="test-key", max_retries=0)
+
+
+def test_helper_matches_results_that_arrive_in_any_order():
+    with FakeAPI(polls_to_end=3) as api:
+        out = template._batchlint_batch(_client(api).messages, _pending(6))
+        direct = [api.message(p, record=False)["usage"]["output_tokens"] for _, p in _pending(6)]
+        assert [item for item, _ in out] == [f"doc{i}" for i in range(6)]
+        assert [m.usage.output_tokens for _, m in out] == direct
+        # three polls until it ends, and one more by the SDK's results() before it downloads
+        assert len(api.batches) == 1 and api.batches["msgbatch_fake0001"]["polls"] == 4
+
+
+def test_helper_resubmits_expired_and_retryable_errors_only():
+    def outcome(custom_id, attempt):
+        if custom_id.startswith("item-1-") and attempt == 1:
+            return "expired"
+        if custom_id.startswith("item-2-") and attempt <= 2:
+            return "errored:overloaded_error"
+        return "succeeded"
+
+    with FakeAPI(outcome=outcome) as api:
+        out = template._batchlint_batch(_client(api).messages, _pending(4))
+        assert [item for item, _ in out] == ["doc0", "doc1", "doc2", "doc3"]
+        assert [len(b["requests"]) for b in api.batches.values()] == [4, 2, 1]
+
+
+def test_helper_does_not_retry_invalid_requests_and_names_every_failed_item():
+    def outcome(custom_id, attempt):
+        if custom_id.startswith("item-0-"):
+            return "errored:invalid_request_error"
+        return "expired" if custom_id.startswith("item-3-") else "succeeded"
+
+    with FakeAPI(outcome=outcome) as api:
+        with pytest.raises(anthropic.AnthropicError) as info:
+            template._batchlint_batch(_client(api).messages, _pending(4))
+        message = str(info.value)
+        assert message.startswith("2 of 4 batch requests failed")
+        assert "item 0 'doc0': invalid_request_error" in message and "item 3 'doc3': expired" in message
+        # doc0 was sent once; doc3 three times (the bounded retries)
+        sent = [r["custom_id"].split("-")[1] for r in api.batch_requests]
+        assert sent.count("0") == 1 and sent.count("3") == 3
+
+
+def test_helper_splits_at_the_request_and_size_limits():
+    pending = _pending(5)
+    assert [len(c) for c in template._batchlint_requests(pending, range(5), max_requests=2)] == [2, 2, 1]
+    assert len(template._batchlint_requests(pending, range(5), max_bytes=250)) == 5
+    ids = [r["custom_id"] for c in template._batchlint_requests(pending, range(5)) for r in c]
+    assert len(set(ids)) == 5 and all(len(i) <= 64 and i.replace("-", "").isalnum() for i in ids)
+
+
+def test_helper_merges_extra_body_and_drops_timeout():
+    pending = [("a", {"model": "m", "max_tokens": 5, "messages": [], "extra_body": {"temperature": 0.0}, "timeout": 30})]
+    [request] = template._batchlint_requests(pending, [0])[0]
+    assert request["params"] == {"model": "m", "max_tokens": 5, "messages": [], "temperature": 0.0}
+    with pytest.raises(ValueError, match="extra_headers"):
+        template._batchlint_requests([("a", {"extra_headers": {"x": "y"}})], [0])
+
+
+def test_helper_with_no_items_sends_nothing():
+    with FakeAPI() as api:
+        assert template._batchlint_batch(_client(api).messages, []) == []
+        assert api.batches == {}
+
+
+def test_async_helper():
+    import asyncio
+
+    with FakeAPI(outcome=lambda cid, attempt: "expired" if attempt == 1 and cid.startswith("item-0-") else "succeeded") as api:
+        client = anthropic.AsyncAnthropic(base_url=api.base_url, api_key="test-key", max_retries=0)
+        out = asyncio.run(template._batchlint_batch_async(client.messages, _pending(3)))
+        assert [item for item, _ in out] == ["doc0", "doc1", "doc2"] and len(api.batches) == 2
+
+
+def test_split_collect_notices_items_that_changed_since_submit():
+    with FakeAPI() as api:
+        client = _client(api)
+        ids = template._batchlint_submit(client.messages, _pending(2))
+        changed = [(item, {**params, "max_tokens": 7}) for item, params in _pending(2)]
+        with pytest.raises(anthropic.AnthropicError, match="changed since the batch was submitted"):
+            template._batchlint_collect(client.messages, ids, changed)
+
+
+# -------------------------------------------------------------------- files
+SOURCE = f"import anthropic\nclient = anthropic.Anthropic()\ndocs = ['a']\nfor d in docs:\n    r = {CALL}\n    print(r.stop_reason)\n"
+
+
+@pytest.mark.parametrize("encoding, prefix, newline", [
+    ("utf-8", b"", "\n"),
+    ("utf-8", b"\xef\xbb\xbf", "\r\n"),
+    ("latin-1", b"# -*- coding: latin-1 -*-\n", "\n"),
+])
+def test_fix_keeps_encoding_newlines_and_mode(tmp_path, encoding, prefix, newline):
+    path = tmp_path / "job.py"
+    text = SOURCE.replace("['a']", "['caf\u00e9']").replace("\n", newline)
+    path.write_bytes(prefix.replace(b"\n", newline.encode()) + text.encode(encoding))
+    path.chmod(0o754)
+    result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", str(path)])
+    assert result.exit_code == 0, result.output
+    data = path.read_bytes()
+    assert data.startswith(prefix.replace(b"\n", newline.encode()))
+    decoded = data.decode(encoding)
+    assert "caf\u00e9" in decoded and "_batchlint_batch(" in decoded
+    if newline == "\r\n":
+        assert "\n" not in decoded.replace("\r\n", "")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o754
+    ast.parse(data)
+
+
+def test_a_file_changed_since_it_was_read_is_not_written(tmp_path):
+    path = tmp_path / "job.py"
+    path.write_text(SOURCE)
+    original = files.read(str(path))
+    path.write_text(SOURCE + "# edited meanwhile\n")
+    with pytest.raises(files.WriteError, match="changed on disk"):
+        files.write_atomic(original, b"new")
+    assert path.read_text() == SOURCE + "# edited meanwhile\n"
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / "job.py"
+    path.write_text(SOURCE)
+    original = files.read(str(path))
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_atomic(original, b"x = 1\n")
+    assert path.read_text() == SOURCE
+    assert os.listdir(tmp_path) == ["job.py"]
+
+
+def test_writing_through_a_symlink_keeps_the_link(tmp_path):
+    real = tmp_path / "real.py"
+    real.write_text(SOURCE)
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    files.write_atomic(files.read(str(link)), b"x = 1\n")
+    assert link.is_symlink() and real.read_text() == "x = 1\n"
+
+
+# ------------------------------------------------------------------ command
+def test_fix_command_exit_codes_and_idempotence(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.py").write_text(SOURCE)
+    (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    print(d)\n    r = "))
+    runner = CliRunner()
+    diff = runner.invoke(main, ["fix", "--isolated", "--no-cache", "--diff", "."])
+    assert diff.exit_code == 1
+    assert "+++ b/job.py" in diff.stdout and "chatty.py" not in diff.stdout
+    assert (tmp_path / "job.py").read_text() == SOURCE  # --diff writes nothing
+    assert "chatty.py:6:9: BL105 not fixed: `print(d)` runs before the call" in diff.stderr
+    first = runner.invoke(main, ["fix", "--isolated", "--no-cache", "."])
+    assert first.exit_code == 0, first.output
+    fixed = (tmp_path / "job.py").read_text()
+    assert fixed != SOURCE
+    again = runner.invoke(main, ["fix", "--isolated", "--no-cache", "--diff", "."])
+    assert again.exit_code == 0 and again.stdout == ""
+    assert (tmp_path / "job.py").read_text() == fixed
+
+
+def test_fix_command_reports_unreadable_files_and_goes_on(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.py").write_text(SOURCE)
+    (tmp_path / "broken.py").write_text("import anthropic\ndef f(:\n")
+    result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
+    assert result.exit_code == 2
+    assert "broken.py" in result.stderr
+    assert "_batchlint_batch(" in (tmp_path / "job.py").read_text()
+
+
+def test_check_json_says_whether_each_finding_is_fixable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.py").write_text(SOURCE)
+    (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    print(d)\n    r = "))
+    result = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--format", "json", "."])
+    fixes = {f["path"]: f["fix"] for f in json.loads(result.stdout)["findings"]}
+    assert fixes["job.py"]["fixable"] is True
+    assert fixes["chatty.py"] == {"fixable": False, "reason": fixes["chatty.py"]["reason"]}
+    assert "print(d)" in fixes["chatty.py"]["reason"]
+
+
+def test_sarif_fix_edits_rebuild_the_fixed_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.py").write_text(SOURCE)
+    sarif = json.loads(CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--format", "sarif", "."]).stdout)
+    [result] = sarif["runs"][0]["results"]
+    text = SOURCE
+    for replacement in sorted(result["fixes"][0]["artifactChanges"][0]["replacements"],
+                              key=lambda r: r["deletedRegion"]["charOffset"], reverse=True):
+        region = replacement["deletedRegion"]
+        text = text[:region["charOffset"]] + replacement["insertedContent"]["text"] + text[region["charOffset"] + region["charLength"]:]
+    CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
+    assert text == (tmp_path / "job.py").read_text()
+
+
+def test_text_edits_round_trip():
+    old, new = "a\nb\nc\n", "a\nB\nc\nd\n"
+    out = old
+    for offset, length, inserted in reversed(text_edits(old, new)):
+        out = out[:offset] + inserted + out[offset + length:]
+    assert out == new
