@@ -342,3 +342,27 @@ def test_text_edits_round_trip():
     for offset, length, inserted in reversed(text_edits(old, new)):
         out = out[:offset] + inserted + out[offset + length:]
     assert out == new
+
+
+def test_the_template_tables_match_the_template():
+    """rewrite.py lists each helper's imports and callees (it must not import the
+    template, which imports the SDK); the lists must match the code."""
+    from batchlint.codemod import rewrite
+
+    tree = ast.parse(rewrite._TEMPLATE.read_text())
+    functions = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    assert set(functions) == set(rewrite._IMPORTS) == set(rewrite._CALLS)
+    modules = {"anthropic", "asyncio", "hashlib", "json", "os", "time"}
+    for name, function in functions.items():
+        names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+        assert set(rewrite._IMPORTS[name]) == names & modules, name
+        assert set(rewrite._CALLS[name]) == names & set(functions), name
+
+
+def test_batchlint_does_not_import_the_sdk():
+    import subprocess
+    import sys
+
+    code = "import sys, batchlint.cli, batchlint.codemod.fixer; print('anthropic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -15,10 +15,29 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from . import template
 from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite
 
 _SPACE = cst.SimpleWhitespace(" ")
+_TEMPLATE = Path(__file__).with_name("template.py")  # read as text: importing it would import the SDK
+# Module imports each template function needs, and the template functions it calls.
+_IMPORTS = {
+    "_batchlint_requests": ("hashlib", "json"),
+    "_batchlint_submit": (),
+    "_batchlint_collect": ("anthropic", "os", "time"),
+    "_batchlint_batch": (),
+    "_batchlint_submit_async": (),
+    "_batchlint_collect_async": ("anthropic", "asyncio", "os", "time"),
+    "_batchlint_batch_async": (),
+}
+_CALLS = {
+    "_batchlint_requests": (),
+    "_batchlint_submit": ("_batchlint_requests",),
+    "_batchlint_collect": ("_batchlint_requests",),
+    "_batchlint_batch": ("_batchlint_submit", "_batchlint_collect"),
+    "_batchlint_submit_async": ("_batchlint_requests",),
+    "_batchlint_collect_async": ("_batchlint_requests",),
+    "_batchlint_batch_async": ("_batchlint_submit_async", "_batchlint_collect_async"),
+}
 HELPER_NOTE = "# Added by `batchlint fix`: send requests through the Message Batches API (half price)."
 
 
@@ -130,7 +149,7 @@ def _comprehension(r: ComprehensionRewrite) -> cst.BaseExpression:
 @functools.cache
 def _template_functions(newline: str = "\n") -> dict[str, cst.FunctionDef]:
     """The template's functions, with `newline` inside their multi-line strings too."""
-    source = Path(template.__file__).read_text(encoding="utf-8").replace("\n", newline)
+    source = _TEMPLATE.read_text(encoding="utf-8").replace("\n", newline)
     module = cst.parse_module(source)
     return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
 
@@ -143,7 +162,7 @@ def _closure(names: list[str]) -> list[str]:
         name = stack.pop()
         if name not in wanted:
             wanted.add(name)
-            stack += template.CALLS[name]
+            stack += _CALLS[name]
     return [n for n in _template_functions() if n in wanted]
 
 
@@ -168,7 +187,7 @@ def add_helpers(module: cst.Module, names: list[str]) -> cst.Module:
     module = module.with_changes(body=[*body[:at], *nodes, *body[at:]])
     context = CodemodContext()
     for name in missing:
-        for imported in template.IMPORTS[name]:
+        for imported in _IMPORTS[name]:
             AddImportsVisitor.add_needed_import(context, imported)
     return AddImportsVisitor(context).transform_module(module)
 

@@ -2,8 +2,9 @@
 
 This file is the template: real Python, tested by importing it against the
 fake API, and copied function by function into the modules it rewrites. It
-uses only the anthropic SDK and the standard library. Each function's imports
-are listed in IMPORTS; the codemod adds them to the rewritten module.
+uses only the anthropic SDK and the standard library. batchlint itself never
+imports it (the SDK is not batchlint's dependency): rewrite.py reads it as
+text and lists what each function imports and calls.
 """
 
 import asyncio
@@ -13,27 +14,6 @@ import os
 import time
 
 import anthropic
-
-# Module imports each function needs, and the functions it calls.
-IMPORTS = {
-    "_batchlint_requests": ("hashlib", "json"),
-    "_batchlint_submit": (),
-    "_batchlint_collect": ("anthropic", "os", "time"),
-    "_batchlint_batch": (),
-    "_batchlint_submit_async": (),
-    "_batchlint_collect_async": ("anthropic", "asyncio", "os", "time"),
-    "_batchlint_batch_async": (),
-}
-CALLS = {
-    "_batchlint_requests": (),
-    "_batchlint_submit": ("_batchlint_requests",),
-    "_batchlint_collect": ("_batchlint_requests",),
-    "_batchlint_batch": ("_batchlint_submit", "_batchlint_collect"),
-    "_batchlint_submit_async": ("_batchlint_requests",),
-    "_batchlint_collect_async": ("_batchlint_requests",),
-    "_batchlint_batch_async": ("_batchlint_submit_async", "_batchlint_collect_async"),
-}
-
 
 def _batchlint_requests(pending, indexes, max_requests=100_000, max_bytes=200_000_000):
     """Message Batches requests for pending[i] (an (item, params) pair) for i in
