@@ -136,7 +136,10 @@ def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_ca
 @main.command()
 @_analysis_options
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the rewrites and write nothing.")
-def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff) -> None:
+@click.option("--split", is_flag=True,
+              help="Decoupled form for scheduled jobs: split the function around each loop into submit_<name>() "
+                   "(creates the batch, returns its ids) and collect_<name>(batch_ids, ...) (finishes the work later).")
+def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, split) -> None:
     """Rewrite batchable loops, comprehensions and asyncio.gather fan-outs to
     the Message Batches API (submit, poll, collect), in place.
 
@@ -151,7 +154,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
     for error in result.errors:
         click.echo(f"{escape(error.path)}: {error.code} {escape(error.message)}", err=True)
     fixed = left = 0
-    for file_fix in plan_result(result):
+    for file_fix in plan_result(result, split):
         for finding, status in file_fix.statuses:
             if not status.fixable:
                 left += 1

@@ -94,3 +94,80 @@ def test_refusal_gives_a_reason_and_leaves_the_file_alone(tmp_path, name):
 
 def test_there_are_enough_cases():
     assert len(REWRITE) >= 20 and len(REFUSE) >= 10
+
+
+def run_args(path: Path, api: FakeAPI, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key", "BATCHLINT_POLL_SECONDS": "0.01"}
+    return subprocess.run([sys.executable, path.name, *args], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_split_makes_a_submit_and_a_collect_that_finish_the_work_in_another_process(tmp_path):
+    path = tmp_path / "nightly_labels.py"
+    shutil.copy(CASES / "split" / path.name, path)
+    with FakeAPI() as api:
+        before = run_args(path, api)
+        assert before.returncode == 0, before.stderr
+        sync_calls = len(api.requests)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        planned = plan_result(check_paths([path.name], Config(root=str(tmp_path))), split=True)
+    finally:
+        os.chdir(old)
+    [file_fix] = planned
+    assert [s.fixable for _, s in file_fix.statuses] == [True], file_fix.statuses
+    write_atomic(file_fix.original, file_fix.fixed)
+    text = path.read_text()
+    assert "def submit_label_tickets(limit, *, prefix=\"label\"):" in text
+    assert "def collect_label_tickets(batch_ids, limit, *, prefix=\"label\"):" in text
+    with FakeAPI() as api:
+        # the original entry point still works: it submits and collects
+        whole = run_args(path, api)
+        assert whole.returncode == 0, whole.stderr
+        assert whole.stdout == before.stdout and api.requests == []
+    with FakeAPI() as api:
+        # the decoupled form: submit in one process, collect in another
+        submitted = run_args(path, api, "submit")
+        assert submitted.returncode == 0, submitted.stderr
+        ids = submitted.stdout.strip()
+        assert ids.startswith("msgbatch_") and len(api.batch_requests) == sync_calls
+        collected = run_args(path, api, "collect", ids)
+        assert collected.returncode == 0, collected.stderr
+        assert collected.stdout == before.stdout and api.requests == []
+    result, _ = fix(path)
+    assert path.read_text() == text  # idempotent
+
+
+@pytest.mark.parametrize("name", ["for_enumerate.py", "async_gather_list.py"])
+def test_rewritten_programs_survive_expired_and_overloaded_results(tmp_path, name):
+    """Partial failures on the first attempts are retried; the output is unchanged."""
+    path = tmp_path / name
+    shutil.copy(CASES / "rewrite" / name, path)
+    with FakeAPI() as api:
+        before = run(path, api)
+    fix(path)
+
+    def outcome(custom_id, attempt):
+        index = int(custom_id.split("-")[1])
+        if attempt == 1 and index % 2 == 0:
+            return "expired"
+        if attempt <= 2 and index % 3 == 1:
+            return "errored:overloaded_error"
+        return "succeeded"
+
+    with FakeAPI(outcome=outcome) as api:
+        after = run(path, api)
+        assert after.returncode == 0, after.stderr
+        assert len(api.batches) >= 2
+    assert after.stdout == before.stdout
+
+
+def test_a_rewritten_program_fails_loudly_on_invalid_requests(tmp_path):
+    path = tmp_path / "for_basic.py"
+    shutil.copy(CASES / "rewrite" / path.name, path)
+    fix(path)
+    with FakeAPI(outcome=lambda custom_id, attempt: "errored:invalid_request_error" if custom_id.startswith("item-1-") else "succeeded") as api:
+        after = run(path, api)
+        assert after.returncode != 0
+        assert "1 of" in after.stderr and "batch requests failed" in after.stderr and "item 1" in after.stderr
+        assert len(api.batches) == 1  # not retried

@@ -28,7 +28,7 @@ from fakeapi import FakeAPI
 HEADER = "import anthropic\nimport asyncio\nclient = anthropic.Anthropic()\naclient = anthropic.AsyncAnthropic()\n"
 
 
-def plan(body: str):
+def plan(body: str, split: bool = False):
     """Plan the first `.create(` call of `body` (after HEADER) as if check had reported it there."""
     source = HEADER + textwrap.dedent(body)
     module = cst.parse_module(source)
@@ -36,7 +36,7 @@ def plan(body: str):
     planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
     call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute) and n.func.attr == "create")
-    outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "Anthropic", "messages.create")
+    outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "Anthropic", "messages.create", split)
     return outcome, module
 
 
@@ -96,6 +96,42 @@ REFUSED = {
     "client rebound after": (f"for d in docs:\n    r = {CALL}\n    client = other\n", "client is changed inside the loop"),
     "try around": (f"for d in docs:\n    try:\n        r = {CALL}\n    except Exception:\n        pass\n", "try/except"),
 }
+
+
+SPLIT_REFUSED = {
+    "comprehension": (f"def job():\n    return [{CALL} for d in docs]\n", "comprehension or gather"),
+    "loop not at the top of the body": (f"def job():\n    if docs:\n        for d in docs:\n            r = {CALL}\n", "top level of a function"),
+    "method": (f"class Job:\n    def run(self):\n        for d in docs:\n            r = {CALL}\n", "module-level functions"),
+    "effect before the loop": (f"def job():\n    print('start')\n    for d in docs:\n        r = {CALL}\n", "twice"),
+    "generator": (f"def job():\n    for d in docs:\n        r = {CALL}\n    yield 1\n", "generator"),
+    "name taken": (f"def submit_job():\n    pass\ndef job():\n    for d in docs:\n        r = {CALL}\n", "already has"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLIT_REFUSED))
+def test_split_refuses_with_reason(name):
+    body, reason = SPLIT_REFUSED[name]
+    outcome, _ = plan(body, split=True)
+    assert isinstance(outcome, Refusal) and reason in outcome.reason, outcome
+
+
+def test_split_forwards_every_kind_of_parameter():
+    outcome, module = plan(f"async def job(a, /, b, *rest, c, d=1, **kw):\n    x = 1\n    for d in docs:\n        r = await a{CALL}\n    return x\n", split=True)
+    assert not isinstance(outcome, Refusal), outcome
+    new = apply(module, [outcome]).code
+    ast.parse(new)
+    assert "return await collect_job(await submit_job(a, b, *rest, c=c, d=d, **kw), a, b, *rest, c=c, d=d, **kw)" in new
+    assert "async def collect_job(batch_ids, a, /, b, *rest, c, d=1, **kw):" in new
+    assert "_batchlint_collect_async(aclient.messages, batch_ids, _batchlint_pending)" in new
+
+
+def test_a_loop_making_two_calls_is_left_alone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    two = SOURCE.replace("    print(r.stop_reason)\n", "    s = client.messages.create(model='m', max_tokens=5, messages=[])\n    print(r.stop_reason, s)\n")
+    (tmp_path / "two.py").write_text(two)
+    result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
+    assert "makes 2 Claude calls" in result.stderr
+    assert (tmp_path / "two.py").read_text() == two
 
 
 @pytest.mark.parametrize("name", sorted(REWRITTEN))
@@ -351,8 +387,10 @@ def test_the_template_tables_match_the_template():
 
     tree = ast.parse(rewrite._TEMPLATE.read_text())
     functions = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    assert set(functions) == set(rewrite._IMPORTS) == set(rewrite._CALLS)
+    assert set(functions) == set(rewrite._IMPORTS) - {"_batchlint_split", "_batchlint_split_async"}
+    assert set(rewrite._IMPORTS) == set(rewrite._CALLS)
     modules = {"anthropic", "asyncio", "hashlib", "json", "os", "time"}
+    assert rewrite._IMPORTS["_batchlint_split"] == rewrite._IMPORTS["_batchlint_split_async"] == ()
     for name, function in functions.items():
         names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
         assert set(rewrite._IMPORTS[name]) == names & modules, name

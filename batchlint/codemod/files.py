@@ -22,9 +22,10 @@ class WriteError(Exception):
 
 @dataclass(frozen=True)
 class ReadFile:
-    path: str  # as given
+    path: str  # as given (shown in messages)
     data: bytes
     mode: int  # permission bits, kept on the new file
+    abspath: str = ""  # where it is written, whatever the working directory is by then
 
 
 def read(path: str) -> ReadFile:
@@ -36,12 +37,12 @@ def read(path: str) -> ReadFile:
             data = handle.read()
     except OSError as exc:
         raise WriteError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    return ReadFile(path, data, stat.S_IMODE(st.st_mode))
+    return ReadFile(path, data, stat.S_IMODE(st.st_mode), os.path.abspath(path))
 
 
 def write_atomic(original: ReadFile, new: bytes) -> None:
     """Replace the file's bytes with `new`, all at once, if it still holds `original.data`."""
-    target = os.path.realpath(original.path)  # write through a symlink, do not replace the link
+    target = os.path.realpath(original.abspath or original.path)  # write through a symlink, do not replace the link
     try:
         with open(target, "rb") as handle:
             current = handle.read()

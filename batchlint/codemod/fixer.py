@@ -17,7 +17,7 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvide
 
 from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
 from . import files
-from .plan import ComprehensionRewrite, LoopRewrite, Planner, Refusal
+from .plan import LoopRewrite, Planner, Refusal, Rewrite, SplitRewrite
 from .rewrite import apply
 
 # Findings about a call's context, and those about clients/APIs that cannot
@@ -39,16 +39,16 @@ class FileFix:
         return sum(1 for _, s in self.statuses if s.fixable)
 
 
-def plan_result(result: CheckResult) -> list[FileFix]:
+def plan_result(result: CheckResult, split: bool = False) -> list[FileFix]:
     """A FileFix for every file with batch candidates."""
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.code in CANDIDATE_CODES:
             by_path.setdefault(finding.call.path, []).append(finding)
-    return [plan_file(path, findings) for path, findings in sorted(by_path.items())]
+    return [plan_file(path, findings, split) for path, findings in sorted(by_path.items())]
 
 
-def plan_file(path: str, findings: list[Finding]) -> FileFix:
+def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFix:
     try:
         original = files.read(path)
     except files.WriteError as exc:
@@ -60,11 +60,20 @@ def plan_file(path: str, findings: list[Finding]) -> FileFix:
         return _unfixable(path, findings, reason, original=original, error=reason)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    outcomes = [(f, planner.plan(f.call.line, f.call.column, f.location.line, f.location.column, f.client, f.sdk_call, split))
+                for f in sorted(findings, key=Finding.sort_key)]
+    # One rewrite per loop (or function, with --split): a loop that makes two
+    # Claude calls is left alone, or the second call would stay synchronous.
+    per_node: dict[int, set] = {}
+    for _, outcome in outcomes:
+        if not isinstance(outcome, Refusal):
+            per_node.setdefault(id(outcome.node), set()).add(id(outcome.call_expr if not isinstance(outcome, SplitRewrite) else outcome.loop.call_expr))
     statuses: list[tuple[Finding, FixStatus]] = []
-    rewrites: dict[int, LoopRewrite | ComprehensionRewrite] = {}
-    for finding in sorted(findings, key=Finding.sort_key):
-        outcome = planner.plan(finding.call.line, finding.call.column, finding.location.line, finding.location.column,
-                               finding.client, finding.sdk_call)
+    rewrites: dict[int, Rewrite] = {}
+    for finding, outcome in outcomes:
+        if not isinstance(outcome, Refusal) and len(per_node[id(outcome.node)]) > 1:
+            where = "function" if isinstance(outcome, SplitRewrite) else "loop"
+            outcome = Refusal(f"the {where} makes {len(per_node[id(outcome.node)])} Claude calls; batchlint rewrites a {where} that makes one")
         if isinstance(outcome, Refusal):
             statuses.append((finding, FixStatus(False, outcome.reason)))
             continue
@@ -83,6 +92,10 @@ def plan_file(path: str, findings: list[Finding]) -> FileFix:
 
 def _describe(rewrite, planner: Planner) -> str:
     line = planner.line_of(rewrite.node)
+    if isinstance(rewrite, SplitRewrite):
+        name = rewrite.function.name.value
+        return (f"`{name}` (line {line}) is split into submit_{name}(), which creates the batch and returns its ids, "
+                f"and collect_{name}(batch_ids, ...), which finishes the work; {name}() calls both")
     if isinstance(rewrite, LoopRewrite):
         return f"the loop at line {line} becomes one Message Batches job, then the rest of its body runs per result in order"
     if rewrite.gather:

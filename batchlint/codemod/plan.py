@@ -68,7 +68,27 @@ class ComprehensionRewrite:
         return self.replace
 
 
-Rewrite = LoopRewrite | ComprehensionRewrite
+@dataclass(frozen=True)
+class SplitRewrite:
+    """`--split`: a function whose body holds the loop becomes submit_<name>
+    (build the requests, create the batch, return its ids) and
+    collect_<name>(batch_ids, ...) (rebuild the items, wait, run the rest);
+    the function itself calls both, so its callers see no change."""
+
+    function: cst.FunctionDef
+    loop: LoopRewrite
+    before: tuple[cst.BaseStatement, ...]  # the function's statements before the loop (run by both halves)
+
+    @property
+    def node(self) -> cst.CSTNode:
+        return self.function
+
+    @property
+    def is_async(self) -> bool:
+        return self.loop.is_async
+
+
+Rewrite = LoopRewrite | ComprehensionRewrite | SplitRewrite
 
 
 class Planner:
@@ -103,7 +123,14 @@ class Planner:
 
     # ------------------------------------------------------------------- plan
     def plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
-             client: str, method: str) -> Rewrite | Refusal:
+             client: str, method: str, split: bool = False) -> Rewrite | Refusal:
+        outcome = self._plan(call_line, call_column, report_line, report_column, client, method)
+        if split and not isinstance(outcome, Refusal):
+            return self._plan_split(outcome)
+        return outcome
+
+    def _plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
+              client: str, method: str) -> Rewrite | Refusal:
         if (call_line, call_column) != (report_line, report_column):
             return Refusal(f"the Claude call (line {call_line}) is made inside a function that the loop at line "
                            f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
@@ -263,6 +290,33 @@ class Planner:
             if stale:
                 return Refusal(f"`{stale[0]}` is read after the loop, and with the filter before the call it would hold a different item")
         return LoopRewrite(loop, statement, index, call_expr, call, result_name, saved, is_async)
+
+    # ------------------------------------------------------------------ split
+    def _plan_split(self, rewrite: Rewrite) -> SplitRewrite | Refusal:
+        if not isinstance(rewrite, LoopRewrite):
+            return Refusal("--split rewrites `for` loops; this is a comprehension or gather (run fix without --split)")
+        function = self.parent(self.parent(rewrite.loop))
+        if not isinstance(function, cst.FunctionDef) or self.parent(rewrite.loop) is not function.body:
+            return Refusal("--split needs the loop at the top level of a function body")
+        if not isinstance(self.parent(function), cst.Module):
+            return Refusal("--split works on module-level functions (this one is nested or a method)")
+        name = function.name.value
+        body = list(function.body.body)
+        before = body[: body.index(rewrite.loop)]
+        for stmt in before:
+            refusal = _prefix_statement_refusal(stmt, rewrite.loop)
+            if refusal:
+                return Refusal(f"--split runs the function's statements before the loop twice (submit and collect): {refusal.reason}")
+        if scan(*before).continues or scan(*before).breaks:
+            return Refusal("--split: a statement before the loop leaves it")
+        if scan(function.body).yields:
+            return Refusal("--split: the function is a generator")
+        taken = scan(self.module).writes & {f"submit_{name}", f"collect_{name}"}
+        if taken:
+            return Refusal(f"--split would define `{sorted(taken)[0]}`, which this module already has")
+        if function.asynchronous is not None and not rewrite.is_async:
+            return Refusal("--split of an async function whose call is not awaited")
+        return SplitRewrite(function, rewrite, tuple(before))
 
     def _names_read_after(self, loop: cst.For) -> set[str]:
         """Names read by statements after `loop` in its enclosing function (or module)."""

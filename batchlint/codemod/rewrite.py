@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite
+from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, SplitRewrite
 
 _SPACE = cst.SimpleWhitespace(" ")
 _TEMPLATE = Path(__file__).with_name("template.py")  # read as text: importing it would import the SDK
@@ -28,6 +28,8 @@ _IMPORTS = {
     "_batchlint_submit_async": (),
     "_batchlint_collect_async": ("anthropic", "asyncio", "os", "time"),
     "_batchlint_batch_async": (),
+    "_batchlint_split": (),
+    "_batchlint_split_async": (),
 }
 _CALLS = {
     "_batchlint_requests": (),
@@ -37,6 +39,9 @@ _CALLS = {
     "_batchlint_submit_async": ("_batchlint_requests",),
     "_batchlint_collect_async": ("_batchlint_requests",),
     "_batchlint_batch_async": ("_batchlint_submit_async", "_batchlint_collect_async"),
+    # not template functions: what a --split rewrite calls
+    "_batchlint_split": ("_batchlint_submit", "_batchlint_collect"),
+    "_batchlint_split_async": ("_batchlint_submit_async", "_batchlint_collect_async"),
 }
 HELPER_NOTE = "# Added by `batchlint fix`: send requests through the Message Batches API (half price)."
 
@@ -46,12 +51,18 @@ def apply(module: cst.Module, rewrites: list[Rewrite]) -> cst.Module:
     if not rewrites:
         return module
     module = module.visit(_Rewriter(rewrites))
-    needed = _closure(["_batchlint_batch_async" if r.is_async else "_batchlint_batch" for r in rewrites])
+    needed = _closure([_helper_for(r) for r in rewrites])
     return add_helpers(module, needed)
 
 
 def helper_name(rewrite: Rewrite) -> str:
     return "_batchlint_batch_async" if rewrite.is_async else "_batchlint_batch"
+
+
+def _helper_for(rewrite: Rewrite) -> str:
+    if isinstance(rewrite, SplitRewrite):
+        return "_batchlint_split_async" if rewrite.is_async else "_batchlint_split"
+    return helper_name(rewrite)
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -64,6 +75,8 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node
         if isinstance(rewrite, LoopRewrite):
             return cst.FlattenSentinel(_split_loop(rewrite))
+        if isinstance(rewrite, SplitRewrite):
+            return cst.FlattenSentinel(_submit_and_collect(rewrite))
         return _comprehension(rewrite)
 
 
@@ -129,6 +142,70 @@ def _split_loop(r: LoopRewrite) -> list[cst.BaseStatement]:
     return [init, build, collect]
 
 
+def _forward(params: cst.Parameters, first: list[cst.Arg] = ()) -> list[cst.Arg]:
+    """Arguments that pass a function's own parameters on unchanged."""
+    args = list(first)
+    for param in (*params.posonly_params, *params.params):
+        args.append(cst.Arg(cst.Name(param.name.value)))
+    if isinstance(params.star_arg, cst.Param):
+        args.append(cst.Arg(cst.Name(params.star_arg.name.value), star="*"))
+    for param in params.kwonly_params:
+        args.append(cst.Arg(cst.Name(param.name.value), keyword=cst.Name(param.name.value),
+                            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    if params.star_kwarg is not None:
+        args.append(cst.Arg(cst.Name(params.star_kwarg.name.value), star="**"))
+    return [a.with_changes(comma=cst.Comma(whitespace_after=_SPACE)) if i < len(args) - 1 else a for i, a in enumerate(args)]
+
+
+def _submit_and_collect(r: SplitRewrite) -> list[cst.FunctionDef]:
+    """f -> f (now submit + collect), submit_f, collect_f(batch_ids, ...)."""
+    f, loop = r.function, r.loop
+    name = f.name.value
+    init, build, collect = _split_loop(loop)
+    index = list(f.body.body).index(loop.loop)
+    after = list(f.body.body)[index + 1:]
+    suffix = "_async" if r.is_async else ""
+    resource = loop.call.func.value
+
+    def helper(helper_name: str, *args: cst.BaseExpression) -> cst.BaseExpression:
+        call = cst.Call(cst.Name(helper_name + suffix),
+                        args=[cst.Arg(a, comma=cst.Comma(whitespace_after=_SPACE)) for a in args[:-1]] + [cst.Arg(args[-1])])
+        return cst.Await(call) if r.is_async else call
+
+    submit_return = cst.SimpleStatementLine([cst.Return(helper("_batchlint_submit", resource, cst.Name(PENDING)))])
+    submit = f.with_changes(
+        name=cst.Name(f"submit_{name}"), decorators=[], returns=None,
+        body=f.body.with_changes(body=[*r.before, init, build, submit_return]),
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine(), cst.EmptyLine(comment=cst.Comment(
+            f"# `batchlint fix --split`: schedule submit_{name}() now and collect_{name}(<its return value>, ...) later."))],
+    )
+    collect = collect.with_changes(iter=helper("_batchlint_collect", resource, cst.Name("batch_ids"), cst.Name(PENDING)))
+    batch_ids = cst.Param(cst.Name("batch_ids"), comma=cst.Comma(whitespace_after=_SPACE))
+    params = f.params
+    if params.posonly_params:
+        params = params.with_changes(posonly_params=[batch_ids, *params.posonly_params])
+    else:
+        params = params.with_changes(params=[batch_ids, *params.params])
+    collector = f.with_changes(
+        name=cst.Name(f"collect_{name}"), decorators=[], params=params,
+        body=f.body.with_changes(body=[*r.before, init, build, collect, *after]),
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+    )
+    both = cst.Call(cst.Name(f"collect_{name}"), args=_forward(f.params, [cst.Arg(
+        cst.Await(cst.Call(cst.Name(f"submit_{name}"), args=_forward(f.params))) if r.is_async
+        else cst.Call(cst.Name(f"submit_{name}"), args=_forward(f.params)))]))
+    docstring = [s for s in f.body.body[:1] if _is_docstring(s)]
+    whole = f.with_changes(body=f.body.with_changes(body=[*docstring, cst.SimpleStatementLine(
+        [cst.Return(cst.Await(both) if r.is_async else both)])]))
+    return [whole, submit, collector]
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
 def _comprehension(r: ComprehensionRewrite) -> cst.BaseExpression:
     comp = r.comp
     requests = cst.ListComp(elt=_pair(_item(r.saved), _params(r.call)), for_in=comp.for_in)
@@ -163,6 +240,7 @@ def _closure(names: list[str]) -> list[str]:
         if name not in wanted:
             wanted.add(name)
             stack += _CALLS[name]
+    wanted -= {"_batchlint_split", "_batchlint_split_async"}
     return [n for n in _template_functions() if n in wanted]
 
 
