@@ -26,16 +26,16 @@ def git_repo(path: Path, files: dict[str, str]) -> None:
     subprocess.run(["git", "commit", "-qm", "x"], cwd=path, check=True, env=env)
 
 
-def try_repo(path: Path, home: Path) -> subprocess.CompletedProcess:
+def try_repo(path: Path, home: Path, hook: str = "batchlint") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "batchlint", "--all-files"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files"],
         cwd=path, capture_output=True, text=True, env={**os.environ, "PRE_COMMIT_HOME": str(home)}, timeout=600,
     )
 
 
 def test_pre_commit_hook_through_try_repo(tmp_path):
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in hooks] == ["batchlint"]
+    assert [h["id"] for h in hooks] == ["batchlint", "batchlint-fix"]
     bad, good = tmp_path / "bad", tmp_path / "good"
     bad.mkdir()
     good.mkdir()
@@ -46,6 +46,23 @@ def test_pre_commit_hook_through_try_repo(tmp_path):
     assert "jobs.py:6:9: BL101" in failing.stdout
     passing = try_repo(good, tmp_path / "home")
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_fix_hook_through_try_repo(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git_repo(repo, {"jobs.py": CANDIDATE, "web.py": "x = 1\n"})
+    first = try_repo(repo, tmp_path / "home", "batchlint-fix")
+    # pre-commit fails a hook that changed files, so the rewrite gets reviewed and staged
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    rewritten = (repo / "jobs.py").read_text()
+    assert "_batchlint_batch(c.messages, _batchlint_pending)" in rewritten
+    assert (repo / "web.py").read_text() == "x = 1\n"
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    second = try_repo(repo, tmp_path / "home", "batchlint-fix")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (repo / "jobs.py").read_text() == rewritten
 
 
 def test_action_runs_valid_batchlint_commands(tmp_path):
