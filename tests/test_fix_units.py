@@ -404,3 +404,13 @@ def test_batchlint_does_not_import_the_sdk():
     code = "import sys, batchlint.cli, batchlint.codemod.fixer; print('anthropic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_file_ending_in_blank_lines_and_spaces_keeps_its_end(tmp_path, monkeypatch):
+    """LibCST alone turns "x\\n\\n\\n    " into "x\\n    "; the fixer keeps such a tail as it was."""
+    monkeypatch.chdir(tmp_path)
+    source = SOURCE + "\n\n\n    "
+    (tmp_path / "job.py").write_text(source)
+    result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "job.py").read_text().endswith("    print(r.stop_reason)\n\n\n\n    ")

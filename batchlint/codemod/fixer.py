@@ -44,7 +44,7 @@ def plan_result(result: CheckResult, split: bool = False) -> list[FileFix]:
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.code in CANDIDATE_CODES:
-            by_path.setdefault(finding.call.path, []).append(finding)
+            by_path.setdefault(finding.location.path, []).append(finding)  # the file the loop is in
     return [plan_file(path, findings, split) for path, findings in sorted(by_path.items())]
 
 
@@ -53,14 +53,21 @@ def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFi
         original = files.read(path)
     except files.WriteError as exc:
         return _unfixable(path, findings, str(exc), error=str(exc))
+    # LibCST drops blank lines before trailing spaces that have no newline
+    # after them; keep such a tail aside and put it back unchanged.
+    body = original.data.rstrip(b" \t\f")
+    tail = original.data[len(body):]
     try:
-        module = cst.parse_module(original.data)
+        module = cst.parse_module(body)
     except Exception as exc:  # noqa: BLE001 - LibCST raises several kinds; any means "cannot rewrite"
         reason = f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         return _unfixable(path, findings, reason, original=original, error=reason)
+    if module.bytes != body:
+        return _unfixable(path, findings, "LibCST does not reproduce this file byte for byte; left as it is", original=original)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
-    outcomes = [(f, planner.plan(f.call.line, f.call.column, f.location.line, f.location.column, f.client, f.sdk_call, split))
+    outcomes = [(f, planner.plan(f.call.line, f.call.column, f.location.line, f.location.column, f.client, f.sdk_call,
+                                 split, f.call.path if f.call.path != f.location.path else ""))
                 for f in sorted(findings, key=Finding.sort_key)]
     # One rewrite per loop (or function, with --split): a loop that makes two
     # Claude calls is left alone, or the second call would stay synchronous.
@@ -82,7 +89,7 @@ def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFi
     if not rewrites:
         return FileFix(path, original, None, tuple(statuses), encoding=module.encoding)
     try:
-        new = apply(module, list(rewrites.values())).bytes
+        new = apply(module, list(rewrites.values())).bytes + tail
         ast.parse(new)
     except Exception as exc:  # noqa: BLE001 - a rewrite that fails to build or parse is refused, never written
         reason = f"the rewritten file would not parse ({type(exc).__name__}); left as it is"

@@ -123,7 +123,14 @@ class Planner:
 
     # ------------------------------------------------------------------- plan
     def plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
-             client: str, method: str, split: bool = False) -> Rewrite | Refusal:
+             client: str, method: str, split: bool = False, call_path: str = "") -> Rewrite | Refusal:
+        """`call_*` is the SDK call, `report_*` where check reported it (the
+        loop's own call of a helper, when the SDK call is inside that helper;
+        `call_path` names the helper's file when it is another one)."""
+        if call_path or (call_line, call_column) != (report_line, report_column):
+            where = f"{call_path}:{call_line}" if call_path else f"line {call_line}"
+            return Refusal(f"the Claude call ({where}) is made inside a function that the loop at line "
+                           f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
         outcome = self._plan(call_line, call_column, report_line, report_column, client, method)
         if split and not isinstance(outcome, Refusal):
             return self._plan_split(outcome)
@@ -131,9 +138,6 @@ class Planner:
 
     def _plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
               client: str, method: str) -> Rewrite | Refusal:
-        if (call_line, call_column) != (report_line, report_column):
-            return Refusal(f"the Claude call (line {call_line}) is made inside a function that the loop at line "
-                           f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
         if not supports_batches(client):
             return Refusal(f"`{client}` has no Message Batches API")
         if method.endswith(".stream"):
