@@ -94,6 +94,7 @@ REFUSED = {
     "yield after": (f"def f():\n    for d in docs:\n        yield {CALL}\n", "yields"),
     "client per item": ("for c in clients:\n    r = c.messages.create(model='m', max_tokens=5, messages=[])\n", "client depends on the item"),
     "client rebound after": (f"for d in docs:\n    r = {CALL}\n    client = other\n", "client is changed inside the loop"),
+    "loop grows its own list": (f"for d in docs:\n    r = {CALL}\n    docs.append(1)\n", "loop-carried dependence"),
     "try around": (f"for d in docs:\n    try:\n        r = {CALL}\n    except Exception:\n        pass\n", "try/except"),
 }
 
@@ -123,6 +124,16 @@ def test_split_forwards_every_kind_of_parameter():
     assert "return await collect_job(await submit_job(a, b, *rest, c=c, d=d, **kw), a, b, *rest, c=c, d=d, **kw)" in new
     assert "async def collect_job(batch_ids, a, /, b, *rest, c, d=1, **kw):" in new
     assert "_batchlint_collect_async(aclient.messages, batch_ids, _batchlint_pending)" in new
+
+
+def test_an_async_call_collected_for_a_later_gather_is_refused():
+    source = HEADER + f"async def f():\n    tasks = []\n    for d in docs:\n        tasks.append(a{CALL})\n    return await asyncio.gather(*tasks)\n"
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "create")
+    outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "AsyncAnthropic", "messages.create")
+    assert isinstance(outcome, Refusal) and "not awaited here" in outcome.reason
 
 
 def test_a_loop_making_two_calls_is_left_alone(tmp_path, monkeypatch):

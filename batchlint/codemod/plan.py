@@ -174,6 +174,8 @@ class Planner:
             if isinstance(parent, _COMPREHENSIONS):
                 return self._plan_comprehension(parent, node, call, call_expr, is_async)
             if isinstance(parent, cst.For) and node is not parent.iter:
+                if client.startswith("Async") and not is_async:
+                    return Refusal("the async client's coroutine is not awaited here (collected and awaited elsewhere)")
                 return self._plan_for(parent, call, call_expr, is_async)
             if isinstance(parent, cst.Try):
                 return Refusal("a try/except around the call handles API errors one item at a time")
@@ -270,7 +272,8 @@ class Planner:
         changed = post.writes | stmt_usage.writes
         if result_name:
             changed.add(result_name)
-        request_reads = (pre.reads | args.reads | scan(loop.target).reads) - pre.writes
+        # The loop's own iterable counts too: a body that appends to it adds items.
+        request_reads = ((pre.reads | args.reads | scan(loop.target).reads) - pre.writes) | scan(loop.iter).reads
         depends = sorted(request_reads & changed)
         if depends:
             return Refusal(f"loop-carried dependence: the request reads `{depends[0]}`, which the loop body changes after the call")

@@ -1,0 +1,66 @@
+"""docs/fix.md must keep up with the codemod: every reason the planner can give
+for refusing a rewrite is listed there, and so are the options and environment
+variables users need to know about."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = ROOT / "batchlint" / "codemod" / "plan.py"
+DOC = ROOT / "docs" / "fix.md"
+
+PREFIX = 25  # characters of each reason looked for in the doc
+MIN_CHUNK = 10  # a literal chunk of an f-string shorter than this is not recognisable on its own
+
+
+def _normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _literal_chunks(node: ast.expr) -> list[str]:
+    """The literal text of a string argument, in pieces (an f-string's text between its {fields})."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):  # also implicit concatenations with an f-string
+        return [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return []
+
+
+def refusal_snippets() -> list[tuple[int, str]]:
+    """(line, snippet) for every `Refusal(...)` in plan.py: the first 25 characters
+    of its reason's text before the first `{`, or, when that is too short to
+    recognise (f"`{method}` streams ..."), of its first literal chunk that is not."""
+    tree = ast.parse(PLAN.read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Refusal"):
+            continue
+        assert node.args, f"plan.py:{node.lineno}: Refusal() without a reason"
+        chunks = _literal_chunks(node.args[0])
+        assert chunks, f"plan.py:{node.lineno}: the reason is not a string literal"
+        chunk = next((c for c in chunks if len(c.strip()) >= MIN_CHUNK), max(chunks, key=len))
+        out.append((node.lineno, _normalize(chunk)[:PREFIX]))
+    return sorted(out)
+
+
+SNIPPETS = refusal_snippets()
+
+
+def test_plan_has_refusals():
+    assert len(SNIPPETS) >= 40
+
+
+@pytest.mark.parametrize("line, snippet", SNIPPETS, ids=[f"plan.py:{line}" for line, _ in SNIPPETS])
+def test_every_refusal_reason_is_documented(line, snippet):
+    assert snippet in _normalize(DOC.read_text(encoding="utf-8")), (
+        f"the refusal at batchlint/codemod/plan.py:{line} ({snippet!r}...) is not in docs/fix.md")
+
+
+@pytest.mark.parametrize("text", ["--diff", "BATCHLINT_POLL_SECONDS", "BATCHLINT_DEADLINE_SECONDS"])
+def test_doc_mentions(text):
+    assert text in DOC.read_text(encoding="utf-8")
