@@ -166,6 +166,8 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
         if file_fix.fixed is None:
             continue
         count = len({s.reason for _, s in file_fix.statuses if s.fixable})
+        done = f"rewrote {count} loop{'s' if count != 1 else ''} to the Message Batches API" if count else ""
+        done = "; ".join(x for x in (done, file_fix.note) if x)
         if show_diff:
             old = file_fix.original.data.decode(file_fix.encoding, errors="replace")
             new = file_fix.fixed.decode(file_fix.encoding, errors="replace")
@@ -179,7 +181,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
             failed = True
             continue
         fixed += count
-        click.echo(f"{escape(file_fix.path)}: rewrote {count} loop{'s' if count != 1 else ''} to the Message Batches API", err=True)
+        click.echo(f"{escape(file_fix.path)}: {done}", err=True)
     verb = "Would rewrite" if show_diff else "Rewrote"
     click.echo(f"{verb} {fixed} loop{'s' if fixed != 1 else ''}; {left} finding{'s' if left != 1 else ''} left as "
                f"{'they are' if left != 1 else 'it is'} (reasons above).", err=True)

@@ -171,3 +171,49 @@ def test_a_rewritten_program_fails_loudly_on_invalid_requests(tmp_path):
         assert after.returncode != 0
         assert "1 of" in after.stderr and "batch requests failed" in after.stderr and "item 1" in after.stderr
         assert len(api.batches) == 1  # not retried
+
+
+def test_loops_calling_a_wrapper_in_another_module_are_rewritten_through_derived_functions(tmp_path):
+    """llm.summarize() makes the call; job.py imports it by name, report.py uses
+    `llm.summarize`. Both loops become batches; llm.py gains the request, finish
+    and messages functions once; summarize() itself stays for other callers."""
+    package = tmp_path / "package"
+    shutil.copytree(CASES / "package", package)
+    before = {}
+    with FakeAPI() as api:
+        for script in ("job.py", "report.py"):
+            proc = run(package / script, api)
+            assert proc.returncode == 0, proc.stderr
+            before[script] = (proc.stdout, len(api.requests))
+            api.requests.clear()
+    llm_before = (package / "llm.py").read_text()
+    old = os.getcwd()
+    os.chdir(package)
+    try:
+        planned = plan_result(check_paths(["."], Config(root=str(package))))
+    finally:
+        os.chdir(old)
+    assert [f.path for f in planned][0] == "llm.py"  # the helper's file is written first
+    fixable = [s.fixable for f in planned for _, s in f.statuses]
+    assert fixable == [True, True], [s.reason for f in planned for _, s in f.statuses]
+    for file_fix in planned:
+        write_atomic(file_fix.original, file_fix.fixed)
+    llm_after = (package / "llm.py").read_text()
+    assert llm_after.count("def _batchlint_request_summarize(") == 1
+    assert "def summarize(text, *, words=20):" in llm_after and llm_before.splitlines()[0] == llm_after.splitlines()[0]
+    assert "from llm import _batchlint_request_summarize, _batchlint_finish_summarize, _batchlint_messages_summarize" in (package / "job.py").read_text()
+    assert "llm._batchlint_request_summarize(question)" in (package / "report.py").read_text()
+    for script in ("job.py", "report.py"):
+        with FakeAPI() as api:
+            proc = run(package / script, api)
+            assert proc.returncode == 0, proc.stderr
+            assert proc.stdout == before[script][0]
+            assert api.requests == [] and len(api.batch_requests) == before[script][1]
+    texts = {p.name: p.read_bytes() for p in package.glob("*.py")}
+    os.chdir(package)
+    try:
+        again = plan_result(check_paths(["."], Config(root=str(package))))
+    finally:
+        os.chdir(old)
+    assert all(f.fixed is None for f in again)
+    assert texts == {p.name: p.read_bytes() for p in package.glob("*.py")}

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "batchlint" / "codemod" / "plan.py"
+CODEMOD = ROOT / "batchlint" / "codemod"
+SOURCES = ("plan.py", "helpers.py", "fixer.py")  # every module that makes a Refusal
 DOC = ROOT / "docs" / "fix.md"
 
 PREFIX = 25  # characters of each reason looked for in the doc
@@ -31,20 +32,21 @@ def _literal_chunks(node: ast.expr) -> list[str]:
     return []
 
 
-def refusal_snippets() -> list[tuple[int, str]]:
+def refusal_snippets() -> list[tuple[str, str]]:
     """(line, snippet) for every `Refusal(...)` in plan.py: the first 25 characters
     of its reason's text before the first `{`, or, when that is too short to
     recognise (f"`{method}` streams ..."), of its first literal chunk that is not."""
-    tree = ast.parse(PLAN.read_text(encoding="utf-8"))
     out = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Refusal"):
-            continue
-        assert node.args, f"plan.py:{node.lineno}: Refusal() without a reason"
-        chunks = _literal_chunks(node.args[0])
-        assert chunks, f"plan.py:{node.lineno}: the reason is not a string literal"
-        chunk = next((c for c in chunks if len(c.strip()) >= MIN_CHUNK), max(chunks, key=len))
-        out.append((node.lineno, _normalize(chunk)[:PREFIX]))
+    for name in SOURCES:
+        tree = ast.parse((CODEMOD / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Refusal"):
+                continue
+            assert node.args, f"{name}:{node.lineno}: Refusal() without a reason"
+            chunks = _literal_chunks(node.args[0])
+            assert chunks, f"{name}:{node.lineno}: the reason is not a string literal"
+            chunk = next((c for c in chunks if len(c.strip()) >= MIN_CHUNK), max(chunks, key=len))
+            out.append((f"{name}:{node.lineno}", _normalize(chunk)[:PREFIX]))
     return sorted(out)
 
 
@@ -55,10 +57,10 @@ def test_plan_has_refusals():
     assert len(SNIPPETS) >= 40
 
 
-@pytest.mark.parametrize("line, snippet", SNIPPETS, ids=[f"plan.py:{line}" for line, _ in SNIPPETS])
-def test_every_refusal_reason_is_documented(line, snippet):
+@pytest.mark.parametrize("where, snippet", SNIPPETS, ids=[where for where, _ in SNIPPETS])
+def test_every_refusal_reason_is_documented(where, snippet):
     assert snippet in _normalize(DOC.read_text(encoding="utf-8")), (
-        f"the refusal at batchlint/codemod/plan.py:{line} ({snippet!r}...) is not in docs/fix.md")
+        f"the refusal at batchlint/codemod/{where} ({snippet!r}...) is not in docs/fix.md")
 
 
 @pytest.mark.parametrize("text", ["--diff", "BATCHLINT_POLL_SECONDS", "BATCHLINT_DEADLINE_SECONDS"])

@@ -425,3 +425,51 @@ def test_a_file_ending_in_blank_lines_and_spaces_keeps_its_end(tmp_path, monkeyp
     result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "job.py").read_text().endswith("    print(r.stop_reason)\n\n\n\n    ")
+
+
+# ------------------------------------------------------- loops over helpers
+HELPER = "def ask(text):\n    reply = client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': text}])\n    return reply.stop_reason\n"
+LOOP = "def main(docs):\n    for d in docs:\n        print(ask(d))\n"
+
+HELPER_REFUSED = {
+    "decorated": ("import functools\n@functools.lru_cache\n" + HELPER, LOOP, "decorated"),
+    "call under an if": (HELPER.replace("    reply = ", "    if text:\n        reply = ").replace("    return", "        return"), LOOP, "an `if`"),
+    "effect before the call": (HELPER.replace("    reply = ", "    print(text)\n    reply = "), LOOP, "runs before the call"),
+    "client from a parameter": (HELPER.replace("def ask(text):", "def ask(text, client=client):"), LOOP, "the client comes from"),
+    "two functions deep": (HELPER + "def outer(text):\n    return ask(text)\n", LOOP.replace("ask(d)", "outer(d)"), "through more functions"),
+    "comprehension": (HELPER, "def main(docs):\n    print([ask(d) for d in docs])\n", "the comprehension calls"),
+    "stale derived functions": (HELPER + "def _batchlint_request_ask(text):\n    return (), {}\n", LOOP, "already has"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELPER_REFUSED))
+def test_loops_over_helpers_are_refused_with_reason(tmp_path, monkeypatch, name):
+    helper, loop, reason = HELPER_REFUSED[name]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "llm.py").write_text("import anthropic\nclient = anthropic.Anthropic()\n" + helper)
+    (tmp_path / "job.py").write_text("from llm import ask, outer\n" + loop + "if __name__ == '__main__':\n    main([1, 2])\n")
+    from batchlint import check_paths
+    from batchlint.codemod.fixer import plan_result
+    from batchlint.config import Config
+
+    planned = plan_result(check_paths(["."], Config(root=str(tmp_path))))
+    statuses = [s for f in planned for _, s in f.statuses]
+    assert statuses and not any(s.fixable for s in statuses)
+    assert any(reason in s.reason for s in statuses), [s.reason for s in statuses]
+    assert all(f.fixed is None for f in planned)
+
+
+def test_a_helper_method_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.py").write_text(
+        "import anthropic\nclass LLM:\n    def __init__(self):\n        self.client = anthropic.Anthropic()\n"
+        "    def ask(self, text):\n        return self.client.messages.create(model='m', max_tokens=5, messages=[])\n"
+        "def main(docs):\n    llm = LLM()\n    for d in docs:\n        print(llm.ask(d))\n"
+        "if __name__ == '__main__':\n    main([1])\n")
+    from batchlint import check_paths
+    from batchlint.codemod.fixer import plan_result
+    from batchlint.config import Config
+
+    planned = plan_result(check_paths(["."], Config(root=str(tmp_path))))
+    reasons = [s.reason for f in planned for _, s in f.statuses]
+    assert reasons and all("a method or nested function" in r for r in reasons), reasons

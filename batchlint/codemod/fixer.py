@@ -17,8 +17,10 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvide
 
 from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
 from . import files
+from .helpers import derived_functions, plan_helper
 from .plan import LoopRewrite, Planner, Refusal, Rewrite, SplitRewrite
 from .rewrite import apply
+from .syntax import scan
 
 # Findings about a call's context, and those about clients/APIs that cannot
 # batch: each gets a FixStatus.
@@ -33,6 +35,7 @@ class FileFix:
     statuses: tuple[tuple[Finding, FixStatus], ...]
     error: str = ""
     encoding: str = "utf-8"  # of both versions (LibCST writes a module back in its own encoding)
+    note: str = ""  # what else changed: functions derived from a helper that loops elsewhere call
 
     @property
     def rewrites(self) -> int:
@@ -40,19 +43,202 @@ class FileFix:
 
 
 def plan_result(result: CheckResult, split: bool = False) -> list[FileFix]:
-    """A FileFix for every file with batch candidates."""
+    """A FileFix for every file with batch candidates (and every file holding a
+    helper those rewrites split). Files that define helpers come first, so a
+    loop is never written to call a function its helper's file lacks."""
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.code in CANDIDATE_CODES:
             by_path.setdefault(finding.location.path, []).append(finding)  # the file the loop is in
-    return [plan_file(path, findings, split) for path, findings in sorted(by_path.items())]
+    return _Session(split).plan(by_path)
 
 
 def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFix:
+    """The FileFix of `path` alone for these findings."""
+    return next((f for f in _Session(split).plan({path: findings}) if f.path == path),
+                FileFix(path, None, None, ()))
+
+
+@dataclass
+class _Parsed:
+    original: files.ReadFile
+    module: cst.Module
+    planner: Planner
+    tail: bytes  # trailing blanks after the last newline, put back as they were
+
+
+class _Session:
+    """One planning run: each file parsed once, each helper planned once."""
+
+    def __init__(self, split: bool) -> None:
+        self.split = split
+        self.parsed: dict[str, _Parsed | str] = {}
+        self.helpers: dict[tuple, object] = {}
+        self.present: set[int] = set()  # helpers whose derived functions an earlier fix already added
+
+    def parse(self, path: str) -> _Parsed | str:
+        if path not in self.parsed:
+            self.parsed[path] = _parse(path)
+        return self.parsed[path]
+
+    def helper(self, path: str, line: int, column: int):
+        key = (path, line, column)
+        if key not in self.helpers:
+            self.helpers[key] = self._plan_helper(path, line, column)
+        return self.helpers[key]
+
+    def _plan_helper(self, path: str, line: int, column: int):
+        parsed = self.parse(path)
+        if isinstance(parsed, str):
+            return Refusal(f"the Claude call is in {path}, which cannot be rewritten: {parsed}")
+        call = parsed.planner.call_at(line, column)
+        if call is None:
+            return Refusal(f"the Claude call was not found in {path} (it changed since it was analyzed)")
+        helper = plan_helper(parsed.planner, call, path)
+        if isinstance(helper, Refusal):
+            return helper
+        existing = {s.name.value: s for s in parsed.module.body if isinstance(s, cst.FunctionDef)}
+        derived = derived_functions(helper)
+        names = [f.name.value for f in derived]
+        if any(n in existing for n in names):
+            same = all(n in existing and _code(existing[n]) == _code(f) for n, f in zip(names, derived))
+            if not same:
+                return Refusal(f"{path} already has `{names[0]}` (from an earlier fix) and `{helper.name}()` changed "
+                               "since; delete the three `_batchlint_*_{helper.name}` functions and run fix again")
+            self.present.add(id(helper.function))
+        return helper
+
+    def plan(self, by_path: dict[str, list[Finding]]) -> list[FileFix]:
+        statuses: dict[str, list[tuple[Finding, FixStatus]]] = {}
+        rewrites: dict[str, dict[int, Rewrite]] = {}
+        helpers: dict[str, dict[int, object]] = {}
+        imports: dict[str, dict[int, tuple]] = {}
+        errors: dict[str, str] = {}
+        for path, findings in sorted(by_path.items()):
+            parsed = self.parse(path)
+            if isinstance(parsed, str):
+                statuses[path] = [(f, FixStatus(False, parsed)) for f in findings]
+                if not parsed.startswith("LibCST does not"):
+                    errors[path] = parsed
+                continue
+            outcomes = []
+            for f in sorted(findings, key=Finding.sort_key):
+                elsewhere = f.call.path if f.call.path != f.location.path else ""
+                helper = None
+                if elsewhere or (f.call.line, f.call.column) != (f.location.line, f.location.column):
+                    helper = self.helper(f.call.path, f.call.line, f.call.column)
+                outcome = parsed.planner.plan(f.call.line, f.call.column, f.location.line, f.location.column,
+                                              f.client, f.sdk_call, self.split, elsewhere, helper)
+                if elsewhere and not isinstance(outcome, Refusal):
+                    outcome = self._import_for(parsed, outcome, imports.setdefault(path, {}))
+                outcomes.append((f, outcome))
+            statuses[path] = []
+            for finding, outcome in _one_call_per_node(outcomes):
+                if isinstance(outcome, Refusal):
+                    statuses[path].append((finding, FixStatus(False, outcome.reason)))
+                    continue
+                rewrites.setdefault(path, {}).setdefault(id(outcome.node), outcome)
+                loop = outcome.loop if isinstance(outcome, SplitRewrite) else outcome
+                helper = getattr(loop, "helper", None)
+                if helper is not None and id(helper.function) not in self.present:
+                    helpers.setdefault(helper.path, {})[id(helper.function)] = helper
+                statuses[path].append((finding, FixStatus(True, _describe(outcome, parsed.planner))))
+        out = []
+        for path in sorted(set(statuses) | set(helpers), key=lambda p: (p not in helpers, p)):
+            parsed = self.parse(path)
+            if isinstance(parsed, str):
+                out.append(FileFix(path, None, None, tuple(statuses.get(path, ())), errors.get(path, "")))
+                continue
+            out.append(self._apply(path, parsed, statuses.get(path, []), rewrites.get(path, {}),
+                                   helpers.get(path, {}), imports.get(path, {})))
+        failed = {f.path for f in out if f.error == _NOT_PARSED}
+        if failed:  # a helper file that failed takes the loops that rely on it along
+            out = [self._without_helpers_in(f, failed) if f.path not in failed else f for f in out]
+        return out
+
+    def _import_for(self, parsed: _Parsed, outcome, imports: dict):
+        """A loop calling a helper from another module by a bare name needs the
+        derived functions imported next to the helper's own import."""
+        loop = outcome.loop if isinstance(outcome, SplitRewrite) else outcome
+        helper = loop.helper
+        if not isinstance(loop.call.func, cst.Name):
+            return outcome  # `llm.summarize(...)`: `llm._batchlint_request_summarize(...)` needs nothing
+        names = [helper.request, helper.finish, helper.messages]
+        bound = scan(*[s for s in parsed.module.body if isinstance(s, cst.SimpleStatementLine)]).writes
+        if all(n in bound for n in names):
+            return outcome
+        statement = parsed.planner.import_of(loop.call.func.value)
+        if statement is None:
+            return Refusal(f"cannot see the module-level `from ... import` of `{loop.call.func.value}` to import "
+                           "the functions the rewrite derives from it")
+        old = next(s for s in statement.body if isinstance(s, cst.ImportFrom))
+        imports[id(statement)] = (statement, cst.SimpleStatementLine([old.with_changes(
+            names=[cst.ImportAlias(cst.Name(n), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < 2
+                                   else cst.MaybeSentinel.DEFAULT) for i, n in enumerate(names)],
+            lpar=None, rpar=None)]))
+        return outcome
+
+    def _apply(self, path, parsed, statuses, rewrites, helpers, imports) -> FileFix:
+        encoding = parsed.module.encoding
+        if not rewrites and not helpers:
+            return FileFix(path, parsed.original, None, tuple(statuses), encoding=encoding)
+        try:
+            new = apply(parsed.module, list(rewrites.values()), list(helpers.values()), list(imports.values())).bytes + parsed.tail
+            ast.parse(new)
+        except Exception as exc:  # noqa: BLE001 - a rewrite that fails to build or parse is refused, never written
+            reason = f"the rewritten file would not parse ({type(exc).__name__}); left as it is"
+            return FileFix(path, parsed.original, None, tuple((f, FixStatus(False, reason)) for f, _ in statuses),
+                           _NOT_PARSED, encoding)
+        note = ", ".join(f"{h.name}()" for h in helpers.values())
+        return FileFix(path, parsed.original, new, tuple(statuses), encoding=encoding,
+                       note=f"added the request/finish functions of {note}" if note else "")
+
+    def _without_helpers_in(self, file_fix: FileFix, failed: set[str]) -> FileFix:
+        hit = [f for f, s in file_fix.statuses if s.fixable and _helper_path(f) in failed]
+        if not hit:
+            return file_fix
+        reason = "the file of the helper this loop calls could not be rewritten; left as it is"
+        statuses = [(f, FixStatus(False, reason)) if f in hit else (f, s) for f, s in file_fix.statuses]
+        keep = [f for f, s in statuses if s.fixable]
+        again = _Session(self.split).plan({file_fix.path: keep}) if keep else []
+        kept = next((f for f in again if f.path == file_fix.path), None)
+        if kept is None:
+            return FileFix(file_fix.path, file_fix.original, None, tuple(statuses), encoding=file_fix.encoding)
+        return replace(kept, statuses=tuple(statuses))
+
+
+_NOT_PARSED = "the rewritten file would not parse"
+
+
+def _helper_path(finding: Finding) -> str:
+    return finding.call.path if finding.call.path != finding.location.path else ""
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[node.with_changes(leading_lines=())]).code
+
+
+def _one_call_per_node(outcomes):
+    """One rewrite per loop (or function, with --split): a loop that makes two
+    Claude calls is left alone, or the second call would stay synchronous."""
+    per_node: dict[int, set] = {}
+    for _, outcome in outcomes:
+        if not isinstance(outcome, Refusal):
+            loop = outcome.loop if isinstance(outcome, SplitRewrite) else outcome
+            per_node.setdefault(id(outcome.node), set()).add(id(loop.call_expr))
+    for finding, outcome in outcomes:
+        if not isinstance(outcome, Refusal) and len(per_node[id(outcome.node)]) > 1:
+            where = "function" if isinstance(outcome, SplitRewrite) else "loop"
+            outcome = Refusal(f"the {where} makes {len(per_node[id(outcome.node)])} Claude calls; "
+                              f"batchlint rewrites a {where} that makes one")
+        yield finding, outcome
+
+
+def _parse(path: str) -> _Parsed | str:
     try:
         original = files.read(path)
     except files.WriteError as exc:
-        return _unfixable(path, findings, str(exc), error=str(exc))
+        return str(exc)
     # LibCST drops blank lines before trailing spaces that have no newline
     # after them; keep such a tail aside and put it back unchanged.
     body = original.data.rstrip(b" \t\f")
@@ -60,41 +246,12 @@ def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFi
     try:
         module = cst.parse_module(body)
     except Exception as exc:  # noqa: BLE001 - LibCST raises several kinds; any means "cannot rewrite"
-        reason = f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-        return _unfixable(path, findings, reason, original=original, error=reason)
+        return f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
     if module.bytes != body:
-        return _unfixable(path, findings, "LibCST does not reproduce this file byte for byte; left as it is", original=original)
+        return "LibCST does not reproduce this file byte for byte; left as it is"
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
-    outcomes = [(f, planner.plan(f.call.line, f.call.column, f.location.line, f.location.column, f.client, f.sdk_call,
-                                 split, f.call.path if f.call.path != f.location.path else ""))
-                for f in sorted(findings, key=Finding.sort_key)]
-    # One rewrite per loop (or function, with --split): a loop that makes two
-    # Claude calls is left alone, or the second call would stay synchronous.
-    per_node: dict[int, set] = {}
-    for _, outcome in outcomes:
-        if not isinstance(outcome, Refusal):
-            per_node.setdefault(id(outcome.node), set()).add(id(outcome.call_expr if not isinstance(outcome, SplitRewrite) else outcome.loop.call_expr))
-    statuses: list[tuple[Finding, FixStatus]] = []
-    rewrites: dict[int, Rewrite] = {}
-    for finding, outcome in outcomes:
-        if not isinstance(outcome, Refusal) and len(per_node[id(outcome.node)]) > 1:
-            where = "function" if isinstance(outcome, SplitRewrite) else "loop"
-            outcome = Refusal(f"the {where} makes {len(per_node[id(outcome.node)])} Claude calls; batchlint rewrites a {where} that makes one")
-        if isinstance(outcome, Refusal):
-            statuses.append((finding, FixStatus(False, outcome.reason)))
-            continue
-        rewrites.setdefault(id(outcome.node), outcome)
-        statuses.append((finding, FixStatus(True, _describe(outcome, planner))))
-    if not rewrites:
-        return FileFix(path, original, None, tuple(statuses), encoding=module.encoding)
-    try:
-        new = apply(module, list(rewrites.values())).bytes + tail
-        ast.parse(new)
-    except Exception as exc:  # noqa: BLE001 - a rewrite that fails to build or parse is refused, never written
-        reason = f"the rewritten file would not parse ({type(exc).__name__}); left as it is"
-        return _unfixable(path, findings, reason, original=original)
-    return FileFix(path, original, new, tuple(statuses), encoding=module.encoding)
+    return _Parsed(original, module, planner, tail)
 
 
 def _describe(rewrite, planner: Planner) -> str:
@@ -103,6 +260,10 @@ def _describe(rewrite, planner: Planner) -> str:
         name = rewrite.function.name.value
         return (f"`{name}` (line {line}) is split into submit_{name}(), which creates the batch and returns its ids, "
                 f"and collect_{name}(batch_ids, ...), which finishes the work; {name}() calls both")
+    if isinstance(rewrite, LoopRewrite) and rewrite.helper is not None:
+        name = rewrite.helper.name
+        return (f"the loop at line {line} becomes one Message Batches job: {name}()'s request and the rest of it "
+                f"run as _batchlint_request_{name}() and _batchlint_finish_{name}() around the batch")
     if isinstance(rewrite, LoopRewrite):
         return f"the loop at line {line} becomes one Message Batches job, then the rest of its body runs per result in order"
     if rewrite.gather:
@@ -123,17 +284,14 @@ def text_edits(old: str, new: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(edits)
 
 
-def _unfixable(path: str, findings: list[Finding], reason: str, original=None, error: str = "") -> FileFix:
-    return FileFix(path, original, None, tuple((f, FixStatus(False, reason)) for f in findings), error)
-
-
 def annotate(result: CheckResult, with_edits: bool = False) -> CheckResult:
     """The result with a FixStatus on each batch candidate (for JSON, SARIF,
     --show-context); `with_edits` adds each fixable finding's own edits."""
     status: dict[int, FixStatus] = {}
     for file_fix in plan_result(result):
         for finding, fix_status in file_fix.statuses:
-            if with_edits and fix_status.fixable:
+            # SARIF edits are of one file; a rewrite that also changes its helper's file has none
+            if with_edits and fix_status.fixable and not _helper_path(finding):
                 alone = plan_file(file_fix.path, [finding])
                 if alone.fixed is not None:
                     old = alone.original.data.decode(alone.encoding)

@@ -45,10 +45,25 @@ class LoopRewrite:
     result_name: str  # the name the statement binds the response to, or "" (then RESPONSE)
     saved: tuple[str, ...]  # names each item carries from the build loop to the collect loop
     is_async: bool
+    helper: object | None = None  # helpers.Helper when `call` is a call of the function that makes the Claude call
 
     @property
     def node(self) -> cst.CSTNode:
         return self.loop
+
+    def resource(self) -> cst.BaseExpression:
+        """The `messages` the batch goes to: `client.messages`, or `_batchlint_messages_<helper>()`."""
+        if self.helper is None:
+            return self.call.func.value
+        return cst.Call(derived_name(self.call, self.helper.messages))
+
+
+def derived_name(helper_call: cst.Call, name: str) -> cst.BaseExpression:
+    """`name`, spelled the way the loop reaches the helper: `summarize` -> `name`, `llm.summarize` -> `llm.name`."""
+    func = helper_call.func
+    if isinstance(func, cst.Attribute):
+        return func.with_changes(attr=cst.Name(name))
+    return cst.Name(name)
 
 
 @dataclass(frozen=True)
@@ -98,22 +113,26 @@ class Planner:
         self.module = module
         self.parents = parents
         self.positions = positions
-        self._calls: dict[tuple[int, int], cst.Call] | None = None
+        self._calls: dict[tuple[int, int], list[cst.Call]] | None = None
         self._rebinds_dict: bool | None = None
 
     # ----------------------------------------------------------------- lookup
     def call_at(self, line: int, column: int) -> cst.Call | None:
         """The Call node starting at (line, 1-based column)."""
+        # `get_client().messages.create(...)`: two calls start here; the outermost is the request.
+        calls = self.calls_at(line, column)
+        return calls[-1] if calls else None
+
+    def calls_at(self, line: int, column: int) -> list[cst.Call]:
+        """Every Call node starting at (line, 1-based column), innermost first."""
         if self._calls is None:
-            # `get_client().messages.create(...)`: two calls start here; the outermost is the request.
             self._calls = {}
             for node, span in self.positions.items():
                 if isinstance(node, cst.Call):
-                    key = (span.start.line, span.start.column + 1)
-                    other = self._calls.get(key)
-                    if other is None or (span.end.line, span.end.column) > (self.positions[other].end.line, self.positions[other].end.column):
-                        self._calls[key] = node
-        return self._calls.get((line, column))
+                    self._calls.setdefault((span.start.line, span.start.column + 1), []).append(node)
+            for calls in self._calls.values():
+                calls.sort(key=lambda c: (self.positions[c].end.line, self.positions[c].end.column))
+        return self._calls.get((line, column), [])
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
@@ -123,21 +142,76 @@ class Planner:
 
     # ------------------------------------------------------------------- plan
     def plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
-             client: str, method: str, split: bool = False, call_path: str = "") -> Rewrite | Refusal:
+             client: str, method: str, split: bool = False, call_path: str = "", helper=None) -> Rewrite | Refusal:
         """`call_*` is the SDK call, `report_*` where check reported it (the
         loop's own call of a helper, when the SDK call is inside that helper;
-        `call_path` names the helper's file when it is another one)."""
+        `call_path` names the helper's file when it is another one, and
+        `helper` is what helpers.plan_helper made of it)."""
         if call_path or (call_line, call_column) != (report_line, report_column):
             where = f"{call_path}:{call_line}" if call_path else f"line {call_line}"
-            return Refusal(f"the Claude call ({where}) is made inside a function that the loop at line "
-                           f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
-        outcome = self._plan(call_line, call_column, report_line, report_column, client, method)
+            if helper is None:
+                return Refusal(f"the Claude call ({where}) is made inside a function that the loop at line "
+                               f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
+            if isinstance(helper, Refusal):
+                return helper
+            outcome = self._plan_helper_call(report_line, report_column, client, method, helper)
+        else:
+            outcome = self._plan(call_line, call_column, report_line, report_column, client, method)
         if split and not isinstance(outcome, Refusal):
             return self._plan_split(outcome)
         return outcome
 
-    def _plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
-              client: str, method: str) -> Rewrite | Refusal:
+    def _plan_helper_call(self, line: int, column: int, client: str, method: str, helper) -> Rewrite | Refusal:
+        refusal = self._check_method(client, method)
+        if refusal:
+            return refusal
+        calls = self.calls_at(line, column)
+        if not calls:
+            return Refusal("the call was not found in the file (it changed since it was analyzed)")
+        names = {helper.name} | self.aliases_of(helper.name)
+        # `llm.summarize(q).split()`: both calls start here; the loop's call of the helper is the one named so
+        call = next((c for c in calls if _callee(c) in names), calls[-1])
+        func = call.func
+        if _callee(call) not in names:
+            return Refusal(f"the loop calls `{code_of(func)}()`, which reaches the Claude call in `{helper.name}()` "
+                           "through more functions; batchlint splits a helper the loop calls directly")
+        for arg in call.args:
+            if arg.star:
+                return Refusal(f"the loop passes `{arg.star}` arguments to `{helper.name}()`")
+        call_expr: cst.BaseExpression = call
+        parent = self.parent(call)
+        is_async = isinstance(parent, cst.Await)
+        if is_async:
+            call_expr = parent
+        if is_async != helper.is_async:
+            return Refusal(f"`{helper.name}()` is awaited differently from its Claude call (a coroutine passed on?)")
+        return self._walk_out(call, call_expr, is_async, client, helper)
+
+    def aliases_of(self, name: str) -> set[str]:
+        """Names this module binds to `name` with `from ... import name as alias`."""
+        out = set()
+        for statement in self.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        for alias in small.names:
+                            if alias.name.value == name and alias.asname is not None:
+                                out.add(alias.asname.name.value)
+        return out
+
+    def import_of(self, called: str) -> cst.SimpleStatementLine | None:
+        """The module-level `from ... import` statement that binds `called`."""
+        for statement in self.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        for alias in small.names:
+                            bound = alias.asname.name.value if alias.asname else alias.name.value
+                            if bound == called and isinstance(alias.name, cst.Name):
+                                return statement
+        return None
+
+    def _check_method(self, client: str, method: str) -> Refusal | None:
         if not supports_batches(client):
             return Refusal(f"`{client}` has no Message Batches API")
         if method.endswith(".stream"):
@@ -147,6 +221,13 @@ class Planner:
                            "and beta.messages.create (ask for JSON output and parse each batch result)")
         if method not in _BATCHABLE_METHODS:
             return Refusal(f"`{method}` has no batch form batchlint can write (it rewrites messages.create and beta.messages.create)")
+        return None
+
+    def _plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
+              client: str, method: str) -> Rewrite | Refusal:
+        refusal = self._check_method(client, method)
+        if refusal:
+            return refusal
         call = self.call_at(call_line, call_column)
         if call is None:
             return Refusal("the call was not found in the file (it changed since it was analyzed)")
@@ -158,7 +239,11 @@ class Planner:
         is_async = isinstance(parent, cst.Await)
         if is_async:
             call_expr = parent
-        # Walk outward from the call to the first repetition, watching what lies between.
+        return self._walk_out(call, call_expr, is_async, client)
+
+    def _walk_out(self, call: cst.Call, call_expr: cst.BaseExpression, is_async: bool, client: str,
+                  helper=None) -> Rewrite | Refusal:
+        """Walk outward from the call to the first repetition, watching what lies between."""
         node: cst.CSTNode = call_expr
         while True:
             parent = self.parent(node)
@@ -172,11 +257,14 @@ class Planner:
             if isinstance(parent, cst.While):
                 return Refusal(f"`while` loop (line {self.line_of(parent)}): the items are not known before the loop runs")
             if isinstance(parent, _COMPREHENSIONS):
+                if helper is not None:
+                    return Refusal(f"the comprehension calls `{helper.name}()`, which makes the Claude call; "
+                                   "batchlint splits helpers called from `for` loops")
                 return self._plan_comprehension(parent, node, call, call_expr, is_async)
             if isinstance(parent, cst.For) and node is not parent.iter:
                 if client.startswith("Async") and not is_async:
                     return Refusal("the async client's coroutine is not awaited here (collected and awaited elsewhere)")
-                return self._plan_for(parent, call, call_expr, is_async)
+                return self._plan_for(parent, call, call_expr, is_async, helper)
             if isinstance(parent, cst.Try):
                 return Refusal("a try/except around the call handles API errors one item at a time")
             if isinstance(parent, (cst.With,)):
@@ -234,7 +322,8 @@ class Planner:
         return None
 
     # -------------------------------------------------------------- for loops
-    def _plan_for(self, loop: cst.For, call: cst.Call, call_expr: cst.BaseExpression, is_async: bool) -> Rewrite | Refusal:
+    def _plan_for(self, loop: cst.For, call: cst.Call, call_expr: cst.BaseExpression, is_async: bool,
+                  helper=None) -> Rewrite | Refusal:
         outer = self._enclosing_repetition(loop)
         if outer is not None:
             return Refusal(f"the call is in nested loops (line {self.line_of(loop)} inside line {self.line_of(outer)}); "
@@ -264,7 +353,7 @@ class Planner:
         effect = side_effect_call(args, local)
         if effect:
             return Refusal(f"the request's arguments call `{effect}`, which the rewrite would run before earlier items' results are used")
-        result_name = _bound_name(statement, call_expr)
+        result_name = "" if helper is not None else _bound_name(statement, call_expr)
         rest = [statement] if not result_name else []
         post = scan(*(rest + suffix)) if (rest or suffix) else scan(cst.Pass())
         # The statement holding the call may also bind or change names (`x = ...` of the result).
@@ -273,11 +362,13 @@ class Planner:
         if result_name:
             changed.add(result_name)
         # The loop's own iterable counts too: a body that appends to it adds items.
-        request_reads = ((pre.reads | args.reads | scan(loop.target).reads) - pre.writes) | scan(loop.iter).reads
+        # The loop variables are bound afresh for every item: the body changing
+        # the current item (`ticket.summary = ...`) does not reach the next request.
+        request_reads = (((pre.reads | args.reads) - pre.writes) - set(target_names)) | scan(loop.iter).reads
         depends = sorted(request_reads & changed)
         if depends:
             return Refusal(f"loop-carried dependence: the request reads `{depends[0]}`, which the loop body changes after the call")
-        refusal = self._resource_refusal(call, local, changed)
+        refusal = self._resource_refusal(call, local, changed) if helper is None else None
         if refusal:
             return refusal
         if post.yields or pre.yields or args.yields:
@@ -296,7 +387,7 @@ class Planner:
             stale = sorted(after & set(saved))
             if stale:
                 return Refusal(f"`{stale[0]}` is read after the loop, and with the filter before the call it would hold a different item")
-        return LoopRewrite(loop, statement, index, call_expr, call, result_name, saved, is_async)
+        return LoopRewrite(loop, statement, index, call_expr, call, result_name, saved, is_async, helper)
 
     # ------------------------------------------------------------------ split
     def _plan_split(self, rewrite: Rewrite) -> SplitRewrite | Refusal:

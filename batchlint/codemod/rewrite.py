@@ -15,9 +15,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, SplitRewrite
+from .helpers import derived_functions
+from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, SplitRewrite, derived_name
 
 _SPACE = cst.SimpleWhitespace(" ")
+STATE, PARAMS = "_batchlint_state", "_batchlint_params"  # what a helper's request builder returns
 _TEMPLATE = Path(__file__).with_name("template.py")  # read as text: importing it would import the SDK
 # Module imports each template function needs, and the template functions it calls.
 _IMPORTS = {
@@ -46,11 +48,18 @@ _CALLS = {
 HELPER_NOTE = "# Added by `batchlint fix`: send requests through the Message Batches API (half price)."
 
 
-def apply(module: cst.Module, rewrites: list[Rewrite]) -> cst.Module:
-    """The module with every rewrite applied and the helpers it needs added."""
+def apply(module: cst.Module, rewrites: list[Rewrite], helpers=(), imports=()) -> cst.Module:
+    """The module with every rewrite applied and the helpers it needs added.
+
+    `helpers`: helpers.Helper values whose function is in this module; the
+    functions derived from each are inserted after it. `imports`: (statement,
+    new statement) pairs; the new `from ... import` goes right after the one
+    that imports the helper."""
+    if not rewrites and not helpers:
+        return module
+    module = module.visit(_Rewriter(rewrites, helpers, imports))
     if not rewrites:
         return module
-    module = module.visit(_Rewriter(rewrites))
     needed = _closure([_helper_for(r) for r in rewrites])
     return add_helpers(module, needed)
 
@@ -66,10 +75,16 @@ def _helper_for(rewrite: Rewrite) -> str:
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, rewrites: list[Rewrite]) -> None:
+    def __init__(self, rewrites: list[Rewrite], helpers=(), imports=()) -> None:
         self.by_node = {id(r.node): r for r in rewrites}
+        self.helpers = {id(h.function): h for h in helpers}
+        self.imports = {id(statement): new for statement, new in imports}
 
     def on_leave(self, original_node, updated_node):
+        if id(original_node) in self.helpers:
+            return cst.FlattenSentinel([updated_node, *derived_functions(self.helpers[id(original_node)])])
+        if id(original_node) in self.imports:
+            return cst.FlattenSentinel([updated_node, self.imports[id(original_node)]])
         rewrite = self.by_node.get(id(original_node))
         if rewrite is None:
             return updated_node
@@ -94,7 +109,8 @@ def _params(call: cst.Call) -> cst.Call:
 
 
 def _batch_call(rewrite: Rewrite, requests: cst.BaseExpression) -> cst.BaseExpression:
-    resource = rewrite.call.func.value  # `client.messages` of `client.messages.create`
+    # `client.messages` of `client.messages.create`, or the helper's
+    resource = rewrite.resource() if isinstance(rewrite, LoopRewrite) else rewrite.call.func.value
     call = cst.Call(
         func=cst.Name(helper_name(rewrite)),
         args=[cst.Arg(resource, comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(requests)],
@@ -113,28 +129,42 @@ def _split_loop(r: LoopRewrite) -> list[cst.BaseStatement]:
     prefix, suffix = body[: r.index], body[r.index + 1:]
     statement = r.statement
     # 1. collect the requests (and what each item needs later) in the original loop
+    saved, params = r.saved, _params(r.call)
+    built: list[cst.BaseStatement] = []
+    if r.helper is not None:  # the helper's own request builder gives (state, params)
+        saved, params = (*r.saved, STATE), cst.Name(PARAMS)
+        built.append(cst.SimpleStatementLine([cst.Assign(
+            targets=[cst.AssignTarget(_pair(cst.Name(STATE), cst.Name(PARAMS), parens=False))],
+            value=r.call.with_changes(func=derived_name(r.call, r.helper.request)),
+        )], leading_lines=statement.leading_lines))
     append = cst.SimpleStatementLine(
         body=[cst.Expr(cst.Call(
             func=cst.Attribute(cst.Name(PENDING), cst.Name("append")),
-            args=[cst.Arg(_pair(_item(r.saved), _params(r.call)))],
+            args=[cst.Arg(_pair(_item(saved), params))],
         ))],
-        leading_lines=statement.leading_lines,
+        leading_lines=() if built else statement.leading_lines,
     )
     init = cst.SimpleStatementLine(
         body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(PENDING))], value=cst.List([]))],
         leading_lines=loop.leading_lines,
     )
-    build = loop.with_changes(body=loop.body.with_changes(body=[*prefix, append]), orelse=None, leading_lines=())
+    build = loop.with_changes(body=loop.body.with_changes(body=[*prefix, *built, append]), orelse=None, leading_lines=())
     # 2. run the batch, then the rest of the body per item, in the original order
     result = r.result_name or RESPONSE
     rest: list[cst.BaseStatement] = []
-    if not r.result_name:
+    if r.helper is not None:  # the helper's finisher turns the response into what the helper returned
+        finish: cst.BaseExpression = cst.Call(derived_name(r.call, r.helper.finish), args=[
+            cst.Arg(cst.Name(STATE), star="*", comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(RESPONSE))])
+        if r.helper.finish_is_async:
+            finish = cst.Await(finish)
+        rest.append(statement.deep_replace(r.call_expr, finish))
+    elif not r.result_name:
         rest.append(statement.deep_replace(r.call_expr, cst.Name(RESPONSE)))
     rest += suffix
     if not rest:
         rest = [cst.SimpleStatementLine([cst.Pass()])]
     collect = cst.For(
-        target=_pair(_item(r.saved), cst.Name(result), parens=False),
+        target=_pair(_item(saved), cst.Name(result), parens=False),
         iter=_batch_call(r, cst.Name(PENDING)),
         body=loop.body.with_changes(body=rest),
         orelse=loop.orelse,
@@ -165,7 +195,7 @@ def _submit_and_collect(r: SplitRewrite) -> list[cst.FunctionDef]:
     index = list(f.body.body).index(loop.loop)
     after = list(f.body.body)[index + 1:]
     suffix = "_async" if r.is_async else ""
-    resource = loop.call.func.value
+    resource = loop.resource()
 
     def helper(helper_name: str, *args: cst.BaseExpression) -> cst.BaseExpression:
         call = cst.Call(cst.Name(helper_name + suffix),

@@ -1,4 +1,3 @@
-# refuse: made inside a function that the loop
 """The SDK call is in a helper; the loop calls the helper."""
 
 import anthropic

@@ -1,0 +1,201 @@
+"""Loops whose Claude call sits one function away: `for t in tickets:
+summarize(t)`, with `summarize()` making the call. The rewrite cannot move the
+call out of the helper, so it derives three functions from it, inserted after
+it in its own module (the helper itself stays, for its other callers):
+
+    _batchlint_request_<name>(<same parameters>)  -> (state, params)
+        the helper's statements before the call, and the call's arguments
+    _batchlint_finish_<name>(*state, response)
+        the helper's statements from the call on, with the response given
+    _batchlint_messages_<name>()
+        the `messages` resource the helper calls (`client.messages`)
+
+This module decides whether a helper allows that (a Helper, or a Refusal) and
+builds the three functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .syntax import code_of, scan, side_effect_call
+
+_STOPS = (cst.For, cst.While, cst.If, cst.Try, cst.With, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+          cst.GeneratorExp, cst.BooleanOperation, cst.IfExp)
+
+_KINDS = {cst.For: "a `for` loop", cst.While: "a `while` loop", cst.If: "an `if`", cst.Try: "a `try`",
+          cst.With: "a `with` block", cst.Lambda: "a lambda", cst.ListComp: "a comprehension", cst.SetComp: "a comprehension",
+          cst.DictComp: "a comprehension", cst.GeneratorExp: "a generator expression",
+          cst.BooleanOperation: "an `and`/`or`", cst.IfExp: "a conditional expression"}
+
+
+@dataclass(frozen=True)
+class Helper:
+    path: str  # the helper's file, as check reported it
+    function: cst.FunctionDef
+    index: int  # position of the statement that makes the call in the function body
+    call_expr: cst.BaseExpression  # the call, or the `await` around it
+    call: cst.Call
+    result_name: str  # `message` of `message = client.messages.create(...)`, else ""
+    state: tuple[str, ...]  # parameters, then names the statements before the call bind
+    is_async: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.name.value
+
+    @property
+    def request(self) -> str:
+        return f"_batchlint_request_{self.name}"
+
+    @property
+    def finish(self) -> str:
+        return f"_batchlint_finish_{self.name}"
+
+    @property
+    def messages(self) -> str:
+        return f"_batchlint_messages_{self.name}"
+
+    @property
+    def finish_is_async(self) -> bool:
+        return scan(*self.function.body.body[self.index:]).awaits and not self._only_the_call_awaits()
+
+    def _only_the_call_awaits(self) -> bool:
+        rest = list(self.function.body.body[self.index + 1:])
+        statement = self.function.body.body[self.index]
+        if self.result_name:
+            return not (rest and scan(*rest).awaits)
+        replaced = statement.deep_replace(self.call_expr, cst.Name("_r"))
+        return not scan(replaced, *rest).awaits
+
+
+def plan_helper(planner, call: cst.Call, path: str):
+    """A Helper for the module-level function around `call`, or a Refusal."""
+    from .plan import Refusal, _bound_name, _prefix_statement_refusal  # one planning vocabulary
+
+    refusal = planner._check_call(call)
+    if refusal:
+        return refusal
+    call_expr: cst.BaseExpression = call
+    parent = planner.parent(call)
+    is_async = isinstance(parent, cst.Await)
+    if is_async:
+        call_expr = parent
+    node: cst.CSTNode = call_expr
+    while True:
+        parent = planner.parent(node)
+        if parent is None or isinstance(parent, (cst.Module, cst.ClassDef)):
+            return Refusal("the Claude call is not inside a function")
+        if isinstance(parent, _STOPS):
+            return Refusal(f"the Claude call inside the called function is in {_KINDS.get(type(parent), 'a construct')} "
+                           f"(line {planner.line_of(parent)}); batchlint splits helpers whose body makes the call once, "
+                           "unconditionally")
+        if isinstance(parent, cst.IndentedBlock) and isinstance(planner.parent(parent), cst.FunctionDef):
+            function = planner.parent(parent)
+            statement = node
+            break
+        node = parent
+    name = function.name.value
+    where = f"`{name}()` ({path}:{planner.line_of(function)})"
+    if not isinstance(planner.parent(function), cst.Module):
+        return Refusal(f"the Claude call is inside {where}, a method or nested function; batchlint splits module-level helpers")
+    if function.decorators:
+        return Refusal(f"the Claude call is inside {where}, which is decorated (`@{code_of(function.decorators[0].decorator)}`); "
+                       "the rewrite would bypass the decorator")
+    body = list(function.body.body)
+    index = body.index(statement)
+    prefix = body[:index]
+    for stmt in prefix:
+        refusal = _prefix_statement_refusal(stmt, None)
+        if refusal:
+            return Refusal(f"in {where}: {refusal.reason}")
+    pre = scan(*prefix) if prefix else scan(cst.Pass())
+    params = _param_names(function.params)
+    local = set(params) | pre.writes
+    effect = side_effect_call(pre, local) or side_effect_call(scan(*call.args), local)
+    if effect:
+        return Refusal(f"in {where}: `{effect}` runs before the call; the rewrite would run it for every item first")
+    if pre.awaits:
+        return Refusal(f"in {where}: an `await` before the call")
+    if pre.returns:
+        return Refusal(f"in {where}: a `return` before the call")
+    if scan(function.body).yields:
+        return Refusal(f"{where} is a generator")
+    function_locals = scan(function.body).writes | set(params)
+    varying = sorted(scan(call.func).reads & function_locals)
+    if varying:
+        return Refusal(f"in {where}: the client comes from `{varying[0]}`, a parameter or local of the helper; "
+                       "batchlint needs it to be module-level")
+    state = tuple(params) + tuple(sorted(pre.writes - set(params)))
+    return Helper(path, function, index, call_expr, call, _bound_name(statement, call_expr), state, is_async)
+
+
+def _param_names(params: cst.Parameters) -> list[str]:
+    out = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg.name.value)
+    out += [p.name.value for p in params.kwonly_params]
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg.name.value)
+    return out
+
+
+# ------------------------------------------------------------------ building
+def _docstring(text: str) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{text}"""'))])
+
+
+def _tuple(names: tuple[str, ...]) -> cst.Tuple:
+    return cst.Tuple([cst.Element(cst.Name(n)) for n in names]) if len(names) != 1 else \
+        cst.Tuple([cst.Element(cst.Name(names[0]), comma=cst.Comma())])
+
+
+def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
+    """The three functions the rewrite calls instead of the helper."""
+    f = helper.function
+    body = list(f.body.body)
+    prefix = [s for i, s in enumerate(body[: helper.index]) if not (i == 0 and _is_docstring(s))]
+    blank = cst.EmptyLine()
+    params_dict = cst.Call(func=cst.Name("dict"), args=helper.call.args,
+                           whitespace_before_args=helper.call.whitespace_before_args)
+    request = f.with_changes(
+        name=cst.Name(helper.request), decorators=[], returns=None, asynchronous=None,
+        body=f.body.with_changes(body=[
+            _docstring(f"Added by `batchlint fix`: the request {helper.name}() sends, and what it needs to finish."),
+            *prefix,
+            cst.SimpleStatementLine([cst.Return(cst.Tuple([cst.Element(_tuple(helper.state), comma=cst.Comma(
+                whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(params_dict)], lpar=[], rpar=[]))]),
+        ]),
+        leading_lines=[blank, blank],
+    )
+    response = helper.result_name or "_batchlint_response"
+    rest = body[helper.index + 1:]
+    if not helper.result_name:
+        rest = [body[helper.index].deep_replace(helper.call_expr, cst.Name(response)), *rest]
+    if not rest:
+        rest = [cst.SimpleStatementLine([cst.Pass()])]
+    finish_params = cst.Parameters(params=[cst.Param(cst.Name(n)) for n in (*helper.state, response)])
+    finish = f.with_changes(
+        name=cst.Name(helper.finish), decorators=[], returns=None, params=finish_params,
+        asynchronous=f.asynchronous if helper.finish_is_async else None,
+        body=f.body.with_changes(body=[
+            _docstring(f"Added by `batchlint fix`: what {helper.name}() does with the response."), *rest]),
+        leading_lines=[blank, blank],
+    )
+    messages = cst.FunctionDef(
+        name=cst.Name(helper.messages), params=cst.Parameters(),
+        body=cst.IndentedBlock([
+            _docstring(f"Added by `batchlint fix`: the Messages API {helper.name}() calls."),
+            cst.SimpleStatementLine([cst.Return(helper.call.func.value)]),
+        ]),
+        leading_lines=[blank, blank],
+    )
+    return [request, finish, messages]
+
+
+def _is_docstring(statement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
