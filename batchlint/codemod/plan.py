@@ -147,6 +147,9 @@ class Planner:
         loop's own call of a helper, when the SDK call is inside that helper;
         `call_path` names the helper's file when it is another one, and
         `helper` is what helpers.plan_helper made of it)."""
+        refusal = self._check_method(client, method)  # what the API call is decides first
+        if refusal:
+            return refusal
         if call_path or (call_line, call_column) != (report_line, report_column):
             where = f"{call_path}:{call_line}" if call_path else f"line {call_line}"
             if helper is None:
@@ -277,7 +280,7 @@ class Planner:
     def _check_call(self, call: cst.Call) -> Refusal | None:
         func = call.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "create":
-            return Refusal("the call is not spelled `<client>.messages.create(...)`")
+            return Refusal(f"the call is not spelled `<client>.messages.create(...)` (it is `{code_of(func)[:60]}(...)`)")
         resource = dotted(func.value) or code_of(func.value)
         if "with_raw_response" in resource or "with_streaming_response" in resource:
             return Refusal("`with_raw_response`/`with_streaming_response`: the code reads HTTP details a batch result does not have")
