@@ -473,3 +473,33 @@ def test_a_helper_method_is_refused(tmp_path, monkeypatch):
     planned = plan_result(check_paths(["."], Config(root=str(tmp_path))))
     reasons = [s.reason for f in planned for _, s in f.statuses]
     assert reasons and all("a method or nested function" in r for r in reasons), reasons
+
+
+def _planner(source):
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+
+
+@pytest.mark.parametrize("loop, fixable", [
+    ("from llm import ask\nfor d in docs:\n    print(ask(d))\n", True),
+    ("import llm\nfor d in docs:\n    print(llm.ask(d))\n", True),
+    ("from llm import ask\nbackend = make(ask)\nfor d in docs:\n    print(backend.ask(d))\n", False),
+    ("for d in docs:\n    print(self.ask(d))\n", False),
+])
+def test_a_helper_is_split_only_when_reached_by_name_or_through_its_module(loop, fixable):
+    """`backend.ask(d)` may hold another function, or another class's method, at
+    run time: the derived functions would not exist there."""
+    from batchlint.codemod.helpers import plan_helper
+
+    source = "import anthropic\nclient = anthropic.Anthropic()\n" + HELPER
+    helper_planner = _planner(source)
+    sdk = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "create")
+    helper = plan_helper(helper_planner, helper_planner.call_at(sdk.lineno, sdk.col_offset + 1), "llm.py")
+    loop_planner = _planner(loop)
+    site = next(n for n in ast.walk(ast.parse(loop)) if isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", "")) == "ask")
+    outcome = loop_planner.plan(sdk.lineno, sdk.col_offset + 1, site.lineno, site.col_offset + 1, "Anthropic",
+                                "messages.create", call_path="llm.py", helper=helper)
+    assert isinstance(outcome, Refusal) != fixable, outcome
+    if not fixable:
+        assert "not on an imported module" in outcome.reason

@@ -100,7 +100,8 @@ def plan_helper(planner, call: cst.Call, path: str):
     name = function.name.value
     where = f"`{name}()` ({path}:{planner.line_of(function)})"
     if not isinstance(planner.parent(function), cst.Module):
-        return Refusal(f"the Claude call is inside {where}, a method or nested function; batchlint splits module-level helpers")
+        return Refusal(f"the Claude call is inside {where}, a method or nested function; batchlint splits module-level "
+                       "helpers (a method may belong to another class at run time)")
     if function.decorators:
         return Refusal(f"the Claude call is inside {where}, which is decorated (`@{code_of(function.decorators[0].decorator)}`); "
                        "the rewrite would bypass the decorator")

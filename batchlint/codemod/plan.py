@@ -175,6 +175,10 @@ class Planner:
         # `llm.summarize(q).split()`: both calls start here; the loop's call of the helper is the one named so
         call = next((c for c in calls if _callee(c) in names), calls[-1])
         func = call.func
+        if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value in self.imported_modules()):
+            # `self.summarize(d)`, `backend.summarize(d)`: an object, maybe of another class at run time
+            return Refusal(f"the loop calls `{code_of(func)}()` on an object, not on an imported module; "
+                           "batchlint cannot tell which function runs")
         if _callee(call) not in names:
             return Refusal(f"the loop calls `{code_of(func)}()`, which reaches the Claude call in `{helper.name}()` "
                            "through more functions; batchlint splits a helper the loop calls directly")
@@ -200,6 +204,21 @@ class Planner:
                         for alias in small.names:
                             if alias.name.value == name and alias.asname is not None:
                                 out.add(alias.asname.name.value)
+        return out
+
+    def imported_modules(self) -> set[str]:
+        """Names this module binds to modules at module level (`import llm`, `import a.b as llm`, `from a import llm`)."""
+        out = set()
+        for statement in self.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import):
+                        for alias in small.names:
+                            out.add(alias.asname.name.value if alias.asname else dotted(alias.name).split(".")[0])
+                    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        # `from pkg import llm` may bind a module; the analysis resolved the call to a function in it
+                        for alias in small.names:
+                            out.add(alias.asname.name.value if alias.asname else alias.name.value)
         return out
 
     def import_of(self, called: str) -> cst.SimpleStatementLine | None:
