@@ -503,3 +503,44 @@ def test_a_helper_is_split_only_when_reached_by_name_or_through_its_module(loop,
     assert isinstance(outcome, Refusal) != fixable, outcome
     if not fixable:
         assert "not on an imported module" in outcome.reason
+
+
+def test_a_fix_killed_midway_leaves_every_file_old_or_new(tmp_path):
+    """SIGKILL `batchlint fix` while it writes 120 files: each file is then
+    byte for byte either what it was or what a complete fix makes of it."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    original, expected = tmp_path / "original", tmp_path / "expected"
+    original.mkdir()
+    for i in range(120):
+        (original / f"job_{i:03d}.py").write_text(SOURCE.replace("['a']", f"['doc {i}']"))
+    shutil.copytree(original, expected)
+    done = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--isolated", "--no-cache", "-j", "1", "."],
+                          cwd=expected, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    work = tmp_path / "work"
+    shutil.copytree(original, work)
+    proc = subprocess.Popen([sys.executable, "-m", "batchlint", "fix", "--isolated", "--no-cache", "-j", "1", "."],
+                            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if sum((work / f.name).read_bytes() != f.read_bytes() for f in original.iterdir()) >= 5:
+            break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    states = {"old": 0, "new": 0}
+    for path in sorted(work.glob("*.py")):
+        data = path.read_bytes()
+        if data == (original / path.name).read_bytes():
+            states["old"] += 1
+        else:
+            assert data == (expected / path.name).read_bytes(), f"{path.name} is neither old nor new"
+            states["new"] += 1
+    print(states)
+    assert states["old"] + states["new"] == 120 and states["new"] >= 1
+    assert [p.name for p in work.iterdir() if not p.name.endswith((".py", ".batchlint-tmp"))] in ([], [".batchlint_cache"])
