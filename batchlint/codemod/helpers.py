@@ -78,11 +78,7 @@ def plan_helper(planner, call: cst.Call, path: str):
     refusal = planner._check_call(call)
     if refusal:
         return refusal
-    call_expr: cst.BaseExpression = call
-    parent = planner.parent(call)
-    is_async = isinstance(parent, cst.Await)
-    if is_async:
-        call_expr = parent
+    call_expr, is_async = planner.awaited(call)
     node: cst.CSTNode = call_expr
     while True:
         parent = planner.parent(node)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..analysis.clients import supports_batches
-from .syntax import PACING_CALLS, code_of, dotted, scan, side_effect_call
+from .syntax import PACING_CALLS, callee_name, code_of, dotted, scan, side_effect_call
 
 # What the calls look like once rewritten: names the codemod introduces.
 PENDING = "_batchlint_pending"
@@ -173,23 +173,19 @@ class Planner:
             return Refusal("the call was not found in the file (it changed since it was analyzed)")
         names = {helper.name} | self.aliases_of(helper.name)
         # `llm.summarize(q).split()`: both calls start here; the loop's call of the helper is the one named so
-        call = next((c for c in calls if _callee(c) in names), calls[-1])
+        call = next((c for c in calls if callee_name(c) in names), calls[-1])
         func = call.func
         if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value in self.imported_modules()):
             # `self.summarize(d)`, `backend.summarize(d)`: an object, maybe of another class at run time
             return Refusal(f"the loop calls `{code_of(func)}()` on an object, not on an imported module; "
                            "batchlint cannot tell which function runs")
-        if _callee(call) not in names:
+        if callee_name(call) not in names:
             return Refusal(f"the loop calls `{code_of(func)}()`, which reaches the Claude call in `{helper.name}()` "
                            "through more functions; batchlint splits a helper the loop calls directly")
         for arg in call.args:
             if arg.star:
                 return Refusal(f"the loop passes `{arg.star}` arguments to `{helper.name}()`")
-        call_expr: cst.BaseExpression = call
-        parent = self.parent(call)
-        is_async = isinstance(parent, cst.Await)
-        if is_async:
-            call_expr = parent
+        call_expr, is_async = self.awaited(call)
         if is_async != helper.is_async:
             return Refusal(f"`{helper.name}()` is awaited differently from its Claude call (a coroutine passed on?)")
         return self._walk_out(call, call_expr, is_async, client, helper)
@@ -256,12 +252,13 @@ class Planner:
         refusal = self._check_call(call)
         if refusal:
             return refusal
-        call_expr: cst.BaseExpression = call
-        parent = self.parent(call)
-        is_async = isinstance(parent, cst.Await)
-        if is_async:
-            call_expr = parent
+        call_expr, is_async = self.awaited(call)
         return self._walk_out(call, call_expr, is_async, client)
+
+    def awaited(self, call: cst.Call) -> tuple[cst.BaseExpression, bool]:
+        """(the call, or the `await` around it; whether it is awaited)."""
+        parent = self.parent(call)
+        return (parent, True) if isinstance(parent, cst.Await) else (call, False)
 
     def _walk_out(self, call: cst.Call, call_expr: cst.BaseExpression, is_async: bool, client: str,
                   helper=None) -> Rewrite | Refusal:
@@ -511,7 +508,7 @@ class Planner:
                 gather, replace, is_async = True, awaited, True
             elif isinstance(comp, cst.GeneratorExp):
                 if not (arg is not None and isinstance(call_node, cst.Call) and len(call_node.args) == 1
-                        and _callee(call_node) in _CONSUMERS):
+                        and callee_name(call_node) in _CONSUMERS):
                     return Refusal("a generator expression runs its calls lazily, as its consumer asks for items")
         elif isinstance(comp, cst.GeneratorExp):
             return Refusal("an async generator expression runs its calls lazily")
@@ -519,15 +516,6 @@ class Planner:
 
 
 # ------------------------------------------------------------------ helpers
-def _callee(call: cst.Call) -> str:
-    func = call.func
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return ""
-
-
 def _is_pacing(call: cst.Call) -> bool:
     return dotted(call.func) in PACING_CALLS
 

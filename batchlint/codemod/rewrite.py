@@ -24,6 +24,8 @@ _TEMPLATE = Path(__file__).with_name("template.py")  # read as text: importing i
 # Module imports each template function needs, and the template functions it calls.
 _IMPORTS = {
     "_batchlint_requests": ("hashlib", "json"),
+    "_batchlint_record": ("anthropic",),
+    "_batchlint_results": ("anthropic",),
     "_batchlint_submit": (),
     "_batchlint_collect": ("anthropic", "os", "time"),
     "_batchlint_batch": (),
@@ -36,10 +38,12 @@ _IMPORTS = {
 _CALLS = {
     "_batchlint_requests": (),
     "_batchlint_submit": ("_batchlint_requests",),
-    "_batchlint_collect": ("_batchlint_requests",),
+    "_batchlint_record": (),
+    "_batchlint_results": (),
+    "_batchlint_collect": ("_batchlint_requests", "_batchlint_record", "_batchlint_results"),
     "_batchlint_batch": ("_batchlint_submit", "_batchlint_collect"),
     "_batchlint_submit_async": ("_batchlint_requests",),
-    "_batchlint_collect_async": ("_batchlint_requests",),
+    "_batchlint_collect_async": ("_batchlint_requests", "_batchlint_record", "_batchlint_results"),
     "_batchlint_batch_async": ("_batchlint_submit_async", "_batchlint_collect_async"),
     # not template functions: what a --split rewrite calls
     "_batchlint_split": ("_batchlint_submit", "_batchlint_collect"),

@@ -42,6 +42,35 @@ def _batchlint_requests(pending, indexes, max_requests=100_000, max_bytes=200_00
     return chunks
 
 
+def _batchlint_record(entry, batch_id, index_of, done, failed, retry):
+    """Note one batch result: its message in `done`, or its failure in
+    `failed`, and its index in `retry` when the failure is worth another try
+    (expired, or an error of a retryable type; not an invalid request)."""
+    if entry.custom_id not in index_of:
+        raise anthropic.AnthropicError(f"batch {batch_id} has a result for {entry.custom_id}, which matches no item: the items changed since the batch was submitted")
+    index, result = index_of[entry.custom_id], entry.result
+    if result.type == "succeeded":
+        done[index] = result.message
+        failed.pop(index, None)
+        return
+    kind = result.error.error.type if result.type == "errored" else result.type
+    failed[index] = f"{kind}: {result.error.error.message}" if result.type == "errored" else kind
+    if kind in ("expired", "api_error", "overloaded_error", "rate_limit_error", "timeout_error"):
+        retry.append(index)
+
+
+def _batchlint_results(pending, done, failed):
+    """(item, message) pairs in the order of `pending`, or one
+    anthropic.AnthropicError that lists every item without a message."""
+    for index in range(len(pending)):
+        if index not in done and index not in failed:
+            failed[index] = "no result"
+    if failed:
+        lines = "\n".join(f"  item {i} {pending[i][0]!r:.80}: {failed[i]}" for i in sorted(failed))
+        raise anthropic.AnthropicError(f"{len(failed)} of {len(pending)} batch requests failed:\n{lines}")
+    return [(pending[i][0], done[i]) for i in range(len(pending))]
+
+
 def _batchlint_submit(messages, pending):
     """Create batches for (item, params) pairs on `messages` (a client's
     `messages` or `beta.messages`); return their ids without waiting."""
@@ -69,27 +98,11 @@ def _batchlint_collect(messages, batch_ids, pending, max_attempts=3):
                 time.sleep(delay)
                 delay = min(delay * 2, 300.0)
             for entry in messages.batches.results(batch_id):
-                if entry.custom_id not in index_of:
-                    raise anthropic.AnthropicError(f"batch {batch_id} has a result for {entry.custom_id}, which matches no item: the items changed since the batch was submitted")
-                index, result = index_of[entry.custom_id], entry.result
-                if result.type == "succeeded":
-                    done[index] = result.message
-                    failed.pop(index, None)
-                    continue
-                kind = result.error.error.type if result.type == "errored" else result.type
-                failed[index] = f"{kind}: {result.error.error.message}" if result.type == "errored" else kind
-                if kind in ("expired", "api_error", "overloaded_error", "rate_limit_error", "timeout_error"):
-                    retry.append(index)
+                _batchlint_record(entry, batch_id, index_of, done, failed, retry)
         if not retry or attempt == max_attempts:
             break
         batch_ids = [messages.batches.create(requests=chunk).id for chunk in _batchlint_requests(pending, retry)]
-    for index in range(len(pending)):
-        if index not in done and index not in failed:
-            failed[index] = "no result"
-    if failed:
-        lines = "\n".join(f"  item {i} {pending[i][0]!r:.80}: {failed[i]}" for i in sorted(failed))
-        raise anthropic.AnthropicError(f"{len(failed)} of {len(pending)} batch requests failed:\n{lines}")
-    return [(pending[i][0], done[i]) for i in range(len(pending))]
+    return _batchlint_results(pending, done, failed)
 
 
 def _batchlint_batch(messages, pending):
@@ -121,27 +134,11 @@ async def _batchlint_collect_async(messages, batch_ids, pending, max_attempts=3)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 300.0)
             async for entry in await messages.batches.results(batch_id):
-                if entry.custom_id not in index_of:
-                    raise anthropic.AnthropicError(f"batch {batch_id} has a result for {entry.custom_id}, which matches no item: the items changed since the batch was submitted")
-                index, result = index_of[entry.custom_id], entry.result
-                if result.type == "succeeded":
-                    done[index] = result.message
-                    failed.pop(index, None)
-                    continue
-                kind = result.error.error.type if result.type == "errored" else result.type
-                failed[index] = f"{kind}: {result.error.error.message}" if result.type == "errored" else kind
-                if kind in ("expired", "api_error", "overloaded_error", "rate_limit_error", "timeout_error"):
-                    retry.append(index)
+                _batchlint_record(entry, batch_id, index_of, done, failed, retry)
         if not retry or attempt == max_attempts:
             break
         batch_ids = [(await messages.batches.create(requests=chunk)).id for chunk in _batchlint_requests(pending, retry)]
-    for index in range(len(pending)):
-        if index not in done and index not in failed:
-            failed[index] = "no result"
-    if failed:
-        lines = "\n".join(f"  item {i} {pending[i][0]!r:.80}: {failed[i]}" for i in sorted(failed))
-        raise anthropic.AnthropicError(f"{len(failed)} of {len(pending)} batch requests failed:\n{lines}")
-    return [(pending[i][0], done[i]) for i in range(len(pending))]
+    return _batchlint_results(pending, done, failed)
 
 
 async def _batchlint_batch_async(messages, pending):
