@@ -116,6 +116,12 @@ def test_split_refuses_with_reason(name):
     assert isinstance(outcome, Refusal) and reason in outcome.reason, outcome
 
 
+def test_split_of_a_function_without_parameters():
+    outcome, module = plan(f"def job():\n    for d in docs:\n        r = {CALL}\n", split=True)
+    new = apply(module, [outcome]).code
+    assert "def collect_job(batch_ids):" in new and "return collect_job(submit_job())" in new
+
+
 def test_split_forwards_every_kind_of_parameter():
     outcome, module = plan(f"async def job(a, /, b, *rest, c, d=1, **kw):\n    x = 1\n    for d in docs:\n        r = await a{CALL}\n    return x\n", split=True)
     assert not isinstance(outcome, Refusal), outcome

@@ -214,8 +214,10 @@ def _submit_and_collect(r: SplitRewrite) -> list[cst.FunctionDef]:
             f"# `batchlint fix --split`: schedule submit_{name}() now and collect_{name}(<its return value>, ...) later."))],
     )
     collect = collect.with_changes(iter=helper("_batchlint_collect", resource, cst.Name("batch_ids"), cst.Name(PENDING)))
-    batch_ids = cst.Param(cst.Name("batch_ids"), comma=cst.Comma(whitespace_after=_SPACE))
     params = f.params
+    alone = not (params.posonly_params or params.params or params.kwonly_params or params.star_kwarg
+                 or isinstance(params.star_arg, cst.Param))
+    batch_ids = cst.Param(cst.Name("batch_ids"), comma=cst.MaybeSentinel.DEFAULT if alone else cst.Comma(whitespace_after=_SPACE))
     if params.posonly_params:
         params = params.with_changes(posonly_params=[batch_ids, *params.posonly_params])
     else:
