@@ -15,7 +15,6 @@ import anthropic
 import libcst as cst
 import pytest
 from click.testing import CliRunner
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from batchlint.cli import main
 from batchlint.codemod import files, template
@@ -32,8 +31,7 @@ def plan(body: str, split: bool = False):
     """Plan the first `.create(` call of `body` (after HEADER) as if check had reported it there."""
     source = HEADER + textwrap.dedent(body)
     module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    planner = Planner(module, source)
     call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute) and n.func.attr == "create")
     outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "Anthropic", "messages.create", split)
@@ -135,8 +133,7 @@ def test_split_forwards_every_kind_of_parameter():
 def test_an_async_call_collected_for_a_later_gather_is_refused():
     source = HEADER + f"async def f():\n    tasks = []\n    for d in docs:\n        tasks.append(a{CALL})\n    return await asyncio.gather(*tasks)\n"
     module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    planner = Planner(module, source)
     call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "create")
     outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "AsyncAnthropic", "messages.create")
     assert isinstance(outcome, Refusal) and "not awaited here" in outcome.reason
@@ -482,9 +479,7 @@ def test_a_helper_method_is_refused(tmp_path, monkeypatch):
 
 
 def _planner(source):
-    module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
+    return Planner(cst.parse_module(source), source)
 
 
 @pytest.mark.parametrize("loop, fixable", [

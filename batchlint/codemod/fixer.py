@@ -13,7 +13,6 @@ import difflib
 from dataclasses import dataclass, replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
 from . import files
@@ -249,9 +248,11 @@ def _parse(path: str) -> _Parsed | str:
         return f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
     if module.bytes != body:
         return "LibCST does not reproduce this file byte for byte; left as it is"
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    planner = Planner(module, wrapper.resolve(ParentNodeProvider), wrapper.resolve(PositionProvider))
-    return _Parsed(original, module, planner, tail)
+    try:
+        source = body.decode(module.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return f"{path}: cannot decode as {module.encoding}"
+    return _Parsed(original, module, Planner(module, source), tail)
 
 
 def _describe(rewrite, planner: Planner) -> str:

@@ -9,11 +9,14 @@ tree and returns a Rewrite (nodes to replace) or a Refusal (a reason).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
 
 from ..analysis.clients import supports_batches
+from ..analysis.cstwalk import NODE_TYPES, _fields
+from ..analysis.positions import Positions
 from .syntax import PACING_CALLS, callee_name, code_of, dotted, scan, side_effect_call
 
 # What the calls look like once rewritten: names the codemod introduces.
@@ -107,12 +110,23 @@ Rewrite = LoopRewrite | ComprehensionRewrite | SplitRewrite
 
 
 class Planner:
-    """Plans over one parsed module (a MetadataWrapper with parents and positions)."""
+    """Plans over one parsed module.
 
-    def __init__(self, module: cst.Module, parents, positions) -> None:
+    Parents come from one walk of the tree and positions from the `ast` tree
+    matched to it (analysis/positions.py), not from LibCST's metadata
+    providers: on a module that already holds the inserted helpers those cost
+    ~0.2 s a file, most of a second `fix`."""
+
+    def __init__(self, module: cst.Module, source: str) -> None:
         self.module = module
-        self.parents = parents
-        self.positions = positions
+        self.parents: dict[int, cst.CSTNode] = {}
+        self._calls_in_order: list[cst.Call] = []
+        _link(module, self.parents, self._calls_in_order)
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):  # LibCST accepted what CPython does not: positions by fallback
+            tree = None
+        self.positions = Positions(module, tree, source)
         self._calls: dict[tuple[int, int], list[cst.Call]] | None = None
         self._rebinds_dict: bool | None = None
 
@@ -127,18 +141,18 @@ class Planner:
         """Every Call node starting at (line, 1-based column), innermost first."""
         if self._calls is None:
             self._calls = {}
-            for node, span in self.positions.items():
-                if isinstance(node, cst.Call):
-                    self._calls.setdefault((span.start.line, span.start.column + 1), []).append(node)
+            for node in self._calls_in_order:
+                span = self.positions.span(node)
+                self._calls.setdefault((span.line, span.column), []).append(node)
             for calls in self._calls.values():
-                calls.sort(key=lambda c: (self.positions[c].end.line, self.positions[c].end.column))
+                calls.sort(key=lambda c: (self.positions.span(c).end_line, self.positions.span(c).end_column))
         return self._calls.get((line, column), [])
 
     def line_of(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.positions.span(node).line
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.parents.get(node)
+        return self.parents.get(id(node))
 
     # ------------------------------------------------------------------- plan
     def plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
@@ -437,22 +451,21 @@ class Planner:
 
     def _names_read_after(self, loop: cst.For) -> set[str]:
         """Names read by statements after `loop` in its enclosing function (or module)."""
-        scope = self.parent(loop)
-        while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
-            scope = self.parent(scope)
-        if scope is None:
-            return set()
-        end = self.positions[loop].end
-        positions = self.positions
         reads: set[str] = set()
-
-        class Later(cst.CSTVisitor):
-            def visit_Name(self, node: cst.Name) -> None:
-                start = positions[node].start
-                if (start.line, start.column) > (end.line, end.column):
-                    reads.add(node.value)
-
-        scope.visit(Later())
+        node: cst.CSTNode = loop
+        parent = self.parent(node)
+        while parent is not None and not isinstance(node, cst.FunctionDef):
+            body = parent.body if isinstance(parent, (cst.IndentedBlock, cst.Module)) else None
+            index = next((i for i, s in enumerate(body) if s is node), None) if isinstance(body, (list, tuple)) else None
+            if index is not None:
+                later = list(body)[index + 1:]
+                if later:
+                    reads |= scan(*later).reads
+            if isinstance(parent, (cst.For, cst.While)):
+                reads |= scan(parent).reads  # an enclosing loop runs everything again
+            elif isinstance(parent, (cst.If, cst.Try, cst.With)):
+                reads |= scan(parent).reads  # its other branches and handlers may follow
+            node, parent = parent, self.parent(parent)
         return reads
 
     # ---------------------------------------------------------- comprehensions
@@ -516,6 +529,25 @@ class Planner:
 
 
 # ------------------------------------------------------------------ helpers
+def _link(node: cst.CSTNode, parents: dict[int, cst.CSTNode], calls: list[cst.Call]) -> None:
+    """Parent of every node, and the calls in source order, in one walk."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Call:
+            calls.append(current)
+        children = []
+        for name in _fields(type(current)):
+            value = getattr(current, name, None)
+            if type(value) in NODE_TYPES:
+                children.append(value)
+            elif type(value) in (tuple, list):
+                children.extend(item for item in value if type(item) in NODE_TYPES)
+        for child in children:
+            parents[id(child)] = current
+        stack.extend(reversed(children))
+
+
 def _is_pacing(call: cst.Call) -> bool:
     return dotted(call.func) in PACING_CALLS
 
