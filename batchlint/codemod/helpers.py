@@ -79,20 +79,12 @@ def plan_helper(planner, call: cst.Call, path: str):
     if refusal:
         return refusal
     call_expr, is_async = planner.awaited(call)
-    node: cst.CSTNode = call_expr
-    while True:
-        parent = planner.parent(node)
-        if parent is None or isinstance(parent, (cst.Module, cst.ClassDef)):
-            return Refusal("the Claude call is not inside a function")
-        if isinstance(parent, _STOPS):
-            return Refusal(f"the Claude call inside the called function is in {_KINDS.get(type(parent), 'a construct')} "
-                           f"(line {planner.line_of(parent)}); batchlint splits helpers whose body makes the call once, "
-                           "unconditionally")
-        if isinstance(parent, cst.IndentedBlock) and isinstance(planner.parent(parent), cst.FunctionDef):
-            function = planner.parent(parent)
-            statement = node
-            break
-        node = parent
+    # What the function is decides first (a method may not even run at run time) ...
+    function = planner.parent(call_expr)
+    while function is not None and not isinstance(function, (cst.FunctionDef, cst.Module, cst.ClassDef)):
+        function = planner.parent(function)
+    if not isinstance(function, cst.FunctionDef):
+        return Refusal("the Claude call is not inside a function")
     name = function.name.value
     where = f"`{name}()` ({path}:{planner.line_of(function)})"
     if not isinstance(planner.parent(function), cst.Module):
@@ -101,6 +93,18 @@ def plan_helper(planner, call: cst.Call, path: str):
     if function.decorators:
         return Refusal(f"the Claude call is inside {where}, which is decorated (`@{code_of(function.decorators[0].decorator)}`); "
                        "the rewrite would bypass the decorator")
+    # ... then where in it the call is.
+    node: cst.CSTNode = call_expr
+    while True:
+        parent = planner.parent(node)
+        if isinstance(parent, _STOPS):
+            return Refusal(f"the Claude call inside the called function is in {_KINDS.get(type(parent), 'a construct')} "
+                           f"(line {planner.line_of(parent)}); batchlint splits helpers whose body makes the call once, "
+                           "unconditionally")
+        if parent is function.body:
+            statement = node
+            break
+        node = parent
     body = list(function.body.body)
     index = body.index(statement)
     prefix = body[:index]
