@@ -36,10 +36,6 @@ class FileFix:
     encoding: str = "utf-8"  # of both versions (LibCST writes a module back in its own encoding)
     note: str = ""  # what else changed: functions derived from a helper that loops elsewhere call
 
-    @property
-    def rewrites(self) -> int:
-        return sum(1 for _, s in self.statuses if s.fixable)
-
 
 def plan_result(result: CheckResult, split: bool = False) -> list[FileFix]:
     """A FileFix for every file with batch candidates (and every file holding a
@@ -58,6 +54,12 @@ def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFi
                 FileFix(path, None, None, ()))
 
 
+@dataclass(frozen=True)
+class _Unparsed:
+    reason: str
+    error: bool = True  # a file that cannot be read or parsed (exit 2), not just one batchlint will not rewrite
+
+
 @dataclass
 class _Parsed:
     original: files.ReadFile
@@ -71,11 +73,11 @@ class _Session:
 
     def __init__(self, split: bool) -> None:
         self.split = split
-        self.parsed: dict[str, _Parsed | str] = {}
+        self.parsed: dict[str, _Parsed | _Unparsed] = {}
         self.helpers: dict[tuple, object] = {}
         self.present: set[int] = set()  # helpers whose derived functions an earlier fix already added
 
-    def parse(self, path: str) -> _Parsed | str:
+    def parse(self, path: str) -> _Parsed | _Unparsed:
         if path not in self.parsed:
             self.parsed[path] = _parse(path)
         return self.parsed[path]
@@ -88,8 +90,8 @@ class _Session:
 
     def _plan_helper(self, path: str, line: int, column: int):
         parsed = self.parse(path)
-        if isinstance(parsed, str):
-            return Refusal(f"the Claude call is in {path}, which cannot be rewritten: {parsed}")
+        if isinstance(parsed, _Unparsed):
+            return Refusal(f"the Claude call is in {path}, which cannot be rewritten: {parsed.reason}")
         call = parsed.planner.call_at(line, column)
         if call is None:
             return Refusal(f"the Claude call was not found in {path} (it changed since it was analyzed)")
@@ -115,10 +117,10 @@ class _Session:
         errors: dict[str, str] = {}
         for path, findings in sorted(by_path.items()):
             parsed = self.parse(path)
-            if isinstance(parsed, str):
-                statuses[path] = [(f, FixStatus(False, parsed)) for f in findings]
-                if not parsed.startswith("LibCST does not"):
-                    errors[path] = parsed
+            if isinstance(parsed, _Unparsed):
+                statuses[path] = [(f, FixStatus(False, parsed.reason)) for f in findings]
+                if parsed.error:
+                    errors[path] = parsed.reason
                 continue
             outcomes = []
             for f in sorted(findings, key=Finding.sort_key):
@@ -145,7 +147,7 @@ class _Session:
         out = []
         for path in sorted(set(statuses) | set(helpers), key=lambda p: (p not in helpers, p)):
             parsed = self.parse(path)
-            if isinstance(parsed, str):
+            if isinstance(parsed, _Unparsed):
                 out.append(FileFix(path, None, None, tuple(statuses.get(path, ())), errors.get(path, "")))
                 continue
             out.append(self._apply(path, parsed, statuses.get(path, []), rewrites.get(path, {}),
@@ -233,11 +235,11 @@ def _one_call_per_node(outcomes):
         yield finding, outcome
 
 
-def _parse(path: str) -> _Parsed | str:
+def _parse(path: str) -> _Parsed | _Unparsed:
     try:
         original = files.read(path)
     except files.WriteError as exc:
-        return str(exc)
+        return _Unparsed(str(exc))
     # LibCST drops blank lines before trailing spaces that have no newline
     # after them; keep such a tail aside and put it back unchanged.
     body = original.data.rstrip(b" \t\f")
@@ -245,13 +247,13 @@ def _parse(path: str) -> _Parsed | str:
     try:
         module = cst.parse_module(body)
     except Exception as exc:  # noqa: BLE001 - LibCST raises several kinds; any means "cannot rewrite"
-        return f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        return _Unparsed(f"{path}: cannot parse for rewriting: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     if module.bytes != body:
-        return "LibCST does not reproduce this file byte for byte; left as it is"
+        return _Unparsed("LibCST does not reproduce this file byte for byte; left as it is", error=False)
     try:
         source = body.decode(module.encoding)
     except (UnicodeDecodeError, LookupError):
-        return f"{path}: cannot decode as {module.encoding}"
+        return _Unparsed(f"{path}: cannot decode as {module.encoding}")
     return _Parsed(original, module, Planner(module, source), tail)
 
 

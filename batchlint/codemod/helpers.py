@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .syntax import code_of, scan, side_effect_call
+from .plan import Refusal, _bound_name, _prefix_statement_refusal
+from .syntax import code_of, is_docstring, scan, side_effect_call
 
 _STOPS = (cst.For, cst.While, cst.If, cst.Try, cst.With, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
           cst.GeneratorExp, cst.BooleanOperation, cst.IfExp)
@@ -58,23 +59,26 @@ class Helper:
     def messages(self) -> str:
         return f"_batchlint_messages_{self.name}"
 
+    def finish_body(self) -> list[cst.BaseStatement]:
+        """The helper's statements from the call on, the response in place of the call."""
+        body = list(self.function.body.body)
+        rest = body[self.index + 1:]
+        if not self.result_name:
+            rest = [body[self.index].deep_replace(self.call_expr, cst.Name(self.response)), *rest]
+        return rest or [cst.SimpleStatementLine([cst.Pass()])]
+
+    @property
+    def response(self) -> str:
+        return self.result_name or "_batchlint_response"
+
     @property
     def finish_is_async(self) -> bool:
-        return scan(*self.function.body.body[self.index:]).awaits and not self._only_the_call_awaits()
-
-    def _only_the_call_awaits(self) -> bool:
-        rest = list(self.function.body.body[self.index + 1:])
-        statement = self.function.body.body[self.index]
-        if self.result_name:
-            return not (rest and scan(*rest).awaits)
-        replaced = statement.deep_replace(self.call_expr, cst.Name("_r"))
-        return not scan(replaced, *rest).awaits
+        """Whether the finisher still awaits something once the call is gone."""
+        return scan(*self.finish_body()).awaits
 
 
 def plan_helper(planner, call: cst.Call, path: str):
     """A Helper for the module-level function around `call`, or a Refusal."""
-    from .plan import Refusal, _bound_name, _prefix_statement_refusal  # one planning vocabulary
-
     refusal = planner._check_call(call)
     if refusal:
         return refusal
@@ -109,7 +113,7 @@ def plan_helper(planner, call: cst.Call, path: str):
     index = body.index(statement)
     prefix = body[:index]
     for stmt in prefix:
-        refusal = _prefix_statement_refusal(stmt, None)
+        refusal = _prefix_statement_refusal(stmt)
         if refusal:
             return Refusal(f"in {where}: {refusal.reason}")
     pre = scan(*prefix) if prefix else scan(cst.Pass())
@@ -157,7 +161,7 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
     """The three functions the rewrite calls instead of the helper."""
     f = helper.function
     body = list(f.body.body)
-    prefix = [s for i, s in enumerate(body[: helper.index]) if not (i == 0 and _is_docstring(s))]
+    prefix = [s for i, s in enumerate(body[: helper.index]) if not (i == 0 and is_docstring(s))]
     blank = cst.EmptyLine()
     params_dict = cst.Call(func=cst.Name("dict"), args=helper.call.args,
                            whitespace_before_args=helper.call.whitespace_before_args)
@@ -171,13 +175,8 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
         ]),
         leading_lines=[blank, blank],
     )
-    response = helper.result_name or "_batchlint_response"
-    rest = body[helper.index + 1:]
-    if not helper.result_name:
-        rest = [body[helper.index].deep_replace(helper.call_expr, cst.Name(response)), *rest]
-    if not rest:
-        rest = [cst.SimpleStatementLine([cst.Pass()])]
-    finish_params = cst.Parameters(params=[cst.Param(cst.Name(n)) for n in (*helper.state, response)])
+    rest = helper.finish_body()
+    finish_params = cst.Parameters(params=[cst.Param(cst.Name(n)) for n in (*helper.state, helper.response)])
     finish = f.with_changes(
         name=cst.Name(helper.finish), decorators=[], returns=None, params=finish_params,
         asynchronous=f.asynchronous if helper.finish_is_async else None,
@@ -194,9 +193,3 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
         leading_lines=[blank, blank],
     )
     return [request, finish, messages]
-
-
-def _is_docstring(statement) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

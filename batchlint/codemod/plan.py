@@ -171,17 +171,14 @@ class Planner:
                                f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
             if isinstance(helper, Refusal):
                 return helper
-            outcome = self._plan_helper_call(report_line, report_column, client, method, helper)
+            outcome = self._plan_helper_call(report_line, report_column, client, helper)
         else:
-            outcome = self._plan(call_line, call_column, report_line, report_column, client, method)
+            outcome = self._plan(call_line, call_column, client)
         if split and not isinstance(outcome, Refusal):
             return self._plan_split(outcome)
         return outcome
 
-    def _plan_helper_call(self, line: int, column: int, client: str, method: str, helper) -> Rewrite | Refusal:
-        refusal = self._check_method(client, method)
-        if refusal:
-            return refusal
+    def _plan_helper_call(self, line: int, column: int, client: str, helper) -> Rewrite | Refusal:
         calls = self.calls_at(line, column)
         if not calls:
             return Refusal("the call was not found in the file (it changed since it was analyzed)")
@@ -204,44 +201,34 @@ class Planner:
             return Refusal(f"`{helper.name}()` is awaited differently from its Claude call (a coroutine passed on?)")
         return self._walk_out(call, call_expr, is_async, client, helper)
 
+    def _imports(self):
+        """(statement, import node, alias, bound name) for each name a module-level import binds."""
+        for statement in self.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Import) or (isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar)):
+                    for alias in small.names:
+                        if alias.asname is not None:
+                            bound = alias.asname.name.value
+                        else:
+                            bound = dotted(alias.name).split(".")[0]
+                        yield statement, small, alias, bound
+
     def aliases_of(self, name: str) -> set[str]:
         """Names this module binds to `name` with `from ... import name as alias`."""
-        out = set()
-        for statement in self.module.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        for alias in small.names:
-                            if alias.name.value == name and alias.asname is not None:
-                                out.add(alias.asname.name.value)
-        return out
+        return {bound for _, small, alias, bound in self._imports()
+                if isinstance(small, cst.ImportFrom) and alias.asname is not None and dotted(alias.name) == name}
 
     def imported_modules(self) -> set[str]:
-        """Names this module binds to modules at module level (`import llm`, `import a.b as llm`, `from a import llm`)."""
-        out = set()
-        for statement in self.module.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Import):
-                        for alias in small.names:
-                            out.add(alias.asname.name.value if alias.asname else dotted(alias.name).split(".")[0])
-                    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        # `from pkg import llm` may bind a module; the analysis resolved the call to a function in it
-                        for alias in small.names:
-                            out.add(alias.asname.name.value if alias.asname else alias.name.value)
-        return out
+        """Names this module binds with imports at module level (`import llm`, `import a.b as llm`,
+        `from a import llm`: the last may bind a module; the analysis resolved the call to a function in it)."""
+        return {bound for *_, bound in self._imports()}
 
     def import_of(self, called: str) -> cst.SimpleStatementLine | None:
         """The module-level `from ... import` statement that binds `called`."""
-        for statement in self.module.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        for alias in small.names:
-                            bound = alias.asname.name.value if alias.asname else alias.name.value
-                            if bound == called and isinstance(alias.name, cst.Name):
-                                return statement
-        return None
+        return next((statement for statement, small, alias, bound in self._imports()
+                     if isinstance(small, cst.ImportFrom) and bound == called and isinstance(alias.name, cst.Name)), None)
 
     def _check_method(self, client: str, method: str) -> Refusal | None:
         if not supports_batches(client):
@@ -255,11 +242,7 @@ class Planner:
             return Refusal(f"`{method}` has no batch form batchlint can write (it rewrites messages.create and beta.messages.create)")
         return None
 
-    def _plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
-              client: str, method: str) -> Rewrite | Refusal:
-        refusal = self._check_method(client, method)
-        if refusal:
-            return refusal
+    def _plan(self, call_line: int, call_column: int, client: str) -> Rewrite | Refusal:
         call = self.call_at(call_line, call_column)
         if call is None:
             return Refusal("the call was not found in the file (it changed since it was analyzed)")
@@ -375,7 +358,7 @@ class Planner:
         # What each part does.
         pre = scan(*prefix) if prefix else scan(cst.Pass())
         for stmt in prefix:
-            refusal = _prefix_statement_refusal(stmt, loop)
+            refusal = _prefix_statement_refusal(stmt)
             if refusal:
                 return refusal
         local = set(target_names) | pre.writes
@@ -435,7 +418,7 @@ class Planner:
         body = list(function.body.body)
         before = body[: body.index(rewrite.loop)]
         for stmt in before:
-            refusal = _prefix_statement_refusal(stmt, rewrite.loop)
+            refusal = _prefix_statement_refusal(stmt)
             if refusal:
                 return Refusal(f"--split runs the function's statements before the loop twice (submit and collect): {refusal.reason}")
         if scan(*before).continues or scan(*before).breaks:
@@ -587,7 +570,7 @@ def _bound_name(statement: cst.BaseStatement, call_expr: cst.BaseExpression) -> 
 _ALLOWED_SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Pass, cst.Continue, cst.Break, cst.Expr)
 
 
-def _prefix_statement_refusal(stmt: cst.BaseStatement, loop: cst.For) -> Refusal | None:
+def _prefix_statement_refusal(stmt: cst.BaseStatement) -> Refusal | None:
     """Statements before the call run in the build loop, before any result is
     used: only computing values, filtering (`continue`), and pacing may be there."""
     if isinstance(stmt, cst.SimpleStatementLine):
@@ -618,12 +601,12 @@ def _prefix_statement_refusal(stmt: cst.BaseStatement, loop: cst.For) -> Refusal
                 orelse = None
         for block in branches:
             if isinstance(block, cst.SimpleStatementSuite):  # `if x: continue` on one line
-                refusal = _prefix_statement_refusal(cst.SimpleStatementLine(body=block.body), loop)
+                refusal = _prefix_statement_refusal(cst.SimpleStatementLine(body=block.body))
                 if refusal:
                     return refusal
                 continue
             for inner in block.body:
-                refusal = _prefix_statement_refusal(inner, loop)
+                refusal = _prefix_statement_refusal(inner)
                 if refusal:
                     return refusal
         return None

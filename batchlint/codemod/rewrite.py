@@ -17,6 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from .helpers import derived_functions
 from .plan import PENDING, RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, SplitRewrite, derived_name
+from .syntax import is_docstring
 
 _SPACE = cst.SimpleWhitespace(" ")
 STATE, PARAMS = "_batchlint_state", "_batchlint_params"  # what a helper's request builder returns
@@ -230,16 +231,10 @@ def _submit_and_collect(r: SplitRewrite) -> list[cst.FunctionDef]:
     both = cst.Call(cst.Name(f"collect_{name}"), args=_forward(f.params, [cst.Arg(
         cst.Await(cst.Call(cst.Name(f"submit_{name}"), args=_forward(f.params))) if r.is_async
         else cst.Call(cst.Name(f"submit_{name}"), args=_forward(f.params)))]))
-    docstring = [s for s in f.body.body[:1] if _is_docstring(s)]
+    docstring = [s for s in f.body.body[:1] if is_docstring(s)]
     whole = f.with_changes(body=f.body.with_changes(body=[*docstring, cst.SimpleStatementLine(
         [cst.Return(cst.Await(both) if r.is_async else both)])]))
     return [whole, submit, collector]
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
 def _comprehension(r: ComprehensionRewrite) -> cst.BaseExpression:

@@ -120,9 +120,7 @@ class _Scanner(cst.CSTVisitor):
             self._bind(target.name)
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
-        self._bind(node.target)
-        if isinstance(node.target, (cst.Attribute, cst.Subscript)):
-            return False
+        self._bind(node.target)  # also visits what an attribute or subscript target reads
         return False
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
@@ -238,6 +236,12 @@ def side_effect_call(usage: Usage, local: set[str] = frozenset()) -> str:
             if name in SIDE_EFFECT_METHODS or (name in MUTATING_METHODS and root_name(func.value) not in local):
                 return code_of(func) + "(...)"
     return ""
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
 _EMPTY = cst.Module(body=[])
