@@ -11,8 +11,6 @@ from ._version import __version__
 from .cache import CACHE_DIR_NAME
 from .cache import clean as clean_cache
 from .checker import check_paths, default_jobs
-from .codemod.files import WriteError, unified_diff, write_atomic
-from .codemod.fixer import annotate, plan_result
 from .output.escape import clean as escape
 from .gate import GateError, changed_lines, monthly_saving, only_changed, read_baseline, without_baseline
 from .gate import write_baseline as write_baseline_file
@@ -122,6 +120,8 @@ def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_ca
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     if output_format in ("json", "sarif") or show_context:
+        from .codemod.fixer import annotate  # LibCST loads only when a fix status is shown
+
         result = annotate(result, with_edits=output_format == "sarif")
     render = FORMATS[output_format]
     text = render(result, show_context=show_context, quiet=quiet, show_suppressed=show_suppressed, changed_only=bool(diff_base))
@@ -148,6 +148,9 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
     (always the case with --diff when there is something to fix), 2 an error
     (a file that cannot be read, parsed or written).
     """
+    from .codemod.files import WriteError, unified_diff, write_atomic
+    from .codemod.fixer import plan_result
+
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
     out = output_file or sys.stdout
     failed = bool(result.errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import sys
 
 import pytest
 
@@ -131,3 +132,18 @@ def test_warnings_about_analyzed_code_are_not_printed(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.stderr == ""
     assert proc.returncode == 0
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this interpreter parses PEP 701 f-strings itself")
+def test_syntax_newer_than_the_running_python_says_so(tmp_path):
+    # valid since Python 3.12 (PEP 701); ast on 3.11 rejects it, LibCST's grammar knows it
+    errors = run(tmp_path, "new.py", b"import anthropic\nx = f\"{'\\n'.join(['a', 'b'])}\"\n")
+    code, message = errors["new.py"]
+    assert code == "BL001"
+    assert message.startswith(f"needs a newer Python than {sys.version_info.major}.{sys.version_info.minor}")
+    assert "line 2" in message and "run batchlint with the project's Python" in message
+
+
+def test_plain_syntax_error_is_not_blamed_on_the_python_version(tmp_path):
+    errors = run(tmp_path, "bad.py", b"import anthropic\nx = f\"{'a'\n")
+    assert errors["bad.py"][1].startswith("syntax error at line 2")

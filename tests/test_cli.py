@@ -173,3 +173,24 @@ def test_python_dash_m_entry_point(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "batchlint", "check", "."], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 1
     assert "BL101" in proc.stdout
+
+
+def test_check_and_the_flake8_plugin_never_load_libcst(tmp_path):
+    """The check analyzes CPython's ast; LibCST (the codemod's parser) costs
+    ~0.3 s to import and several times ast's parse, so it must stay unloaded."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    script = (
+        "import sys, runpy\n"
+        f"sys.argv = ['batchlint', 'check', '-q', '--no-cache', '--jobs', '1', {str(fixtures)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('batchlint', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 1, exc.code  # findings, no errors\n"
+        "from batchlint.flake8_plugin import Plugin\n"
+        f"lines = open({str(fixtures / 'dags' / 'ticket_enrichment.py')!r}).readlines()\n"
+        "assert list(Plugin(None, lines, 'ticket_enrichment.py').run())\n"
+        "print('libcst loaded:', any(m == 'libcst' or m.startswith('libcst.') for m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("libcst loaded: False")

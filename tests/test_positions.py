@@ -1,7 +1,7 @@
 """Positions from the ast match must equal LibCST's PositionProvider.
 
 Checked over real code (a slice of the running Python's standard library), so
-the order-matching assumption in analysis/positions.py is tested, not trusted."""
+the order-matching assumption in codemod/positions.py is tested, not trusted."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from batchlint.analysis.cstwalk import find_all
-from batchlint.analysis.positions import Positions
+from batchlint.codemod.cstwalk import find_all
+from batchlint.codemod.positions import Positions
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SAMPLE = sorted(p for p in STDLIB.glob("*.py"))[:60] + sorted(STDLIB.glob("asyncio/*.py"))[:10]

@@ -13,11 +13,10 @@ the call when the call's own arguments, or the `while` test, read a tainted name
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
-import libcst as cst
-
-from .cstwalk import children, find_all, walk
+from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, children, dotted_name, find_all, walk
 
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
@@ -25,42 +24,22 @@ MUTATORS = frozenset(
 )
 
 
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-
-
-def _names_into(node: cst.CSTNode, names: set[str]) -> None:
-    def visit(current: cst.CSTNode) -> bool:
-        if isinstance(current, cst.Arg):
-            _names_into(current.value, names)  # `f(result=x)` reads x, not `result`
-            return False
-        if isinstance(current, _COMPREHENSIONS):
+def _names_into(node: ast.AST, names: set[str]) -> None:
+    def visit(current: ast.AST) -> bool:
+        if isinstance(current, COMPREHENSIONS):
             # `[g(conv) for conv in batch]` reads `batch`, not an outer `conv`
             inner: set[str] = set()
             for child in children(current):
                 _names_into(child, inner)
             bound: set[str] = set()
-            comp = current.for_in
-            while comp is not None:
+            for comp in current.generators:
                 bound |= _target_names(comp.target)
-                comp = comp.inner_for_in
             names.update(n for n in inner if n.partition(".")[0] not in bound)
             return False
-        if isinstance(current, cst.Name):
-            names.add(current.value)
+        if isinstance(current, ast.Name):
+            names.add(current.id)
             return False
-        if isinstance(current, cst.Attribute):
+        if isinstance(current, ast.Attribute):
             dotted = dotted_name(current)
             if dotted is None:
                 _names_into(current.value, names)  # f(x).y: what f(x) reads, not "y"
@@ -69,7 +48,7 @@ def _names_into(node: cst.CSTNode, names: set[str]) -> None:
                 for i in range(1, len(parts) + 1):
                     names.add(".".join(parts[:i]))
             return False
-        if isinstance(current, cst.Lambda):
+        if isinstance(current, ast.Lambda):
             _names_into(current.body, names)
             return False
         return True
@@ -77,7 +56,7 @@ def _names_into(node: cst.CSTNode, names: set[str]) -> None:
     walk(node, visit)
 
 
-def names_read(*nodes: cst.CSTNode | None) -> set[str]:
+def names_read(*nodes: ast.AST | None) -> set[str]:
     names: set[str] = set()
     for node in nodes:
         if node is not None:
@@ -85,24 +64,22 @@ def names_read(*nodes: cst.CSTNode | None) -> set[str]:
     return names
 
 
-def _target_names(target: cst.BaseExpression) -> set[str]:
-    if isinstance(target, (cst.Tuple, cst.List)):
+def _target_names(target: ast.AST) -> set[str]:
+    if isinstance(target, (ast.Tuple, ast.List)):
         out: set[str] = set()
-        for element in target.elements:
-            out |= _target_names(element.value)
+        for element in target.elts:
+            out |= _target_names(element)
         return out
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    if isinstance(target, cst.Subscript):
+    if isinstance(target, (ast.Starred, ast.Subscript)):
         return _target_names(target.value)
     dotted = dotted_name(target)
     return {dotted} if dotted else set()
 
 
-def _calls_in(nodes: list[cst.CSTNode]) -> frozenset[int]:
+def _calls_in(nodes: list[ast.AST]) -> frozenset[int]:
     calls: set[int] = set()
     for node in nodes:
-        calls.update(id(c) for c in find_all(node, cst.Call))
+        calls.update(id(c) for c in find_all(node, ast.Call))
     return frozenset(calls)
 
 
@@ -121,84 +98,85 @@ class _FlowCollector:
         self.edges: list[_Edge] = []
         self._top = False
 
-    def collect(self, body: cst.CSTNode) -> None:
+    def collect(self, body: list[ast.stmt]) -> None:
         # Only a rebinding at the body's top level happens on every iteration;
         # one inside an if/try may be the other branch of the call itself.
-        statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else [body]
-        for statement in statements:
-            self._top = isinstance(statement, cst.SimpleStatementLine)
+        for statement in body:
+            self._top = not isinstance(statement, COMPOUND)
             walk(statement, self._visit)
         self._top = False
 
-    def _visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+    def _visit(self, node: ast.AST) -> bool:
+        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef)):
             return False  # a nested def does not run per iteration by itself
         handler = self._HANDLERS.get(type(node))
         if handler is not None:
             handler(self, node)
         return True
 
-    def _edge(self, targets: set[str], value: cst.CSTNode | None, extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+    def _edge(self, targets: set[str], value: ast.AST | None, extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
         if targets and value is not None:
             self._edge_from(targets, [value], extra_reads, rebinds)
 
-    def _edge_from(self, targets: set[str], values: list[cst.CSTNode], extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+    def _edge_from(self, targets: set[str], values: list[ast.AST], extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
         reads = names_read(*values) | set(extra_reads)
         self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds))
 
-    def _assign(self, node: cst.Assign) -> None:
+    def _assign(self, node: ast.Assign) -> None:
         targets: set[str] = set()
-        plain = all(isinstance(t.target, cst.Name) for t in node.targets)
+        plain = all(isinstance(t, ast.Name) for t in node.targets)
         for t in node.targets:
-            targets |= _target_names(t.target)
+            targets |= _target_names(t)
         self._edge(targets, node.value, rebinds=plain and self._top)
 
-    def _ann_assign(self, node: cst.AnnAssign) -> None:
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
         self._edge(_target_names(node.target), node.value)
 
-    def _aug_assign(self, node: cst.AugAssign) -> None:
+    def _aug_assign(self, node: ast.AugAssign) -> None:
         targets = _target_names(node.target)
         self._edge(targets, node.value, targets)
 
-    def _named_expr(self, node: cst.NamedExpr) -> None:
+    def _named_expr(self, node: ast.NamedExpr) -> None:
         self._edge(_target_names(node.target), node.value)
 
-    def _for(self, node: cst.For) -> None:
+    def _for(self, node: ast.For | ast.AsyncFor) -> None:
         self._edge(_target_names(node.target), node.iter)
 
-    def _with_item(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._edge(_target_names(node.asname.name), node.item)
+    def _with_item(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._edge(_target_names(node.optional_vars), node.context_expr)
 
-    def _call(self, node: cst.Call) -> None:
+    def _call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
+        if isinstance(func, ast.Attribute) and func.attr in MUTATORS:
             receiver = dotted_name(func.value)
-            if receiver and node.args:
-                self._edge_from({receiver}, [a.value for a in node.args])
+            values = [a.value if isinstance(a, ast.Starred) else a for a in node.args] + [k.value for k in node.keywords]
+            if receiver and values:
+                self._edge_from({receiver}, values)
 
     _HANDLERS = {
-        cst.Assign: _assign,
-        cst.AnnAssign: _ann_assign,
-        cst.AugAssign: _aug_assign,
-        cst.NamedExpr: _named_expr,
-        cst.For: _for,
-        cst.WithItem: _with_item,
-        cst.Call: _call,
+        ast.Assign: _assign,
+        ast.AnnAssign: _ann_assign,
+        ast.AugAssign: _aug_assign,
+        ast.NamedExpr: _named_expr,
+        ast.For: _for,
+        ast.AsyncFor: _for,
+        ast.withitem: _with_item,
+        ast.Call: _call,
     }
 
 
 class LoopFlow:
     """Data flow of one loop body, computed once and queried per call."""
 
-    def __init__(self, loop: cst.CSTNode, test: cst.BaseExpression | None = None, fresh: set[str] = frozenset()) -> None:
+    def __init__(self, body: list[ast.stmt], test: ast.expr | None = None, fresh: set[str] = frozenset()) -> None:
         collector = _FlowCollector()
-        collector.collect(loop)
+        collector.collect(body)
         self._edges = collector.edges
         self._test_reads = names_read(test) if test is not None else set()
         self._fresh = set(fresh)  # the loop's own target: a new value every iteration
 
-    def tainted_by(self, call: cst.Call) -> set[str]:
+    def tainted_by(self, call: ast.Call) -> set[str]:
         key = id(call)
         tainted: set[str] = set()
         for edge in self._edges:
@@ -220,15 +198,15 @@ class LoopFlow:
                 fresh |= edge.targets
         return {t for t in tainted if t.partition(".")[0] not in fresh}
 
-    def is_dependent(self, call: cst.Call) -> bool:
+    def is_dependent(self, call: ast.Call) -> bool:
         """True when a later iteration's request reads this call's result
         (conversation history, agent messages, a running summary)."""
         tainted = self.tainted_by(call)
         if not tainted:
             return False
-        return bool(names_read(*(arg.value for arg in call.args)) & tainted)
+        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & tainted)
 
-    def test_reads_result(self, call: cst.Call) -> bool:
+    def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
         is good enough: a retry of one request, not a loop over items."""
         return bool(self._test_reads & self.tainted_by(call))

@@ -1,4 +1,4 @@
-"""One LibCST pass over one file -> FileFacts.
+"""One pass over one file's `ast` tree -> FileFacts.
 
 The pass records every call site with the constructs around it (loops,
 comprehensions, fan-out wrappers, lambdas, `__main__` guards), every function
@@ -15,11 +15,11 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
-
-from .cstwalk import STATEMENT_TYPES, children, find_all, walk
-from .dependence import LoopFlow, dotted_name, names_read
-from .positions import Positions
+from .astwalk import (
+    FUNCTION_DEFS, LOOPS, TRY, Arg, call_args, children, dotted_name, find_all, int_value, str_value, walk,
+)
+from .dependence import LoopFlow, names_read
+from .spans import SourceText
 from .facts import (
     UNKNOWN,
     ClassFacts,
@@ -85,48 +85,18 @@ def _short(text: str) -> str:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
 
 
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+def _is_main_guard(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1 or not isinstance(test.ops[0], ast.Eq):
         return False
-    left, right = test.left, test.comparisons[0].comparator
-    names = {getattr(left, "value", None), getattr(right, "value", None)}
-    return "__name__" in names and bool(names & {'"__main__"', "'__main__'"})
-
-
-def _int_value(node: cst.Integer) -> int:
-    """`1_000`, `0x10`: LibCST's evaluated_value compiles each literal; int() does not."""
-    try:
-        return int(node.value.replace("_", ""), 0)
-    except ValueError:
-        return int(node.value.replace("_", "").lstrip("0") or "0")
-
-
-def _string_value(node: cst.BaseExpression) -> str | None:
-    if not isinstance(node, cst.SimpleString):
-        return None
-    raw = node.value
-    prefix = raw[: len(raw) - len(raw.lstrip("rRbBuUfF"))]
-    if "b" in prefix.lower():
-        return None
-    body = raw[len(prefix):]
-    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
-    inner = body[len(quote): len(body) - len(quote)]
-    if "\\" not in inner:
-        return inner  # no escapes: the text is what is written (LibCST's literal_eval compiles each one)
-    try:
-        value = node.evaluated_value
-    except Exception:  # noqa: BLE001 - odd prefixes; treat as not a literal
-        return None
-    return value if isinstance(value, str) else None
-
-
-def _body_statements(block: cst.BaseSuite) -> tuple:
-    return tuple(block.body)
+    sides = (test.left, test.comparators[0])
+    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
+        str_value(s) == "__main__" for s in sides
+    )
 
 
 @dataclass
 class _SiteBuilder:
-    node: cst.Call | None
+    node: ast.Call | None
     scope: str
     callee: str
     span: Span
@@ -192,13 +162,13 @@ class _Scope:
 
 
 class _Indexer:
-    """Walks one module (children in source order, see cstwalk) and records facts.
+    """Walks one module (children in source order, see astwalk) and records facts.
 
     `visit_<NodeType>` methods run before a node's children; returning False
     means the method walked the children it cares about itself."""
 
-    def __init__(self, module: str, path: str, is_package: bool, positions: Positions) -> None:
-        self.positions = positions
+    def __init__(self, module: str, path: str, is_package: bool, text: SourceText) -> None:
+        self.source = text
         self._handlers: dict[type, object] = {}
         self.module = module
         self.path = path
@@ -217,7 +187,7 @@ class _Indexer:
         self.sites: list[_SiteBuilder] = []
         self.schedule_refs: list[ScheduleRef] = []
         self.scopes: list[_Scope] = [_Scope("module", module)]
-        self.stmt_stack: list[cst.CSTNode] = []
+        self.stmt_stack: list[ast.stmt] = []
         self.awaited: set[int] = set()
         self.imported_modules: set[str] = set()
 
@@ -236,16 +206,16 @@ class _Indexer:
         """The scope whose code runs here: the innermost function, else the module."""
         return self._function_scope() or self.scopes[0]
 
-    def _pos(self, node: cst.CSTNode) -> Span:
-        return self.positions.span(node)
+    def _pos(self, node: ast.AST) -> Span:
+        return self.source.span(node)
 
-    def walk(self, node: cst.CSTNode) -> None:
+    def walk(self, node: ast.AST) -> None:
         tp = type(node)
         handler = self._handlers.get(tp, self)
         if handler is self:
             handler = getattr(self, "visit_" + tp.__name__, None)
             self._handlers[tp] = handler
-        is_statement = tp in STATEMENT_TYPES
+        is_statement = isinstance(node, ast.stmt)
         if is_statement:
             self.stmt_stack.append(node)
         if handler is None or handler(node) is not False:
@@ -254,11 +224,16 @@ class _Indexer:
         if is_statement:
             self.stmt_stack.pop()
 
-    def run(self, module: cst.Module) -> None:
-        self.visit_Module(module)
-        for stmt in module.body:
+    def walk_body(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
             self.walk(stmt)
-        self.leave_Module(module)
+
+    def run(self, module: ast.Module) -> None:
+        for stmt in module.body:
+            self._prepass(stmt)
+        self.walk_body(module.body)
+        module_sites = [s for s in self.sites if s.scope == self.module]
+        self._settle_streams(module_sites, module.body, False)
 
     def resolve_name(self, name: str) -> str:
         for scope in reversed(self.scopes):
@@ -272,69 +247,70 @@ class _Indexer:
             return f"{self.star_imports[0]}.{name}" if len(self.star_imports) == 1 else UNKNOWN
         return f"builtins.{name}"
 
-    def expr(self, node: cst.BaseExpression | None) -> str:
+    def expr(self, node: ast.AST | None) -> str:
         """Symbolic string for an expression, or UNKNOWN."""
         if node is None:
             return UNKNOWN
-        if isinstance(node, cst.Name):
-            if node.value in ("None", "True", "False"):
-                return UNKNOWN  # `scheduler: BackgroundScheduler = None`: the annotation says more
-            return self.resolve_name(node.value)
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Name):
+            return self.resolve_name(node.id)
+        if isinstance(node, ast.Attribute):
             base = self.expr(node.value)
-            return UNKNOWN if base == UNKNOWN else f"{base}.{node.attr.value}"
-        if isinstance(node, cst.Call):
+            return UNKNOWN if base == UNKNOWN else f"{base}.{node.attr}"
+        if isinstance(node, ast.Call):
             func = node.func
             name = dotted_name(func) or ""
             if name.rpartition(".")[2] == "partial" and node.args:
-                return self.expr(node.args[0].value)  # functools.partial(f, ...) ~ f
+                return self.expr(node.args[0])  # functools.partial(f, ...) ~ f
             base = self.expr(func)
             return UNKNOWN if base == UNKNOWN else f"{base}()"
-        if isinstance(node, cst.Await):
-            return self.expr(node.expression)
-        if isinstance(node, cst.BooleanOperation):
+        if isinstance(node, ast.Await):
+            return self.expr(node.value)
+        if isinstance(node, ast.BoolOp):
             # `client or Anthropic()`: prefer the side that constructs something.
-            left, right = self.expr(node.left), self.expr(node.right)
-            if right.endswith("()") and not left.endswith("()"):
-                return right
-            return left if left != UNKNOWN else right
-        if isinstance(node, cst.IfExp):
+            left = self.expr(node.values[0])
+            for value in node.values[1:]:
+                right = self.expr(value)
+                if right.endswith("()") and not left.endswith("()"):
+                    left = right
+                elif left == UNKNOWN:
+                    left = right
+            return left
+        if isinstance(node, ast.IfExp):
             body, orelse = self.expr(node.body), self.expr(node.orelse)
             return body if body != UNKNOWN else orelse
-        return UNKNOWN
+        return UNKNOWN  # `None`, literals, anything computed
 
-    def annotation_instance(self, annotation: cst.Annotation | None) -> str:
+    def annotation_instance(self, node: ast.expr | None) -> str:
         """`client: Anthropic | None` -> "anthropic.Anthropic()"."""
-        if annotation is None:
+        if node is None:
             return UNKNOWN
-        node = annotation.annotation
-        if isinstance(node, cst.SimpleString):
+        quoted = str_value(node)
+        if quoted is not None:
             try:
-                node = cst.parse_expression(node.evaluated_value)
-            except Exception:  # noqa: BLE001 - not an expression; unknown annotation
-                return UNKNOWN
-        if isinstance(node, cst.BinaryOperation):  # X | None
+                node = ast.parse(quoted.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return UNKNOWN  # not an expression; unknown annotation
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # X | None
             for side in (node.left, node.right):
-                if not (isinstance(side, cst.Name) and side.value == "None"):
+                if not (isinstance(side, ast.Constant) and side.value is None):
                     node = side
                     break
-        if isinstance(node, cst.Subscript):  # Optional[X]
+        if isinstance(node, ast.Subscript):  # Optional[X]
             head = dotted_name(node.value) or ""
-            if head.rpartition(".")[2] == "Optional" and node.slice:
-                inner = node.slice[0].slice
-                if isinstance(inner, cst.Index):
-                    node = inner.value
-        base = self.expr(node) if isinstance(node, (cst.Name, cst.Attribute)) else UNKNOWN
+            if head.rpartition(".")[2] == "Optional":
+                inner = node.slice
+                node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+        base = self.expr(node) if isinstance(node, (ast.Name, ast.Attribute)) else UNKNOWN
         return UNKNOWN if base == UNKNOWN else f"{base}()"
 
-    def bind(self, target: cst.BaseExpression, value: str) -> None:
+    def bind(self, target: ast.AST, value: str) -> None:
         scope = self.scope
-        if isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.bind(element.value, UNKNOWN)
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind(element.value if isinstance(element, ast.Starred) else element, UNKNOWN)
             return
-        if isinstance(target, cst.Name):
-            name = target.value
+        if isinstance(target, ast.Name):
+            name = target.id
             if scope.kind == "function":
                 # `call_api = a if ... else b` spread over branches: keep every value
                 previous = scope.locals.get(name, UNKNOWN)
@@ -354,114 +330,100 @@ class _Indexer:
                 if value != UNKNOWN or name not in self.variables:
                     self.variables[name] = value
             return
-        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             # self.client = Anthropic() inside a method binds an instance attribute
             fn = self._function_scope()
-            if fn is not None and fn.class_qual and target.value.value == "self":
+            if fn is not None and fn.class_qual and target.value.id == "self":
                 attrs = self.classes[fn.class_qual]["attrs"]
-                if attrs.get(target.attr.value, UNKNOWN) == UNKNOWN:
-                    attrs[target.attr.value] = value
+                if attrs.get(target.attr, UNKNOWN) == UNKNOWN:
+                    attrs[target.attr] = value
 
-    def _text_of(self, node: cst.CSTNode) -> str:
-        if isinstance(node, (cst.Name, cst.Attribute)):
+    def _text_of(self, node: ast.AST) -> str:
+        if isinstance(node, (ast.Name, ast.Attribute)):
             dotted = dotted_name(node)
             if dotted:
                 return dotted
-        return _short(self.positions.text(node))
+        return _short(self.source.text(node))
 
     # ------------------------------------------------------------------ module
-    def visit_Module(self, node: cst.Module) -> None:
-        self._module = node
-        for stmt in node.body:
-            self._prepass(stmt)
-
-    def _prepass(self, stmt: cst.CSTNode) -> None:
+    def _prepass(self, stmt: ast.stmt) -> None:
         """Top-level names, so a function body may use a name defined below it."""
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            self.module_defs.add(stmt.name.value)
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)):
-                    self._record_import(small, self.imports)
-                elif isinstance(small, cst.Assign):
-                    for t in small.targets:
-                        if isinstance(t.target, cst.Name):
-                            self.module_defs.add(t.target.value)
-                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                    self.module_defs.add(small.target.value)
-        elif isinstance(stmt, (cst.If, cst.Try)):
-            blocks = [stmt.body]
-            if isinstance(stmt, cst.If) and stmt.orelse is not None:
-                blocks.append(stmt.orelse.body)
-            if isinstance(stmt, cst.Try):
+        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+            self.module_defs.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self._record_import(stmt, self.imports)
+        elif isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    self.module_defs.add(t.id)
+        elif isinstance(stmt, ast.AnnAssign):
+            if isinstance(stmt.target, ast.Name):
+                self.module_defs.add(stmt.target.id)
+        elif isinstance(stmt, (ast.If, *TRY)):
+            blocks = [stmt.body, stmt.orelse]
+            if not isinstance(stmt, ast.If):
                 blocks += [h.body for h in stmt.handlers]
-                if stmt.orelse is not None:
-                    blocks.append(stmt.orelse.body)
             for block in blocks:
-                if isinstance(block, cst.IndentedBlock):
-                    for inner in block.body:
-                        self._prepass(inner)
+                for inner in block:
+                    self._prepass(inner)
 
-    def _record_import(self, node: cst.Import | cst.ImportFrom, into: dict) -> None:
-        if isinstance(node, cst.Import):
+    def _record_import(self, node: ast.Import | ast.ImportFrom, into: dict) -> None:
+        if isinstance(node, ast.Import):
             for alias in node.names:
-                full = dotted_name(alias.name) or ""
+                full = alias.name
                 self.imported_modules.add(full.partition(".")[0])
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    into[alias.asname.name.value] = full
+                if alias.asname is not None:
+                    into[alias.asname] = full
                 else:
                     head = full.partition(".")[0]
                     into[head] = head
             return
-        base = dotted_name(node.module) if node.module is not None else ""
-        if node.relative:
+        base = node.module or ""
+        if node.level:
             package = self.package
-            for _ in range(len(node.relative) - 1):
+            for _ in range(node.level - 1):
                 package = package.rpartition(".")[0]
             base = f"{package}.{base}".strip(".") if base else package
         self.imported_modules.add((base or "").partition(".")[0])
-        if isinstance(node.names, cst.ImportStar):
+        if node.names and node.names[0].name == "*":
             if base and base not in self.star_imports:
                 self.star_imports.append(base)
             return
         for alias in node.names:
-            name = dotted_name(alias.name) or ""
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            name = alias.name
+            local = alias.asname if alias.asname is not None else name
             into[local] = f"{base}.{name}" if base else name
 
     # ------------------------------------------------------------ statements
-    def visit_Import(self, node: cst.Import) -> bool:
+    def visit_Import(self, node: ast.Import) -> bool:
         if self.scope.kind == "function":
             self._record_import(node, self.scope.locals)
         return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if self.scope.kind == "function":
-            self._record_import(node, self.scope.locals)
-        return False
+    visit_ImportFrom = visit_Import
 
-    def _note_string_constant(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if self.scope.kind == "module" and isinstance(target, cst.Name):
+    def _note_string_constant(self, target: ast.AST, value: ast.expr) -> None:
+        if self.scope.kind == "module" and isinstance(target, ast.Name):
             chars, computed = _literal_text_size(value, {})
             if chars and not computed:
-                self.string_constants[target.value] = chars
+                self.string_constants[target.id] = chars
             if _mentions_cache_control(value):
-                self.cached_constants.add(target.value)
-            literal = _string_value(value)
+                self.cached_constants.add(target.id)
+            literal = str_value(value)
             if literal is not None and len(literal) <= 100:
-                self.string_values[target.value] = literal
+                self.string_values[target.id] = literal
 
-    def visit_Assign(self, node: cst.Assign) -> bool | None:
-        if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self._named_lambda(node.targets[0].target, node.value)
+    def visit_Assign(self, node: ast.Assign) -> bool | None:
+        if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._named_lambda(node.targets[0], node.value)
             return False
         value = self.expr(node.value)
         for target in node.targets:
-            self.bind(target.target, value)
-            self._note_string_constant(target.target, node.value)
-            self._maybe_schedule_table(target.target, node.value)
+            self.bind(target, value)
+            self._note_string_constant(target, node.value)
+            self._maybe_schedule_table(target, node.value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         value = self.expr(node.value) if node.value is not None else UNKNOWN
         # `client: Anthropic = field(default_factory=Anthropic)`: the annotation says more
         if value == UNKNOWN or value.rpartition(".")[2] in ("field()", "Field()"):
@@ -471,80 +433,79 @@ class _Indexer:
         if node.value is not None:
             self._maybe_schedule_table(node.target, node.value)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.bind(node.target, self.expr(node.value))
 
-    def visit_Return(self, node: cst.Return) -> None:
+    def visit_Return(self, node: ast.Return) -> None:
         fn = self._function_scope()
         if fn is not None and node.value is not None:
             value = self.expr(node.value)
             if value != UNKNOWN:
                 fn.returns.append(value)
 
-    def visit_Yield(self, node: cst.Yield) -> None:
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         fn = self._function_scope()
         if fn is not None:
             fn.is_generator = True
 
-    def visit_Await(self, node: cst.Await) -> None:
-        self.awaited.add(id(node.expression))
+    visit_YieldFrom = visit_Yield
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.awaited.add(id(node.value))
 
     # ------------------------------------------------------- schedule tables
-    def _maybe_schedule_table(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+    def _maybe_schedule_table(self, target: ast.AST, value: ast.expr) -> None:
         name = dotted_name(target) or ""
         last = name.rpartition(".")[2]
-        if last in ("beat_schedule", "CELERY_BEAT_SCHEDULE", "CELERYBEAT_SCHEDULE") and isinstance(value, cst.Dict):
+        if last in ("beat_schedule", "CELERY_BEAT_SCHEDULE", "CELERYBEAT_SCHEDULE") and isinstance(value, ast.Dict):
             self._beat_entries(value)
-        elif last == "CRONJOBS" and isinstance(value, (cst.List, cst.Tuple)):
-            for element in value.elements:
-                entry = element.value
-                if isinstance(entry, (cst.Tuple, cst.List)) and len(entry.elements) >= 2:
-                    cron = _string_value(entry.elements[0].value)
-                    func = _string_value(entry.elements[1].value)
+        elif last == "CRONJOBS" and isinstance(value, (ast.List, ast.Tuple)):
+            for entry in value.elts:
+                if isinstance(entry, (ast.Tuple, ast.List)) and len(entry.elts) >= 2:
+                    cron = str_value(entry.elts[0])
+                    func = str_value(entry.elts[1])
                     if cron and func:
                         self.schedule_refs.append(
                             ScheduleRef(func, "django-crontab CRONJOBS", repr(cron), self._pos(entry))
                         )
 
-    def _beat_entries(self, table: cst.Dict) -> None:
-        for element in table.elements:
-            if not isinstance(element, cst.DictElement) or not isinstance(element.value, cst.Dict):
+    def _beat_entries(self, table: ast.Dict) -> None:
+        for key, value in zip(table.keys, table.values):
+            if key is None or not isinstance(value, ast.Dict):  # `**other` spreads
                 continue
-            label = _string_value(element.key) or ""
+            label = str_value(key) or ""
             task, schedule = None, ""
-            for field_ in element.value.elements:
-                if not isinstance(field_, cst.DictElement):
-                    continue
-                key = _string_value(field_.key)
-                if key == "task":
-                    task = _string_value(field_.value)
-                elif key == "schedule":
-                    schedule = self._module.code_for_node(field_.value)
+            for field_key, field_value in zip(value.keys, value.values):
+                name = str_value(field_key) if field_key is not None else None
+                if name == "task":
+                    task = str_value(field_value)
+                elif name == "schedule":
+                    schedule = self.source.text(field_value)
             if task:
                 self.schedule_refs.append(
-                    ScheduleRef(task, f"Celery beat entry '{label}'", schedule, self._pos(element))
+                    ScheduleRef(task, f"Celery beat entry '{label}'", schedule, self.source.span_between(key, value))
                 )
 
     # ------------------------------------------------------------ functions
-    def _decorators(self, decorators) -> tuple[Decorator, ...]:
+    def _decorators(self, decorators: list[ast.expr]) -> tuple[Decorator, ...]:
         out = []
-        for dec in decorators:
-            node = dec.decorator
-            called = isinstance(node, cst.Call)
+        for node in decorators:
+            called = isinstance(node, ast.Call)
             func = node.func if called else node
             args, kwargs = (), ()
             if called:
-                args = tuple(self._text_of(a.value) for a in node.args if a.keyword is None)
-                kwargs = tuple((a.keyword.value, self._text_of(a.value)) for a in node.args if a.keyword is not None)
+                arguments = call_args(node)
+                args = tuple(self._text_of(a.value) for a in arguments if a.keyword is None)
+                kwargs = tuple((a.keyword, self._text_of(a.value)) for a in arguments if a.keyword is not None)
             out.append(Decorator(self.expr(func), self._text_of(func), called, args, kwargs))
         return tuple(out)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         outer = self.scope
-        name = node.name.value
-        for dec in node.decorators:
+        name = node.name
+        for dec in node.decorator_list:
             self.walk(dec)
-        decorators = self._decorators(node.decorators)
+        decorators = self._decorators(node.decorator_list)
         class_qual = outer.qual if outer.kind == "class" else ""
         qual = f"{outer.qual}.{name}"
         parent_fn = self._function_scope()
@@ -552,20 +513,27 @@ class _Indexer:
             outer.locals[name] = qual
         scope = _Scope("function", qual, class_qual=class_qual)
         # Parameters: annotated ones are instances of their type; `self` is one of the class.
-        params = node.params
-        positional = list(params.posonly_params) + list(params.params)
+        params = node.args
+        positional = params.posonlyargs + params.args
+        defaults = [None] * (len(positional) - len(params.defaults)) + list(params.defaults)
+        named = [(p, d, i) for i, (p, d) in enumerate(zip(positional, defaults))]
+        named += [(p, d, -1) for p, d in zip(params.kwonlyargs, params.kw_defaults)]
         dec_names = {d.expr.rpartition(".")[2] for d in decorators}
-        for index, param in enumerate(positional + list(params.kwonly_params) + [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]):
+        for param, default, position in named:
             value = self.annotation_instance(param.annotation)
-            if value == UNKNOWN and param.default is not None and isinstance(param.default, (cst.Name, cst.Attribute)):
-                value = self.expr(param.default)
-            if index == 0 and class_qual and param in positional and "staticmethod" not in dec_names:
+            if value == UNKNOWN and isinstance(default, (ast.Name, ast.Attribute)):
+                value = self.expr(default)
+            if position == 0 and class_qual and "staticmethod" not in dec_names:
                 value = class_qual if "classmethod" in dec_names else f"{class_qual}()"
-            if value == UNKNOWN and param in positional + list(params.kwonly_params):
+            if value == UNKNOWN:
                 # untyped: the project stage may learn its type from what callers pass
-                value = param_token(qual, index if param in positional else -1, param.name.value)
-            scope.locals[param.name.value] = value
-            scope.params[param.name.value] = index if param in positional else -1
+                value = param_token(qual, position, param.arg)
+            scope.locals[param.arg] = value
+            scope.params[param.arg] = position
+        for param in (params.vararg, params.kwarg):
+            if param is not None:
+                scope.locals[param.arg] = self.annotation_instance(param.annotation)
+                scope.params[param.arg] = -1
         returns = []
         if node.returns is not None:
             ann = self.annotation_instance(node.returns)
@@ -573,7 +541,7 @@ class _Indexer:
                 returns.append(ann)
         self.scopes.append(scope)
         before = len(self.sites)
-        self.walk(node.body)
+        self.walk_body(node.body)
         self._settle_streams(self.sites[before:], node.body, scope.is_generator)
         self.scopes.pop()
         self.functions.append(
@@ -583,34 +551,36 @@ class _Indexer:
                 span=self._pos(node),
                 class_qual=class_qual,
                 parent=parent_fn.qual if parent_fn is not None else "",
-                is_async=node.asynchronous is not None,
+                is_async=isinstance(node, ast.AsyncFunctionDef),
                 is_generator=scope.is_generator,
                 decorators=decorators,
                 returns=tuple(returns + scope.returns),
-                header_line=self.positions.header_line(node),
+                header_line=SourceText.header_line(node),
                 mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
             )
         )
         return False
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> bool:
         outer = self.scope
-        for dec in node.decorators:
+        for dec in node.decorator_list:
             self.walk(dec)
-        decorators = self._decorators(node.decorators)
-        bases = tuple(self.expr(arg.value) for arg in node.bases)
-        qual = f"{outer.qual}.{node.name.value}"
+        decorators = self._decorators(node.decorator_list)
+        bases = tuple(self.expr(base) for base in node.bases)
+        qual = f"{outer.qual}.{node.name}"
         if outer.kind == "function":
-            outer.locals[node.name.value] = qual
+            outer.locals[node.name] = qual
         scope = _Scope("class", qual)
         self.classes[qual] = {"attrs": scope.attrs}
         self.scopes.append(scope)
-        self.walk(node.body)
+        self.walk_body(node.body)
         self.scopes.pop()
         self.class_facts.append(
             ClassFacts(
                 qual=qual,
-                name=node.name.value,
+                name=node.name,
                 span=self._pos(node),
                 bases=bases,
                 attrs=tuple(scope.attrs.items()),
@@ -619,14 +589,14 @@ class _Indexer:
         )
         return False
 
-    def _named_lambda(self, target: cst.Name, node: cst.Lambda) -> None:
+    def _named_lambda(self, target: ast.Name, node: ast.Lambda) -> None:
         """`ask = lambda p: client.messages.create(...)` is a function named `ask`."""
         outer = self.scope
-        qual = f"{outer.qual}.{target.value}"
+        qual = f"{outer.qual}.{target.id}"
         parent_fn = self._function_scope()
         scope = _Scope("function", qual)
-        for param in [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]:
-            scope.locals[param.name.value] = UNKNOWN
+        for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            scope.locals[param.arg] = UNKNOWN
         self.bind(target, qual)
         self.scopes.append(scope)
         self.walk(node.body)
@@ -635,7 +605,7 @@ class _Indexer:
         self.functions.append(
             FunctionFacts(
                 qual=qual,
-                name=target.value,
+                name=target.id,
                 span=self._pos(node),
                 class_qual="",
                 parent=parent_fn.qual if parent_fn is not None else "",
@@ -646,7 +616,7 @@ class _Indexer:
             )
         )
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
+    def visit_Lambda(self, node: ast.Lambda) -> bool:
         code = self._code_scope()
         struct = _StructBuilder("lambda", "lambda", self._pos(node))
         code.structs.append(struct)
@@ -661,10 +631,10 @@ class _Indexer:
     def _close(self) -> _StructBuilder:
         return self._code_scope().structs.pop()
 
-    def visit_For(self, node: cst.For) -> bool:
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> bool:
         self.walk(node.iter)
         self.bind(node.target, UNKNOWN)
-        iter_name = dotted_name(node.iter.func) if isinstance(node.iter, cst.Call) else dotted_name(node.iter)
+        iter_name = dotted_name(node.iter.func) if isinstance(node.iter, ast.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
         struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
@@ -672,26 +642,26 @@ class _Indexer:
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
             struct.flags.add("chat")
         self._open(struct)
-        self.walk(node.body)
+        self.walk_body(node.body)
         self._close()
         self._finish_loop(struct, node, None)
-        if node.orelse is not None:
-            self.walk(node.orelse)
+        self.walk_body(node.orelse)
         return False
 
-    def visit_While(self, node: cst.While) -> bool:
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> bool:
         struct = _StructBuilder("while", f"while loop `while {self._text_of(node.test)}`", self._pos(node))
         self._open(struct)
         self.walk(node.test)
-        self.walk(node.body)
+        self.walk_body(node.body)
         self._close()
         self._finish_loop(struct, node, node.test)
-        if node.orelse is not None:
-            self.walk(node.orelse)
+        self.walk_body(node.orelse)
         return False
 
     def _comprehension(self, node, elements) -> bool:
-        first = node.for_in
+        first, *inner = node.generators
         self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
                                 count=_literal_count(first.iter))
@@ -700,30 +670,26 @@ class _Indexer:
             self.walk(element)
         for cond in first.ifs:
             self.walk(cond)
-        if first.inner_for_in is not None:
-            self.walk(first.inner_for_in)
+        for comp in inner:
+            self.walk(comp)
         self._close()
         return False
 
-    def visit_ListComp(self, node: cst.ListComp) -> bool:
+    def visit_ListComp(self, node: ast.ListComp) -> bool:
         return self._comprehension(node, [node.elt])
 
-    def visit_SetComp(self, node: cst.SetComp) -> bool:
-        return self._comprehension(node, [node.elt])
+    visit_SetComp = visit_GeneratorExp = visit_ListComp
 
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
-        return self._comprehension(node, [node.elt])
-
-    def visit_DictComp(self, node: cst.DictComp) -> bool:
+    def visit_DictComp(self, node: ast.DictComp) -> bool:
         return self._comprehension(node, [node.key, node.value])
 
-    def _finish_loop(self, struct: _StructBuilder, loop: cst.CSTNode, test) -> None:
+    def _finish_loop(self, struct: _StructBuilder, loop: ast.For | ast.AsyncFor | ast.While, test) -> None:
         """Per-site facts for a loop: loop-carried dependence, retry shape, early exit."""
         sites = [s for s in struct.sites if s.node is not None]
         if not sites:
             return
         fresh = set()
-        if isinstance(loop, cst.For):
+        if not isinstance(loop, ast.While):
             fresh = {n.partition(".")[0] for n in names_read(loop.target)}
         flow = LoopFlow(loop.body, test, fresh)
         for site in sites:
@@ -738,7 +704,7 @@ class _Indexer:
             if flags:
                 struct.per_site[id(site)] = flags
 
-    def _exit_after(self, loop: cst.CSTNode, site: _SiteBuilder, flow: LoopFlow) -> str:
+    def _exit_after(self, loop: ast.stmt, site: _SiteBuilder, flow: LoopFlow) -> str:
         """'retry' if the loop returns/breaks right after the call succeeds,
         'breaks-on-result' if it leaves the loop on a test of the result."""
         path = site.stmt_path
@@ -751,76 +717,74 @@ class _Indexer:
         tainted = None
         result = ""
         for container, child in zip(path[start:], path[start + 1 :]):
-            if container is not loop and isinstance(container, (cst.For, cst.While)):
+            if container is not loop and isinstance(container, LOOPS):
                 break  # a deeper loop: its break/return is not this loop's
-            for block in _blocks_holding(container, child):
-                stmts = _body_statements(block)
-                idx = next((i for i, s in enumerate(stmts) if s is child), None)
+            for block in _blocks_holding(container):
+                idx = next((i for i, s in enumerate(block) if s is child), None)
                 if idx is None:
                     continue
-                for later in stmts[idx + 1 :]:
+                for later in block[idx + 1 :]:
                     if _exits(later):
                         return "retry"
-                    if isinstance(later, cst.If) and _if_exits(later):
+                    if isinstance(later, ast.If) and _if_exits(later):
                         if tainted is None:
                             tainted = flow.tainted_by(site.node)
                         if names_read(later.test) & tainted or _tests_tainted(later, tainted):
                             result = "breaks-on-result"
-            if isinstance(container, cst.Try) and child in _body_statements(container.body):
-                if container.orelse is not None and any(_exits(s) for s in _body_statements(container.orelse.body)):
+            if isinstance(container, TRY) and any(s is child for s in container.body):
+                if any(_exits(s) for s in container.orelse):
                     return "retry"
         # a retry loop that re-asks the same request until the answer is acceptable
-        if result and isinstance(loop, cst.While) or (result and isinstance(loop, cst.For) and _is_range(loop)):
+        if result and isinstance(loop, ast.While) or (result and not isinstance(loop, ast.While) and _is_range(loop)):
             return "retry"
         return result
 
     # -------------------------------------------------------- if __main__
-    def visit_If(self, node: cst.If) -> bool:
+    def visit_If(self, node: ast.If) -> bool:
         if self.scope.kind == "module" and _is_main_guard(node.test):
             struct = _StructBuilder("main-guard", "`if __name__ == \"__main__\"` block", self._pos(node))
             self._open(struct)
-            self.walk(node.body)
+            self.walk_body(node.body)
             self._close()
-            if node.orelse is not None:
-                self.walk(node.orelse)
+            self.walk_body(node.orelse)
             return False
         return True
 
     # ------------------------------------------------------------------ with
-    def visit_With(self, node: cst.With) -> bool:
-        self._with(node)
-        return False
-
-    def _with(self, node: cst.With) -> None:
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> bool:
         before = len(self.sites)
         for item in node.items:
-            self.walk(item.item)
-            if item.asname is not None:
-                self.bind(item.asname.name, self.expr(item.item))
-        calls = {id(item.item) for item in node.items if isinstance(item.item, cst.Call)}
+            self.walk(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, self.expr(item.context_expr))
+        calls = {id(item.context_expr) for item in node.items if isinstance(item.context_expr, ast.Call)}
         new_sites = [s for s in self.sites[before:] if s.node is not None and id(s.node) in calls]
         if new_sites:
             # `with client.messages.stream(...) as s:` — is the stream shown or only drained?
             shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
             for site in new_sites:
                 site.flags.add("stream-shown" if shown else "stream-drained")
-        self.walk(node.body)
+        self.walk_body(node.body)
+        return False
+
+    visit_AsyncWith = visit_With
 
     # ----------------------------------------------------------------- calls
-    def visit_Call(self, node: cst.Call) -> bool:
+    def visit_Call(self, node: ast.Call) -> bool:
         code = self._code_scope()
+        arguments = call_args(node)
         callee = self.expr(node.func)
         last = callee.rpartition(".")[2].rstrip("()") if callee != UNKNOWN else (dotted_name(node.func) or "").rpartition(".")[2]
         keep_text = last in TEXT_KEPT_CALLS
         kwargs = ()
         args = ()
         if keep_text:
-            kwargs = tuple((a.keyword.value, self._text_of(a.value)) for a in node.args if a.keyword is not None)
-            args = tuple(self._text_of(a.value) for a in node.args if a.keyword is None and not a.star)
+            kwargs = tuple((a.keyword, self._text_of(a.value)) for a in arguments if a.keyword is not None)
+            args = tuple(self._text_of(a.value) for a in arguments if a.keyword is None and not a.star)
         span = self._pos(node)
         func_text = dotted_name(node.func) or _receiver_text(node.func)
         if last == "do" and not dotted_name(node.func):
-            func_text = _short(self.positions.text(node.func))  # schedule.every(10).minutes.do: keep the schedule
+            func_text = _short(self.source.text(node.func))  # schedule.every(10).minutes.do: keep the schedule
         text = f"{func_text}(...)" if func_text else "call"
         site = _SiteBuilder(
             node=node,
@@ -836,19 +800,19 @@ class _Indexer:
         if id(node) in self.awaited:
             site.flags.add("awaited")
         site.callee_alts = self._alternatives(node.func, callee)
-        site.arg_values = self._arg_values(node)
+        site.arg_values = self._arg_values(arguments)
         if last in ("create", "parse", "stream"):
-            site.request = self._request_facts(node)
-        self._note_mapped_params(node, code, callee, last)
+            site.request = self._request_facts(node, arguments)
+        self._note_mapped_params(node, arguments, code, callee, last)
         self._register(site, code)
         if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
             for struct in code.structs:
                 if struct.kind in ("for", "while"):
                     struct.flags.add("chat")
         # Function references passed as arguments (executor.map(fn, xs), Thread(target=fn)).
-        for index, arg in enumerate(node.args):
+        for index, arg in enumerate(arguments):
             # `add_job(wrapper, args=(job, ...))`: functions inside a tuple/list argument count too
-            values = [e.value for e in arg.value.elements] if isinstance(arg.value, (cst.Tuple, cst.List)) else [arg.value]
+            values = arg.value.elts if isinstance(arg.value, (ast.Tuple, ast.List)) else [arg.value]
             for value in values:
                 ref = self._reference(value)
                 if not ref:
@@ -857,7 +821,7 @@ class _Indexer:
                 self._register(
                     dataclasses.replace(
                         site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None, arg_values=(),
-                        ref_arg=arg.keyword.value if arg.keyword is not None else str(index),
+                        ref_arg=arg.keyword if arg.keyword is not None else str(index),
                     ),
                     code,
                 )
@@ -865,15 +829,15 @@ class _Indexer:
         if last in ARG_CONTEXT_CALLS:
             struct = _StructBuilder("arg", f"argument of `{text}`", span, via=callee)
             code.structs.append(struct)
-            for arg in node.args:
-                self.walk(arg)
+            for arg in arguments:
+                self.walk(arg.value)
             code.structs.pop()
         else:
-            for arg in node.args:
-                self.walk(arg)
+            for arg in arguments:
+                self.walk(arg.value)
         return False
 
-    def _settle_streams(self, sites, body: cst.CSTNode, is_generator: bool) -> None:
+    def _settle_streams(self, sites, body: list[ast.stmt], is_generator: bool) -> None:
         """A `stream=True` / `.stream()` call not consumed in a `with`: decide by the
         function as a whole whether what arrives is shown to someone."""
         pending = [
@@ -886,30 +850,30 @@ class _Indexer:
             for site in pending:
                 site.flags.add("stream-shown" if shown else "stream-drained")
 
-    def _arg_values(self, node: cst.Call) -> tuple[tuple[str, str], ...]:
+    def _arg_values(self, arguments: list[Arg]) -> tuple[tuple[str, str], ...]:
         out = []
         position = 0
-        for arg in node.args:
+        for arg in arguments:
             if arg.star:
                 break  # *args/**kwargs: positions after it are unknown
-            value = self.expr(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)) else UNKNOWN
-            key = arg.keyword.value if arg.keyword is not None else str(position)
+            value = self.expr(arg.value) if isinstance(arg.value, (ast.Name, ast.Attribute, ast.Call)) else UNKNOWN
+            key = arg.keyword if arg.keyword is not None else str(position)
             if arg.keyword is None:
                 position += 1
             if value != UNKNOWN and not value.startswith("builtins."):
                 out.append((key, value))
         return tuple(out)
 
-    def _request_facts(self, node: cst.Call) -> RequestFacts:
+    def _request_facts(self, node: ast.Call, arguments: list[Arg]) -> RequestFacts:
         model, max_tokens, prompt, system, dynamic, cached, fields = "", 0, 0, 0, False, False, 0
-        for arg in node.args:
-            key = arg.keyword.value if arg.keyword is not None else ""
+        for arg in arguments:
+            key = arg.keyword or ""
             if key == "model":
-                model = _string_value(arg.value) or ""
-                if not model and isinstance(arg.value, cst.Name):
-                    model = self.string_values.get(arg.value.value, "")  # MODEL = "claude-..." above
-            elif key == "max_tokens" and isinstance(arg.value, cst.Integer):
-                max_tokens = _int_value(arg.value)
+                model = str_value(arg.value) or ""
+                if not model and isinstance(arg.value, ast.Name):
+                    model = self.string_values.get(arg.value.id, "")  # MODEL = "claude-..." above
+            elif key == "max_tokens" and int_value(arg.value) is not None:
+                max_tokens = int_value(arg.value)
             elif key in ("system", "messages", "prompt"):
                 chars, computed = _literal_text_size(arg.value, self.string_constants)
                 prompt += chars
@@ -917,40 +881,40 @@ class _Indexer:
                 fields += _fstring_fields(arg.value)
                 if key == "system" and not computed:
                     system = chars
-            elif arg.keyword is None and arg.star == "**":
+            elif arg.star == "**":
                 dynamic = True  # **params: sizes unknown
         cached = _mentions_cache_control(node) or any(
-            isinstance(n, cst.Name) and n.value in self.cached_constants for n in find_all(node, cst.Name)
+            n.id in self.cached_constants for n in find_all(node, ast.Name)
         )
         return RequestFacts(model, max_tokens, prompt, system, dynamic, cached, fields)
 
-    def _note_mapped_params(self, node: cst.Call, code: _Scope, callee: str, last: str) -> None:
+    def _note_mapped_params(self, node: ast.Call, arguments: list[Arg], code: _Scope, callee: str, last: str) -> None:
         """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""
         if code.kind != "function" or not code.params:
             return
         func = node.func
-        if isinstance(func, cst.Name) and func.value in code.params:
+        if isinstance(func, ast.Name) and func.id in code.params:
             if any(s.kind in ("for", "while", "comp") for s in code.structs):
-                code.mapped.setdefault(func.value, "loop")  # `for x in xs: f(x)`
+                code.mapped.setdefault(func.id, "loop")  # `for x in xs: f(x)`
             return
         if last not in ARG_CONTEXT_CALLS:
             return
-        for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in code.params:
+        for arg in arguments:
+            if isinstance(arg.value, ast.Name) and arg.value.id in code.params:
                 kind = "loop" if callee in ("builtins.map", "builtins.filter") else "fanout"
-                if code.mapped.get(arg.value.value) != "fanout":
-                    code.mapped[arg.value.value] = kind
+                if code.mapped.get(arg.value.id) != "fanout":
+                    code.mapped[arg.value.id] = kind
 
-    def _alternatives(self, func: cst.BaseExpression, callee: str) -> tuple[str, ...]:
+    def _alternatives(self, func: ast.expr, callee: str) -> tuple[str, ...]:
         head = func
-        while isinstance(head, cst.Attribute):
+        while isinstance(head, ast.Attribute):
             head = head.value
-        if not isinstance(head, cst.Name):
+        if not isinstance(head, ast.Name):
             return ()
         for scope in reversed(self.scopes):
-            if scope.kind == "function" and head.value in scope.locals:
-                current = scope.locals[head.value]
-                alts = scope.alts.get(head.value, ())
+            if scope.kind == "function" and head.id in scope.locals:
+                current = scope.locals[head.id]
+                alts = scope.alts.get(head.id, ())
                 return tuple(callee.replace(current, alt, 1) for alt in alts if alt != current and callee.startswith(current))
         return ()
 
@@ -959,17 +923,19 @@ class _Indexer:
         for struct in code.structs:
             struct.sites.append(site)
 
-    def _reference(self, value: cst.BaseExpression) -> str:
+    def _reference(self, value: ast.expr) -> str:
         """A symbolic function reference passed as an argument, or ''."""
-        if isinstance(value, cst.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial" and value.args:
-            value = value.args[0].value  # ex.map(partial(f, style="short"), rows) maps f
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial":
+            first = call_args(value)
+            if first:
+                value = first[0].value  # ex.map(partial(f, style="short"), rows) maps f
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
             # Celery signatures: fn.s(...), fn.si(...), fn.signature(...)
-            if value.func.attr.value in ("s", "si", "signature"):
+            if value.func.attr in ("s", "si", "signature"):
                 value = value.func.value
             else:
                 return ""
-        if not isinstance(value, (cst.Name, cst.Attribute)):
+        if not isinstance(value, (ast.Name, ast.Attribute)):
             return ""
         ref = self.expr(value)
         if ref == UNKNOWN or ref.endswith("()") or ref.startswith("builtins."):
@@ -977,10 +943,6 @@ class _Indexer:
         return ref
 
     # ------------------------------------------------------------- results
-    def leave_Module(self, original_node: cst.Module) -> None:
-        module_sites = [s for s in self.sites if s.scope == self.module]
-        self._settle_streams(module_sites, original_node, False)
-
     def facts(self, noqa, pragmas) -> FileFacts:
         imports = list(self.imports.items()) + [("*", m) for m in self.star_imports]
         return FileFacts(
@@ -999,144 +961,140 @@ class _Indexer:
         )
 
 
-def _mentions_cache_control(node: cst.CSTNode) -> bool:
-    return any("cache_control" in n.value for n in find_all(node, (cst.Name, cst.SimpleString)))
+def _mentions_cache_control(node: ast.AST) -> bool:
+    for n in find_all(node, (ast.Name, ast.Attribute, ast.keyword, ast.Constant)):
+        text = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else n.arg if isinstance(n, ast.keyword) else n.value
+        if isinstance(text, str) and "cache_control" in text:
+            return True
+    return False
 
 
-def _literal_count(node: cst.BaseExpression) -> int:
+def _literal_count(node: ast.expr) -> int:
     """Items a loop runs over, when written in the code: range(N), [a, b, c], xs[:N]."""
-    if isinstance(node, cst.Call) and (dotted_name(node.func) or "") == "range":
-        values = [a.value for a in node.args if a.keyword is None]
-        if values and all(isinstance(v, cst.Integer) for v in values):
-            numbers = [_int_value(v) for v in values]
+    if isinstance(node, ast.Call) and (dotted_name(node.func) or "") == "range":
+        numbers = [int_value(a) for a in node.args]
+        if numbers and not node.keywords and all(n is not None for n in numbers):
             start, stop = (0, numbers[0]) if len(numbers) == 1 else (numbers[0], numbers[1])
             step = numbers[2] if len(numbers) > 2 and numbers[2] else 1
             return max(0, (stop - start + step - 1) // step)
         return 0
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        if all(not isinstance(e, cst.StarredElement) for e in node.elements):
-            return len(node.elements)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        if all(not isinstance(e, ast.Starred) for e in node.elts):
+            return len(node.elts)
         return 0
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        inner = node.slice[0].slice
-        if isinstance(inner, cst.Slice) and inner.lower is None and isinstance(inner.upper, cst.Integer):
-            return _int_value(inner.upper)
+    if isinstance(node, ast.Subscript):
+        inner = node.slice
+        if isinstance(inner, ast.Slice) and inner.lower is None and inner.step is None and int_value(inner.upper) is not None:
+            return int_value(inner.upper)
     return 0
 
 
-def _fstring_fields(node: cst.BaseExpression) -> int:
-    """f-string fields that hold a name or attribute: a few tokens each, not a document."""
+def _fstring_fields(node: ast.expr) -> int:
+    """f-string fields that hold a name, attribute or number (`f"ticket #{n}"`)."""
     return sum(
-        1 for part in find_all(node, cst.FormattedStringExpression)
-        if isinstance(part.expression, (cst.Name, cst.Attribute, cst.Integer))
+        1 for part in find_all(node, ast.FormattedValue)
+        if isinstance(part.value, (ast.Name, ast.Attribute)) or int_value(part.value) is not None
     )
 
 
-def _literal_text_size(node: cst.BaseExpression, constants: dict[str, int]) -> tuple[int, bool]:
+def _literal_text_size(node: ast.expr, constants: dict[str, int]) -> tuple[int, bool]:
     """(characters of literal text inside, whether computed content is there too).
-    Small f-string fields (`{n}`, `{ticket.id}`) are not computed content; see _fstring_fields."""
+    A bare name field (`{n}`) is a few tokens (see _fstring_fields), not computed
+    content; an attribute (`{ticket.body}`) is read as computed: it is often a
+    document."""
     chars, computed = 0, False
-    small_fields = {id(p.expression) for p in find_all(node, cst.FormattedStringExpression)
-                    if isinstance(p.expression, (cst.Name, cst.Attribute, cst.Integer))}
-    for part in find_all(node, (cst.SimpleString, cst.FormattedStringText, cst.FormattedStringExpression, cst.Name, cst.Call, cst.Subscript)):
-        if isinstance(part, cst.FormattedStringExpression) or id(part) in small_fields:
-            continue
-        if isinstance(part, cst.SimpleString):
-            value = _string_value(part)
-            chars += len(value) if value is not None else len(part.value)
-        elif isinstance(part, cst.FormattedStringText):
-            chars += len(part.value)
-        elif isinstance(part, cst.Name) and part.value in constants:
-            chars += constants[part.value]
-        elif isinstance(part, cst.Name) and part.value in ("True", "False", "None"):
-            continue
-        else:
+
+    def visit(part: ast.AST) -> bool:
+        nonlocal chars, computed
+        if isinstance(part, ast.FormattedValue) and (isinstance(part.value, ast.Name) or int_value(part.value) is not None):
+            return False
+        if isinstance(part, ast.Constant):
+            if isinstance(part.value, (str, bytes)):
+                chars += len(part.value)
+        elif isinstance(part, ast.Name):
+            if part.id in constants:
+                chars += constants[part.id]
+            else:
+                computed = True
+        elif isinstance(part, (ast.Call, ast.Subscript)):
             computed = True
+        return True
+
+    walk(node, visit)
     return chars, computed
 
 
-def _receiver_text(func: cst.BaseExpression) -> str:
+def _receiver_text(func: ast.expr) -> str:
     """`df["text"].apply` -> `df[...].apply`: enough to name the method called."""
-    if not isinstance(func, cst.Attribute):
+    if not isinstance(func, ast.Attribute):
         return ""
     base = func.value
-    if isinstance(base, cst.Subscript):
+    if isinstance(base, ast.Subscript):
         head = dotted_name(base.value) or "..."
-        return f"{head}[...].{func.attr.value}"
-    if isinstance(base, cst.Call):
+        return f"{head}[...].{func.attr}"
+    if isinstance(base, ast.Call):
         head = dotted_name(base.func) or _receiver_text(base.func) or "..."
-        return f"{head}(...).{func.attr.value}"
-    return f"(...).{func.attr.value}"
+        return f"{head}(...).{func.attr}"
+    return f"(...).{func.attr}"
 
 
-def _blocks_holding(container: cst.CSTNode, child: cst.CSTNode):
-    if isinstance(container, (cst.For, cst.While, cst.With, cst.FunctionDef, cst.ClassDef)):
+def _blocks_holding(container: ast.stmt):
+    """The statement lists directly inside a compound statement."""
+    if isinstance(container, (*LOOPS, ast.With, ast.AsyncWith, *FUNCTION_DEFS, ast.ClassDef)):
         yield container.body
-    elif isinstance(container, cst.If):
+    elif isinstance(container, ast.If):
         yield container.body
-        if container.orelse is not None:
-            yield container.orelse.body if isinstance(container.orelse, cst.Else) else cst.IndentedBlock(body=[container.orelse])
-    elif isinstance(container, (cst.Try, cst.TryStar)):
+        yield container.orelse
+    elif isinstance(container, TRY):
         yield container.body
         for handler in container.handlers:
             yield handler.body
-        if container.orelse is not None:
-            yield container.orelse.body
-        if container.finalbody is not None:
-            yield container.finalbody.body
+        yield container.orelse
+        yield container.finalbody
 
 
-def _exits(stmt: cst.CSTNode) -> bool:
-    if isinstance(stmt, cst.SimpleStatementLine):
-        return any(isinstance(s, (cst.Return, cst.Break)) for s in stmt.body)
-    return False
+def _exits(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, (ast.Return, ast.Break))
 
 
-def _if_exits(node: cst.If) -> bool:
+def _if_exits(node: ast.If) -> bool:
     """Some branch of an if/elif/else chain returns or breaks (at any depth of
     nested ifs, not inside an inner loop or def)."""
-    if _block_exits_deep(node.body):
-        return True
-    orelse = node.orelse
-    if isinstance(orelse, cst.If):
-        return _if_exits(orelse)
-    if isinstance(orelse, cst.Else):
-        return _block_exits_deep(orelse.body)
-    return False
+    return _block_exits_deep(node.body) or _block_exits_deep(node.orelse)
 
 
-def _tests_tainted(node: cst.If, tainted: set[str]) -> bool:
+def _tests_tainted(node: ast.If, tainted: set[str]) -> bool:
     """Any test in a nested if chain reads the result (`if "ok" in parsed: ... break`)."""
-    for stmt in _body_statements(node.body):
-        if isinstance(stmt, cst.If) and (names_read(stmt.test) & tainted or _tests_tainted(stmt, tainted)):
+    for stmt in node.body:
+        if isinstance(stmt, ast.If) and (names_read(stmt.test) & tainted or _tests_tainted(stmt, tainted)):
             return True
     return False
 
 
-def _block_exits_deep(block: cst.BaseSuite) -> bool:
-    for stmt in _body_statements(block):
+def _block_exits_deep(block: list[ast.stmt]) -> bool:
+    for stmt in block:
         if _exits(stmt):
             return True
-        if isinstance(stmt, cst.If) and _if_exits(stmt):
+        if isinstance(stmt, ast.If) and _if_exits(stmt):
             return True
-        if isinstance(stmt, (cst.With, cst.Try)) and _block_exits_deep(stmt.body):
+        if isinstance(stmt, (ast.With, ast.AsyncWith, ast.Try)) and _block_exits_deep(stmt.body):
             return True
     return False
 
 
-def _is_range(loop: cst.For) -> bool:
-    return isinstance(loop.iter, cst.Call) and (dotted_name(loop.iter.func) or "").endswith("range")
+def _is_range(loop: ast.For | ast.AsyncFor) -> bool:
+    return isinstance(loop.iter, ast.Call) and (dotted_name(loop.iter.func) or "").endswith("range")
 
 
-def _shows_output(block: cst.CSTNode) -> bool:
+def _shows_output(block: list[ast.stmt]) -> bool:
     """Does this code print, yield, send or write what it receives?"""
     shown = False
 
-    def visit(node: cst.CSTNode) -> bool:
+    def visit(node: ast.AST) -> bool:
         nonlocal shown
-        if isinstance(node, cst.Yield):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
             shown = True
-        elif isinstance(node, cst.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in SHOW_CALLS:
+        elif isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in SHOW_CALLS:
             shown = True
         return not shown
 
@@ -1161,13 +1119,10 @@ def _scan_comments(source: str) -> tuple[tuple, tuple]:
     return tuple(noqa), tuple(pragmas)
 
 
-def index_module(module: cst.Module, path: str, module_name: str, is_package: bool = False,
-                 tree: ast.Module | None = None, source: str | None = None) -> FileFacts:
-    """Index a parsed module. `tree` is the same source parsed by `ast`, used for
-    positions; without it (or if it does not match) LibCST's provider is used.
-    `source` is the text the module was parsed from (saves regenerating it)."""
-    source = module.code if source is None else source
-    indexer = _Indexer(module_name, path, is_package, Positions(module, tree, source))
-    indexer.run(module)
+def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool = False, source: str = "") -> FileFacts:
+    """Index a module parsed by `ast`; `source` is the text it was parsed from
+    (for spans in characters and for comments)."""
+    indexer = _Indexer(module_name, path, is_package, SourceText(source))
+    indexer.run(tree)
     noqa, pragmas = _scan_comments(source)
     return indexer.facts(noqa, pragmas)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..analysis.clients import supports_batches
-from ..analysis.cstwalk import NODE_TYPES, _fields
-from ..analysis.positions import Positions
+from .cstwalk import NODE_TYPES, _fields
+from .positions import Positions
 from .syntax import PACING_CALLS, callee_name, code_of, dotted, scan, side_effect_call
 
 # What the calls look like once rewritten: names the codemod introduces.
@@ -113,7 +113,7 @@ class Planner:
     """Plans over one parsed module.
 
     Parents come from one walk of the tree and positions from the `ast` tree
-    matched to it (analysis/positions.py), not from LibCST's metadata
+    matched to it (codemod/positions.py), not from LibCST's metadata
     providers: on a module that already holds the inserted helpers those cost
     ~0.2 s a file, most of a second `fix`."""
 
