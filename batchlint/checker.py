@@ -24,7 +24,7 @@ from .discovery import SourceFile, discover, read_source, seed_pattern
 from .external import console_scripts, read_schedules, schedule_file_kind
 from .model import CheckResult, FileError, Finding
 from .parsing import parse_file
-from .prefilter import IDENTIFIER, import_names, imported_sources, mentions, relevant_names
+from .prefilter import IDENTIFIER, import_names, import_targets, imported_sources, mentions, relevant_names
 from .savings import prices_from, settings_from
 from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
@@ -116,7 +116,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     seed = seed_pattern(config)
     pending = {s.abspath for s in sources if seed.search(s.text)}
     failed: set[str] = set()
-    identifiers: dict[str, frozenset[str]] = {}  # per unparsed file, computed once
+    identifiers: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # per unparsed file: (words, imports)
     project = Project([])
     for _round in range(_MAX_ROUNDS):
         new = sorted(p for p in pending if p not in state.facts and p not in failed)
@@ -135,10 +135,10 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
             for path, source in state.sources.items():
                 if path in state.facts or path in failed:
                     continue
-                words = identifiers.get(path)
-                if words is None:
-                    words = identifiers[path] = frozenset(IDENTIFIER.findall(source.text))
-                if mentions(words, source.text, names):
+                scanned = identifiers.get(path)
+                if scanned is None:
+                    scanned = identifiers[path] = (frozenset(IDENTIFIER.findall(source.text)), import_targets(source))
+                if mentions(*scanned, source.text, names):
                     pending.add(path)
         relevant = [f for f in state.facts.values() if f.module in modules]
         pending |= imported_sources(relevant, by_module)

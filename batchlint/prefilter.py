@@ -1,9 +1,11 @@
 """Which unparsed files can matter, given what the parsed ones showed.
 
-Each round of the parse adds files that name a function found to reach a
-Claude call and a word of that function's module (how another file imports
-it), files holding schedule tables that name tasks by string, and the project
-modules that relevant files import.
+Each round of the parse adds files that name a function (or class, or client
+variable) found to reach a Claude call *and* import its module, a package
+above it (a re-export) or a module of that name (sibling scripts); files
+holding schedule tables that name tasks by string; and the project modules
+that relevant files import. Imports are read from the text with a regex: a
+line that only looks like an import costs a parse, never a finding.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .discovery import SourceFile, path_module_names
 
+
 def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
     """Names whose mention makes an unparsed file worth parsing — each with the
-    words of its defining module, one of which the file must mention too (a
-    caller in another file imports it) — and the modules holding Claude-reaching code."""
+    imports that can bring it into a file (its module, the packages above it,
+    the module's bare name) — and the modules holding Claude-reaching code."""
     reaching: set[str] = set()
     todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
     while todo:
@@ -36,10 +39,7 @@ def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
     def add(name: str, facts: FileFacts | None) -> None:
         if facts is None or len(name) <= 2 or name.startswith("__"):
             return
-        words = names.setdefault(name, set())
-        words.update(p for p in facts.module.split(".") if p)
-        for spelling in path_module_names(facts.path):
-            words.update(spelling.split("."))
+        names.setdefault(name, set()).update(_import_spellings(facts))
 
     for qual in reaching:
         fn = project.function(qual)
@@ -54,7 +54,8 @@ def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
             related = [fn.class_qual, *project.class_ancestry(fn.class_qual), *project.all_subclasses(fn.class_qual)]
             for cls in related:
                 entry = project.classes.get(cls)
-                add(cls.rpartition(".")[2], entry[1] if entry else facts)
+                if entry is not None:  # a library base (`ABC`, `BaseCommand`) names nothing of ours
+                    add(cls.rpartition(".")[2], entry[1])
         if facts is not None:
             modules.add(facts.module)
     for qual, symbolic in project.variables.items():
@@ -73,17 +74,52 @@ _SCHEDULE_TABLES = re.compile(r"beat_schedule|BEAT_SCHEDULE|CRONJOBS")
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
-def mentions(words: frozenset[str], text: str, names: dict[str, set[str]]) -> bool:
-    """The file names a reaching function and one word of its module's name
-    (how another file imports it), or names it in a schedule table."""
+def _import_spellings(facts: FileFacts) -> set[str]:
+    """Every import that can bring a name of this module into another file:
+    the module under each spelling, each package above it, its bare name."""
+    out: set[str] = set()
+    for spelling in (facts.module, *path_module_names(facts.path)):
+        parts = spelling.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
+
+
+def import_targets(source: SourceFile) -> frozenset[str]:
+    """Modules a file's import lines name (relative ones resolved), and for
+    `import a.b` also `a`, which that statement binds."""
+    out: set[str] = set()
+    package = source.module if source.is_package else source.module.rpartition(".")[0]
+    for match in _IMPORT.finditer(source.text):
+        dots, module, plain = match.groups()
+        if plain is not None:
+            for item in plain.split(","):
+                name = item.split()[0] if item.split() else ""
+                parts = name.split(".")
+                out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        elif dots:
+            base = package
+            for _ in range(len(dots) - 1):
+                base = base.rpartition(".")[0]
+            out.add(f"{base}.{module}".strip(".") if module else base)
+            if module:
+                out.add(module)  # a script run from its folder: `from .x` and `from x` name the same file
+        else:
+            out.add(module)
+    return frozenset(out)
+
+
+def mentions(words: frozenset[str], targets: frozenset[str], text: str, names: dict[str, set[str]]) -> bool:
+    """The file names a reaching function and imports something that can
+    bring it in, or names it in a schedule table."""
     found = [name for name in names if name in words]
     if not found:
         return False
     if _SCHEDULE_TABLES.search(text):
         return True
-    return any(not words.isdisjoint(names[name]) for name in found)
+    return any(not targets.isdisjoint(names[name]) for name in found)
 
 
 def import_names(source: SourceFile) -> set[str]:

@@ -1,0 +1,133 @@
+"""The prefilter: a file that never mentions the SDK is parsed only when it
+names a Claude-reaching function *and* imports something that can bring it in.
+
+Each case pairs a caller that must be parsed (its loop is a finding) with one
+that names the same function but imports an unrelated module of the same
+name, which must not be parsed at all."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import batchlint.checker as checker
+from batchlint.discovery import SourceFile
+from batchlint.prefilter import import_targets
+
+from helpers import check, expected, triples
+
+HELPER = """
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def summarize(text):
+    return client.messages.create(model="claude-haiku-5-5", max_tokens=50, messages=[{"role": "user", "content": text}])
+"""
+
+UNRELATED = """
+def summarize(text):
+    return text[:10]
+"""
+
+
+def caller(import_line: str, call: str = "summarize(t)", expect: bool = True) -> str:
+    marker = "  # expect: BL105" if expect else ""
+    return f"{import_line}\n\nif __name__ == \"__main__\":\n    for t in open(\"tickets.txt\"):\n        {call}{marker}\n"
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """Paths (relative) of every file this run parses."""
+    seen: list[str] = []
+    real = checker.parse_file
+
+    def recording(source, *args, **kwargs):
+        seen.append(source.path.replace(os.sep, "/"))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(checker, "parse_file", recording)
+    return seen
+
+
+CASES = {
+    "absolute import": {
+        "acme/__init__.py": "",
+        "acme/llm.py": HELPER,
+        "jobs/run.py": caller("from acme.llm import summarize"),
+    },
+    "module imported, attribute call": {
+        "acme/__init__.py": "",
+        "acme/llm.py": HELPER,
+        "jobs/run.py": caller("from acme import llm", "llm.summarize(t)"),
+    },
+    "dotted import": {
+        "acme/__init__.py": "",
+        "acme/llm.py": HELPER,
+        "jobs/run.py": caller("import acme.llm", "acme.llm.summarize(t)"),
+    },
+    "re-export through the package": {
+        "acme/__init__.py": "from .llm import summarize\n",
+        "acme/llm.py": HELPER,
+        "jobs/run.py": caller("from acme import summarize"),
+    },
+    "relative import": {
+        "acme/__init__.py": "",
+        "acme/llm.py": HELPER,
+        "acme/run.py": caller("from .llm import summarize"),
+    },
+    "sibling scripts": {
+        "scripts/llm.py": HELPER,
+        "scripts/run.py": caller("from llm import summarize"),
+    },
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_caller_that_imports_the_helper_is_parsed(tmp_path, parsed, name):
+    files = dict(CASES[name])
+    # Same function name, same module word, another package: never parsed.
+    files["other/__init__.py"] = ""
+    files["other/llm.py"] = UNRELATED
+    files["other/run.py"] = caller("from other.llm import summarize", expect=False)
+    assert triples(check(tmp_path, files)) == expected(files)
+    caller_path = next(p for p, text in files.items() if "expect: BL105" in text)
+    assert caller_path in parsed
+    assert "other/run.py" not in parsed and "other/llm.py" not in parsed
+
+
+def test_name_without_an_import_that_can_bring_it_is_not_parsed(tmp_path, parsed):
+    files = {
+        "acme/__init__.py": "",
+        "acme/llm.py": HELPER,
+        "jobs/run.py": caller("from acme.llm import summarize"),
+        # mentions `summarize` and the word `acme`, but imports nothing of it
+        "docs/notes.py": '"""acme: summarize() lives in acme.llm."""\nfrom textwrap import shorten as summarize\n',
+    }
+    assert triples(check(tmp_path, files)) == expected(files)
+    assert "docs/notes.py" not in parsed
+
+
+def _source(module: str, text: str, is_package: bool = False) -> SourceFile:
+    return SourceFile(module.replace(".", "/") + ".py", "/x.py", module, is_package, text)
+
+
+def test_import_targets_reads_every_import_form():
+    text = (
+        "import os, acme.llm as l\n"
+        "from acme.jobs import (\n    run,\n)\n"
+        "from . import sibling\n"
+        "from ..common.util import helper\n"
+        "    import lazy.mod  # inside a function\n"
+        "x = 'from nowhere import this'  # not at the start of a line\n"
+    )
+    got = import_targets(_source("pkg.sub.mod", text))
+    assert {"os", "acme", "acme.llm", "acme.jobs", "pkg.sub", "pkg.common.util", "common.util", "lazy", "lazy.mod"} <= got
+    assert "nowhere" not in got
+
+
+def test_relative_import_in_a_package_init():
+    got = import_targets(_source("pkg.sub", "from .llm import ask\n", is_package=True))
+    assert "pkg.sub.llm" in got
