@@ -13,7 +13,7 @@ import re
 import stat
 import tokenize
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+import fnmatch
 
 from .config import Config
 from .model import FileError
@@ -42,17 +42,25 @@ def display_path(path: str) -> str:
     return absolute if rel.startswith("..") else rel
 
 
-def excluded(rel_parts: tuple[str, ...], rel_path: str, patterns: tuple[str, ...]) -> bool:
-    for pattern in patterns:
-        if "/" in pattern.strip("/"):
-            clean = pattern.strip("/")
-            if fnmatchcase(rel_path, clean) or fnmatchcase(rel_path, clean + "/*"):
-                return True
-        else:
-            clean = pattern.strip("/")
-            if any(fnmatchcase(part, clean) for part in rel_parts):
-                return True
-    return False
+class Excluder:
+    """Exclude patterns compiled once. A pattern with a slash matches the path
+    below the root given (or a folder holding it); one without matches any
+    single name. The walk prunes excluded folders, so each folder and file
+    needs only its own name and path tested."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        names = [p.strip("/") for p in patterns if "/" not in p.strip("/")]
+        paths = [p.strip("/") for p in patterns if "/" in p.strip("/")]
+        self._name = re.compile("|".join(fnmatch.translate(p) for p in names)) if names else None
+        self._path = (
+            re.compile("|".join(fnmatch.translate(p) + "|" + fnmatch.translate(p + "/*") for p in paths)) if paths else None
+        )
+
+    def __call__(self, name: str, rel_path: str) -> bool:
+        return bool(
+            (self._name is not None and self._name.match(name))
+            or (self._path is not None and self._path.match(rel_path))
+        )
 
 
 def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], list[FileError], list[tuple[str, str]]]:
@@ -62,7 +70,7 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
 
     A file named explicitly is always checked; directories are walked without
     following symlinks into directories already seen (so loops end)."""
-    patterns = tuple(config.exclude) + tuple(config.extend_exclude)
+    excluded = Excluder(tuple(config.exclude) + tuple(config.extend_exclude))
     found: list[str] = []
     others: list[tuple[str, str]] = []
     errors: list[FileError] = []
@@ -96,7 +104,7 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
             keep = []
             for name in sorted(dirnames):
                 rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not excluded(tuple(rel.split("/")), rel, patterns):
+                if not excluded(name, rel):
                     keep.append(name)
             dirnames[:] = keep
             for name in sorted(filenames):
@@ -106,7 +114,7 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
                     if kind:
                         others.append((os.path.join(dirpath, name), kind))
                     continue
-                if excluded(tuple(rel.split("/")), rel, patterns):
+                if excluded(name, rel):
                     continue
                 found.append(os.path.join(dirpath, name))
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))

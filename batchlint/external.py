@@ -46,14 +46,23 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
-def _read(path: str) -> str:
+# Bytes a file must hold to declare a schedule, tested before decoding or parsing.
+_NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule"}
+
+
+def _read(path: str, needle: bytes = b"") -> str:
+    """The file's text; "" when unreadable, over the size limit, or (given a
+    needle) not holding it. The needle is tested on bytes, before decoding:
+    eval harnesses ship thousands of YAML configs, few of them CronJobs."""
     try:
-        if os.path.getsize(path) > _MAX_BYTES:
-            return ""
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
     except OSError:
         return ""
+    if len(data) > _MAX_BYTES or (needle and needle not in data):
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text  # as text mode reads it
 
 
 def schedule_file_kind(rel: str, name: str) -> str:
@@ -84,8 +93,8 @@ def read_schedules(files: list[tuple[str, str]]) -> tuple[list[ExternalSchedule]
     out: list[ExternalSchedule] = []
     skipped_yaml = 0
     for path, reader in files:
-        text = _read(path)
-        if not text or (reader == "k8s" and "CronJob" not in text):
+        text = _read(path, _NEEDLES.get(reader, b""))
+        if not text:
             continue
         if yaml is None and reader in ("github", "gitlab", "serverless", "sam"):
             skipped_yaml += 1
@@ -101,7 +110,8 @@ def _yaml_documents(text: str) -> list:
     if yaml is None:
         return []
     try:
-        return [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+        return [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
     except yaml.YAMLError:
         return []
 
