@@ -20,11 +20,11 @@ from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .cache import FactsCache, file_key
 from .config import Config
-from .discovery import SourceFile, discover, read_source, seed_pattern
+from .discovery import SourceFile, discover, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind
 from .model import CheckResult, FileError, Finding
 from .parsing import parse_file
-from .prefilter import IDENTIFIER, import_names, import_targets, imported_sources, mentions, relevant_names
+from .prefilter import Scan, import_names, imported_sources, mentions, relevant_names, seed_test
 from .savings import prices_from, settings_from
 from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
@@ -113,10 +113,10 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     for s in sources:
         for name in import_names(s):
             by_module.setdefault(name, []).append(s.abspath)
-    seed = seed_pattern(config)
-    pending = {s.abspath for s in sources if seed.search(s.text)}
+    is_seed = seed_test(config)
+    pending = {s.abspath for s in sources if is_seed(s)}
     failed: set[str] = set()
-    identifiers: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # per unparsed file: (words, imports)
+    scans: dict[str, Scan] = {}  # per unparsed file, read once
     project = Project([])
     for _round in range(_MAX_ROUNDS):
         new = sorted(p for p in pending if p not in state.facts and p not in failed)
@@ -132,13 +132,14 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         names, modules = relevant_names(project)
         pending = set()
         if names:
+            spellings = set().union(*names.values())
             for path, source in state.sources.items():
                 if path in state.facts or path in failed:
                     continue
-                scanned = identifiers.get(path)
-                if scanned is None:
-                    scanned = identifiers[path] = (frozenset(IDENTIFIER.findall(source.text)), import_targets(source))
-                if mentions(*scanned, source.text, names):
+                scan = scans.get(path)
+                if scan is None:
+                    scan = scans[path] = Scan(source)
+                if mentions(scan, names, spellings):
                     pending.add(path)
         relevant = [f for f in state.facts.values() if f.module in modules]
         pending |= imported_sources(relevant, by_module)

@@ -1,6 +1,6 @@
-"""Which unparsed files can matter, given what the parsed ones showed.
+"""Which files are worth a parse.
 
-Each round of the parse adds files that name a function (or class, or client
+The first round parses the files that import the SDK. Each round of the parse adds files that name a function (or class, or client
 variable) found to reach a Claude call *and* import its module, a package
 above it (a re-export) or a module of that name (sibling scripts); files
 holding schedule tables that name tasks by string; and the project modules
@@ -11,11 +11,12 @@ line that only looks like an import costs a parse, never a finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project
-from .discovery import SourceFile, path_module_names
+from .config import Config
+from .discovery import SourceFile, path_module_names, seed_pattern
 
 
 def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
@@ -111,15 +112,54 @@ def import_targets(source: SourceFile) -> frozenset[str]:
     return frozenset(out)
 
 
-def mentions(words: frozenset[str], targets: frozenset[str], text: str, names: dict[str, set[str]]) -> bool:
+def seed_test(config: Config) -> Callable[[SourceFile], bool]:
+    """Which files start the parse: those importing the SDK (a mention in a
+    comment, a string or a model name like "anthropic/claude-..." is not
+    enough: such a file's calls reach Claude only through code that imports
+    it, which the rounds follow), and those naming a configured client factory."""
+    mention = seed_pattern(config)
+    names = [f.rpartition(".")[2] for f in config.client_factories]
+    factory = re.compile("|".join(re.escape(n) for n in names)) if names else None
+
+    def is_seed(source: SourceFile) -> bool:
+        if not mention.search(source.text):
+            return False
+        if factory is not None and factory.search(source.text):
+            return True
+        return any(t == "anthropic" or t.startswith("anthropic.") for t in import_targets(source))
+
+    return is_seed
+
+
+class Scan:
+    """What the rounds need from an unparsed file's text, read once; its
+    words only when its imports could bring a reaching name in."""
+
+    __slots__ = ("_text", "_words", "targets", "schedule_table")
+
+    def __init__(self, source: SourceFile) -> None:
+        self._text = source.text
+        self._words: frozenset[str] | None = None
+        self.targets = import_targets(source)
+        self.schedule_table = bool(_SCHEDULE_TABLES.search(source.text))
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(IDENTIFIER.findall(self._text))
+        return self._words
+
+
+def mentions(scan: Scan, names: dict[str, set[str]], spellings: set[str]) -> bool:
     """The file names a reaching function and imports something that can
-    bring it in, or names it in a schedule table."""
-    found = [name for name in names if name in words]
+    bring it in, or names it in a schedule table. `spellings`: every import
+    that can bring in any of the names (the union of `names`' values)."""
+    if not scan.schedule_table and scan.targets.isdisjoint(spellings):
+        return False
+    found = names.keys() & scan.words
     if not found:
         return False
-    if _SCHEDULE_TABLES.search(text):
-        return True
-    return any(not targets.isdisjoint(names[name]) for name in found)
+    return scan.schedule_table or any(not scan.targets.isdisjoint(names[name]) for name in found)
 
 
 def import_names(source: SourceFile) -> set[str]:

@@ -131,3 +131,37 @@ def test_import_targets_reads_every_import_form():
 def test_relative_import_in_a_package_init():
     got = import_targets(_source("pkg.sub", "from .llm import ask\n", is_package=True))
     assert "pkg.sub.llm" in got
+
+
+def test_seed_is_an_sdk_import_not_a_mention(tmp_path, parsed):
+    files = {
+        # names Claude only in a string (a LiteLLM model id) and a comment: no SDK call can be here
+        "router.py": '# anthropic models go through litellm\nMODEL = "anthropic/claude-haiku-5-5"\n',
+        # imports the SDK inside a function: parsed, and its loop found
+        "batch.py": (
+            "def run(rows):\n"
+            "    import anthropic\n"
+            "    client = anthropic.Anthropic()\n"
+            "    for r in rows:\n"
+            "        client.messages.create(model='m', max_tokens=1, messages=[])  # expect: BL101\n"
+        ),
+    }
+    assert triples(check(tmp_path, files)) == expected(files)
+    assert parsed == ["batch.py"]
+
+
+def test_a_configured_client_factory_seeds_without_an_sdk_import(tmp_path, parsed):
+    from batchlint.config import Config
+
+    files = {
+        "jobs.py": (
+            "from vendor import make_llm_client  # wraps anthropic\n"
+            "client = make_llm_client()\n"
+            "def run(rows):\n"
+            "    for r in rows:\n"
+            "        client.messages.create(model='m', max_tokens=1, messages=[])  # expect: BL101\n"
+        ),
+    }
+    config = Config(root=str(tmp_path), client_factories=("vendor.make_llm_client",))
+    assert triples(check(tmp_path, files, config=config)) == expected(files)
+    assert parsed == ["jobs.py"]
