@@ -15,13 +15,23 @@ from typing import NamedTuple
 # Fields that hold operators or contexts (ast.Load, ast.Add): never code.
 _SKIPPED = frozenset({"ctx", "op", "ops", "type_comment", "type_ignores"})
 
-# ast's field order differs from source order for these.
+# ast's field order differs from source order for these; leaves have no children.
 _SOURCE_ORDER: dict[type, tuple[str, ...]] = {
     ast.FunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
     ast.AsyncFunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
     ast.ClassDef: ("decorator_list", "type_params", "bases", "keywords", "body"),
     ast.IfExp: ("body", "test", "orelse"),
+    ast.Name: (),
+    ast.Constant: (),
+    ast.alias: (),
+    ast.Pass: (),
+    ast.Break: (),
+    ast.Continue: (),
+    ast.Global: (),
+    ast.Nonlocal: (),
 }
+# Nodes never worth a visit of their own: most of a tree, so walks skip the call.
+LEAVES = frozenset({ast.Name, ast.Constant})
 
 STATEMENT = ast.stmt
 COMPOUND = (
@@ -36,17 +46,20 @@ TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 _fields_cache: dict[type, tuple[str, ...]] = {}
 
 
-def _fields(tp: type) -> tuple[str, ...]:
+def fields(tp: type) -> tuple[str, ...]:
+    """Names of the fields of an ast node type that can hold code, in source order."""
     names = _fields_cache.get(tp)
     if names is None:
-        names = _SOURCE_ORDER.get(tp) or tuple(f for f in tp._fields if f not in _SKIPPED)
+        names = _SOURCE_ORDER.get(tp)
+        if names is None:
+            names = tuple(f for f in tp._fields if f not in _SKIPPED)
         _fields_cache[tp] = names
     return names
 
 
 def children(node: ast.AST) -> Iterator[ast.AST]:
     """The node's code-bearing children, in the order they are written."""
-    for name in _fields(type(node)):
+    for name in fields(type(node)):
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             yield value
@@ -60,11 +73,22 @@ def walk(node: ast.AST | list, visit: Callable[[ast.AST], bool | None]) -> None:
     """Pre-order walk of a node (or a list of statements); `visit` returning
     False skips the node's children."""
     stack = list(reversed(node)) if type(node) is list else [node]
+    push = stack.append
     while stack:
         current = stack.pop()
         if visit(current) is False:
             continue
-        stack.extend(reversed(list(children(current))))
+        start = len(stack)
+        for name in fields(type(current)):
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+        if len(stack) - start > 1:
+            stack[start:] = stack[start:][::-1]  # first child on top
 
 
 def find_all(node: ast.AST | list, kind: type | tuple[type, ...]) -> list:

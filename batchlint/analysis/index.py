@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .astwalk import (
-    FUNCTION_DEFS, LOOPS, TRY, Arg, call_args, children, dotted_name, find_all, int_value, str_value, walk,
+    FUNCTION_DEFS, LEAVES, LOOPS, TRY, Arg, call_args, dotted_name, fields, find_all, int_value, str_value, walk,
 )
 from .dependence import LoopFlow, names_read
 from .spans import SourceText
@@ -169,7 +169,7 @@ class _Indexer:
 
     def __init__(self, module: str, path: str, is_package: bool, text: SourceText) -> None:
         self.source = text
-        self._handlers: dict[type, object] = {}
+        self._dispatch: dict[type, tuple] = {}  # node type -> (visit method, child fields, is a statement)
         self.module = module
         self.path = path
         self.package = module if is_package else module.rpartition(".")[0]
@@ -211,16 +211,22 @@ class _Indexer:
 
     def walk(self, node: ast.AST) -> None:
         tp = type(node)
-        handler = self._handlers.get(tp, self)
-        if handler is self:
+        entry = self._dispatch.get(tp)
+        if entry is None:
             handler = getattr(self, "visit_" + tp.__name__, None)
-            self._handlers[tp] = handler
-        is_statement = isinstance(node, ast.stmt)
+            entry = self._dispatch[tp] = (handler, fields(tp), issubclass(tp, ast.stmt))
+        handler, names, is_statement = entry
         if is_statement:
             self.stmt_stack.append(node)
         if handler is None or handler(node) is not False:
-            for child in children(node):
-                self.walk(child)
+            for name in names:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST) and type(item) not in LEAVES:
+                            self.walk(item)
+                elif isinstance(value, ast.AST) and type(value) not in LEAVES:
+                    self.walk(value)
         if is_statement:
             self.stmt_stack.pop()
 
