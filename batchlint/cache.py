@@ -1,11 +1,17 @@
-"""Per-file analysis results kept between runs (`.batchlint_cache/`).
+"""Analysis results kept between runs (`.batchlint_cache/`), at two levels.
 
-A file's FileFacts depend only on its text, its path and module name and the
-batchlint version, so that is the key; cross-file conclusions are recomputed
-every run from the cached facts, which is how a change to one file reaches
-everything that depends on it. The cache is JSON decoded into a fixed set of
-classes — never pickle — so a cache directory committed to a repository
-cannot make batchlint run code.
+Run level: the whole CheckResult, keyed by everything it depends on (each
+Python file's text, path and module name, the schedule files' size and
+modification time, the config, the working directory, batchlint's version).
+A re-run on an unchanged tree reads the files, hashes them and returns.
+
+File level: a file's FileFacts depend only on its text, its path and module
+name and the batchlint version, so that is the key; when anything changed,
+cross-file conclusions are recomputed from the cached facts, which is how a
+change to one file reaches everything that depends on it.
+
+Both are JSON decoded into a fixed set of classes — never pickle — so a cache
+directory committed to a repository cannot make batchlint run code.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ import os
 import shutil
 import tempfile
 
+from . import model as _model
 from ._version import __version__
 from .analysis import facts as _facts
+from .savings.estimate import Assumption, Estimate
 
 CACHE_DIR_NAME = ".batchlint_cache"
 _CLASSES = {
@@ -26,6 +34,8 @@ _CLASSES = {
     for cls in (
         _facts.Span, _facts.Struct, _facts.RequestFacts, _facts.Site, _facts.Decorator, _facts.FunctionFacts,
         _facts.ClassFacts, _facts.ScheduleRef, _facts.FileFacts,
+        _model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
+        Assumption, Estimate,
     )
 }
 _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
@@ -34,6 +44,8 @@ _LAYOUT = hashlib.sha256(repr(sorted(_FIELDS.items())).encode()).hexdigest()[:12
 
 
 def _encode(value):
+    if isinstance(value, _model.ContextKind):
+        return {"k": value.value}
     if dataclasses.is_dataclass(value):
         name = type(value).__name__
         return {"t": name, "f": [_encode(getattr(value, f)) for f in _FIELDS[name]]}
@@ -50,6 +62,8 @@ def _decode(value):
     if isinstance(value, dict):
         if "s" in value:
             return frozenset(_decode(v) for v in value["s"])
+        if "k" in value:
+            return _model.ContextKind(value["k"])
         cls = _CLASSES[value["t"]]  # KeyError for anything else: the entry is dropped
         return cls(*(_decode(v) for v in value["f"]))
     return value
@@ -107,18 +121,69 @@ class FactsCache:
         """Keep exactly what this run used; written atomically."""
         if not self.directory or self._used == self._entries:
             return
+        _write_json(self.directory, self._file, self._used)
+
+
+class RunCache:
+    """The last few whole results, by the key of everything they depend on."""
+
+    _KEEP = 8  # e.g. full runs and changed-files runs of a few branches
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self._entries: dict[str, object] = {}
         try:
-            os.makedirs(self.directory, exist_ok=True)
-            marker = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(marker):
-                with open(marker, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by batchlint\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._used, handle, separators=(",", ":"))
-            os.replace(tmp, self._file)
-        except OSError:
-            pass  # a read-only checkout still gets its answer, just not faster next time
+            with open(self._file, encoding="utf-8") as handle:
+                raw = json.load(handle)
+            if isinstance(raw, dict):
+                self._entries = raw
+        except (OSError, ValueError):
+            pass
+
+    @property
+    def _file(self) -> str:
+        return os.path.join(self.directory, f"runs-{__version__}-{_LAYOUT}.json")
+
+    @staticmethod
+    def key(parts: list[str]) -> str:
+        digest = hashlib.sha256()
+        for part in (__version__, _LAYOUT, *parts):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str):
+        raw = self._entries.get(key)
+        if raw is None:
+            return None
+        try:
+            result = _decode(raw)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return result if isinstance(result, _model.CheckResult) else None
+
+    def put(self, key: str, result) -> None:
+        entries = {k: v for k, v in self._entries.items() if k != key}
+        entries[key] = _encode(result)
+        self._entries = dict(list(entries.items())[-self._KEEP:])
+        _write_json(self.directory, self._file, self._entries)
+
+
+def _write_json(directory: str, path: str, data) -> None:
+    """Atomically, with the directory's .gitignore; a read-only checkout
+    still gets its answer, just not faster next time."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        marker = os.path.join(directory, ".gitignore")
+        if not os.path.exists(marker):
+            with open(marker, "w", encoding="utf-8") as handle:
+                handle.write("# Created by batchlint\n*\n")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cache-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def clean(directory: str) -> bool:

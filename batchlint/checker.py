@@ -18,10 +18,10 @@ from .analysis.chains import findings_for, unclassified_calls
 from .analysis.contexts import Classifier
 from .analysis.facts import FileFacts
 from .analysis.project import Project
-from .cache import FactsCache, file_key
+from .cache import FactsCache, RunCache, file_key
 from .config import Config
 from .discovery import SourceFile, discover, read_source
-from .external import console_scripts, read_schedules, schedule_file_kind
+from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .model import CheckResult, FileError, Finding
 from .parsing import parse_file
 from .prefilter import Scan, import_names, imported_sources, mentions, relevant_names, seed_test
@@ -191,10 +191,38 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
         elif source is not None:
             sources.append(source)
     sources = _unique_modules(sources)
+    scripts = console_scripts(paths)
+    runs = run_key = None
+    if cache_dir:
+        runs = RunCache(cache_dir)
+        run_key = _run_key(paths, config, sources, errors, schedule_files, scripts)
+        cached = runs.get(run_key)
+        if cached is not None:
+            return cached  # nothing it depends on changed
     cache = FactsCache(cache_dir) if cache_dir else None
     external, notices = read_schedules(schedule_files)
-    return check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
-                         external=tuple(external), scripts=console_scripts(paths), notices=tuple(notices))
+    result = check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
+                           external=tuple(external), scripts=scripts, notices=tuple(notices))
+    if runs is not None:
+        runs.put(run_key, result)
+    return result
+
+
+def _run_key(paths, config: Config, sources: list[SourceFile], errors: list[FileError],
+             schedule_files: list[tuple[str, str]], scripts: dict) -> str:
+    """Everything a run's result depends on. Python files count by content;
+    schedule files (often thousands of YAML configs, few of them schedules)
+    by size and modification time, as ruff's cache counts every file."""
+    parts = [os.getcwd(), repr(list(paths)), repr(config), repr(errors), repr(sorted(scripts.items())),
+             str(schedules_readable())]
+    parts += [file_key(s.path, s.module, s.is_package, s.text) for s in sources]
+    for path, kind in schedule_files:
+        try:
+            st = os.stat(path)
+            parts.append(f"{path}\0{kind}\0{st.st_size}\0{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}\0{kind}\0missing")
+    return RunCache.key(parts)
 
 
 def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None,

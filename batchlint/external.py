@@ -65,6 +65,11 @@ def _read(path: str, needle: bytes = b"") -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text  # as text mode reads it
 
 
+def schedules_readable() -> bool:
+    """Whether YAML schedule files can be read here (PyYAML is optional)."""
+    return yaml is not None
+
+
 def schedule_file_kind(rel: str, name: str) -> str:
     """Which reader a file needs, or "" (called by discovery for non-Python files)."""
     rel = rel.replace(os.sep, "/")

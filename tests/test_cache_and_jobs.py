@@ -65,6 +65,59 @@ def test_warm_run_parses_nothing(tmp_path, monkeypatch):
     assert warm.findings == cold.findings
 
 
+def test_unchanged_tree_returns_the_stored_result_without_analysis(tmp_path, monkeypatch):
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    cold = run(tmp_path, cache_dir=cache)
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("analyzed although nothing changed")
+
+    monkeypatch.setattr(checker, "check_sources", no_analysis)
+    monkeypatch.setattr(checker, "read_schedules", no_analysis)
+    warm = run(tmp_path, cache_dir=cache)
+    assert warm == cold  # findings with their estimates, errors, counts, suppressions
+
+
+def test_per_file_facts_answer_when_the_run_changed(tmp_path, monkeypatch):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    cold = run(tmp_path, cache_dir=str(cache))
+    for runs_file in cache.glob("runs-*.json"):
+        runs_file.unlink()
+
+    def no_parse(_source, *args, **kwargs):
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr(checker, "parse_file", no_parse)
+    assert run(tmp_path, cache_dir=str(cache)) == cold
+
+
+def test_run_key_follows_schedules_config_and_working_directory(tmp_path):
+    write(tmp_path, {**PROJECT, "nightly.py": "from llm import ask\n\nfor row in open('rows.txt'):\n    ask(row)\n"})
+    cache = str(tmp_path / ".batchlint_cache")
+    unscheduled = run(tmp_path, cache_dir=cache)
+    assert not any("nightly.yml" in f.message for f in unscheduled.findings)
+    # a workflow that starts nightly.py on a timer: the same loop, now in a scheduled job
+    workflow = tmp_path / ".github" / "workflows" / "nightly.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  run:\n    steps:\n      - run: python nightly.py\n")
+    scheduled = run(tmp_path, cache_dir=cache)
+    assert any("nightly.yml" in f.message for f in scheduled.findings)
+    # config: the code disabled
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        quiet = check_paths(["."], Config(root=str(tmp_path), ignore=("BL1",)), cache_dir=cache)
+        assert quiet.findings == ()
+        # another working directory shows other paths
+        os.chdir(tmp_path.parent)
+        elsewhere = check_paths([str(tmp_path)], Config(root=str(tmp_path)), cache_dir=cache)
+        assert {f.path for f in elsewhere.findings} == {os.path.join(tmp_path.name, n) for n in ("jobs.py", "nightly.py")}
+    finally:
+        os.chdir(old)
+
+
 def test_a_changed_helper_changes_its_callers_findings(tmp_path):
     write(tmp_path, PROJECT)
     cache = str(tmp_path / ".batchlint_cache")
@@ -83,6 +136,13 @@ def test_damaged_or_foreign_cache_is_ignored(tmp_path):
     write(tmp_path, PROJECT)
     cache = tmp_path / ".batchlint_cache"
     run(tmp_path, cache_dir=str(cache))
+    (runs_file,) = cache.glob("runs-*.json")
+    runs = json.loads(runs_file.read_text())
+    runs_file.write_text(json.dumps({key: {"t": "os.system", "f": ["echo pwned"]} for key in runs}))
+    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
+    runs_file.write_text("not json at all")
+    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
+    runs_file.unlink()  # from here on, the per-file level answers
     (facts_file,) = cache.glob("facts-*.json")
     data = json.loads(facts_file.read_text())
     for key in data:
