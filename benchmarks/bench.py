@@ -8,10 +8,13 @@ Corpora:
   sparse  a large tree where few files use the SDK (default: this Python's stdlib)
   dense   generated files that all use the SDK (helpers, loops, pools, jobs)
 Baselines, each in a fresh process:
-  ruff    `ruff check --select ASYNC --no-cache` (if ruff is installed)
+  ruff    `ruff check --select ASYNC --no-cache` (if ruff is installed), whole process
   parse   bare `libcst.parse_module` over the dense files in one process
-Printed: wall seconds, files/s, lines/s, peak RSS (MiB), and ratios. Nothing
-here is a test; no thresholds are asserted.
+  ast     bare `ast.parse` over the same files (what the check itself parses with)
+Rows: `batchlint ...` time check_paths() inside a process (no interpreter start
+or imports); `process: ...` time the whole `python -m batchlint check` command,
+as ruff is timed. Printed: wall seconds, files/s, lines/s, peak RSS (MiB), and
+ratios. Nothing here is a test; no thresholds are asserted.
 """
 
 from __future__ import annotations
@@ -55,6 +58,17 @@ PARSE_RUNNER = textwrap.dedent(
     print(json.dumps({"wall": wall, "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
     """
 )
+
+
+AST_RUNNER = PARSE_RUNNER.replace("import libcst", "import ast").replace("libcst.parse_module(text)", "ast.parse(text)")
+
+
+def time_process(root: str, jobs: int, cache: str) -> dict:
+    args = [sys.executable, "-m", "batchlint", "check", "-q", "--jobs", str(jobs)]
+    args += ["--cache-dir", cache] if cache else ["--no-cache"]
+    start = time.perf_counter()
+    subprocess.run(args + [root], capture_output=True, check=False)
+    return {"wall": time.perf_counter() - start}
 
 
 def count(root: str) -> tuple[int, int]:
@@ -199,20 +213,28 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
             rows.append((f"batchlint --jobs {jobs} cold (no cache)", nocache))
             rows.append((f"batchlint --jobs {jobs} cold (filling cache)", cold))
             rows.append((f"batchlint --jobs {jobs} warm", warm))
+            shutil.rmtree(cache, ignore_errors=True)
+            rows.append((f"process: check --jobs {jobs} --no-cache", time_process(root, jobs, "")))
+            time_process(root, jobs, cache)  # fill the cache
+            rows.append((f"process: check --jobs {jobs} warm", time_process(root, jobs, cache)))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     ruff = time_ruff(root)
     parse = run_json(PARSE_RUNNER, root) if with_parse else None
+    bare_ast = run_json(AST_RUNNER, root) if with_parse else None
     for label, data in rows:
         wall = data["wall"]
-        print(f"{label:<40} {wall:7.2f} s  {files / wall:8.0f} files/s  {lines / wall:9.0f} lines/s  "
-              f"{data['rss_kib'] / 1024:6.0f} MiB  parsed {data['parsed']}  findings {data['findings']}")
+        line = f"{label:<40} {wall:7.2f} s  {files / wall:8.0f} files/s  {lines / wall:9.0f} lines/s"
+        if "rss_kib" in data:
+            line += f"  {data['rss_kib'] / 1024:6.0f} MiB  parsed {data['parsed']}  findings {data['findings']}"
+        print(line)
     if ruff is not None:
         print(f"{'ruff check --select ASYNC --no-cache':<40} {ruff:7.2f} s")
     else:
         print("ruff not installed: `pip install ruff` to measure the baseline")
     if parse is not None:
         print(f"{'bare libcst.parse_module, 1 process':<40} {parse['wall']:7.2f} s  {parse['rss_kib'] / 1024:6.0f} MiB")
+        print(f"{'bare ast.parse, 1 process':<40} {bare_ast['wall']:7.2f} s  {bare_ast['rss_kib'] / 1024:6.0f} MiB")
     base = {label: data["wall"] for label, data in rows}
     print("ratios:")
     for label, wall in base.items():
@@ -220,7 +242,7 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
         if ruff:
             parts.append(f"{wall / ruff:5.2f}x ruff")
         if parse is not None:
-            parts.append(f"{wall / parse['wall']:5.2f}x bare parse")
+            parts.append(f"{wall / parse['wall']:5.2f}x bare LibCST parse, {wall / bare_ast['wall']:5.2f}x bare ast.parse")
         print(f"  {label:<40} " + ", ".join(parts))
     serial = base.get("batchlint --jobs 1 cold (no cache)")
     for jobs in jobs_list:
