@@ -39,34 +39,47 @@ _CLASSES = {
     )
 }
 _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
-# Entries are decoded by field position: a change of layout must not read old entries.
-_LAYOUT = hashlib.sha256(repr(sorted(_FIELDS.items())).encode()).hexdigest()[:12]
+# Entries are decoded by field position: a change of layout (or of this
+# encoding, the leading number) must not read old entries.
+_LAYOUT = hashlib.sha256(repr((2, sorted(_FIELDS.items()))).encode()).hexdigest()[:12]
+
+# A record is a JSON array led by a tag: "\0" + class name, "\0s" for a
+# frozenset, "\0k" for a ContextKind; any other array is a tuple. Arrays
+# decode much faster than objects, and no analyzed string can start with NUL
+# (files holding NUL bytes are rejected when read).
+_TAG = {cls: "\0" + name for name, cls in _CLASSES.items()}
+_BY_TAG = {tag: cls for cls, tag in _TAG.items()}
+_FIELDS_OF = {cls: _FIELDS[name] for name, cls in _CLASSES.items()}
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _encode(value):
-    if isinstance(value, _model.ContextKind):
-        return {"k": value.value}
-    if dataclasses.is_dataclass(value):
-        name = type(value).__name__
-        return {"t": name, "f": [_encode(getattr(value, f)) for f in _FIELDS[name]]}
-    if isinstance(value, frozenset):
-        return {"s": sorted(_encode(v) for v in value)}
-    if isinstance(value, tuple):
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    tag = _TAG.get(kind)
+    if tag is not None:
+        return [tag, *[_encode(getattr(value, f)) for f in _FIELDS_OF[kind]]]
+    if kind is tuple or kind is list:
         return [_encode(v) for v in value]
-    return value
+    if kind is frozenset:
+        return ["\0s", *sorted(_encode(v) for v in value)]
+    if isinstance(value, _model.ContextKind):
+        return ["\0k", value.value]
+    raise TypeError(f"cannot cache a {kind.__name__}")
 
 
 def _decode(value):
-    if isinstance(value, list):
-        return tuple(_decode(v) for v in value)
-    if isinstance(value, dict):
-        if "s" in value:
-            return frozenset(_decode(v) for v in value["s"])
-        if "k" in value:
-            return _model.ContextKind(value["k"])
-        cls = _CLASSES[value["t"]]  # KeyError for anything else: the entry is dropped
-        return cls(*(_decode(v) for v in value["f"]))
-    return value
+    if type(value) is not list:
+        return value
+    head = value[0] if value else None
+    if type(head) is str and head[:1] == "\0":
+        if head == "\0s":
+            return frozenset(_decode(v) for v in value[1:])
+        if head == "\0k":
+            return _model.ContextKind(value[1])
+        return _BY_TAG[head](*[_decode(v) for v in value[1:]])  # KeyError for anything else: dropped
+    return tuple(_decode(v) for v in value)
 
 
 def file_key(path: str, module: str, is_package: bool, text: str) -> str:
