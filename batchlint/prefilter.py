@@ -1,11 +1,13 @@
 """Which files are worth a parse.
 
-The first round parses the files that import the SDK. Each round of the parse adds files that name a function (or class, or client
-variable) found to reach a Claude call *and* import its module, a package
-above it (a re-export) or a module of that name (sibling scripts); files
-holding schedule tables that name tasks by string; and the project modules
-that relevant files import. Imports are read from the text with a regex: a
-line that only looks like an import costs a parse, never a finding.
+The first round parses the files that import the SDK (or name a configured
+client factory). Each later round adds files that name a function (or class,
+or client variable) found to reach a Claude call *and* import its module, a
+package above it (a re-export) or a module of that name (sibling scripts);
+files holding schedule tables that name tasks by string; and the project
+modules a relevant file hands work to: calls it passes values or functions
+to, its decorators and its base classes. Imports are read from the text with
+a regex: a line that only looks like an import costs a parse, never a finding.
 """
 
 from __future__ import annotations
@@ -166,11 +168,25 @@ def import_names(source: SourceFile) -> set[str]:
     return {source.module, *path_module_names(source.path)}
 
 
+def _used_from_elsewhere(f: FileFacts) -> set[str]:
+    """What a relevant file takes from other modules in ways that can carry a
+    Claude call: calls it passes values or functions to (`run_eval(sampler)`,
+    `pool.map(ask, xs)`), decorators (`@app.task`: the app's module says what
+    it is) and base classes."""
+    used = {site.callee for site in f.sites if site.arg_values or site.ref_via}
+    for fn in f.functions:
+        used.update(d.expr for d in fn.decorators)
+    for cls in f.classes:
+        used.update(cls.bases)
+        used.update(d.expr for d in cls.decorators)
+    return used
+
+
 def imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]]) -> set[str]:
     out: set[str] = set()
     for f in facts:
-        for _local, target in f.imports:
-            parts = target.split(".")
+        for target in _used_from_elsewhere(f):
+            parts = target.rstrip("()").split(".")
             for i in range(len(parts), 0, -1):
                 hits = by_module.get(".".join(parts[:i]))
                 if hits:

@@ -165,3 +165,31 @@ def test_a_configured_client_factory_seeds_without_an_sdk_import(tmp_path, parse
     config = Config(root=str(tmp_path), client_factories=("vendor.make_llm_client",))
     assert triples(check(tmp_path, files, config=config)) == expected(files)
     assert parsed == ["jobs.py"]
+
+
+def test_modules_a_relevant_file_hands_work_to_are_parsed_its_other_imports_are_not(tmp_path, parsed):
+    files = {
+        "evals/__init__.py": "",
+        # never names the SDK or the sampler: reached because a relevant file passes it one
+        "evals/runner.py": (
+            "def run_eval(sampler, rows):\n"
+            "    return [sampler.ask(r) for r in rows]  # expect: BL101\n"
+        ),
+        "evals/clock.py": "import datetime\n\ndef today():\n    return datetime.date.today().isoformat()\n",
+        "evals/main.py": (
+            "import anthropic\n"
+            "from evals.runner import run_eval\n"
+            "from evals.clock import today\n\n"
+            "class Sampler:\n"
+            "    def __init__(self):\n"
+            "        self.client = anthropic.Anthropic()\n\n"
+            "    def ask(self, text):\n"
+            "        return self.client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': text}])\n\n"
+            "def main():\n"
+            "    print('run of', today())\n"
+            "    return run_eval(Sampler(), ['a', 'b'])\n"
+        ),
+    }
+    assert triples(check(tmp_path, files)) == expected(files)
+    assert "evals/runner.py" in parsed
+    assert "evals/clock.py" not in parsed  # called with nothing to pass on: it cannot call Claude
