@@ -1,9 +1,9 @@
 """Analysis results kept between runs (`.batchlint_cache/`), at two levels.
 
 Run level: the whole CheckResult, keyed by everything it depends on (each
-Python file's text, path and module name, the schedule files' size and
-modification time, the config, the working directory, batchlint's version).
-A re-run on an unchanged tree reads the files, hashes them and returns.
+Python and schedule file's path, size, modification time and mode, the
+config, the working directory, batchlint's version). A re-run on an
+unchanged tree stats the files and returns.
 
 File level: a file's FileFacts depend only on its text, its path and module
 name and the batchlint version, so that is the key; when anything changed,

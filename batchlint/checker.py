@@ -183,6 +183,14 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     keeps per-file results between runs (see cache.py)."""
     config = config or Config(root=os.getcwd())
     files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
+    scripts = console_scripts(paths)
+    runs = run_key = None
+    if cache_dir:
+        runs = RunCache(cache_dir)
+        run_key = _run_key(paths, config, files, errors, schedule_files, scripts)
+        cached = runs.get(run_key)
+        if cached is not None:
+            return cached  # nothing it depends on changed
     sources: list[SourceFile] = []
     for path in files:
         source, error = read_source(path)
@@ -191,14 +199,6 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
         elif source is not None:
             sources.append(source)
     sources = _unique_modules(sources)
-    scripts = console_scripts(paths)
-    runs = run_key = None
-    if cache_dir:
-        runs = RunCache(cache_dir)
-        run_key = _run_key(paths, config, sources, errors, schedule_files, scripts)
-        cached = runs.get(run_key)
-        if cached is not None:
-            return cached  # nothing it depends on changed
     cache = FactsCache(cache_dir) if cache_dir else None
     external, notices = read_schedules(schedule_files)
     result = check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
@@ -208,18 +208,18 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     return result
 
 
-def _run_key(paths, config: Config, sources: list[SourceFile], errors: list[FileError],
+def _run_key(paths, config: Config, files: list[str], errors: list[FileError],
              schedule_files: list[tuple[str, str]], scripts: dict) -> str:
-    """Everything a run's result depends on. Python files count by content;
-    schedule files (often thousands of YAML configs, few of them schedules)
-    by size and modification time, as ruff's cache counts every file."""
+    """Everything a run's result depends on. Files count by path, size,
+    modification time and mode, as ruff's cache counts them: a re-run stats
+    the tree instead of reading it. (The per-file facts below it are keyed by
+    content.)"""
     parts = [os.getcwd(), repr(list(paths)), repr(config), repr(errors), repr(sorted(scripts.items())),
              str(schedules_readable())]
-    parts += [file_key(s.path, s.module, s.is_package, s.text) for s in sources]
-    for path, kind in schedule_files:
+    for path, kind in [(f, "py") for f in files] + schedule_files:
         try:
             st = os.stat(path)
-            parts.append(f"{path}\0{kind}\0{st.st_size}\0{st.st_mtime_ns}")
+            parts.append(f"{path}\0{kind}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_mode}")
         except OSError:
             parts.append(f"{path}\0{kind}\0missing")
     return RunCache.key(parts)

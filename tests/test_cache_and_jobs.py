@@ -118,6 +118,18 @@ def test_run_key_follows_schedules_config_and_working_directory(tmp_path):
         os.chdir(old)
 
 
+def test_same_size_edit_with_a_new_mtime_is_not_served_from_the_run_cache(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    assert triples(run(tmp_path, cache_dir=cache)) == [("jobs.py", 4, "BL101")]
+    jobs = tmp_path / "jobs.py"
+    before = jobs.stat()
+    size = len(jobs.read_text())
+    jobs.write_text("ask('one')" + "\n" * (size - len("ask('one')")))  # same size, no loop
+    os.utime(jobs, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert triples(run(tmp_path, cache_dir=cache)) == []
+
+
 def test_a_changed_helper_changes_its_callers_findings(tmp_path):
     write(tmp_path, PROJECT)
     cache = str(tmp_path / ".batchlint_cache")
