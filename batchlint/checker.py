@@ -147,10 +147,15 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
 
 
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
-                  jobs: int = 1, cache: FactsCache | None = None, progress=None, external: tuple = (),
-                  scripts: dict | None = None, notices: tuple = ()) -> CheckResult:
+                  jobs: int = 1, cache: FactsCache | None = None, progress=None,
+                  schedule_files: list[tuple[str, str]] | tuple = (), scripts: dict | None = None) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
-    classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, external, scripts)
+    external, notices = [], []
+    if project.sdk_calls and schedule_files:
+        # Only a Claude call needs to know what starts its script; eval
+        # harnesses carry thousands of YAML files to scan for CronJobs.
+        external, notices = read_schedules(schedule_files)
+    classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
     findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
     if config.strict:
         findings += unclassified_calls(project, classifier)
@@ -200,9 +205,8 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             sources.append(source)
     sources = _unique_modules(sources)
     cache = FactsCache(cache_dir) if cache_dir else None
-    external, notices = read_schedules(schedule_files)
     result = check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
-                           external=tuple(external), scripts=scripts, notices=tuple(notices))
+                           schedule_files=schedule_files, scripts=scripts)
     if runs is not None:
         runs.put(run_key, result)
     return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import stat
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -51,15 +52,32 @@ _NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule"}
 
 
 def _read(path: str, needle: bytes = b"") -> str:
-    """The file's text; "" when unreadable, over the size limit, or (given a
-    needle) not holding it. The needle is tested on bytes, before decoding:
-    eval harnesses ship thousands of YAML configs, few of them CronJobs."""
+    """The file's text; "" when unreadable, not a regular file, over the size
+    limit, or (given a needle) not holding it. The needle is tested on bytes,
+    before decoding: eval harnesses ship thousands of YAML configs, few of them
+    CronJobs, so this reads with bare os calls (no buffered file object, no
+    buffer larger than the file) and never blocks on a FIFO."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return ""
-    if len(data) > _MAX_BYTES or (needle and needle not in data):
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_BYTES:
+            return ""
+        chunks, remaining = [], st.st_size
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    if needle and needle not in data:
         return ""
     text = data.decode("utf-8", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text  # as text mode reads it

@@ -282,3 +282,15 @@ def test_system_crontab_user_column_and_command_wrappers(tmp_path):
         "job.py": ONE_CALL_MAIN,
     })
     assert triples(result) == [("job.py", 11, "BL103")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_like_a_manifest_is_skipped_not_waited_on(tmp_path):
+    (tmp_path / "job.py").write_text(
+        "import anthropic\n\nclient = anthropic.Anthropic()\n\nif __name__ == '__main__':\n"
+        "    for row in open('rows.txt'):\n"
+        "        client.messages.create(model='m', max_tokens=1, messages=[{'role': 'user', 'content': row}])\n"
+    )
+    os.mkfifo(tmp_path / "cronjob.yaml")  # opening it for reading without O_NONBLOCK would block forever
+    result = check(tmp_path)
+    assert [f.code for f in result.findings] == ["BL105"]
