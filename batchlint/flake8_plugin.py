@@ -1,6 +1,6 @@
 """flake8 front end: `flake8 --select BL` reports what `batchlint check` reports
 for a single file. flake8 applies its own `# noqa` handling (we yield every
-finding), and a file that cannot matter is never parsed with LibCST."""
+finding), and a file that cannot matter is never parsed at all."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class Plugin:
         text = "".join(self.lines)
         config = _config_for(self.filename)
         if not seed_pattern(config).search(text):
-            return  # cannot contain a Claude call: no LibCST work at all
+            return  # cannot contain a Claude call: no parse at all
         module = None
         if self.filename not in ("stdin", "-"):
             module = module_name(os.path.abspath(self.filename))[0]

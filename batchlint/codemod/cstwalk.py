@@ -1,4 +1,4 @@
-"""A fast, read-only walk over LibCST trees, children in source order.
+"""A fast, read-only walk over the codemod's LibCST trees, children in source order.
 
 LibCST's visitor machinery rebuilds every node it passes (even for a read-only
 CSTVisitor), which costs about as much as parsing. Reading the dataclass
@@ -48,7 +48,6 @@ def _concrete(base: type) -> frozenset[type]:
 
 # isinstance() against LibCST's abstract bases is slow; set membership is not.
 NODE_TYPES = _concrete(cst.CSTNode)
-STATEMENT_TYPES = _concrete(cst.BaseStatement)
 
 _fields_cache: dict[type, tuple[str, ...]] = {}
 
@@ -87,16 +86,13 @@ def walk(node: cst.CSTNode, visit: Callable[[cst.CSTNode], bool | None]) -> None
         stack.extend(reversed(list(children(current))))
 
 
-def find_all(node: cst.CSTNode, kind: type | tuple[type, ...], stop: tuple[type, ...] = ()) -> list:
-    """Every descendant (and the node itself) of `kind`, not entering `stop` types."""
+def find_all(node: cst.CSTNode, kind: type | tuple[type, ...]) -> list:
+    """Every descendant (and the node itself) of `kind`."""
     found = []
 
     def visit(current):
         if isinstance(current, kind):
             found.append(current)
-        if stop and current is not node and isinstance(current, stop):
-            return False
-        return True
 
     walk(node, visit)
     return found
