@@ -82,13 +82,36 @@ def _decode(value):
     return tuple(_decode(v) for v in value)
 
 
-def file_key(path: str, module: str, is_package: bool, text: str) -> str:
+def _digest(parts) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, path, module, str(is_package)):
+    for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-    digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _load_entries(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _decoded(raw, cls):
+    """The entry as a `cls`, or None for an entry from elsewhere or damaged."""
+    if raw is None:
+        return None
+    try:
+        value = _decode(raw)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return value if isinstance(value, cls) else None
+
+
+def file_key(path: str, module: str, is_package: bool, text: str) -> str:
+    return _digest((__version__, path, module, str(is_package), text))
 
 
 class FactsCache:
@@ -98,31 +121,17 @@ class FactsCache:
         self._used: dict[str, object] = {}
         self.hits = 0
         if directory:
-            self._load()
+            self._entries = _load_entries(self._file)
 
     @property
     def _file(self) -> str:
         return os.path.join(self.directory, f"facts-{__version__}-{_LAYOUT}.json")
 
-    def _load(self) -> None:
-        try:
-            with open(self._file, encoding="utf-8") as handle:
-                raw = json.load(handle)
-            if isinstance(raw, dict):
-                self._entries = raw
-        except (OSError, ValueError):
-            self._entries = {}
-
     def get(self, key: str):
         raw = self._entries.get(key)
-        if raw is None:
-            return None
-        try:
-            facts = _decode(raw)
-        except (KeyError, TypeError, ValueError):
-            return None  # an entry from elsewhere, or damaged: parse again
-        if not isinstance(facts, _facts.FileFacts):
-            return None
+        facts = _decoded(raw, _facts.FileFacts)
+        if facts is None:
+            return None  # not there, from elsewhere, or damaged: parse again
         self._used[key] = raw
         self.hits += 1
         return facts
@@ -144,14 +153,7 @@ class RunCache:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self._entries: dict[str, object] = {}
-        try:
-            with open(self._file, encoding="utf-8") as handle:
-                raw = json.load(handle)
-            if isinstance(raw, dict):
-                self._entries = raw
-        except (OSError, ValueError):
-            pass
+        self._entries = _load_entries(self._file)
 
     @property
     def _file(self) -> str:
@@ -159,21 +161,10 @@ class RunCache:
 
     @staticmethod
     def key(parts: list[str]) -> str:
-        digest = hashlib.sha256()
-        for part in (__version__, _LAYOUT, *parts):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\0")
-        return digest.hexdigest()
+        return _digest((__version__, _LAYOUT, *parts))
 
     def get(self, key: str):
-        raw = self._entries.get(key)
-        if raw is None:
-            return None
-        try:
-            result = _decode(raw)
-        except (KeyError, TypeError, ValueError):
-            return None
-        return result if isinstance(result, _model.CheckResult) else None
+        return _decoded(self._entries.get(key), _model.CheckResult)
 
     def put(self, key: str, result) -> None:
         entries = {k: v for k, v in self._entries.items() if k != key}
