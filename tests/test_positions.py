@@ -13,8 +13,14 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from batchlint.codemod.cstwalk import find_all
+from batchlint.codemod.cstwalk import walk
 from batchlint.codemod.positions import Positions
+
+def find_all(node, kind) -> list:
+    found = []
+    walk(node, lambda current: found.append(current) if isinstance(current, kind) else None)
+    return found
+
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SAMPLE = sorted(p for p in STDLIB.glob("*.py"))[:60] + sorted(STDLIB.glob("asyncio/*.py"))[:10]

@@ -85,14 +85,3 @@ def walk(node: cst.CSTNode, visit: Callable[[cst.CSTNode], bool | None]) -> None
             continue
         stack.extend(reversed(list(children(current))))
 
-
-def find_all(node: cst.CSTNode, kind: type | tuple[type, ...]) -> list:
-    """Every descendant (and the node itself) of `kind`."""
-    found = []
-
-    def visit(current):
-        if isinstance(current, kind):
-            found.append(current)
-
-    walk(node, visit)
-    return found
