@@ -88,6 +88,7 @@ class Project:
             for cls in facts.classes:
                 self.classes.setdefault(cls.qual, (cls, facts))
                 self._class_attrs[cls.qual] = dict(cls.attrs)
+        self._alt_order = {qual: i for i, qual in enumerate(self.variable_alts)}
         self._module_suffixes: dict[str, str] = {}
         for facts in files:
             for spelling in path_module_names(facts.path):
@@ -366,10 +367,13 @@ class Project:
                     self.callers[target].append(Edge(site, facts.path, target, None))
 
     def _variable_alternatives(self, callee: str) -> list[str]:
+        """Alternatives of the module variables `callee` starts with, looked up
+        by its dotted prefixes (not by scanning every variable per call site)."""
+        parts = callee.split(".")
+        matches = [q for q in (".".join(parts[:i]) for i in range(1, len(parts) + 1)) if q in self.variable_alts]
         out = []
-        for qual, values in self.variable_alts.items():
-            if callee == qual or callee.startswith(qual + "."):
-                out += [v + callee[len(qual):] for v in values]
+        for qual in sorted(matches, key=self._alt_order.__getitem__):  # in the order the variables were bound
+            out += [v + callee[len(qual):] for v in self.variable_alts[qual]]
         return out
 
     def _targets(self, value: Value | None) -> list[str]:
