@@ -1,183 +1,25 @@
-"""The `check` pipeline: discover -> prefilter -> parse/index -> project -> findings.
+"""The `check` entry points: discover -> (run cache) -> analyze -> result.
 
-Files enter the parse in rounds. Round one: files that mention `anthropic` (or
-a configured client factory). Each later round adds the files that mention a
-name found to reach a Claude call (a helper, a client variable, a factory) or
-that a relevant file imports, until nothing new turns up. Everything else is
-read as text once and never parsed.
+`check_paths` finds the files, answers from the run-level cache when nothing
+changed, and otherwise reads the sources and hands them to analyze.py, which
+is imported only then: a warm run loads discovery and the cache, not the
+analysis.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .analysis.chains import findings_for, unclassified_calls
-from .analysis.contexts import Classifier
-from .analysis.facts import FileFacts
-from .analysis.project import Project
-from .cache import FactsCache, RunCache, file_key
+from .cache import FactsCache, RunCache
 from .config import Config
 from .discovery import SourceFile, discover, read_source
-from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
-from .model import CheckResult, FileError, Finding
-from .parsing import parse_file
-from .prefilter import Scan, import_names, imported_sources, mentions, relevant_names, seed_test
-from .savings import prices_from, settings_from
-from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
-
-_MAX_ROUNDS = 8
-
-
-@dataclass
-class _State:
-    sources: dict[str, SourceFile]  # abspath -> source
-    facts: dict[str, FileFacts]  # abspath -> facts of parsed files
-    errors: list[FileError]
-
-
-class _Parser:
-    """Parses rounds of files: from the cache, in this process, or in a pool."""
-
-    def __init__(self, jobs: int, cache: FactsCache | None, progress=None) -> None:
-        self.jobs = max(1, jobs)
-        self.cache = cache
-        self.progress = progress  # called with (files parsed so far, files known to parse) after each file
-        self.done = 0
-        self.total = 0
-        self._pool: ProcessPoolExecutor | None = None
-
-    def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
-        results: list = [None] * len(sources)
-        self.total += len(sources)
-        todo: list[int] = []
-        keys: list[str] = []
-        for index, source in enumerate(sources):
-            key = file_key(source.path, source.module, source.is_package, source.text) if self.cache else ""
-            keys.append(key)
-            cached = self.cache.get(key) if self.cache else None
-            if cached is not None:
-                results[index] = (cached, None)
-            else:
-                todo.append(index)
-        if self.jobs > 1 and len(todo) >= 2 * self.jobs:
-            if self._pool is None:
-                self._pool = _new_pool(self.jobs)
-            chunk = max(1, len(todo) // (self.jobs * 4))
-            parsed = self._pool.map(parse_file, [sources[i] for i in todo], chunksize=chunk)
-        else:
-            parsed = (parse_file(sources[i]) for i in todo)
-        self.done += len(sources) - len(todo)  # cache hits
-        for index, outcome in zip(todo, parsed):
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
-            results[index] = outcome
-            if self.cache and outcome[0] is not None:
-                self.cache.put(keys[index], outcome[0])
-        return results
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-        if self.cache is not None:
-            self.cache.save()
-
-
-def _new_pool(jobs: int) -> ProcessPoolExecutor:
-    try:
-        context = multiprocessing.get_context("fork")  # workers start with batchlint already imported
-    except ValueError:
-        context = multiprocessing.get_context()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+from .external import console_scripts, schedule_file_kind, schedules_readable
+from .model import CheckResult, FileError
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
-
-
-def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
-                    jobs: int = 1, cache: FactsCache | None = None, progress=None) -> tuple[Project, list[FileError], int]:
-    parser = _Parser(jobs, cache, progress)
-    try:
-        return _analyze(sources, config, errors, parser)
-    finally:
-        parser.close()
-
-
-def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser) -> tuple[Project, list[FileError], int]:
-    state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
-    by_module: dict[str, list[str]] = {}
-    for s in sources:
-        for name in import_names(s):
-            by_module.setdefault(name, []).append(s.abspath)
-    is_seed = seed_test(config)
-    pending = {s.abspath for s in sources if is_seed(s)}
-    failed: set[str] = set()
-    scans: dict[str, Scan] = {}  # per unparsed file, read once
-    project = Project([])
-    for _round in range(_MAX_ROUNDS):
-        new = sorted(p for p in pending if p not in state.facts and p not in failed)
-        if not new:
-            break
-        for abspath, (facts, error) in zip(new, parser.parse([state.sources[p] for p in new])):
-            if error is not None:
-                state.errors.append(error)
-                failed.add(abspath)
-            else:
-                state.facts[abspath] = facts
-        project = Project(list(state.facts.values()), config.client_factories)
-        names, modules = relevant_names(project)
-        pending = set()
-        if names:
-            spellings = set().union(*names.values())
-            for path, source in state.sources.items():
-                if path in state.facts or path in failed:
-                    continue
-                scan = scans.get(path)
-                if scan is None:
-                    scan = scans[path] = Scan(source)
-                if mentions(scan, names, spellings):
-                    pending.add(path)
-        relevant = [f for f in state.facts.values() if f.module in modules]
-        pending |= imported_sources(relevant, by_module)
-    return project, state.errors, len(state.facts)
-
-
-def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
-                  jobs: int = 1, cache: FactsCache | None = None, progress=None,
-                  schedule_files: list[tuple[str, str]] | tuple = (), scripts: dict | None = None) -> CheckResult:
-    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
-    external, notices = [], []
-    if project.sdk_calls and schedule_files:
-        # Only a Claude call needs to know what starts its script; eval
-        # harnesses carry thousands of YAML files to scan for CronJobs.
-        external, notices = read_schedules(schedule_files)
-    classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
-    findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
-    if config.strict:
-        findings += unclassified_calls(project, classifier)
-    facts_by_path = {f.path: f for f in project.files}
-    findings += pragmas_without_reason(project.files)
-    kept: list[Finding] = []
-    suppressed: list[tuple[Finding, str]] = []
-    for finding in sorted(findings, key=Finding.sort_key):
-        if not config.code_enabled(finding.code, finding.path):
-            continue
-        reason = realtime_suppression(facts_by_path, finding)
-        if reason:
-            suppressed.append((finding, f"realtime: {reason}"))
-            continue
-        facts = facts_by_path.get(finding.path)
-        if apply_noqa and facts is not None and is_suppressed(facts, finding):
-            suppressed.append((finding, "noqa"))
-            continue
-        kept.append(finding)
-    shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
-    errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
-    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices))
 
 
 def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,
@@ -205,8 +47,10 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             sources.append(source)
     sources = _unique_modules(sources)
     cache = FactsCache(cache_dir) if cache_dir else None
-    result = check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
-                           schedule_files=schedule_files, scripts=scripts)
+    from . import analyze  # the analysis loads only when the cache cannot answer
+
+    result = analyze.check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
+                                   schedule_files=schedule_files, scripts=scripts)
     if runs is not None:
         runs.put(run_key, result)
     return result
@@ -235,7 +79,9 @@ def check_source(text: str, path: str = "<string>", config: Config | None = None
     config = config or Config(root=os.getcwd())
     name = module or os.path.splitext(os.path.basename(path))[0] or "module"
     source = SourceFile(path, os.path.abspath(path), name, False, text)
-    return check_sources([source], config, apply_noqa=apply_noqa)
+    from . import analyze
+
+    return analyze.check_sources([source], config, apply_noqa=apply_noqa)
 
 
 def _unique_modules(sources: list[SourceFile]) -> list[SourceFile]:

@@ -21,10 +21,21 @@ from fnmatch import fnmatchcase
 
 from .discovery import display_path
 
-try:  # optional: `pip install batchlint[yaml]`
-    import yaml
-except ImportError:  # pragma: no cover - exercised when PyYAML is absent
-    yaml = None
+import importlib.util
+
+# PyYAML is optional (`pip install batchlint[yaml]`) and imported only when a
+# YAML schedule file is actually parsed: a warm run never needs it.
+# None: not installed; `...`: installed, not imported yet; else the module.
+yaml = None if importlib.util.find_spec("yaml") is None else ...
+
+
+def _yaml():
+    global yaml
+    if yaml is ...:
+        import yaml as module
+
+        yaml = module
+    return yaml
 
 
 @dataclass(frozen=True)
@@ -130,12 +141,13 @@ def read_schedules(files: list[tuple[str, str]]) -> tuple[list[ExternalSchedule]
 
 
 def _yaml_documents(text: str) -> list:
-    if yaml is None:
+    lib = _yaml()
+    if lib is None:
         return []
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
-        return [d for d in yaml.load_all(text, Loader=loader) if isinstance(d, dict)]
-    except yaml.YAMLError:
+        loader = getattr(lib, "CSafeLoader", lib.SafeLoader)  # libyaml's parser when PyYAML has it
+        return [d for d in lib.load_all(text, Loader=loader) if isinstance(d, dict)]
+    except lib.YAMLError:
         return []
 
 

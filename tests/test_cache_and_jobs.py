@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-import batchlint.checker as checker
+import batchlint.analyze as checker
 from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-import batchlint.checker as checker
+import batchlint.analyze as checker
 from batchlint.discovery import SourceFile
 from batchlint.prefilter import import_targets
 
