@@ -18,7 +18,7 @@ from .analysis.chains import findings_for, unclassified_calls
 from .analysis.contexts import Classifier
 from .analysis.facts import FileFacts
 from .analysis.project import Project
-from .cache import FactsCache, file_key
+from .cache import FactsCache, file_key, write_facts
 from .config import Config
 from .discovery import SourceFile
 from .external import read_schedules
@@ -62,13 +62,15 @@ class _Parser:
                 results[index] = (cached, None)
             else:
                 todo.append(index)
+        store = self.cache.directory if self.cache else None
+        tasks = [(sources[i], keys[i], store) for i in todo]
         if self.jobs > 1 and len(todo) >= 2 * self.jobs:
             if self._pool is None:
                 self._pool = _new_pool(self.jobs)
             chunk = max(1, len(todo) // (self.jobs * 4))
-            parsed = self._pool.map(parse_file, [sources[i] for i in todo], chunksize=chunk)
+            parsed = self._pool.map(_parse_and_store, tasks, chunksize=chunk)
         else:
-            parsed = (parse_file(sources[i]) for i in todo)
+            parsed = (_parse_and_store(task) for task in tasks)
         self.done += len(sources) - len(todo)  # cache hits
         for index, outcome in zip(todo, parsed):
             self.done += 1
@@ -76,7 +78,7 @@ class _Parser:
                 self.progress(self.done, self.total)
             results[index] = outcome
             if self.cache and outcome[0] is not None:
-                self.cache.put(keys[index], outcome[0])
+                self.cache.stored(keys[index])
         return results
 
     def close(self) -> None:
@@ -84,6 +86,16 @@ class _Parser:
             self._pool.shutdown()
         if self.cache is not None:
             self.cache.save()
+
+
+def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFacts | None, FileError | None]:
+    """Parse one file and, given a cache directory, write its facts entry:
+    in a worker, the encoding and writing run in parallel too."""
+    source, key, cache_dir = task
+    facts, error = parse_file(source)
+    if facts is not None and cache_dir:
+        write_facts(cache_dir, key, facts)
+    return facts, error
 
 
 def _new_pool(jobs: int) -> ProcessPoolExecutor:

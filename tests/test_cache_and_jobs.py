@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import batchlint.analyze as checker
@@ -150,19 +151,18 @@ def test_damaged_or_foreign_cache_is_ignored(tmp_path):
     run(tmp_path, cache_dir=str(cache))
     (runs_file,) = cache.glob("runs-*.json")
     runs = json.loads(runs_file.read_text())
-    runs_file.write_text(json.dumps({key: {"t": "os.system", "f": ["echo pwned"]} for key in runs}))
+    runs_file.write_text(json.dumps({key: ["\0os.system", "echo pwned"] for key in runs}))
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
     runs_file.write_text("not json at all")
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
-    runs_file.unlink()  # from here on, the per-file level answers
-    (facts_file,) = cache.glob("facts-*.json")
-    data = json.loads(facts_file.read_text())
-    for key in data:
-        data[key] = {"t": "os.system", "f": ["echo pwned"]}
-    facts_file.write_text(json.dumps(data))
-    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
-    facts_file.write_text("not json at all")
-    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
+    # the per-file level: every entry replaced by a foreign record, then by garbage
+    for damage in (json.dumps(["\0os.system", "echo pwned"]), json.dumps({"t": "os.system"}), "not json at all"):
+        runs_file.unlink()
+        entries = list(cache.glob("facts-*/*.json"))
+        assert entries
+        for entry in entries:
+            entry.write_text(damage)
+        assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
 
 
 def test_cli_cache_flags_and_clean(tmp_path):
@@ -180,3 +180,17 @@ def test_cli_cache_flags_and_clean(tmp_path):
         assert not (tmp_path / ".batchlint_cache").exists()
     finally:
         os.chdir(old)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_planted_in_the_cache_does_not_block(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    run(tmp_path, cache_dir=str(cache))
+    (runs_file,) = cache.glob("runs-*.json")
+    runs_file.unlink()
+    os.mkfifo(runs_file)
+    for entry in cache.glob("facts-*/*.json"):
+        entry.unlink()
+        os.mkfifo(entry)
+    assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
