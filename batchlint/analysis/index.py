@@ -959,7 +959,9 @@ class _Indexer:
             variable_alts=tuple((k, tuple(v)) for k, v in self.variable_alts.items()),
             functions=tuple(self.functions),
             classes=tuple(self.class_facts),
-            sites=tuple(s.freeze() for s in self.sites),
+            # a call of a builtin (`len(x)`, `print(...)`) can never reach Claude or
+            # register a job; its constructs and flags were used above
+            sites=tuple(s.freeze() for s in self.sites if s.node is None or not s.callee.startswith("builtins.")),
             schedule_refs=tuple(self.schedule_refs),
             imported_modules=frozenset(m for m in self.imported_modules if m),
             noqa=noqa,
