@@ -21,12 +21,12 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import tempfile
 
 from . import model as _model
 from ._version import __version__
 from .analysis import facts as _facts
+from .discovery import read_regular_file
 from .savings.estimate import Assumption, Estimate
 
 CACHE_DIR_NAME = ".batchlint_cache"
@@ -96,18 +96,9 @@ def _read_json(path: str):
     anywhere (a committed one): a FIFO or device in it must not block or
     flood the run."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return json.loads(handle.read())
+        return json.loads(read_regular_file(path))
     except (OSError, ValueError):
         return None
-    finally:
-        os.close(fd)
 
 
 def _load_entries(path: str) -> dict:

@@ -185,17 +185,49 @@ def path_module_names(path: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(0, len(parts) - 1)]
 
 
+class NotRegularFile(OSError):
+    pass
+
+
+class FileTooLarge(OSError):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def read_regular_file(path: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file (of at most `max_bytes`). It is opened
+    without blocking and checked on the open descriptor, so a FIFO or device,
+    even one swapped in after discovery, is never read; plain os calls, so a
+    small file costs no buffer larger than itself. Raises OSError, with
+    NotRegularFile and FileTooLarge among its kinds."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(path)
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise FileTooLarge(st.st_size)
+        chunks = [os.read(fd, st.st_size + 1)]  # one read: a regular file's short read is its end
+        if len(chunks[0]) > st.st_size:  # it grew since fstat
+            while chunks[-1]:
+                chunks.append(os.read(fd, 1 << 16))
+        data = b"".join(chunks)
+    finally:
+        os.close(fd)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise FileTooLarge(len(data))
+    return data
+
+
 def read_source(path: str) -> tuple[SourceFile | None, FileError | None]:
     shown = display_path(path)
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):  # a FIFO or device named *.py would block or never end
-            return None, FileError(shown, "not a regular file", "BL001")
-        size = st.st_size
-        if size > MAX_FILE_BYTES:
-            return None, FileError(shown, f"skipped: {size // 1024} KiB is over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit per file", "BL003")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except NotRegularFile:  # a FIFO or device named *.py would block or never end
+        return None, FileError(shown, "not a regular file", "BL001")
+    except FileTooLarge as exc:
+        return None, FileError(shown, f"skipped: {exc.size // 1024} KiB is over the {MAX_FILE_BYTES // 1024 // 1024} MiB limit per file", "BL003")
     except OSError as exc:
         return None, FileError(shown, f"cannot read file: {exc.strerror or exc}", "BL001")
     try:

@@ -12,16 +12,14 @@ one notice.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
-import stat
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .discovery import display_path
-
-import importlib.util
+from .discovery import display_path, read_regular_file
 
 # PyYAML is optional (`pip install batchlint[yaml]`) and imported only when a
 # YAML schedule file is actually parsed: a warm run never needs it.
@@ -65,29 +63,12 @@ _NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule"}
 def _read(path: str, needle: bytes = b"") -> str:
     """The file's text; "" when unreadable, not a regular file, over the size
     limit, or (given a needle) not holding it. The needle is tested on bytes,
-    before decoding: eval harnesses ship thousands of YAML configs, few of them
-    CronJobs, so this reads with bare os calls (no buffered file object, no
-    buffer larger than the file) and never blocks on a FIFO."""
+    before decoding: eval harnesses ship thousands of YAML configs, few of
+    them CronJobs."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        data = read_regular_file(path, _MAX_BYTES)
     except OSError:
         return ""
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > _MAX_BYTES:
-            return ""
-        chunks, remaining = [], st.st_size
-        while remaining > 0:
-            chunk = os.read(fd, remaining)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-    except OSError:
-        return ""
-    finally:
-        os.close(fd)
     if needle and needle not in data:
         return ""
     text = data.decode("utf-8", errors="replace")

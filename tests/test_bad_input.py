@@ -3,7 +3,6 @@ file, the run continues, and the exit code says so."""
 
 from __future__ import annotations
 
-import builtins
 import os
 import sys
 
@@ -93,14 +92,14 @@ def test_fifo_named_py_is_not_read(tmp_path):
 
 def test_unreadable_file(tmp_path, monkeypatch):
     (tmp_path / "secret.py").write_text("import anthropic\n")
-    real_open = builtins.open
+    real_open = os.open  # files are read with os.open (tests run as root: chmod would not stop them)
 
     def guarded(path, *args, **kwargs):
         if str(path).endswith("secret.py"):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
     errors = run(tmp_path, "x.py", b"x = 1\n")
     assert errors["secret.py"] == ("BL001", "cannot read file: Permission denied")
 
