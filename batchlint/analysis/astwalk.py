@@ -33,7 +33,6 @@ _SOURCE_ORDER: dict[type, tuple[str, ...]] = {
 # Nodes never worth a visit of their own: most of a tree, so walks skip the call.
 LEAVES = frozenset({ast.Name, ast.Constant})
 
-STATEMENT = ast.stmt
 COMPOUND = (
     ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try,
     ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
