@@ -143,7 +143,6 @@ class FactsCache:
         self.directory = directory
         self._used: set[str] = set()
         self._wrote = False
-        self.hits = 0
 
     def get(self, key: str):
         if not self.directory:
@@ -153,16 +152,10 @@ class FactsCache:
         if facts is None:
             return None  # from elsewhere, or damaged: parse again
         self._used.add(key)
-        self.hits += 1
         return facts
 
-    def put(self, key: str, facts) -> None:
-        if self.directory:
-            write_facts(self.directory, key, facts)
-            self.stored(key)
-
     def stored(self, key: str) -> None:
-        """The entry for `key` was written (by put, or by a worker)."""
+        """The entry for `key` was written (by write_facts, where the file was parsed)."""
         self._used.add(key)
         self._wrote = True
 
