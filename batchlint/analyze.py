@@ -10,6 +10,8 @@ run's result is not in the cache, so a warm run never imports the analysis.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -103,7 +105,25 @@ def _new_pool(jobs: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("fork")  # workers start with batchlint already imported
     except ValueError:
         context = multiprocessing.get_context()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    # a spawned worker does not inherit the paused collector; a forked one does
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=gc.disable)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Run without the cyclic garbage collector, restoring its state after.
+
+    The analysis allocates millions of small objects (syntax trees, facts) and
+    frees them by reference counting; it makes no cycles (index.py breaks its
+    one). With the collector on, each generation-2 pass walks everything kept
+    so far: on 209 files of a monorepo, one process, that was 0.5 s of 2.4 s."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
@@ -157,6 +177,11 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
                   jobs: int = 1, cache: FactsCache | None = None, progress=None,
                   schedule_files: list[tuple[str, str]] | tuple = (), scripts: dict | None = None) -> CheckResult:
+    with _collector_paused():
+        return _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedule_files, scripts)
+
+
+def _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedule_files, scripts) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
     external, notices = [], []
     if project.sdk_calls and schedule_files:

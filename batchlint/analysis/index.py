@@ -169,7 +169,6 @@ class _Indexer:
 
     def __init__(self, module: str, path: str, is_package: bool, text: SourceText) -> None:
         self.source = text
-        self._dispatch: dict[type, tuple] = {}  # node type -> (visit method, child fields, is a statement)
         self.module = module
         self.path = path
         self.package = module if is_package else module.rpartition(".")[0]
@@ -209,16 +208,22 @@ class _Indexer:
     def _pos(self, node: ast.AST) -> Span:
         return self.source.span(node)
 
+    # node type -> (visit function, child fields, is a statement). Shared by
+    # all instances and holding plain functions: a per-instance table of bound
+    # methods would be a reference cycle keeping every file's tree alive until
+    # the garbage collector runs.
+    _dispatch: dict[type, tuple] = {}
+
     def walk(self, node: ast.AST) -> None:
         tp = type(node)
         entry = self._dispatch.get(tp)
         if entry is None:
-            handler = getattr(self, "visit_" + tp.__name__, None)
+            handler = getattr(type(self), "visit_" + tp.__name__, None)
             entry = self._dispatch[tp] = (handler, fields(tp), issubclass(tp, ast.stmt))
         handler, names, is_statement = entry
         if is_statement:
             self.stmt_stack.append(node)
-        if handler is None or handler(node) is not False:
+        if handler is None or handler(self, node) is not False:
             for name in names:
                 value = getattr(node, name, None)
                 if type(value) is list:
@@ -949,6 +954,13 @@ class _Indexer:
         return ref
 
     # ------------------------------------------------------------- results
+    def release(self) -> None:
+        """Break the site <-> construct links, a reference cycle: without this a
+        file's builders and syntax tree stay alive until the garbage collector
+        runs, which the analysis keeps switched off (analyze.py)."""
+        for site in self.sites:
+            site.structs = []
+
     def facts(self, noqa, pragmas) -> FileFacts:
         imports = list(self.imports.items()) + [("*", m) for m in self.star_imports]
         return FileFacts(
@@ -1133,4 +1145,6 @@ def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool
     indexer = _Indexer(module_name, path, is_package, SourceText(source))
     indexer.run(tree)
     noqa, pragmas = _scan_comments(source)
-    return indexer.facts(noqa, pragmas)
+    facts = indexer.facts(noqa, pragmas)
+    indexer.release()
+    return facts
