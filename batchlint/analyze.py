@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .analysis.chains import findings_for, unclassified_calls
@@ -25,6 +23,7 @@ from .config import Config
 from .discovery import SourceFile
 from .external import read_schedules
 from .model import CheckResult, FileError, Finding
+from .parallel import Workers
 from .parsing import parse_file
 from .prefilter import Scan, import_names, imported_sources, mentions, relevant_names, seed_test
 from .savings import prices_from, settings_from
@@ -41,15 +40,14 @@ class _State:
 
 
 class _Parser:
-    """Parses rounds of files: from the cache, in this process, or in a pool."""
+    """Parses rounds of files: from the cache, in this process, or in several."""
 
     def __init__(self, jobs: int, cache: FactsCache | None, progress=None) -> None:
-        self.jobs = max(1, jobs)
+        self.workers = Workers(jobs)
         self.cache = cache
         self.progress = progress  # called with (files parsed so far, files known to parse) after each file
         self.done = 0
         self.total = 0
-        self._pool: ProcessPoolExecutor | None = None
 
     def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
         results: list = [None] * len(sources)
@@ -64,28 +62,22 @@ class _Parser:
                 results[index] = (cached, None)
             else:
                 todo.append(index)
+        self.done += len(sources) - len(todo)  # cache hits
         store = self.cache.directory if self.cache else None
         tasks = [(sources[i], keys[i], store) for i in todo]
-        if self.jobs > 1 and len(todo) >= 2 * self.jobs:
-            if self._pool is None:
-                self._pool = _new_pool(self.jobs)
-            chunk = max(1, len(todo) // (self.jobs * 4))
-            parsed = self._pool.map(_parse_and_store, tasks, chunksize=chunk)
-        else:
-            parsed = (_parse_and_store(task) for task in tasks)
-        self.done += len(sources) - len(todo)  # cache hits
-        for index, outcome in zip(todo, parsed):
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
+        for index, outcome in zip(todo, self.workers.map(_parse_and_store, tasks, self._advance)):
             results[index] = outcome
             if self.cache and outcome[0] is not None:
                 self.cache.stored(keys[index])
         return results
 
+    def _advance(self, files: int) -> None:
+        self.done += files
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
+        self.workers.close()
         if self.cache is not None:
             self.cache.save()
 
@@ -98,15 +90,6 @@ def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFact
     if facts is not None and cache_dir:
         write_facts(cache_dir, key, facts)
     return facts, error
-
-
-def _new_pool(jobs: int) -> ProcessPoolExecutor:
-    try:
-        context = multiprocessing.get_context("fork")  # workers start with batchlint already imported
-    except ValueError:
-        context = multiprocessing.get_context()
-    # a spawned worker does not inherit the paused collector; a forked one does
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=gc.disable)
 
 
 @contextlib.contextmanager

@@ -38,11 +38,15 @@ def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
             todo.append(edge.site.scope)
     names: dict[str, set[str]] = {}
     modules: set[str] = set()
+    spellings_of: dict[str, set[str]] = {}  # per file: many names share one module
 
     def add(name: str, facts: FileFacts | None) -> None:
         if facts is None or len(name) <= 2 or name.startswith("__"):
             return
-        names.setdefault(name, set()).update(_import_spellings(facts))
+        spellings = spellings_of.get(facts.path)
+        if spellings is None:
+            spellings = spellings_of[facts.path] = _import_spellings(facts)
+        names.setdefault(name, set()).update(spellings)
 
     for qual in reaching:
         fn = project.function(qual)

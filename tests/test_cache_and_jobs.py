@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import batchlint.analyze as checker
+from batchlint import parallel
 from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config
@@ -44,11 +45,15 @@ def run(root: Path, **kwargs):
         os.chdir(old)
 
 
-def test_parallel_results_equal_serial():
+@pytest.mark.parametrize("jobs, fork", [(2, True), (3, True), (2, False)])  # fork False: the process pool used without fork
+def test_parallel_results_equal_serial(jobs, fork, monkeypatch):
+    if fork and not parallel.CAN_FORK:
+        pytest.skip("needs fork")
+    monkeypatch.setattr(parallel, "CAN_FORK", fork)
     serial = run(FIXTURES, jobs=1)
-    parallel = run(FIXTURES, jobs=2)
-    assert serial.findings == parallel.findings
-    assert serial.errors == parallel.errors
+    in_parallel = run(FIXTURES, jobs=jobs)
+    assert serial.findings == in_parallel.findings
+    assert serial.errors == in_parallel.errors
     assert len(serial.findings) == 19
 
 
