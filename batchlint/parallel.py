@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import pickle
 import signal
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 CAN_FORK = hasattr(os, "fork")
 _CHUNKS_PER_PROCESS = 32  # small chunks: a process that finishes early waits at most one chunk
@@ -37,7 +35,7 @@ class Workers:
     def __init__(self, jobs: int, fork: bool | None = None) -> None:
         self.jobs = max(1, jobs)
         self.fork = CAN_FORK if fork is None else fork
-        self._pool: ProcessPoolExecutor | None = None  # without fork, kept across calls
+        self._pool = None  # without fork: a ProcessPoolExecutor, kept across calls
 
     def map(self, fn: Callable, tasks: list, progress: Callable[[int], None] | None = None) -> list:
         progress = progress or (lambda done: None)
@@ -54,15 +52,10 @@ class Workers:
 
     def _map_forked(self, fn: Callable, tasks: list, progress: Callable[[int], None]) -> list:
         size = max(1, len(tasks) // (self.jobs * _CHUNKS_PER_PROCESS))
-        counter = multiprocessing.get_context("fork").Value("q", 0)  # first unclaimed task
+        counter = _SharedCounter()
 
         def chunks():
-            while True:
-                with counter.get_lock():
-                    start = counter.value
-                    counter.value = start + size
-                if start >= len(tasks):
-                    return
+            while (start := counter.take(size)) < len(tasks):
                 yield range(start, min(start + size, len(tasks)))
 
         results: list = [None] * len(tasks)
@@ -90,6 +83,7 @@ class Workers:
         finally:
             for child in children:
                 child.stop()
+            counter.close()
         for index, finished in enumerate(done):
             if not finished:  # its child died: run it here, as a serial run would
                 results[index] = _run_one(fn, tasks[index], progress)
@@ -97,6 +91,8 @@ class Workers:
 
     def _map_pooled(self, fn: Callable, tasks: list, progress: Callable[[int], None]) -> list:
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor  # only here: it costs 7 ms to import
+
             # a spawned worker does not inherit a paused garbage collector
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
         results = []
@@ -105,6 +101,33 @@ class Workers:
             results.append(result)
             progress(1)
         return results
+
+
+class _SharedCounter:
+    """A number shared by this process and the children it forks, kept in an
+    unnamed temporary file and guarded by a POSIX record lock on it. Such a
+    lock belongs to the process holding it, so the kernel releases it if that
+    process dies: a killed child cannot leave the others waiting."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        os.pwrite(self._file.fileno(), bytes(8), 0)
+
+    def take(self, amount: int) -> int:
+        """Add `amount`; return the value before."""
+        import fcntl  # Unix only, like fork
+
+        fd = self._file.fileno()
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        try:
+            value = int.from_bytes(os.pread(fd, 8, 0), "little")
+            os.pwrite(fd, (value + amount).to_bytes(8, "little"), 0)
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+        return value
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _run_one(fn: Callable, task, progress: Callable[[int], None]):
