@@ -20,67 +20,85 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 
 from . import model as _model
 from ._version import __version__
-from .analysis import facts as _facts
 from .discovery import read_regular_file
-from .savings.estimate import Assumption, Estimate
 
 CACHE_DIR_NAME = ".batchlint_cache"
-_CLASSES = {
-    cls.__name__: cls
-    for cls in (
-        _facts.Span, _facts.Struct, _facts.RequestFacts, _facts.Site, _facts.Decorator, _facts.FunctionFacts,
-        _facts.ClassFacts, _facts.ScheduleRef, _facts.FileFacts,
-        _model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
-        Assumption, Estimate,
-    )
-}
-_FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
-# Entries are decoded by field position: a change of layout (or of this
-# encoding, the leading number) must not read old entries.
-_LAYOUT = hashlib.sha256(repr((2, sorted(_FIELDS.items()))).encode()).hexdigest()[:12]
 
-# A record is a JSON array led by a tag: "\0" + class name, "\0s" for a
-# frozenset, "\0k" for a ContextKind; any other array is a tuple. Arrays
-# decode much faster than objects, and no analyzed string can start with NUL
-# (files holding NUL bytes are rejected when read).
-_TAG = {cls: "\0" + name for name, cls in _CLASSES.items()}
-_BY_TAG = {tag: cls for cls, tag in _TAG.items()}
-_FIELDS_OF = {cls: _FIELDS[name] for name, cls in _CLASSES.items()}
+
+class _Codec:
+    """Encodes a fixed set of classes as JSON arrays and back.
+
+    A record is an array led by a tag: "\0" + class name, "\0s" for a
+    frozenset, "\0k" for a ContextKind; any other array is a tuple. Arrays
+    decode much faster than objects, and no analyzed string can start with
+    NUL (files holding NUL bytes are rejected when read). Records are
+    decoded by field position, so `layout` (a hash of every class's fields
+    and of this encoding) names the files: a change must not read old ones."""
+
+    def __init__(self, classes: tuple) -> None:
+        self._fields = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in classes}
+        self._tag = {cls: "\0" + cls.__name__ for cls in classes}
+        self._by_tag = {tag: cls for cls, tag in self._tag.items()}
+        self.classes = {cls.__name__: cls for cls in classes}
+        described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
+        self.layout = hashlib.sha256(repr((2, described)).encode()).hexdigest()[:12]
+
+    def encode(self, value):
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        tag = self._tag.get(kind)
+        if tag is not None:
+            return [tag, *[self.encode(getattr(value, f)) for f in self._fields[kind]]]
+        if kind is tuple or kind is list:
+            return [self.encode(v) for v in value]
+        if kind is frozenset:
+            return ["\0s", *sorted(self.encode(v) for v in value)]
+        if isinstance(value, _model.ContextKind):
+            return ["\0k", value.value]
+        raise TypeError(f"cannot cache a {kind.__name__}")
+
+    def decode(self, value):
+        if type(value) is not list:
+            return value
+        head = value[0] if value else None
+        if type(head) is str and head[:1] == "\0":
+            if head == "\0s":
+                return frozenset(self.decode(v) for v in value[1:])
+            if head == "\0k":
+                return _model.ContextKind(value[1])
+            return self._by_tag[head](*[self.decode(v) for v in value[1:]])  # KeyError for anything else: dropped
+        return tuple(self.decode(v) for v in value)
+
+    def decoded(self, raw, cls):
+        """The entry as a `cls`, or None for an entry from elsewhere or damaged."""
+        if raw is None:
+            return None
+        try:
+            value = self.decode(raw)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return value if isinstance(value, cls) else None
+
+
 _SCALARS = (str, int, float, bool, type(None))
+# The run level holds results only: a warm run never imports the analysis.
+_RUNS = _Codec((_model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
+                _model.Assumption, _model.Estimate))
+_facts_codec: _Codec | None = None
 
 
-def _encode(value):
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    tag = _TAG.get(kind)
-    if tag is not None:
-        return [tag, *[_encode(getattr(value, f)) for f in _FIELDS_OF[kind]]]
-    if kind is tuple or kind is list:
-        return [_encode(v) for v in value]
-    if kind is frozenset:
-        return ["\0s", *sorted(_encode(v) for v in value)]
-    if isinstance(value, _model.ContextKind):
-        return ["\0k", value.value]
-    raise TypeError(f"cannot cache a {kind.__name__}")
+def _facts() -> _Codec:
+    global _facts_codec
+    if _facts_codec is None:
+        from .analysis import facts
 
-
-def _decode(value):
-    if type(value) is not list:
-        return value
-    head = value[0] if value else None
-    if type(head) is str and head[:1] == "\0":
-        if head == "\0s":
-            return frozenset(_decode(v) for v in value[1:])
-        if head == "\0k":
-            return _model.ContextKind(value[1])
-        return _BY_TAG[head](*[_decode(v) for v in value[1:]])  # KeyError for anything else: dropped
-    return tuple(_decode(v) for v in value)
+        _facts_codec = _Codec((facts.Span, facts.Struct, facts.RequestFacts, facts.Site, facts.Decorator,
+                               facts.FunctionFacts, facts.ClassFacts, facts.ScheduleRef, facts.FileFacts))
+    return _facts_codec
 
 
 def _digest(parts) -> str:
@@ -106,30 +124,19 @@ def _load_entries(path: str) -> dict:
     return raw if isinstance(raw, dict) else {}
 
 
-def _decoded(raw, cls):
-    """The entry as a `cls`, or None for an entry from elsewhere or damaged."""
-    if raw is None:
-        return None
-    try:
-        value = _decode(raw)
-    except (KeyError, TypeError, ValueError):
-        return None
-    return value if isinstance(value, cls) else None
-
-
 def file_key(path: str, module: str, is_package: bool, text: str) -> str:
     return _digest((__version__, path, module, str(is_package), text))
 
 
 def _facts_folder(directory: str) -> str:
-    return os.path.join(directory, f"facts-{__version__}-{_LAYOUT}")
+    return os.path.join(directory, f"facts-{__version__}-{_facts().layout}")
 
 
 def write_facts(directory: str, key: str, facts) -> None:
     """Write one file's facts entry (atomically). Called where the file was
     parsed, so with --jobs the encoding runs in the workers."""
     folder = _facts_folder(directory)
-    _write_json(directory, os.path.join(folder, key + ".json"), _encode(facts), folder)
+    _write_json(directory, os.path.join(folder, key + ".json"), _facts().encode(facts), folder)
 
 
 class FactsCache:
@@ -148,7 +155,8 @@ class FactsCache:
         if not self.directory:
             return None
         raw = _read_json(os.path.join(_facts_folder(self.directory), key + ".json"))
-        facts = _decoded(raw, _facts.FileFacts)
+        codec = _facts()
+        facts = codec.decoded(raw, codec.classes["FileFacts"])
         if facts is None:
             return None  # from elsewhere, or damaged: parse again
         self._used.add(key)
@@ -187,18 +195,18 @@ class RunCache:
 
     @property
     def _file(self) -> str:
-        return os.path.join(self.directory, f"runs-{__version__}-{_LAYOUT}.json")
+        return os.path.join(self.directory, f"runs-{__version__}-{_RUNS.layout}.json")
 
     @staticmethod
     def key(parts: list[str]) -> str:
-        return _digest((__version__, _LAYOUT, *parts))
+        return _digest((__version__, _RUNS.layout, *parts))
 
     def get(self, key: str):
-        return _decoded(self._entries.get(key), _model.CheckResult)
+        return _RUNS.decoded(self._entries.get(key), _model.CheckResult)
 
     def put(self, key: str, result) -> None:
         entries = {k: v for k, v in self._entries.items() if k != key}
-        entries[key] = _encode(result)
+        entries[key] = _RUNS.encode(result)
         self._entries = dict(list(entries.items())[-self._KEEP:])
         _write_json(self.directory, self._file, self._entries)
 
@@ -214,6 +222,8 @@ def _write_json(directory: str, path: str, data, folder: str | None = None) -> N
         if not os.path.exists(marker):
             with open(marker, "w", encoding="utf-8") as handle:
                 handle.write("# Created by batchlint\n*\n")
+        import tempfile  # only when writing: a warm run does not
+
         # a fresh O_EXCL name: a planted symlink in a committed cache cannot redirect the write
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".cache-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -226,6 +236,8 @@ def _write_json(directory: str, path: str, data, folder: str | None = None) -> N
 def clean(directory: str) -> bool:
     """Remove a cache directory; only one batchlint made (it holds our .gitignore)."""
     if os.path.isdir(directory) and os.path.isfile(os.path.join(directory, ".gitignore")):
+        import shutil
+
         shutil.rmtree(directory, ignore_errors=True)
         return True
     return False

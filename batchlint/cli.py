@@ -11,15 +11,12 @@ from ._version import __version__
 from .cache import CACHE_DIR_NAME
 from .cache import clean as clean_cache
 from .checker import check_paths, default_jobs
-from .output.escape import clean as escape
-from .gate import GateError, changed_lines, monthly_saving, only_changed, read_baseline, without_baseline
-from .gate import write_baseline as write_baseline_file
 from .config import Config, ConfigError, find_config, load_config, with_overrides
-from .output import FORMATS
-from .output.report_formats import REPORT_FORMATS
-from .report import build_report
-from .rules import BY_CODE, RULES
-from .savings import prices_from
+from .output import FORMATS, REPORT_FORMATS, check_renderer, report_renderer
+from .output.escape import clean as escape
+
+# Everything else loads in the command that uses it: `check` runs on every
+# commit, and on an unchanged tree importing is most of its time.
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -84,7 +81,7 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
 
 @main.command()
 @_analysis_options
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--show-context", is_flag=True, help="Print the chain of evidence and the cost estimate under each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
@@ -107,6 +104,29 @@ def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_ca
     configuration error.
     """
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
+    if write_baseline or baseline_path or diff_base:
+        result = _gate(result, write_baseline, baseline_path, diff_base)
+    if output_format in ("json", "sarif") or show_context:
+        from .codemod.fixer import annotate  # LibCST loads only when a fix status is shown
+
+        result = annotate(result, with_edits=output_format == "sarif")
+    render = check_renderer(output_format)
+    text = render(result, show_context=show_context, quiet=quiet, show_suppressed=show_suppressed, changed_only=bool(diff_base))
+    (output_file or sys.stdout).write(text)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
+    if fail_under_savings is not None:
+        from .gate import monthly_saving
+
+        sys.exit(EXIT_FINDINGS if monthly_saving(result) > fail_under_savings else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
+
+
+def _gate(result, write_baseline, baseline_path, diff_base):
+    """Baseline and changed-lines filters (gate.py)."""
+    from .gate import GateError, changed_lines, only_changed, read_baseline, without_baseline
+    from .gate import write_baseline as write_baseline_file
+
     try:
         if write_baseline:
             count = write_baseline_file(result, write_baseline)
@@ -119,18 +139,7 @@ def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_ca
     except GateError as exc:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    if output_format in ("json", "sarif") or show_context:
-        from .codemod.fixer import annotate  # LibCST loads only when a fix status is shown
-
-        result = annotate(result, with_edits=output_format == "sarif")
-    render = FORMATS[output_format]
-    text = render(result, show_context=show_context, quiet=quiet, show_suppressed=show_suppressed, changed_only=bool(diff_base))
-    (output_file or sys.stdout).write(text)
-    if exit_zero:
-        sys.exit(EXIT_CLEAN)
-    if fail_under_savings is not None:
-        sys.exit(EXIT_FINDINGS if monthly_saving(result) > fail_under_savings else EXIT_CLEAN)
-    sys.exit(EXIT_FINDINGS if result.findings or result.errors else EXIT_CLEAN)
+    return result
 
 
 @main.command()
@@ -195,7 +204,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
 
 @main.command()
 @_analysis_options
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORT_FORMATS)), default="text", show_default=True,
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
               help="text for a terminal, markdown for a PR or issue, json, or html (one self-contained file).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Candidates listed in text and markdown.")
 def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
@@ -207,7 +216,9 @@ def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_c
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
-    render = REPORT_FORMATS[output_format]
+    from .report import build_report
+
+    render = report_renderer(output_format)
     built = build_report(result)
     text = render(built, top=top) if output_format in ("text", "markdown") else render(built)
     (output_file or sys.stdout).write(text)
@@ -247,6 +258,8 @@ def models(config_path: str | None, isolated: bool) -> None:
     except ConfigError as exc:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    from .savings import prices_from
+
     table = prices_from(config.pricing)
     click.echo(f"{'model':<28} {'input':>7} {'output':>7} {'write5m':>8} {'write1h':>8} {'read':>6}  source")
     for model in sorted(table.prices):
@@ -262,6 +275,8 @@ def models(config_path: str | None, isolated: bool) -> None:
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
     """List every rule code, or describe one (`batchlint rules BL101`)."""
+    from .rules import BY_CODE, RULES
+
     if code:
         rule = BY_CODE.get(code.upper())
         if rule is None:

@@ -10,10 +10,17 @@ import re
 import sys
 from dataclasses import dataclass
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10
-    import tomli as tomllib
+
+
+def toml_parser():
+    """tomllib (tomli before 3.11), imported when a TOML file is read: with no
+    pyproject.toml in reach, a run never pays for it."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10
+        import tomli as tomllib
+    return tomllib
+
 
 DEFAULT_EXCLUDE = (
     ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pants.d", ".pytest_cache",
@@ -123,6 +130,7 @@ def find_config(start: str) -> str | None:
 def load_config(path: str | None) -> Config:
     if path is None:
         return Config(root=os.getcwd())
+    tomllib = toml_parser()
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

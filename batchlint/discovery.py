@@ -11,7 +11,6 @@ import io
 import os
 import re
 import stat
-import tokenize
 from dataclasses import dataclass
 import fnmatch
 
@@ -68,13 +67,13 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
     and, in the same walk, other files `also(rel_path, name)` gives a kind for
     (schedule declarations), as (path, kind) pairs.
 
-    A file named explicitly is always checked; directories are walked without
-    following symlinks into directories already seen (so loops end)."""
+    A file named explicitly is always checked; directories are walked,
+    following symlinks into directories not seen yet (so loops end)."""
     excluded = Excluder(tuple(config.exclude) + tuple(config.extend_exclude))
     found: list[str] = []
     others: list[tuple[str, str]] = []
     errors: list[FileError] = []
-    seen_dirs: set[tuple[int, int]] = set()
+    seen: set[str] = set()  # real paths of the directories walked
     for given in paths:
         if not os.path.lexists(given):
             errors.append(FileError(display_path(given), "no such file or directory", "BL002"))
@@ -85,40 +84,52 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
         if not os.path.isdir(given):
             errors.append(FileError(display_path(given), "not a regular file or directory", "BL002"))
             continue
-        for dirpath, dirnames, filenames in os.walk(given, followlinks=True, onerror=lambda e: errors.append(
-            FileError(display_path(e.filename or given), f"cannot read directory: {e.strerror}", "BL002"))):
-            try:
-                st = os.stat(dirpath)
-                key = (st.st_dev, st.st_ino)
-            except OSError:
-                dirnames[:] = []
-                continue
-            if key in seen_dirs:
-                dirnames[:] = []  # a symlink loop, or a directory reached twice
-                continue
-            seen_dirs.add(key)
-            # Patterns apply below the path given on the command line: naming a
-            # directory (even `build/` or a site-packages) means "check this".
-            rel_dir = os.path.relpath(dirpath, given).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir
-            keep = []
-            for name in sorted(dirnames):
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not excluded(name, rel):
-                    keep.append(name)
-            dirnames[:] = keep
-            for name in sorted(filenames):
-                rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not name.endswith(".py"):
-                    kind = also(rel, name) if also is not None else ""
-                    if kind:
-                        others.append((os.path.join(dirpath, name), kind))
-                    continue
-                if excluded(name, rel):
-                    continue
-                found.append(os.path.join(dirpath, name))
+        _walk(given, excluded, also, found, others, errors, seen)
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))
     return unique, errors, others
+
+
+def _walk(top: str, excluded: Excluder, also, found: list[str], others: list[tuple[str, str]],
+          errors: list[FileError], seen: set[str]) -> None:
+    """Depth first, names sorted, one scandir per directory (a third of the
+    time os.walk plus a stat per directory took). Symlinked directories are
+    followed; each directory is entered once, by its real path, so loops end
+    and nothing is found twice. A real subdirectory's real path is its
+    parent's plus its name, so only symlinks cost a realpath call."""
+    stack = [(top, "", os.path.realpath(top))]
+    while stack:
+        directory, rel_dir, real = stack.pop()
+        if real in seen:
+            continue  # a symlink loop, or a directory reached twice
+        seen.add(real)
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            errors.append(FileError(display_path(directory), f"cannot read directory: {exc.strerror}", "BL002"))
+            continue
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            # Patterns apply below the path given on the command line: naming a
+            # directory (even `build/` or a site-packages) means "check this".
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                is_directory = entry.is_dir()  # follows symlinks
+            except OSError:
+                is_directory = False
+            if is_directory:
+                if not excluded(name, rel):
+                    sub_real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name)
+                    subdirectories.append((entry.path, rel, sub_real))
+            elif name.endswith(".py"):
+                if not excluded(name, rel):
+                    found.append(entry.path)
+            elif also is not None:
+                kind = also(rel, name)
+                if kind:
+                    others.append((entry.path, kind))
+        stack.extend(reversed(subdirectories))
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -134,6 +145,8 @@ def decode_source(data: bytes) -> str:
         data = data[len(codecs.BOM_UTF8):]
     else:
         try:
+            import tokenize  # costs 2 ms to import; a warm run reads no source
+
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as exc:
             raise ValueError(str(exc)) from None

@@ -19,6 +19,7 @@ import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from .config import toml_parser
 from .discovery import display_path, read_regular_file
 
 # PyYAML is optional (`pip install batchlint[yaml]`) and imported only when a
@@ -83,7 +84,7 @@ def schedules_readable() -> bool:
 def schedule_file_kind(rel: str, name: str) -> str:
     """Which reader a file needs, or "" (called by discovery for non-Python files)."""
     rel = rel.replace(os.sep, "/")
-    if fnmatchcase(rel, "*.github/workflows/*.y*ml") or fnmatchcase(rel, ".github/workflows/*.y*ml"):
+    if ".github/workflows/" in rel and (fnmatchcase(rel, "*.github/workflows/*.y*ml") or fnmatchcase(rel, ".github/workflows/*.y*ml")):
         return "github"
     if name == ".gitlab-ci.yml":
         return "gitlab"
@@ -372,11 +373,12 @@ def entry_point(schedule: ExternalSchedule, console_scripts: dict[str, str]) -> 
 
 def console_scripts(paths: list[str]) -> dict[str, str]:
     """[project.scripts] of pyproject.toml files at the roots given."""
-    from .config import tomllib
-
     out: dict[str, str] = {}
     for given in paths:
         candidate = os.path.join(given if os.path.isdir(given) else os.path.dirname(given) or ".", "pyproject.toml")
+        if not os.path.isfile(candidate):
+            continue
+        tomllib = toml_parser()
         try:
             with open(candidate, "rb") as handle:
                 data = tomllib.load(handle)

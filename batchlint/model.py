@@ -64,6 +64,32 @@ class FixStatus:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """One number an estimate used, and where it came from."""
+
+    name: str
+    value: str
+    source: str  # "code" | "default" | "hint" | "config" | "table"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A finding's monthly cost now, in batch, and what stacks on top (savings.estimate)."""
+
+    model: str
+    calls_per_month: float
+    input_tokens: float  # per call
+    output_tokens: float  # per call
+    monthly_now: float
+    monthly_batch: float
+    monthly_saving: float
+    monthly_batch_cached: float | None  # batch plus prompt caching of the stable prefix
+    cheaper_model: str
+    monthly_batch_cheaper: float | None  # batch on the cheapest line of the generation (information)
+    assumptions: tuple[Assumption, ...]
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     message: str
@@ -75,7 +101,7 @@ class Finding:
     client: str  # e.g. "anthropic.Anthropic"
     scheduled_by: str = ""  # e.g. "Celery beat 'nightly' crontab(hour=4)"; empty if unknown
     extra: tuple[tuple[str, str], ...] = field(default=())
-    estimate: object | None = None  # savings.estimate.Estimate, filled by the estimate stage
+    estimate: Estimate | None = None  # filled by the estimate stage (savings.estimate)
     # The line ranges the finding rests on, (path, first, last): the report site,
     # the SDK call, and the header (decorators to def) of each function on the
     # chain. A change to any of them makes the finding new (--diff-base).

@@ -84,6 +84,24 @@ def test_symlink_loop_ends(tmp_path):
     assert run(tmp_path, "x.py", b"x = 1\n") == {}
 
 
+def test_symlinked_directories_are_followed_and_walked_once(tmp_path):
+    from batchlint.config import Config
+    from batchlint.discovery import discover
+
+    outside = tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "b.py").write_text("x = 1\n")
+    (outside / "a.py").write_text("x = 1\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.symlink(outside / "inner", tree / "first")  # the inner folder first...
+    os.symlink(outside, tree / "second")  # ...then the folder holding it
+    os.symlink(outside, tree / "third")  # and the same folder again
+    files, errors, _ = discover([str(tree)], Config(root=str(tree)))
+    names = sorted(os.path.relpath(f, tree) for f in files)
+    assert names == ["first/b.py", "second/a.py"] and errors == []
+
+
 def test_fifo_named_py_is_not_read(tmp_path):
     os.mkfifo(tmp_path / "pipe.py")
     errors = run(tmp_path, "x.py", b"x = 1\n")

@@ -1,19 +1,37 @@
-"""Formatters: each renders a CheckResult, none decides anything."""
+"""Formatters: each renders a CheckResult, none decides anything.
+
+A run imports only the formatter it uses (the CLI starts on every commit)."""
 
 from __future__ import annotations
 
-from .github import render_github
-from .json_format import render_json
-from .markdown import render_markdown
-from .sarif import render_sarif
-from .text import render_text
+import importlib
 
-FORMATS = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "github": render_github,
-    "markdown": render_markdown,
+# format name -> (module in this package, render function)
+_CHECK = {
+    "text": ("text", "render_text"),
+    "json": ("json_format", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "github": ("github", "render_github"),
+    "markdown": ("markdown", "render_markdown"),
 }
+_REPORT = {
+    "text": ("report_formats", "render_report_text"),
+    "markdown": ("report_formats", "render_report_markdown"),
+    "json": ("report_formats", "render_report_json"),
+    "html": ("report_formats", "render_report_html"),
+}
+FORMATS = tuple(sorted(_CHECK))  # `batchlint check --format`
+REPORT_FORMATS = tuple(sorted(_REPORT))  # `batchlint report --format`
 
-__all__ = ["FORMATS", "render_github", "render_json", "render_markdown", "render_sarif", "render_text"]
+
+def check_renderer(name: str):
+    return _load(_CHECK[name])
+
+
+def report_renderer(name: str):
+    return _load(_REPORT[name])
+
+
+def _load(where: tuple[str, str]):
+    module, function = where
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)

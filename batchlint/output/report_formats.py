@@ -148,11 +148,3 @@ def render_report_html(report: Report) -> str:
 {e(report.files_checked)} files checked{', ' + e(report.errors) + ' could not be analyzed' if report.errors else ''}.</p>
 </body></html>
 """
-
-
-REPORT_FORMATS = {
-    "text": render_report_text,
-    "markdown": render_report_markdown,
-    "json": render_report_json,
-    "html": render_report_html,
-}

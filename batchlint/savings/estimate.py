@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis.facts import RequestFacts
-from ..model import ContextKind
+from ..model import Assumption, ContextKind, Estimate
 from .pricing import Price, PriceTable
 
 DAYS_PER_MONTH = 30.0
@@ -43,13 +43,6 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Assumption:
-    name: str
-    value: str
-    source: str  # "code" | "default" | "hint" | "config" | "table"
-
-
-@dataclass(frozen=True)
 class Usage:
     """What the analysis knows about one finding's volume, as plain values."""
 
@@ -58,21 +51,6 @@ class Usage:
     loop_counts: tuple[tuple[str, int], ...] = ()  # (label, items per run or 0) per repetition
     request: RequestFacts | None = None
     volume_hint: str = ""  # text after `volume=` in a `# batchlint:` comment
-
-
-@dataclass(frozen=True)
-class Estimate:
-    model: str
-    calls_per_month: float
-    input_tokens: float  # per call
-    output_tokens: float  # per call
-    monthly_now: float
-    monthly_batch: float
-    monthly_saving: float
-    monthly_batch_cached: float | None  # batch plus prompt caching of the stable prefix
-    cheaper_model: str
-    monthly_batch_cheaper: float | None  # batch on the cheapest line of the generation (information)
-    assumptions: tuple[Assumption, ...]
 
 
 # --------------------------------------------------------------- schedules
