@@ -119,11 +119,6 @@ def _read_json(path: str):
         return None
 
 
-def _load_entries(path: str) -> dict:
-    raw = _read_json(path)
-    return raw if isinstance(raw, dict) else {}
-
-
 def file_key(path: str, module: str, is_package: bool, text: str) -> str:
     return _digest((__version__, path, module, str(is_package), text))
 
@@ -185,30 +180,38 @@ class FactsCache:
 
 
 class RunCache:
-    """The last few whole results, by the key of everything they depend on."""
+    """The last few whole results, one file each, named by the key of
+    everything they depend on: a warm run reads only its own entry."""
 
     _KEEP = 8  # e.g. full runs and changed-files runs of a few branches
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self._entries = _load_entries(self._file)
-
-    @property
-    def _file(self) -> str:
-        return os.path.join(self.directory, f"runs-{__version__}-{_RUNS.layout}.json")
+        self._folder = os.path.join(directory, f"runs-{__version__}-{_RUNS.layout}")
 
     @staticmethod
     def key(parts: list[str]) -> str:
         return _digest((__version__, _RUNS.layout, *parts))
 
     def get(self, key: str):
-        return _RUNS.decoded(self._entries.get(key), _model.CheckResult)
+        path = os.path.join(self._folder, key + ".json")
+        result = _RUNS.decoded(_read_json(path), _model.CheckResult)
+        if result is not None:
+            try:
+                os.utime(path)  # recently used: kept when older entries are dropped
+            except OSError:
+                pass
+        return result
 
     def put(self, key: str, result) -> None:
-        entries = {k: v for k, v in self._entries.items() if k != key}
-        entries[key] = _RUNS.encode(result)
-        self._entries = dict(list(entries.items())[-self._KEEP:])
-        _write_json(self.directory, self._file, self._entries)
+        _write_json(self.directory, os.path.join(self._folder, key + ".json"), _RUNS.encode(result), self._folder)
+        try:
+            entries = [e for e in os.scandir(self._folder) if e.name.endswith(".json") and e.is_file(follow_symlinks=False)]
+            entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
+            for stale in entries[self._KEEP:]:
+                os.unlink(stale.path)
+        except OSError:
+            pass
 
 
 def _write_json(directory: str, path: str, data, folder: str | None = None) -> None:

@@ -89,7 +89,7 @@ def test_per_file_facts_answer_when_the_run_changed(tmp_path, monkeypatch):
     write(tmp_path, PROJECT)
     cache = tmp_path / ".batchlint_cache"
     cold = run(tmp_path, cache_dir=str(cache))
-    for runs_file in cache.glob("runs-*.json"):
+    for runs_file in cache.glob("runs-*/*.json"):
         runs_file.unlink()
 
     def no_parse(_source, *args, **kwargs):
@@ -154,9 +154,8 @@ def test_damaged_or_foreign_cache_is_ignored(tmp_path):
     write(tmp_path, PROJECT)
     cache = tmp_path / ".batchlint_cache"
     run(tmp_path, cache_dir=str(cache))
-    (runs_file,) = cache.glob("runs-*.json")
-    runs = json.loads(runs_file.read_text())
-    runs_file.write_text(json.dumps({key: ["\0os.system", "echo pwned"] for key in runs}))
+    (runs_file,) = cache.glob("runs-*/*.json")
+    runs_file.write_text(json.dumps(["\0os.system", "echo pwned"]))
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
     runs_file.write_text("not json at all")
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
@@ -192,10 +191,27 @@ def test_a_fifo_planted_in_the_cache_does_not_block(tmp_path):
     write(tmp_path, PROJECT)
     cache = tmp_path / ".batchlint_cache"
     run(tmp_path, cache_dir=str(cache))
-    (runs_file,) = cache.glob("runs-*.json")
+    (runs_file,) = cache.glob("runs-*/*.json")
     runs_file.unlink()
     os.mkfifo(runs_file)
     for entry in cache.glob("facts-*/*.json"):
         entry.unlink()
         os.mkfifo(entry)
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
+
+
+def test_run_level_keeps_the_most_recently_used_entries(tmp_path):
+    from batchlint.cache import RunCache
+    from batchlint.model import CheckResult
+
+    runs = RunCache(str(tmp_path))
+    results = {f"k{n}": CheckResult((), (), n, 0, 0, (), ()) for n in range(9)}
+    for n in range(8):
+        runs.put(f"k{n}", results[f"k{n}"])
+        (entry,) = [p for p in tmp_path.glob(f"runs-*/k{n}.json")]
+        os.utime(entry, ns=(n * 10**9, n * 10**9))  # written long ago, in this order
+    assert runs.get("k0") == results["k0"]  # used now: the newest
+    runs.put("k8", results["k8"])
+    assert len(list(tmp_path.glob("runs-*/*.json"))) == 8
+    assert runs.get("k1") is None  # the least recently used went
+    assert runs.get("k0") == results["k0"] and runs.get("k8") == results["k8"]
