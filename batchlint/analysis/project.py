@@ -340,13 +340,24 @@ class Project:
 
     # ------------------------------------------------------------ call graph
     def _build_graph(self, through_params: bool) -> None:
-        for facts in self.files:
+        if through_params:
+            # only calls through untyped parameters, found by the first pass
+            # (f passed on inside a helper: mapped_params covers the helper's callers)
+            work = [(facts, [s for s in sites if not s.ref_via]) for facts, sites in self._param_sites]
+        else:
+            self._param_sites: list[tuple[FileFacts, list[Site]]] = []
+            work = []
+            for facts in self.files:
+                sites = []
+                params = []
+                for site in facts.sites:
+                    (params if site.callee.startswith(PARAM_PREFIX) else sites).append(site)
+                work.append((facts, sites))
+                if params:
+                    self._param_sites.append((facts, params))
+        for facts, sites in work:
             anthropic_imported = "anthropic" in facts.imported_modules
-            for site in facts.sites:
-                if site.callee.startswith(PARAM_PREFIX) != through_params:
-                    continue
-                if through_params and site.ref_via:
-                    continue  # f passed on inside a helper: mapped_params covers the helper's callers
+            for site in sites:
                 value = self.value(site.callee)
                 if site.ref_via:
                     for target in self._targets(value):
@@ -369,8 +380,16 @@ class Project:
     def _variable_alternatives(self, callee: str) -> list[str]:
         """Alternatives of the module variables `callee` starts with, looked up
         by its dotted prefixes (not by scanning every variable per call site)."""
-        parts = callee.split(".")
-        matches = [q for q in (".".join(parts[:i]) for i in range(1, len(parts) + 1)) if q in self.variable_alts]
+        matches = []
+        end = callee.find(".")
+        while end >= 0:
+            if callee[:end] in self.variable_alts:
+                matches.append(callee[:end])
+            end = callee.find(".", end + 1)
+        if callee in self.variable_alts:
+            matches.append(callee)
+        if not matches:
+            return []
         out = []
         for qual in sorted(matches, key=self._alt_order.__getitem__):  # in the order the variables were bound
             out += [v + callee[len(qual):] for v in self.variable_alts[qual]]
