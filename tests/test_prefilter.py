@@ -122,10 +122,14 @@ def test_import_targets_reads_every_import_form():
         "from ..common.util import helper\n"
         "    import lazy.mod  # inside a function\n"
         "x = 'from nowhere import this'  # not at the start of a line\n"
+        "import importlib; importlib.import_module('not.read')  # the word again, later on the line\n"
+        "from first import a; import second  # only a line's first statement counts\n"
+        "import last"  # no final newline
     )
     got = import_targets(_source("pkg.sub.mod", text))
     assert {"os", "acme", "acme.llm", "acme.jobs", "pkg.sub", "pkg.common.util", "common.util", "lazy", "lazy.mod"} <= got
-    assert "nowhere" not in got
+    assert {"importlib", "first", "last"} <= got
+    assert not {"nowhere", "not.read", "second"} & got
 
 
 def test_relative_import_in_a_package_init():
