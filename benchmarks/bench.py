@@ -11,10 +11,14 @@ Baselines, each in a fresh process:
   ruff    `ruff check --select ASYNC --no-cache` (if ruff is installed), whole process
   parse   bare `libcst.parse_module` over the dense files in one process
   ast     bare `ast.parse` over the same files (what the check itself parses with)
-Rows: `batchlint ...` time check_paths() inside a process (no interpreter start
-or imports); `process: ...` time the whole `python -m batchlint check` command,
-as ruff is timed. Printed: wall seconds, files/s, lines/s, peak RSS (MiB), and
-ratios. Nothing here is a test; no thresholds are asserted.
+Rows: `batchlint ...` time check_paths() inside a process (no interpreter start;
+the analysis modules, which load lazily, are included); `process: ...` time the
+whole `batchlint check` command, as ruff is timed, from a virtualenv where
+batchlint is installed from this checkout like a user's (not editable: an
+editable install adds an import hook to every interpreter start). Every figure
+is the median of --repeat runs, each in a fresh process. Printed: wall
+seconds, files/s, lines/s, peak RSS (MiB), and ratios. Nothing here is a test;
+no thresholds are asserted.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ import sysconfig
 import tempfile
 import textwrap
 import time
+
+REPEAT = 3  # runs per figure; the median is printed (--repeat)
+INSTALLED = [sys.executable, "-m", "batchlint"]  # the command timed by `process:` rows (set in main)
 
 RUNNER = textwrap.dedent(
     """
@@ -64,11 +71,33 @@ AST_RUNNER = PARSE_RUNNER.replace("import libcst", "import ast").replace("libcst
 
 
 def time_process(root: str, jobs: int, cache: str) -> dict:
-    args = [sys.executable, "-m", "batchlint", "check", "-q", "--jobs", str(jobs)]
+    args = [*INSTALLED, "check", "--quiet", "--jobs", str(jobs)]
     args += ["--cache-dir", cache] if cache else ["--no-cache"]
     start = time.perf_counter()
     subprocess.run(args + [root], capture_output=True, check=False)
     return {"wall": time.perf_counter() - start}
+
+
+def median_of(measure) -> dict:
+    """Run `measure()` REPEAT times; the run with the median wall time."""
+    runs = sorted((measure() for _ in range(REPEAT)), key=lambda data: data["wall"])
+    return runs[len(runs) // 2]
+
+
+def installed_command(work: str) -> list[str]:
+    """`batchlint` from a fresh virtualenv with this checkout installed (not
+    editable); this interpreter's `-m batchlint` if that cannot be built."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    venv = os.path.join(work, "venv")
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True, capture_output=True)
+        subprocess.run([os.path.join(venv, bindir, "python"), "-m", "pip", "install", "--quiet", repo],
+                       check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"note: could not install batchlint in a virtualenv ({exc}); process rows use {sys.executable} -m batchlint")
+        return [sys.executable, "-m", "batchlint"]
+    return [os.path.join(venv, bindir, "batchlint")]
 
 
 def count(root: str) -> tuple[int, int]:
@@ -98,10 +127,14 @@ def time_ruff(root: str) -> float | None:
     ruff = shutil.which("ruff")
     if ruff is None:
         return None
-    start = time.perf_counter()
-    subprocess.run([ruff, "check", "--select", "ASYNC", "--no-cache", "--exit-zero", "--quiet", root],
-                   capture_output=True, check=False)
-    return time.perf_counter() - start
+
+    def once() -> dict:
+        start = time.perf_counter()
+        subprocess.run([ruff, "check", "--select", "ASYNC", "--no-cache", "--exit-zero", "--quiet", root],
+                       capture_output=True, check=False)
+        return {"wall": time.perf_counter() - start}
+
+    return median_of(once)["wall"]
 
 
 DENSE_TEMPLATE = '''\
@@ -206,22 +239,26 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
     cache = tempfile.mkdtemp(prefix="bench-cache-")
     try:
         for jobs in jobs_list:
-            shutil.rmtree(cache, ignore_errors=True)
-            cold = run_json(RUNNER, root, str(jobs), cache)
-            warm = run_json(RUNNER, root, str(jobs), cache)
-            nocache = run_json(RUNNER, root, str(jobs), "")
+            def filled_then_warm() -> tuple[dict, dict]:
+                shutil.rmtree(cache, ignore_errors=True)
+                return run_json(RUNNER, root, str(jobs), cache), run_json(RUNNER, root, str(jobs), cache)
+
+            pairs = [filled_then_warm() for _ in range(REPEAT)]
+            cold = sorted((pair[0] for pair in pairs), key=lambda data: data["wall"])[len(pairs) // 2]
+            warm = sorted((pair[1] for pair in pairs), key=lambda data: data["wall"])[len(pairs) // 2]
+            nocache = median_of(lambda: run_json(RUNNER, root, str(jobs), ""))
             rows.append((f"batchlint --jobs {jobs} cold (no cache)", nocache))
             rows.append((f"batchlint --jobs {jobs} cold (filling cache)", cold))
             rows.append((f"batchlint --jobs {jobs} warm", warm))
             shutil.rmtree(cache, ignore_errors=True)
-            rows.append((f"process: check --jobs {jobs} --no-cache", time_process(root, jobs, "")))
+            rows.append((f"process: check --jobs {jobs} --no-cache", median_of(lambda: time_process(root, jobs, ""))))
             time_process(root, jobs, cache)  # fill the cache
-            rows.append((f"process: check --jobs {jobs} warm", time_process(root, jobs, cache)))
+            rows.append((f"process: check --jobs {jobs} warm", median_of(lambda: time_process(root, jobs, cache))))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     ruff = time_ruff(root)
-    parse = run_json(PARSE_RUNNER, root) if with_parse else None
-    bare_ast = run_json(AST_RUNNER, root) if with_parse else None
+    parse = median_of(lambda: run_json(PARSE_RUNNER, root)) if with_parse else None
+    bare_ast = median_of(lambda: run_json(AST_RUNNER, root)) if with_parse else None
     for label, data in rows:
         wall = data["wall"]
         line = f"{label:<40} {wall:7.2f} s  {files / wall:8.0f} files/s  {lines / wall:9.0f} lines/s"
@@ -251,21 +288,29 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
 
 
 def main() -> None:
+    global REPEAT, INSTALLED
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sparse", action="append", default=[], help="extra tree(s) where few files use the SDK")
     parser.add_argument("--dense-files", type=int, default=400, help="generated SDK-using files (default 400)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per figure, median printed (default 3)")
+    parser.add_argument("--installed", metavar="CMD",
+                        help="command the process rows run, e.g. /path/to/venv/bin/batchlint "
+                             "(default: batchlint installed from this checkout into a temporary virtualenv)")
     args = parser.parse_args()
-    stdlib = sysconfig.get_paths()["stdlib"]
-    for root in [stdlib, *args.sparse]:
-        measure("sparse", root, args.jobs, with_parse=False)
+    REPEAT = max(1, args.repeat)
+    work = tempfile.mkdtemp(prefix="bench-venv-")
     dense = tempfile.mkdtemp(prefix="bench-dense-")
     try:
+        INSTALLED = args.installed.split() if args.installed else installed_command(work)
+        print(f"process rows run: {' '.join(INSTALLED)}; each figure is the median of {REPEAT} runs")
+        for root in [sysconfig.get_paths()["stdlib"], *args.sparse]:
+            measure("sparse", root, args.jobs, with_parse=False)
         make_dense(dense, args.dense_files)
         measure("dense", dense, args.jobs, with_parse=True)
     finally:
         shutil.rmtree(dense, ignore_errors=True)
-
+        shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
     main()
