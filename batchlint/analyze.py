@@ -21,7 +21,6 @@ from .analysis.project import Project
 from .cache import FactsCache, file_key, write_facts
 from .config import Config
 from .discovery import SourceFile
-from .external import read_schedules
 from .model import CheckResult, FileError, Finding
 from .parallel import Workers
 from .parsing import parse_file
@@ -58,7 +57,9 @@ class _Parser:
             key = file_key(source.path, source.module, source.is_package, source.text) if self.cache else ""
             keys.append(key)
             cached = self.cache.get(key) if self.cache else None
-            if cached is not None:
+            if isinstance(cached, FileError):
+                results[index] = (None, cached)
+            elif cached is not None:
                 results[index] = (cached, None)
             else:
                 todo.append(index)
@@ -67,7 +68,7 @@ class _Parser:
         tasks = [(sources[i], keys[i], store) for i in todo]
         for index, outcome in zip(todo, self.workers.map(_parse_and_store, tasks, self._advance)):
             results[index] = outcome
-            if self.cache and outcome[0] is not None:
+            if self.cache and _cache_entry(*outcome) is not None:
                 self.cache.stored(keys[index])
         return results
 
@@ -83,13 +84,23 @@ class _Parser:
 
 
 def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFacts | None, FileError | None]:
-    """Parse one file and, given a cache directory, write its facts entry:
-    in a worker, the encoding and writing run in parallel too."""
+    """Parse one file and, given a cache directory, write its entry (facts or
+    error): in a worker, the encoding and writing run in parallel too."""
     source, key, cache_dir = task
     facts, error = parse_file(source)
-    if facts is not None and cache_dir:
-        write_facts(cache_dir, key, facts)
+    entry = _cache_entry(facts, error)
+    if cache_dir and entry is not None:
+        write_facts(cache_dir, key, entry)
     return facts, error
+
+
+def _cache_entry(facts: FileFacts | None, error: FileError | None):
+    """What the file-level cache keeps of a parse: the facts, or a BL001 error
+    (the text does not parse here, which follows from the key). A time limit
+    hit (BL003) depends on the machine, so it is tried again next run."""
+    if facts is not None:
+        return facts
+    return error if error is not None and error.code == "BL001" else None
 
 
 @contextlib.contextmanager
@@ -159,18 +170,19 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
 
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
                   jobs: int = 1, cache: FactsCache | None = None, progress=None,
-                  schedule_files: list[tuple[str, str]] | tuple = (), scripts: dict | None = None) -> CheckResult:
+                  schedules=None, scripts: dict | None = None) -> CheckResult:
+    """`schedules()` gives (ExternalSchedule list, notices) from the schedule
+    files outside Python; it is called only when the project has a Claude call
+    (eval harnesses carry thousands of YAML files to scan for CronJobs)."""
     with _collector_paused():
-        return _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedule_files, scripts)
+        return _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedules, scripts)
 
 
-def _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedule_files, scripts) -> CheckResult:
+def _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedules, scripts) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
     external, notices = [], []
-    if project.sdk_calls and schedule_files:
-        # Only a Claude call needs to know what starts its script; eval
-        # harnesses carry thousands of YAML files to scan for CronJobs.
-        external, notices = read_schedules(schedule_files)
+    if project.sdk_calls and schedules is not None:
+        external, notices = schedules()
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
     findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
     if config.strict:

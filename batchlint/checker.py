@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from .cache import FactsCache, RunCache
+from .cache import FactsCache, RunCache, ScheduleCache
 from .config import Config
 from .discovery import SourceFile, discover, read_source
-from .external import console_scripts, schedule_file_kind, schedules_readable
+from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .model import CheckResult, FileError
 
 
@@ -32,12 +32,15 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
     scripts = console_scripts(paths)
     runs = run_key = None
+    schedules = lambda: read_schedules(schedule_files)  # noqa: E731 - read only if a Claude call needs them
     if cache_dir:
         runs = RunCache(cache_dir)
-        run_key = _run_key(paths, config, files, errors, schedule_files, scripts)
+        schedule_stamp = _stamp(schedule_files) + f"\0{schedules_readable()}"
+        run_key = _run_key(paths, config, files, errors, schedule_stamp, scripts)
         cached = runs.get(run_key)
         if cached is not None:
             return cached  # nothing it depends on changed
+        schedules = ScheduleCache(cache_dir).reader(schedule_stamp, schedules)
     sources: list[SourceFile] = []
     for path in files:
         source, error = read_source(path)
@@ -50,27 +53,33 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     from . import analyze  # the analysis loads only when the cache cannot answer
 
     result = analyze.check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
-                                   schedule_files=schedule_files, scripts=scripts)
+                                   schedules=schedules if schedule_files else None, scripts=scripts)
     if runs is not None:
         runs.put(run_key, result)
     return result
 
 
-def _run_key(paths, config: Config, files: list[str], errors: list[FileError],
-             schedule_files: list[tuple[str, str]], scripts: dict) -> str:
+def _run_key(paths, config: Config, files: list[str], errors: list[FileError], schedule_stamp: str,
+             scripts: dict) -> str:
     """Everything a run's result depends on. Files count by path, size,
     modification time and mode, as ruff's cache counts them: a re-run stats
     the tree instead of reading it. (The per-file facts below it are keyed by
     content.)"""
     parts = [os.getcwd(), repr(list(paths)), repr(config), repr(errors), repr(sorted(scripts.items())),
-             str(schedules_readable())]
-    for path, kind in [(f, "py") for f in files] + schedule_files:
+             _stamp([(f, "py") for f in files]), schedule_stamp]
+    return RunCache.key(parts)
+
+
+def _stamp(files: list[tuple[str, str]]) -> str:
+    """The files' paths, kinds, sizes, modification times and modes, in one string."""
+    parts = []
+    for path, kind in files:
         try:
             st = os.stat(path)
             parts.append(f"{path}\0{kind}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_mode}")
         except OSError:
             parts.append(f"{path}\0{kind}\0missing")
-    return RunCache.key(parts)
+    return "\n".join(parts)
 
 
 def check_source(text: str, path: str = "<string>", config: Config | None = None, module: str | None = None,

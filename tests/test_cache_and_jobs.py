@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import batchlint.analyze as checker
+import batchlint.checker as entry_points
 from batchlint import parallel
 from batchlint import check_paths
 from batchlint.cli import main
@@ -80,7 +81,7 @@ def test_unchanged_tree_returns_the_stored_result_without_analysis(tmp_path, mon
         raise AssertionError("analyzed although nothing changed")
 
     monkeypatch.setattr(checker, "check_sources", no_analysis)
-    monkeypatch.setattr(checker, "read_schedules", no_analysis)
+    monkeypatch.setattr(entry_points, "read_schedules", no_analysis)
     warm = run(tmp_path, cache_dir=cache)
     assert warm == cold  # findings with their estimates, errors, counts, suppressions
 
@@ -215,3 +216,55 @@ def test_run_level_keeps_the_most_recently_used_entries(tmp_path):
     assert len(list(tmp_path.glob("runs-*/*.json"))) == 8
     assert runs.get("k1") is None  # the least recently used went
     assert runs.get("k0") == results["k0"] and runs.get("k8") == results["k8"]
+
+
+def test_a_file_that_does_not_parse_is_not_parsed_again(tmp_path, monkeypatch):
+    write(tmp_path, {**PROJECT, "broken.py": "import anthropic\ndef f(:\n"})
+    cache = tmp_path / ".batchlint_cache"
+    cold = run(tmp_path, cache_dir=str(cache))
+    assert [(e.path, e.code) for e in cold.errors] == [("broken.py", "BL001")]
+    for runs_file in cache.glob("runs-*/*.json"):
+        runs_file.unlink()
+
+    def no_parse(_source, *args, **kwargs):
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr(checker, "parse_file", no_parse)
+    assert run(tmp_path, cache_dir=str(cache)) == cold
+
+
+def test_another_python_answers_neither_level(tmp_path, monkeypatch):
+    # 3.12 parses f-strings 3.11 rejects: a result or a file's parse from one
+    # version says nothing about another
+    import batchlint.cache as cache_module
+
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    cold = run(tmp_path, cache_dir=cache)
+    parsed = []
+    real_parse = checker.parse_file
+    monkeypatch.setattr(checker, "parse_file", lambda source, *a, **k: parsed.append(source.path) or real_parse(source, *a, **k))
+    monkeypatch.setattr(cache_module, "_PYTHON", "9.99")
+    assert run(tmp_path, cache_dir=cache) == cold
+    assert sorted(parsed) == ["jobs.py", "llm.py"]
+
+
+def test_schedule_files_are_read_again_only_when_one_changed(tmp_path, monkeypatch):
+    write(tmp_path, {**PROJECT, "nightly.py": "from llm import ask\n\nfor row in open('rows.txt'):\n    ask(row)\n"})
+    workflow = tmp_path / ".github" / "workflows" / "nightly.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  run:\n    steps:\n      - run: python nightly.py\n")
+    cache = str(tmp_path / ".batchlint_cache")
+    first = run(tmp_path, cache_dir=cache)
+    assert any("nightly.yml" in f.message for f in first.findings)
+    reads = []
+    real_read = entry_points.read_schedules
+    monkeypatch.setattr(entry_points, "read_schedules", lambda files: reads.append(len(files)) or real_read(files))
+    (tmp_path / "jobs.py").write_text((tmp_path / "jobs.py").read_text() + "# edited\n")  # a Python edit only
+    after_edit = run(tmp_path, cache_dir=cache)
+    assert after_edit.findings == first.findings and reads == []
+    before = workflow.stat()
+    workflow.write_text(workflow.read_text().replace("0 3 * * *", "0 4 * * *"))  # the schedule changed, same size
+    os.utime(workflow, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    rescheduled = run(tmp_path, cache_dir=cache)
+    assert reads == [1] and any("0 4 * * *" in f.message for f in rescheduled.findings)
