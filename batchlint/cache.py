@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 import os
 import sys
 
@@ -49,6 +50,9 @@ class _Codec:
     def __init__(self, classes: tuple) -> None:
         self._fields = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in classes}
         self._tag = {cls: "\0" + cls.__name__ for cls in classes}
+        # every field's value in one call (a class with one field gets a 1-tuple too)
+        self._getters = {cls: (operator.attrgetter(*f) if len(f) > 1 else (lambda v, n=f[0]: (getattr(v, n),)))
+                         for cls, f in self._fields.items()}
         self._by_tag = {tag: cls for cls, tag in self._tag.items()}
         self.classes = {cls.__name__: cls for cls in classes}
         described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
@@ -58,13 +62,14 @@ class _Codec:
         kind = type(value)
         if kind in _SCALARS:
             return value
-        tag = self._tag.get(kind)
-        if tag is not None:
-            return [tag, *[self.encode(getattr(value, f)) for f in self._fields[kind]]]
+        encode = self.encode  # scalars (most values) are passed through without a call
+        getter = self._getters.get(kind)
+        if getter is not None:
+            return [self._tag[kind], *[v if type(v) in _SCALARS else encode(v) for v in getter(value)]]
         if kind is tuple or kind is list:
-            return [self.encode(v) for v in value]
+            return [v if type(v) in _SCALARS else encode(v) for v in value]
         if kind is frozenset:
-            return ["\0s", *sorted(self.encode(v) for v in value)]
+            return ["\0s", *sorted(v if type(v) in _SCALARS else encode(v) for v in value)]
         if isinstance(value, _model.ContextKind):
             return ["\0k", value.value]
         raise TypeError(f"cannot cache a {kind.__name__}")
@@ -94,7 +99,7 @@ class _Codec:
         return value if isinstance(value, cls) else None
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 # The run level holds results only: a warm run never imports the analysis.
 _RUNS = _Codec((_model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
                 _model.Assumption, _model.Estimate))
