@@ -109,8 +109,8 @@ def _collector_paused():
 
     The analysis allocates millions of small objects (syntax trees, facts) and
     frees them by reference counting; it makes no cycles (index.py breaks its
-    one). With the collector on, each generation-2 pass walks everything kept
-    so far: on 209 files of a monorepo, one process, that was 0.5 s of 2.4 s."""
+    one). With the collector on, each pass walks everything kept so far: on
+    the 400 generated dense files, one process, 1.04 s instead of 0.88 s."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
