@@ -86,10 +86,13 @@ def test_unchanged_tree_returns_the_stored_result_without_analysis(tmp_path, mon
     assert warm == cold  # findings with their estimates, errors, counts, suppressions
 
 
-def test_per_file_facts_answer_when_the_run_changed(tmp_path, monkeypatch):
-    write(tmp_path, PROJECT)
+# with a file that does not parse: its BL001 is kept too, so it is not parsed again
+@pytest.mark.parametrize("extra", [{}, {"broken.py": "import anthropic\ndef f(:\n"}], ids=["facts", "and-a-syntax-error"])
+def test_per_file_entries_answer_when_the_run_changed(tmp_path, monkeypatch, extra):
+    write(tmp_path, {**PROJECT, **extra})
     cache = tmp_path / ".batchlint_cache"
     cold = run(tmp_path, cache_dir=str(cache))
+    assert [(e.path, e.code) for e in cold.errors] == [(name, "BL001") for name in extra]
     for runs_file in cache.glob("runs-*/*.json"):
         runs_file.unlink()
 
@@ -216,21 +219,6 @@ def test_run_level_keeps_the_most_recently_used_entries(tmp_path):
     assert len(list(tmp_path.glob("runs-*/*.json"))) == 8
     assert runs.get("k1") is None  # the least recently used went
     assert runs.get("k0") == results["k0"] and runs.get("k8") == results["k8"]
-
-
-def test_a_file_that_does_not_parse_is_not_parsed_again(tmp_path, monkeypatch):
-    write(tmp_path, {**PROJECT, "broken.py": "import anthropic\ndef f(:\n"})
-    cache = tmp_path / ".batchlint_cache"
-    cold = run(tmp_path, cache_dir=str(cache))
-    assert [(e.path, e.code) for e in cold.errors] == [("broken.py", "BL001")]
-    for runs_file in cache.glob("runs-*/*.json"):
-        runs_file.unlink()
-
-    def no_parse(_source, *args, **kwargs):
-        raise AssertionError("parsed although cached")
-
-    monkeypatch.setattr(checker, "parse_file", no_parse)
-    assert run(tmp_path, cache_dir=str(cache)) == cold
 
 
 def test_another_python_answers_neither_level(tmp_path, monkeypatch):
