@@ -26,8 +26,10 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
                 progress=None) -> CheckResult:
     """Check files and directories; the public entry point.
 
-    `jobs` > 1 parses in that many processes (same results as 1); `cache_dir`
-    keeps per-file results between runs (see cache.py)."""
+    `jobs` > 1 parses in that many processes (same results as 1): this one
+    and children forked from it, so a caller running threads of its own
+    should pass 1 (a fork copies locks those threads may hold). `cache_dir`
+    keeps results between runs (see cache.py)."""
     config = config or Config(root=os.getcwd())
     files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
     scripts = console_scripts(paths)
