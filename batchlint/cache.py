@@ -256,7 +256,8 @@ class ScheduleCache:
 
         def cached():
             stored = _SCHEDULES.decoded(_read_json(path), tuple)
-            if (stored is not None and len(stored) == 2 and all(isinstance(s, ExternalSchedule) for s in stored[0])
+            if (stored is not None and len(stored) == 2 and all(type(part) is tuple for part in stored)
+                    and all(isinstance(s, ExternalSchedule) for s in stored[0])
                     and all(isinstance(n, str) for n in stored[1])):
                 return list(stored[0]), list(stored[1])
             schedules, notices = read()

@@ -8,6 +8,7 @@ analysis.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import replace
 
@@ -34,7 +35,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
     scripts = console_scripts(paths)
     runs = run_key = None
-    schedules = lambda: read_schedules(schedule_files)  # noqa: E731 - read only if a Claude call needs them
+    schedules = functools.partial(read_schedules, schedule_files)  # called only if a Claude call needs them
     if cache_dir:
         runs = RunCache(cache_dir)
         schedule_stamp = _stamp(schedule_files) + f"\0{schedules_readable()}"

@@ -3,11 +3,11 @@
 Where the OS can fork, this process forks `jobs - 1` children that already
 hold the tasks (nothing is pickled on the way in) and works alongside them.
 Every process claims the next small chunk from a shared counter, so all of
-them finish together. A child hands its results back in a private temporary
-file, read once this process has run out of chunks. No thread here has to
-wait for the interpreter lock to feed the children: with a process pool,
-whose feeder thread competes with this process's own work, the second core
-sat idle a third of the time.
+them finish together. A child appends each chunk's results to a private
+temporary file, which this process reads between its own chunks. No thread
+here has to wait for the interpreter lock to feed the children: with a
+process pool, whose feeder thread competes with this process's own work,
+the second core sat idle a third of the time.
 
 Without fork (Windows), a process pool runs the tasks instead. A child that
 dies leaves its tasks without results; this process runs them itself, so a

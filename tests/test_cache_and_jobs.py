@@ -256,3 +256,11 @@ def test_schedule_files_are_read_again_only_when_one_changed(tmp_path, monkeypat
     os.utime(workflow, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
     rescheduled = run(tmp_path, cache_dir=cache)
     assert reads == [1] and any("0 4 * * *" in f.message for f in rescheduled.findings)
+    # a damaged or foreign entry is read as no entry
+    for damage in ("[1, 2]", json.dumps([["\0os.system", "echo pwned"], []]), "not json at all"):
+        (entry,) = (tmp_path / ".batchlint_cache").glob("schedules-*/*.json")
+        entry.write_text(damage)
+        for runs_file in (tmp_path / ".batchlint_cache").glob("runs-*/*.json"):
+            runs_file.unlink()
+        assert run(tmp_path, cache_dir=cache).findings == rescheduled.findings
+    assert reads == [1, 1, 1, 1]
