@@ -52,7 +52,10 @@ class Workers:
 
     def _map_forked(self, fn: Callable, tasks: list, progress: Callable[[int], None]) -> list:
         size = max(1, len(tasks) // (self.jobs * _CHUNKS_PER_PROCESS))
-        counter = _SharedCounter()
+        try:
+            counter = _SharedCounter()
+        except OSError:  # no usable temporary directory: one process it is
+            return [_run_one(fn, task, progress) for task in tasks]
 
         def chunks():
             while (start := counter.take(size)) < len(tasks):
@@ -70,7 +73,10 @@ class Workers:
         children: list[_Child] = []
         try:
             for _ in range(self.jobs - 1):
-                children.append(_Child.start(fn, tasks, chunks))
+                try:
+                    children.append(_Child.start(fn, tasks, chunks))
+                except OSError:  # out of processes or temporary space: fewer children
+                    break
             for chunk in chunks():
                 for index in chunk:
                     results[index] = _run_one(fn, tasks[index], progress)

@@ -79,3 +79,14 @@ def test_an_error_in_any_process_is_raised_as_in_a_serial_run(jobs, fork, privat
     finally:
         workers.close()
     assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="needs fork")
+@pytest.mark.parametrize("broken", ["mkstemp", "TemporaryFile", "fork"])
+def test_no_temporary_space_or_no_fork_means_fewer_processes_not_an_error(broken, monkeypatch, private_tmp):
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os if broken == "fork" else tempfile, broken, refuse)
+    assert Workers(2).map(square, list(range(50))) == [n * n for n in range(50)]
+    assert list(private_tmp.iterdir()) == []
