@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .cstwalk import NODE_TYPES, _fields
+from ..analysis.astwalk import walk
 from ..analysis.facts import Span
 from ..analysis.spans import SourceText
 
@@ -80,27 +81,15 @@ def _collect_cst(node: cst.CSTNode, out: dict[str, list]) -> None:
                     _collect_cst(item, out)
 
 
-_AST_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def _collect_ast(tree: ast.AST, out: dict[str, list]) -> None:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        tp = type(node)
-        kind = _AST_KIND.get(tp)
+    """Nodes of the matched kinds (in any order: they are sorted later)."""
+
+    def visit(node: ast.AST) -> None:
+        kind = _AST_KIND.get(type(node))
         if kind is not None:
-            out.setdefault(kind, []).append(node)  # order does not matter: sorted later
-        fields = _AST_CHILD_FIELDS.get(tp)
-        if fields is None:
-            fields = tuple(f for f in tp._fields if f not in ("ctx", "type_comment"))
-            _AST_CHILD_FIELDS[tp] = fields
-        for name in fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
+            out.setdefault(kind, []).append(node)
+
+    walk(tree, visit)
 
 
 class Positions:
