@@ -24,7 +24,7 @@ from .discovery import SourceFile
 from .model import CheckResult, FileError, Finding
 from .parallel import Workers
 from .parsing import parse_file
-from .prefilter import Scan, import_names, imported_sources, mentions, relevant_names, seed_test
+from .prefilter import Scan, imported_sources, mentions, module_spellings, relevant_names, seed_test
 from .savings import prices_from, settings_from
 from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
@@ -133,7 +133,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     by_module: dict[str, list[str]] = {}
     for s in sources:
-        for name in import_names(s):
+        for name in module_spellings(s.module, s.path):
             by_module.setdefault(name, []).append(s.abspath)
     is_seed = seed_test(config)
     pending = {s.abspath for s in sources if is_seed(s)}

@@ -88,10 +88,15 @@ def _import_spellings(facts: FileFacts) -> set[str]:
     """Every import that can bring a name of this module into another file:
     the module under each spelling, each package above it, its bare name."""
     out: set[str] = set()
-    for spelling in (facts.module, *path_module_names(facts.path)):
-        parts = spelling.split(".")
-        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    for spelling in module_spellings(facts.module, facts.path):
+        out.update(_with_packages(spelling))
     return out
+
+
+def _with_packages(dotted: str) -> list[str]:
+    """`a.b.c` -> [`a`, `a.b`, `a.b.c`]."""
+    parts = dotted.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _import_lines(text: str):
@@ -119,8 +124,7 @@ def import_targets(source: SourceFile) -> frozenset[str]:
         if plain is not None:
             for item in plain.split(","):
                 name = item.split()[0] if item.split() else ""
-                parts = name.split(".")
-                out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+                out.update(_with_packages(name))
         elif dots:
             base = package
             for _ in range(len(dots) - 1):
@@ -183,8 +187,10 @@ def mentions(scan: Scan, names: dict[str, set[str]], spellings: set[str]) -> boo
     return scan.schedule_table or any(not scan.targets.isdisjoint(names[name]) for name in found)
 
 
-def import_names(source: SourceFile) -> set[str]:
-    return {source.module, *path_module_names(source.path)}
+def module_spellings(module: str, path: str) -> set[str]:
+    """The names an import may use for a file: its module name and the
+    spellings its path gives (discovery.path_module_names)."""
+    return {module, *path_module_names(path)}
 
 
 def _used_from_elsewhere(f: FileFacts) -> set[str]:
