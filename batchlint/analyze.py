@@ -168,17 +168,13 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     return project, state.errors, len(state.facts)
 
 
+@_collector_paused()
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
                   jobs: int = 1, cache: FactsCache | None = None, progress=None,
                   schedules=None, scripts: dict | None = None) -> CheckResult:
     """`schedules()` gives (ExternalSchedule list, notices) from the schedule
     files outside Python; it is called only when the project has a Claude call
     (eval harnesses carry thousands of YAML files to scan for CronJobs)."""
-    with _collector_paused():
-        return _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedules, scripts)
-
-
-def _check_sources(sources, config, errors, apply_noqa, jobs, cache, progress, schedules, scripts) -> CheckResult:
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
     external, notices = [], []
     if project.sdk_calls and schedules is not None:
