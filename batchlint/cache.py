@@ -1,17 +1,21 @@
-"""Analysis results kept between runs (`.batchlint_cache/`), at two levels.
+"""Analysis results kept between runs (`.batchlint_cache/`).
 
 Run level: the whole CheckResult, keyed by everything it depends on (each
 Python and schedule file's path, size, modification time and mode, the
-config, the working directory, batchlint's version). A re-run on an
-unchanged tree stats the files and returns.
+config, the working directory, batchlint's and Python's versions). A re-run
+on an unchanged tree stats the files and returns.
 
-File level: a file's FileFacts depend only on its text, its path and module
-name and the batchlint version, so that is the key; when anything changed,
-cross-file conclusions are recomputed from the cached facts, which is how a
-change to one file reaches everything that depends on it.
+File level: what a file parses to (its FileFacts, or a BL001 error) depends
+only on its text, its path and module name and the two versions, so that is
+the key; when anything changed, cross-file conclusions are recomputed from
+the cached facts, which is how a change to one file reaches everything that
+depends on it.
 
-Both are JSON decoded into a fixed set of classes — never pickle — so a cache
-directory committed to a repository cannot make batchlint run code.
+Schedule files: what they declare, under the stamp of their paths, sizes,
+modification times and modes, so a Python edit does not re-read them.
+
+All of it is JSON decoded into a fixed set of classes — never pickle — so a
+cache directory committed to a repository cannot make batchlint run code.
 """
 
 from __future__ import annotations
@@ -191,17 +195,7 @@ class FactsCache:
         """Drop the entries this run did not use, if it wrote any."""
         if not self.directory or not self._wrote:
             return
-        folder = _facts_folder(self.directory)
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".json") and name[: -len(".json")] not in self._used:
-                try:
-                    os.unlink(os.path.join(folder, name))
-                except OSError:
-                    pass
+        _drop_entries(_facts_folder(self.directory), {key + ".json" for key in self._used})
 
 
 class RunCache:
@@ -262,19 +256,24 @@ class ScheduleCache:
                 return list(stored[0]), list(stored[1])
             schedules, notices = read()
             _write_json(self.directory, path, _SCHEDULES.encode((tuple(schedules), tuple(notices))), self._folder)
-            _keep_only(self._folder, os.path.basename(path))
+            _drop_entries(self._folder, {os.path.basename(path)})
             return schedules, notices
 
         return cached
 
 
-def _keep_only(folder: str, name: str) -> None:
+def _drop_entries(folder: str, keep: set[str]) -> None:
+    """Remove the folder's .json entries whose names are not in `keep`."""
     try:
-        for entry in os.scandir(folder):
-            if entry.name != name and entry.name.endswith(".json"):
-                os.unlink(entry.path)
+        names = os.listdir(folder)
     except OSError:
-        pass
+        return
+    for name in names:
+        if name.endswith(".json") and name not in keep:
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
 
 
 def _write_json(directory: str, path: str, data, folder: str | None = None) -> None:
