@@ -37,6 +37,11 @@ import time
 
 REPEAT = 3  # runs per figure; the median is printed (--repeat)
 INSTALLED = [sys.executable, "-m", "batchlint"]  # the command timed by `process:` rows (set in main)
+# The interpreter of the in-process rows: the temporary virtualenv's (set in
+# main), so they too import compiled modules as a user's install does. A
+# checkout run with PYTHONDONTWRITEBYTECODE compiles batchlint on every start,
+# 25 ms inside the timed `check_paths` (it imports the analysis lazily).
+INTERPRETER = sys.executable
 
 RUNNER = textwrap.dedent(
     """
@@ -84,9 +89,10 @@ def median_of(measure) -> dict:
     return runs[len(runs) // 2]
 
 
-def installed_command(work: str) -> list[str]:
+def installed_command(work: str) -> tuple[list[str], str]:
     """`batchlint` from a fresh virtualenv with this checkout installed (not
-    editable); this interpreter's `-m batchlint` if that cannot be built."""
+    editable), and that virtualenv's interpreter; this interpreter's
+    `-m batchlint` and itself if that cannot be built."""
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     venv = os.path.join(work, "venv")
     bindir = "Scripts" if os.name == "nt" else "bin"
@@ -96,8 +102,8 @@ def installed_command(work: str) -> list[str]:
                        check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"note: could not install batchlint in a virtualenv ({exc}); process rows use {sys.executable} -m batchlint")
-        return [sys.executable, "-m", "batchlint"]
-    return [os.path.join(venv, bindir, "batchlint")]
+        return [sys.executable, "-m", "batchlint"], sys.executable
+    return [os.path.join(venv, bindir, "batchlint")], os.path.join(venv, bindir, "python")
 
 
 def count(root: str) -> tuple[int, int]:
@@ -119,7 +125,7 @@ def count(root: str) -> tuple[int, int]:
 
 
 def run_json(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    out = subprocess.run([INTERPRETER, "-c", code, *args], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -288,7 +294,7 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
 
 
 def main() -> None:
-    global REPEAT, INSTALLED
+    global REPEAT, INSTALLED, INTERPRETER
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sparse", action="append", default=[], help="extra tree(s) where few files use the SDK")
     parser.add_argument("--dense-files", type=int, default=400, help="generated SDK-using files (default 400)")
@@ -302,8 +308,12 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="bench-venv-")
     dense = tempfile.mkdtemp(prefix="bench-dense-")
     try:
-        INSTALLED = args.installed.split() if args.installed else installed_command(work)
-        print(f"process rows run: {' '.join(INSTALLED)}; each figure is the median of {REPEAT} runs")
+        if args.installed:
+            INSTALLED = args.installed.split()
+        else:
+            INSTALLED, INTERPRETER = installed_command(work)
+        print(f"in-process rows run: {INTERPRETER}; process rows run: {' '.join(INSTALLED)}; "
+              f"each figure is the median of {REPEAT} runs")
         for root in [sysconfig.get_paths()["stdlib"], *args.sparse]:
             measure("sparse", root, args.jobs, with_parse=False)
         make_dense(dense, args.dense_files)

