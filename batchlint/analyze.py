@@ -151,6 +151,8 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
             else:
                 state.facts[abspath] = facts
         project = Project(list(state.facts.values()), config.client_factories)
+        if len(state.facts) + len(failed) == len(state.sources):
+            break  # every file is parsed (or cannot be): nothing left to find
         names, modules = relevant_names(project)
         pending = set()
         if names:

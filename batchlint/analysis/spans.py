@@ -20,6 +20,7 @@ class SourceText:
 
     def __init__(self, source: str) -> None:
         self._source = source
+        self._ascii = source.isascii()  # then a byte column is the character column
         self._lines: list[str] | None = None
         self._bytes: bytes | None = None
         self._line_starts: list[int] | None = None
@@ -34,6 +35,8 @@ class SourceText:
             keyword = _DEF_KEYWORD.match(text, start)
             column = keyword.end() if keyword and text.startswith(node.name, keyword.end()) else start
             return Span(line, column + 1, line, column + len(node.name) + 1)
+        if self._ascii:
+            return Span(line, col + 1, end_line, end_col + 1)
         return Span(line, self._char_col(line, col) + 1, end_line, self._char_col(end_line, end_col) + 1)
 
     def span_between(self, first: ast.AST, last: ast.AST) -> Span:
@@ -62,6 +65,8 @@ class SourceText:
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
     def _char_col(self, line: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col
         text = self.line(line)
         if text.isascii():
             return byte_col
