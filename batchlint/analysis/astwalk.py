@@ -68,26 +68,33 @@ def children(node: ast.AST) -> Iterator[ast.AST]:
                     yield item
 
 
+_reversed_fields: dict[type, tuple[str, ...]] = {}
+
+
 def walk(node: ast.AST | list, visit: Callable[[ast.AST], bool | None]) -> None:
     """Pre-order walk of a node (or a list of statements); `visit` returning
     False skips the node's children."""
     stack = list(reversed(node)) if type(node) is list else [node]
-    push = stack.append
+    push, pop = stack.append, stack.pop
+    backwards = _reversed_fields
+    node_type = ast.AST
     while stack:
-        current = stack.pop()
+        current = pop()
         if visit(current) is False:
             continue
-        start = len(stack)
-        for name in fields(type(current)):
+        tp = type(current)
+        names = backwards.get(tp)
+        if names is None:
+            names = backwards[tp] = fields(tp)[::-1]
+        # children pushed last-first, so the first written is popped first
+        for name in names:
             value = getattr(current, name, None)
             if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
+                for item in reversed(value):
+                    if isinstance(item, node_type):
                         push(item)
-            elif isinstance(value, ast.AST):
+            elif isinstance(value, node_type):
                 push(value)
-        if len(stack) - start > 1:
-            stack[start:] = stack[start:][::-1]  # first child on top
 
 
 def find_all(node: ast.AST | list, kind: type | tuple[type, ...]) -> list:

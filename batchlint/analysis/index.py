@@ -696,7 +696,8 @@ class _Indexer:
 
     def _finish_loop(self, struct: _StructBuilder, loop: ast.For | ast.AsyncFor | ast.While, test) -> None:
         """Per-site facts for a loop: loop-carried dependence, retry shape, early exit."""
-        sites = [s for s in struct.sites if s.node is not None]
+        # a builtin's call site is dropped from the facts (see facts()): no flags to compute
+        sites = [s for s in struct.sites if s.node is not None and not s.callee.startswith("builtins.")]
         if not sites:
             return
         fresh = set()
@@ -894,9 +895,7 @@ class _Indexer:
                     system = chars
             elif arg.star == "**":
                 dynamic = True  # **params: sizes unknown
-        cached = _mentions_cache_control(node) or any(
-            n.id in self.cached_constants for n in find_all(node, ast.Name)
-        )
+        cached = _mentions_cache_control(node, self.cached_constants)
         return RequestFacts(model, max_tokens, prompt, system, dynamic, cached, fields)
 
     def _note_mapped_params(self, node: ast.Call, arguments: list[Arg], code: _Scope, callee: str, last: str) -> None:
@@ -981,9 +980,16 @@ class _Indexer:
         )
 
 
-def _mentions_cache_control(node: ast.AST) -> bool:
+def _mentions_cache_control(node: ast.AST, constants: set[str] = frozenset()) -> bool:
+    """`cache_control` written anywhere in the node, or a name of one of
+    `constants` (module constants that hold a breakpoint): one walk for both."""
     for n in find_all(node, (ast.Name, ast.Attribute, ast.keyword, ast.Constant)):
-        text = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else n.arg if isinstance(n, ast.keyword) else n.value
+        if isinstance(n, ast.Name):
+            if n.id in constants:
+                return True
+            text = n.id
+        else:
+            text = n.attr if isinstance(n, ast.Attribute) else n.arg if isinstance(n, ast.keyword) else n.value
         if isinstance(text, str) and "cache_control" in text:
             return True
     return False
