@@ -143,6 +143,8 @@ def decode_source(data: bytes) -> str:
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    elif _plain_head(data):
+        pass  # no cookie possible: tokenize.detect_encoding would say utf-8
     else:
         try:
             import tokenize  # costs 2 ms to import; a warm run reads no source
@@ -158,6 +160,14 @@ def decode_source(data: bytes) -> str:
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
         where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
         raise ValueError(f"cannot decode as {encoding}{where}: {reason}") from None
+
+
+def _plain_head(data: bytes) -> bool:
+    """The first two lines (where a PEP 263 cookie may stand) are ASCII and
+    do not say `coding`: most files, decoded without the tokenize module."""
+    end = data.find(b"\n", data.find(b"\n") + 1)
+    head = data if end < 0 else data[:end]
+    return head.isascii() and b"coding" not in head
 
 
 _package_cache: dict[str, bool] = {}

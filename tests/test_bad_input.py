@@ -164,3 +164,43 @@ def test_syntax_newer_than_the_running_python_says_so(tmp_path):
 def test_plain_syntax_error_is_not_blamed_on_the_python_version(tmp_path):
     errors = run(tmp_path, "bad.py", b"import anthropic\nx = f\"{'a'\n")
     assert errors["bad.py"][1].startswith("syntax error at line 2")
+
+
+def _decode_with_tokenize(data: bytes):
+    """The reference decode_source skips for plain heads: always ask tokenize."""
+    import codecs
+    import io
+    import tokenize
+
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"import anthropic\nx = 1\n",
+        b"#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nx = '\xe9'\n",  # cookie on line 2
+        b"# vim: set fileencoding=cp1252 :\nx = '\x80'\n",
+        b"\n# coding: utf-8\nx = '\xc3\xa9'\n",
+        b"x = 1\n# coding: latin-1\ny = '\xe9'\n",  # line 2 after code: no cookie
+        b"name = 'caf\xc3\xa9'\nx = 1\n",  # UTF-8 in line 1
+        b"x = 1\ny = '\xc3\xa9'\n",  # UTF-8 in line 2
+        b"x = 1\ny = 2\nz = '\xc3\xa9'\n",
+        b"s = 'decoding'\n",  # the word in a string: tokenize decides
+        b"# plain\r\n# coding: latin-1\r\nx = '\xe9'\r\n",
+        b"x = '\xc3\xa9'",  # no newline at all
+    ],
+)
+def test_decode_source_agrees_with_tokenize(data):
+    from batchlint.discovery import decode_source
+
+    def outcome(decode):
+        try:
+            return decode(data)
+        except (ValueError, SyntaxError):  # UnicodeDecodeError is a ValueError
+            return "cannot decode"
+
+    assert outcome(decode_source) == outcome(_decode_with_tokenize)
