@@ -1747,3 +1747,21 @@ CASES = [
 @pytest.mark.parametrize("files", CASES)
 def test_context(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
+
+
+def test_rule_matching_skips_by_prefix_without_changing_any_answer():
+    """contexts._match tests a pattern's literal prefix before fnmatch: the
+    answer must be fnmatchcase's for every rule pattern."""
+    from fnmatch import fnmatchcase
+
+    from batchlint.analysis import contexts
+
+    patterns = sorted({rule.pattern for rule in contexts.DECORATOR_RULES}) + ["*.task", "a?c.*", "[ab].route", "plain.name"]
+    names = {"celery.Celery.task", "flask.Flask.route", "fastapi.FastAPI.get", "abc.x", "b.route", "plain.name",
+             "plain.names", "x", ""}
+    for pattern in patterns:  # a name each pattern matches, one it nearly matches
+        names.add(pattern.replace("*", "x.y").replace("?", "q").replace("[", "").replace("]", ""))
+        names.add(pattern.replace("*", "").rstrip(".") + "_")
+    for pattern in patterns:
+        for name in names:
+            assert contexts._match(name, pattern) == fnmatchcase(name, pattern), (name, pattern)
