@@ -13,9 +13,11 @@ Baselines, each in a fresh process:
   ast     bare `ast.parse` over the same files (what the check itself parses with)
 Rows: `batchlint ...` time check_paths() inside a process (no interpreter start;
 the analysis modules, which load lazily, are included); `process: ...` time the
-whole `batchlint check` command, as ruff is timed, from a virtualenv where
-batchlint is installed from this checkout like a user's (not editable: an
-editable install adds an import hook to every interpreter start). Every figure
+whole `batchlint check` command, as ruff is timed. Both run from a virtualenv
+where batchlint is installed from this checkout like a user's: not editable (an
+editable install adds an import hook to every interpreter start), and with
+compiled modules (a checkout run under PYTHONDONTWRITEBYTECODE compiles the
+analysis inside the timed call). Every figure
 is the median of --repeat runs, each in a fresh process. Printed: wall
 seconds, files/s, lines/s, peak RSS (MiB), and ratios. Nothing here is a test;
 no thresholds are asserted.
