@@ -132,9 +132,6 @@ def _walk(top: str, excluded: Excluder, also, found: list[str], others: list[tup
         stack.extend(reversed(subdirectories))
 
 
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-
-
 def decode_source(data: bytes) -> str:
     """Decode like the interpreter: BOM, then a PEP 263 cookie, else UTF-8.
     Raises ValueError with a one-line reason."""

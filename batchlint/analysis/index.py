@@ -112,6 +112,12 @@ class _SiteBuilder:
     request: RequestFacts | None = None
     arg_values: tuple = ()
 
+    def dropped(self) -> bool:
+        """A call of a builtin (`len(x)`, `print(...)`) can never reach Claude or
+        register a job: facts() leaves it out once its constructs and flags
+        have been used."""
+        return self.node is not None and self.callee.startswith("builtins.")
+
     def freeze(self) -> Site:
         return Site(
             scope=self.scope,
@@ -696,8 +702,7 @@ class _Indexer:
 
     def _finish_loop(self, struct: _StructBuilder, loop: ast.For | ast.AsyncFor | ast.While, test) -> None:
         """Per-site facts for a loop: loop-carried dependence, retry shape, early exit."""
-        # a builtin's call site is dropped from the facts (see facts()): no flags to compute
-        sites = [s for s in struct.sites if s.node is not None and not s.callee.startswith("builtins.")]
+        sites = [s for s in struct.sites if s.node is not None and not s.dropped()]  # no flags for what facts() drops
         if not sites:
             return
         fresh = set()
@@ -970,9 +975,7 @@ class _Indexer:
             variable_alts=tuple((k, tuple(v)) for k, v in self.variable_alts.items()),
             functions=tuple(self.functions),
             classes=tuple(self.class_facts),
-            # a call of a builtin (`len(x)`, `print(...)`) can never reach Claude or
-            # register a job; its constructs and flags were used above
-            sites=tuple(s.freeze() for s in self.sites if s.node is None or not s.callee.startswith("builtins.")),
+            sites=tuple(s.freeze() for s in self.sites if not s.dropped()),
             schedule_refs=tuple(self.schedule_refs),
             imported_modules=frozenset(m for m in self.imported_modules if m),
             noqa=noqa,

@@ -35,8 +35,6 @@ class SourceText:
             keyword = _DEF_KEYWORD.match(text, start)
             column = keyword.end() if keyword and text.startswith(node.name, keyword.end()) else start
             return Span(line, column + 1, line, column + len(node.name) + 1)
-        if self._ascii:
-            return Span(line, col + 1, end_line, end_col + 1)
         return Span(line, self._char_col(line, col) + 1, end_line, self._char_col(end_line, end_col) + 1)
 
     def span_between(self, first: ast.AST, last: ast.AST) -> Span:
