@@ -441,3 +441,37 @@ def test_untyped_parameter_with_disagreeing_callers_stays_unknown(tmp_path):
         """,
     }
     assert triples(check(tmp_path, files)) == []
+
+
+def test_function_applied_by_a_helper_through_its_parameter_is_one_finding(tmp_path):
+    """`run_all(ask, rows)` where run_all loops `f(x)`: the hand-off and the
+    call through the parameter are the same requests, reported once (at the
+    loop); when the helper's callers pass different functions the parameter
+    stays unknown and each hand-off is reported instead."""
+    helper = """
+        import anthropic
+
+        def ask(text):
+            return anthropic.Anthropic().messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+        def shout(text):
+            return ask(text.upper())
+
+        def run_all(f, rows):
+            return [f(r) for r in rows]MARKER
+    """
+    one_caller = {
+        "m.py": helper.replace("MARKER", "  # expect: BL105") + """
+        if __name__ == "__main__":
+            run_all(ask, ["a", "b"])
+        """,
+    }
+    assert triples(check(tmp_path / "one", one_caller)) == expected(one_caller)
+    two_callers = {
+        "m.py": helper.replace("MARKER", "") + """
+        if __name__ == "__main__":
+            run_all(ask, ["a", "b"])  # expect: BL105
+            run_all(shout, ["c"])  # expect: BL105
+        """,
+    }
+    assert triples(check(tmp_path / "two", two_callers)) == expected(two_callers)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..model import CONTEXT_CODES, ContextKind, Finding, Location
 from .clients import SdkCall
 from .contexts import INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
-from .facts import FileFacts, Site
+from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
 from ..savings.estimate import Settings, Usage, estimate
 from ..savings.pricing import PriceTable
@@ -94,9 +94,14 @@ class ChainWalker:
             out.append(Chain(frames, own))
             return
         edges = list(self.project.callers.get(frame.function, ()))
+        # helpers that call this function through their own parameter
+        # (`def run_all(f, xs): return [f(x) for x in xs]`, every caller passing it)
+        applied_in = {e.site.scope for e in edges if e.site.callee.startswith(PARAM_PREFIX)}
         for edge in self.project.references.get(frame.function, ()):
             if self.classifier.binds_only(edge.site):
                 continue  # partial(f, ...) binds f; where the partial is called is followed instead
+            if edge.via is not None and edge.via.kind == "func" and edge.via.name in applied_in:
+                continue  # `run_all(ask, rows)`: the call inside run_all is followed instead, not twice
             role, _ = self.classifier.via_role(edge.site.ref_via, edge.site.text)
             if role or self.classifier.registration(edge) is None:
                 edges.append(edge)  # mapped / submitted / passed to a wrapper: runs there
