@@ -2,7 +2,7 @@
 
 Files enter the parse in rounds. Round one: files that import the SDK (or
 name a configured client factory). Each later round adds the files that name
-something found to reach a Claude call and import it, or that a relevant file
+something found to reach a Claude call and import it, or that parsed code
 hands work to, until nothing new turns up (prefilter.py). Everything else is
 read as text once and never parsed. checker.py loads this module only when a
 run's result is not in the cache, so a warm run never imports the analysis.
@@ -24,7 +24,7 @@ from .discovery import SourceFile
 from .model import CheckResult, FileError, Finding
 from .parallel import Workers
 from .parsing import parse_file
-from .prefilter import Scan, imported_sources, mentions, module_spellings, relevant_names, seed_test
+from .prefilter import Scan, handoff_sources, mentions, module_spellings, relevance_of, seed_test
 from .savings import prices_from, settings_from
 from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
@@ -153,7 +153,8 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         project = Project(list(state.facts.values()), config.client_factories)
         if len(state.facts) + len(failed) == len(state.sources):
             break  # every file is parsed (or cannot be): nothing left to find
-        names, modules = relevant_names(project)
+        relevance = relevance_of(project)
+        names = relevance.names
         pending = set()
         if names:
             spellings = set().union(*names.values())
@@ -165,8 +166,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                     scan = scans[path] = Scan(source)
                 if mentions(scan, names, spellings):
                     pending.add(path)
-        relevant = [f for f in state.facts.values() if f.module in modules]
-        pending |= imported_sources(relevant, by_module)
+        pending |= handoff_sources(project, relevance, by_module, set(state.facts) | failed)
     return project, state.errors, len(state.facts)
 
 

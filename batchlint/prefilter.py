@@ -4,24 +4,51 @@ The first round parses the files that import the SDK (or name a configured
 client factory). Each later round adds files that name a function (or class,
 or client variable) found to reach a Claude call *and* import its module, a
 package above it (a re-export) or a module of that name (sibling scripts);
-files holding schedule tables that name tasks by string; and the project
-modules a relevant file hands work to: calls it passes values or functions
-to, its decorators and its base classes. Imports are read from the text with
-a regex: a line that only looks like an import costs a parse, never a finding.
+files holding schedule tables that name tasks by string; the project
+modules a relevant file hands work to (calls it passes values or functions
+to, its decorators and its base classes); and the modules any parsed file
+passes something that carries Claude to (a client, an object whose class
+reaches a Claude call, such a function), since the loop applying it may
+live there. Imports are read from the text with a regex: a line that only
+looks like an import costs a parse, never a finding.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .analysis.facts import FileFacts
-from .analysis.project import Project
+from .analysis.project import Project, Value
 from .config import Config
 from .discovery import SourceFile, path_module_names, seed_pattern
 
 
-def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
+class Relevance(NamedTuple):
+    """What one round found, for choosing the next round's files."""
+
+    names: dict[str, set[str]]  # a name whose mention matters -> imports that can bring it in
+    modules: set[str]  # modules holding Claude-reaching code
+    reaching: set[str]  # functions (and module scopes) from which a Claude call is reached
+    carrier_classes: set[str]  # project classes with a reaching method, their bases and subclasses
+
+
+def carries_claude(value: Value | None, relevance: Relevance) -> bool:
+    """A value that can make a Claude call wherever it is handed: a client (or
+    part of one), an object of a class that reaches one, such a function."""
+    if value is None:
+        return False
+    if value.kind in ("client", "sdk"):
+        return True
+    if value.kind == "func":
+        return value.name in relevance.reaching
+    if value.kind in ("inst", "class"):
+        return value.name in relevance.carrier_classes
+    return False
+
+
+def relevance_of(project: Project) -> Relevance:
     """Names whose mention makes an unparsed file worth parsing — each with the
     imports that can bring it into a file (its module, the packages above it,
     the module's bare name) — and the modules holding Claude-reaching code."""
@@ -38,6 +65,7 @@ def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
             todo.append(edge.site.scope)
     names: dict[str, set[str]] = {}
     modules: set[str] = set()
+    carrier_classes: set[str] = set()
     spellings_of: dict[str, set[str]] = {}  # per file: many names share one module
 
     def add(name: str, facts: FileFacts | None) -> None:
@@ -63,17 +91,19 @@ def relevant_names(project: Project) -> tuple[dict[str, set[str]], set[str]]:
                 entry = project.classes.get(cls)
                 if entry is not None:  # a library base (`ABC`, `BaseCommand`) names nothing of ours
                     add(cls.rpartition(".")[2], entry[1])
+                    carrier_classes.add(cls)
         if facts is not None:
             modules.add(facts.module)
+    relevance = Relevance(names, modules, reaching, carrier_classes)
+    # module variables and factories holding a carrier (`client = Anthropic()`,
+    # `sampler = ClaudeSampler()`, `def get_client(): ...`)
     for qual, symbolic in project.variables.items():
-        value = project.value(symbolic)
-        if value is not None and value.kind in ("client", "sdk"):
+        if carries_claude(project.value(symbolic), relevance):
             add(qual.rpartition(".")[2], project.modules.get(qual.rpartition(".")[0]))
-    for qual, (fn, facts) in project.functions.items():  # client factories
-        value = project.value(qual + "()") if fn.returns else None
-        if value is not None and value.kind in ("client", "sdk"):
+    for qual, (fn, facts) in project.functions.items():
+        if fn.returns and carries_claude(project.value(qual + "()"), relevance):
             add(fn.name, facts)
-    return names, modules
+    return relevance
 
 
 # Schedule tables name their tasks by string ("digest.nightly"), not by import.
@@ -207,14 +237,38 @@ def _used_from_elsewhere(f: FileFacts) -> set[str]:
     return used
 
 
-def imported_sources(facts: Iterable[FileFacts], by_module: dict[str, list[str]]) -> set[str]:
+def _handed_carriers(f: FileFacts, project: Project, relevance: Relevance, modules_of: Callable[[str], list[str]]) -> set[str]:
+    """Callees an irrelevant file passes a carrier to, when their module is
+    one of `modules_of`'s: `run_all(client, rows)`, `run_eval(ClaudeSampler())`,
+    `pool.map(ask, rows)`. The values are evaluated only for such callees."""
+    used: set[str] = set()
+    for site in f.sites:
+        if site.ref_via:
+            if modules_of(site.ref_via) and carries_claude(project.value(site.callee), relevance):
+                used.add(site.ref_via)
+        elif site.arg_values and modules_of(site.callee):
+            if any(carries_claude(project.value(value), relevance) for _key, value in site.arg_values):
+                used.add(site.callee)
+    return used
+
+
+def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str, list[str]], parsed: set[str]) -> set[str]:
+    """Unparsed files that parsed code hands work to: everything a relevant
+    file passes values or functions to (or decorates with, or subclasses),
+    and what any other file passes a carrier of Claude to."""
+
+    def modules_of(target: str) -> list[str]:
+        """The unparsed files the longest project-module prefix of `target` names."""
+        parts = target.rstrip("()").split(".")
+        for i in range(len(parts), 0, -1):
+            hits = by_module.get(".".join(parts[:i]))
+            if hits:
+                return [h for h in hits if h not in parsed]
+        return []
+
     out: set[str] = set()
-    for f in facts:
-        for target in _used_from_elsewhere(f):
-            parts = target.rstrip("()").split(".")
-            for i in range(len(parts), 0, -1):
-                hits = by_module.get(".".join(parts[:i]))
-                if hits:
-                    out.update(hits)
-                    break
+    for f in project.files:
+        used = _used_from_elsewhere(f) if f.module in relevance.modules else _handed_carriers(f, project, relevance, modules_of)
+        for target in used:
+            out.update(modules_of(target))
     return out

@@ -197,3 +197,58 @@ def test_modules_a_relevant_file_hands_work_to_are_parsed_its_other_imports_are_
     assert triples(check(tmp_path, files)) == expected(files)
     assert "evals/runner.py" in parsed
     assert "evals/clock.py" not in parsed  # called with nothing to pass on: it cannot call Claude
+
+
+CARRIER_RUNNER = (
+    "def run_all(llm, rows):\n"
+    "    return [{call} for r in rows]  # expect: {code}\n"
+)
+FORMATTER = "def fmt(rows, width):\n    return [r[:width] for r in rows]\n"
+
+
+@pytest.mark.parametrize("name, main, call, code", [
+    (
+        "a client made here",
+        "import anthropic\n\ndef main():\n    llm = anthropic.Anthropic()\n",
+        "llm.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': r}])", "BL105",
+    ),
+    (
+        "an object whose class, in a third module, reaches Claude",
+        "from sampler import ClaudeSampler\n\ndef main():\n    llm = ClaudeSampler()\n",
+        "llm(r)", "BL105",
+    ),
+    (
+        "a function that reaches Claude",
+        "from sampler import ask as llm\n\ndef main():\n",
+        "llm(r)", "BL105",
+    ),
+])
+def test_a_module_handed_a_claude_carrier_is_parsed_one_handed_plain_values_is_not(tmp_path, parsed, name, main, call, code):
+    """The caller holds no Claude-reaching code itself (it only makes a
+    client or an object, or names a function), so the file it hands them to
+    mentions nothing relevant: only the value passed says it matters."""
+    files = {
+        "sampler.py": (
+            "import anthropic\n\n"
+            "class ClaudeSampler:\n"
+            "    def __init__(self):\n"
+            "        self.client = anthropic.Anthropic()\n\n"
+            "    def __call__(self, text):\n"
+            "        return self.client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': text}])\n\n"
+            "def ask(text):\n"
+            "    return ClaudeSampler()(text)\n"
+        ),
+        "runner.py": CARRIER_RUNNER.format(call=call, code=code),
+        "formatting.py": FORMATTER,
+        "main.py": (
+            main
+            + "    from formatting import fmt\n"
+            + "    rows = fmt(['a', 'b'], 10)\n"
+            + "    from runner import run_all\n"
+            + "    return run_all(llm, rows)\n\n"
+            + "if __name__ == '__main__':\n    main()\n"
+        ),
+    }
+    assert triples(check(tmp_path, files)) == expected(files)
+    assert "runner.py" in parsed
+    assert "formatting.py" not in parsed  # handed a list and a number: it cannot call Claude
