@@ -4,12 +4,11 @@ The first round parses the files that import the SDK (or name a configured
 client factory). Each later round adds files that name a function (or class,
 or client variable) found to reach a Claude call *and* import its module, a
 package above it (a re-export) or a module of that name (sibling scripts);
-files holding schedule tables that name tasks by string; the project
-modules a relevant file hands work to (calls it passes values or functions
-to, its decorators and its base classes); and the modules any parsed file
-passes something that carries Claude to (a client, an object whose class
-reaches a Claude call, such a function), since the loop applying it may
-live there. Imports are read from the text with a regex: a line that only
+files holding schedule tables that name tasks by string; the modules a
+parsed file hands something that carries Claude to (a client, an object
+whose class reaches a Claude call, such a function), since the loop
+applying it may live there; and the modules of a relevant file's
+decorators and base classes. Imports are read from the text with a regex: a line that only
 looks like an import costs a parse, never a finding.
 """
 
@@ -223,24 +222,17 @@ def module_spellings(module: str, path: str) -> set[str]:
     return {module, *path_module_names(path)}
 
 
-def _used_from_elsewhere(f: FileFacts) -> set[str]:
-    """What a relevant file takes from other modules in ways that can carry a
-    Claude call: calls it passes values or functions to (`run_eval(sampler)`,
-    `pool.map(ask, xs)`), decorators (`@app.task`: the app's module says what
-    it is) and base classes."""
-    used = {site.callee for site in f.sites if site.arg_values or site.ref_via}
-    for fn in f.functions:
-        used.update(d.expr for d in fn.decorators)
-    for cls in f.classes:
-        used.update(cls.bases)
-        used.update(d.expr for d in cls.decorators)
-    return used
+def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: Callable[[str], list[str]]) -> set[str]:
+    """What a parsed file hands a carrier of Claude to (`run_eval(sampler)`,
+    `run_all(client, rows)`, `pool.map(ask, xs)` with `pool` from a project
+    module), and, for a file holding Claude-reaching code, its decorators
+    (`@app.task`: the app's module says what it is) and base classes. Values
+    are evaluated only for callees in an unparsed module.
 
-
-def _handed_carriers(f: FileFacts, project: Project, relevance: Relevance, modules_of: Callable[[str], list[str]]) -> set[str]:
-    """Callees an irrelevant file passes a carrier to, when their module is
-    one of `modules_of`'s: `run_all(client, rows)`, `run_eval(ClaudeSampler())`,
-    `pool.map(ask, rows)`. The values are evaluated only for such callees."""
+    A value the project cannot evaluate is not followed: the receiving
+    module's parameter would stay unknown too, and a module that could tell
+    more by itself (it imports the SDK, or names a reaching class in an
+    annotation) is parsed by the other rules."""
     used: set[str] = set()
     for site in f.sites:
         if site.ref_via:
@@ -249,13 +241,18 @@ def _handed_carriers(f: FileFacts, project: Project, relevance: Relevance, modul
         elif site.arg_values and modules_of(site.callee):
             if any(carries_claude(project.value(value), relevance) for _key, value in site.arg_values):
                 used.add(site.callee)
+    if f.module in relevance.modules:
+        for fn in f.functions:
+            used.update(d.expr for d in fn.decorators)
+        for cls in f.classes:
+            used.update(cls.bases)
+            used.update(d.expr for d in cls.decorators)
     return used
 
 
 def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str, list[str]], parsed: set[str]) -> set[str]:
-    """Unparsed files that parsed code hands work to: everything a relevant
-    file passes values or functions to (or decorates with, or subclasses),
-    and what any other file passes a carrier of Claude to."""
+    """Unparsed files that parsed code hands a carrier of Claude to, and the
+    modules of a relevant file's decorators and base classes."""
 
     def modules_of(target: str) -> list[str]:
         """The unparsed files the longest project-module prefix of `target` names."""
@@ -268,7 +265,7 @@ def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str,
 
     out: set[str] = set()
     for f in project.files:
-        used = _used_from_elsewhere(f) if f.module in relevance.modules else _handed_carriers(f, project, relevance, modules_of)
+        used = _handoffs(f, project, relevance, modules_of)
         for target in used:
             out.update(modules_of(target))
     return out

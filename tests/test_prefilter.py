@@ -171,7 +171,7 @@ def test_a_configured_client_factory_seeds_without_an_sdk_import(tmp_path, parse
     assert parsed == ["jobs.py"]
 
 
-def test_modules_a_relevant_file_hands_work_to_are_parsed_its_other_imports_are_not(tmp_path, parsed):
+def test_modules_a_relevant_file_hands_a_carrier_to_are_parsed_its_other_imports_are_not(tmp_path, parsed):
     files = {
         "evals/__init__.py": "",
         # never names the SDK or the sampler: reached because a relevant file passes it one
@@ -180,10 +180,12 @@ def test_modules_a_relevant_file_hands_work_to_are_parsed_its_other_imports_are_
             "    return [sampler.ask(r) for r in rows]  # expect: BL101\n"
         ),
         "evals/clock.py": "import datetime\n\ndef today():\n    return datetime.date.today().isoformat()\n",
+        "evals/report.py": "import json\n\ndef write(results, path):\n    json.dump(results, open(path, 'w'))\n",
         "evals/main.py": (
             "import anthropic\n"
             "from evals.runner import run_eval\n"
-            "from evals.clock import today\n\n"
+            "from evals.clock import today\n"
+            "from evals.report import write\n\n"
             "class Sampler:\n"
             "    def __init__(self):\n"
             "        self.client = anthropic.Anthropic()\n\n"
@@ -191,12 +193,14 @@ def test_modules_a_relevant_file_hands_work_to_are_parsed_its_other_imports_are_
             "        return self.client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': text}])\n\n"
             "def main():\n"
             "    print('run of', today())\n"
-            "    return run_eval(Sampler(), ['a', 'b'])\n"
+            "    results = run_eval(Sampler(), ['a', 'b'])\n"
+            "    write(results, 'out.json')\n"
         ),
     }
     assert triples(check(tmp_path, files)) == expected(files)
     assert "evals/runner.py" in parsed
     assert "evals/clock.py" not in parsed  # called with nothing to pass on: it cannot call Claude
+    assert "evals/report.py" not in parsed  # handed results and a path, nothing that can call Claude
 
 
 CARRIER_RUNNER = (
