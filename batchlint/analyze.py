@@ -24,7 +24,7 @@ from .discovery import SourceFile
 from .model import CheckResult, FileError, Finding
 from .parallel import Workers
 from .parsing import parse_file
-from .prefilter import Scan, handoff_sources, mentions, module_spellings, relevance_of, seed_test
+from .prefilter import Mentions, Scan, handoff_sources, module_spellings, relevance_of, seed_test
 from .savings import prices_from, settings_from
 from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
@@ -154,17 +154,16 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         if len(state.facts) + len(failed) == len(state.sources):
             break  # every file is parsed (or cannot be): nothing left to find
         relevance = relevance_of(project)
-        names = relevance.names
         pending = set()
-        if names:
-            spellings = set().union(*names.values())
+        if relevance.names:
+            mentions = Mentions(relevance.names)
             for path, source in state.sources.items():
                 if path in state.facts or path in failed:
                     continue
                 scan = scans.get(path)
                 if scan is None:
                     scan = scans[path] = Scan(source)
-                if mentions(scan, names, spellings):
+                if mentions.in_file(scan):
                     pending.add(path)
         pending |= handoff_sources(project, relevance, by_module, set(state.facts) | failed)
     return project, state.errors, len(state.facts)

@@ -189,10 +189,10 @@ class Scan:
     """What the rounds need from an unparsed file's text, read once; its
     words only when its imports could bring a reaching name in."""
 
-    __slots__ = ("_text", "_words", "targets", "schedule_table")
+    __slots__ = ("text", "_words", "targets", "schedule_table")
 
     def __init__(self, source: SourceFile) -> None:
-        self._text = source.text
+        self.text = source.text
         self._words: frozenset[str] | None = None
         self.targets = import_targets(source)
         self.schedule_table = any(table in source.text for table in _SCHEDULE_TABLES)
@@ -200,20 +200,34 @@ class Scan:
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
-            self._words = frozenset(IDENTIFIER.findall(self._text))
+            self._words = frozenset(IDENTIFIER.findall(self.text))
         return self._words
 
 
-def mentions(scan: Scan, names: dict[str, set[str]], spellings: set[str]) -> bool:
-    """The file names a reaching function and imports something that can
-    bring it in, or names it in a schedule table. `spellings`: every import
-    that can bring in any of the names (the union of `names`' values)."""
-    if not scan.schedule_table and scan.targets.isdisjoint(spellings):
-        return False
-    found = names.keys() & scan.words
-    if not found:
-        return False
-    return scan.schedule_table or any(not scan.targets.isdisjoint(names[name]) for name in found)
+class Mentions:
+    """One round's reaching names, indexed by the imports that can bring them
+    in, to test unparsed files against."""
+
+    def __init__(self, names: dict[str, set[str]]) -> None:
+        self.names = names
+        self.by_spelling: dict[str, list[str]] = {}
+        for name, spellings in names.items():
+            for spelling in spellings:
+                self.by_spelling.setdefault(spelling, []).append(name)
+
+    def in_file(self, scan: Scan) -> bool:
+        """The file names a reaching function and imports something that can
+        bring it in, or names it in a schedule table."""
+        if scan.schedule_table:
+            return not self.names.keys().isdisjoint(scan.words)
+        if self.by_spelling.keys().isdisjoint(scan.targets):
+            return False
+        wanted = {name for target in scan.targets for name in self.by_spelling.get(target, ())}
+        # a substring test first: most files importing a relevant package name
+        # none of its reaching functions, and listing a file's words costs more
+        if not wanted or not any(name in scan.text for name in wanted):
+            return False
+        return not wanted.isdisjoint(scan.words)
 
 
 def module_spellings(module: str, path: str) -> set[str]:
@@ -254,14 +268,20 @@ def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str,
     """Unparsed files that parsed code hands a carrier of Claude to, and the
     modules of a relevant file's decorators and base classes."""
 
+    known: dict[str, list[str]] = {}  # callees repeat: one lookup each per round
+
     def modules_of(target: str) -> list[str]:
         """The unparsed files the longest project-module prefix of `target` names."""
-        parts = target.rstrip("()").split(".")
-        for i in range(len(parts), 0, -1):
-            hits = by_module.get(".".join(parts[:i]))
-            if hits:
-                return [h for h in hits if h not in parsed]
-        return []
+        found = known.get(target)
+        if found is None:
+            found = known[target] = []
+            parts = target.rstrip("()").split(".")
+            for i in range(len(parts), 0, -1):
+                hits = by_module.get(".".join(parts[:i]))
+                if hits:
+                    found += [h for h in hits if h not in parsed]
+                    break
+        return found
 
     out: set[str] = set()
     for f in project.files:
