@@ -8,8 +8,8 @@ files holding schedule tables that name tasks by string; the modules a
 parsed file hands something that carries Claude to (a client, an object
 whose class reaches a Claude call, such a function), since the loop
 applying it may live there; and the modules of a relevant file's
-decorators and base classes. Imports are read from the text with a regex: a line that only
-looks like an import costs a parse, never a finding.
+decorators and base classes. Imports are read from the text with a regex:
+a line that only looks like an import costs a parse, never a finding.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
 def relevance_of(project: Project) -> Relevance:
     """Names whose mention makes an unparsed file worth parsing — each with the
     imports that can bring it into a file (its module, the packages above it,
-    the module's bare name) — and the modules holding Claude-reaching code."""
+    the module's bare name) — the modules holding Claude-reaching code, and
+    what counts as carrying Claude when handed to another module."""
     reaching: set[str] = set()
     todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
     while todo:
