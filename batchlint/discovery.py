@@ -172,27 +172,16 @@ def _plain_head(data: bytes) -> bool:
     return head.isascii() and b"coding" not in head
 
 
-_package_cache: dict[str, bool] = {}
-
-
-def _is_package_dir(directory: str) -> bool:
-    cached = _package_cache.get(directory)
-    if cached is None:
-        cached = os.path.isfile(os.path.join(directory, "__init__.py"))
-        _package_cache[directory] = cached
-    return cached
-
-
 _prefix_cache: dict[str, tuple[str, ...]] = {}
 
 
 def _package_parts(directory: str) -> tuple[str, ...]:
     """The package names a module in `directory` is inside, outermost first
-    (one walk up per directory, not per file)."""
+    (one walk up, and one `__init__.py` test, per directory, not per file)."""
     cached = _prefix_cache.get(directory)
     if cached is None:
         cached = ()
-        if _is_package_dir(directory):
+        if os.path.isfile(os.path.join(directory, "__init__.py")):
             parent, name = os.path.split(directory)
             cached = (*_package_parts(parent), name) if name else ()
         _prefix_cache[directory] = cached
