@@ -11,7 +11,6 @@ import sys
 from dataclasses import dataclass
 
 
-
 def toml_parser():
     """tomllib (tomli before 3.11), imported when a TOML file is read: with no
     pyproject.toml in reach, a run never pays for it."""

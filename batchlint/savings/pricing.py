@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, replace
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10
-    import tomli as tomllib
+from ..config import toml_parser
 
 DEFAULT_MODEL = "claude-sonnet-5"
 _PRICE_KEYS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -58,7 +54,7 @@ def _shipped() -> dict:
     # read beside this module: importlib.resources would add 8 ms to every cold run's imports
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "pricing.toml"), encoding="utf-8") as handle:
         text = handle.read()
-    return tomllib.loads(text)
+    return toml_parser().loads(text)
 
 
 def load_prices(overrides: dict | None = None) -> PriceTable:
