@@ -1750,11 +1750,12 @@ def test_context(tmp_path, files):
 
 
 def test_rule_matching_skips_by_prefix_without_changing_any_answer():
-    """contexts._match tests a pattern's literal prefix before fnmatch: the
+    """patterns.matches tests a pattern's literal prefix before fnmatch: the
     answer must be fnmatchcase's for every rule pattern."""
     from fnmatch import fnmatchcase
 
     from batchlint.analysis import contexts
+    from batchlint.analysis.patterns import matches
 
     patterns = sorted({rule.pattern for rule in contexts.DECORATOR_RULES}) + ["*.task", "a?c.*", "[ab].route", "plain.name"]
     names = {"celery.Celery.task", "flask.Flask.route", "fastapi.FastAPI.get", "abc.x", "b.route", "plain.name",
@@ -1764,4 +1765,4 @@ def test_rule_matching_skips_by_prefix_without_changing_any_answer():
         names.add(pattern.replace("*", "").rstrip(".") + "_")
     for pattern in patterns:
         for name in names:
-            assert contexts._match(name, pattern) == fnmatchcase(name, pattern), (name, pattern)
+            assert matches(name, pattern) == fnmatchcase(name, pattern), (name, pattern)

@@ -10,10 +10,10 @@ another package), a narrow text fallback applies, gated on what the file imports
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
 from ..model import ContextKind
 from .facts import Decorator, FileFacts, FunctionFacts, Site
+from .patterns import matches, matches_any
 from .project import Edge, Project
 
 INTERACTIVE = "interactive"
@@ -223,24 +223,6 @@ class FrameFacts:
     loops: tuple[tuple[str, int], ...] = ()  # every repetition in this frame: (label, items per run or 0)
 
 
-_literal_prefixes: dict[str, str] = {}
-
-
-def _match(name: str, pattern: str) -> bool:
-    """fnmatchcase, tried only when the name starts with the pattern's text
-    before its first wildcard: fnmatch compiles each pattern to a regex on
-    first use, 25 ms for the 640 decorator rules, and most never could match."""
-    prefix = _literal_prefixes.get(pattern)
-    if prefix is None:
-        cut = min((i for i in (pattern.find("*"), pattern.find("?"), pattern.find("[")) if i >= 0), default=len(pattern))
-        prefix = _literal_prefixes[pattern] = pattern[:cut]
-    return name.startswith(prefix) and fnmatchcase(name, pattern)
-
-
-def _any(name: str, patterns) -> bool:
-    return any(_match(name, p) for p in patterns)
-
-
 def _where(path: str, line: int) -> str:
     return f"{path}:{line}"
 
@@ -323,11 +305,11 @@ class Classifier:
         ("map-fanout" | "map-loop" | "wrapper" | "", label)."""
         name = self.project.canonical(via_symbolic)
         method = call_text[:-5].rpartition(".")[2] if call_text.endswith("(...)") else ""
-        if _any(name, MAP_FANOUT):
+        if matches_any(name, MAP_FANOUT):
             return "map-fanout", f"`{call_text}`"
-        if _any(name, MAP_LOOP):
+        if matches_any(name, MAP_LOOP):
             return "map-loop", f"`{call_text}`"
-        if _any(name, FANOUT_WRAPPERS):
+        if matches_any(name, FANOUT_WRAPPERS):
             return "wrapper", f"`{call_text}`"
         resolved = self.project.value(via_symbolic)
         if method in MAP_METHODS and (resolved is None or resolved.kind == "ext" and not resolved.name.startswith(("builtins.", "anthropic."))):
@@ -398,7 +380,7 @@ class Classifier:
         else:
             name = f"anthropic.{via.name}" if via.kind == "client" else via.name
         for pattern, arg, kind, label in REGISTRATION_RULES:
-            if _match(name, pattern) and (arg == "*" or edge.site.ref_arg == arg):
+            if matches(name, pattern) and (arg == "*" or edge.site.ref_arg == arg):
                 schedule = ""
                 if kind == SCHEDULED:  # the call's other arguments: add_job(fn, "cron", hour=3), add_periodic_task(3600.0, fn.s())
                     ref_index = int(edge.site.ref_arg) if edge.site.ref_arg.isdigit() else -1
@@ -410,10 +392,10 @@ class Classifier:
                 return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule,
                                registered_in=edge.site.scope, serves_starter=pattern in _STARTER_SERVING)
         for pattern in self.extra_batch:
-            if _match(name, pattern):
+            if matches(name, pattern):
                 return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))
         for pattern in self.extra_interactive:
-            if _match(name, pattern):
+            if matches(name, pattern):
                 return Context(INTERACTIVE, f"configured interactive context `{pattern}`", _where(edge.path, edge.site.span.line))
         return None
 
@@ -456,15 +438,15 @@ class Classifier:
         where = _where(facts.path, fn.span.line)
         subject = f"`{fn.name}`"
         for pattern in self.extra_interactive:
-            if _match(name, pattern) or _match(dec.text, pattern):
+            if matches(name, pattern) or matches(dec.text, pattern):
                 return Context(INTERACTIVE, f"configured interactive context {subject} (`@{dec.text}`)", where)
         for pattern in self.extra_batch:
-            if _match(name, pattern) or _match(dec.text, pattern):
+            if matches(name, pattern) or matches(dec.text, pattern):
                 return Context(SCHEDULED, f"configured batch context {subject} (`@{dec.text}`)", where, _dec_schedule(dec))
         for rule in DECORATOR_RULES:
             if rule.needs_kwarg and rule.needs_kwarg not in kwargs:
                 continue
-            if _match(name, rule.pattern):
+            if matches(name, rule.pattern):
                 return Context(rule.kind, f"{rule.label} {subject} (`@{dec.text}`)", where, _dec_schedule(dec) if rule.kind == SCHEDULED else "")
         # `@cli.command()` where `cli` is a project function decorated with click.group
         if name.endswith(".command"):
@@ -503,10 +485,10 @@ class Classifier:
         cls = fn.class_qual.rpartition(".")[2]
         out = []
         for base in ancestry:
-            if _any(base, INTERACTIVE_BASES) and not fn.name.startswith("_"):
+            if matches_any(base, INTERACTIVE_BASES) and not fn.name.startswith("_"):
                 out.append(Context(INTERACTIVE, f"request handler `{cls}.{fn.name}` (a `{base}`)", where))
             for pattern, method, kind, label in CLASS_JOB_METHODS:
-                if fn.name == method and _match(base, pattern):
+                if fn.name == method and matches(base, pattern):
                     out.append(Context(kind, f"{label} `{cls}.{fn.name}`", where))
         return out
 

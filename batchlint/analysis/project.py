@@ -26,15 +26,10 @@ from .clients import (
 )
 from ..discovery import path_module_names
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
+from .patterns import matches_any
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
 _MAX_DEPTH = 24
-
-
-def _any_match(name: str, patterns: tuple[str, ...]) -> bool:
-    from fnmatch import fnmatchcase
-
-    return any(fnmatchcase(name, p) for p in patterns)
 
 
 # Value and Edge are named tuples, not frozen dataclasses: a project build makes
@@ -200,7 +195,7 @@ class Project:
         kind, name = value.kind, value.name
         if kind == "class":
             return Value("inst", name)
-        if self.client_factories and _any_match(name, self.client_factories):
+        if self.client_factories and matches_any(name, self.client_factories):
             return Value("client", "Anthropic")  # configured: `myapp.llm.get_client`
         if kind == "func":
             fn = self.functions.get(name)
