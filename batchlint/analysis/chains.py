@@ -94,10 +94,11 @@ class ChainWalker:
             out.append(Chain(frames, own))
             return
         edges = list(self.project.callers.get(frame.function, ()))
+        references = self.project.references.get(frame.function, ())
         # helpers that call this function through their own parameter
         # (`def run_all(f, xs): return [f(x) for x in xs]`, every caller passing it)
-        applied_in = {e.site.scope for e in edges if e.site.callee.startswith(PARAM_PREFIX)}
-        for edge in self.project.references.get(frame.function, ()):
+        applied_in = {e.site.scope for e in edges if e.site.callee.startswith(PARAM_PREFIX)} if references else ()
+        for edge in references:
             if self.classifier.binds_only(edge.site):
                 continue  # partial(f, ...) binds f; where the partial is called is followed instead
             if edge.via is not None and edge.via.kind == "func" and edge.via.name in applied_in:
