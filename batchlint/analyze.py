@@ -6,16 +6,17 @@ something found to reach a Claude call and import it, or that parsed code
 hands work to, until nothing new turns up (prefilter.py). Everything else is
 read as text once and never parsed. checker.py loads this module only when a
 run's result is not in the cache, so a warm run never imports the analysis.
+The stages after the parse (chains, contexts, suppression, the price table)
+are loaded while the children parse the first round.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 from dataclasses import dataclass
 
-from .analysis.chains import findings_for, unclassified_calls
-from .analysis.contexts import Classifier
 from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .cache import FactsCache, file_key, write_facts
@@ -25,8 +26,6 @@ from .model import CheckResult, FileError, Finding
 from .parallel import Workers
 from .parsing import parse_file
 from .prefilter import Mentions, Scan, handoff_sources, module_spellings, relevance_of, seed_test
-from .savings import prices_from, settings_from
-from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
 
 _MAX_ROUNDS = 8
 
@@ -48,7 +47,8 @@ class _Parser:
         self.done = 0
         self.total = 0
 
-    def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
+    def parse(self, sources: list[SourceFile], meanwhile=None) -> list[tuple[FileFacts | None, FileError | None]]:
+        """`meanwhile()` runs in this process while the children parse (see Workers.map)."""
         results: list = [None] * len(sources)
         self.total += len(sources)
         todo: list[int] = []
@@ -66,7 +66,7 @@ class _Parser:
         self.done += len(sources) - len(todo)  # cache hits
         store = self.cache.directory if self.cache else None
         tasks = [(sources[i], keys[i], store) for i in todo]
-        for index, outcome in zip(todo, self.workers.map(_parse_and_store, tasks, self._advance)):
+        for index, outcome in zip(todo, self.workers.map(_parse_and_store, tasks, self._advance, meanwhile)):
             results[index] = outcome
             if self.cache and _cache_entry(*outcome) is not None:
                 self.cache.stored(keys[index])
@@ -121,15 +121,27 @@ def _collector_paused():
 
 
 def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
-                    jobs: int = 1, cache: FactsCache | None = None, progress=None) -> tuple[Project, list[FileError], int]:
+                    jobs: int = 1, cache: FactsCache | None = None, progress=None,
+                    meanwhile=None) -> tuple[Project, list[FileError], int]:
+    """`meanwhile()` is called once: while the first round parses, or at the
+    end when nothing needed a parse."""
     parser = _Parser(jobs, cache, progress)
+    waiting = [meanwhile] if meanwhile is not None else []
+
+    def once() -> None:
+        while waiting:
+            waiting.pop()()
+
     try:
-        return _analyze(sources, config, errors, parser)
+        result = _analyze(sources, config, errors, parser, once)
     finally:
         parser.close()
+    once()
+    return result
 
 
-def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser) -> tuple[Project, list[FileError], int]:
+def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser,
+             meanwhile) -> tuple[Project, list[FileError], int]:
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     by_module: dict[str, list[str]] = {}
     for s in sources:
@@ -144,7 +156,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         new = sorted(p for p in pending if p not in state.facts and p not in failed)
         if not new:
             break
-        for abspath, (facts, error) in zip(new, parser.parse([state.sources[p] for p in new])):
+        for abspath, (facts, error) in zip(new, parser.parse([state.sources[p] for p in new], meanwhile)):
             if error is not None:
                 state.errors.append(error)
                 failed.add(abspath)
@@ -176,12 +188,29 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     """`schedules()` gives (ExternalSchedule list, notices) from the schedule
     files outside Python; it is called only when the project has a Claude call
     (eval harnesses carry thousands of YAML files to scan for CronJobs)."""
-    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress)
+    later: list = []
+
+    def load_later_stages() -> None:
+        # Run while the children parse the first round: the imports of the
+        # stages after the parse and the price table, about 20 ms that a
+        # parallel run would otherwise spend with the other cores idle.
+        for module in (".analysis.chains", ".analysis.contexts", ".suppression"):
+            importlib.import_module(module, __package__)
+        from .savings import prices_from, settings_from
+
+        later.append((prices_from(config.pricing), settings_from(config.savings)))
+
+    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages)
+    from .analysis.chains import findings_for, unclassified_calls
+    from .analysis.contexts import Classifier
+    from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
+
+    prices, settings = later[0]
     external, notices = [], []
     if project.sdk_calls and schedules is not None:
         external, notices = schedules()
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
-    findings = findings_for(project, classifier, prices_from(config.pricing), settings_from(config.savings))
+    findings = findings_for(project, classifier, prices, settings)
     if config.strict:
         findings += unclassified_calls(project, classifier)
     facts_by_path = {f.path: f for f in project.files}

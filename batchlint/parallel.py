@@ -37,24 +37,32 @@ class Workers:
         self.fork = CAN_FORK if fork is None else fork
         self._pool = None  # without fork: a ProcessPoolExecutor, kept across calls
 
-    def map(self, fn: Callable, tasks: list, progress: Callable[[int], None] | None = None) -> list:
+    def map(self, fn: Callable, tasks: list, progress: Callable[[int], None] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list:
+        """`meanwhile()`, if given, is called once in this process: once the
+        children are working (they take more of the tasks while it runs), or
+        first, when this process runs every task itself."""
         progress = progress or (lambda done: None)
+        meanwhile = meanwhile or (lambda: None)
         if self.jobs == 1 or len(tasks) < 2 * self.jobs:
+            meanwhile()
             return [_run_one(fn, task, progress) for task in tasks]
         if self.fork:
-            return self._map_forked(fn, tasks, progress)
-        return self._map_pooled(fn, tasks, progress)
+            return self._map_forked(fn, tasks, progress, meanwhile)
+        return self._map_pooled(fn, tasks, progress, meanwhile)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
 
-    def _map_forked(self, fn: Callable, tasks: list, progress: Callable[[int], None]) -> list:
+    def _map_forked(self, fn: Callable, tasks: list, progress: Callable[[int], None],
+                    meanwhile: Callable[[], None]) -> list:
         size = max(1, len(tasks) // (self.jobs * _CHUNKS_PER_PROCESS))
         try:
             counter = _SharedCounter()
         except OSError:  # no usable temporary directory: one process it is
+            meanwhile()
             return [_run_one(fn, task, progress) for task in tasks]
 
         def chunks():
@@ -77,6 +85,7 @@ class Workers:
                     children.append(_Child.start(fn, tasks, chunks))
                 except OSError:  # out of processes or temporary space: fewer children
                     break
+            meanwhile()
             for chunk in chunks():
                 for index in chunk:
                     results[index] = _run_one(fn, tasks[index], progress)
@@ -95,7 +104,8 @@ class Workers:
                 results[index] = _run_one(fn, tasks[index], progress)
         return results
 
-    def _map_pooled(self, fn: Callable, tasks: list, progress: Callable[[int], None]) -> list:
+    def _map_pooled(self, fn: Callable, tasks: list, progress: Callable[[int], None],
+                    meanwhile: Callable[[], None]) -> list:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor  # only here: it costs 7 ms to import
 
@@ -103,7 +113,9 @@ class Workers:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable)
         results = []
         chunk = max(1, len(tasks) // (self.jobs * 4))
-        for result in self._pool.map(fn, tasks, chunksize=chunk):
+        running = self._pool.map(fn, tasks, chunksize=chunk)  # submits every chunk now
+        meanwhile()
+        for result in running:
             results.append(result)
             progress(1)
         return results

@@ -90,3 +90,24 @@ def test_no_temporary_space_or_no_fork_means_fewer_processes_not_an_error(broken
     monkeypatch.setattr(os if broken == "fork" else tempfile, broken, refuse)
     assert Workers(2).map(square, list(range(50))) == [n * n for n in range(50)]
     assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs, fork", MODES)
+@pytest.mark.parametrize("tasks", [0, 3, 200])  # none, too few to share, enough
+def test_meanwhile_runs_once_in_this_process(jobs, fork, tasks, private_tmp):
+    calls = []
+    workers = Workers(jobs, fork=fork)
+    try:
+        results = workers.map(square, list(range(tasks)), meanwhile=lambda: calls.append(os.getpid()))
+    finally:
+        workers.close()
+    assert results == [n * n for n in range(tasks)]
+    assert calls == [PARENT]
+
+
+@pytest.mark.skipif(not CAN_FORK, reason="needs fork")
+def test_the_child_takes_more_tasks_while_this_process_is_busy_meanwhile(private_tmp):
+    results = Workers(2).map(slow_pid, list(range(100)), meanwhile=lambda: time.sleep(0.1))
+    assert [n for n, _pid in results] == list(range(100))
+    by_child = sum(1 for _n, pid in results if pid != PARENT)
+    assert by_child > 60  # about 75: it was already working while this process slept (50 if it were not)
