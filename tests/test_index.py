@@ -72,3 +72,38 @@ def test_indexing_leaves_no_cyclic_garbage():
             gc.enable()
     assert len([s for s in facts.sites if s.callee.endswith("messages.create")]) == 2
     assert leaked == 0
+
+
+LOOP_FLOW = """\
+from helpers import announce, ask, grade, notify
+
+
+async def run(rows, done):
+    for row in rows:
+        notify(row)
+        await announce(row)
+        if done:
+            break
+    history = []
+    while True:
+        reply = ask(history)
+        history.append(reply)
+        if reply.stop:
+            break
+    for row in rows:
+        answer = grade(row)
+        if answer.ok:
+            break
+"""
+
+
+def loop_flags(source: str) -> dict[str, frozenset]:
+    return {s.callee: s.structs[0].flags for s in facts_of(source).sites if s.structs}
+
+
+def test_loop_flags_follow_a_kept_result_and_never_a_discarded_one():
+    flags = loop_flags(LOOP_FLOW)
+    # a call statement of its own: no name holds its result, whatever the loop does after
+    assert flags["helpers.notify"] == flags["helpers.announce"] == frozenset()
+    assert "dependent" in flags["helpers.ask"]  # history carries each reply into the next request
+    assert flags["helpers.grade"] == {"breaks-on-result"}  # the loop stops on a test of the answer

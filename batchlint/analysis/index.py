@@ -705,25 +705,32 @@ class _Indexer:
         sites = [s for s in struct.sites if s.node is not None and not s.dropped()]  # no flags for what facts() drops
         if not sites:
             return
-        fresh = set()
-        if not isinstance(loop, ast.While):
-            fresh = {n.partition(".")[0] for n in names_read(loop.target)}
-        flow = LoopFlow(loop.body, test, fresh)
+        flows: list[LoopFlow] = []
+
+        def flow() -> LoopFlow:
+            # built on first need: in most loops every call's result is thrown away
+            if not flows:
+                fresh = set() if isinstance(loop, ast.While) else {n.partition(".")[0] for n in names_read(loop.target)}
+                flows.append(LoopFlow(loop.body, test, fresh))
+            return flows[0]
+
         for site in sites:
             flags = set()
-            if flow.is_dependent(site.node):
+            kept = not _result_discarded(site)  # else nothing can read the result: no dependence, no test of it
+            if kept and flow().is_dependent(site.node):
                 flags.add("dependent")
-            elif flow.test_reads_result(site.node):
+            elif kept and flow().test_reads_result(site.node):
                 flags.add("retry")
-            exit_kind = self._exit_after(loop, site, flow)
+            exit_kind = self._exit_after(loop, site, flow if kept else None)
             if exit_kind:
                 flags.add(exit_kind)
             if flags:
                 struct.per_site[id(site)] = flags
 
-    def _exit_after(self, loop: ast.stmt, site: _SiteBuilder, flow: LoopFlow) -> str:
+    def _exit_after(self, loop: ast.stmt, site: _SiteBuilder, flow) -> str:
         """'retry' if the loop returns/breaks right after the call succeeds,
-        'breaks-on-result' if it leaves the loop on a test of the result."""
+        'breaks-on-result' if it leaves the loop on a test of the result.
+        `flow()` gives the loop's data flow; None when the result is discarded."""
         path = site.stmt_path
         try:
             start = next(i for i, s in enumerate(path) if s is loop)
@@ -745,7 +752,7 @@ class _Indexer:
                         return "retry"
                     if isinstance(later, ast.If) and _if_exits(later):
                         if tainted is None:
-                            tainted = flow.tainted_by(site.node)
+                            tainted = flow().tainted_by(site.node) if flow is not None else set()
                         if names_read(later.test) & tainted or _tests_tainted(later, tainted):
                             result = "breaks-on-result"
             if isinstance(container, TRY) and any(s is child for s in container.body):
@@ -1080,6 +1087,18 @@ def _blocks_holding(container: ast.stmt):
             yield handler.body
         yield container.orelse
         yield container.finalbody
+
+
+def _result_discarded(site: _SiteBuilder) -> bool:
+    """The call is a statement of its own (`log(x)`, `await notify(x)`): its
+    result goes nowhere, so no name in the loop can hold it."""
+    statement = site.stmt_path[-1] if site.stmt_path else None
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value is site.node
 
 
 def _exits(stmt: ast.stmt) -> bool:
