@@ -107,7 +107,7 @@ def test_meanwhile_runs_once_in_this_process(jobs, fork, tasks, private_tmp):
 
 @pytest.mark.skipif(not CAN_FORK, reason="needs fork")
 def test_the_child_takes_more_tasks_while_this_process_is_busy_meanwhile(private_tmp):
-    results = Workers(2).map(slow_pid, list(range(100)), meanwhile=lambda: time.sleep(0.1))
+    results = Workers(2).map(slow_pid, list(range(100)), meanwhile=lambda: time.sleep(0.2))
     assert [n for n, _pid in results] == list(range(100))
     by_child = sum(1 for _n, pid in results if pid != PARENT)
-    assert by_child > 60  # about 75: it was already working while this process slept (50 if it were not)
+    assert by_child > 60  # nearly all: it works while this process sleeps (about 50 if it waited for it)
