@@ -116,9 +116,7 @@ def _facts() -> _Codec:
     if _facts_codec is None:
         from .analysis import facts
 
-        _facts_codec = _Codec((facts.Span, facts.Struct, facts.RequestFacts, facts.Site, facts.Decorator,
-                               facts.FunctionFacts, facts.ClassFacts, facts.ScheduleRef, facts.FileFacts,
-                               _model.FileError))
+        _facts_codec = _Codec((*facts.CLASSES, _model.FileError))
     return _facts_codec
 
 

@@ -158,5 +158,6 @@ class FileFacts(_Fact):
     variable_alts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module names bound differently in branches
 
 
-for _cls in (Span, Struct, RequestFacts, Site, Decorator, FunctionFacts, ClassFacts, ScheduleRef, FileFacts):
+CLASSES = (Span, Struct, RequestFacts, Site, Decorator, FunctionFacts, ClassFacts, ScheduleRef, FileFacts)
+for _cls in CLASSES:
     _cls._values = operator.attrgetter(*_cls.__slots__)
