@@ -705,32 +705,28 @@ class _Indexer:
         sites = [s for s in struct.sites if s.node is not None and not s.dropped()]  # no flags for what facts() drops
         if not sites:
             return
-        flows: list[LoopFlow] = []
-
-        def flow() -> LoopFlow:
-            # built on first need: in most loops every call's result is thrown away
-            if not flows:
-                fresh = set() if isinstance(loop, ast.While) else {n.partition(".")[0] for n in names_read(loop.target)}
-                flows.append(LoopFlow(loop.body, test, fresh))
-            return flows[0]
-
-        for site in sites:
+        # a discarded result can feed nothing: no dependence, no test of it
+        discarded = [_result_discarded(site) for site in sites]
+        flow = None
+        if not all(discarded):
+            fresh = set() if isinstance(loop, ast.While) else {n.partition(".")[0] for n in names_read(loop.target)}
+            flow = LoopFlow(loop.body, test, fresh)
+        for site, thrown_away in zip(sites, discarded):
             flags = set()
-            kept = not _result_discarded(site)  # else nothing can read the result: no dependence, no test of it
-            if kept and flow().is_dependent(site.node):
+            if not thrown_away and flow.is_dependent(site.node):
                 flags.add("dependent")
-            elif kept and flow().test_reads_result(site.node):
+            elif not thrown_away and flow.test_reads_result(site.node):
                 flags.add("retry")
-            exit_kind = self._exit_after(loop, site, flow if kept else None)
+            exit_kind = self._exit_after(loop, site, None if thrown_away else flow)
             if exit_kind:
                 flags.add(exit_kind)
             if flags:
                 struct.per_site[id(site)] = flags
 
-    def _exit_after(self, loop: ast.stmt, site: _SiteBuilder, flow) -> str:
+    def _exit_after(self, loop: ast.stmt, site: _SiteBuilder, flow: LoopFlow | None) -> str:
         """'retry' if the loop returns/breaks right after the call succeeds,
         'breaks-on-result' if it leaves the loop on a test of the result.
-        `flow()` gives the loop's data flow; None when the result is discarded."""
+        `flow` is None when the call's result is discarded."""
         path = site.stmt_path
         try:
             start = next(i for i, s in enumerate(path) if s is loop)
@@ -752,7 +748,7 @@ class _Indexer:
                         return "retry"
                     if isinstance(later, ast.If) and _if_exits(later):
                         if tainted is None:
-                            tainted = flow().tainted_by(site.node) if flow is not None else set()
+                            tainted = flow.tainted_by(site.node) if flow is not None else set()
                         if names_read(later.test) & tainted or _tests_tainted(later, tainted):
                             result = "breaks-on-result"
             if isinstance(container, TRY) and any(s is child for s in container.body):
