@@ -45,8 +45,7 @@ class Workers:
         progress = progress or (lambda done: None)
         meanwhile = meanwhile or (lambda: None)
         if self.jobs == 1 or len(tasks) < 2 * self.jobs:
-            meanwhile()
-            return [_run_one(fn, task, progress) for task in tasks]
+            return _run_here(fn, tasks, progress, meanwhile)
         if self.fork:
             return self._map_forked(fn, tasks, progress, meanwhile)
         return self._map_pooled(fn, tasks, progress, meanwhile)
@@ -62,8 +61,7 @@ class Workers:
         try:
             counter = _SharedCounter()
         except OSError:  # no usable temporary directory: one process it is
-            meanwhile()
-            return [_run_one(fn, task, progress) for task in tasks]
+            return _run_here(fn, tasks, progress, meanwhile)
 
         def chunks():
             while (start := counter.take(size)) < len(tasks):
@@ -146,6 +144,12 @@ class _SharedCounter:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _run_here(fn: Callable, tasks: list, progress: Callable[[int], None], meanwhile: Callable[[], None]) -> list:
+    """Every task in this process, `meanwhile` first."""
+    meanwhile()
+    return [_run_one(fn, task, progress) for task in tasks]
 
 
 def _run_one(fn: Callable, task, progress: Callable[[int], None]):
