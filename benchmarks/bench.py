@@ -85,10 +85,14 @@ def time_process(root: str, jobs: int, cache: str) -> dict:
     return {"wall": time.perf_counter() - start}
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median wall time."""
+    return sorted(runs, key=lambda data: data["wall"])[len(runs) // 2]
+
+
 def median_of(measure) -> dict:
     """Run `measure()` REPEAT times; the run with the median wall time."""
-    runs = sorted((measure() for _ in range(REPEAT)), key=lambda data: data["wall"])
-    return runs[len(runs) // 2]
+    return median_run([measure() for _ in range(REPEAT)])
 
 
 def installed_command(work: str) -> tuple[list[str], str]:
@@ -252,8 +256,8 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
                 return run_json(RUNNER, root, str(jobs), cache), run_json(RUNNER, root, str(jobs), cache)
 
             pairs = [filled_then_warm() for _ in range(REPEAT)]
-            cold = sorted((pair[0] for pair in pairs), key=lambda data: data["wall"])[len(pairs) // 2]
-            warm = sorted((pair[1] for pair in pairs), key=lambda data: data["wall"])[len(pairs) // 2]
+            cold = median_run([pair[0] for pair in pairs])
+            warm = median_run([pair[1] for pair in pairs])
             nocache = median_of(lambda: run_json(RUNNER, root, str(jobs), ""))
             rows.append((f"batchlint --jobs {jobs} cold (no cache)", nocache))
             rows.append((f"batchlint --jobs {jobs} cold (filling cache)", cold))
