@@ -11,6 +11,11 @@ Baselines, each in a fresh process:
   ruff    `ruff check --select ASYNC --no-cache` (if ruff is installed), whole process
   parse   bare `libcst.parse_module` over the dense files in one process
   ast     bare `ast.parse` over the same files (what the check itself parses with)
+  floor   in one process: reading every .py file, and bare `ast.parse` of the
+          files batchlint parses (what any Python checker of them must do),
+          also with that parse spread ideally over the most --jobs; and
+          `parse + index` of those files, the per-file work --jobs spreads,
+          from which the best --jobs speed-up the serial rest allows follows
 Rows: `batchlint ...` time check_paths() inside a process (no interpreter start;
 the analysis modules, which load lazily, are included); `process: ...` time the
 whole `batchlint check` command, as ruff is timed. Both run from a virtualenv
@@ -75,6 +80,50 @@ PARSE_RUNNER = textwrap.dedent(
 
 
 AST_RUNNER = PARSE_RUNNER.replace("import libcst", "import ast").replace("libcst.parse_module(text)", "ast.parse(text)")
+
+# What no Python checker of the same files can avoid, and what --jobs can
+# spread. A recorded check names the files batchlint parses; then, timed:
+# reading every .py file (bytes, no decoding), bare `ast.parse` of the parsed
+# files, and `parse_file` of them (ast.parse + index: the per-file work the
+# processes share). No interpreter start is included.
+FLOOR_RUNNER = textwrap.dedent(
+    """
+    import ast, gc, json, os, sys, time
+    import batchlint.analyze as analyze
+    from batchlint import check_paths
+    from batchlint.config import DEFAULT_EXCLUDE, Config
+    from batchlint.parsing import parse_file
+    root = sys.argv[1]
+    parsed = []
+    real = analyze.parse_file
+    def recording(source, *args, **kwargs):
+        parsed.append(source)
+        return real(source, *args, **kwargs)
+    analyze.parse_file = recording
+    check_paths([root], Config(root=root), jobs=1)
+    gc.disable()  # as the check runs
+    start = time.perf_counter()
+    for dirpath, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in DEFAULT_EXCLUDE]
+        for name in names:
+            if name.endswith(".py"):
+                with open(os.path.join(dirpath, name), "rb") as handle:
+                    handle.read()
+    read = time.perf_counter() - start
+    start = time.perf_counter()
+    for source in parsed:
+        try:
+            ast.parse(source.text)
+        except (SyntaxError, ValueError):
+            pass
+    parse = time.perf_counter() - start
+    start = time.perf_counter()
+    for source in parsed:
+        parse_file(source)
+    shared = time.perf_counter() - start
+    print(json.dumps({"wall": read + parse, "read": read, "parse": parse, "shared": shared, "files": len(parsed)}))
+    """
+)
 
 
 def time_process(root: str, jobs: int, cache: str) -> dict:
@@ -269,6 +318,7 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     ruff = time_ruff(root)
+    floor = median_of(lambda: run_json(FLOOR_RUNNER, root))
     parse = median_of(lambda: run_json(PARSE_RUNNER, root)) if with_parse else None
     bare_ast = median_of(lambda: run_json(AST_RUNNER, root)) if with_parse else None
     for label, data in rows:
@@ -284,6 +334,12 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
     if parse is not None:
         print(f"{'bare libcst.parse_module, 1 process':<40} {parse['wall']:7.2f} s  {parse['rss_kib'] / 1024:6.0f} MiB")
         print(f"{'bare ast.parse, 1 process':<40} {bare_ast['wall']:7.2f} s  {bare_ast['rss_kib'] / 1024:6.0f} MiB")
+    most = max(jobs_list)
+    ideal = floor["read"] + floor["parse"] / most
+    print(f"{'floor: read all, ast.parse parsed set':<40} {floor['wall']:7.2f} s  "
+          f"(read {floor['read']:.3f} s, ast.parse of {floor['files']} files {floor['parse']:.3f} s; "
+          f"parse spread ideally over {most}: {ideal:.3f} s)")
+    print(f"{'parse + index of the parsed set':<40} {floor['shared']:7.2f} s  (1 process: the work --jobs spreads)")
     base = {label: data["wall"] for label, data in rows}
     print("ratios:")
     for label, wall in base.items():
@@ -293,10 +349,16 @@ def measure(name: str, root: str, jobs_list: list[int], with_parse: bool) -> Non
         if parse is not None:
             parts.append(f"{wall / parse['wall']:5.2f}x bare LibCST parse, {wall / bare_ast['wall']:5.2f}x bare ast.parse")
         print(f"  {label:<40} " + ", ".join(parts))
+    if ruff:
+        print(f"  floor, 1 process: {floor['wall'] / ruff:.2f}x ruff; parse spread ideally over {most}: {ideal / ruff:.2f}x ruff")
     serial = base.get("batchlint --jobs 1 cold (no cache)")
     for jobs in jobs_list:
         if jobs > 1 and serial:
             print(f"  --jobs {jobs} speed-up over --jobs 1 (cold, no cache): {serial / base[f'batchlint --jobs {jobs} cold (no cache)']:.2f}x")
+            # Amdahl: only the per-file work spreads; the rest of a --jobs 1 run stays serial
+            rest = max(0.0, serial - floor["shared"])
+            print(f"    bound if the per-file work ({floor['shared']:.2f} s) spread perfectly and the rest "
+                  f"({rest:.2f} s) stayed serial: {serial / (rest + floor['shared'] / jobs):.2f}x")
 
 
 def main() -> None:
