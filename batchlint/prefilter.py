@@ -38,8 +38,12 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
     part of one), an object of a class that reaches one, such a function."""
     if value is None:
         return False
-    if value.kind in ("client", "sdk"):
+    if value.kind == "client":
         return True
+    if value.kind == "sdk":
+        # `client.messages` can still make calls; what a call returned (a
+        # message, a page, a batch) cannot
+        return "()" not in value.path
     if value.kind == "func":
         return value.name in relevance.reaching
     if value.kind in ("inst", "class"):

@@ -256,3 +256,29 @@ def test_a_module_handed_a_claude_carrier_is_parsed_one_handed_plain_values_is_n
     assert triples(check(tmp_path, files)) == expected(files)
     assert "runner.py" in parsed
     assert "formatting.py" not in parsed  # handed a list and a number: it cannot call Claude
+
+
+def test_part_of_a_client_is_a_carrier_what_a_call_returned_is_not(tmp_path, parsed):
+    """`client.messages` handed on can still make calls; the message a call
+    returned cannot, so neither the module it is handed to nor one that
+    imports it by name is worth a parse."""
+    files = {
+        "main.py": (
+            "import anthropic\n"
+            "from report import save\n"
+            "from runner import run_all\n\n"
+            "client = anthropic.Anthropic()\n"
+            "reply = client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': 'hi'}])\n"
+            "save(reply)\n"
+            "run_all(client.messages, ['a', 'b'])\n"
+        ),
+        "runner.py": (
+            "def run_all(api, rows):\n"
+            "    return [api.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': r}]) for r in rows]  # expect: BL105\n"
+        ),
+        "report.py": "def save(reply):\n    print(reply.content[0].text)\n",
+        "digest.py": "from main import reply\n\nprint(reply.content[0].text)\n",
+    }
+    assert triples(check(tmp_path, files)) == expected(files)
+    assert "runner.py" in parsed
+    assert "report.py" not in parsed and "digest.py" not in parsed
