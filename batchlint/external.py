@@ -44,7 +44,7 @@ class ExternalSchedule:
     handler: str  # Lambda-style "module.function" (serverless, SAM), else ""
     source: str  # "path:line" of the declaration
     kind: str  # "GitHub Actions workflow", "Kubernetes CronJob", "crontab", ...
-    base_dir: str = ""  # where relative paths in the command resolve (handler CodeUri)
+    base_dir: str = ""  # where the command runs / the handler's path starts ("" when the declaration does not say)
 
 
 _MAX_BYTES = 1024 * 1024
@@ -143,14 +143,24 @@ def _github(text: str, path: str, base: str) -> list[ExternalSchedule]:
             crons = [entry.get("cron") for entry in triggers["schedule"] if isinstance(entry, dict) and entry.get("cron")]
         if not crons:
             continue
+        root = _checkout_root(base)
         for job in (doc.get("jobs") or {}).values():
-            for step in (job or {}).get("steps", []) or []:
+            job = job if isinstance(job, dict) else {}
+            for step in job.get("steps", []) or []:
                 run = step.get("run") if isinstance(step, dict) else None
                 if isinstance(run, str):
-                    for command in _commands(run):
+                    folder = _working_directory(step.get("working-directory"), _run_default(job), _run_default(doc))
+                    start = os.path.join(root, folder) if root and folder is not None else ""
+                    for command, here in _commands_in(run, start):
                         for cron in crons:
-                            out.append(ExternalSchedule(cron, command, "", f"{path}:{_line_of(text, cron)}", "GitHub Actions workflow"))
+                            out.append(ExternalSchedule(cron, command, "", f"{path}:{_line_of(text, cron)}", "GitHub Actions workflow", base_dir=here))
     return out
+
+
+def _run_default(holder: dict):
+    """`defaults: run: working-directory:` of a job or a workflow, or None."""
+    run = (holder.get("defaults") or {}).get("run") if isinstance(holder.get("defaults"), dict) else None
+    return run.get("working-directory") if isinstance(run, dict) else None
 
 
 def _gitlab(text: str, path: str, base: str) -> list[ExternalSchedule]:
@@ -165,10 +175,11 @@ def _gitlab(text: str, path: str, base: str) -> list[ExternalSchedule]:
             if not scheduled:
                 continue
             script = job["script"] if isinstance(job["script"], list) else [job["script"]]
-            for line in script:
-                for command in _commands(str(line)):
-                    # the cron of a GitLab pipeline schedule lives in the project settings, not the file
-                    out.append(ExternalSchedule("", command, "", f"{path}:{_line_of(text, str(name) + ':')}", "GitLab pipeline schedule"))
+            # one shell runs the lines in turn, from the checkout (the folder of .gitlab-ci.yml)
+            for command, here in _commands_in("\n".join(str(line) for line in script), base):
+                # the cron of a GitLab pipeline schedule lives in the project settings, not the file
+                out.append(ExternalSchedule("", command, "", f"{path}:{_line_of(text, str(name) + ':')}", "GitLab pipeline schedule",
+                                            base_dir=here))
     return out
 
 
@@ -277,7 +288,9 @@ def _serverless(text: str, path: str, base: str) -> list[ExternalSchedule]:
                 if isinstance(schedule, list):
                     schedule = schedule[0] if schedule else None
                 if schedule:
-                    out.append(ExternalSchedule(str(schedule), "", str(fn["handler"]), f"{path}:{_line_of(text, str(fn['handler']))}", "serverless.yml schedule event"))
+                    # handlers are paths from the service's folder
+                    out.append(ExternalSchedule(str(schedule), "", str(fn["handler"]), f"{path}:{_line_of(text, str(fn['handler']))}",
+                                                "serverless.yml schedule event", base_dir=base))
     return out
 
 
@@ -303,8 +316,9 @@ def _procfile(text: str, path: str, base: str) -> list[ExternalSchedule]:
     for number, line in enumerate(text.splitlines(), start=1):
         kind, _, command = line.partition(":")
         if kind.strip() == "clock":
-            for single in _commands(command):
-                out.append(ExternalSchedule("", single, "", f"{path}:{number}", "Procfile clock process"))
+            # a Procfile's processes start in the app's folder, the Procfile's own
+            for single, here in _commands_in(command, base):
+                out.append(ExternalSchedule("", single, "", f"{path}:{number}", "Procfile clock process", base_dir=here))
     return out
 
 
@@ -315,18 +329,63 @@ _READERS = {
 
 
 # ---------------------------------------------------------------- commands
-def _commands(script: str) -> list[str]:
-    """Single commands from a shell snippet: split on newlines, `&&`, `;`, `|`;
-    drop `cd`, env assignments and redirections."""
+def _shell_parts(script: str) -> list[str]:
+    """A shell snippet split on newlines, `&&`, `;`, `|`, redirections dropped."""
     out = []
     for line in script.replace("\\\n", " ").splitlines():
         for part in re.split(r"&&|\|\||;|\|", line):
             part = re.sub(r"\s\d?>>?\s*\S+", " ", part)  # >> /var/log/x.log 2>&1
             part = re.sub(r"\s\d?>&\d", " ", part).strip()
-            if not part or part.startswith(("cd ", "#", "echo ", "export ")):
-                continue
-            out.append(part)
+            if part:
+                out.append(part)
     return out
+
+
+def _is_command(part: str) -> bool:
+    return not part.startswith(("cd ", "#", "echo ", "export ")) and part != "cd"
+
+
+def _commands(script: str) -> list[str]:
+    """Single commands from a shell snippet; `cd`, comments, `echo` and
+    `export` dropped."""
+    return [part for part in _shell_parts(script) if _is_command(part)]
+
+
+def _commands_in(script: str, start: str) -> list[tuple[str, str]]:
+    """`_commands`, each with the directory it runs in: `start` (where the
+    snippet starts, "" if unknown), changed by each relative `cd` before it.
+    A `cd` to anything else (`$DIR`, `~`, `-`, an absolute path inside a
+    container) makes the directory unknown from there on."""
+    out = []
+    here = start
+    for part in _shell_parts(script):
+        if part == "cd" or part.startswith("cd "):
+            target = part[2:].strip().strip("'\"")
+            plain = target and not target.startswith(("$", "~", "-", "/", "\\")) and not re.search(r"[$`*]", target)
+            here = os.path.normpath(os.path.join(here, target)) if here and plain else ""
+        elif _is_command(part):
+            out.append((part, here))
+    return out
+
+
+def _checkout_root(base: str) -> str:
+    """The repository a workflow in `<repo>/.github/workflows/` runs its
+    steps in (its checkout), or "" for a file elsewhere."""
+    parent = os.path.dirname(base)
+    if os.path.basename(base) == "workflows" and os.path.basename(parent) == ".github":
+        return os.path.dirname(parent) or "."
+    return ""
+
+
+def _working_directory(*settings) -> str | None:
+    """The innermost `working-directory` of a step, its job's and the
+    workflow's `defaults.run`: "" for none, None for one set by an expression."""
+    for setting in settings:
+        if setting is None:
+            continue
+        value = str(setting)
+        return None if "${{" in value else value
+    return ""
 
 
 @dataclass(frozen=True)

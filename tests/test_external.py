@@ -60,10 +60,12 @@ def test_github_workflow_running_a_module_and_a_script(tmp_path):
         """,
         "acme/__init__.py": "",
         "acme/digest.py": ONE_CALL_MAIN,
+        "app/scripts/report.py": ONE_CALL_MODULE,
+        # what `python scripts/report.py` would name without the `cd app` before it
         "scripts/report.py": ONE_CALL_MODULE,
         "scripts/unscheduled.py": ONE_CALL_MODULE,
     })
-    assert triples(result) == [("acme/digest.py", 11, "BL103"), ("scripts/report.py", 3, "BL103")]
+    assert triples(result) == [("acme/digest.py", 11, "BL103"), ("app/scripts/report.py", 3, "BL103")]
     digest = next(f for f in result.findings if f.path == "acme/digest.py")
     assert "cron `0 6 * * *` by GitHub Actions workflow .github/workflows/digest.yml:4" in digest.message
     assert "one call per run" in digest.message
@@ -294,3 +296,131 @@ def test_a_fifo_named_like_a_manifest_is_skipped_not_waited_on(tmp_path):
     os.mkfifo(tmp_path / "cronjob.yaml")  # opening it for reading without O_NONBLOCK would block forever
     result = check(tmp_path)
     assert [f.code for f in result.findings] == ["BL105"]
+
+
+LAMBDA = """
+import anthropic
+
+def lambda_handler(event, context):
+    anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
+"""
+
+GITHUB_NIGHTLY = """
+on:
+  schedule:
+    - cron: "0 6 * * *"
+{defaults}jobs:
+  run:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: {run}
+"""
+
+
+@pytest.mark.parametrize("name, files, scheduled", [
+    (
+        # two repositories side by side; the other one's file sorts first
+        "a workflow runs its own repository's script",
+        {
+            "zeta/.github/workflows/digest.yml": GITHUB_NIGHTLY.format(defaults="", run="python3 digest.py"),
+            "zeta/digest.py": ONE_CALL_MAIN,
+            "alpha/src/digest.py": ONE_CALL_MAIN,
+        },
+        ("zeta/digest.py", 11),
+    ),
+    (
+        "a workflow's working-directory",
+        {
+            ".github/workflows/digest.yml": GITHUB_NIGHTLY.format(
+                defaults="defaults:\n  run:\n    working-directory: jobs\n", run="python digest.py"),
+            "jobs/digest.py": ONE_CALL_MAIN,
+            "digest.py": ONE_CALL_MAIN,
+        },
+        ("jobs/digest.py", 11),
+    ),
+    (
+        "a cd before the command",
+        {
+            ".github/workflows/digest.yml": GITHUB_NIGHTLY.format(defaults="", run="cd services/b && python digest.py"),
+            "services/a/digest.py": ONE_CALL_MAIN,
+            "services/b/digest.py": ONE_CALL_MAIN,
+        },
+        ("services/b/digest.py", 11),
+    ),
+    (
+        "a GitLab job's cd, across script lines",
+        {
+            ".gitlab-ci.yml": """
+                nightly:
+                  rules:
+                    - if: $CI_PIPELINE_SOURCE == "schedule"
+                  script:
+                    - cd services/b
+                    - python digest.py
+            """,
+            "services/a/digest.py": ONE_CALL_MAIN,
+            "services/b/digest.py": ONE_CALL_MAIN,
+        },
+        ("services/b/digest.py", 11),
+    ),
+    (
+        "a SAM function's CodeUri",
+        {
+            "sam/template.yaml": """
+                Resources:
+                  Nightly:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: src/
+                      Handler: app.lambda_handler
+                      Events:
+                        Every:
+                          Type: Schedule
+                          Properties:
+                            Schedule: cron(0 12 * * ? *)
+            """,
+            "sam/src/app.py": LAMBDA,
+            "api/app.py": LAMBDA,
+        },
+        ("sam/src/app.py", 4),
+    ),
+    (
+        "a serverless service's folder",
+        {
+            "svc/serverless.yml": """
+                service: digests
+                functions:
+                  nightly:
+                    handler: app.lambda_handler
+                    events:
+                      - schedule: rate(1 day)
+            """,
+            "svc/app.py": LAMBDA,
+            "api/app.py": LAMBDA,
+        },
+        ("svc/app.py", 4),
+    ),
+])
+def test_a_declared_command_names_the_file_where_it_runs_not_a_namesake(tmp_path, name, files, scheduled):
+    """Several files share the name a schedule gives (`digest.py`,
+    `app.lambda_handler`); the one the declaration runs is the one in its
+    checkout, working directory or code folder. Each namesake is analyzed
+    too (each imports the SDK), so picking by name alone would schedule
+    the wrong one; only the right one is reported, as a scheduled job."""
+    result = check(tmp_path, files)
+    assert [(path, line) for path, line, _code in triples(result)] == [scheduled]
+    assert [f.code for f in result.findings] == ["BL103"]
+    assert result.files_parsed == sum(1 for path in files if path.endswith(".py"))
+
+
+def test_commands_in_follows_relative_cds_and_gives_up_on_the_rest():
+    commands_in = external._commands_in
+    assert commands_in("cd app && python a.py\npython b.py; cd .. ; python c.py", "repo") == [
+        ("python a.py", os.path.join("repo", "app")), ("python b.py", os.path.join("repo", "app")), ("python c.py", "repo")]
+    for cd in ("cd $HOME", "cd ~/x", "cd -", "cd /srv/app", "cd `pwd`"):
+        assert commands_in(f"{cd}\npython a.py", "repo") == [("python a.py", "")]
+    assert commands_in("cd app\npython a.py", "") == [("python a.py", "")]  # nowhere known to start from
+    assert external._checkout_root(os.path.join("repo", ".github", "workflows")) == "repo"
+    assert external._checkout_root(os.path.join(".github", "workflows")) == "."
+    assert external._checkout_root(os.path.join("deploy", "ci")) == ""

@@ -9,6 +9,7 @@ another package), a narrow text fallback applies, gated on what the file imports
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from ..model import ContextKind
@@ -256,7 +257,7 @@ class Classifier:
             when = f"cron `{schedule}`" if cron_like else (f"`{schedule}`" if schedule else "a schedule set outside the code")
             context = Context(SCHEDULED, f"script run on {when} by {declared.kind} {declared.source}", declared.source, written)
             if point.kind in ("script", "module"):
-                module = self._module_for_entry(point)
+                module = self._module_for_entry(point, declared.base_dir)
                 if module is not None:
                     self._scheduled_modules.setdefault(module, context)
             else:
@@ -265,23 +266,37 @@ class Classifier:
                     label = context.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
                     self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, declared.source, written))
 
-    def _module_for_entry(self, point) -> str | None:
+    def _files_for(self, target: str, base_dir: str, names) -> list[FileFacts]:
+        """The parsed files a declaration's path can name (`names(path)` says
+        which), best first. Where the declaration says where its command runs
+        (`base_dir`: a workflow's checkout and `working-directory`, a `cd`, a
+        Lambda's CodeUri), only files under that folder, the one at exactly
+        `target` there first: in a tree holding several repositories, the
+        `digest.py` a workflow runs is its own repository's, whichever other
+        files of that name were parsed. Elsewhere (a crontab, a container's
+        command), any file whose path ends so."""
+        files = [facts for facts in self.project.files if names(facts.path.replace("\\", "/"))]
+        if not base_dir or not files:
+            return files
+        root = os.path.abspath(base_dir)
+        exact = os.path.normpath(os.path.join(root, target))
+        inside = [facts for facts in files if os.path.abspath(facts.path).startswith(root + os.sep)]
+        return sorted(inside, key=lambda facts: os.path.abspath(facts.path) != exact)
+
+    def _module_for_entry(self, point, base_dir: str) -> str | None:
         if point.kind == "module":
             return self.project.module_for(point.target)
         wanted = point.target.replace("\\", "/").lstrip("./")
-        for facts in self.project.files:
-            path = facts.path.replace("\\", "/")
-            if path == wanted or wanted.endswith("/" + path) or path.endswith("/" + wanted):
-                return facts.module
-        return None
+        files = self._files_for(point.target, base_dir,
+                                lambda path: path == wanted or wanted.endswith("/" + path) or path.endswith("/" + wanted))
+        return files[0].module if files else None
 
     def _function_for_entry(self, point, declared) -> str | None:
         if point.kind == "django-command":
             suffix = f"management/commands/{point.target}.py"
-            for facts in self.project.files:
-                if facts.path.replace("\\", "/").endswith(suffix):
-                    qual = f"{facts.module}.Command.handle"
-                    return qual if qual in self.project.functions else None
+            for facts in self._files_for(suffix, declared.base_dir, lambda path: path.endswith(suffix)):
+                qual = f"{facts.module}.Command.handle"
+                return qual if qual in self.project.functions else None
             return None
         if point.kind == "console-script":
             module, _, func = point.target.partition(":")
@@ -291,12 +306,10 @@ class Classifier:
         # Lambda handler: "app.handler", "src/handlers/app.lambda_handler"
         module_path, _, func = point.target.rpartition(".")
         wanted = module_path.replace(".", "/") + ".py"
-        for facts in self.project.files:
-            path = facts.path.replace("\\", "/")
-            if path == wanted or path.endswith("/" + wanted):
-                qual = f"{facts.module}.{func}"
-                if qual in self.project.functions:
-                    return qual
+        for facts in self._files_for(wanted, declared.base_dir, lambda path: path == wanted or path.endswith("/" + wanted)):
+            qual = f"{facts.module}.{func}"
+            if qual in self.project.functions:
+                return qual
         return None
 
     # ----------------------------------------------------------- via roles
