@@ -282,3 +282,36 @@ def test_part_of_a_client_is_a_carrier_what_a_call_returned_is_not(tmp_path, par
     assert triples(check(tmp_path, files)) == expected(files)
     assert "runner.py" in parsed
     assert "report.py" not in parsed and "digest.py" not in parsed
+
+
+def _findings(result):
+    return sorted((f.path.replace(os.sep, "/"), f.line, f.column, f.code, f.message) for f in result.findings)
+
+
+def _every_file_parsed(monkeypatch):
+    monkeypatch.setattr(checker, "seed_test", lambda config: (lambda source: True))
+
+
+def test_the_sample_project_gives_the_same_findings_as_parsing_every_file(monkeypatch):
+    """The prefilter is only a saving: on fixtures/ its findings equal those
+    of a run that parses every file, message for message."""
+    from test_fixture_project import _run
+
+    filtered = _run()
+    _every_file_parsed(monkeypatch)
+    everything = _run()
+    assert filtered.files_parsed < everything.files_parsed == everything.files_checked
+    assert _findings(filtered) == _findings(everything) != []
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_import_case_gives_the_same_findings_as_parsing_every_file(tmp_path, monkeypatch, name):
+    files = dict(CASES[name])
+    files["other/__init__.py"] = ""
+    files["other/llm.py"] = UNRELATED
+    files["other/run.py"] = caller("from other.llm import summarize", expect=False)
+    filtered = check(tmp_path, files)
+    _every_file_parsed(monkeypatch)
+    everything = check(tmp_path, files)
+    assert filtered.files_parsed < everything.files_parsed
+    assert _findings(filtered) == _findings(everything) != []
