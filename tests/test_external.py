@@ -8,11 +8,15 @@ import os
 import pytest
 from click.testing import CliRunner
 
+import batchlint.analyze as analyze
+import batchlint.checker as entry_points
 import batchlint.external as external
+from batchlint import check_paths
 from batchlint.cli import main
+from batchlint.config import Config
 from batchlint.external import oncalendar_to_cron
 
-from helpers import check, triples
+from helpers import check, triples, write
 
 ONE_CALL_MAIN = """
 import anthropic
@@ -424,3 +428,47 @@ def test_commands_in_follows_relative_cds_and_gives_up_on_the_rest():
     assert external._checkout_root(os.path.join("repo", ".github", "workflows")) == "repo"
     assert external._checkout_root(os.path.join(".github", "workflows")) == "."
     assert external._checkout_root(os.path.join("deploy", "ci")) == ""
+
+
+WORKFLOW = 'on:\n  schedule:\n    - cron: "0 3 * * *"\njobs:\n  run:\n    steps:\n      - run: python digest.py\n'
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_schedule_files_are_read_once_while_the_sdk_files_parse(tmp_path, monkeypatch, jobs):
+    """Read during the first round, before its project is built (so a
+    parallel run overlaps the reading with the children's parse), once, in
+    this process; the findings are those of a serial run."""
+    events = []
+    real_read, real_project = entry_points.read_schedules, analyze.Project
+    monkeypatch.setattr(entry_points, "read_schedules", lambda files: events.append(("read", os.getpid())) or real_read(files))
+    monkeypatch.setattr(analyze, "Project", lambda *args: events.append(("project", os.getpid())) or real_project(*args))
+    files = {".github/workflows/digest.yml": WORKFLOW, "digest.py": ONE_CALL_MAIN}
+    files.update({f"pkg/mod{n}.py": ONE_CALL_MODULE for n in range(8)})  # enough files to fork for
+    write(tmp_path, files)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = check_paths([str(tmp_path)], Config(root=str(tmp_path)), jobs=jobs)
+    finally:
+        os.chdir(old)
+    assert [event for event in events if event[0] == "read"] == [("read", os.getpid())]
+    assert events.index(("read", os.getpid())) < events.index(("project", os.getpid()), 1)  # 0: the empty start
+    assert triples(result) == [("digest.py", 11, "BL103")]
+
+
+@pytest.mark.parametrize("name, python", [
+    ("no file imports the SDK", "import json\n\nprint(json.dumps({}))\n"),
+    ("the SDK is imported, never called", "from anthropic.types import Message\n\nprint(Message)\n"),
+])
+def test_schedules_say_nothing_without_a_claude_call(tmp_path, monkeypatch, name, python):
+    """Without PyYAML a workflow is skipped with a notice; with no Claude
+    call in the project there is nothing to schedule, so no notice, and with
+    no file to analyze the schedule files are not even read."""
+    monkeypatch.setattr(external, "yaml", None)
+    reads = []
+    real_read = entry_points.read_schedules
+    monkeypatch.setattr(entry_points, "read_schedules", lambda files: reads.append(1) or real_read(files))
+    result = check(tmp_path, {".github/workflows/digest.yml": WORKFLOW, "digest.py": python})
+    assert result.findings == () and result.notices == ()
+    if "no file" in name:
+        assert reads == []
