@@ -39,6 +39,21 @@ anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=100, 
 """
 
 
+SAM_TEMPLATE = """
+Resources:
+  Nightly:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.lambda_handler
+      Events:
+        Every:
+          Type: Schedule
+          Properties:
+            Schedule: cron(0 12 * * ? *)
+"""
+
+
 def single(result):
     (finding,) = result.findings
     return finding
@@ -216,19 +231,7 @@ def test_serverless_and_sam_handlers(tmp_path):
             def api(event, context):
                 return client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
         """,
-        "sam/template.yaml": """
-            Resources:
-              Nightly:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: src/
-                  Handler: app.lambda_handler
-                  Events:
-                    Every:
-                      Type: Schedule
-                      Properties:
-                        Schedule: cron(0 12 * * ? *)
-        """,
+        "sam/template.yaml": SAM_TEMPLATE,
         "sam/src/app.py": """
             import anthropic
 
@@ -371,19 +374,7 @@ on:
     (
         "a SAM function's CodeUri",
         {
-            "sam/template.yaml": """
-                Resources:
-                  Nightly:
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      CodeUri: src/
-                      Handler: app.lambda_handler
-                      Events:
-                        Every:
-                          Type: Schedule
-                          Properties:
-                            Schedule: cron(0 12 * * ? *)
-            """,
+            "sam/template.yaml": SAM_TEMPLATE,
             "sam/src/app.py": LAMBDA,
             "api/app.py": LAMBDA,
         },

@@ -85,13 +85,20 @@ CASES = {
 }
 
 
+def with_lookalike(name: str) -> dict[str, str]:
+    """A case plus the same function name and module word in another
+    package, which must never be parsed."""
+    return {
+        **CASES[name],
+        "other/__init__.py": "",
+        "other/llm.py": UNRELATED,
+        "other/run.py": caller("from other.llm import summarize", expect=False),
+    }
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_caller_that_imports_the_helper_is_parsed(tmp_path, parsed, name):
-    files = dict(CASES[name])
-    # Same function name, same module word, another package: never parsed.
-    files["other/__init__.py"] = ""
-    files["other/llm.py"] = UNRELATED
-    files["other/run.py"] = caller("from other.llm import summarize", expect=False)
+    files = with_lookalike(name)
     assert triples(check(tmp_path, files)) == expected(files)
     caller_path = next(p for p, text in files.items() if "expect: BL105" in text)
     assert caller_path in parsed
@@ -306,10 +313,7 @@ def test_the_sample_project_gives_the_same_findings_as_parsing_every_file(monkey
 
 @pytest.mark.parametrize("name", CASES)
 def test_each_import_case_gives_the_same_findings_as_parsing_every_file(tmp_path, monkeypatch, name):
-    files = dict(CASES[name])
-    files["other/__init__.py"] = ""
-    files["other/llm.py"] = UNRELATED
-    files["other/run.py"] = caller("from other.llm import summarize", expect=False)
+    files = with_lookalike(name)
     filtered = check(tmp_path, files)
     _every_file_parsed(monkeypatch)
     everything = check(tmp_path, files)
