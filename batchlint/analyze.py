@@ -54,7 +54,8 @@ class _Parser:
         todo: list[int] = []
         keys: list[str] = []
         for index, source in enumerate(sources):
-            key = file_key(source.path, source.module, source.is_package, source.text) if self.cache else ""
+            key = file_key(source.path, source.module, source.is_package, source.text,
+                           source.renamed_neighbours) if self.cache else ""
             keys.append(key)
             cached = self.cache.get(key) if self.cache else None
             if isinstance(cached, FileError):
@@ -145,9 +146,11 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
 
 def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser) -> tuple[Project, list[FileError], int]:
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
+    # a renamed module's neighbours still import it by its former name (checker._unique_modules)
+    former = {s.module: name for s in sources for name, renamed in s.renamed_neighbours if renamed == s.module}
     by_module: dict[str, list[str]] = {}
     for s in sources:
-        for name in module_spellings(s.module, s.path):
+        for name in module_spellings(s.module, s.path, former.get(s.module, "")):
             by_module.setdefault(name, []).append(s.abspath)
     is_seed = seed_test(config)
     pending = {s.abspath for s in sources if is_seed(s)}
@@ -167,7 +170,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         project = Project(list(state.facts.values()), config.client_factories)
         if len(state.facts) + len(failed) == len(state.sources):
             break  # every file is parsed (or cannot be): nothing left to find
-        relevance = relevance_of(project)
+        relevance = relevance_of(project, former)
         pending = set()
         if relevance.names:
             mentions = Mentions(relevance.names)

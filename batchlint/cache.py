@@ -143,8 +143,10 @@ def _read_json(path: str):
 _PYTHON = "%d.%d" % sys.version_info[:2]
 
 
-def file_key(path: str, module: str, is_package: bool, text: str) -> str:
-    return _digest((__version__, _PYTHON, path, module, str(is_package), text))
+def file_key(path: str, module: str, is_package: bool, text: str, renamed_neighbours: tuple = ()) -> str:
+    # renamed neighbours change what the file's imports name; most files have none
+    neighbours = (repr(renamed_neighbours),) if renamed_neighbours else ()
+    return _digest((__version__, _PYTHON, path, module, str(is_package), text, *neighbours))
 
 
 def _facts_folder(directory: str) -> str:

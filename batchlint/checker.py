@@ -99,16 +99,34 @@ def check_source(text: str, path: str = "<string>", config: Config | None = None
 def _unique_modules(sources: list[SourceFile]) -> list[SourceFile]:
     """Scripts in different folders often share a module name (`main`, `utils`).
     Give every file after the first a name built from its path, so two files
-    never merge into one module."""
-    seen: dict[str, int] = {}
+    never merge into one module. A folder that holds a renamed file ends up
+    with two spellings for its files (`common`, `tools.common`): tell each of
+    its files both, so `import common` and `from . import common` name that
+    folder's common.py, as they do when Python runs the script."""
+    seen: set[str] = set()
     out = []
+    folders: set[str] = set()  # holding a renamed file
     for s in sources:
-        count = seen.get(s.module, 0)
-        seen[s.module] = count + 1
-        if count:
-            rel = os.path.relpath(s.abspath).replace(os.sep, "/")
-            stem = rel[:-3] if rel.endswith(".py") else rel
-            unique = ".".join(p.replace("-", "_") for p in stem.split("/") if p not in ("..", "."))
-            s = replace(s, module=unique)
+        if s.module in seen:
+            folders.add(os.path.dirname(s.abspath))
+            s = replace(s, module=_module_from_path(s))
+        seen.add(s.module)
         out.append(s)
-    return out
+    if not folders:
+        return out
+    spellings: dict[str, list[tuple[str, str]]] = {folder: [] for folder in folders}  # (spelling, module)
+    for original, s in zip(sources, out):
+        folder = os.path.dirname(s.abspath)
+        if folder in spellings:
+            other = original.module if s.module != original.module else _module_from_path(s)
+            if other != s.module:
+                spellings[folder].append((other, s.module))
+    return [replace(s, renamed_neighbours=tuple(spellings[os.path.dirname(s.abspath)]))
+            if os.path.dirname(s.abspath) in spellings else s for s in out]
+
+
+def _module_from_path(source: SourceFile) -> str:
+    """A module name built from the file's path: `tools/common.py` -> `tools.common`."""
+    rel = os.path.relpath(source.abspath).replace(os.sep, "/")
+    stem = rel[:-3] if rel.endswith(".py") else rel
+    return ".".join(p.replace("-", "_") for p in stem.split("/") if p not in ("..", "."))

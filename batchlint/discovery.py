@@ -29,6 +29,10 @@ class SourceFile:
     module: str
     is_package: bool
     text: str
+    # Files in the same folder whose module was renamed for sharing its name
+    # with a file elsewhere (checker._unique_modules): (name, new name) pairs.
+    # Python finds a script's neighbours first, so its imports of them do too.
+    renamed_neighbours: tuple[tuple[str, str], ...] = ()
 
 
 def display_path(path: str, absolute: str = "") -> str:

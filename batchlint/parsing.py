@@ -95,7 +95,8 @@ def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple
         # warnings about the analyzed code (escape sequences, `None()`) are not ours to print
         with _time_limit(time_limit), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return index_module(tree, source.path, source.module, source.is_package, source.text), None
+            return index_module(tree, source.path, source.module, source.is_package, source.text,
+                                source.renamed_neighbours), None
     except _FileTimeout:
         return None, FileError(source.path, f"skipped: analysis took longer than {time_limit:g} s", "BL003")
     except RecursionError:

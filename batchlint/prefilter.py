@@ -51,11 +51,14 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
     return False
 
 
-def relevance_of(project: Project) -> Relevance:
+def relevance_of(project: Project, former_names: dict[str, str] | None = None) -> Relevance:
     """Names whose mention makes an unparsed file worth parsing — each with the
     imports that can bring it into a file (its module, the packages above it,
     the module's bare name) — the modules holding Claude-reaching code, and
-    what counts as carrying Claude when handed to another module."""
+    what counts as carrying Claude when handed to another module.
+    `former_names`: module -> the name checker._unique_modules renamed it
+    from, which its neighbours' imports still use (`import common`)."""
+    former_names = former_names or {}
     reaching: set[str] = set()
     todo = [site.scope for site, _facts, _sdk in project.sdk_calls]
     while todo:
@@ -77,7 +80,7 @@ def relevance_of(project: Project) -> Relevance:
             return
         spellings = spellings_of.get(facts.path)
         if spellings is None:
-            spellings = spellings_of[facts.path] = _import_spellings(facts)
+            spellings = spellings_of[facts.path] = _import_spellings(facts, former_names.get(facts.module, ""))
         names.setdefault(name, set()).update(spellings)
 
     for qual in reaching:
@@ -118,11 +121,11 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
-def _import_spellings(facts: FileFacts) -> set[str]:
+def _import_spellings(facts: FileFacts, former_name: str = "") -> set[str]:
     """Every import that can bring a name of this module into another file:
     the module under each spelling, each package above it, its bare name."""
     out: set[str] = set()
-    for spelling in module_spellings(facts.module, facts.path):
+    for spelling in module_spellings(facts.module, facts.path, former_name):
         out.update(_with_packages(spelling))
     return out
 
@@ -166,9 +169,25 @@ def import_targets(source: SourceFile) -> frozenset[str]:
             out.add(f"{base}.{module}".strip(".") if module else base)
             if module:
                 out.add(module)  # a script run from its folder: `from .x` and `from x` name the same file
+            else:  # `from . import common, llm`: the names are modules
+                for name in _imported_names(source.text, match.end()):
+                    out.add(f"{base}.{name}".strip("."))
+                    out.add(name)
         else:
             out.add(module)
     return frozenset(out)
+
+
+def _imported_names(text: str, start: int) -> list[str]:
+    """The names after `import` in the statement from `start`: one line, or
+    up to the `)` of a parenthesized list."""
+    end = text.find("\n", start)
+    names = text[start:end if end >= 0 else len(text)]
+    if names.lstrip(" \t").startswith("("):
+        end = text.find(")", start)
+        names = text[start:end if end >= 0 else len(text)]
+    names = re.sub(r"#[^\n]*", "", names).strip(" \t(")  # comments inside a parenthesized list
+    return [item.split()[0] for item in names.split(",") if item.split() and IDENTIFIER.fullmatch(item.split()[0])]
 
 
 def seed_test(config: Config) -> Callable[[SourceFile], bool]:
@@ -235,10 +254,11 @@ class Mentions:
         return not wanted.isdisjoint(scan.words)
 
 
-def module_spellings(module: str, path: str) -> set[str]:
-    """The names an import may use for a file: its module name and the
-    spellings its path gives (discovery.path_module_names)."""
-    return {module, *path_module_names(path)}
+def module_spellings(module: str, path: str, former_name: str = "") -> set[str]:
+    """The names an import may use for a file: its module name, the
+    spellings its path gives (discovery.path_module_names), and the name it
+    had before it was renamed for sharing it with a file elsewhere."""
+    return {module, *path_module_names(path), *((former_name,) if former_name else ())}
 
 
 def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: Callable[[str], list[str]]) -> set[str]:

@@ -264,3 +264,23 @@ def test_schedule_files_are_read_again_only_when_one_changed(tmp_path, monkeypat
             runs_file.unlink()
         assert run(tmp_path, cache_dir=cache).findings == rescheduled.findings
     assert reads == [1, 1, 1, 1]
+
+
+def test_a_new_namesake_elsewhere_reaches_the_cached_files_beside_the_renamed_one(tmp_path):
+    """Adding alpha/common.py renames beta/common.py (the first file keeps
+    the plain name); beta/run.py's `import common` must still name its own
+    neighbour, so its cached facts, which said `common`, are not reused."""
+    write(tmp_path, {
+        "beta/common.py": (
+            "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
+            "def ask(text):\n"
+            "    return client.messages.create(model='m', max_tokens=5, messages=[{'role': 'user', 'content': text}])\n"
+        ),
+        "beta/run.py": "import common\n\nif __name__ == '__main__':\n    for row in open('rows.txt'):\n        common.ask(row)\n",
+    })
+    cache = str(tmp_path / ".batchlint_cache")
+    before = run(tmp_path, cache_dir=cache)
+    assert triples(before) == [("beta/run.py", 5, "BL105")]
+    write(tmp_path, {"alpha/common.py": "def ask(text):\n    return text\n"})
+    after = run(tmp_path, cache_dir=cache)
+    assert triples(after) == triples(run(tmp_path)) == [("beta/run.py", 5, "BL105")]

@@ -536,3 +536,35 @@ def test_chain_evidence_names_every_step(tmp_path, case_id, reported, steps, pla
     for piece in beat:
         assert piece in finding.evidence[-1], (piece, finding.evidence)
     assert "crontab(" in finding.scheduled_by
+
+
+ASK_CLAUDE = """
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def ask(text):
+    return client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": text}])
+"""
+
+
+def test_script_folders_sharing_module_names_keep_their_own_neighbours(tmp_path):
+    """Two projects side by side, each a folder of scripts with a common.py
+    and a job.py (as in a monorepo). The second folder's files are renamed
+    so no two files merge into one module; its scripts must still import
+    their own neighbours, under either spelling, as Python does when it
+    runs them: `import common`, `from . import common`, and from a renamed
+    script, `from . import llm` (a neighbour that kept its name)."""
+    loop = 'if __name__ == "__main__":\n    for row in open("rows.txt"):\n        {call}{mark}\n'
+    files = {
+        # alpha sorts first: its common.py and job.py keep the plain names
+        "alpha/common.py": "def ask(text):\n    return text.upper()\n",
+        "alpha/job.py": "import common\n\n" + loop.format(call="common.ask(row)", mark=""),
+        "beta/common.py": ASK_CLAUDE,
+        "beta/llm.py": ASK_CLAUDE,
+        "beta/run.py": "import common\n\n" + loop.format(call="common.ask(row)", mark="  # expect: BL105"),
+        "beta/run_relative.py": "from . import common\n\n" + loop.format(call="common.ask(row)", mark="  # expect: BL105"),
+        "beta/job.py": "from . import llm\n\n" + loop.format(call="llm.ask(row)", mark="  # expect: BL105"),
+    }
+    assert run(tmp_path, files) == expected(files)

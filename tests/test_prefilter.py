@@ -137,6 +137,12 @@ def test_import_targets_reads_every_import_form():
     assert {"os", "acme", "acme.llm", "acme.jobs", "pkg.sub", "pkg.common.util", "common.util", "lazy", "lazy.mod"} <= got
     assert {"importlib", "first", "last"} <= got
     assert not {"nowhere", "not.read", "second"} & got
+    assert {"pkg.sub.sibling", "sibling"} <= got  # `from . import sibling`: the name is a module
+
+
+def test_import_targets_of_a_script_importing_its_neighbours_relatively():
+    text = "from . import common, llm as model\nfrom . import (\n    helpers,  # shared\n    io,\n)\n"
+    assert import_targets(_source("job", text)) >= {"common", "llm", "helpers", "io"}
 
 
 def test_relative_import_in_a_package_init():

@@ -173,11 +173,14 @@ class _Indexer:
     `visit_<NodeType>` methods run before a node's children; returning False
     means the method walked the children it cares about itself."""
 
-    def __init__(self, module: str, path: str, is_package: bool, text: SourceText) -> None:
+    def __init__(self, module: str, path: str, is_package: bool, text: SourceText,
+                 renamed_neighbours: tuple[tuple[str, str], ...] = ()) -> None:
         self.source = text
         self.module = module
         self.path = path
         self.package = module if is_package else module.rpartition(".")[0]
+        # longest first: `pkg.common` before `pkg`
+        self.renamed_neighbours = sorted(renamed_neighbours, key=lambda pair: -len(pair[0]))
         self.imports: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.module_defs: set[str] = set()
@@ -384,16 +387,24 @@ class _Indexer:
                 for inner in block:
                     self._prepass(inner)
 
+    def _neighbour(self, dotted: str) -> str:
+        """`dotted` with a renamed neighbour's name replaced by its new one:
+        `common.fetch` -> `tools.common.fetch` when ./common.py was renamed."""
+        for name, renamed in self.renamed_neighbours:
+            if dotted == name or dotted.startswith(name + "."):
+                return renamed + dotted[len(name):]
+        return dotted
+
     def _record_import(self, node: ast.Import | ast.ImportFrom, into: dict) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 full = alias.name
                 self.imported_modules.add(full.partition(".")[0])
                 if alias.asname is not None:
-                    into[alias.asname] = full
+                    into[alias.asname] = self._neighbour(full)
                 else:
                     head = full.partition(".")[0]
-                    into[head] = head
+                    into[head] = self._neighbour(head)
             return
         base = node.module or ""
         if node.level:
@@ -403,13 +414,14 @@ class _Indexer:
             base = f"{package}.{base}".strip(".") if base else package
         self.imported_modules.add((base or "").partition(".")[0])
         if node.names and node.names[0].name == "*":
+            base = self._neighbour(base)
             if base and base not in self.star_imports:
                 self.star_imports.append(base)
             return
         for alias in node.names:
             name = alias.name
             local = alias.asname if alias.asname is not None else name
-            into[local] = f"{base}.{name}" if base else name
+            into[local] = self._neighbour(f"{base}.{name}" if base else name)
 
     # ------------------------------------------------------------ statements
     def visit_Import(self, node: ast.Import) -> bool:
@@ -1163,10 +1175,12 @@ def _scan_comments(source: str) -> tuple[tuple, tuple]:
     return tuple(noqa), tuple(pragmas)
 
 
-def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool = False, source: str = "") -> FileFacts:
+def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool = False, source: str = "",
+                 renamed_neighbours: tuple[tuple[str, str], ...] = ()) -> FileFacts:
     """Index a module parsed by `ast`; `source` is the text it was parsed from
-    (for spans in characters and for comments)."""
-    indexer = _Indexer(module_name, path, is_package, SourceText(source))
+    (for spans in characters and for comments); `renamed_neighbours` as in
+    SourceFile."""
+    indexer = _Indexer(module_name, path, is_package, SourceText(source), renamed_neighbours)
     indexer.run(tree)
     noqa, pragmas = _scan_comments(source)
     facts = indexer.facts(noqa, pragmas)
