@@ -35,7 +35,8 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
     scripts = console_scripts(paths)
     runs = run_key = None
-    schedules = functools.partial(read_schedules, schedule_files)  # called only if a Claude call needs them
+    # read while the first round parses, only when some file needs analysis (analyze.check_sources)
+    schedules = functools.partial(read_schedules, schedule_files)
     if cache_dir:
         runs = RunCache(cache_dir)
         schedule_stamp = _stamp(schedule_files) + f"\0{schedules_readable()}"
