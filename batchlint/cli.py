@@ -144,62 +144,42 @@ def _gate(result, write_baseline, baseline_path, diff_base):
 
 @main.command()
 @_analysis_options
-@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the rewrites and write nothing.")
-@click.option("--split", is_flag=True,
-              help="Decoupled form for scheduled jobs: split the function around each loop into submit_<name>() "
-                   "(creates the batch, returns its ids) and collect_<name>(batch_ids, ...) (finishes the work later).")
-def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, split) -> None:
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the rewrites (safe and unsafe, labelled) and write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes: scheduled jobs, workers, loops with no entry point seen (docs/fix.md).")
+@click.option("--files-only", is_flag=True,
+              help="PATHS are the files whose findings are fixed; the project around them (the config's folder, "
+                   "else the current directory) is analyzed. For pre-commit.")
+@click.option("--split", is_flag=True, hidden=True)
+def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, unsafe_fixes,
+        files_only, split) -> None:
     """Rewrite batchable loops, comprehensions and asyncio.gather fan-outs to
-    the Message Batches API (submit, poll, collect), in place.
+    the Message Batches API through the project's batch runtime module.
 
-    Every finding the rewrite would change behaviour for is left as it is, with
-    the reason. Exit status: 0 nothing left to fix, 1 fixable findings remain
-    (always the case with --diff when there is something to fix), 2 an error
-    (a file that cannot be read, parsed or written).
+    Safe fixes are applied; unsafe ones (a caller could observe the change)
+    only with --unsafe-fixes. Every finding the rewrite would change behaviour
+    for is left as it is, with the reason. Exit status: 0 nothing left to fix,
+    1 fixable findings remain (with --diff, when there is something to fix),
+    2 an error (a file that cannot be read, parsed or written).
     """
-    from .codemod.files import WriteError, unified_diff, write_atomic
-    from .codemod.fixer import plan_result
+    from .fix_command import run_fix
 
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
-    out = output_file or sys.stdout
-    failed = bool(result.errors)
-    for error in result.errors:
-        click.echo(f"{escape(error.path)}: {error.code} {escape(error.message)}", err=True)
-    fixed = left = 0
-    for file_fix in plan_result(result, split):
-        for finding, status in file_fix.statuses:
-            if not status.fixable:
-                left += 1
-                click.echo(f"{escape(finding.path)}:{finding.line}:{finding.column}: {finding.code} not fixed: "
-                           f"{escape(status.reason)}", err=True)
-        if file_fix.error:
-            failed = True
-            continue
-        if file_fix.fixed is None:
-            continue
-        count = len({s.reason for _, s in file_fix.statuses if s.fixable})
-        done = f"rewrote {count} loop{'s' if count != 1 else ''} to the Message Batches API" if count else ""
-        done = "; ".join(x for x in (done, file_fix.note) if x)
-        if show_diff:
-            old = file_fix.original.data.decode(file_fix.encoding, errors="replace")
-            new = file_fix.fixed.decode(file_fix.encoding, errors="replace")
-            out.write(unified_diff(file_fix.path, old, new))
-            fixed += count
-            continue
-        try:
-            write_atomic(file_fix.original, file_fix.fixed)
-        except WriteError as exc:
-            click.echo(f"batchlint: error: {escape(str(exc))}", err=True)
-            failed = True
-            continue
-        fixed += count
-        click.echo(f"{escape(file_fix.path)}: {done}", err=True)
-    verb = "Would rewrite" if show_diff else "Rewrote"
-    click.echo(f"{verb} {fixed} loop{'s' if fixed != 1 else ''}; {left} finding{'s' if left != 1 else ''} left as "
-               f"{'they are' if left != 1 else 'it is'} (reasons above).", err=True)
-    if failed:
+    if split:
+        click.echo("batchlint: error: --split was replaced by the non-blocking form that `fix --unsafe-fixes` writes for "
+                   "scheduled jobs (docs/fix.md)", err=True)
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if show_diff and fixed else EXIT_CLEAN)
+    only = None
+    if files_only:
+        only = frozenset(os.path.relpath(p) for p in paths)
+        paths = ()
+    try:
+        config = _load(config_path, isolated, paths or (".",))
+    except ConfigError as exc:
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if files_only:
+        paths = (os.path.relpath(config.root),)
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
+    sys.exit(run_fix(result, config, output_file or sys.stdout, show_diff, unsafe_fixes, only))
 
 
 @main.command()

@@ -55,6 +55,7 @@ class Config:
     strict: bool = False  # every Claude call must be classified or declared realtime
     pricing: tuple = ()  # [tool.batchlint.pricing], validated, as sorted items
     savings: tuple = ()  # [tool.batchlint.savings], validated, as sorted items
+    runtime_module: str = ""  # where `fix` writes the batch runtime ("pkg.mod"); "" for beside the package
 
     def code_enabled(self, code: str, path: str = "") -> bool:
         if not _longest_prefix_wins(code, self.select, self.ignore):
@@ -99,6 +100,7 @@ _KEYS = {
     "pricing": "pricing",
     "savings": "savings",
     "strict": "bool",
+    "runtime-module": "module",
 }
 
 _PRICE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -166,6 +168,7 @@ def config_from_table(table: dict, source: str) -> Config:
         strict=values.get("strict", False),
         pricing=values.get("pricing", ()),
         savings=values.get("savings", ()),
+        runtime_module=values.get("runtime-module", ""),
     )
 
 
@@ -191,6 +194,10 @@ def _validate(source: str, key: str, kind: str, value):
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false")
+        return value
+    if kind == "module":
+        if not isinstance(value, str) or not all(part.isidentifier() for part in value.split(".")):
+            raise ConfigError(f"{where} must be a dotted module name like \"mypkg._claude_batch\"")
         return value
     if kind == "pricing":
         return _validate_pricing(where, value)

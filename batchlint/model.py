@@ -54,10 +54,13 @@ class Location:
 
 @dataclass(frozen=True)
 class FixStatus:
-    """Whether `batchlint fix` can rewrite a finding's loop, and why not."""
+    """Whether `batchlint fix` can rewrite a finding's loop, and why not; the fix's tier."""
 
     fixable: bool
     reason: str  # why not; or, when fixable, what the rewrite does
+    safety: str = ""  # when fixable: "safe", or "unsafe" (applied only with --unsafe-fixes)
+    unsafe_because: str = ""  # what a caller could observe change, for an unsafe fix
+    applied: bool = True  # whether this run of `fix` applies it (tier allowed, file selected)
     # When asked for (SARIF): this finding's rewrite alone as text edits of the
     # original file, (char offset, chars deleted, text inserted).
     edits: tuple[tuple[int, int, str], ...] = ()

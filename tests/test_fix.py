@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from batchlint import check_paths
-from batchlint.codemod.files import write_atomic
+from batchlint.fix_command import write_file_fix
 from batchlint.codemod.fixer import plan_result
 from batchlint.config import Config
 
@@ -29,7 +29,7 @@ REFUSE = sorted(p.name for p in (CASES / "refuse").glob("*.py"))
 
 def run(path: Path, api: FakeAPI) -> subprocess.CompletedProcess:
     env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key",
-           "BATCHLINT_POLL_SECONDS": "0.01", "PYTHONHASHSEED": "0"}
+           "CLAUDE_BATCH_POLL_SECONDS": "0.01", "PYTHONHASHSEED": "0"}
     return subprocess.run([sys.executable, path.name], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -42,7 +42,7 @@ def fix(path: Path):
         planned = plan_result(result)
         for file_fix in planned:
             if file_fix.fixed is not None:
-                write_atomic(file_fix.original, file_fix.fixed)
+                write_file_fix(file_fix)
         return result, planned
     finally:
         os.chdir(old)
@@ -97,45 +97,8 @@ def test_there_are_enough_cases():
 
 
 def run_args(path: Path, api: FakeAPI, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key", "BATCHLINT_POLL_SECONDS": "0.01"}
+    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key", "CLAUDE_BATCH_POLL_SECONDS": "0.01"}
     return subprocess.run([sys.executable, path.name, *args], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
-
-
-def test_split_makes_a_submit_and_a_collect_that_finish_the_work_in_another_process(tmp_path):
-    path = tmp_path / "nightly_labels.py"
-    shutil.copy(CASES / "split" / path.name, path)
-    with FakeAPI() as api:
-        before = run_args(path, api)
-        assert before.returncode == 0, before.stderr
-        sync_calls = len(api.requests)
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        planned = plan_result(check_paths([path.name], Config(root=str(tmp_path))), split=True)
-    finally:
-        os.chdir(old)
-    [file_fix] = planned
-    assert [s.fixable for _, s in file_fix.statuses] == [True], file_fix.statuses
-    write_atomic(file_fix.original, file_fix.fixed)
-    text = path.read_text()
-    assert "def submit_label_tickets(limit, *, prefix=\"label\"):" in text
-    assert "def collect_label_tickets(batch_ids, limit, *, prefix=\"label\"):" in text
-    with FakeAPI() as api:
-        # the original entry point still works: it submits and collects
-        whole = run_args(path, api)
-        assert whole.returncode == 0, whole.stderr
-        assert whole.stdout == before.stdout and api.requests == []
-    with FakeAPI() as api:
-        # the decoupled form: submit in one process, collect in another
-        submitted = run_args(path, api, "submit")
-        assert submitted.returncode == 0, submitted.stderr
-        ids = submitted.stdout.strip()
-        assert ids.startswith("msgbatch_") and len(api.batch_requests) == sync_calls
-        collected = run_args(path, api, "collect", ids)
-        assert collected.returncode == 0, collected.stderr
-        assert collected.stdout == before.stdout and api.requests == []
-    result, _ = fix(path)
-    assert path.read_text() == text  # idempotent
 
 
 @pytest.mark.parametrize("name", ["for_enumerate.py", "async_gather_list.py"])
@@ -197,7 +160,7 @@ def test_loops_calling_a_wrapper_in_another_module_are_rewritten_through_derived
     fixable = [s.fixable for f in planned for _, s in f.statuses]
     assert fixable == [True, True], [s.reason for f in planned for _, s in f.statuses]
     for file_fix in planned:
-        write_atomic(file_fix.original, file_fix.fixed)
+        write_file_fix(file_fix)
     llm_after = (package / "llm.py").read_text()
     assert llm_after.count("def _batchlint_request_summarize(") == 1
     assert "def summarize(text, *, words=20):" in llm_after and llm_before.splitlines()[0] == llm_after.splitlines()[0]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,36 @@ def test_every_refusal_reason_is_documented(where, snippet):
         f"the refusal at batchlint/codemod/{where} ({snippet!r}...) is not in docs/fix.md")
 
 
-@pytest.mark.parametrize("text", ["--diff", "BATCHLINT_POLL_SECONDS", "BATCHLINT_DEADLINE_SECONDS"])
+@pytest.mark.parametrize("text", ["--diff", "--unsafe-fixes", "--files-only", "CLAUDE_BATCH_POLL_SECONDS",
+                                  "CLAUDE_BATCH_DEADLINE_SECONDS", "runtime-module"])
 def test_doc_mentions(text):
     assert text in DOC.read_text(encoding="utf-8")
+
+
+_EXAMPLE = re.compile(r"<!-- fix-example: (\S+) (before|after) -->\n```python\n(.*?)```", re.S)
+
+
+def examples() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for name, which, code in _EXAMPLE.findall(DOC.read_text(encoding="utf-8")):
+        out.setdefault(name, {})[which] = code
+    return out
+
+
+def test_the_doc_has_examples_of_each_shape():
+    assert sorted(examples()) == ["labels.py", "nightly.py", "routing.py", "titles.py"]
+
+
+@pytest.mark.parametrize("name", sorted(examples()))
+def test_examples_are_what_fix_writes(tmp_path, name):
+    """Each "before" is the program in tests/fix_cases/docs/, and `batchlint fix
+    --unsafe-fixes --isolated` turns it into the "after", byte for byte."""
+    pair = examples()[name]
+    source = ROOT / "tests" / "fix_cases" / "docs" / name
+    assert pair["before"] == source.read_text(encoding="utf-8")
+    (tmp_path / name).write_text(pair["before"], encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--unsafe-fixes", "--isolated", "--no-cache", name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / name).read_text(encoding="utf-8") == pair["after"]
+    assert (tmp_path / "_claude_batch.py").is_file()

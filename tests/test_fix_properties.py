@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from batchlint import check_paths
-from batchlint.codemod.files import write_atomic
+from batchlint.fix_command import write_file_fix
 from batchlint.codemod.fixer import plan_result
 from batchlint.config import Config
 
@@ -69,7 +69,7 @@ def fix_twice(source: str) -> None:
                     assert status.reason and "\n" not in status.reason
                 if file_fix.fixed is not None:
                     ast.parse(file_fix.fixed)
-                    write_atomic(file_fix.original, file_fix.fixed)
+                    write_file_fix(file_fix)
             with open(path, encoding="utf-8") as handle:
                 after = handle.read()
             if after != source:  # each rewrite takes one Messages call out of a loop

@@ -1,7 +1,7 @@
 """The codemod's parts on their own: the planner's decisions (rewrite or the
-reason it refuses) side by side, the helper it inserts (partial failures,
-retries, splitting, results out of order) against the fake API, atomic
-writes, the `fix` command's exit codes, and SARIF fixes."""
+reason it refuses) side by side, atomic writes, the `fix` command's exit
+codes, and SARIF fixes. The runtime the rewrites call is tested on its own in
+tests/test_runtime.py."""
 
 from __future__ import annotations
 
@@ -11,30 +11,29 @@ import os
 import stat
 import textwrap
 
-import anthropic
 import libcst as cst
 import pytest
 from click.testing import CliRunner
 
 from batchlint.cli import main
-from batchlint.codemod import files, template
+from batchlint.codemod import files
 from batchlint.codemod.fixer import text_edits
 from batchlint.codemod.plan import Planner, Refusal
-from batchlint.codemod.rewrite import apply
+from batchlint.codemod.rewrite import Emit, apply
 
 from fakeapi import FakeAPI
 
 HEADER = "import anthropic\nimport asyncio\nclient = anthropic.Anthropic()\naclient = anthropic.AsyncAnthropic()\n"
 
 
-def plan(body: str, split: bool = False):
+def plan(body: str):
     """Plan the first `.create(` call of `body` (after HEADER) as if check had reported it there."""
     source = HEADER + textwrap.dedent(body)
     module = cst.parse_module(source)
     planner = Planner(module, source)
     call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute) and n.func.attr == "create")
-    outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "Anthropic", "messages.create", split)
+    outcome = planner.plan(call.lineno, call.col_offset + 1, call.lineno, call.col_offset + 1, "Anthropic", "messages.create")
     return outcome, module
 
 
@@ -52,6 +51,7 @@ REWRITTEN = {
     "async loop": f"async def f():\n    for d in docs:\n        r = await a{CALL}\n        out.append(r)\n",
     "async comprehension": f"async def f():\n    return [await a{CALL} for d in docs]\n",
     "gather": f"async def f():\n    return await asyncio.gather(*[a{CALL} for d in docs])\n",
+    "dict rebound (the rewrite builds no dict)": f"dict = None\nfor d in docs:\n    r = {CALL}\n",
     "client made once from a factory": f"for d in docs:\n    r = anthropic.Anthropic().messages.create(model='m', max_tokens=5, messages=[])\n",
 }
 
@@ -82,7 +82,6 @@ REFUSED = {
     "star args": ("for d in docs:\n    r = client.messages.create(*a)\n", "*args"),
     "stream=True": ("for d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[], stream=True)\n", "streamed"),
     "extra_query": ("for d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[], extra_query={})\n", "extra_query"),
-    "dict rebound": (f"dict = None\nfor d in docs:\n    r = {CALL}\n", "rebinds `dict`"),
     "nested comprehension in loop": (f"for g in groups:\n    out = [{CALL} for d in g]\n", "inside a loop"),
     "while": (f"while docs:\n    d = docs.pop()\n    r = {CALL}\n", "`while` loop"),
     "one-line body": (f"for d in docs: r = {CALL}\n", "same line"),
@@ -107,29 +106,6 @@ SPLIT_REFUSED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SPLIT_REFUSED))
-def test_split_refuses_with_reason(name):
-    body, reason = SPLIT_REFUSED[name]
-    outcome, _ = plan(body, split=True)
-    assert isinstance(outcome, Refusal) and reason in outcome.reason, outcome
-
-
-def test_split_of_a_function_without_parameters():
-    outcome, module = plan(f"def job():\n    for d in docs:\n        r = {CALL}\n", split=True)
-    new = apply(module, [outcome]).code
-    assert "def collect_job(batch_ids):" in new and "return collect_job(submit_job())" in new
-
-
-def test_split_forwards_every_kind_of_parameter():
-    outcome, module = plan(f"async def job(a, /, b, *rest, c, d=1, **kw):\n    x = 1\n    for d in docs:\n        r = await a{CALL}\n    return x\n", split=True)
-    assert not isinstance(outcome, Refusal), outcome
-    new = apply(module, [outcome]).code
-    ast.parse(new)
-    assert "return await collect_job(await submit_job(a, b, *rest, c=c, d=d, **kw), a, b, *rest, c=c, d=d, **kw)" in new
-    assert "async def collect_job(batch_ids, a, /, b, *rest, c, d=1, **kw):" in new
-    assert "_batchlint_collect_async(aclient.messages, batch_ids, _batchlint_pending)" in new
-
-
 def test_an_async_call_collected_for_a_later_gather_is_refused():
     source = HEADER + f"async def f():\n    tasks = []\n    for d in docs:\n        tasks.append(a{CALL})\n    return await asyncio.gather(*tasks)\n"
     module = cst.parse_module(source)
@@ -152,7 +128,7 @@ def test_a_loop_making_two_calls_is_left_alone(tmp_path, monkeypatch):
 def test_planner_rewrites(name):
     outcome, module = plan(REWRITTEN[name])
     assert not isinstance(outcome, Refusal), outcome
-    new = apply(module, [outcome]).code
+    new = apply(module, [outcome], {id(outcome.node): Emit("m:f")}).code
     ast.parse(new)
     assert "messages.create(" not in new
 
@@ -168,107 +144,11 @@ def test_planner_refuses_with_reason(name):
 def test_the_rewrite_keeps_everything_else_byte_identical():
     body = "# a comment\nx = 1  # trailing\n\n\nfor d in docs:  # loop\n    r = " + CALL + "  # call\n    out.append(r)\n\ny = [1,2,  3]  # odd spacing kept\n"
     outcome, module = plan(body)
-    new = apply(module, [outcome]).code
+    new = apply(module, [outcome], {id(outcome.node): Emit("m:f")}).code
     old_lines = (HEADER + body).splitlines()
     for line in ("# a comment", "x = 1  # trailing", "y = [1,2,  3]  # odd spacing kept", "aclient = anthropic.AsyncAnthropic()"):
         assert line in old_lines and line in new.splitlines()
-    assert new.count("def _batchlint_batch(") == 1
-
-
-# ----------------------------------------------------------- inserted helper
-def _pending(n):
-    return [(f"doc{i}", {"model": "claude-haiku-4-5", "max_tokens": 20, "messages": [{"role": "user", "content": f"doc {i}"}]})
-            for i in range(n)]
-
-
-@pytest.fixture(autouse=True)
-def fast_polls(monkeypatch):
-    monkeypatch.setenv("BATCHLINT_POLL_SECONDS", "0.001")
-
-
-def _client(api):
-    return anthropic.Anthropic(base_url=api.base_url, api_key="test-key", max_retries=0)
-
-
-def test_helper_matches_results_that_arrive_in_any_order():
-    with FakeAPI(polls_to_end=3) as api:
-        out = template._batchlint_batch(_client(api).messages, _pending(6))
-        direct = [api.message(p, record=False)["usage"]["output_tokens"] for _, p in _pending(6)]
-        assert [item for item, _ in out] == [f"doc{i}" for i in range(6)]
-        assert [m.usage.output_tokens for _, m in out] == direct
-        # three polls until it ends, and one more by the SDK's results() before it downloads
-        assert len(api.batches) == 1 and api.batches["msgbatch_fake0001"]["polls"] == 4
-
-
-def test_helper_resubmits_expired_and_retryable_errors_only():
-    def outcome(custom_id, attempt):
-        if custom_id.startswith("item-1-") and attempt == 1:
-            return "expired"
-        if custom_id.startswith("item-2-") and attempt <= 2:
-            return "errored:overloaded_error"
-        return "succeeded"
-
-    with FakeAPI(outcome=outcome) as api:
-        out = template._batchlint_batch(_client(api).messages, _pending(4))
-        assert [item for item, _ in out] == ["doc0", "doc1", "doc2", "doc3"]
-        assert [len(b["requests"]) for b in api.batches.values()] == [4, 2, 1]
-
-
-def test_helper_does_not_retry_invalid_requests_and_names_every_failed_item():
-    def outcome(custom_id, attempt):
-        if custom_id.startswith("item-0-"):
-            return "errored:invalid_request_error"
-        return "expired" if custom_id.startswith("item-3-") else "succeeded"
-
-    with FakeAPI(outcome=outcome) as api:
-        with pytest.raises(anthropic.AnthropicError) as info:
-            template._batchlint_batch(_client(api).messages, _pending(4))
-        message = str(info.value)
-        assert message.startswith("2 of 4 batch requests failed")
-        assert "item 0 'doc0': invalid_request_error" in message and "item 3 'doc3': expired" in message
-        # doc0 was sent once; doc3 three times (the bounded retries)
-        sent = [r["custom_id"].split("-")[1] for r in api.batch_requests]
-        assert sent.count("0") == 1 and sent.count("3") == 3
-
-
-def test_helper_splits_at_the_request_and_size_limits():
-    pending = _pending(5)
-    assert [len(c) for c in template._batchlint_requests(pending, range(5), max_requests=2)] == [2, 2, 1]
-    assert len(template._batchlint_requests(pending, range(5), max_bytes=250)) == 5
-    ids = [r["custom_id"] for c in template._batchlint_requests(pending, range(5)) for r in c]
-    assert len(set(ids)) == 5 and all(len(i) <= 64 and i.replace("-", "").isalnum() for i in ids)
-
-
-def test_helper_merges_extra_body_and_drops_timeout():
-    pending = [("a", {"model": "m", "max_tokens": 5, "messages": [], "extra_body": {"temperature": 0.0}, "timeout": 30})]
-    [request] = template._batchlint_requests(pending, [0])[0]
-    assert request["params"] == {"model": "m", "max_tokens": 5, "messages": [], "temperature": 0.0}
-    with pytest.raises(ValueError, match="extra_headers"):
-        template._batchlint_requests([("a", {"extra_headers": {"x": "y"}})], [0])
-
-
-def test_helper_with_no_items_sends_nothing():
-    with FakeAPI() as api:
-        assert template._batchlint_batch(_client(api).messages, []) == []
-        assert api.batches == {}
-
-
-def test_async_helper():
-    import asyncio
-
-    with FakeAPI(outcome=lambda cid, attempt: "expired" if attempt == 1 and cid.startswith("item-0-") else "succeeded") as api:
-        client = anthropic.AsyncAnthropic(base_url=api.base_url, api_key="test-key", max_retries=0)
-        out = asyncio.run(template._batchlint_batch_async(client.messages, _pending(3)))
-        assert [item for item, _ in out] == ["doc0", "doc1", "doc2"] and len(api.batches) == 2
-
-
-def test_split_collect_notices_items_that_changed_since_submit():
-    with FakeAPI() as api:
-        client = _client(api)
-        ids = template._batchlint_submit(client.messages, _pending(2))
-        changed = [(item, {**params, "max_tokens": 7}) for item, params in _pending(2)]
-        with pytest.raises(anthropic.AnthropicError, match="changed since the batch was submitted"):
-            template._batchlint_collect(client.messages, ids, changed)
+    assert new.count('batch = _claude_batch.Batch(client.messages, "m:f")') == 1
 
 
 # -------------------------------------------------------------------- files
@@ -290,7 +170,7 @@ def test_fix_keeps_encoding_newlines_and_mode(tmp_path, encoding, prefix, newlin
     data = path.read_bytes()
     assert data.startswith(prefix.replace(b"\n", newline.encode()))
     decoded = data.decode(encoding)
-    assert "caf\u00e9" in decoded and "_batchlint_batch(" in decoded
+    assert "caf\u00e9" in decoded and "batch.add(" in decoded
     if newline == "\r\n":
         assert "\n" not in decoded.replace("\r\n", "")
     assert stat.S_IMODE(path.stat().st_mode) == 0o754
@@ -358,7 +238,7 @@ def test_fix_command_reports_unreadable_files_and_goes_on(tmp_path, monkeypatch)
     result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
     assert result.exit_code == 2
     assert "broken.py" in result.stderr
-    assert "_batchlint_batch(" in (tmp_path / "job.py").read_text()
+    assert "batch.add(" in (tmp_path / "job.py").read_text()
 
 
 def test_check_json_says_whether_each_finding_is_fixable(tmp_path, monkeypatch):
@@ -367,8 +247,9 @@ def test_check_json_says_whether_each_finding_is_fixable(tmp_path, monkeypatch):
     (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    print(d)\n    r = "))
     result = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--format", "json", "."])
     fixes = {f["path"]: f["fix"] for f in json.loads(result.stdout)["findings"]}
-    assert fixes["job.py"]["fixable"] is True
-    assert fixes["chatty.py"] == {"fixable": False, "reason": fixes["chatty.py"]["reason"]}
+    assert fixes["job.py"]["fixable"] is True and fixes["job.py"]["safety"] in ("safe", "unsafe")
+    assert fixes["chatty.py"] == {"fixable": False, "reason": fixes["chatty.py"]["reason"], "safety": None,
+                                  "unsafe_because": None}
     assert "print(d)" in fixes["chatty.py"]["reason"]
 
 
@@ -392,23 +273,6 @@ def test_text_edits_round_trip():
     for offset, length, inserted in reversed(text_edits(old, new)):
         out = out[:offset] + inserted + out[offset + length:]
     assert out == new
-
-
-def test_the_template_tables_match_the_template():
-    """rewrite.py lists each helper's imports and callees (it must not import the
-    template, which imports the SDK); the lists must match the code."""
-    from batchlint.codemod import rewrite
-
-    tree = ast.parse(rewrite._TEMPLATE.read_text())
-    functions = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    assert set(functions) == set(rewrite._IMPORTS) - {"_batchlint_split", "_batchlint_split_async"}
-    assert set(rewrite._IMPORTS) == set(rewrite._CALLS)
-    modules = {"anthropic", "asyncio", "hashlib", "json", "os", "time"}
-    assert rewrite._IMPORTS["_batchlint_split"] == rewrite._IMPORTS["_batchlint_split_async"] == ()
-    for name, function in functions.items():
-        names = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
-        assert set(rewrite._IMPORTS[name]) == names & modules, name
-        assert set(rewrite._CALLS[name]) == names & set(functions), name
 
 
 def test_batchlint_does_not_import_the_sdk():
@@ -535,7 +399,7 @@ def test_a_fix_killed_midway_leaves_every_file_old_or_new(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     states = {"old": 0, "new": 0}
-    for path in sorted(work.glob("*.py")):
+    for path in sorted(work.glob("job_*.py")):
         data = path.read_bytes()
         if data == (original / path.name).read_bytes():
             states["old"] += 1
@@ -544,4 +408,6 @@ def test_a_fix_killed_midway_leaves_every_file_old_or_new(tmp_path):
             states["new"] += 1
     print(states)
     assert states["old"] + states["new"] == 120 and states["new"] >= 1
+    # the runtime the rewritten files import is written before any of them
+    assert (work / "_claude_batch.py").read_bytes() == (expected / "_claude_batch.py").read_bytes()
     assert [p.name for p in work.iterdir() if not p.name.endswith((".py", ".batchlint-tmp"))] in ([], [".batchlint_cache"])

@@ -48,21 +48,38 @@ def test_pre_commit_hook_through_try_repo(tmp_path):
     assert passing.returncode == 0, passing.stdout + passing.stderr
 
 
-def test_fix_hook_through_try_repo(tmp_path):
+SCRIPT = ('import anthropic\nc = anthropic.Anthropic()\n\nif __name__ == "__main__":\n    for r in ["a", "b"]:\n'
+          '        reply = c.messages.create(model="m", max_tokens=1, messages=[r])\n        print(reply)\n')
+
+
+def try_staged(path: Path, home: Path) -> subprocess.CompletedProcess:
+    """The fix hook on the staged files, as on a commit."""
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "batchlint-fix"], cwd=path,
+                          capture_output=True, text=True, env={**os.environ, "PRE_COMMIT_HOME": str(home)}, timeout=600)
+
+
+def test_fix_hook_applies_safe_fixes_to_the_committed_files_only(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
-    git_repo(repo, {"jobs.py": CANDIDATE, "web.py": "x = 1\n"})
-    first = try_repo(repo, tmp_path / "home", "batchlint-fix")
+    git_repo(repo, {"script.py": SCRIPT, "other.py": SCRIPT, "jobs.py": CANDIDATE, "web.py": "x = 1\n"})
+    (repo / "script.py").write_text(SCRIPT + "# touched\n")
+    (repo / "jobs.py").write_text(CANDIDATE + "# touched\n")
+    subprocess.run(["git", "add", "script.py", "jobs.py"], cwd=repo, check=True)
+    first = try_staged(repo, tmp_path / "home")
     # pre-commit fails a hook that changed files, so the rewrite gets reviewed and staged
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
-    rewritten = (repo / "jobs.py").read_text()
-    assert "_batchlint_batch(c.messages, _batchlint_pending)" in rewritten
-    assert (repo / "web.py").read_text() == "x = 1\n"
+    rewritten = (repo / "script.py").read_text()
+    assert "batch.add(" in rewritten and "import _claude_batch" in rewritten
+    assert (repo / "_claude_batch.py").is_file()
+    assert (repo / "other.py").read_text() == SCRIPT  # not being committed: left alone
+    assert (repo / "jobs.py").read_text() == CANDIDATE + "# touched\n"  # an unsafe fix: listed, not applied
+    assert "jobs.py:6:9: BL101 unsafe fix not applied" in first.stdout
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
-    second = try_repo(repo, tmp_path / "home", "batchlint-fix")
+    second = try_staged(repo, tmp_path / "home")
     assert second.returncode == 0, second.stdout + second.stderr
-    assert (repo / "jobs.py").read_text() == rewritten
+    assert (repo / "script.py").read_text() == rewritten
+    assert (repo / "jobs.py").read_text() == CANDIDATE + "# touched\n"
 
 
 def test_action_runs_valid_batchlint_commands(tmp_path):

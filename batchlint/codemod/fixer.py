@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -17,8 +18,13 @@ import libcst as cst
 from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
 from . import files
 from .helpers import derived_functions, plan_helper
-from .plan import LoopRewrite, Planner, Refusal, Rewrite, SplitRewrite
-from .rewrite import apply
+from .imports import add_import, remove_unused
+from .plan import LoopRewrite, Planner, Refusal, Rewrite
+from .plan import RESPONSE
+from .rewrite import RUNTIME, Emit, apply
+from .runtime_file import RuntimeWrite, locate, module_name, plan_write
+from .style import line_length
+from .tiers import tier_of
 from .syntax import scan
 
 # Findings about a call's context, and those about clients/APIs that cannot
@@ -35,22 +41,27 @@ class FileFix:
     error: str = ""
     encoding: str = "utf-8"  # of both versions (LibCST writes a module back in its own encoding)
     note: str = ""  # what else changed: functions derived from a helper that loops elsewhere call
+    runtime: RuntimeWrite | None = None  # the runtime module this file's rewrites import
 
 
-def plan_result(result: CheckResult, split: bool = False) -> list[FileFix]:
+def plan_result(result: CheckResult, unsafe: bool = True, only: frozenset[str] | None = None,
+                root: str = ".", runtime_module: str = "") -> list[FileFix]:
     """A FileFix for every file with batch candidates (and every file holding a
     helper those rewrites split). Files that define helpers come first, so a
-    loop is never written to call a function its helper's file lacks."""
+    loop is never written to call a function its helper's file lacks.
+
+    Every candidate gets a FixStatus with its tier; only safe fixes are
+    applied unless `unsafe`, and with `only` (paths) only findings in those files."""
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.code in CANDIDATE_CODES:
             by_path.setdefault(finding.location.path, []).append(finding)  # the file the loop is in
-    return _Session(split).plan(by_path)
+    return _Session(unsafe, only, root, runtime_module).plan(by_path)
 
 
-def plan_file(path: str, findings: list[Finding], split: bool = False) -> FileFix:
-    """The FileFix of `path` alone for these findings."""
-    return next((f for f in _Session(split).plan({path: findings}) if f.path == path),
+def plan_file(path: str, findings: list[Finding], root: str = ".", runtime_module: str = "") -> FileFix:
+    """The FileFix of `path` alone for these findings (every tier applied)."""
+    return next((f for f in _Session(True, None, root, runtime_module).plan({path: findings}) if f.path == path),
                 FileFix(path, None, None, ()))
 
 
@@ -71,11 +82,21 @@ class _Parsed:
 class _Session:
     """One planning run: each file parsed once, each helper planned once."""
 
-    def __init__(self, split: bool) -> None:
-        self.split = split
+    def __init__(self, unsafe: bool, only: frozenset[str] | None, root: str, runtime_module: str) -> None:
+        self.unsafe, self.only, self.root, self.runtime_module = unsafe, only, root, runtime_module
+        self.runtimes: dict[str, RuntimeWrite] = {}
+        self.line_length = line_length(root)
         self.parsed: dict[str, _Parsed | _Unparsed] = {}
         self.helpers: dict[tuple, object] = {}
         self.present: set[int] = set()  # helpers whose derived functions an earlier fix already added
+
+    def locate(self, path: str, parsed: _Parsed):
+        return locate(path, self.root, self.runtime_module, frozenset(parsed.planner.imported_tops()))
+
+    def runtime(self, path: str) -> RuntimeWrite:
+        if path not in self.runtimes:
+            self.runtimes[path] = plan_write(path)
+        return self.runtimes[path]
 
     def parse(self, path: str) -> _Parsed | _Unparsed:
         if path not in self.parsed:
@@ -129,21 +150,29 @@ class _Session:
                 if elsewhere or (f.call.line, f.call.column) != (f.location.line, f.location.column):
                     helper = self.helper(f.call.path, f.call.line, f.call.column)
                 outcome = parsed.planner.plan(f.call.line, f.call.column, f.location.line, f.location.column,
-                                              f.client, f.sdk_call, self.split, elsewhere, helper)
+                                              f.client, f.sdk_call, elsewhere, helper)
                 if elsewhere and not isinstance(outcome, Refusal):
                     outcome = self._import_for(parsed, outcome, imports.setdefault(path, {}))
                 outcomes.append((f, outcome))
             statuses[path] = []
+            runtime = self.locate(path, parsed)
+            written = self.runtime(runtime.path)
             for finding, outcome in _one_call_per_node(outcomes):
                 if isinstance(outcome, Refusal):
                     statuses[path].append((finding, FixStatus(False, outcome.reason)))
                     continue
+                if not written.usable:
+                    statuses[path].append((finding, FixStatus(False, written.note)))
+                    continue
+                safety, why = tier_of(finding, outcome)
+                applied = (safety == "safe" or self.unsafe) and (self.only is None or os.path.relpath(path) in self.only)
+                statuses[path].append((finding, FixStatus(True, _describe(outcome, parsed.planner), safety, why, applied)))
+                if not applied:
+                    continue
                 rewrites.setdefault(path, {}).setdefault(id(outcome.node), outcome)
-                loop = outcome.loop if isinstance(outcome, SplitRewrite) else outcome
-                helper = getattr(loop, "helper", None)
+                helper = getattr(outcome, "helper", None)
                 if helper is not None and id(helper.function) not in self.present:
                     helpers.setdefault(helper.path, {})[id(helper.function)] = helper
-                statuses[path].append((finding, FixStatus(True, _describe(outcome, parsed.planner))))
         out = []
         for path in sorted(set(statuses) | set(helpers), key=lambda p: (p not in helpers, p)):
             parsed = self.parse(path)
@@ -151,7 +180,7 @@ class _Session:
                 out.append(FileFix(path, None, None, tuple(statuses.get(path, ())), errors.get(path, "")))
                 continue
             out.append(self._apply(path, parsed, statuses.get(path, []), rewrites.get(path, {}),
-                                   helpers.get(path, {}), imports.get(path, {})))
+                                   helpers.get(path, {}), imports.get(path, {}) if path in rewrites else {}))
         failed = {f.path for f in out if f.error == _NOT_PARSED}
         if failed:  # a helper file that failed takes the loops that rely on it along
             out = [self._without_helpers_in(f, failed) if f.path not in failed else f for f in out]
@@ -160,7 +189,7 @@ class _Session:
     def _import_for(self, parsed: _Parsed, outcome, imports: dict):
         """A loop calling a helper from another module by a bare name needs the
         derived functions imported next to the helper's own import."""
-        loop = outcome.loop if isinstance(outcome, SplitRewrite) else outcome
+        loop = outcome
         helper = loop.helper
         if not isinstance(loop.call.func, cst.Name):
             return outcome  # `llm.summarize(...)`: `llm._batchlint_request_summarize(...)` needs nothing
@@ -173,18 +202,28 @@ class _Session:
             return Refusal(f"cannot see the module-level `from ... import` of `{loop.call.func.value}` to import "
                            "the functions the rewrite derives from it")
         old = next(s for s in statement.body if isinstance(s, cst.ImportFrom))
-        imports[id(statement)] = (statement, cst.SimpleStatementLine([old.with_changes(
-            names=[cst.ImportAlias(cst.Name(n), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < 2
-                                   else cst.MaybeSentinel.DEFAULT) for i, n in enumerate(names)],
-            lpar=None, rpar=None)]))
+        source = "." * len(old.relative) + (cst.Module([]).code_for_node(old.module) if old.module is not None else "")
+        imports[id(statement)] = f"from {source} import {', '.join(names)}"
         return outcome
 
     def _apply(self, path, parsed, statuses, rewrites, helpers, imports) -> FileFix:
         encoding = parsed.module.encoding
         if not rewrites and not helpers:
             return FileFix(path, parsed.original, None, tuple(statuses), encoding=encoding)
+        runtime = self.locate(path, parsed)
         try:
-            new = apply(parsed.module, list(rewrites.values()), list(helpers.values()), list(imports.values())).bytes + parsed.tail
+            module = apply(parsed.module, list(rewrites.values()), _emits(path, rewrites, statuses, parsed.planner, self.line_length),
+                           list(helpers.values()))
+            for line in imports.values():  # the functions derived from a helper in another module
+                module = add_import(module, line, self.root, line_length=self.line_length)
+            if rewrites:
+                module = remove_unused(parsed.module.code, module, self.line_length)
+                if RUNTIME not in scan(*[s for s in module.body if isinstance(s, cst.SimpleStatementLine)]).writes:
+                    folder = os.path.dirname(os.path.abspath(runtime.path))
+                    mine = frozenset({runtime.module.split(".")[0]}) if folder in (
+                        os.path.abspath(self.root), os.path.join(os.path.abspath(self.root), "src")) else frozenset()
+                    module = add_import(module, runtime.import_line, self.root, mine, self.line_length)
+            new = module.bytes + parsed.tail
             ast.parse(new)
         except Exception as exc:  # noqa: BLE001 - a rewrite that fails to build or parse is refused, never written
             reason = f"the rewritten file would not parse ({type(exc).__name__}); left as it is"
@@ -192,7 +231,8 @@ class _Session:
                            _NOT_PARSED, encoding)
         note = ", ".join(f"{h.name}()" for h in helpers.values())
         return FileFix(path, parsed.original, new, tuple(statuses), encoding=encoding,
-                       note=f"added the request/finish functions of {note}" if note else "")
+                       note=f"added the request/finish functions of {note}" if note else "",
+                       runtime=self.runtime(runtime.path) if rewrites else None)
 
     def _without_helpers_in(self, file_fix: FileFix, failed: set[str]) -> FileFix:
         hit = [f for f, s in file_fix.statuses if s.fixable and _helper_path(f) in failed]
@@ -201,7 +241,7 @@ class _Session:
         reason = "the file of the helper this loop calls could not be rewritten; left as it is"
         statuses = [(f, FixStatus(False, reason)) if f in hit else (f, s) for f, s in file_fix.statuses]
         keep = [f for f, s in statuses if s.fixable]
-        again = _Session(self.split).plan({file_fix.path: keep}) if keep else []
+        again = _Session(self.unsafe, self.only, self.root, self.runtime_module).plan({file_fix.path: keep}) if keep else []
         kept = next((f for f in again if f.path == file_fix.path), None)
         if kept is None:
             return FileFix(file_fix.path, file_fix.original, None, tuple(statuses), encoding=file_fix.encoding)
@@ -220,19 +260,55 @@ def _code(node: cst.CSTNode) -> str:
 
 
 def _one_call_per_node(outcomes):
-    """One rewrite per loop (or function, with --split): a loop that makes two
-    Claude calls is left alone, or the second call would stay synchronous."""
+    """One rewrite per loop: a loop that makes two Claude calls is left alone,
+    or the second call would stay synchronous."""
     per_node: dict[int, set] = {}
     for _, outcome in outcomes:
         if not isinstance(outcome, Refusal):
-            loop = outcome.loop if isinstance(outcome, SplitRewrite) else outcome
-            per_node.setdefault(id(outcome.node), set()).add(id(loop.call_expr))
+            per_node.setdefault(id(outcome.node), set()).add(id(outcome.call_expr))
     for finding, outcome in outcomes:
         if not isinstance(outcome, Refusal) and len(per_node[id(outcome.node)]) > 1:
-            where = "function" if isinstance(outcome, SplitRewrite) else "loop"
-            outcome = Refusal(f"the {where} makes {len(per_node[id(outcome.node)])} Claude calls; "
-                              f"batchlint rewrites a {where} that makes one")
+            outcome = Refusal(f"the loop makes {len(per_node[id(outcome.node)])} Claude calls; "
+                              "batchlint rewrites a loop that makes one")
         yield finding, outcome
+
+
+def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, length: int) -> dict[int, Emit]:
+    """Each rewrite's state key (module:function, #n for a function's later
+    batches), its form (scheduled jobs do not wait) and its Batch variable."""
+    scheduled = {id(r.node) for finding, status in statuses if status.fixable and finding.code == "BL103"
+                 for r in rewrites.values() if _same_call(r, finding, planner)}
+    module = module_name(path)
+    seen: dict[str, int] = {}
+    emits = {}
+    for node_id, rewrite in sorted(rewrites.items(), key=lambda item: planner.line_of(item[1].node)):
+        scope, qualname = _scope(rewrite.node, planner)
+        base = f"{module}:{qualname}" if qualname else module
+        seen[base] = seen.get(base, 0) + 1
+        key = base if seen[base] == 1 else f"{base}#{seen[base]}"
+        taken = scan(scope).reads | scan(scope).writes
+        var = next(n for n in ("batch", "claude_batch", *(f"batch_{i}" for i in range(2, 99))) if n not in taken)
+        response = next((n for n in ("response", "message", "reply") if n not in taken), RESPONSE)
+        indent = planner.positions.span(rewrite.node).column - 1
+        emits[node_id] = Emit(key, node_id not in scheduled, var, response, indent, length)
+    return emits
+
+
+def _same_call(rewrite: Rewrite, finding: Finding, planner: Planner) -> bool:
+    span = planner.positions.span(rewrite.call)
+    return (span.line, span.column) in ((finding.location.line, finding.location.column), (finding.call.line, finding.call.column))
+
+
+def _scope(node: cst.CSTNode, planner: Planner) -> tuple[cst.CSTNode, str]:
+    """The function (or module) around `node`, and its qualified name."""
+    names, scope = [], None
+    parent = planner.parent(node)
+    while parent is not None and not isinstance(parent, cst.Module):
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)):
+            names.append(parent.name.value)
+            scope = scope or parent
+        parent = planner.parent(parent)
+    return scope or planner.module, ".".join(reversed(names))
 
 
 def _parse(path: str) -> _Parsed | _Unparsed:
@@ -259,10 +335,6 @@ def _parse(path: str) -> _Parsed | _Unparsed:
 
 def _describe(rewrite, planner: Planner) -> str:
     line = planner.line_of(rewrite.node)
-    if isinstance(rewrite, SplitRewrite):
-        name = rewrite.function.name.value
-        return (f"`{name}` (line {line}) is split into submit_{name}(), which creates the batch and returns its ids, "
-                f"and collect_{name}(batch_ids, ...), which finishes the work; {name}() calls both")
     if isinstance(rewrite, LoopRewrite) and rewrite.helper is not None:
         name = rewrite.helper.name
         return (f"the loop at line {line} becomes one Message Batches job: {name}()'s request and the rest of it "

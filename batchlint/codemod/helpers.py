@@ -163,8 +163,7 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
     body = list(f.body.body)
     prefix = [s for i, s in enumerate(body[: helper.index]) if not (i == 0 and is_docstring(s))]
     blank = cst.EmptyLine()
-    params_dict = cst.Call(func=cst.Name("dict"), args=helper.call.args,
-                           whitespace_before_args=helper.call.whitespace_before_args)
+    params_dict = dict_of(helper.call)
     request = f.with_changes(
         name=cst.Name(helper.request), decorators=[], returns=None, asynchronous=None,
         body=f.body.with_changes(body=[
@@ -193,3 +192,20 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
         leading_lines=[blank, blank],
     )
     return [request, finish, messages]
+
+
+def dict_of(call: cst.Call) -> cst.Dict:
+    """`{"model": ..., **common}`: a call's keyword arguments as a dict display,
+    laid out as the call was (ruff's C408 flags `dict(model=...)`)."""
+    elements: list[cst.BaseDictElement] = []
+    for arg in call.args:
+        if arg.star == "**":
+            element = cst.StarredDictElement(arg.value, comma=arg.comma, whitespace_before_value=arg.whitespace_after_star)
+        else:
+            element = cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value, comma=arg.comma,
+                                      whitespace_before_colon=cst.SimpleWhitespace(""),
+                                      whitespace_after_colon=cst.SimpleWhitespace(" "))
+        elements.append(element)
+    last = call.args[-1].whitespace_after_arg if call.args else cst.SimpleWhitespace("")
+    return cst.Dict(elements, lbrace=cst.LeftCurlyBrace(whitespace_after=call.whitespace_before_args),
+                    rbrace=cst.RightCurlyBrace(whitespace_before=last))

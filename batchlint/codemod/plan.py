@@ -20,7 +20,6 @@ from .positions import Positions
 from .syntax import PACING_CALLS, callee_name, code_of, dotted, scan, side_effect_call
 
 # What the calls look like once rewritten: names the codemod introduces.
-PENDING = "_batchlint_pending"
 RESPONSE = "_batchlint_response"
 
 _BATCHABLE_METHODS = ("messages.create", "beta.messages.create")
@@ -80,33 +79,16 @@ class ComprehensionRewrite:
     saved: tuple[str, ...]
     is_async: bool
     gather: bool
+    # The statement the comprehension is in, when the batch can be built in
+    # statements before it; None to rewrite the expression in place.
+    statement: cst.SimpleStatementLine | None = None
 
     @property
     def node(self) -> cst.CSTNode:
-        return self.replace
+        return self.statement if self.statement is not None else self.replace
 
 
-@dataclass(frozen=True)
-class SplitRewrite:
-    """`--split`: a function whose body holds the loop becomes submit_<name>
-    (build the requests, create the batch, return its ids) and
-    collect_<name>(batch_ids, ...) (rebuild the items, wait, run the rest);
-    the function itself calls both, so its callers see no change."""
-
-    function: cst.FunctionDef
-    loop: LoopRewrite
-    before: tuple[cst.BaseStatement, ...]  # the function's statements before the loop (run by both halves)
-
-    @property
-    def node(self) -> cst.CSTNode:
-        return self.function
-
-    @property
-    def is_async(self) -> bool:
-        return self.loop.is_async
-
-
-Rewrite = LoopRewrite | ComprehensionRewrite | SplitRewrite
+Rewrite = LoopRewrite | ComprehensionRewrite
 
 
 class Planner:
@@ -128,7 +110,6 @@ class Planner:
             tree = None
         self.positions = Positions(module, tree, source)
         self._calls: dict[tuple[int, int], list[cst.Call]] | None = None
-        self._rebinds_dict: bool | None = None
 
     # ----------------------------------------------------------------- lookup
     def call_at(self, line: int, column: int) -> cst.Call | None:
@@ -156,7 +137,7 @@ class Planner:
 
     # ------------------------------------------------------------------- plan
     def plan(self, call_line: int, call_column: int, report_line: int, report_column: int,
-             client: str, method: str, split: bool = False, call_path: str = "", helper=None) -> Rewrite | Refusal:
+             client: str, method: str, call_path: str = "", helper=None) -> Rewrite | Refusal:
         """`call_*` is the SDK call, `report_*` where check reported it (the
         loop's own call of a helper, when the SDK call is inside that helper;
         `call_path` names the helper's file when it is another one, and
@@ -171,12 +152,8 @@ class Planner:
                                f"{report_line} calls; batchlint rewrites loops whose own body makes the call")
             if isinstance(helper, Refusal):
                 return helper
-            outcome = self._plan_helper_call(report_line, report_column, client, helper)
-        else:
-            outcome = self._plan(call_line, call_column, client)
-        if split and not isinstance(outcome, Refusal):
-            return self._plan_split(outcome)
-        return outcome
+            return self._plan_helper_call(report_line, report_column, client, helper)
+        return self._plan(call_line, call_column, client)
 
     def _plan_helper_call(self, line: int, column: int, client: str, helper) -> Rewrite | Refusal:
         calls = self.calls_at(line, column)
@@ -224,6 +201,17 @@ class Planner:
         """Names this module binds with imports at module level (`import llm`, `import a.b as llm`,
         `from a import llm`: the last may bind a module; the analysis resolved the call to a function in it)."""
         return {bound for *_, bound in self._imports()}
+
+    def imported_tops(self) -> set[str]:
+        """The top-level modules this module imports at module level (`acme_support` of `from acme_support.llm import ask`)."""
+        tops = set()
+        for _, small, alias, _ in self._imports():
+            if isinstance(small, cst.ImportFrom):
+                if not small.relative and small.module is not None:
+                    tops.add(dotted(small.module).split(".")[0])
+            else:
+                tops.add(dotted(alias.name).split(".")[0])
+        return tops
 
     def import_of(self, called: str) -> cst.SimpleStatementLine | None:
         """The module-level `from ... import` statement that binds `called`."""
@@ -309,14 +297,7 @@ class Planner:
                 return Refusal(f"`{name}` has no per-request place in a batch")
             if name == "betas":
                 return Refusal("`betas=` applies to a whole batch, not one request")
-        if self._module_rebinds_dict():
-            return Refusal("this module rebinds `dict`, which the rewrite uses to build requests")
         return None
-
-    def _module_rebinds_dict(self) -> bool:
-        if self._rebinds_dict is None:
-            self._rebinds_dict = "dict" in scan(self.module).writes
-        return self._rebinds_dict
 
     def _enclosing_repetition(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """A loop or comprehension around `node` within the same function, if any."""
@@ -405,33 +386,6 @@ class Planner:
                 return Refusal(f"`{stale[0]}` is read after the loop, and with the filter before the call it would hold a different item")
         return LoopRewrite(loop, statement, index, call_expr, call, result_name, saved, is_async, helper)
 
-    # ------------------------------------------------------------------ split
-    def _plan_split(self, rewrite: Rewrite) -> SplitRewrite | Refusal:
-        if not isinstance(rewrite, LoopRewrite):
-            return Refusal("--split rewrites `for` loops; this is a comprehension or gather (run fix without --split)")
-        function = self.parent(self.parent(rewrite.loop))
-        if not isinstance(function, cst.FunctionDef) or self.parent(rewrite.loop) is not function.body:
-            return Refusal("--split needs the loop at the top level of a function body")
-        if not isinstance(self.parent(function), cst.Module):
-            return Refusal("--split works on module-level functions (this one is nested or a method)")
-        name = function.name.value
-        body = list(function.body.body)
-        before = body[: body.index(rewrite.loop)]
-        for stmt in before:
-            refusal = _prefix_statement_refusal(stmt)
-            if refusal:
-                return Refusal(f"--split runs the function's statements before the loop twice (submit and collect): {refusal.reason}")
-        if scan(*before).continues or scan(*before).breaks:
-            return Refusal("--split: a statement before the loop leaves it")
-        if scan(function.body).yields:
-            return Refusal("--split: the function is a generator")
-        taken = scan(self.module).writes & {f"submit_{name}", f"collect_{name}"}
-        if taken:
-            return Refusal(f"--split would define `{sorted(taken)[0]}`, which this module already has")
-        if function.asynchronous is not None and not rewrite.is_async:
-            return Refusal("--split of an async function whose call is not awaited")
-        return SplitRewrite(function, rewrite, tuple(before))
-
     def _names_read_after(self, loop: cst.For) -> set[str]:
         """Names read by statements after `loop` in its enclosing function (or module)."""
         reads: set[str] = set()
@@ -508,7 +462,33 @@ class Planner:
                     return Refusal("a generator expression runs its calls lazily, as its consumer asks for items")
         elif isinstance(comp, cst.GeneratorExp):
             return Refusal("an async generator expression runs its calls lazily")
-        return ComprehensionRewrite(replace, comp, call_expr, call, tuple(targets), is_async, gather)
+        statement = self._hoistable(replace, comp)
+        return ComprehensionRewrite(replace, comp, call_expr, call, tuple(targets), is_async, gather, statement)
+
+    def _hoistable(self, replace: cst.BaseExpression, comp: cst.BaseExpression):
+        """The simple statement holding `replace` when the requests can be added
+        in a statement before it: the statement is `x = <it>`, `return <it>`
+        or `<it>` alone (or passes it straight to a consumer such as `list()`)."""
+        value, parent = replace, self.parent(replace)
+        if isinstance(parent, cst.Arg) and isinstance(self.parent(parent), cst.Call):
+            consumer = self.parent(parent)
+            if len(consumer.args) != 1 or scan(consumer.func).calls:
+                return None
+            value, parent = consumer, self.parent(consumer)
+        if not (isinstance(parent, (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr)) and parent.value is value):
+            return None
+        if isinstance(parent, cst.Assign) and not all(isinstance(t.target, cst.Name) for t in parent.targets):
+            return None
+        statement = self.parent(parent)
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1 \
+                or not isinstance(self.parent(statement), (cst.IndentedBlock, cst.Module)):
+            return None
+        for_in = comp.for_in
+        while for_in is not None:
+            if for_in.asynchronous is not None:
+                return None  # `async for` clauses: the requests cannot be added by a plain generator
+            for_in = for_in.inner_for_in
+        return statement
 
 
 # ------------------------------------------------------------------ helpers

@@ -29,7 +29,10 @@ def finding_dict(finding: Finding) -> dict:
         "schedule": finding.scheduled_by or None,
         "job": dict(finding.extra).get("job"),
         "estimate": estimate_dict(finding.estimate),
-        "fix": None if finding.fix is None else {"fixable": finding.fix.fixable, "reason": finding.fix.reason},
+        "fix": None if finding.fix is None else {
+            "fixable": finding.fix.fixable, "reason": finding.fix.reason,
+            "safety": finding.fix.safety or None, "unsafe_because": finding.fix.unsafe_because or None,
+        },
     }
 
 

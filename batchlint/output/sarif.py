@@ -53,6 +53,10 @@ def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str) -> d
     if finding.fix is not None:
         result["properties"]["fixable"] = finding.fix.fixable
         result["properties"]["fix"] = finding.fix.reason
+        if finding.fix.fixable:
+            result["properties"]["fixSafety"] = finding.fix.safety
+            if finding.fix.unsafe_because:
+                result["properties"]["fixUnsafeBecause"] = finding.fix.unsafe_because
         if finding.fix.edits:
             result["fixes"] = [{
                 "description": {"text": f"batchlint fix: {finding.fix.reason}"},

@@ -21,8 +21,10 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
             if cost:
                 lines.extend(_estimate_lines(cost))
             if finding.fix is not None:
-                verdict = "fixable: " if finding.fix.fixable else "not fixable: "
-                lines.append(f"    fix: {verdict}{clean(finding.fix.reason)}")
+                fix = finding.fix
+                verdict = f"fixable ({fix.safety}): " if fix.fixable else "not fixable: "
+                unsafe = f" [unsafe: {clean(fix.unsafe_because)}]" if fix.fixable and fix.unsafe_because else ""
+                lines.append(f"    fix: {verdict}{clean(fix.reason)}{unsafe}")
     if show_suppressed:
         for finding, why in result.suppressed_findings:
             lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} (suppressed, {clean(why)}) {clean(finding.message)}")

@@ -1,0 +1,62 @@
+"""Fix safety, as ruff has it: a *safe* fix changes nothing a caller can
+observe except that results come from a batch, in a context nobody times; an
+*unsafe* fix could change what a caller sees (how long a job blocks, when its
+results arrive, what is held in memory) and is applied only with
+`--unsafe-fixes`. docs/fix.md lists each reason.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..model import Finding
+from .plan import ComprehensionRewrite, LoopRewrite
+from .syntax import callee_name
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+# Calls whose result is read lazily, a row or a line at a time: the rewrite
+# reads them to the end and holds every request in memory.
+_STREAMING = frozenset({"iterator", "reader", "DictReader", "open", "iterrows", "itertuples", "iter_rows",
+                        "scan_iter", "imap", "imap_unordered", "stream", "iter_lines", "readlines", "islice"})
+
+_BY_CODE = {
+    "BL103": "a scheduled job: the rewrite submits the batch and returns; the results are used by a later run of "
+             "the job (the non-blocking form), so what the job does with them happens a run or more later",
+    "BL104": "a background worker: the task now blocks until the whole batch ends (minutes, up to 24 hours), "
+             "which can pass the task's time limit",
+    "BL101": "no entry point was seen for this loop: a caller may be waiting on it, and the batch takes minutes, "
+             "up to 24 hours",
+    "BL102": "no entry point was seen for this fan-out: a caller may be waiting on it, and the batch takes minutes, "
+             "up to 24 hours",
+}
+
+
+def tier_of(finding: Finding, rewrite: LoopRewrite | ComprehensionRewrite) -> tuple[str, str]:
+    """("safe", "") or ("unsafe", why)."""
+    why = _BY_CODE.get(finding.code)
+    if why:
+        return UNSAFE, why
+    iterable = rewrite.loop.iter if isinstance(rewrite, LoopRewrite) else _first_iter(rewrite.comp)
+    if isinstance(rewrite, LoopRewrite) and rewrite.loop.asynchronous is not None:
+        return UNSAFE, "an `async for` over a stream: the rewrite reads it to the end and holds every request in memory"
+    streaming = _streaming_call(iterable)
+    if streaming:
+        return UNSAFE, (f"the items come from `{streaming}(...)`, read lazily: the rewrite reads them to the end "
+                        "and holds every request in memory")
+    return SAFE, ""
+
+
+def _first_iter(comp: cst.BaseExpression) -> cst.BaseExpression | None:
+    for_in = getattr(comp, "for_in", None)
+    return for_in.iter if for_in is not None else None
+
+
+def _streaming_call(node: cst.CSTNode | None) -> str:
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call) and callee_name(current) in _STREAMING:
+            return callee_name(current)
+        stack.extend(current.children)
+    return ""

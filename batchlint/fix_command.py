@@ -1,0 +1,94 @@
+"""`batchlint fix`: plan the rewrites of a check result, write them (or print
+a diff), write the batch runtime they import, and say what happened."""
+
+from __future__ import annotations
+
+import click
+
+from .codemod.files import WriteError, unified_diff, write_atomic
+from .codemod.fixer import plan_result
+from .codemod.runtime_file import write_runtime
+from .config import Config
+from .output.escape import clean as escape
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{('es' if word.endswith('x') else 's') if count != 1 else ''}"
+
+
+def write_file_fix(file_fix) -> str:
+    """Write one file's rewrite, and first the runtime module it imports; what
+    was done to the runtime ("" if nothing). Raises WriteError."""
+    note = write_runtime(file_fix.runtime) if file_fix.runtime is not None else ""
+    write_atomic(file_fix.original, file_fix.fixed)
+    return note
+
+
+def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: frozenset[str] | None) -> int:
+    """Apply (or with `show_diff` print) the fixes; the exit status."""
+    failed = bool(result.errors)
+    for error in result.errors:
+        click.echo(f"{escape(error.path)}: {error.code} {escape(error.message)}", err=True)
+    planned = plan_result(result, unsafe=unsafe or show_diff, only=only, root=config.root,
+                          runtime_module=config.runtime_module)
+    fixed = held = left = 0
+    runtimes: dict[str, object] = {}
+    for file_fix in planned:
+        for finding, status in file_fix.statuses:
+            where = f"{escape(finding.path)}:{finding.line}:{finding.column}: {finding.code}"
+            if not status.fixable:
+                left += 1
+                click.echo(f"{where} not fixed: {escape(status.reason)}", err=True)
+            elif show_diff and status.applied:
+                label = status.safety + (f": {status.unsafe_because}" if status.unsafe_because else "")
+                click.echo(f"{where} {status.safety} fix: {escape(status.reason)} ({escape(label)})", err=True)
+            elif not status.applied and (only is None or status.safety == "unsafe"):
+                held += 1
+                click.echo(f"{where} unsafe fix not applied ({escape(status.unsafe_because)}); "
+                           "--unsafe-fixes applies it", err=True)
+        if file_fix.error:
+            failed = True
+            continue
+        if file_fix.fixed is None:
+            continue
+        count = sum(1 for _, s in file_fix.statuses if s.fixable and s.applied)
+        if file_fix.runtime is not None:
+            runtimes.setdefault(file_fix.runtime.path, file_fix.runtime)
+        if show_diff:
+            old = file_fix.original.data.decode(file_fix.encoding, errors="replace")
+            new = file_fix.fixed.decode(file_fix.encoding, errors="replace")
+            out.write(unified_diff(file_fix.path, old, new))
+            fixed += count
+            continue
+        try:
+            note = write_file_fix(file_fix)  # the module the rewrite imports exists before the rewrite does
+            if note:
+                click.echo(f"{escape(file_fix.runtime.path)}: {note}", err=True)
+        except WriteError as exc:
+            click.echo(f"batchlint: error: {escape(str(exc))}", err=True)
+            failed = True
+            continue
+        fixed += count
+        done = "; ".join(x for x in (f"rewrote {_plural(count, 'loop')} to the Message Batches API" if count else "",
+                                     file_fix.note) if x)
+        click.echo(f"{escape(file_fix.path)}: {done}", err=True)
+    if show_diff:
+        for runtime in runtimes.values():
+            if runtime.action in ("create", "update"):
+                lines = runtime.data.count(b"\n")
+                click.echo(f"{escape(runtime.path)}: would {'write' if runtime.action == 'create' else 'update'} the batch "
+                           f"runtime ({lines} lines)", err=True)
+    for runtime in runtimes.values():
+        if runtime.action == "edited":
+            click.echo(f"batchlint: note: {escape(runtime.note)}", err=True)
+    summary = f"{'Would rewrite' if show_diff else 'Rewrote'} {_plural(fixed, 'loop')}"
+    if held:
+        summary += f"; {_plural(held, 'unsafe fix')} not applied (--unsafe-fixes)"
+    if left:
+        summary += f"; {_plural(left, 'finding')} left as {'they are' if left != 1 else 'it is'} (reasons above)"
+    click.echo(summary + ".", err=True)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if show_diff and fixed else EXIT_CLEAN
