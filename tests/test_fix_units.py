@@ -306,6 +306,9 @@ HELPER_REFUSED = {
     "two functions deep": (HELPER + "def outer(text):\n    return ask(text)\n", LOOP.replace("ask(d)", "outer(d)"), "through more functions"),
     "comprehension": (HELPER, "def main(docs):\n    print([ask(d) for d in docs])\n", "the comprehension calls"),
     "stale derived functions": (HELPER + "def _batchlint_request_ask(text):\n    return (), {}\n", LOOP, "already has"),
+    # a worker task that calls the helper once: the reason names no loop (there is none)
+    "one call per task": (HELPER, "from celery import shared_task\n@shared_task\ndef main(docs):\n    print(ask(docs))\n",
+                          "no loop, comprehension or asyncio.gather around the call"),
 }
 
 

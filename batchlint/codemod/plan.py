@@ -162,6 +162,8 @@ class Planner:
         names = {helper.name} | self.aliases_of(helper.name)
         # `llm.summarize(q).split()`: both calls start here; the loop's call of the helper is the one named so
         call = next((c for c in calls if callee_name(c) in names), calls[-1])
+        if self._enclosing_repetition(call) is None:  # a task or job that makes one call per run
+            return Refusal("no loop, comprehension or asyncio.gather around the call in its function")
         func = call.func
         if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value in self.imported_modules()):
             # `self.summarize(d)`, `backend.summarize(d)`: an object, maybe of another class at run time
