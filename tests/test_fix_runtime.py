@@ -74,7 +74,7 @@ def test_one_runtime_for_a_project_whose_scripts_import_its_package(tmp_path):
 # ------------------------------------------------------------- write, update
 def test_the_runtime_header_names_the_version_and_the_hash_of_the_rest():
     first, second, rest = runtime_file.text().split("\n", 2)
-    assert first.startswith(f"# Written by `batchlint fix`: the Message Batches runtime (version {VERSION}, sha256 ")
+    assert first.startswith(f"# Written by batchlint fix: the Message Batches runtime (version {VERSION}, sha256 ")
     assert runtime_file.plan_write("/nonexistent/_claude_batch.py").action == "create"
 
 
@@ -85,7 +85,7 @@ def test_an_unchanged_copy_is_kept_an_older_one_updated_an_edited_one_left_alone
     # an older copy batchlint wrote: its header's hash matches its own (older) body
     import hashlib
     body = "# an older runtime\n"
-    path.write_text(f"# Written by `batchlint fix`: the Message Batches runtime (version 0, sha256 "
+    path.write_text(f"# Written by batchlint fix: the Message Batches runtime (version 0, sha256 "
                     f"{hashlib.sha256(body.encode()).hexdigest()[:16]}).\n# note\n{body}")
     update = runtime_file.plan_write(str(path))
     assert update.action == "update" and "version 0 to" in update.note

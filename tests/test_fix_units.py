@@ -52,10 +52,15 @@ REWRITTEN = {
     "async comprehension": f"async def f():\n    return [await a{CALL} for d in docs]\n",
     "gather": f"async def f():\n    return await asyncio.gather(*[a{CALL} for d in docs])\n",
     "dict rebound (the rewrite builds no dict)": f"dict = None\nfor d in docs:\n    r = {CALL}\n",
+    "pure inner loop before the call": f"for row in rows:\n    parts = []\n    for f in row:\n        if f:\n            parts.append(str(f))\n    d = ' '.join(parts)\n    r = {CALL}\n    out.append(r)\n",
+    "call in an if test": f"for d in docs:\n    if {CALL}.stop_reason == 'end_turn':\n        out.append(d)\n",
     "client made once from a factory": f"for d in docs:\n    r = anthropic.Anthropic().messages.create(model='m', max_tokens=5, messages=[])\n",
 }
 
 REFUSED = {
+    "inner loop with an effect": (f"for row in rows:\n    for f in row:\n        print(f)\n    d = row\n    r = {CALL}\n", "runs before the call"),
+    "inner loop filling an outer list": (f"for row in rows:\n    for f in row:\n        seen.append(f)\n    d = row\n    r = {CALL}\n", "runs before the call"),
+    "call in an elif test": (f"for d in docs:\n    if d:\n        pass\n    elif {CALL}.stop_reason:\n        out.append(d)\n", "inside an `if`"),
     "lambda": (f"out = list(map(lambda d: {CALL}, docs))\n", "inside a lambda"),
     "and/or": (f"for d in docs:\n    r = d and {CALL}\n", "conditional expression"),
     "ternary": (f"for d in docs:\n    r = {CALL} if d else None\n", "conditional expression"),
@@ -67,7 +72,7 @@ REFUSED = {
     "effect in the arguments": (f"for d in docs:\n    r = client.messages.create(model='m', max_tokens=5, messages=[log.info(d)])\n",
                                 "arguments call"),
     "mutation before the call": (f"for d in docs:\n    seen.add(d)\n    r = {CALL}\n", "runs before the call"),
-    "for loop before the call": (f"for d in docs:\n    for x in d:\n        pass\n    r = {CALL}\n", "statement before the call"),
+    "while loop before the call": (f"for d in docs:\n    while d:\n        d = d[1:]\n    r = {CALL}\n", "statement before the call"),
     "with before the call": (f"for d in docs:\n    with open(d) as fh:\n        t = fh.read()\n    r = {CALL}\n", "statement before the call"),
     "del before the call": (f"for d in docs:\n    del cache[d]\n    r = {CALL}\n", "statement before the call"),
     "await before the call": (f"async def f():\n    for d in docs:\n        x = await fetch(d)\n        r = await a{CALL}\n", "`await` before the call"),

@@ -17,7 +17,7 @@ import libcst as cst
 from ..analysis.clients import supports_batches
 from .cstwalk import NODE_TYPES, _fields
 from .positions import Positions
-from .syntax import PACING_CALLS, callee_name, code_of, dotted, scan, side_effect_call
+from .syntax import MUTATING_METHODS, PACING_CALLS, callee_name, code_of, dotted, root_name, scan, side_effect_call
 
 # What the calls look like once rewritten: names the codemod introduces.
 RESPONSE = "_batchlint_response"
@@ -275,6 +275,9 @@ class Planner:
                 return Refusal("a try/except around the call handles API errors one item at a time")
             if isinstance(parent, (cst.With,)):
                 return Refusal(f"the call is inside a `with` block (line {self.line_of(parent)}) in the loop")
+            if isinstance(parent, cst.If) and node is parent.test:
+                node = parent  # `if client.messages.create(...)...:`: every item makes the call
+                continue
             if isinstance(parent, (cst.If,)):
                 return Refusal(f"the call is inside an `if` (line {self.line_of(parent)}) in the loop body; "
                                "batchlint rewrites calls every kept item makes (filter with `continue` before the call)")
@@ -340,8 +343,9 @@ class Planner:
             return Refusal("the loop target is not a plain name or tuple of names")
         # What each part does.
         pre = scan(*prefix) if prefix else scan(cst.Pass())
+        own = _fresh_names(prefix) - set(target_names)  # values each item's statements make afresh
         for stmt in prefix:
-            refusal = _prefix_statement_refusal(stmt)
+            refusal = _prefix_statement_refusal(stmt, own)
             if refusal:
                 return refusal
         local = set(target_names) | pre.writes
@@ -380,7 +384,11 @@ class Planner:
             return Refusal("`break` before the call in a loop with an `else:` clause")
         if is_async and pre.awaits and any(not _is_pacing(c) for c in pre.calls if self.parent(c) and isinstance(self.parent(c), cst.Await)):
             return Refusal("an `await` before the call would be reordered against earlier items' results")
-        saved = tuple(dict.fromkeys(target_names)) + tuple(sorted(pre.writes - set(target_names)))
+        # Each item carries its loop variables and the names the rest of the body
+        # reads; a name bound before the call and not read after it keeps, after
+        # the build loop, the value the original left (an inner loop's variable
+        # may even be unbound for some items, so it must not be carried blindly).
+        saved = tuple(dict.fromkeys(target_names)) + tuple(sorted((pre.writes - set(target_names)) & post.reads))
         if pre.continues or pre.breaks:
             after = self._names_read_after(loop)
             stale = sorted(after & set(saved))
@@ -552,9 +560,35 @@ def _bound_name(statement: cst.BaseStatement, call_expr: cst.BaseExpression) -> 
 _ALLOWED_SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Pass, cst.Continue, cst.Break, cst.Expr)
 
 
-def _prefix_statement_refusal(stmt: cst.BaseStatement) -> Refusal | None:
+def _fresh_names(statements) -> frozenset[str]:
+    """Names the statements bind to a new value (`parts = []`, an inner loop's
+    target), as opposed to names they only change in place (`seen.add(x)`)."""
+    names: set[str] = set()
+    for node in statements:
+        for child in _walk(node):
+            if isinstance(child, cst.AssignTarget) and isinstance(child.target, (cst.Name, cst.Tuple)):
+                names.update(_names_in_order(child.target))
+            elif isinstance(child, cst.AnnAssign) and child.value is not None and isinstance(child.target, cst.Name):
+                names.add(child.target.value)
+            elif isinstance(child, cst.For):
+                names.update(_names_in_order(child.target))
+    return frozenset(names)
+
+
+def _walk(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(current.children)
+
+
+def _prefix_statement_refusal(stmt: cst.BaseStatement, local: frozenset[str] = frozenset()) -> Refusal | None:
     """Statements before the call run in the build loop, before any result is
-    used: only computing values, filtering (`continue`), and pacing may be there."""
+    used: only computing values, filtering (`continue`), and pacing may be there.
+    `local`: names the item's own statements bind; a pure inner `for` loop that
+    fills one of them (`parts.append(...)` after `parts = []`) only computes a value."""
     if isinstance(stmt, cst.SimpleStatementLine):
         for small in stmt.body:
             if isinstance(small, cst.Raise):
@@ -567,9 +601,20 @@ def _prefix_statement_refusal(stmt: cst.BaseStatement) -> Refusal | None:
                 value = small.value.expression if isinstance(small.value, cst.Await) else small.value
                 if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
                     continue
-                if not (isinstance(value, cst.Call) and dotted(value.func) in PACING_CALLS):
-                    return Refusal(f"`{code_of(small.value)[:60]}` runs before the call; the rewrite would run it "
-                                   "for every item before any result is used")
+                if isinstance(value, cst.Call) and dotted(value.func) in PACING_CALLS:
+                    continue
+                if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                        and value.func.attr.value in MUTATING_METHODS and root_name(value.func.value) in local:
+                    continue  # filling a value of this item's own: `parts.append(line)`
+                return Refusal(f"`{code_of(small.value)[:60]}` runs before the call; the rewrite would run it "
+                               "for every item before any result is used")
+        return None
+    if isinstance(stmt, cst.For) and stmt.asynchronous is None and stmt.orelse is None and local \
+            and isinstance(stmt.body, cst.IndentedBlock):
+        for inner in stmt.body.body:  # a pure inner loop that computes this item's values
+            refusal = _prefix_statement_refusal(inner, local)
+            if refusal:
+                return refusal
         return None
     if isinstance(stmt, cst.If):
         branches: list = [stmt.body]
@@ -583,12 +628,12 @@ def _prefix_statement_refusal(stmt: cst.BaseStatement) -> Refusal | None:
                 orelse = None
         for block in branches:
             if isinstance(block, cst.SimpleStatementSuite):  # `if x: continue` on one line
-                refusal = _prefix_statement_refusal(cst.SimpleStatementLine(body=block.body))
+                refusal = _prefix_statement_refusal(cst.SimpleStatementLine(body=block.body), local)
                 if refusal:
                     return refusal
                 continue
             for inner in block.body:
-                refusal = _prefix_statement_refusal(inner)
+                refusal = _prefix_statement_refusal(inner, local)
                 if refusal:
                     return refusal
         return None

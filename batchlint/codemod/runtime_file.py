@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..runtime import VERSION, source
 
 NAME = "_claude_batch"  # the module's file name and the name rewritten code binds it to
-_HEADER = re.compile(r"# Written by `batchlint fix`: the Message Batches runtime \(version (\d+), sha256 ([0-9a-f]{16})\)\.")
+_HEADER = re.compile(r"# Written by batchlint fix: the Message Batches runtime \(version (\d+), sha256 ([0-9a-f]{16})\)\.")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def text() -> str:
     """The runtime as written into a project: the header, then the module."""
     body = source()
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
-    return (f"# Written by `batchlint fix`: the Message Batches runtime (version {VERSION}, sha256 {digest}).\n"
+    return (f"# Written by batchlint fix: the Message Batches runtime (version {VERSION}, sha256 {digest}).\n"
             "# batchlint updates this file while it is as written; once you edit it, it is yours.\n" + body)
 
 
