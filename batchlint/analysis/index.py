@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .astwalk import (
     FUNCTION_DEFS, LEAVES, LOOPS, TRY, Arg, call_args, dotted_name, fields, find_all, int_value, str_value, walk,
 )
+from .batched import is_batchify, is_runtime_source
 from .dependence import LoopFlow, names_read
 from .spans import SourceText
 from .facts import (
@@ -796,7 +797,16 @@ class _Indexer:
             shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
             for site in new_sites:
                 site.flags.add("stream-shown" if shown else "stream-drained")
+        runtime = next((item.context_expr for item in node.items if is_batchify(self.expr(item.context_expr))), None)
+        if runtime is None:
+            self.walk_body(node.body)
+            return False
+        # batchling intercepts every Messages request made inside the block
+        # (and in what it calls) and sends them as a batch
+        keyword = "async with" if isinstance(node, ast.AsyncWith) else "with"
+        self._open(_StructBuilder("batchify", f"`{keyword} {self._text_of(runtime)}` block", self._pos(node)))
         self.walk_body(node.body)
+        self._close()
         return False
 
     visit_AsyncWith = visit_With
@@ -1184,5 +1194,7 @@ def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool
     indexer.run(tree)
     noqa, pragmas = _scan_comments(source)
     facts = indexer.facts(noqa, pragmas)
+    if is_runtime_source(module_name, source):
+        facts = dataclasses.replace(facts, batch_runtime=True)
     indexer.release()
     return facts

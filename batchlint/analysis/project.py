@@ -357,6 +357,7 @@ class Project:
                     self._param_sites.append((facts, params))
         for facts, sites in work:
             anthropic_imported = "anthropic" in facts.imported_modules
+            runtime = facts.batch_runtime  # the batch runtime's own calls are never candidates
             for site in sites:
                 value = self.value(site.callee)
                 if site.ref_via:
@@ -364,7 +365,7 @@ class Project:
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
-                sdk = self._sdk_call(value, site, anthropic_imported)
+                sdk = None if runtime else self._sdk_call(value, site, anthropic_imported)
                 if sdk is not None:
                     self.sdk_calls.append((site, facts, sdk))
                     continue

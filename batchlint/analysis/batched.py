@@ -1,0 +1,103 @@
+"""Code that already batches: never a candidate (docs/contexts.md#code-that-already-batches).
+
+Three shapes:
+- the batch runtime `batchlint fix` writes into a project (`_claude_batch.py`,
+  or any module carrying its `# Written by batchlint fix` header): its
+  pass-through `messages.create` for mocks is not a synchronous call to move;
+- batchling's `with batchify(...)` / `async with batchify(...)` blocks, which
+  intercept every Messages request made inside them (index.py marks the block
+  as a "batchify" construct; a chain through it stops there);
+- a fan-out whose own code reaches a user-written `messages.batches.create`
+  (or reads `messages.batches.results`): its synchronous call is a fallback or
+  a retry of a batch's failed items (`BatchedPaths` below).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .clients import normalise_path
+from .facts import FileFacts, Site
+
+if TYPE_CHECKING:  # index.py imports this module in parse workers: keep it light
+    from .project import Project
+
+RUNTIME_MODULE = "_claude_batch"
+_RUNTIME_HEADER = re.compile(r"^# Written by batchlint fix", re.M)
+
+# Batch API calls that show the code around them is batch-aware: it submits
+# the requests itself, or consumes a batch's results. retrieve / list / cancel
+# alone (status pages, admin scripts) do not.
+BATCH_METHODS = frozenset({
+    "messages.batches.create",
+    "beta.messages.batches.create",
+    "messages.batches.results",
+    "beta.messages.batches.results",
+})
+_BATCH_SUFFIXES = tuple(f".{m}(...)" for m in BATCH_METHODS)
+
+# How many project calls away from a fan-out's own code a batch call may be:
+# 0 in the function itself, 1 in a helper it calls, 2 in that helper's helper.
+_REACH_DEPTH = 2
+
+
+def is_batchify(symbolic: str) -> bool:
+    """`batchling.batchify(...)`, spelled as index.py resolves it."""
+    return symbolic.startswith("batchling.") and symbolic.endswith(".batchify()")
+
+
+def is_runtime_source(module: str, source: str) -> bool:
+    """The runtime `batchlint fix` writes, by its module name or its header."""
+    return module.rpartition(".")[2] == RUNTIME_MODULE or (
+        "Written by batchlint fix" in source and _RUNTIME_HEADER.search(source) is not None
+    )
+
+
+class BatchedPaths:
+    """Scopes (functions, module code) that reach a user-written batch call
+    within _REACH_DEPTH project calls. The runtime's own batch calls do not
+    count: a function that uses the runtime for one loop keeps its other,
+    refused loops reported."""
+
+    def __init__(self, project: Project) -> None:
+        self.batch_calls: dict[str, Site] = {}  # scope -> its first batch call
+        for facts in project.files:
+            if facts.batch_runtime:
+                continue
+            anthropic_imported = "anthropic" in facts.imported_modules
+            for site in facts.sites:
+                if site.ref_via or "batches" not in site.callee and "batches" not in site.text:
+                    continue
+                if _is_batch_call(project, site, facts, anthropic_imported):
+                    self.batch_calls.setdefault(site.scope, site)
+        self.reaching: dict[str, str] = {scope: scope for scope in self.batch_calls}  # scope -> scope holding the call
+        frontier = list(self.batch_calls)
+        for _ in range(_REACH_DEPTH):
+            found = []
+            for scope in frontier:
+                for edge in (*project.callers.get(scope, ()), *project.references.get(scope, ())):
+                    caller = edge.site.scope
+                    if caller not in self.reaching:
+                        self.reaching[caller] = self.reaching[scope]
+                        found.append(caller)
+            frontier = found
+
+    def reason(self, scopes) -> str:
+        """Why code in these scopes is already batched, or ""."""
+        for scope in scopes:
+            holder = self.reaching.get(scope)
+            if holder is not None:
+                site = self.batch_calls[holder]
+                call = site.text[:-5] if site.text.endswith("(...)") else site.text
+                where = "" if holder == scope else f" (through `{holder.rpartition('.')[2]}`)"
+                return f"`{scope.rpartition('.')[2]}` also calls `{call}`{where}"
+        return ""
+
+
+def _is_batch_call(project: Project, site: Site, facts: FileFacts, anthropic_imported: bool) -> bool:
+    value = project.value(site.callee)
+    if value is not None:
+        return value.kind == "sdk" and normalise_path(value.path)[0] in BATCH_METHODS
+    # a receiver batchlint cannot type (`self.client`, a parameter), in a file importing the SDK
+    return anthropic_imported and site.text.endswith(_BATCH_SUFFIXES)
