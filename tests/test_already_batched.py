@@ -333,7 +333,7 @@ CASES = [
     # ------------------------------------------------------------- the runtime itself
     pytest.param({
         "pkg/__init__.py": "",
-        "pkg/_claude_batch.py": f"""
+        "pkg/_claude_batch.py": """
             import anthropic
 
             class Batch:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # index.py imports this module in parse workers: keep it ligh
     from .project import Project
 
 RUNTIME_MODULE = "_claude_batch"
-_RUNTIME_HEADER = re.compile(r"^# Written by batchlint fix", re.M)
+_RUNTIME_HEADER = re.compile(r"^# Written by batchlint fix", re.MULTILINE)
 
 # Batch API calls that show the code around them is batch-aware: it submits
 # the requests itself, or consumes a batch's results. retrieve / list / cancel
@@ -89,7 +89,7 @@ class BatchedPaths:
             holder = self.reaching.get(scope)
             if holder is not None:
                 site = self.batch_calls[holder]
-                call = site.text[:-5] if site.text.endswith("(...)") else site.text
+                call = site.text.removesuffix("(...)")
                 where = "" if holder == scope else f" (through `{holder.rpartition('.')[2]}`)"
                 return f"`{scope.rpartition('.')[2]}` also calls `{call}`{where}"
         return ""

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from ..model import CONTEXT_CODES, ContextKind, Finding, Location
-from .clients import SdkCall
 from .batched import BatchedPaths
+from .clients import SdkCall
 from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
