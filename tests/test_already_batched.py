@@ -142,6 +142,30 @@ CASES = [
         """,
     }, id="cross-file-helper-and-beta-batches"),
     pytest.param({
+        "depth.py": f"""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def create(requests):
+                return client.messages.batches.create(requests=requests)
+
+            def submit(requests):
+                return create(requests)
+
+            def submit_all(requests):
+                return submit(requests)
+
+            def two_away(rows):
+                submit(rows)
+                return [{CREATE} for row in rows]
+
+            def three_away(rows):
+                submit_all(rows)
+                return [{CREATE} for row in rows]  # expect: BL101
+        """,
+    }, id="a-batch-call-at-most-two-project-calls-away"),
+    pytest.param({
         "dispatch.py": f"""
             import anthropic
 
