@@ -290,6 +290,46 @@ CASES = [
         """,
     }, id="with-batchify-bound-to-a-name-then-a-loop-outside"),
     pytest.param({
+        "coros.py": f"""
+            import asyncio
+            import anthropic
+            from batchling import batchify
+
+            client = anthropic.AsyncAnthropic()
+            sync_client = anthropic.Anthropic()
+
+            def build_tasks(rows):
+                return [{CREATE} for row in rows]
+
+            async def main(rows):
+                tasks = [{CREATE} for row in rows]
+                more = build_tasks(rows)
+                early = [await {CREATE} for row in rows]  # expect: BL101
+                now = [sync_{CREATE} for row in rows]  # expect: BL101
+                async with batchify():
+                    return await asyncio.gather(*tasks, *more)
+        """,
+    }, id="coroutines-built-before-the-block-and-awaited-inside"),
+    pytest.param({
+        "coros.py": f"""
+            import asyncio
+            import anthropic
+            from batchling import batchify
+
+            client = anthropic.AsyncAnthropic()
+
+            def build_tasks(rows):
+                return [{CREATE} for row in rows]  # expect: BL101
+
+            async def main(rows):
+                async with batchify():
+                    return await asyncio.gather(*build_tasks(rows))
+
+            async def elsewhere(rows):
+                return await asyncio.gather(*build_tasks(rows))
+        """,
+    }, id="neg-coroutines-also-gathered-where-no-block-is"),
+    pytest.param({
         "fanout.py": f"""
             import asyncio
             import anthropic

@@ -6,7 +6,8 @@ Three shapes:
   pass-through `messages.create` for mocks is not a synchronous call to move;
 - batchling's `with batchify(...)` / `async with batchify(...)` blocks, which
   intercept every Messages request made inside them (index.py marks the block
-  as a "batchify" construct; a chain through it stops there);
+  as a "batchify" construct; a chain through it stops there), and async calls
+  built as coroutines beside such a block and awaited in it;
 - a fan-out whose own code reaches a user-written `messages.batches.create`
   (or reads `messages.batches.results`): its synchronous call is a fallback or
   a retry of a batch's failed items (`BatchedPaths` below).
@@ -62,14 +63,18 @@ class BatchedPaths:
 
     def __init__(self, project: Project) -> None:
         self.batch_calls: dict[str, Site] = {}  # scope -> its first batch call
+        self.batchify_scopes: set[str] = set()  # scopes that enter a batchify() block
         for facts in project.files:
             if facts.batch_runtime:
                 continue
             anthropic_imported = "anthropic" in facts.imported_modules
             for site in facts.sites:
-                if site.ref_via or "batches" not in site.callee and "batches" not in site.text:
+                if site.ref_via:
                     continue
-                if _is_batch_call(project, site, facts, anthropic_imported):
+                if site.callee.endswith("batchify") and is_batchify(site.callee + "()"):
+                    self.batchify_scopes.add(site.scope)
+                elif ("batches" in site.callee or "batches" in site.text) and \
+                        _is_batch_call(project, site, facts, anthropic_imported):
                     self.batch_calls.setdefault(site.scope, site)
         self.reaching: dict[str, str] = {scope: scope for scope in self.batch_calls}  # scope -> scope holding the call
         frontier = list(self.batch_calls)
@@ -82,6 +87,14 @@ class BatchedPaths:
                         self.reaching[caller] = self.reaching[scope]
                         found.append(caller)
             frontier = found
+
+    def deferred(self, site: Site, client: str, scopes) -> bool:
+        """An async client's call not awaited where it is made builds a coroutine
+        that sends its request when awaited: batchling's own examples build the
+        coroutines first and gather them inside the block. Taken as batched when
+        a function on the chain enters a batchify() block."""
+        return client.startswith("Async") and "awaited" not in site.flags and \
+            any(scope in self.batchify_scopes for scope in scopes)
 
     def reason(self, scopes) -> str:
         """Why code in these scopes is already batched, or ""."""

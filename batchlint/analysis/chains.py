@@ -270,6 +270,8 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             verdict = judge(chain)
             if verdict is None or batched.reason(fan_out_scopes(verdict)):
                 continue
+            if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
+                continue
             # One finding per reported call site and code, however many SDK calls
             # (say, both branches of an if) it reaches.
             key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
