@@ -440,6 +440,50 @@ CASES = [
         """,
     }, id="runtime-module-and-a-rewritten-loop"),
     pytest.param({
+        "app/__init__.py": "",
+        "app/_claude_batch.py": """
+            import anthropic
+
+            class Messages:
+                def __init__(self, client: anthropic.Anthropic):
+                    self.client = client
+
+                def create(self, **params):
+                    return self.client.messages.create(**params)
+
+            class Batch:
+                def __init__(self, client: anthropic.Anthropic):
+                    self.messages = Messages(client)
+
+            class Lazy:
+                def __init__(self, client):
+                    self.messages = client.messages
+
+            def replay(client):
+                return Batch(client)
+        """,
+        "app/jobs.py": f"""
+            import anthropic
+
+            from app._claude_batch import Batch, Lazy, replay
+
+            def label_all(client, rows):
+                batch = Batch(client)
+                return [batch.messages.create(model="claude-haiku-4-5", max_tokens=64, messages=[]) for row in rows]
+
+            def label_lazy(client, rows):
+                batch = Lazy(client)
+                return [batch.messages.create(model="claude-haiku-4-5", max_tokens=64, messages=[]) for row in rows]
+
+            def label_replayed(client: anthropic.Anthropic, rows):
+                with replay(client):
+                    return [{CREATE} for row in rows]
+
+            def label_plain(client: anthropic.Anthropic, rows):
+                return [{CREATE} for row in rows]  # expect: BL101
+        """,
+    }, id="runtime-methods-spelled-like-the-sdk-and-its-with-block"),
+    pytest.param({
         "tools/batching.py": f"""
             # Written by batchlint fix 0.3.0 -- do not edit; `batchlint fix` updates it.
             import anthropic
@@ -495,11 +539,13 @@ def test_the_runtime_is_a_candidate_under_another_name(tmp_path):
     cases = {c.id: c.values[0] for c in CASES}
     files = dict(cases["runtime-by-its-header-line"])
     files["tools/batching.py"] = files["tools/batching.py"].replace("# Written by batchlint fix", "# Written by hand")
-    files.update({name.replace("_claude_batch", "claude_batch"): text.replace("_claude_batch", "claude_batch")
-                  for name, text in cases["runtime-module-and-a-rewritten-loop"].items()})
+    for case in ("runtime-module-and-a-rewritten-loop", "runtime-methods-spelled-like-the-sdk-and-its-with-block"):
+        files.update({name.replace("_claude_batch", "claude_batch"): text.replace("_claude_batch", "claude_batch")
+                      for name, text in cases[case].items()})
     found = run(tmp_path, files)
     assert ("tools/batching.py", 5, "BL101") in found
     assert ("pkg/claude_batch.py", 13, "BL101") in found
+    assert {("app/jobs.py", line, "BL101") for line in (7, 11, 15)} <= set(found)  # resolved, inferred, with block
 
 
 def test_fix_leaves_batched_code_byte_identical(tmp_path):

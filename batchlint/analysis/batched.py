@@ -48,6 +48,12 @@ def is_batchify(symbolic: str) -> bool:
     return symbolic.startswith("batchling.") and symbolic.endswith(".batchify()")
 
 
+def from_runtime_module(symbolic: str) -> bool:
+    """A value taken from the runtime by its default name (`_claude_batch.replay(...)`):
+    a `with` block of the runtime batches what runs inside, as batchify() does."""
+    return f".{RUNTIME_MODULE}." in f".{symbolic.partition('()')[0]}"
+
+
 def is_runtime_source(module: str, source: str) -> bool:
     """The runtime `batchlint fix` writes, by its module name or its header."""
     return module.rpartition(".")[2] == RUNTIME_MODULE or (

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .astwalk import (
     FUNCTION_DEFS, LEAVES, LOOPS, TRY, Arg, call_args, dotted_name, fields, find_all, int_value, str_value, walk,
 )
-from .batched import is_batchify, is_runtime_source
+from .batched import from_runtime_module, is_batchify, is_runtime_source
 from .dependence import LoopFlow, names_read
 from .spans import SourceText
 from .facts import (
@@ -797,12 +797,13 @@ class _Indexer:
             shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
             for site in new_sites:
                 site.flags.add("stream-shown" if shown else "stream-drained")
-        runtime = next((item.context_expr for item in node.items if is_batchify(self.expr(item.context_expr))), None)
+        runtime = next((item.context_expr for item in node.items if is_batchify(self.expr(item.context_expr))
+                        or from_runtime_module(self.expr(item.context_expr))), None)
         if runtime is None:
             self.walk_body(node.body)
             return False
-        # batchling intercepts every Messages request made inside the block
-        # (and in what it calls) and sends them as a batch
+        # batchling (or the batch runtime's own block) intercepts every Messages
+        # request made inside the block, and in what it calls, and batches them
         keyword = "async with" if isinstance(node, ast.AsyncWith) else "with"
         self._open(_StructBuilder("batchify", f"`{keyword} {self._text_of(runtime)}` block", self._pos(node)))
         self.walk_body(node.body)
