@@ -590,3 +590,38 @@ def test_fix_leaves_batched_code_byte_identical(tmp_path):
     for name in ("fallback.py", "aio.py"):
         assert (tmp_path / name).read_bytes() == before[name] == source_text(files[name]).encode()
     assert "plain.py" in result.output and "fallback.py" not in result.output and "aio.py" not in result.output
+
+
+def test_strict_mode_asks_nothing_of_batched_code(tmp_path):
+    """--strict (BL110) wants an answer for every unclassified call: not for the
+    runtime's, a call inside a batchify() block, or a fallback beside a batch call."""
+    from batchlint.config import Config
+
+    files = {
+        "_claude_batch.py": """
+            import anthropic
+
+            def passthrough(client: anthropic.Anthropic, params):
+                return client.messages.create(**params)
+        """,
+        "calls.py": f"""
+            import anthropic
+            from batchling import batchify
+
+            client = anthropic.Anthropic()
+
+            def inside(row):
+                with batchify():
+                    return {CREATE}
+
+            def fallback(row, requests):
+                try:
+                    return client.messages.batches.create(requests=requests)
+                except anthropic.APIError:
+                    return {CREATE}
+
+            def unclassified(row):
+                return {CREATE}  # expect: BL110
+        """,
+    }
+    assert run(tmp_path, files, Config(root=str(tmp_path), strict=True)) == expected(files)

@@ -786,10 +786,14 @@ class _Indexer:
     # ------------------------------------------------------------------ with
     def visit_With(self, node: ast.With | ast.AsyncWith) -> bool:
         before = len(self.sites)
+        batching = None  # the item that batches what runs in the block
         for item in node.items:
             self.walk(item.context_expr)
+            value = self.expr(item.context_expr)
             if item.optional_vars is not None:
-                self.bind(item.optional_vars, self.expr(item.context_expr))
+                self.bind(item.optional_vars, value)
+            if batching is None and (is_batchify(value) or from_runtime_module(value)):
+                batching = item.context_expr
         calls = {id(item.context_expr) for item in node.items if isinstance(item.context_expr, ast.Call)}
         new_sites = [s for s in self.sites[before:] if s.node is not None and id(s.node) in calls]
         if new_sites:
@@ -797,15 +801,13 @@ class _Indexer:
             shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
             for site in new_sites:
                 site.flags.add("stream-shown" if shown else "stream-drained")
-        runtime = next((item.context_expr for item in node.items if is_batchify(self.expr(item.context_expr))
-                        or from_runtime_module(self.expr(item.context_expr))), None)
-        if runtime is None:
+        if batching is None:
             self.walk_body(node.body)
             return False
         # batchling (or the batch runtime's own block) intercepts every Messages
         # request made inside the block, and in what it calls, and batches them
         keyword = "async with" if isinstance(node, ast.AsyncWith) else "with"
-        self._open(_StructBuilder("batchify", f"`{keyword} {self._text_of(runtime)}` block", self._pos(node)))
+        self._open(_StructBuilder("batchify", f"`{keyword} {self._text_of(batching)}` block", self._pos(node)))
         self.walk_body(node.body)
         self._close()
         return False
