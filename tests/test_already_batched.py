@@ -1,8 +1,9 @@
 """Code that already batches is neither reported nor rewritten (issue 18, point 4).
 
 Each case pairs a shape that batches already (nothing reported) with its
-near-miss: the same code without the batching, or with it off the candidate's
-path, which must still be reported. Lines marked `# expect: CODE` must be
+near-miss (ids `neg-...`): the same code without the batching, or with it off
+the candidate's path, which must still be reported. `guard-...` cases were
+never reported and must stay so. Lines marked `# expect: CODE` must be
 reported and nothing else may be (see tests/helpers.py). The rule is in
 docs/contexts.md#code-that-already-batches.
 """
@@ -67,6 +68,27 @@ CASES = [
                 return out
         """,
     }, id="loop-over-batch-results-retrying-failed-items"),
+    pytest.param({
+        "submit.py": """
+            import asyncio
+            import anthropic
+
+            client = anthropic.Anthropic()
+            aclient = anthropic.AsyncAnthropic()
+
+            def submit_chunks(chunks):
+                return [client.messages.batches.create(requests=chunk).id for chunk in chunks]
+
+            def watch(batch_ids):
+                for batch_id in batch_ids:
+                    print(client.beta.messages.batches.retrieve(batch_id).processing_status)
+                    for result in client.messages.batches.results(batch_id):
+                        print(result.custom_id)
+
+            async def submit_all(chunks):
+                return await asyncio.gather(*(aclient.messages.batches.create(requests=c) for c in chunks))
+        """,
+    }, id="guard-loops-whose-calls-are-the-batch-api-itself-were-never-candidates"),
     pytest.param({
         "status.py": f"""
             import anthropic
@@ -526,7 +548,7 @@ def _without_batching(text: str) -> str:
                 .replace("batches.create", "batches_create").replace("batches.results", "batches_results"))
 
 
-@pytest.mark.parametrize("files", [c for c in CASES if not c.id.startswith(("neg-", "runtime"))])
+@pytest.mark.parametrize("files", [c for c in CASES if not c.id.startswith(("neg-", "guard-", "runtime"))])
 def test_each_shape_is_a_candidate_without_its_batching(tmp_path, files):
     """Not vacuous: with the batching taken out, each silenced shape is reported."""
     plain = {name: _without_batching(text) for name, text in files.items()}
