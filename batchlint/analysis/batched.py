@@ -68,7 +68,7 @@ class BatchedPaths:
     refused loops reported."""
 
     def __init__(self, project: Project) -> None:
-        self.batch_calls: dict[str, Site] = {}  # scope -> its first batch call
+        self.batch_calls: set[str] = set()  # scopes making a batch call
         self.batchify_scopes: set[str] = set()  # scopes that enter a batchify() block
         for facts in project.files:
             if facts.batch_runtime:
@@ -81,8 +81,8 @@ class BatchedPaths:
                     self.batchify_scopes.add(site.scope)
                 elif ("batches" in site.callee or "batches" in site.text) and \
                         _is_batch_call(project, site, facts, anthropic_imported):
-                    self.batch_calls.setdefault(site.scope, site)
-        self.reaching: dict[str, str] = {scope: scope for scope in self.batch_calls}  # scope -> scope holding the call
+                    self.batch_calls.add(site.scope)
+        self.reaching: set[str] = set(self.batch_calls)
         frontier = list(self.batch_calls)
         for _ in range(_REACH_DEPTH):
             found = []
@@ -90,7 +90,7 @@ class BatchedPaths:
                 for edge in (*project.callers.get(scope, ()), *project.references.get(scope, ())):
                     caller = edge.site.scope
                     if caller not in self.reaching:
-                        self.reaching[caller] = self.reaching[scope]
+                        self.reaching.add(caller)
                         found.append(caller)
             frontier = found
 
@@ -102,16 +102,9 @@ class BatchedPaths:
         return client.startswith("Async") and "awaited" not in site.flags and \
             any(scope in self.batchify_scopes for scope in scopes)
 
-    def reason(self, scopes) -> str:
-        """Why code in these scopes is already batched, or ""."""
-        for scope in scopes:
-            holder = self.reaching.get(scope)
-            if holder is not None:
-                site = self.batch_calls[holder]
-                call = site.text.removesuffix("(...)")
-                where = "" if holder == scope else f" (through `{holder.rpartition('.')[2]}`)"
-                return f"`{scope.rpartition('.')[2]}` also calls `{call}`{where}"
-        return ""
+    def reaches_batch(self, scopes) -> bool:
+        """Does code in one of these scopes reach a batch call?"""
+        return any(scope in self.reaching for scope in scopes)
 
 
 def _is_batch_call(project: Project, site: Site, facts: FileFacts, anthropic_imported: bool) -> bool:

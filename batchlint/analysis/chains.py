@@ -268,7 +268,7 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             continue
         for chain in walker.chains(site, facts.path):
             verdict = judge(chain)
-            if verdict is None or batched.reason(fan_out_scopes(verdict)):
+            if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
                 continue
             if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
                 continue
@@ -372,7 +372,7 @@ def unclassified_calls(project: Project, classifier: Classifier) -> list[Finding
     batched = BatchedPaths(project)
     out = []
     for site, facts, sdk in project.sdk_calls:
-        if "stream-shown" in site.flags or batched.reason([site.scope]):
+        if "stream-shown" in site.flags or batched.reaches_batch([site.scope]):
             continue  # shown to a reader, or beside the code's own batch call (a fallback)
         chains = walker.chains(site, facts.path)
         if any(ch.terminal is not None or any(f.facts.repetition for f in ch.frames) for ch in chains):
