@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from batchlint.cli import main
+from batchlint.config import Config
 
 from helpers import expected, run, source_text, write
 
@@ -617,8 +618,6 @@ def test_fix_leaves_batched_code_byte_identical(tmp_path):
 def test_strict_mode_asks_nothing_of_batched_code(tmp_path):
     """--strict (BL110) wants an answer for every unclassified call: not for the
     runtime's, a call inside a batchify() block, or a fallback beside a batch call."""
-    from batchlint.config import Config
-
     files = {
         "_claude_batch.py": """
             import anthropic
