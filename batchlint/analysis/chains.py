@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 
 from ..model import CONTEXT_CODES, ContextKind, Finding, Location
+from .batched import BatchedPaths
 from .clients import SdkCall
-from .contexts import INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
+from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
 from ..savings.estimate import Settings, Usage, estimate
@@ -75,6 +76,9 @@ class ChainWalker:
             return
         frames = below + (frame,)
         facts = frame.facts
+        if facts.batched:  # batchling sends what runs in the block as a batch already
+            out.append(Chain(frames, Context(ALREADY_BATCHED, facts.batched, facts.repetition_where)))
+            return
         if facts.interactive:
             out.append(Chain(frames, Context(INTERACTIVE, facts.interactive, facts.repetition_where)))
             return
@@ -123,7 +127,7 @@ class Verdict:
 
 def judge(chain: Chain) -> Verdict | None:
     terminal = chain.terminal
-    if terminal is not None and terminal.kind in (INTERACTIVE, "not-batchable"):
+    if terminal is not None and terminal.kind in (INTERACTIVE, "not-batchable", ALREADY_BATCHED):
         return None
     # The outermost repetition is the batch: a dataset loop around a helper that
     # samples n times is one batch per run of the dataset loop, reported there.
@@ -137,6 +141,15 @@ def judge(chain: Chain) -> Verdict | None:
     if context_kind is not None:
         kinds.append(context_kind)
     return Verdict(report, max(kinds, key=lambda k: k.strength), chain)
+
+
+def fan_out_scopes(verdict: Verdict) -> list[str]:
+    """The code of a candidate's fan-out: the function (or module code) holding
+    the reported loop or job call, and every function on the chain below it,
+    down to the SDK call's. Callers above the fan-out are not part of it."""
+    frames = verdict.chain.frames
+    upto = next(i for i, frame in enumerate(frames) if frame is verdict.report)
+    return list(dict.fromkeys(f.site.scope for f in frames[: upto + 1]))
 
 
 def _loc(path: str, site: Site) -> Location:
@@ -246,6 +259,7 @@ def _usage(verdict: Verdict, sdk_site: Site, sdk_path: str, pragmas: dict[str, d
 def findings_for(project: Project, classifier: Classifier, prices: PriceTable | None = None,
                  settings: Settings | None = None) -> list[Finding]:
     walker = ChainWalker(project, classifier)
+    batched = BatchedPaths(project)
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
     for site, facts, sdk in project.sdk_calls:
         if "stream-shown" in site.flags:
@@ -254,7 +268,9 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             continue
         for chain in walker.chains(site, facts.path):
             verdict = judge(chain)
-            if verdict is None:
+            if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
+                continue
+            if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
                 continue
             # One finding per reported call site and code, however many SDK calls
             # (say, both branches of an if) it reaches.
@@ -353,10 +369,11 @@ def unclassified_calls(project: Project, classifier: Classifier) -> list[Finding
     """--strict: SDK calls on which no chain reaches any known context — neither a
     job, a script, a loop, nor a handler, chat loop or dependent loop."""
     walker = ChainWalker(project, classifier)
+    batched = BatchedPaths(project)
     out = []
     for site, facts, sdk in project.sdk_calls:
-        if "stream-shown" in site.flags:
-            continue
+        if "stream-shown" in site.flags or batched.reaches_batch([site.scope]):
+            continue  # shown to a reader, or beside the code's own batch call (a fallback)
         chains = walker.chains(site, facts.path)
         if any(ch.terminal is not None or any(f.facts.repetition for f in ch.frames) for ch in chains):
             continue

@@ -21,6 +21,7 @@ INTERACTIVE = "interactive"
 SCHEDULED = "scheduled"
 WORKER = "worker"
 OFFLINE = "offline"
+ALREADY_BATCHED = "already-batched"  # a chain terminal only: the call is sent in a batch already
 _PRIORITY = {INTERACTIVE: 4, SCHEDULED: 3, WORKER: 2, OFFLINE: 1}
 
 _WEB_PACKAGES = (
@@ -222,6 +223,7 @@ class FrameFacts:
     not_batchable: str  # reason, or ""
     main_guard: bool
     loops: tuple[tuple[str, int], ...] = ()  # every repetition in this frame: (label, items per run or 0)
+    batched: str = ""  # the site runs inside a batching block (`async with batchify()`): reason
 
 
 def _where(path: str, line: int) -> str:
@@ -537,6 +539,7 @@ class Classifier:
         interactive = ""
         not_batchable = ""
         main_guard = False
+        batched = ""
         if site.ref_via:
             role, role_label = self.via_role(site.ref_via, site.text)
             if not role:
@@ -577,10 +580,12 @@ class Classifier:
                     wrapper = True
             elif kind == "main-guard":
                 main_guard = True
+            elif kind == "batchify":
+                batched = f"{struct.label} at {_where(path, struct.span.line)}"
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
-        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops))
+        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
 
 
 def _dec_schedule(dec: Decorator) -> str:

@@ -43,7 +43,7 @@ class Span(_Fact):
 class Struct(_Fact):
     """A construct enclosing a call site, between the call and its function."""
 
-    kind: str  # "for" | "while" | "comp" | "arg" | "lambda" | "main-guard"
+    kind: str  # "for" | "while" | "comp" | "arg" | "lambda" | "main-guard" | "batchify"
     label: str  # human text, e.g. "for loop over `rows`"
     span: Span
     via: str = ""  # kind "arg": symbolic callee of the call this sits in
@@ -156,6 +156,9 @@ class FileFacts(_Fact):
     noqa: tuple[tuple[int, str], ...] = ()  # line -> "" (blanket) or "BL101,BL102"
     pragmas: tuple[tuple[int, str], ...] = field(default=())  # line -> text after "batchlint:"
     variable_alts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module names bound differently in branches
+    # the batch runtime `batchlint fix` writes (`_claude_batch.py`, or the
+    # `# Written by batchlint fix` header): its Claude calls are never candidates
+    batch_runtime: bool = False
 
 
 CLASSES = (Span, Struct, RequestFacts, Site, Decorator, FunctionFacts, ClassFacts, ScheduleRef, FileFacts)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .astwalk import (
     FUNCTION_DEFS, LEAVES, LOOPS, TRY, Arg, call_args, dotted_name, fields, find_all, int_value, str_value, walk,
 )
+from .batched import from_runtime_module, is_batchify, is_runtime_source
 from .dependence import LoopFlow, names_read
 from .spans import SourceText
 from .facts import (
@@ -785,10 +786,14 @@ class _Indexer:
     # ------------------------------------------------------------------ with
     def visit_With(self, node: ast.With | ast.AsyncWith) -> bool:
         before = len(self.sites)
+        batching = None  # the item that batches what runs in the block
         for item in node.items:
             self.walk(item.context_expr)
+            value = self.expr(item.context_expr)
             if item.optional_vars is not None:
-                self.bind(item.optional_vars, self.expr(item.context_expr))
+                self.bind(item.optional_vars, value)
+            if batching is None and (is_batchify(value) or from_runtime_module(value)):
+                batching = item.context_expr
         calls = {id(item.context_expr) for item in node.items if isinstance(item.context_expr, ast.Call)}
         new_sites = [s for s in self.sites[before:] if s.node is not None and id(s.node) in calls]
         if new_sites:
@@ -796,7 +801,15 @@ class _Indexer:
             shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
             for site in new_sites:
                 site.flags.add("stream-shown" if shown else "stream-drained")
+        if batching is None:
+            self.walk_body(node.body)
+            return False
+        # batchling (or the batch runtime's own block) intercepts every Messages
+        # request made inside the block, and in what it calls, and batches them
+        keyword = "async with" if isinstance(node, ast.AsyncWith) else "with"
+        self._open(_StructBuilder("batchify", f"`{keyword} {self._text_of(batching)}` block", self._pos(node)))
         self.walk_body(node.body)
+        self._close()
         return False
 
     visit_AsyncWith = visit_With
@@ -1184,5 +1197,7 @@ def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool
     indexer.run(tree)
     noqa, pragmas = _scan_comments(source)
     facts = indexer.facts(noqa, pragmas)
+    if is_runtime_source(module_name, source):
+        facts = dataclasses.replace(facts, batch_runtime=True)
     indexer.release()
     return facts

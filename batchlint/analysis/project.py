@@ -60,6 +60,7 @@ class Project:
         self.variable_alts: dict[str, tuple[str, ...]] = {}
         self.imports: dict[str, dict[str, str]] = {}
         self.star_imports: dict[str, list[str]] = {}
+        self.runtime_modules = frozenset(f.module for f in files if f.batch_runtime)  # see analysis/batched.py
         self._class_attrs: dict[str, dict[str, str]] = {}
         self._memo: dict[str, Value | None] = {}
         self._busy: set[str] = set()
@@ -357,6 +358,7 @@ class Project:
                     self._param_sites.append((facts, params))
         for facts, sites in work:
             anthropic_imported = "anthropic" in facts.imported_modules
+            runtime = facts.batch_runtime  # the batch runtime's own calls are never candidates
             for site in sites:
                 value = self.value(site.callee)
                 if site.ref_via:
@@ -364,7 +366,7 @@ class Project:
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
-                sdk = self._sdk_call(value, site, anthropic_imported)
+                sdk = None if runtime else self._sdk_call(value, site, anthropic_imported)
                 if sdk is not None:
                     self.sdk_calls.append((site, facts, sdk))
                     continue
@@ -449,12 +451,24 @@ class Project:
             return SdkCall(value.name, path, role)
         if value is None and anthropic_imported:
             method = shape_looks_like_claude(site.text, site.kwargs)
-            if method is not None:
+            if method is not None and not self._from_runtime(site.callee):
                 role = SDK_METHODS[method]
                 if role == "message" and ("stream", "True") in site.kwargs:
                     role = "stream"
                 return SdkCall("Anthropic", method, role, inferred=True)
         return None
+
+    def _from_runtime(self, callee: str) -> bool:
+        """`batch.messages.create(model=..., ...)` on an object of the batch
+        runtime: spelled like the SDK, but it is the runtime's own method."""
+        if not self.runtime_modules:
+            return False
+        parts = callee.partition("()")[0].split(".")
+        for i in range(len(parts), 0, -1):
+            module = self.module_for(".".join(parts[:i]))
+            if module is not None:
+                return module in self.runtime_modules
+        return False
 
     # --------------------------------------------------------------- queries
     def function(self, qual: str) -> FunctionFacts | None:
