@@ -23,7 +23,9 @@ from batchlint.config import Config
 from fakeapi import FakeAPI
 
 CASES = Path(__file__).resolve().parent / "fix_cases"
-REWRITE = sorted(p.name for p in (CASES / "rewrite").glob("*.py"))
+# the programs docs/fix.md shows count too (but the scheduled job, which tests/test_fix_lifecycle.py runs)
+REWRITE = sorted([f"rewrite/{p.name}" for p in (CASES / "rewrite").glob("*.py")]
+                 + [f"docs/{p.name}" for p in (CASES / "docs").glob("*.py") if p.name != "nightly.py"])
 REFUSE = sorted(p.name for p in (CASES / "refuse").glob("*.py"))
 
 
@@ -50,8 +52,8 @@ def fix(path: Path):
 
 @pytest.mark.parametrize("name", REWRITE)
 def test_rewrite_keeps_output_and_makes_no_synchronous_calls(tmp_path, name):
-    path = tmp_path / name
-    shutil.copy(CASES / "rewrite" / name, path)
+    path = tmp_path / Path(name).name
+    shutil.copy(CASES / name, path)
     with FakeAPI(polls_to_end=2) as api:
         before = run(path, api)
         assert before.returncode == 0, before.stderr
@@ -101,11 +103,11 @@ def run_args(path: Path, api: FakeAPI, *args: str) -> subprocess.CompletedProces
     return subprocess.run([sys.executable, path.name, *args], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("name", ["for_enumerate.py", "async_gather_list.py"])
+@pytest.mark.parametrize("name", ["rewrite/for_enumerate.py", "docs/routing.py"])
 def test_rewritten_programs_survive_expired_and_overloaded_results(tmp_path, name):
     """Partial failures on the first attempts are retried; the output is unchanged."""
-    path = tmp_path / name
-    shutil.copy(CASES / "rewrite" / name, path)
+    path = tmp_path / Path(name).name
+    shutil.copy(CASES / name, path)
     with FakeAPI() as api:
         before = run(path, api)
     fix(path)
