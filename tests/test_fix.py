@@ -132,6 +132,7 @@ def test_a_rewritten_program_fails_loudly_on_invalid_requests(tmp_path):
     path = tmp_path / "for_basic.py"
     shutil.copy(CASES / "rewrite" / path.name, path)
     fix(path)
+
     def outcome(custom_id, attempt):  # the second request of the batch is invalid
         return "errored:invalid_request_error" if custom_id == api.batch_requests[1]["custom_id"] else "succeeded"
 
