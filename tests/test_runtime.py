@@ -17,10 +17,10 @@ from unittest import mock
 import anthropic
 import pytest
 from anthropic.resources.messages import Messages
-
-from batchlint import runtime
 from fakeapi import FakeAPI
 from runtime_helpers import batch_of, cb, client, params, requests_of, texts
+
+from batchlint import runtime
 
 ITEMS = ["a", "b", "c"]
 
@@ -34,7 +34,7 @@ def quick_polls(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _synchronous_answer(item):
     with FakeAPI() as api:
         return len(client(api).messages.create(**params(item)).content[0].text.split())
@@ -62,7 +62,7 @@ def test_package_exposes_the_runtime_text_without_importing_it():
     assert cb.__version__ == runtime.VERSION
     assert runtime.RUNTIME_PATH.name == "claude_batch.py"
     check = "import sys, batchlint.runtime as r; r.source(); print('anthropic' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True).stdout == "False\n"
+    assert subprocess.run([sys.executable, "-c", check], check=True, capture_output=True, text=True).stdout == "False\n"
 
 
 # ---------------------------------------------------------------- blocking mode
