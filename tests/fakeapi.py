@@ -117,7 +117,7 @@ class FakeAPI:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> FakeAPI:
+    def __enter__(self) -> "FakeAPI":
         self._thread.start()
         return self
 
