@@ -176,11 +176,39 @@ def test_state_is_saved_right_after_submitting_before_any_wait(tmp_path):
     class Watching(cb.FileStore):
         def save(self, key, record):
             super().save(key, record)
-            seen.append([(b["id"], api.batches[b["id"]]["polls"]) for b in record["batches"]])
+            seen.append(([(b["id"], api.batches[b["id"]]["polls"]) for b in record["batches"]],
+                         len(record.get("submitting", {}).get("requests", []))))
 
     with FakeAPI(polls_to_end=2) as api:
         list(batch_of(client(api).messages, ITEMS, store=Watching(tmp_path / "s")).results())
-    assert seen[0] == [("msgbatch_fake0001", 0)]
+    assert seen[:2] == [([], 3), ([("msgbatch_fake0001", 0)], 0)]  # the mark, then the batch: both before polling
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL at one point of a run."""
+
+
+@pytest.mark.parametrize("reached_the_api", [True, False])
+def test_a_batch_created_but_not_recorded_before_a_kill_is_found_again(tmp_path, caplog, reached_the_api):
+    class KilledAtSave(cb.FileStore):
+        def save(self, key, record):
+            if record["batches"]:  # the save right after batches.create returned
+                raise Killed
+            super().save(key, record)
+            if not reached_the_api:
+                raise Killed  # killed after the mark, before batches.create
+
+    with FakeAPI() as api:
+        with pytest.raises(Killed):
+            list(batch_of(client(api).messages, ITEMS, store=KilledAtSave(tmp_path)).results())
+        assert len(api.batches) == int(reached_the_api)
+        with caplog.at_level(logging.WARNING, logger="claude_batch"):
+            got = texts(batch_of(client(api).messages, ITEMS, state_dir=tmp_path).results())
+    assert got == synchronous_answers(ITEMS)
+    assert len(api.batches) == 1 and len(api.batch_requests) == 3
+    found = [r.getMessage() for r in caplog.records if "found batch" in r.getMessage()]
+    assert found == (["tests:job: found batch msgbatch_fake0001, submitted by a run that stopped before recording it"]
+                     if reached_the_api else [])
 
 
 def test_past_the_deadline_the_error_names_the_batch_and_a_rerun_collects_it(tmp_path):

@@ -255,6 +255,7 @@ class Batch:
         current = {r.custom_id: r for r in _requests(self._added)}
         record = self.store.load(self.key) or {"version": 1, "key": self.key, "batches": [], "consumed": [], "failed": []}
         self._record, self._done, self._sorted = record, set(record["consumed"]), set()
+        yield from self._recover()
         known = {r["custom_id"] for entry in record["batches"] for r in entry["requests"]}
         new = [_entry(r) for r in current.values() if r.custom_id not in known]
         messages, failures = {}, []
@@ -273,13 +274,39 @@ class Batch:
         return self._deliver(messages, current, order=sorted(current, key=lambda c: current[c].index))
 
     def _submit(self, entries, current):
-        """Create batches for the request entries; record each one at once."""
+        """Create batches for the request entries, each recorded at once. A
+        `submitting` mark saved just before lets a rerun find a batch whose
+        creation a kill cut off before it was recorded (see _recover)."""
         for chunk in _chunks(entries, current):
-            batch = yield "create", [{"custom_id": e["custom_id"], "params": current[e["custom_id"]].params} for e in chunk]
-            self._record["batches"].append({"id": batch.id, "submitted_at": _now(), "status": batch.processing_status,
-                                            "ended_at": None, "request_counts": None, "requests": chunk})
+            self._record["submitting"] = {"at": _now(), "requests": chunk}
             self.store.save(self.key, self._record)
+            batch = yield "create", [{"custom_id": e["custom_id"], "params": current[e["custom_id"]].params} for e in chunk]
+            self._adopt(self._record.pop("submitting"), batch)
             log.info("%s: submitted batch %s with %d requests", self.key, batch.id, len(chunk))
+
+    def _adopt(self, submitting, batch):
+        self._record["batches"].append({"id": batch.id, "submitted_at": submitting["at"], "status": batch.processing_status,
+                                        "ended_at": None, "request_counts": None, "requests": submitting["requests"]})
+        self.store.save(self.key, self._record)
+
+    def _recover(self):
+        """After a kill between creating a batch and recording it: adopt the
+        oldest batch created since the mark with as many requests, if the
+        API lists one; else the requests count as never submitted."""
+        submitting = self._record.pop("submitting", None)
+        if submitting is None:
+            return
+        since = datetime.fromisoformat(submitting["at"]).timestamp() - 60  # leeway for clock skew
+        known = {entry["id"] for entry in self._record["batches"]}
+        listed = yield "list", None
+        found = sorted((b for b in listed if b.id not in known and b.created_at.timestamp() >= since
+                        and sum(b.request_counts.to_dict().values()) == len(submitting["requests"])),
+                       key=lambda b: b.created_at)
+        if found:
+            log.warning("%s: found batch %s, submitted by a run that stopped before recording it", self.key, found[0].id)
+            self._adopt(submitting, found[0])
+        else:
+            self.store.save(self.key, self._record)
 
     def _check(self, messages, failures, current, sleep):
         """Read the recorded batches whose results are still wanted: poll
@@ -522,6 +549,8 @@ def _call(batches, operation, argument):
         return batches.retrieve(argument)
     if operation == "results":
         return list(batches.results(argument))
+    if operation == "list":
+        return batches.list(limit=100).data
     return time.sleep(argument)
 
 
@@ -532,6 +561,8 @@ async def _acall(batches, operation, argument):
         return await batches.retrieve(argument)
     if operation == "results":
         return [response async for response in await batches.results(argument)]
+    if operation == "list":
+        return (await batches.list(limit=100)).data
     return await asyncio.sleep(argument)
 
 
