@@ -12,9 +12,9 @@ import sys
 import time
 
 import pytest
+from fakeapi import FakeAPI
 
 from batchlint.runtime import RUNTIME_PATH
-from fakeapi import FakeAPI
 
 ORIGINAL = '''\
 import anthropic
