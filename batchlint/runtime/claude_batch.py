@@ -255,6 +255,7 @@ class Batch:
         current = {r.custom_id: r for r in _requests(self._added)}
         record = self.store.load(self.key) or {"version": 1, "key": self.key, "batches": [], "consumed": [], "failed": []}
         self._record, self._done, self._sorted = record, set(record["consumed"]), set()
+        self._started, self._warned = time.monotonic(), set()
         yield from self._recover()
         known = {r["custom_id"] for entry in record["batches"] for r in entry["requests"]}
         new = [_entry(r) for r in current.values() if r.custom_id not in known]
@@ -312,7 +313,7 @@ class Batch:
         """Read the recorded batches whose results are still wanted: poll
         (backing off, up to the deadline) when `sleep`, else look once.
         Returns the request entries to resubmit."""
-        delay, start, warned, retry = self.poll_seconds, time.monotonic(), set(), []
+        delay, retry = self.poll_seconds, []
         todo = [entry for entry in self._record["batches"] if entry["id"] not in self._sorted
                 and any(self._wanted(r["custom_id"], current) for r in entry["requests"])]
         while todo:
@@ -323,7 +324,7 @@ class Batch:
                     batch = yield "retrieve", entry["id"]
                     if batch.processing_status != "ended":
                         waiting.append(entry)
-                        self._warn_if_late(entry, warned)
+                        self._warn_if_late(entry)
                         continue
                 responses = yield "results", entry["id"]
                 if not ended:
@@ -331,7 +332,7 @@ class Batch:
                 retry += self._sort(entry, responses, messages, failures, current)
             if not sleep or not waiting:
                 break
-            if time.monotonic() - start > self.deadline_seconds:
+            if time.monotonic() - self._started > self.deadline_seconds:
                 ids = ", ".join(e["id"] for e in waiting)
                 raise anthropic.AnthropicError(
                     f"{self.key}: batches {ids} have not ended after {self.deadline_seconds:g} s; they are recorded "
@@ -345,10 +346,10 @@ class Batch:
         a current item, whose loop body a kill may have cut short."""
         return custom_id not in self._done or (self.wait and custom_id in current)
 
-    def _warn_if_late(self, entry, warned):
+    def _warn_if_late(self, entry):
         age = time.time() - datetime.fromisoformat(entry["submitted_at"]).timestamp()
-        if age > self.warn_after_seconds and entry["id"] not in warned:
-            warned.add(entry["id"])
+        if age > self.warn_after_seconds and entry["id"] not in self._warned:
+            self._warned.add(entry["id"])
             log.warning("%s: batch %s still in progress after %.0f s", self.key, entry["id"], age)
 
     def _ended(self, entry, batch, responses):
