@@ -5,17 +5,17 @@ Usage, as `batchlint fix` writes it::
     batch = _claude_batch.Batch(client.messages, "mypkg.jobs:nightly")
     for doc in docs:
         batch.add(doc, model="claude-sonnet-5", max_tokens=512, messages=[...])
-    for doc, message in batch.results():      # `async for ... in batch.aresults()`
+    for doc, message in batch.results():  # async: `async for` ... aresults()
         save(doc, message)
 
 What it adds to a plain submit-and-poll loop:
 
-- Durable state. Each batch and its requests are recorded (a JSON file per
-  key in `.claude_batch/`, see FileStore) right after it is submitted. A
-  rerun after a kill waits for that batch or reads its results instead of
-  paying again; a result stays recorded until the loop has processed it.
-- `wait=False` for scheduled jobs: submit what is new, collect what has
-  ended, never sleep. Items travel in the state (pickled), so a result is
+- Durable state: each batch and its requests are recorded (a JSON file per
+  key in `.claude_batch/`, see FileStore) as it is submitted. A rerun after a
+  kill waits for that batch or reads its results instead of paying again; a
+  result stays recorded until the loop has processed it.
+- `wait=False` for scheduled jobs: collect what has ended, submit what is
+  new, never sleep. Items travel in the state (pickled), so a result is
   delivered even if the code no longer produces its item.
 - Partial failure: expired requests and retryable errors are resubmitted (up
   to `max_attempts` submissions); what still fails is reported per item.
@@ -43,7 +43,7 @@ import pickle
 import reprlib
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import anthropic
 from anthropic.resources.beta.messages import AsyncMessages as AsyncBetaMessages
@@ -55,14 +55,16 @@ __version__ = 1
 log = logging.getLogger("claude_batch")
 
 MAX_REQUESTS = 100_000  # per batch (API limit)
-MAX_BYTES = 200_000_000  # per batch: the API's 256 MB, with room for the JSON around each request
-RETRYABLE = frozenset({"expired", "api_error", "overloaded_error", "rate_limit_error", "timeout_error"})
-USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+MAX_BYTES = 200_000_000  # per batch: under the API's 256 MB, with room to spare
+RETRYABLE = frozenset({"expired", "api_error", "overloaded_error",
+                       "rate_limit_error", "timeout_error"})
+USAGE_FIELDS = ("input_tokens", "output_tokens",
+                "cache_creation_input_tokens", "cache_read_input_tokens")
 
 # The SDK's own `create` functions, captured at import: a test that patches
 # `Messages.create` replaces them, and then must get its patched call.
-_SDK_CREATE = {cls: cls.create for cls in (Messages, AsyncMessages, BetaMessages, AsyncBetaMessages)}
 _ASYNC = (AsyncMessages, AsyncBetaMessages)
+_SDK_CREATE = {cls: cls.create for cls in (Messages, BetaMessages, *_ASYNC)}
 
 _Request = collections.namedtuple("_Request", "index item params custom_id hash n size")
 
@@ -127,7 +129,8 @@ class FileStore(Store):
         self.directory = os.path.abspath(directory)
 
     def _path(self, key, suffix=".json"):
-        return os.path.join(self.directory, hashlib.sha256(key.encode()).hexdigest()[:24] + suffix)
+        name = hashlib.sha256(key.encode()).hexdigest()[:24] + suffix
+        return os.path.join(self.directory, name)
 
     def load(self, key):
         path = self._path(key)
@@ -138,10 +141,13 @@ class FileStore(Store):
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as exc:
-            raise anthropic.AnthropicError(f"{path}: unreadable batch state ({exc!r}); move it away to start afresh") from None
+            raise anthropic.AnthropicError(
+                f"{path}: unreadable batch state ({exc!r}); move it away to start over"
+            ) from None
         if os.path.exists(self._path(key, ".consumed")):
             with open(self._path(key, ".consumed"), encoding="utf-8") as handle:
-                record["consumed"] += [c for c in dict.fromkeys(handle.read().split()) if c not in done]
+                more = dict.fromkeys(handle.read().split())
+            record["consumed"] += [c for c in more if c not in done]
         return record
 
     def save(self, key, record):
@@ -163,47 +169,51 @@ class FileStore(Store):
         _unlink(self._path(key, ".consumed"))
 
     def keys(self):
-        names = sorted(os.listdir(self.directory)) if os.path.isdir(self.directory) else []
-        for name in names:
+        exists = os.path.isdir(self.directory)
+        for name in sorted(os.listdir(self.directory)) if exists else []:
             if name.endswith(".json"):
-                with open(os.path.join(self.directory, name), encoding="utf-8") as handle:
-                    yield json.load(handle)["key"]
+                with open(os.path.join(self.directory, name), encoding="utf-8") as f:
+                    yield json.load(f)["key"]
 
     def consume(self, key, record, custom_id):
-        # once written, a line survives SIGKILL; fsync per item would cost more than it protects
+        # a written line survives SIGKILL; an fsync per item would cost more
         with open(self._path(key, ".consumed"), "a", encoding="utf-8") as handle:
             handle.write(custom_id + "\n")
 
     def record_history(self, entry):
         os.makedirs(self.directory, exist_ok=True)
-        with open(os.path.join(self.directory, "history.jsonl"), "a", encoding="utf-8") as handle:
+        path = os.path.join(self.directory, "history.jsonl")
+        with open(path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, sort_keys=True) + "\n")
 
 
 class Batch:
     """Requests added with add(), answered by results() / aresults()."""
 
-    def __init__(self, messages, key, *, wait=True, state_dir=None, store=None, max_attempts=3,
-                 poll_seconds=None, deadline_seconds=None, warn_after_seconds=None):
-        self.messages = messages  # client.messages or client.beta.messages, sync or async
+    def __init__(self, messages, key, *, wait=True, state_dir=None, store=None,
+                 max_attempts=3, poll_seconds=None, deadline_seconds=None,
+                 warn_after_seconds=None):
+        self.messages = messages  # client.messages or client.beta.messages
         self.key = key
         self.wait = wait
-        self.store = store if store is not None else FileStore(
-            state_dir or os.environ.get("CLAUDE_BATCH_STATE_DIR") or ".claude_batch")
+        if store is None:
+            folder = state_dir or os.environ.get("CLAUDE_BATCH_STATE_DIR")
+            store = FileStore(folder or ".claude_batch")
+        self.store = store
         self.max_attempts = max_attempts
-        self.poll_seconds = _setting(poll_seconds, "CLAUDE_BATCH_POLL_SECONDS", 10)
-        self.deadline_seconds = _setting(deadline_seconds, "CLAUDE_BATCH_DEADLINE_SECONDS", 26 * 3600)
-        self.warn_after_seconds = _setting(warn_after_seconds, "CLAUDE_BATCH_WARN_AFTER_SECONDS", 3600)
+        self.poll_seconds = _setting(poll_seconds, "POLL_SECONDS", 10)
+        self.deadline_seconds = _setting(deadline_seconds, "DEADLINE_SECONDS", 93600)
+        self.warn_after = _setting(warn_after_seconds, "WARN_AFTER_SECONDS", 3600)
         self._added = []  # (item, params) in add order
-        self._record = self._done = None
 
     def add(self, item, /, **params):
         """One request: `params` are the keyword arguments of messages.create."""
         self._added.append((item, params))
 
     def results(self):
-        """(item, message) pairs; see the module docstring."""
-        if isinstance(self.messages, _ASYNC) or inspect.iscoroutinefunction(getattr(self.messages, "create", None)):
+        """(item, message) pairs in add order; see the module docstring."""
+        create = getattr(self.messages, "create", None)
+        if isinstance(self.messages, _ASYNC) or inspect.iscoroutinefunction(create):
             raise TypeError("use `async for ... in batch.aresults()`")
         return self._batched() if _batchable(self.messages) else self._synchronous()
 
@@ -253,11 +263,13 @@ class Batch:
         driver to run on the API, gets the answer back, and returns the
         (item, message, custom_id) triples to deliver."""
         current = {r.custom_id: r for r in _requests(self._added)}
-        record = self.store.load(self.key) or {"version": 1, "key": self.key, "batches": [], "consumed": [], "failed": []}
-        self._record, self._done, self._sorted = record, set(record["consumed"]), set()
-        self._started, self._warned = time.monotonic(), set()
+        record = self.store.load(self.key) or {
+            "version": 1, "key": self.key, "batches": [], "consumed": [], "failed": []
+        }
+        self._record, self._done = record, set(record["consumed"])
+        self._sorted, self._warned, self._started = set(), set(), time.monotonic()
         yield from self._recover()
-        known = {r["custom_id"] for entry in record["batches"] for r in entry["requests"]}
+        known = {r["custom_id"] for b in record["batches"] for r in b["requests"]}
         new = [_entry(r) for r in current.values() if r.custom_id not in known]
         messages, failures = {}, []
         if not self.wait:
@@ -272,7 +284,8 @@ class Batch:
                 break
             yield from self._submit(retry, current)
         self._report(failures, current, raise_=True)
-        return self._deliver(messages, current, order=sorted(current, key=lambda c: current[c].index))
+        order = sorted(current, key=lambda c: current[c].index)
+        return self._deliver(messages, current, order=order)
 
     def _submit(self, entries, current):
         """Create batches for the request entries, each recorded at once. A
@@ -281,13 +294,19 @@ class Batch:
         for chunk in _chunks(entries, current):
             self._record["submitting"] = {"at": _now(), "requests": chunk}
             self.store.save(self.key, self._record)
-            batch = yield "create", [{"custom_id": e["custom_id"], "params": current[e["custom_id"]].params} for e in chunk]
+            batch = yield "create", [
+                {"custom_id": e["custom_id"], "params": current[e["custom_id"]].params}
+                for e in chunk
+            ]
             self._adopt(self._record.pop("submitting"), batch)
-            log.info("%s: submitted batch %s with %d requests", self.key, batch.id, len(chunk))
+            log.info("%s: submitted batch %s with %d requests",
+                     self.key, batch.id, len(chunk))
 
     def _adopt(self, submitting, batch):
-        self._record["batches"].append({"id": batch.id, "submitted_at": submitting["at"], "status": batch.processing_status,
-                                        "ended_at": None, "request_counts": None, "requests": submitting["requests"]})
+        self._record["batches"].append({
+            "id": batch.id, "submitted_at": submitting["at"],
+            "status": batch.processing_status, "ended_at": None,
+            "request_counts": None, "requests": submitting["requests"]})
         self.store.save(self.key, self._record)
 
     def _recover(self):
@@ -297,14 +316,19 @@ class Batch:
         submitting = self._record.pop("submitting", None)
         if submitting is None:
             return
-        since = datetime.fromisoformat(submitting["at"]).timestamp() - 60  # leeway for clock skew
+        since = _timestamp(submitting["at"]) - 60  # leeway for clock skew
         known = {entry["id"] for entry in self._record["batches"]}
+        count = len(submitting["requests"])
         listed = yield "list", None
-        found = sorted((b for b in listed if b.id not in known and b.created_at.timestamp() >= since
-                        and sum(b.request_counts.to_dict().values()) == len(submitting["requests"])),
-                       key=lambda b: b.created_at)
+        found = sorted(
+            (b for b in listed if b.id not in known
+             and b.created_at.timestamp() >= since
+             and sum(b.request_counts.to_dict().values()) == count),
+            key=lambda b: b.created_at,
+        )
         if found:
-            log.warning("%s: found batch %s, submitted by a run that stopped before recording it", self.key, found[0].id)
+            log.warning("%s: found batch %s, submitted by a run that stopped before "
+                        "recording it", self.key, found[0].id)
             self._adopt(submitting, found[0])
         else:
             self.store.save(self.key, self._record)
@@ -314,8 +338,11 @@ class Batch:
         (backing off, up to the deadline) when `sleep`, else look once.
         Returns the request entries to resubmit."""
         delay, retry = self.poll_seconds, []
-        todo = [entry for entry in self._record["batches"] if entry["id"] not in self._sorted
-                and any(self._wanted(r["custom_id"], current) for r in entry["requests"])]
+        todo = [
+            entry for entry in self._record["batches"]
+            if entry["id"] not in self._sorted
+            and any(self._wanted(r["custom_id"], current) for r in entry["requests"])
+        ]
         while todo:
             waiting = []
             for entry in todo:
@@ -335,8 +362,10 @@ class Batch:
             if time.monotonic() - self._started > self.deadline_seconds:
                 ids = ", ".join(e["id"] for e in waiting)
                 raise anthropic.AnthropicError(
-                    f"{self.key}: batches {ids} have not ended after {self.deadline_seconds:g} s; they are recorded "
-                    f"in the state, so a rerun collects them instead of submitting again")
+                    f"{self.key}: batches {ids} have not ended after "
+                    f"{self.deadline_seconds:g} s; they are recorded in the state, "
+                    "so a rerun collects them instead of submitting again"
+                )
             yield "sleep", delay
             delay, todo = min(delay * 2, 300.0), waiting
         return retry
@@ -347,21 +376,28 @@ class Batch:
         return custom_id not in self._done or (self.wait and custom_id in current)
 
     def _warn_if_late(self, entry):
-        age = time.time() - datetime.fromisoformat(entry["submitted_at"]).timestamp()
-        if age > self.warn_after_seconds and entry["id"] not in self._warned:
+        age = time.time() - _timestamp(entry["submitted_at"])
+        if age > self.warn_after and entry["id"] not in self._warned:
             self._warned.add(entry["id"])
-            log.warning("%s: batch %s still in progress after %.0f s", self.key, entry["id"], age)
+            log.warning("%s: batch %s still in progress after %.0f s",
+                        self.key, entry["id"], age)
 
     def _ended(self, entry, batch, responses):
-        """Note a batch that has just ended, in the record, the log and the history."""
-        entry.update(status="ended", ended_at=_iso(batch.ended_at), request_counts=batch.request_counts.to_dict())
-        turnaround = (batch.ended_at - batch.created_at).total_seconds() if batch.ended_at else None
-        log.info("%s: batch %s ended after %s s: %s", self.key, entry["id"], turnaround, entry["request_counts"])
+        """Note a batch that has just ended: in the record, the log, the history."""
+        counts, ended_at, turnaround = batch.request_counts.to_dict(), None, None
+        if batch.ended_at:
+            ended_at = batch.ended_at.isoformat(timespec="seconds")
+            turnaround = (batch.ended_at - batch.created_at).total_seconds()
+        entry.update(status="ended", ended_at=ended_at, request_counts=counts)
+        log.info("%s: batch %s ended after %s s: %s",
+                 self.key, entry["id"], turnaround, counts)
         record_history = getattr(self.store, "record_history", None)
         if record_history is not None:
-            record_history({"key": self.key, "batch_id": entry["id"], "submitted_at": entry["submitted_at"],
-                            "ended_at": entry["ended_at"], "turnaround_s": turnaround,
-                            "request_counts": entry["request_counts"], "usage": _usage(responses)})
+            record_history({
+                "key": self.key, "batch_id": entry["id"],
+                "submitted_at": entry["submitted_at"], "ended_at": ended_at,
+                "turnaround_s": turnaround, "request_counts": counts,
+                "usage": _usage(responses)})
 
     def _sort(self, entry, responses, messages, failures, current):
         """Sort an ended batch's results: messages kept, retryable failures
@@ -376,8 +412,9 @@ class Batch:
                 kept.append(request)
                 continue
             reason = _reason(result)
-            if (reason.partition(":")[0] in RETRYABLE and request["attempts"] < self.max_attempts
-                    and request["custom_id"] in current):  # resubmitting needs the params of the current run
+            if (reason.partition(":")[0] in RETRYABLE
+                    and request["attempts"] < self.max_attempts
+                    and request["custom_id"] in current):  # its params are needed
                 retry.append(dict(request, attempts=request["attempts"] + 1))
             else:
                 failures.append((request, reason))
@@ -388,24 +425,34 @@ class Batch:
         """Record final failures; raise one error for the current items
         (blocking mode), else log each one (a scheduled job goes on)."""
         for request, reason in failures:
-            self._record["failed"].append({"custom_id": request["custom_id"], "reason": reason,
-                                           "item": _describe(request, current)})
+            self._record["failed"].append({
+                "custom_id": request["custom_id"], "reason": reason,
+                "item": _describe(request, current)})
         if failures:
             self.store.save(self.key, self._record)
-        mine = sorted((current[r["custom_id"]].index, reason, r["custom_id"]) for r, reason in failures
-                      if raise_ and r["custom_id"] in current)
+        mine = []
         for request, reason in failures:
-            if not raise_ or request["custom_id"] not in current:
-                log.error("%s: request for %s failed: %s", self.key, _describe(request, current), reason)
+            if raise_ and request["custom_id"] in current:
+                mine.append((current[request["custom_id"]], reason))
+            else:
+                log.error("%s: request for %s failed: %s",
+                          self.key, _describe(request, current), reason)
         if mine:
-            lines = "\n".join(f"  item {index} {_short(current[c].item)}: {reason}" for index, reason, c in mine)
-            raise anthropic.AnthropicError(f"{len(mine)} of {len(current)} batch requests failed:\n{lines}")
+            lines = "\n".join(
+                f"  item {r.index} {_short(r.item)}: {reason}"
+                for r, reason in sorted(mine, key=lambda pair: pair[0].index)
+            )
+            raise anthropic.AnthropicError(
+                f"{len(mine)} of {len(current)} batch requests failed:\n{lines}"
+            )
 
     def _deliver(self, messages, current, order):
         """(item, message, custom_id) to yield: `order` (the current items, in
-        blocking mode) first, then the other results still wanted in
-        submission order, items coming from the state."""
-        requests = {r["custom_id"]: r for entry in self._record["batches"] for r in entry["requests"]}
+        blocking mode) first, then the other results still wanted, in
+        submission order, their items coming from the state."""
+        requests = {
+            r["custom_id"]: r for b in self._record["batches"] for r in b["requests"]
+        }
         listed = set(order)
         order += [c for c in requests if c not in listed and self._wanted(c, current)]
         ready = []
@@ -414,9 +461,9 @@ class Batch:
                 continue
             try:
                 item = _item(requests[custom_id], current)
-            except Exception as exc:  # noqa: BLE001 - unpickling runs arbitrary code of the item's class
-                log.warning("%s: result of %s dropped: its item cannot be restored (%r) and is no longer produced",
-                            self.key, custom_id, exc)
+            except Exception as exc:  # noqa: BLE001 - unpickling runs any class's code
+                log.warning("%s: result of %s dropped: its item cannot be restored "
+                            "(%r) and is no longer produced", self.key, custom_id, exc)
                 self._consume(custom_id)
                 continue
             ready.append((item, messages[custom_id], custom_id))
@@ -435,7 +482,8 @@ class Batch:
 
     def _finish(self):
         """Drop the record once every request is processed, else save it."""
-        if all(r["custom_id"] in self._done for entry in self._record["batches"] for r in entry["requests"]):
+        batches = self._record["batches"]
+        if all(r["custom_id"] in self._done for b in batches for r in b["requests"]):
             self.store.delete(self.key)
         else:
             self.store.save(self.key, self._record)
@@ -447,13 +495,14 @@ def _batchable(messages):
     has the Message Batches API; anything else gets synchronous calls."""
     if os.environ.get("CLAUDE_BATCH_DISABLE") == "1":
         return False
-    base = next((cls for cls in type(messages).__mro__ if cls in _SDK_CREATE), None)
+    base = next((c for c in type(messages).__mro__ if c in _SDK_CREATE), None)
     if base is None or "create" in vars(messages):
         return False
     create = type(messages).create
     if create is not _SDK_CREATE[base] or not inspect.isfunction(create):
         return False
-    if not isinstance(getattr(messages, "_client", None), (anthropic.Anthropic, anthropic.AsyncAnthropic)):
+    client = getattr(messages, "_client", None)
+    if not isinstance(client, (anthropic.Anthropic, anthropic.AsyncAnthropic)):
         return False  # Bedrock, Vertex: their own client classes, no batch endpoint
     return getattr(messages, "batches", None) is not None  # Foundry: None
 
@@ -468,19 +517,23 @@ def _requests(added):
         digest = hashlib.sha256(body.encode()).hexdigest()
         n = seen[digest]
         seen[digest] += 1
-        out.append(_Request(index, item, params, f"{digest[:40]}-{n}", digest, n, len(body) + 100))
+        custom_id = f"{digest[:40]}-{n}"
+        out.append(_Request(index, item, params, custom_id, digest, n, len(body) + 100))
     return out
 
 
 def _params(index, params):
     """The JSON body the call would have sent: extra_body merged, the HTTP
     timeout dropped; per-call headers, queries and streaming refused."""
-    params = {k: v for k, v in params.items() if not isinstance(v, (anthropic.NotGiven, anthropic.Omit))}
+    unset = (anthropic.NotGiven, anthropic.Omit)
+    params = {k: v for k, v in params.items() if not isinstance(v, unset)}
     params.update(params.pop("extra_body", None) or {})
     params.pop("timeout", None)
     for name in ("extra_headers", "extra_query", "stream", "betas"):
         if params.pop(name, None):
-            raise ValueError(f"item {index}: `{name}` cannot be sent in a Message Batches request")
+            raise ValueError(
+                f"item {index}: `{name}` cannot be sent in a Message Batches request"
+            )
     return params
 
 
@@ -488,9 +541,10 @@ def _entry(request):
     """A request as recorded in the state."""
     try:
         item = base64.b64encode(pickle.dumps(request.item)).decode("ascii")
-    except Exception:  # noqa: BLE001 - any object may refuse pickling; it then matches current items only
+    except Exception:  # noqa: BLE001 - then it can only match a current item
         item = None
-    return {"custom_id": request.custom_id, "hash": request.hash, "n": request.n, "item": item, "attempts": 1}
+    return {"custom_id": request.custom_id, "hash": request.hash, "n": request.n,
+            "item": item, "attempts": 1}
 
 
 def _chunks(entries, current):
@@ -531,10 +585,10 @@ def _reason(result):
     return result.type
 
 
-def _usage(results):
+def _usage(responses):
     """Tokens of the succeeded messages, summed per model."""
     totals = {}
-    for response in results:
+    for response in responses:
         if response.result.type == "succeeded":
             message = response.result.message
             sums = totals.setdefault(message.model, dict.fromkeys(USAGE_FIELDS, 0))
@@ -567,13 +621,15 @@ async def _acall(batches, operation, argument):
     return await asyncio.sleep(argument)
 
 
-def _setting(value, variable, default):
+def _setting(value, name, default):
+    """An argument, else the CLAUDE_BATCH_<name> environment variable."""
     if value is not None:
         return float(value)
+    text = os.environ.get("CLAUDE_BATCH_" + name) or default
     try:
-        return float(os.environ.get(variable) or default)
+        return float(text)
     except ValueError:
-        raise ValueError(f"{variable}={os.environ[variable]!r} is not a number of seconds") from None
+        raise ValueError(f"CLAUDE_BATCH_{name}={text!r} is not a number") from None
 
 
 def _short(item):
@@ -581,11 +637,11 @@ def _short(item):
 
 
 def _now():
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
 
 
-def _iso(moment):
-    return moment.isoformat(timespec="seconds") if moment else None
+def _timestamp(text):
+    return datetime.fromisoformat(text).timestamp()
 
 
 def _unlink(path):
