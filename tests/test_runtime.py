@@ -438,3 +438,38 @@ def test_module_level_helpers_for_comprehensions():
         got = texts(cb.results(client(api).messages, "k", [cb.request(i, **params(i)) for i in ITEMS]))
     assert got == synchronous_answers(ITEMS)
     assert cb.request("x", model="m") == ("x", {"model": "m"})
+
+
+def test_a_collector_with_no_items_of_its_own_yields_what_ended():
+    with FakeAPI(polls_to_end=1) as api:
+        sdk = client(api)
+        assert list(batch_of(sdk.messages, ITEMS, wait=False).results()) == []
+        collected = texts(cb.Batch(sdk.messages, "tests:job", wait=False).results())
+    assert collected == synchronous_answers(ITEMS)  # items restored from the state
+    assert len(api.batches) == 1
+
+
+def test_blocking_rerun_with_changed_items_still_delivers_the_paid_result_last():
+    with FakeAPI(polls_to_end=10**9) as api:
+        sdk = client(api)
+        with pytest.raises(anthropic.AnthropicError, match="rerun"):
+            list(batch_of(sdk.messages, ["a", "b", "c"], deadline_seconds=0).results())
+        api.polls_to_end = 0
+        got = texts(batch_of(sdk.messages, ["a", "b", "d"]).results())
+    assert got == synchronous_answers(["a", "b", "d", "c"])  # c: from the state, after the current items
+    assert [requests_of(api, i) for i in "abcd"] == [1, 1, 1, 1] and len(api.batches) == 2
+
+
+def test_an_earlier_item_that_cannot_be_restored_is_dropped_with_a_warning(caplog, tmp_path):
+    with FakeAPI(polls_to_end=1) as api:
+        sdk = client(api)
+        batch = cb.Batch(sdk.messages, "k", wait=False)
+        batch.add(lambda: "not picklable", **params("a"))
+        batch.add("b", **params("b"))
+        list(batch.results())
+        with caplog.at_level(logging.WARNING, logger="claude_batch"):
+            got = [item for item, _ in cb.Batch(sdk.messages, "k", wait=False).results()]
+    assert got == ["b"]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "cannot be restored" in caplog.records[0].getMessage()
+    assert state_files(tmp_path / ".claude_batch") == []  # the dropped result counts as processed
