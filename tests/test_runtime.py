@@ -307,12 +307,24 @@ def test_decoupled_runs_submit_then_collect_with_items_added_and_removed(monkeyp
         assert len(api.batches) == 1 and api.batches["msgbatch_fake0001"]["polls"] == 0
         second = texts(batch_of(sdk.messages, ["a", "b", "d"], wait=False).results())  # c removed, d added
         assert [item for item, _ in second] == ["a", "b", "c"]  # c's paid result still delivered, from the state
-        assert requests_of(api, "d") == 1 and len(api.batches) == 2
-        third = texts(batch_of(sdk.messages, ["a", "b", "d"], wait=False).results())
+        assert [requests_of(api, i) for i in "abcd"] == [1, 1, 1, 1] and len(api.batches) == 2  # d in a new batch
+        third = texts(batch_of(sdk.messages, ["d"], wait=False).results())
     assert [item for item, _ in third] == ["d"]
     assert second + third == synchronous_answers(["a", "b", "c", "d"])
     assert [requests_of(api, i) for i in "abcd"] == [1, 1, 1, 1] and len(api.batches) == 2
     assert state_files(tmp_path / ".claude_batch") == []
+
+
+def test_decoupled_state_keeps_only_batches_in_flight_and_a_later_tick_asks_again(tmp_path):
+    with FakeAPI(polls_to_end=1) as api:
+        sdk = client(api)
+        list(batch_of(sdk.messages, ["a", "b"], wait=False).results())
+        assert [i for i, _ in batch_of(sdk.messages, ["a", "b", "d"], wait=False).results()] == ["a", "b"]
+        record = json.loads(next((tmp_path / ".claude_batch").glob("*.json")).read_text())
+        assert [b["id"] for b in record["batches"]] == ["msgbatch_fake0002"] and record["consumed"] == []
+        # a and b are produced again by this tick: as in the original job, they are asked again
+        assert [i for i, _ in batch_of(sdk.messages, ["a", "b", "d"], wait=False).results()] == ["d"]
+    assert [requests_of(api, i) for i in "abd"] == [2, 2, 1] and len(api.batches) == 3
 
 
 def test_decoupled_failures_are_logged_not_raised_and_retryable_ones_go_in_the_next_batch(caplog):

@@ -71,7 +71,7 @@ def test_async_decoupled_runs_with_items_added_and_removed(monkeypatch):
     with FakeAPI(polls_to_end=1) as api:
         assert collect(batch_of(aclient(api).messages, ["a", "b", "c"], wait=False)) == []
         second = [item for item, _ in collect(batch_of(aclient(api).messages, ["a", "b", "d"], wait=False))]
-        third = [item for item, _ in collect(batch_of(aclient(api).messages, ["a", "b", "d"], wait=False))]
+        third = [item for item, _ in collect(batch_of(aclient(api).messages, ["d"], wait=False))]
     assert second == ["a", "b", "c"] and third == ["d"]
     assert [requests_of(api, i) for i in "abcd"] == [1, 1, 1, 1] and len(api.batches) == 2
 

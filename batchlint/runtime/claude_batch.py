@@ -481,12 +481,17 @@ class Batch:
             consume(self.key, self._record, custom_id)
 
     def _finish(self):
-        """Drop the record once every request is processed, else save it."""
-        batches = self._record["batches"]
-        if all(r["custom_id"] in self._done for b in batches for r in b["requests"]):
+        """Forget the batches whose every result is processed: the record goes
+        once none is left. (An item produced again later is a new request.)"""
+        record, done = self._record, self._done
+        record["batches"] = [b for b in record["batches"] if b["status"] != "ended"
+                             or any(r["custom_id"] not in done for r in b["requests"])]
+        if not record["batches"]:
             self.store.delete(self.key)
-        else:
-            self.store.save(self.key, self._record)
+            return
+        left = {r["custom_id"] for b in record["batches"] for r in b["requests"]}
+        record["consumed"] = [c for c in record["consumed"] if c in left]
+        self.store.save(self.key, record)
 
 
 # ---------------------------------------------------------------- helpers
