@@ -429,6 +429,7 @@ class Batch:
                 "custom_id": request["custom_id"], "reason": reason,
                 "item": _describe(request, current)})
         if failures:
+            del self._record["failed"][:-1000]  # for `batchlint status`; bounded
             self.store.save(self.key, self._record)
         mine = []
         for request, reason in failures:
