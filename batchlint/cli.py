@@ -252,6 +252,27 @@ def models(config_path: str | None, isolated: bool) -> None:
 
 
 @main.command()
+@click.argument("state_dir", required=False, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.batchlint.pricing] from.")
+def status(state_dir: str | None, output_format: str, config_path: str | None) -> None:
+    """Pending batches, turnaround, failures and cost, from the batch runtime's
+    state folder (STATE_DIR, else $CLAUDE_BATCH_STATE_DIR, else ./.claude_batch)."""
+    from . import status as state
+    from .savings import prices_from
+
+    try:
+        data = state.read_status(state_dir or state.default_state_dir(), prices_from(_load(config_path, False, (".",)).pricing))
+    except (ConfigError, state.StatusError) as exc:
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    for problem in data["problems"]:
+        click.echo(f"batchlint: warning: {problem}", err=True)
+    click.echo((state.render_json if output_format == "json" else state.render_text)(data), nl=False)
+
+
+@main.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
     """List every rule code, or describe one (`batchlint rules BL101`)."""

@@ -82,7 +82,9 @@ class FakeAPI:
 
             def do_GET(self):
                 parts = self.path.split("?")[0].strip("/").split("/")
-                if parts[:3] == ["v1", "messages", "batches"] and len(parts) == 4:
+                if parts == ["v1", "messages", "batches"]:
+                    self._send(200, api.list_batches())
+                elif parts[:3] == ["v1", "messages", "batches"] and len(parts) == 4:
                     self._send(*api.retrieve_batch(parts[3]))
                 elif parts[:3] == ["v1", "messages", "batches"] and len(parts) == 5 and parts[4] == "results":
                     status, lines = api.batch_results(parts[3])
@@ -110,7 +112,7 @@ class FakeAPI:
                 self.wfile.write(data)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
 
     @property
     def base_url(self) -> str:
@@ -174,6 +176,12 @@ class FakeAPI:
         with self._lock:
             self.batches[batch_id]["polls"] += 1
         return 200, self._batch_json(batch_id)
+
+    def list_batches(self) -> dict:
+        """One page of every batch, most recent first (no paging: tests make few)."""
+        data = [self._batch_json(batch_id) for batch_id in reversed(list(self.batches))]
+        return {"data": data, "has_more": False, "first_id": data[0]["id"] if data else None,
+                "last_id": data[-1]["id"] if data else None}
 
     def cancel_batch(self, batch_id: str) -> tuple[int, dict]:
         if batch_id not in self.batches:

@@ -1,0 +1,81 @@
+"""A program that uses the runtime, killed with SIGKILL while it waits for its
+batch, then run again in the same folder: it prints what the synchronous
+original printed, makes no synchronous call, and the fake counts one batch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from fakeapi import FakeAPI
+
+from batchlint.runtime import RUNTIME_PATH
+
+ORIGINAL = '''\
+import anthropic
+
+client = anthropic.Anthropic()
+docs = ["alpha", "beta", "gamma", "alpha"]
+
+for doc in docs:
+    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=30,
+                                   messages=[{"role": "user", "content": doc}])
+    print(doc, len(reply.content[0].text.split()), flush=True)
+'''
+
+REWRITTEN = '''\
+import anthropic
+
+import _claude_batch
+
+client = anthropic.Anthropic()
+docs = ["alpha", "beta", "gamma", "alpha"]
+
+batch = _claude_batch.Batch(client.messages, "labels:main")
+for doc in docs:
+    batch.add(doc, model="claude-haiku-4-5", max_tokens=30, messages=[{"role": "user", "content": doc}])
+for doc, reply in batch.results():
+    print(doc, len(reply.content[0].text.split()), flush=True)
+'''
+
+
+def environment(api: FakeAPI) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_BATCH_")}
+    return {**env, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key", "CLAUDE_BATCH_POLL_SECONDS": "0.01"}
+
+
+def run(folder, name, api) -> str:
+    done = subprocess.run([sys.executable, name], cwd=folder, env=environment(api), capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_killed_after_submitting_then_rerun_collects_the_same_batch(tmp_path):
+    (tmp_path / "original.py").write_text(ORIGINAL)
+    (tmp_path / "job.py").write_text(REWRITTEN)
+    shutil.copy(RUNTIME_PATH, tmp_path / "_claude_batch.py")
+    with FakeAPI(polls_to_end=10**9) as api:
+        expected = run(tmp_path, "original.py", api)
+        synchronous_calls = len(api.requests)
+        process = subprocess.Popen([sys.executable, "job.py"], cwd=tmp_path, env=environment(api),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        give_up = time.monotonic() + 120
+        while not api.batches and process.poll() is None and time.monotonic() < give_up:
+            time.sleep(0.01)
+        process.kill()  # SIGKILL: no cleanup of any kind
+        out, _ = process.communicate()
+        assert len(api.batches) == 1 and out == b""
+        assert list((tmp_path / ".claude_batch").glob("*.json"))  # the batch was recorded before the wait
+        api.polls_to_end = 0  # the batch ends
+        rerun = run(tmp_path, "job.py", api)
+    assert rerun == expected and expected.count("\n") == 4
+    assert len(api.batches) == 1 and len(api.batch_requests) == 4
+    assert len(api.requests) == synchronous_calls  # no synchronous call from the rewritten program
+    assert not list((tmp_path / ".claude_batch").glob("*.json"))
