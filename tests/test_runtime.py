@@ -74,6 +74,15 @@ def test_blocking_results_match_the_synchronous_run_in_add_order(tmp_path):
     assert state_files(tmp_path / ".claude_batch") == []  # every result consumed: the record is gone
 
 
+def test_extend_with_request_pairs_is_add_for_each():
+    with FakeAPI() as api:
+        batch = cb.Batch(client(api).messages, "tests:extend")
+        batch.extend(cb.request(item, **params(item)) for item in ITEMS)
+        got = texts(batch.results())
+    assert got == synchronous_answers(ITEMS)
+    assert len(api.batches) == 1 and api.requests == []
+
+
 def test_beta_messages_batch_on_the_beta_batches_resource():
     with FakeAPI() as api:
         got = texts(batch_of(client(api).beta.messages, ITEMS).results())
