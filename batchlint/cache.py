@@ -84,7 +84,7 @@ def _checksum(key: bytes, payload: bytes) -> bytes:
 def _entry(key: str, data) -> bytes:
     """An entry's bytes: its key, a checksum of key and data, the data as JSON."""
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8", "surrogatepass")
-    return b"%s\n%s\n%s" % (key.encode(), _checksum(key.encode(), payload), payload)
+    return b"\n".join((key.encode(), _checksum(key.encode(), payload), payload))
 
 
 def _read_entry(path: str, key: str):
