@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import write
 
 from batchlint import cache as cache_module
 from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config
-
-from helpers import write
 
 needs_links = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX symbolic links")
 
@@ -193,3 +192,147 @@ def test_the_cli_prints_one_notice_and_goes_on(tree):
     assert result.exit_code == 1 and "jobs.py:4" in result.stdout
     assert [line for line in result.stderr.splitlines() if "cache" in line] == [result.stderr.strip()]
     assert "not used" in result.stderr and "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------ damaged entries
+def _entries(cache: str, kind: str) -> list[Path]:
+    return sorted(Path(_kind_folder(kind, cache)).glob("*.json"))
+
+
+def _forge(entry: Path, payload: bytes) -> None:
+    """Write `payload` as `entry`'s data under its own key, with a checksum
+    that holds: what someone who read cache.py can commit."""
+    key = entry.read_bytes().partition(b"\n")[0]
+    entry.write_bytes(b"\n".join((key, cache_module._checksum(key, payload), payload)))
+
+
+def _data(entry: Path):
+    return json.loads(entry.read_bytes().split(b"\n", 2)[2])
+
+
+def _edit_payload(data: bytes, old: bytes, new: bytes) -> bytes:
+    key, checksum, payload = data.split(b"\n", 2)
+    assert old in payload
+    return b"\n".join((key, checksum, payload.replace(old, new)))
+
+
+def _map(value, change):
+    """`value` with every scalar passed through `change` (tags kept)."""
+    if isinstance(value, list):
+        return [v if isinstance(v, str) and v.startswith("\0") else _map(v, change) for v in value]
+    return change(value)
+
+
+def _ints(change):
+    return lambda v: change(v) if type(v) is int else v
+
+
+DAMAGE = {
+    "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2]),
+    "garbage": lambda entry: entry.write_bytes(b"\xff\x00garbage{[" * 50),
+    "not json": lambda entry: _forge(entry, b"{[not json"),
+    "edited by hand": lambda entry: entry.write_bytes(entry.read_bytes().replace(b'"', b"'", 3)),
+    "digits edited by hand": lambda entry: entry.write_bytes(_edit_payload(entry.read_bytes(), b"3", b"4")),
+    "an object": lambda entry: _forge(entry, json.dumps({"findings": []}).encode()),
+    "wrong types: ints as strings": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(str))).encode()),
+    "wrong types: strings as ints": lambda entry: _forge(
+        entry, json.dumps(_map(_data(entry), lambda v: 5 if type(v) is str else v)).encode()),
+    "wrong types: bools as ints": lambda entry: _forge(
+        entry, json.dumps(_map(_data(entry), lambda v: int(v) if type(v) is bool else v)).encode()),
+    "a field missing": lambda entry: _forge(entry, json.dumps(_data(entry)[:-1]).encode()),
+    "a field too many": lambda entry: _forge(entry, json.dumps([*_data(entry), 0]).encode()),
+    "100,000-deep nesting": lambda entry: _forge(entry, b"[" * 100_000 + b"]" * 100_000),
+    "deep nesting in a field": lambda entry: _forge(
+        entry, json.dumps(_data(entry)).encode().replace(b"[", b"[" + b"[" * 50_000 + b"]" * 50_000 + b",", 1)),
+    "huge numbers": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(lambda v: 10**30 + v))).encode()),
+    "a 5000-digit number": lambda entry: _forge(entry, json.dumps(_data(entry)).encode().replace(b",", b"," + b"9" * 5000 + b",", 1)),
+    "negative numbers": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(lambda v: -v - 1))).encode()),
+    "NaN and infinity": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(lambda v: float("nan") if v % 2 else float("inf")))).encode()),
+    "1e400": lambda entry: _forge(entry, json.dumps(_data(entry)).encode().replace(b",", b",1e400,", 1)),
+    "an unknown record": lambda entry: _forge(entry, json.dumps(["\0os.system", "echo pwned"]).encode()),
+}
+
+
+def _fresh_runs(cache: str) -> None:
+    """Drop the run-level entries, so the other levels are asked."""
+    for entry in _entries(cache, "runs"):
+        entry.unlink()
+
+
+@pytest.mark.parametrize("kind", ["facts", "runs", "schedules"])
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_or_forged_entry_is_discarded(tmp_path, kind, damage):
+    write(tmp_path, PROJECT)
+    expected = run(tmp_path)
+    cache = str(tmp_path / ".batchlint_cache")
+    assert run(tmp_path, cache) == expected
+    entries = _entries(cache, kind)
+    assert entries
+    sound = [entry.read_bytes() for entry in entries]
+    for entry in entries:
+        DAMAGE[damage](entry)
+    if [entry.read_bytes() for entry in entries] == sound:
+        pytest.skip(f"a {kind} entry holds nothing this damage changes")
+    if kind != "runs":
+        _fresh_runs(cache)
+    result = run(tmp_path, cache)  # no traceback, and the same answer
+    assert result == expected
+    assert run(tmp_path, cache) == expected  # what it stored instead is sound
+
+
+def test_a_forged_entry_that_validates_is_used(tmp_path):
+    """The residual risk the docs name: right key, right checksum, right types.
+    This shows the forging helper above writes entries the cache accepts, so
+    the cases above fail for their damage, not for a bad checksum."""
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    assert run(tmp_path, cache).findings
+    (entry,) = _entries(cache, "runs")
+    data = _data(entry)
+    data[1] = []  # no findings
+    _forge(entry, json.dumps(data).encode())
+    assert run(tmp_path, cache).findings == ()
+
+
+def _change(root: Path) -> None:
+    """Another state of the tree: a new loop in jobs.py, the workflow rescheduled."""
+    jobs = root / "jobs.py"
+    jobs.write_text(jobs.read_text() + "\n\ndef again(rows):\n    for r in rows:\n        ask(r)\n")
+    workflow = root / ".github/workflows/nightly.yml"
+    workflow.write_text(workflow.read_text().replace("0 3 * * *", "30 4 * * *"))
+
+
+@pytest.mark.parametrize("kind", ["facts", "runs", "schedules"])
+def test_one_state_s_entry_copied_over_another_s_is_discarded(tmp_path, kind):
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    run(tmp_path, cache)
+    before = {entry.name: entry.read_bytes() for entry in _entries(cache, kind)}
+    _change(tmp_path)
+    expected = run(tmp_path)
+    assert run(tmp_path, cache) == expected
+    now = {entry.name for entry in _entries(cache, kind)}
+    new = [entry for entry in _entries(cache, kind) if entry.name not in before]
+    # the old entries the change replaced (facts: jobs.py's; runs are kept, any will do)
+    replaced = [data for name, data in before.items() if name not in now] or list(before.values())
+    assert new
+    for entry in new:  # an old state's entry under the new key's name
+        entry.write_bytes(replaced[0])
+    if kind != "runs":
+        _fresh_runs(cache)
+    assert run(tmp_path, cache) == expected
+
+
+def test_a_file_s_facts_copied_over_another_file_s_are_discarded(tmp_path):
+    write(tmp_path, PROJECT)
+    expected = run(tmp_path)
+    cache = str(tmp_path / ".batchlint_cache")
+    run(tmp_path, cache)
+    entries = _entries(cache, "facts")
+    assert len(entries) == 3
+    llm = next(e for e in entries if b"llm.py" in e.read_bytes())
+    for entry in entries:
+        if entry != llm:
+            entry.write_bytes(llm.read_bytes())
+    _fresh_runs(cache)
+    assert run(tmp_path, cache) == expected
