@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,10 @@ def _forge(entry: Path, payload: bytes) -> None:
     entry.write_bytes(b"\n".join((key, cache_module._checksum(key, payload), payload)))
 
 
+def _dumps(value) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
 def _data(entry: Path):
     return json.loads(entry.read_bytes().split(b"\n", 2)[2])
 
@@ -214,6 +219,11 @@ def _edit_payload(data: bytes, old: bytes, new: bytes) -> bytes:
     key, checksum, payload = data.split(b"\n", 2)
     assert old in payload
     return b"\n".join((key, checksum, payload.replace(old, new)))
+
+
+def _first_int(payload: bytes, number: bytes) -> bytes:
+    """The first number in `payload` written as `number`."""
+    return re.sub(rb"(?<=[,\[])-?\d+(?=[,\]])", number, payload, count=1)
 
 
 def _map(value, change):
@@ -233,23 +243,23 @@ DAMAGE = {
     "not json": lambda entry: _forge(entry, b"{[not json"),
     "edited by hand": lambda entry: entry.write_bytes(entry.read_bytes().replace(b'"', b"'", 3)),
     "digits edited by hand": lambda entry: entry.write_bytes(_edit_payload(entry.read_bytes(), b"3", b"4")),
-    "an object": lambda entry: _forge(entry, json.dumps({"findings": []}).encode()),
-    "wrong types: ints as strings": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(str))).encode()),
+    "an object": lambda entry: _forge(entry, _dumps({"findings": []})),
+    "wrong types: ints as strings": lambda entry: _forge(entry, _dumps(_map(_data(entry), _ints(str)))),
     "wrong types: strings as ints": lambda entry: _forge(
-        entry, json.dumps(_map(_data(entry), lambda v: 5 if type(v) is str else v)).encode()),
+        entry, _dumps(_map(_data(entry), lambda v: 5 if type(v) is str else v))),
     "wrong types: bools as ints": lambda entry: _forge(
-        entry, json.dumps(_map(_data(entry), lambda v: int(v) if type(v) is bool else v)).encode()),
-    "a field missing": lambda entry: _forge(entry, json.dumps(_data(entry)[:-1]).encode()),
-    "a field too many": lambda entry: _forge(entry, json.dumps([*_data(entry), 0]).encode()),
+        entry, _dumps(_map(_data(entry), lambda v: int(v) if type(v) is bool else v))),
+    "a field missing": lambda entry: _forge(entry, _dumps(_data(entry)[:-1])),
+    "a field too many": lambda entry: _forge(entry, _dumps([*_data(entry), 0])),
     "100,000-deep nesting": lambda entry: _forge(entry, b"[" * 100_000 + b"]" * 100_000),
     "deep nesting in a field": lambda entry: _forge(
-        entry, json.dumps(_data(entry)).encode().replace(b"[", b"[" + b"[" * 50_000 + b"]" * 50_000 + b",", 1)),
-    "huge numbers": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(lambda v: 10**30 + v))).encode()),
-    "a 5000-digit number": lambda entry: _forge(entry, json.dumps(_data(entry)).encode().replace(b",", b"," + b"9" * 5000 + b",", 1)),
-    "negative numbers": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(lambda v: -v - 1))).encode()),
-    "NaN and infinity": lambda entry: _forge(entry, json.dumps(_map(_data(entry), _ints(lambda v: float("nan") if v % 2 else float("inf")))).encode()),
-    "1e400": lambda entry: _forge(entry, json.dumps(_data(entry)).encode().replace(b",", b",1e400,", 1)),
-    "an unknown record": lambda entry: _forge(entry, json.dumps(["\0os.system", "echo pwned"]).encode()),
+        entry, _dumps(_data(entry)).replace(b"[", b"[" + b"[" * 50_000 + b"]" * 50_000 + b",", 1)),
+    "huge numbers": lambda entry: _forge(entry, _dumps(_map(_data(entry), _ints(lambda v: 10**30 + v)))),
+    "a 5000-digit number": lambda entry: _forge(entry, _first_int(_dumps(_data(entry)), b"9" * 5000)),
+    "negative numbers": lambda entry: _forge(entry, _dumps(_map(_data(entry), _ints(lambda v: -v - 1)))),
+    "NaN and infinity": lambda entry: _forge(entry, _dumps(_map(_data(entry), _ints(lambda v: float("nan") if v % 2 else float("inf"))))),
+    "1e400": lambda entry: _forge(entry, _first_int(_dumps(_data(entry)), b"1e400")),
+    "an unknown record": lambda entry: _forge(entry, _dumps(["\0os.system", "echo pwned"])),
 }
 
 
@@ -290,7 +300,7 @@ def test_a_forged_entry_that_validates_is_used(tmp_path):
     (entry,) = _entries(cache, "runs")
     data = _data(entry)
     data[1] = []  # no findings
-    _forge(entry, json.dumps(data).encode())
+    _forge(entry, _dumps(data))
     assert run(tmp_path, cache).findings == ()
 
 
