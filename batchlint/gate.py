@@ -56,9 +56,10 @@ _PLACE = re.compile(r"((?:[\w.\-]+/)*[\w.\-]+\.py):(\d+)")
 
 def changed_lines(base: str, cwd: str = ".") -> dict[str, set[int]]:
     """Lines added or changed since `base`, per file (paths relative to cwd)."""
+    commit = _commit(base, cwd)
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-        diff = subprocess.run(["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", base, "--"],
+        diff = subprocess.run(["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--end-of-options", commit, "--"],
                               cwd=cwd, capture_output=True, text=True, check=True).stdout
         untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--full-name"],
                                    cwd=cwd, capture_output=True, text=True, check=True).stdout.split("\n")
@@ -81,6 +82,23 @@ def changed_lines(base: str, cwd: str = ".") -> dict[str, set[int]]:
             path = os.path.relpath(os.path.join(top, name), cwd).replace(os.sep, "/")
             out[path] = {0}  # marker: the whole file
     return out
+
+
+def _commit(base: str, cwd: str) -> str:
+    """The commit `base` names, as a hash. Only a revision reaches git: a value
+    starting with `-` (`--output=FILE`) would be read as an option, so it is
+    refused here, and the name is passed after --end-of-options besides."""
+    if not base or base.startswith("-") or "\0" in base:
+        raise GateError(f"--diff-base {base!r}: not a git revision")
+    try:
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}"],
+                               cwd=cwd, capture_output=True, text=True)
+    except OSError as exc:
+        raise GateError(f"--diff-base {base!r}: git failed: {exc}") from None
+    commit = found.stdout.strip()
+    if found.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        raise GateError(f"--diff-base {base!r}: not a commit in this repository")
+    return commit
 
 
 def _places(finding: Finding) -> set[tuple[str, int]]:

@@ -146,3 +146,23 @@ def test_diff_base_reports_only_what_the_change_touches(tmp_path):
     markdown = run(tmp_path, "--diff-base", "HEAD", "--format", "markdown", ".").output
     assert "This change adds **2 synchronous Claude calls nobody waits on**" in markdown
     assert run(tmp_path, "--diff-base", "no-such-ref", ".").exit_code == 2
+
+
+def test_diff_base_is_only_ever_a_revision_to_git(tmp_path):
+    write(tmp_path, {"jobs.py": LOOP.replace("{pragma}", "")})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    write(tmp_path, {"new.py": LOOP.replace("{pragma}", "")})
+    # a revision, however spelled, still works
+    for ref in ("HEAD", "HEAD~0", "HEAD^{commit}"):
+        ok = run(tmp_path, "--diff-base", ref, ".")
+        assert ok.exit_code == 1 and "new.py:8" in ok.output and "jobs.py" not in ok.output
+    # an option in disguise: a clear error, exit 2, and git writes nothing
+    for hostile in ("--output=stolen.txt", "-ostolen.txt", "--output=../stolen.txt", "--help"):
+        refused = run(tmp_path, f"--diff-base={hostile}", ".")
+        assert refused.exit_code == 2 and "not a git revision" in refused.output
+        assert not (tmp_path / "stolen.txt").exists() and not (tmp_path.parent / "stolen.txt").exists()
+    # an unknown name: told so, exit 2
+    assert run(tmp_path, "--diff-base", "no-such-ref", ".").exit_code == 2
+    assert "not a commit" in run(tmp_path, "--diff-base", "no-such-ref", ".").output
