@@ -92,7 +92,7 @@ def _commit(base: str, cwd: str) -> str:
         raise GateError(f"--diff-base {base!r}: not a git revision")
     try:
         found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}"],
-                               cwd=cwd, capture_output=True, text=True)
+                               check=False, cwd=cwd, capture_output=True, text=True)
     except OSError as exc:
         raise GateError(f"--diff-base {base!r}: git failed: {exc}") from None
     commit = found.stdout.strip()
