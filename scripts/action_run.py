@@ -37,7 +37,7 @@ def main() -> int:
     except ValueError as exc:
         print(f"batchlint action: error: {exc}", file=sys.stderr)
         return 2
-    return subprocess.run(argv).returncode
+    return subprocess.run(argv, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def run_step(step: dict, inputs: dict[str, str], cwd: Path, stub: str) -> subpro
     values = {**defaults, **inputs}
     env = {name: INPUT.sub(lambda m: values[m.group(1)], str(value)) for name, value in step.get("env", {}).items()}
     env = {**os.environ, **env, "GITHUB_ACTION_PATH": str(ROOT), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True)
+    return subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 def batchlint_steps() -> list[dict]:
