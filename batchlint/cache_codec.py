@@ -204,19 +204,37 @@ class Codec:
         raise TypeError(f"cannot decode {hint}")
 
     def _record(self, cls):
+        """The decoder of `cls`'s records, generated once per class (as
+        dataclasses generates __init__): scalar fields are checked inline, so
+        a record costs one call, not one per field; cached facts of a large
+        tree hold millions of values."""
         decode = self._records.get(cls)
         if decode is not None:
             return decode
-        fields = []
-
-        def decode(v):
-            if type(v) is not list or len(v) != len(fields) + 1 or v[0] != tag:
-                raise Invalid
-            return cls(*[field(x) for field, x in zip(fields, v[1:])])
-
-        tag = self._tag[cls]
-        self._records[cls] = decode  # before the fields: a class may hold itself
         hints = typing.get_type_hints(cls)
-        for name in self._fields[cls]:
-            fields.append(self.decoder(_EXACT_TYPES.get(name, hints[name]), name))
+        names = [f"f{i}" for i in range(len(self._fields[cls]))]
+        scope = {"Invalid": Invalid, "cls": cls, "tag": self._tag[cls]}
+        checks, values = [], []
+        for var, field in zip(names, self._fields[cls]):
+            hint = _EXACT_TYPES.get(field, hints[field])
+            if hint is str or hint is bool:
+                checks.append(f"type({var}) is not {hint.__name__}")
+                values.append(var)
+            elif hint is int:
+                low = 0 if field in _NON_NEGATIVE else -_MAX_INT
+                checks.append(f"type({var}) is not int or not {low} <= {var} <= {_MAX_INT}")
+                values.append(var)
+            else:
+                scope[f"d_{var}"] = self.decoder(hint, field)
+                values.append(f"d_{var}({var})")
+        lines = [
+            "def decode(v):",
+            f"    if type(v) is not list or len(v) != {len(names) + 1} or v[0] != tag:",
+            "        raise Invalid",
+            f"    _, {', '.join(names)}, = v",
+            *([f"    if {' or '.join(f'({c})' for c in checks)}:", "        raise Invalid"] if checks else []),
+            f"    return cls({', '.join(values)})",
+        ]
+        exec("\n".join(lines), scope)  # noqa: S102 - our own text, from the classes' fields
+        decode = self._records[cls] = scope["decode"]
         return decode
