@@ -65,7 +65,7 @@ def _facts() -> Codec:
     if _facts_codec is None:
         from .analysis import facts
 
-        _facts_codec = Codec((*facts.CLASSES, _model.FileError))
+        _facts_codec = Codec((*facts.CLASSES, _model.FileError), generate=True)
     return _facts_codec
 
 

@@ -36,7 +36,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     scripts = console_scripts(paths)
     runs = run_key = None
     # read while the first round parses, only when some file needs analysis (analyze.check_sources)
-    schedules = functools.partial(read_schedules, schedule_files)
+    schedules = read = functools.partial(read_schedules, schedule_files)
     notices: list[str] = []
     if cache_dir and _linked(cache_dir, (runs_folder(cache_dir), schedules_folder(cache_dir)), notices):
         cache_dir = None
@@ -57,7 +57,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             sources.append(source)
     sources = _unique_modules(sources)
     if cache_dir and _linked(cache_dir, (facts_folder(cache_dir),), notices):
-        cache_dir = runs = None
+        cache_dir, runs, schedules = None, None, read  # no part of this cache is used
     cache = FactsCache(cache_dir) if cache_dir else None
     from . import analyze  # the analysis loads only when the cache cannot answer
 
