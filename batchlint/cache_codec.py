@@ -252,7 +252,7 @@ class Codec:
             *([f"    if {' or '.join(f'({c})' for c in checks)}:", "        raise Invalid"] if checks else []),
             f"    return cls({', '.join(values)})",
         ]
-        exec("\n".join(lines), scope)  # our own text, from the classes' fields
+        exec("\n".join(lines), scope)  # noqa: S102 - our own text, from the classes' fields
         return scope["decode"]
 
 
