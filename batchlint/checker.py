@@ -75,8 +75,10 @@ def _linked(cache_dir: str, folders: tuple[str, ...], notices: list[str]) -> boo
     notice naming it: the run goes on without the cache."""
     link = unsafe_link(cache_dir, folders)
     if link:
-        notices.append(f"batchlint: note: cache {display_path(cache_dir)} not used: {display_path(link)} is a "
-                       "symbolic link (a cache folder may hold only batchlint's own files; `batchlint clean` removes it)")
+        from .output.escape import clean  # the link's name is the committer's choice
+
+        notices.append(f"batchlint: note: cache {clean(display_path(cache_dir))} not used: {clean(display_path(link))} "
+                       "is a symbolic link (a cache folder may hold only batchlint's own files; `batchlint clean` removes it)")
     return bool(link)
 
 
