@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from batchlint.cli import main
@@ -166,3 +167,17 @@ def test_diff_base_is_only_ever_a_revision_to_git(tmp_path):
     # an unknown name: told so, exit 2
     assert run(tmp_path, "--diff-base", "no-such-ref", ".").exit_code == 2
     assert "not a commit" in run(tmp_path, "--diff-base", "no-such-ref", ".").output
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX links and modes")
+def test_write_baseline_never_writes_through_a_planted_link(tmp_path):
+    write(tmp_path, {"jobs.py": LOOP.replace("{pragma}", "")})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text("keep me\n")
+    (tmp_path / "batchlint-baseline.json.tmp").symlink_to(outside)  # committed by a pull request
+    recorded = run(tmp_path, "--write-baseline", "batchlint-baseline.json", ".")
+    assert recorded.exit_code == 0 and "Recorded 1 findings" in recorded.output
+    assert outside.read_text() == "keep me\n"
+    baseline = tmp_path / "batchlint-baseline.json"
+    assert '"fingerprint"' in baseline.read_text() and baseline.stat().st_mode & 0o644 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batchlint-baseline.json", "batchlint-baseline.json.tmp", "jobs.py"]
