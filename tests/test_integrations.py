@@ -83,7 +83,10 @@ def run_step(step: dict, inputs: dict[str, str], cwd: Path, stub: str) -> subpro
     defaults = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     values = {**defaults, **inputs}
     env = {name: INPUT.sub(lambda m: values[m.group(1)], str(value)) for name, value in step.get("env", {}).items()}
-    env = {**os.environ, **env, "GITHUB_ACTION_PATH": str(ROOT), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    temp = cwd.parent / "runner-temp"
+    temp.mkdir(exist_ok=True)
+    env = {**os.environ, **env, "GITHUB_ACTION_PATH": str(ROOT), "RUNNER_TEMP": str(temp),
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
@@ -105,7 +108,8 @@ def test_action_runs_valid_batchlint_commands(tmp_path):
     real = f'exec "{sys.executable}" -m batchlint "$@"'
     sarif_step, github_step = [run_step(step, {"args": "--no-cache"}, work, real) for step in batchlint_steps()]
     assert sarif_step.returncode == 0, sarif_step.stderr  # --exit-zero: the upload step must still run
-    sarif = json.loads((work / "batchlint.sarif").read_text())
+    assert not (work / "batchlint.sarif").exists()  # written outside the checkout
+    sarif = json.loads((tmp_path / "runner-temp" / "batchlint.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "BL101"
     assert github_step.returncode == 1 and github_step.stdout.startswith("::warning file=jobs.py,line=6")
     relaxed = run_step(batchlint_steps()[1], {"args": "--no-cache", "fail": "false"}, work, real)
@@ -122,7 +126,7 @@ def test_action_inputs_are_words_never_shell(tmp_path):
         done = run_step(step, hostile, work, record)
         assert done.returncode == 0, done.stderr
         argv = (work / "argv.bin").read_bytes().split(b"\0")[:-1]
-        fixed = shlex.split(step["run"])[2:]  # python .../action_run.py <fixed arguments>
+        fixed = shlex.split(step["run"].replace("$RUNNER_TEMP", str(tmp_path / "runner-temp")))[2:]  # python .../action_run.py <fixed>
         assert [a.decode() for a in argv] == [
             *fixed, "--baseline", "my baseline.json", "$(touch", "pwned1)", ";", "touch", "pwned2", "`touch", "pwned3`",
             "--", "src dir", "-rf", "$HOME", "*"]
