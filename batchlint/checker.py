@@ -78,7 +78,7 @@ def _linked(cache_dir: str, folders: tuple[str, ...], notices: list[str]) -> boo
         from .output.escape import clean  # the link's name is the committer's choice
 
         notices.append(f"batchlint: note: cache {clean(display_path(cache_dir))} not used: {clean(display_path(link))} "
-                       "is a symbolic link (a cache folder may hold only batchlint's own files; `batchlint clean` removes it)")
+                       "is a symbolic link: a cache folder may hold only batchlint's own files")
     return bool(link)
 
 
