@@ -31,6 +31,7 @@ a cache directory outside the checkout (docs/robustness.md).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -298,11 +299,15 @@ def _write_entry(directory: str, folder: str, key: str, data) -> None:
         import tempfile  # only when writing: a warm run does not
 
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".cache-", suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
         os.replace(tmp, os.path.join(folder, key + ".json"))
-    except OSError:
-        pass
+    except OSError:  # a full disk: no half entry left behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def clean(directory: str) -> str:
