@@ -7,10 +7,12 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +92,9 @@ def run_step(step: dict, inputs: dict[str, str], cwd: Path, stub: str) -> subpro
     return subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
+needs_bash = pytest.mark.skipif(os.name == "nt" or shutil.which("bash") is None, reason="runs the steps in bash, as ubuntu runners do")
+
+
 def batchlint_steps() -> list[dict]:
     return [step for step in ACTION["runs"]["steps"] if "action_run.py" in step.get("run", "")]
 
@@ -100,6 +105,7 @@ def test_action_never_pastes_inputs_into_a_shell_line():
     assert len(batchlint_steps()) == 2
 
 
+@needs_bash
 def test_action_runs_valid_batchlint_commands(tmp_path):
     assert ACTION["runs"]["using"] == "composite"
     work = tmp_path / "work"
@@ -116,6 +122,7 @@ def test_action_runs_valid_batchlint_commands(tmp_path):
     assert relaxed.returncode == 0 and relaxed.stdout.startswith("::warning file=jobs.py,line=6")
 
 
+@needs_bash
 def test_action_inputs_are_words_never_shell(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
