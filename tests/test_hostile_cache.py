@@ -347,3 +347,18 @@ def test_a_file_s_facts_copied_over_another_file_s_are_discarded(tmp_path):
             entry.write_bytes(llm.read_bytes())
     _fresh_runs(cache)
     assert run(tmp_path, cache) == expected
+
+
+def test_forged_facts_of_another_file_are_discarded(tmp_path):
+    """Right key and checksum, right types, but the facts name another file."""
+    write(tmp_path, PROJECT)
+    expected = run(tmp_path)
+    cache = str(tmp_path / ".batchlint_cache")
+    run(tmp_path, cache)
+    entries = _entries(cache, "facts")
+    llm = next(e for e in entries if b'"llm.py"' in e.read_bytes())
+    for entry in entries:
+        if entry != llm:
+            _forge(entry, _dumps(_data(llm)))
+    _fresh_runs(cache)
+    assert run(tmp_path, cache) == expected
