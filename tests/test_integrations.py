@@ -112,13 +112,16 @@ def test_action_runs_valid_batchlint_commands(tmp_path):
     work.mkdir()
     (work / "jobs.py").write_text(CANDIDATE)
     real = f'exec "{sys.executable}" -m batchlint "$@"'
-    sarif_step, github_step = [run_step(step, {"args": "--no-cache"}, work, real) for step in batchlint_steps()]
+    sarif_step, github_step = [run_step(step, {}, work, real) for step in batchlint_steps()]
     assert sarif_step.returncode == 0, sarif_step.stderr  # --exit-zero: the upload step must still run
-    assert not (work / "batchlint.sarif").exists()  # written outside the checkout
+    # the report and the cache outside the checkout, where a pull request cannot plant either
+    assert sorted(p.name for p in work.iterdir()) == ["jobs.py"]
+    assert (tmp_path / "runner-temp" / "batchlint-cache" / ".gitignore").exists()
     sarif = json.loads((tmp_path / "runner-temp" / "batchlint.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "BL101"
     assert github_step.returncode == 1 and github_step.stdout.startswith("::warning file=jobs.py,line=6")
     relaxed = run_step(batchlint_steps()[1], {"args": "--no-cache", "fail": "false"}, work, real)
+    assert sorted(p.name for p in work.iterdir()) == ["jobs.py"]
     assert relaxed.returncode == 0 and relaxed.stdout.startswith("::warning file=jobs.py,line=6")
 
 
