@@ -58,11 +58,11 @@ class _Parser:
                            source.renamed_neighbours) if self.cache else ""
             keys.append(key)
             cached = self.cache.get(key) if self.cache else None
-            if isinstance(cached, FileError):
+            if isinstance(cached, FileError) and cached.path == source.path:
                 results[index] = (None, cached)
-            elif cached is not None:
+            elif isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):
                 results[index] = (cached, None)
-            else:
+            else:  # none, or another file's (the key is checked too, in cache.py)
                 todo.append(index)
         self.done += len(sources) - len(todo)  # cache hits
         store = self.cache.directory if self.cache else None

@@ -14,16 +14,27 @@ depends on it.
 Schedule files: what they declare, under the stamp of their paths, sizes,
 modification times and modes, so a Python edit does not re-read them.
 
-All of it is JSON decoded into a fixed set of classes — never pickle — so a
-cache directory committed to a repository cannot make batchlint run code.
+A cache folder may come from a pull request, so none of it is trusted:
+- It is JSON decoded into a fixed set of classes, each value checked against
+  its field's type and bounds (cache_codec.py) — never pickle — so an entry
+  cannot make batchlint run code, crash, or hand it a value of a wrong type.
+- Each entry starts with its key and a checksum of its data: an entry copied
+  over another's (the key is a hash of the file's content), truncated or
+  edited by hand is discarded and the file analyzed again.
+- A cache folder that is a symbolic link, or holds one, is not used at all
+  (`unsafe_link`), and entries are opened without following links: nothing
+  batchlint reads, writes or removes there can lead out of the folder.
+What it cannot stop is an entry forged with the right key and checksum (they
+are computed from public content): in CI on pull requests, use --no-cache or
+a cache directory outside the checkout (docs/robustness.md).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import json
-import operator
 import os
+import stat
 import sys
 
 try:
@@ -35,88 +46,27 @@ except ImportError:  # pragma: no cover - other interpreters
 
 from . import model as _model
 from ._version import __version__
+from .cache_codec import Codec
 from .discovery import read_regular_file
 from .external import ExternalSchedule
 
 CACHE_DIR_NAME = ".batchlint_cache"
+_MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a larger entry is not read (the run is redone instead)
 
-
-class _Codec:
-    """Encodes a fixed set of classes as JSON arrays and back.
-
-    A record is an array led by a tag: "\0" + class name, "\0s" for a
-    frozenset, "\0k" for a ContextKind; any other array is a tuple. Arrays
-    decode much faster than objects, and no analyzed string can start with
-    NUL (files holding NUL bytes are rejected when read). Records are
-    decoded by field position, so `layout` (a hash of every class's fields
-    and of this encoding) names the files: a change must not read old ones."""
-
-    def __init__(self, classes: tuple) -> None:
-        self._fields = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in classes}
-        self._tag = {cls: "\0" + cls.__name__ for cls in classes}
-        # every field's value in one call (a class with one field gets a 1-tuple too)
-        self._getters = {cls: (operator.attrgetter(*f) if len(f) > 1 else (lambda v, n=f[0]: (getattr(v, n),)))
-                         for cls, f in self._fields.items()}
-        self._by_tag = {tag: cls for cls, tag in self._tag.items()}
-        self.classes = {cls.__name__: cls for cls in classes}
-        described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
-        self.layout = blake2b(repr((2, described)).encode(), digest_size=6).hexdigest()
-
-    def encode(self, value):
-        kind = type(value)
-        if kind in _SCALARS:
-            return value
-        encode = self.encode  # scalars (most values) are passed through without a call
-        getter = self._getters.get(kind)
-        if getter is not None:
-            return [self._tag[kind], *[v if type(v) in _SCALARS else encode(v) for v in getter(value)]]
-        if kind is tuple or kind is list:
-            return [v if type(v) in _SCALARS else encode(v) for v in value]
-        if kind is frozenset:
-            return ["\0s", *sorted(v if type(v) in _SCALARS else encode(v) for v in value)]
-        if isinstance(value, _model.ContextKind):
-            return ["\0k", value.value]
-        raise TypeError(f"cannot cache a {kind.__name__}")
-
-    def decode(self, value):
-        if type(value) is not list:
-            return value
-        decode = self.decode  # scalars (most values) are passed through without a call
-        head = value[0] if value else None
-        if type(head) is str and head[:1] == "\0":
-            if head == "\0s":
-                return frozenset([v if type(v) is not list else decode(v) for v in value[1:]])
-            if head == "\0k":
-                return _model.ContextKind(value[1])
-            # KeyError for any other tag: the entry is dropped
-            return self._by_tag[head](*[v if type(v) is not list else decode(v) for v in value[1:]])
-        return tuple([v if type(v) is not list else decode(v) for v in value])
-
-    def decoded(self, raw, cls):
-        """The entry as a `cls`, or None for an entry from elsewhere or damaged."""
-        if raw is None:
-            return None
-        try:
-            value = self.decode(raw)
-        except (KeyError, TypeError, ValueError):
-            return None
-        return value if isinstance(value, cls) else None
-
-
-_SCALARS = frozenset((str, int, float, bool, type(None)))
 # The run level holds results only: a warm run never imports the analysis.
-_RUNS = _Codec((_model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
-                _model.Assumption, _model.Estimate))
-_SCHEDULES = _Codec((ExternalSchedule,))
-_facts_codec: _Codec | None = None
+_RUNS = Codec((_model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
+               _model.Assumption, _model.Estimate))
+_SCHEDULES = Codec((ExternalSchedule,))
+_SCHEDULES_TYPE = tuple[tuple[ExternalSchedule, ...], tuple[str, ...]]
+_facts_codec: Codec | None = None
 
 
-def _facts() -> _Codec:
+def _facts() -> Codec:
     global _facts_codec
     if _facts_codec is None:
         from .analysis import facts
 
-        _facts_codec = _Codec((*facts.CLASSES, _model.FileError))
+        _facts_codec = Codec((*facts.CLASSES, _model.FileError), generate=True)
     return _facts_codec
 
 
@@ -128,13 +78,31 @@ def _digest(parts) -> str:
     return digest.hexdigest()
 
 
-def _read_json(path: str):
-    """The JSON in a regular file, or None. A cache directory may come from
-    anywhere (a committed one): a FIFO or device in it must not block or
-    flood the run."""
+def _checksum(key: bytes, payload: bytes) -> bytes:
+    return blake2b(payload, digest_size=16, key=key[:64]).hexdigest().encode()
+
+
+def _entry(key: str, data) -> bytes:
+    """An entry's bytes: its key, a checksum of key and data, the data as JSON."""
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8", "surrogatepass")
+    return b"\n".join((key.encode(), _checksum(key.encode(), payload), payload))
+
+
+def _read_entry(path: str, key: str):
+    """The JSON data of the entry at `path` if it is a regular file (not a
+    link) whose key is `key` and whose checksum holds; else None. A FIFO or
+    device in a committed cache must not block or flood the run."""
     try:
-        return json.loads(read_regular_file(path))
-    except (OSError, ValueError):
+        data = read_regular_file(path, _MAX_ENTRY_BYTES, follow_links=False)
+    except OSError:
+        return None
+    head, sep, rest = data.partition(b"\n")
+    stored, sep2, payload = rest.partition(b"\n")
+    if not sep or not sep2 or head != key.encode() or stored != _checksum(head, payload):
+        return None
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the interpreter's stack
         return None
 
 
@@ -149,8 +117,39 @@ def file_key(path: str, module: str, is_package: bool, text: str, renamed_neighb
     return _digest((__version__, _PYTHON, path, module, str(is_package), text, *neighbours))
 
 
-def _facts_folder(directory: str) -> str:
+def facts_folder(directory: str) -> str:
     return os.path.join(directory, f"facts-{__version__}-{_facts().layout}")
+
+
+def runs_folder(directory: str) -> str:
+    return os.path.join(directory, f"runs-{__version__}-{_RUNS.layout}")
+
+
+def schedules_folder(directory: str) -> str:
+    return os.path.join(directory, f"schedules-{__version__}-{_SCHEDULES.layout}")
+
+
+def unsafe_link(directory: str, folders: tuple[str, ...] = ()) -> str:
+    """The first symbolic link in the cache directory's way, or "": the
+    directory itself, an entry at its top (.gitignore, a facts-/runs-/
+    schedules- folder of any version), or an entry in `folders`. A cache
+    holding one is not used: a committed link would make a run read, write
+    or remove files elsewhere. Links are seen in the directory listing
+    (d_type), without a stat per entry."""
+    try:
+        if stat.S_ISLNK(os.lstat(directory).st_mode):
+            return directory
+    except OSError:
+        return ""  # none yet: it is created as a plain directory
+    for folder in ("", *folders):
+        try:
+            with os.scandir(os.path.join(directory, folder) if folder else directory) as listing:
+                for entry in listing:
+                    if entry.is_symlink():
+                        return entry.path
+        except OSError:
+            continue  # absent (or not a directory: writes fail and are skipped)
+    return ""
 
 
 def write_facts(directory: str, key: str, outcome) -> None:
@@ -158,8 +157,8 @@ def write_facts(directory: str, key: str, outcome) -> None:
     text gives (a syntax error; syntax newer than this Python, whose check
     loads LibCST: 0.15 s a run otherwise). Called where the file was parsed,
     so with --jobs the encoding runs in the workers."""
-    folder = _facts_folder(directory)
-    _write_json(directory, os.path.join(folder, key + ".json"), _facts().encode(outcome), folder)
+    folder = facts_folder(directory)
+    _write_entry(directory, folder, key, _facts().encode(outcome))
 
 
 class FactsCache:
@@ -178,9 +177,12 @@ class FactsCache:
         """The stored FileFacts or FileError, or None."""
         if not self.directory:
             return None
-        raw = _read_json(os.path.join(_facts_folder(self.directory), key + ".json"))
+        raw = _read_entry(os.path.join(facts_folder(self.directory), key + ".json"), key)
+        if raw is None:
+            return None
         codec = _facts()
-        outcome = codec.decoded(raw, (codec.classes["FileFacts"], _model.FileError))
+        facts = type(raw) is list and raw[:1] == ["\0FileFacts"]
+        outcome = codec.decoded(raw, codec.classes["FileFacts"] if facts else _model.FileError)
         if outcome is None:
             return None  # from elsewhere, or damaged: parse again
         self._used.add(key)
@@ -195,7 +197,7 @@ class FactsCache:
         """Drop the entries this run did not use, if it wrote any."""
         if not self.directory or not self._wrote:
             return
-        _drop_entries(_facts_folder(self.directory), {key + ".json" for key in self._used})
+        _drop_entries(facts_folder(self.directory), {key + ".json" for key in self._used})
 
 
 class RunCache:
@@ -206,7 +208,7 @@ class RunCache:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self._folder = os.path.join(directory, f"runs-{__version__}-{_RUNS.layout}")
+        self._folder = runs_folder(directory)
 
     @staticmethod
     def key(parts: list[str]) -> str:
@@ -214,16 +216,16 @@ class RunCache:
 
     def get(self, key: str):
         path = os.path.join(self._folder, key + ".json")
-        result = _RUNS.decoded(_read_json(path), _model.CheckResult)
+        result = _RUNS.decoded(_read_entry(path, key), _model.CheckResult)
         if result is not None:
             try:
-                os.utime(path)  # recently used: kept when older entries are dropped
-            except OSError:
+                os.utime(path, follow_symlinks=False)  # recently used: kept when older entries are dropped
+            except (OSError, NotImplementedError):
                 pass
         return result
 
     def put(self, key: str, result) -> None:
-        _write_json(self.directory, os.path.join(self._folder, key + ".json"), _RUNS.encode(result), self._folder)
+        _write_entry(self.directory, self._folder, key, _RUNS.encode(result))
         try:
             entries = [e for e in os.scandir(self._folder) if e.name.endswith(".json") and e.is_file(follow_symlinks=False)]
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
@@ -241,29 +243,29 @@ class ScheduleCache:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self._folder = os.path.join(directory, f"schedules-{__version__}-{_SCHEDULES.layout}")
+        self._folder = schedules_folder(directory)
 
     def reader(self, stamp: str, read):
         """`read` (returning (schedules, notices)), answered from the cache
         when the files are as `stamp` describes them."""
-        path = os.path.join(self._folder, _digest((__version__, _PYTHON, stamp)) + ".json")
+        key = _digest((__version__, _PYTHON, stamp))
+        path = os.path.join(self._folder, key + ".json")
 
         def cached():
-            stored = _SCHEDULES.decoded(_read_json(path), tuple)
-            if (stored is not None and len(stored) == 2 and all(type(part) is tuple for part in stored)
-                    and all(isinstance(s, ExternalSchedule) for s in stored[0])
-                    and all(isinstance(n, str) for n in stored[1])):
+            stored = _SCHEDULES.decoded(_read_entry(path, key), _SCHEDULES_TYPE)
+            if stored is not None:
                 return list(stored[0]), list(stored[1])
             schedules, notices = read()
-            _write_json(self.directory, path, _SCHEDULES.encode((tuple(schedules), tuple(notices))), self._folder)
-            _drop_entries(self._folder, {os.path.basename(path)})
+            _write_entry(self.directory, self._folder, key, _SCHEDULES.encode((tuple(schedules), tuple(notices))))
+            _drop_entries(self._folder, {key + ".json"})
             return schedules, notices
 
         return cached
 
 
 def _drop_entries(folder: str, keep: set[str]) -> None:
-    """Remove the folder's .json entries whose names are not in `keep`."""
+    """Remove the folder's .json entries whose names are not in `keep` (a
+    link is removed, never what it points to)."""
     try:
         names = os.listdir(folder)
     except OSError:
@@ -276,33 +278,55 @@ def _drop_entries(folder: str, keep: set[str]) -> None:
                 pass
 
 
-def _write_json(directory: str, path: str, data, folder: str | None = None) -> None:
-    """Atomically (in `folder`, default the cache directory), with the cache
-    directory's .gitignore; a read-only checkout still gets its answer, just
-    not faster next time."""
-    folder = folder or directory
+def _write_entry(directory: str, folder: str, key: str, data) -> None:
+    """Write `key`'s entry in `folder` atomically, with the cache directory's
+    .gitignore; a read-only checkout still gets its answer, just not faster
+    next time. The temporary file has a fresh O_EXCL name and the rename
+    replaces a link rather than follow it: nothing is written through a
+    link, even one planted after unsafe_link looked."""
+    try:
+        payload = _entry(key, data)
+    except ValueError:  # a value JSON cannot hold (nan): not worth keeping
+        return
     try:
         os.makedirs(folder, exist_ok=True)
         marker = os.path.join(directory, ".gitignore")
-        if not os.path.exists(marker):
-            with open(marker, "w", encoding="utf-8") as handle:
+        if not os.path.lexists(marker):
+            # O_EXCL: fails on any name there, a dangling link included
+            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# Created by batchlint\n*\n")
         import tempfile  # only when writing: a warm run does not
 
-        # a fresh O_EXCL name: a planted symlink in a committed cache cannot redirect the write
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".cache-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, separators=(",", ":")))
-        os.replace(tmp, path)
     except OSError:
-        pass
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, os.path.join(folder, key + ".json"))
+    except OSError:  # a full disk: no half entry left behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
-def clean(directory: str) -> bool:
-    """Remove a cache directory; only one batchlint made (it holds our .gitignore)."""
-    if os.path.isdir(directory) and os.path.isfile(os.path.join(directory, ".gitignore")):
-        import shutil
+def clean(directory: str) -> str:
+    """Remove a cache directory, only one batchlint made (it holds our
+    .gitignore), never through a link; what was done, in one line."""
+    try:
+        st = os.lstat(directory)
+    except OSError:
+        return "No cache to remove."
+    if stat.S_ISLNK(st.st_mode):
+        return f"Not removed: {directory} is a symbolic link (remove the link yourself)."
+    try:
+        marker = os.lstat(os.path.join(directory, ".gitignore"))
+    except OSError:
+        marker = None
+    if not stat.S_ISDIR(st.st_mode) or marker is None or not stat.S_ISREG(marker.st_mode):
+        return "No cache to remove."
+    import shutil
 
-        shutil.rmtree(directory, ignore_errors=True)
-        return True
-    return False
+    # rmtree removes links inside, never what they point to
+    shutil.rmtree(directory, ignore_errors=True)
+    return f"Removed {directory}"

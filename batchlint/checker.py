@@ -12,9 +12,9 @@ import functools
 import os
 from dataclasses import replace
 
-from .cache import FactsCache, RunCache, ScheduleCache
+from .cache import FactsCache, RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
 from .config import Config
-from .discovery import SourceFile, discover, read_source
+from .discovery import SourceFile, discover, display_path, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .model import CheckResult, FileError
 
@@ -36,7 +36,10 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     scripts = console_scripts(paths)
     runs = run_key = None
     # read while the first round parses, only when some file needs analysis (analyze.check_sources)
-    schedules = functools.partial(read_schedules, schedule_files)
+    schedules = read = functools.partial(read_schedules, schedule_files)
+    notices: list[str] = []
+    if cache_dir and _linked(cache_dir, (runs_folder(cache_dir), schedules_folder(cache_dir)), notices):
+        cache_dir = None
     if cache_dir:
         runs = RunCache(cache_dir)
         schedule_stamp = _stamp(schedule_files) + f"\0{schedules_readable()}"
@@ -53,6 +56,8 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
         elif source is not None:
             sources.append(source)
     sources = _unique_modules(sources)
+    if cache_dir and _linked(cache_dir, (facts_folder(cache_dir),), notices):
+        cache_dir, runs, schedules = None, None, read  # no part of this cache is used
     cache = FactsCache(cache_dir) if cache_dir else None
     from . import analyze  # the analysis loads only when the cache cannot answer
 
@@ -60,7 +65,21 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
                                    schedules=schedules if schedule_files else None, scripts=scripts)
     if runs is not None:
         runs.put(run_key, result)
+    if notices:
+        result = replace(result, notices=(*notices, *result.notices))
     return result
+
+
+def _linked(cache_dir: str, folders: tuple[str, ...], notices: list[str]) -> bool:
+    """Whether the cache holds a symbolic link (cache.unsafe_link); if so, one
+    notice naming it: the run goes on without the cache."""
+    link = unsafe_link(cache_dir, folders)
+    if link:
+        from .output.escape import clean  # the link's name is the committer's choice
+
+        notices.append(f"batchlint: note: cache {clean(display_path(cache_dir))} not used: {clean(display_path(link))} "
+                       "is a symbolic link: a cache folder may hold only batchlint's own files")
+    return bool(link)
 
 
 def _run_key(paths, config: Config, files: list[str], errors: list[FileError], schedule_stamp: str,

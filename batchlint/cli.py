@@ -224,8 +224,7 @@ def clean(config_path: str | None, cache_dir: str | None) -> None:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     directory = cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
-    removed = clean_cache(directory)
-    click.echo(f"Removed {directory}" if removed else "No cache to remove.")
+    click.echo(escape(clean_cache(directory)))
 
 
 @main.command()

@@ -224,13 +224,15 @@ class FileTooLarge(OSError):
         self.size = size
 
 
-def read_regular_file(path: str, max_bytes: int | None = None) -> bytes:
+def read_regular_file(path: str, max_bytes: int | None = None, follow_links: bool = True) -> bytes:
     """The bytes of a regular file (of at most `max_bytes`). It is opened
     without blocking and checked on the open descriptor, so a FIFO or device,
     even one swapped in after discovery, is never read; plain os calls, so a
-    small file costs no buffer larger than itself. Raises OSError, with
+    small file costs no buffer larger than itself. `follow_links=False`: a
+    symbolic link at `path` is not opened (OSError). Raises OSError, with
     NotRegularFile and FileTooLarge among its kinds."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags if follow_links else flags | getattr(os, "O_NOFOLLOW", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

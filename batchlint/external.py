@@ -61,13 +61,13 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
 _NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule"}
 
 
-def _read(path: str, needle: bytes = b"") -> str:
+def _read(path: str, needle: bytes = b"", follow_links: bool = True) -> str:
     """The file's text; "" when unreadable, not a regular file, over the size
     limit, or (given a needle) not holding it. The needle is tested on bytes,
     before decoding: eval harnesses ship thousands of YAML configs, few of
     them CronJobs."""
     try:
-        data = read_regular_file(path, _MAX_BYTES)
+        data = read_regular_file(path, _MAX_BYTES, follow_links)
     except OSError:
         return ""
     if needle and needle not in data:
@@ -262,11 +262,18 @@ def oncalendar_to_cron(value: str) -> str:
     return f"{minute if minute != '*' else '*'} {hour} {dom or '*'} * {dow}"
 
 
+# A unit name as systemd spells one: no path separator, no leading dot.
+_UNIT_NAME = re.compile(r"^[A-Za-z0-9_:@-][A-Za-z0-9_:@.-]*$")
+
+
 def _systemd(text: str, path: str, base: str) -> list[ExternalSchedule]:
     calendar = re.search(r"^\s*OnCalendar\s*=\s*(.+?)\s*$", text, re.M)
     unit = re.search(r"^\s*Unit\s*=\s*(.+?)\s*$", text, re.M)
     service_name = unit.group(1) if unit else os.path.basename(path)[: -len(".timer")] + ".service"
-    service = _read(os.path.join(base, service_name))
+    if not _UNIT_NAME.match(service_name):
+        return []  # `Unit=/etc/passwd`, `../x.service`: not a unit beside the timer, never opened
+    # the service file beside the timer, itself, not what a link there points to
+    service = _read(os.path.join(base, service_name), follow_links=False)
     out = []
     for match in re.finditer(r"^\s*ExecStart\s*=\s*-?(.+?)\s*$", service, re.M):
         for command in _commands(match.group(1)):

@@ -26,11 +26,25 @@ def write_baseline(result: CheckResult, path: str) -> int:
     entries = [{"fingerprint": fp, "code": f.code, "path": f.path, "message": f.message}
                for fp, f in sorted(zip(prints, result.findings), key=lambda pair: pair[1].sort_key())]
     data = {"tool": "batchlint", "version": __version__, "baseline_version": BASELINE_VERSION, "findings": entries}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-    os.replace(tmp, path)
+    import tempfile
+
+    # a fresh O_EXCL name beside the baseline: a committed `<path>.tmp` link cannot redirect the write
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".batchlint-baseline-", suffix=".tmp")
+    except OSError as exc:
+        raise GateError(f"{path}: cannot write the baseline: {exc.strerror}") from None
+    try:
+        if hasattr(os, "fchmod"):
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return len(entries)
 
 
@@ -56,9 +70,10 @@ _PLACE = re.compile(r"((?:[\w.\-]+/)*[\w.\-]+\.py):(\d+)")
 
 def changed_lines(base: str, cwd: str = ".") -> dict[str, set[int]]:
     """Lines added or changed since `base`, per file (paths relative to cwd)."""
+    commit = _commit(base, cwd)
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-        diff = subprocess.run(["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", base, "--"],
+        diff = subprocess.run(["git", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--end-of-options", commit, "--"],
                               cwd=cwd, capture_output=True, text=True, check=True).stdout
         untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--full-name"],
                                    cwd=cwd, capture_output=True, text=True, check=True).stdout.split("\n")
@@ -81,6 +96,23 @@ def changed_lines(base: str, cwd: str = ".") -> dict[str, set[int]]:
             path = os.path.relpath(os.path.join(top, name), cwd).replace(os.sep, "/")
             out[path] = {0}  # marker: the whole file
     return out
+
+
+def _commit(base: str, cwd: str) -> str:
+    """The commit `base` names, as a hash. Only a revision reaches git: a value
+    starting with `-` (`--output=FILE`) would be read as an option, so it is
+    refused here, and the name is passed after --end-of-options besides."""
+    if not base or base.startswith("-") or "\0" in base:
+        raise GateError(f"--diff-base {base!r}: not a git revision")
+    try:
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", base + "^{commit}"],
+                               check=False, cwd=cwd, capture_output=True, text=True)
+    except OSError as exc:
+        raise GateError(f"--diff-base {base!r}: git failed: {exc}") from None
+    commit = found.stdout.strip()
+    if found.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        raise GateError(f"--diff-base {base!r}: not a commit in this repository")
+    return commit
 
 
 def _places(finding: Finding) -> set[tuple[str, int]]:

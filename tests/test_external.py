@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -463,3 +464,82 @@ def test_schedules_say_nothing_without_a_claude_call(tmp_path, monkeypatch, name
     assert result.findings == () and result.notices == ()
     if "no file" in name:
         assert reads == []
+
+
+_OPENED: list[str] | None = None  # paths opened while a test records them (sys.addaudithook cannot be removed)
+
+
+def _record_opens(event, args):
+    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX paths and links")
+@pytest.mark.parametrize("unit", ["{decoy}/report.service", "../../decoy/report.service", "linked.service", "report.service"])
+def test_a_timer_unit_outside_its_folder_is_never_opened(tmp_path, unit):
+    """`Unit=/etc/passwd` or `../`: only a unit file beside the timer is read,
+    never through a link; the last case is the one that is read."""
+    global _OPENED
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    (decoy / "report.service").write_text("[Service]\nExecStart=/usr/bin/python3 /opt/app/weekly.py\n")
+    root = tmp_path / "repo"
+    write(root, {"deploy/report.timer": f"[Timer]\nOnCalendar=daily\nUnit={unit.format(decoy=decoy)}\n",
+                 "weekly.py": ONE_CALL_MAIN})
+    (root / "deploy/linked.service").symlink_to(decoy / "report.service")
+    if unit == "report.service":
+        (root / "deploy/report.service").write_text((decoy / "report.service").read_text())
+    if not hasattr(sys, "_batchlint_test_hook"):
+        sys.addaudithook(_record_opens)
+        sys._batchlint_test_hook = True
+    _OPENED = []
+    try:
+        result = check(root)
+    finally:
+        opened, _OPENED = _OPENED, None
+    scheduled = [f for f in result.findings if f.code == "BL103"]
+    if unit == "report.service":
+        assert scheduled and any(p.endswith("deploy/report.service") for p in opened)
+    else:
+        # nothing outside was named to open; the link (linked.service) was
+        # opened with O_NOFOLLOW, which refuses it: its text would schedule weekly.py
+        assert not scheduled
+        assert not [p for p in opened if os.path.abspath(p).startswith(str(decoy))]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX paths")
+def test_paths_in_schedule_files_never_lead_out_of_the_tree(tmp_path):
+    """Every kind of schedule file naming places outside the tree (absolute,
+    `../`): nothing there is opened; the declarations match no analyzed file."""
+    global _OPENED
+    decoy = tmp_path / "decoy"
+    write(decoy, {"job.py": ONE_CALL_MAIN, "job.service": "[Service]\nExecStart=python3 job.py\n"})
+    root = tmp_path / "repo"
+    outside = str(decoy)
+    write(root, {
+        "deploy/a.timer": f"[Timer]\nOnCalendar=daily\nUnit={outside}/job.service\n",
+        "deploy/b.timer": "[Timer]\nOnCalendar=daily\nUnit=../../decoy/job.service\n",
+        "crontab": f"0 3 * * * python {outside}/job.py\n0 4 * * * cd ../decoy && python job.py\n",
+        "Procfile": f"clock: cd {outside} && python job.py\n",
+        ".github/workflows/n.yml": ("on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  n:\n    steps:\n"
+                                    f"      - run: python job.py\n        working-directory: {outside}\n"
+                                    "      - run: cd ../../decoy && python job.py\n"),
+        "template.yaml": ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                          f"      Handler: job.main\n      CodeUri: {outside}\n      Events:\n"
+                          "        Nightly:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 day)\n"),
+        "serverless.yml": "functions:\n  f:\n    handler: ../decoy/job.main\n    events:\n      - schedule: rate(1 day)\n",
+        "app.py": "import anthropic\n",
+    })
+    before = {p.name: p.read_bytes() for p in decoy.iterdir()}
+    if not hasattr(sys, "_batchlint_test_hook"):
+        sys.addaudithook(_record_opens)
+        sys._batchlint_test_hook = True
+    _OPENED = []
+    try:
+        result = check(root)
+    finally:
+        opened, _OPENED = _OPENED, None
+    assert result.findings == ()
+    assert [p for p in opened if os.path.abspath(p).startswith(outside)] == []
+    assert any(p.endswith("app.py") for p in opened)  # the recording works
+    assert {p.name: p.read_bytes() for p in decoy.iterdir()} == before

@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from batchlint.cli import main
@@ -146,3 +147,37 @@ def test_diff_base_reports_only_what_the_change_touches(tmp_path):
     markdown = run(tmp_path, "--diff-base", "HEAD", "--format", "markdown", ".").output
     assert "This change adds **2 synchronous Claude calls nobody waits on**" in markdown
     assert run(tmp_path, "--diff-base", "no-such-ref", ".").exit_code == 2
+
+
+def test_diff_base_is_only_ever_a_revision_to_git(tmp_path):
+    write(tmp_path, {"jobs.py": LOOP.replace("{pragma}", "")})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    write(tmp_path, {"new.py": LOOP.replace("{pragma}", "")})
+    # a revision, however spelled, still works
+    for ref in ("HEAD", "HEAD~0", "HEAD^{commit}"):
+        ok = run(tmp_path, "--diff-base", ref, ".")
+        assert ok.exit_code == 1 and "new.py:8" in ok.output and "jobs.py" not in ok.output
+    # an option in disguise: a clear error, exit 2, and git writes nothing
+    for hostile in ("--output=stolen.txt", "-ostolen.txt", "--output=../stolen.txt", "--help"):
+        refused = run(tmp_path, f"--diff-base={hostile}", ".")
+        assert refused.exit_code == 2 and "not a git revision" in refused.output
+        assert not (tmp_path / "stolen.txt").exists() and not (tmp_path.parent / "stolen.txt").exists()
+    # an unknown name: told so, exit 2
+    assert run(tmp_path, "--diff-base", "no-such-ref", ".").exit_code == 2
+    assert "not a commit" in run(tmp_path, "--diff-base", "no-such-ref", ".").output
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX links and modes")
+def test_write_baseline_never_writes_through_a_planted_link(tmp_path):
+    write(tmp_path, {"jobs.py": LOOP.replace("{pragma}", "")})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text("keep me\n")
+    (tmp_path / "batchlint-baseline.json.tmp").symlink_to(outside)  # committed by a pull request
+    recorded = run(tmp_path, "--write-baseline", "batchlint-baseline.json", ".")
+    assert recorded.exit_code == 0 and "Recorded 1 findings" in recorded.output
+    assert outside.read_text() == "keep me\n"
+    baseline = tmp_path / "batchlint-baseline.json"
+    assert '"fingerprint"' in baseline.read_text() and baseline.stat().st_mode & 0o644 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batchlint-baseline.json", "batchlint-baseline.json.tmp", "jobs.py"]

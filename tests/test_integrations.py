@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,22 +85,78 @@ def test_fix_hook_applies_safe_fixes_to_the_committed_files_only(tmp_path):
     assert (repo / "jobs.py").read_text() == CANDIDATE + "# touched\n"
 
 
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
+
+
+def run_step(step: dict, inputs: dict[str, str], cwd: Path, stub: str) -> subprocess.CompletedProcess:
+    """Run an action step's script as the runner would: its env values with
+    the inputs put in (the only place they may appear), in bash, with
+    `python` and a `batchlint` stub (shell text `stub`) first on PATH."""
+    bin_dir = cwd.parent / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "python").unlink(missing_ok=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    (bin_dir / "batchlint").write_text(f"#!/bin/sh\n{stub}\n")
+    (bin_dir / "batchlint").chmod(0o755)
+    defaults = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    values = {**defaults, **inputs}
+    env = {name: INPUT.sub(lambda m: values[m.group(1)], str(value)) for name, value in step.get("env", {}).items()}
+    temp = cwd.parent / "runner-temp"
+    temp.mkdir(exist_ok=True)
+    env = {**os.environ, **env, "GITHUB_ACTION_PATH": str(ROOT), "RUNNER_TEMP": str(temp),
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+needs_bash = pytest.mark.skipif(os.name == "nt" or shutil.which("bash") is None, reason="runs the steps in bash, as ubuntu runners do")
+
+
+def batchlint_steps() -> list[dict]:
+    return [step for step in ACTION["runs"]["steps"] if "action_run.py" in step.get("run", "")]
+
+
+def test_action_never_pastes_inputs_into_a_shell_line():
+    runs = [step["run"] for step in ACTION["runs"]["steps"] if "run" in step]
+    assert runs and not [run for run in runs if "${{" in run]
+    assert len(batchlint_steps()) == 2
+
+
+@needs_bash
 def test_action_runs_valid_batchlint_commands(tmp_path):
-    action = yaml.safe_load((ROOT / "action.yml").read_text())
-    assert action["runs"]["using"] == "composite"
-    commands = [step["run"] for step in action["runs"]["steps"] if step.get("run", "").startswith("batchlint ")]
-    assert len(commands) == 2
-    (tmp_path / "jobs.py").write_text(CANDIDATE)
-    substitutions = {"${{ inputs.args }}": "--no-cache", "${{ inputs.paths }}": ".",
-                     "${{ inputs.fail != 'true' && '--exit-zero' || '' }}": ""}
-    outcomes = []
-    for command in commands:
-        for key, value in substitutions.items():
-            command = command.replace(key, value)
-        argv = [sys.executable, "-m", "batchlint", *shlex.split(command)[1:]]
-        outcomes.append(subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True))
-    sarif_step, github_step = outcomes
-    assert sarif_step.returncode == 0  # --exit-zero: the upload step must still run
-    sarif = json.loads((tmp_path / "batchlint.sarif").read_text())
+    assert ACTION["runs"]["using"] == "composite"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "jobs.py").write_text(CANDIDATE)
+    real = f'exec "{sys.executable}" -m batchlint "$@"'
+    sarif_step, github_step = [run_step(step, {}, work, real) for step in batchlint_steps()]
+    assert sarif_step.returncode == 0, sarif_step.stderr  # --exit-zero: the upload step must still run
+    # the report and the cache outside the checkout, where a pull request cannot plant either
+    assert sorted(p.name for p in work.iterdir()) == ["jobs.py"]
+    assert (tmp_path / "runner-temp" / "batchlint-cache" / ".gitignore").exists()
+    sarif = json.loads((tmp_path / "runner-temp" / "batchlint.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "BL101"
     assert github_step.returncode == 1 and github_step.stdout.startswith("::warning file=jobs.py,line=6")
+    relaxed = run_step(batchlint_steps()[1], {"args": "--no-cache", "fail": "false"}, work, real)
+    assert sorted(p.name for p in work.iterdir()) == ["jobs.py"]
+    assert relaxed.returncode == 0 and relaxed.stdout.startswith("::warning file=jobs.py,line=6")
+
+
+@needs_bash
+def test_action_inputs_are_words_never_shell(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    record = 'for a in "$@"; do printf "%s\\0" "$a"; done > argv.bin'
+    hostile = {"args": "--baseline 'my baseline.json' $(touch pwned1) ; touch pwned2 `touch pwned3`",
+               "paths": "'src dir' -rf \"$HOME\" *"}
+    for step in batchlint_steps():
+        done = run_step(step, hostile, work, record)
+        assert done.returncode == 0, done.stderr
+        argv = (work / "argv.bin").read_bytes().split(b"\0")[:-1]
+        fixed = shlex.split(step["run"].replace("$RUNNER_TEMP", str(tmp_path / "runner-temp")))[2:]  # python .../action_run.py <fixed>
+        assert [a.decode() for a in argv] == [
+            *fixed, "--baseline", "my baseline.json", "$(touch", "pwned1)", ";", "touch", "pwned2", "`touch", "pwned3`",
+            "--", "src dir", "-rf", "$HOME", "*"]
+        assert not [p.name for p in work.iterdir() if p.name.startswith("pwned")]
+    broken = run_step(batchlint_steps()[0], {"args": "--baseline 'unclosed"}, work, "exit 0")
+    assert broken.returncode == 2 and "input `args`" in broken.stderr

@@ -1,0 +1,275 @@
+"""The cache's JSON encoding of a fixed set of classes, and its checked decoding.
+
+A record is an array led by a tag: "\0" + class name, "\0s" for a
+frozenset, "\0k" for a ContextKind; a tuple is a plain array. Arrays decode
+much faster than objects, and no analyzed string can start with NUL (files
+holding NUL bytes are rejected when read).
+
+A cache entry may come from anywhere (a cache folder committed to a pull
+request), so decoding is driven by the classes' field types, never by the
+data: every value must have its field's type (an int is not a bool, a float
+is finite), numbers stay within bounds, every record has exactly its class's
+fields. Anything else raises Invalid and the caller analyzes the file again.
+Decoding recurses over the types, not the data, so its depth is bounded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import operator
+import sys
+import types
+import typing
+
+try:
+    from _blake2 import blake2b  # see cache.py: hashlib would load OpenSSL first
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b
+
+from . import model as _model
+
+
+class Invalid(Exception):
+    """The data is not an encoding of the expected type."""
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_MAX_INT = 2**53  # what any number in an analysis can reach (and what a float holds exactly)
+_MAX_FLOAT = 1e300
+# Fields counting lines, columns, sizes or files: never negative.
+_NON_NEGATIVE = frozenset(("line", "column", "end_line", "end_column", "header_line", "files_checked",
+                           "files_parsed", "suppressed", "max_tokens", "prompt_chars", "system_chars", "fields"))
+# Fields whose annotation does not say enough to check them.
+_EXACT_TYPES = {"suppressed_findings": tuple[tuple[_model.Finding, str], ...]}
+
+
+def _str(v):
+    if type(v) is not str:
+        raise Invalid
+    return v
+
+
+def _bool(v):
+    if type(v) is not bool:
+        raise Invalid
+    return v
+
+
+def _none(v):
+    if v is not None:
+        raise Invalid
+    return v
+
+
+def _int(low: int):
+    def check(v):
+        if type(v) is not int or not low <= v <= _MAX_INT:
+            raise Invalid
+        return v
+    return check
+
+
+def _float(low: float):
+    def check(v):
+        # an int where a float is declared: the analysis computed a whole number
+        if type(v) is float:
+            if not (math.isfinite(v) and low <= v <= _MAX_FLOAT):
+                raise Invalid
+        elif type(v) is not int or not low <= v <= _MAX_INT:
+            raise Invalid
+        return v
+    return check
+
+
+def _context_kind(v):
+    if type(v) is not list or len(v) != 2 or v[0] != "\0k" or type(v[1]) is not str:
+        raise Invalid
+    try:
+        return _model.ContextKind(v[1])
+    except ValueError:
+        raise Invalid from None
+
+
+def _strings(v):
+    if type(v) is not list or any(type(x) is not str for x in v):
+        raise Invalid
+    return tuple(v)
+
+
+def _string_pairs(v):
+    if type(v) is not list:
+        raise Invalid
+    for pair in v:
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or type(pair[1]) is not str:
+            raise Invalid
+    return tuple([(a, b) for a, b in v])
+
+
+class Codec:
+    """Encodes instances of `classes` (and tuples, frozensets, scalars of
+    their fields) as JSON values, and decodes them back as a given type.
+    Records are decoded by field position, so `layout` (a hash of every
+    class's fields and of this encoding) names the cache folders: a change
+    must not read old ones."""
+
+    def __init__(self, classes: tuple, generate: bool = False) -> None:
+        """`generate`: compile one decoder per class (2-3 ms for a few classes,
+        paid back when the entries hold millions of values, as facts do)."""
+        self._generate = generate
+        self._fields = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in classes}
+        self._tag = {cls: "\0" + cls.__name__ for cls in classes}
+        # every field's value in one call (a class with one field gets a 1-tuple too)
+        self._getters = {cls: (operator.attrgetter(*f) if len(f) > 1 else (lambda v, n=f[0]: (getattr(v, n),)))
+                         for cls, f in self._fields.items()}
+        self.classes = {cls.__name__: cls for cls in classes}
+        self._records: dict[type, typing.Callable] = {}  # class -> decoder, built on first use
+        described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
+        self.layout = blake2b(repr((3, described)).encode(), digest_size=6).hexdigest()
+
+    # ------------------------------------------------------------ encode
+    def encode(self, value):
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        encode = self.encode  # scalars (most values) are passed through without a call
+        getter = self._getters.get(kind)
+        if getter is not None:
+            return [self._tag[kind], *[v if type(v) in _SCALARS else encode(v) for v in getter(value)]]
+        if kind is tuple or kind is list:
+            return [v if type(v) in _SCALARS else encode(v) for v in value]
+        if kind is frozenset:
+            return ["\0s", *sorted(v if type(v) in _SCALARS else encode(v) for v in value)]
+        if isinstance(value, _model.ContextKind):
+            return ["\0k", value.value]
+        raise TypeError(f"cannot cache a {kind.__name__}")
+
+    # ------------------------------------------------------------ decode
+    def decoded(self, raw, expected):
+        """`raw` decoded as `expected` (a class or a type like tuple[X, ...]),
+        or None when it is not one: from elsewhere, damaged or forged."""
+        try:
+            return self.decoder(expected)(raw)
+        except (Invalid, RecursionError):
+            return None
+
+    def decoder(self, hint, name: str = ""):
+        """The function decoding a value of type `hint` (field `name`), raising Invalid."""
+        if hint in self._fields:
+            return self._record(hint)
+        if hint is str:
+            return _str
+        if hint is bool:
+            return _bool
+        if hint is type(None):
+            return _none
+        if hint is int:
+            return _int(0 if name in _NON_NEGATIVE else -_MAX_INT)
+        if hint is float:
+            return _float(-_MAX_FLOAT)
+        if hint is _model.ContextKind:
+            return _context_kind
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            options = [self.decoder(a, name) for a in args if a is not type(None)]
+            optional = len(options) < len(args)
+            if len(options) != 1:
+                raise TypeError(f"cannot decode {hint}")
+            (single,) = options
+            return (lambda v: None if v is None else single(v)) if optional else single
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            if args[0] is str:
+                return _strings
+            if args[0] == tuple[str, str]:
+                return _string_pairs
+            item = self.decoder(args[0], name)
+
+            def many(v):
+                if type(v) is not list:
+                    raise Invalid
+                return tuple([item(x) for x in v])
+            return many
+        if origin is tuple and args:
+            items = [self.decoder(a, name) for a in args]
+
+            def fixed(v):
+                if type(v) is not list or len(v) != len(items):
+                    raise Invalid
+                return tuple([d(x) for d, x in zip(items, v)])
+            return fixed
+        if origin is frozenset and len(args) == 1:
+            item = self.decoder(args[0], name)
+
+            def members(v):
+                if type(v) is not list or not v or v[0] != "\0s":
+                    raise Invalid
+                return frozenset([item(x) for x in v[1:]])
+            return members
+        raise TypeError(f"cannot decode {hint}")
+
+    def _record(self, cls):
+        """The decoder of `cls`'s records, built on first use."""
+        decode = self._records.get(cls)
+        if decode is not None:
+            return decode
+        fields = [(f.name, _EXACT_TYPES.get(f.name) or _annotation(cls, f.type)) for f in dataclasses.fields(cls)]
+        build = self._generated if self._generate else self._closure
+        decode = self._records[cls] = build(cls, self._tag[cls], fields)
+        return decode
+
+    def _closure(self, cls, tag, fields):
+        decoders = [self.decoder(hint, name) for name, hint in fields]
+        size = len(decoders) + 1
+
+        def decode(v):
+            if type(v) is not list or len(v) != size or v[0] != tag:
+                raise Invalid
+            return cls(*[d(x) for d, x in zip(decoders, v[1:])])
+        return decode
+
+    def _generated(self, cls, tag, fields):
+        """One function per class (as dataclasses generates __init__): scalar
+        fields checked inline, so a record costs one call, not one per field."""
+        names = [f"f{i}" for i in range(len(fields))]
+        scope = {"Invalid": Invalid, "cls": cls, "tag": tag}
+        checks, values = [], []
+        for var, (field, hint) in zip(names, fields):
+            if hint is str or hint is bool:
+                checks.append(f"type({var}) is not {hint.__name__}")
+                values.append(var)
+            elif hint is int:
+                low = 0 if field in _NON_NEGATIVE else -_MAX_INT
+                checks.append(f"type({var}) is not int or not {low} <= {var} <= {_MAX_INT}")
+                values.append(var)
+            else:
+                scope[f"d_{var}"] = self.decoder(hint, field)
+                values.append(f"d_{var}({var})")
+        lines = [
+            "def decode(v):",
+            f"    if type(v) is not list or len(v) != {len(names) + 1} or v[0] != tag:",
+            "        raise Invalid",
+            f"    _, {', '.join(names)}, = v",
+            *([f"    if {' or '.join(f'({c})' for c in checks)}:", "        raise Invalid"] if checks else []),
+            f"    return cls({', '.join(values)})",
+        ]
+        exec("\n".join(lines), scope)  # noqa: S102 - our own text, from the classes' fields
+        return scope["decode"]
+
+
+_PLAIN = {"str": str, "int": int, "bool": bool, "float": float}
+_evaluated: dict[tuple[str, str], object] = {}
+
+
+def _annotation(cls, hint):
+    """A field's annotation as a type: the plain ones looked up, the others
+    evaluated once in the class's module (typing.get_type_hints evaluates
+    every one, every time: 2 ms of a warm run)."""
+    if not isinstance(hint, str):
+        return hint
+    plain = _PLAIN.get(hint)
+    if plain is not None:
+        return plain
+    key = (cls.__module__, hint)
+    if key not in _evaluated:
+        _evaluated[key] = eval(hint, vars(sys.modules[cls.__module__]))  # batchlint's own annotations
+    return _evaluated[key]
