@@ -164,7 +164,7 @@ class _Session:
                 if not written.usable:
                     statuses[path].append((finding, FixStatus(False, written.note)))
                     continue
-                safety, why = tier_of(finding, outcome)
+                safety, why = tier_of(finding, outcome, parsed.planner)
                 applied = (safety == "safe" or self.unsafe) and (self.only is None or os.path.relpath(path) in self.only)
                 statuses[path].append((finding, FixStatus(True, _describe(outcome, parsed.planner), safety, why, applied)))
                 if not applied:
@@ -290,7 +290,8 @@ def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, 
         var = next(n for n in ("batch", "claude_batch", *(f"batch_{i}" for i in range(2, 99))) if n not in taken)
         response = next((n for n in ("response", "message", "reply") if n not in taken), RESPONSE)
         indent = planner.positions.span(rewrite.node).column - 1
-        emits[node_id] = Emit(key, node_id not in scheduled, var, response, indent, length)
+        emits[node_id] = Emit(key, node_id not in scheduled, var, response, indent, length,
+                              len(planner.module.default_indent.replace("\t", "    ")))
     return emits
 
 

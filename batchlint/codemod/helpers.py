@@ -167,7 +167,7 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
     request = f.with_changes(
         name=cst.Name(helper.request), decorators=[], returns=None, asynchronous=None,
         body=f.body.with_changes(body=[
-            _docstring(f"Added by `batchlint fix`: the request {helper.name}() sends, and what it needs to finish."),
+            _docstring(f"Added by batchlint fix: {helper.name}()'s request, and its state."),
             *prefix,
             cst.SimpleStatementLine([cst.Return(cst.Tuple([cst.Element(_tuple(helper.state), comma=cst.Comma(
                 whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(params_dict)], lpar=[], rpar=[]))]),
@@ -180,13 +180,13 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
         name=cst.Name(helper.finish), decorators=[], returns=None, params=finish_params,
         asynchronous=f.asynchronous if helper.finish_is_async else None,
         body=f.body.with_changes(body=[
-            _docstring(f"Added by `batchlint fix`: what {helper.name}() does with the response."), *rest]),
+            _docstring(f"Added by batchlint fix: {helper.name}() given its response."), *rest]),
         leading_lines=[blank, blank],
     )
     messages = cst.FunctionDef(
         name=cst.Name(helper.messages), params=cst.Parameters(),
         body=cst.IndentedBlock([
-            _docstring(f"Added by `batchlint fix`: the Messages API {helper.name}() calls."),
+            _docstring(f"Added by batchlint fix: the Messages API {helper.name}() calls."),
             cst.SimpleStatementLine([cst.Return(helper.call.func.value)]),
         ]),
         leading_lines=[blank, blank],

@@ -85,12 +85,16 @@ def add_import(module: cst.Module, line: str, root: str, first_party: frozenset[
         small = new.body[0]
     order = _SECTIONS.index(target)
     key = (order, _sort_key(small))
-    at = start + sum(1 for s in block if (_SECTIONS.index(section_of(_module_of(s.body[0]), root)), _sort_key(s.body[0])) < key)
+    # before the first import that sorts after it (in a block isort keeps sorted, the same as counting
+    # those that sort before; in one it does not, the neighbours still read in order)
+    at = start + next((i for i, s in enumerate(block)
+                       if (_SECTIONS.index(section_of(_module_of(s.body[0]), root, first_party)), _sort_key(s.body[0])) > key),
+                      len(block))
     prev = body[at - 1] if at > start else None
     following = body[at] if at < len(body) else None
 
     def section(statement) -> str:
-        return section_of(_module_of(statement.body[0]), root)
+        return section_of(_module_of(statement.body[0]), root, first_party)
 
     if prev is None:  # first in the file's imports: it takes over what stood above the block
         new = new.with_changes(leading_lines=following.leading_lines if following is not None else ())

@@ -32,6 +32,7 @@ class Emit:
     response: str = RESPONSE  # the name of a response the original code did not name
     indent: int = 0  # columns before the statement the Batch is made in
     line_length: int = 88
+    indent_unit: int = 4  # the module's indentation step
 
 
 def apply(module: cst.Module, rewrites: list[Rewrite], emits: dict[int, Emit], helpers=()) -> cst.Module:
@@ -106,20 +107,31 @@ def _key(emit: Emit) -> cst.SimpleString:
 
 
 def _batch_statement(r: Rewrite, emit: Emit, leading_lines) -> cst.SimpleStatementLine:
-    """`batch = _claude_batch.Batch(<messages>, "<key>")`, its arguments on a
-    line of their own when the statement would pass the line length."""
+    """`batch = _claude_batch.Batch(<messages>, "<key>")`."""
     call = cst.Call(_runtime("Batch"), args=_args(_resource(r), _key(emit), keywords=_options(emit)))
     statement = cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(emit.var))], value=call)],
                                         leading_lines=leading_lines)
-    if emit.indent + len(cst.Module([]).code_for_node(statement.with_changes(leading_lines=())).rstrip("\n")) \
-            <= emit.line_length:
+    return _fitted(statement, emit.indent, emit.line_length)
+
+
+def _fitted(statement: cst.SimpleStatementLine, indent: int, line_length: int) -> cst.SimpleStatementLine:
+    """A one-line statement the rewrite wrote, its outermost call's arguments
+    moved to a line of their own when it would pass the line length (as black
+    does); a statement already on several lines is left as it is."""
+    text = cst.Module([]).code_for_node(statement.with_changes(leading_lines=())).rstrip("\n")
+    if "\n" in text or indent + len(text) <= line_length:
         return statement
+    small = statement.body[0]
+    call = getattr(small, "value", None)
+    if not isinstance(call, cst.Call) or not call.args:
+        return statement
+
     def broken(last_line: str) -> cst.ParenthesizedWhitespace:
         return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(last_line))
     args = list(call.args)
-    args[-1] = args[-1].with_changes(whitespace_after_arg=broken(""))
+    args[-1] = args[-1].with_changes(whitespace_after_arg=broken(""), comma=cst.MaybeSentinel.DEFAULT)
     call = call.with_changes(args=args, whitespace_before_args=broken("    "))
-    return statement.with_changes(body=[statement.body[0].with_changes(value=call)])
+    return statement.with_changes(body=[small.with_changes(value=call)])
 
 
 def _pair(item: cst.BaseExpression, other: cst.BaseExpression, parens: bool = True) -> cst.Tuple:
@@ -137,10 +149,10 @@ def _split_loop(r: LoopRewrite, emit: Emit) -> list[cst.BaseStatement]:
     # 1. add the requests (and what each item needs later) to the batch in the original loop
     built: list[cst.BaseStatement] = []
     if r.helper is not None:  # the helper's own request builder gives (state, params)
-        built.append(cst.SimpleStatementLine([cst.Assign(
+        built.append(_fitted(cst.SimpleStatementLine([cst.Assign(
             targets=[cst.AssignTarget(_pair(cst.Name(STATE), cst.Name(PARAMS), parens=False))],
             value=r.call.with_changes(func=derived_name(r.call, r.helper.request)),
-        )], leading_lines=statement.leading_lines))
+        )], leading_lines=statement.leading_lines), emit.indent + emit.indent_unit, emit.line_length))
         saved = (*r.saved, STATE)
         request = cst.Call(add, args=[cst.Arg(_item(saved), comma=cst.Comma(whitespace_after=_SPACE)),
                                       cst.Arg(cst.Name(PARAMS), star="**")])

@@ -11,7 +11,7 @@ import libcst as cst
 
 from ..model import Finding
 from .plan import ComprehensionRewrite, LoopRewrite
-from .syntax import callee_name
+from .syntax import callee_name, code_of, dotted, scan
 
 SAFE, UNSAFE = "safe", "unsafe"
 
@@ -19,6 +19,13 @@ SAFE, UNSAFE = "safe", "unsafe"
 # reads them to the end and holds every request in memory.
 _STREAMING = frozenset({"iterator", "reader", "DictReader", "open", "iterrows", "itertuples", "iter_rows",
                         "scan_iter", "imap", "imap_unordered", "stream", "iter_lines", "readlines", "islice"})
+
+# Values that differ from one moment to the next: read before the call, they
+# are now taken when the request is queued, not when it was sent.
+_CLOCK = frozenset({"time.time", "time.monotonic", "time.perf_counter", "time.time_ns", "datetime.now",
+                    "datetime.datetime.now", "datetime.utcnow", "datetime.datetime.utcnow", "date.today",
+                    "datetime.date.today", "random.random", "random.choice", "random.randint", "random.sample",
+                    "random.shuffle", "random.uniform", "uuid.uuid4", "uuid4"})
 
 _BY_CODE = {
     "BL103": "a scheduled job: the rewrite submits the batch and returns; the results are used by a later run of "
@@ -32,11 +39,15 @@ _BY_CODE = {
 }
 
 
-def tier_of(finding: Finding, rewrite: LoopRewrite | ComprehensionRewrite) -> tuple[str, str]:
+def tier_of(finding: Finding, rewrite: LoopRewrite | ComprehensionRewrite, planner=None) -> tuple[str, str]:
     """("safe", "") or ("unsafe", why)."""
     why = _BY_CODE.get(finding.code)
     if why:
         return UNSAFE, why
+    if isinstance(rewrite, LoopRewrite):
+        why = _clock_before_call(rewrite) or (_handler_reads_the_loop(rewrite, planner) if planner else "")
+        if why:
+            return UNSAFE, why
     iterable = rewrite.loop.iter if isinstance(rewrite, LoopRewrite) else _first_iter(rewrite.comp)
     if isinstance(rewrite, LoopRewrite) and rewrite.loop.asynchronous is not None:
         return UNSAFE, "an `async for` over a stream: the rewrite reads it to the end and holds every request in memory"
@@ -59,4 +70,31 @@ def _streaming_call(node: cst.CSTNode | None) -> str:
         if isinstance(current, cst.Call) and callee_name(current) in _STREAMING:
             return callee_name(current)
         stack.extend(current.children)
+    return ""
+
+
+def _clock_before_call(rewrite: LoopRewrite) -> str:
+    before = list(rewrite.loop.body.body)[: rewrite.index]
+    for call in scan(*before).calls if before else ():
+        if dotted(call.func) in _CLOCK:
+            return (f"`{code_of(call)[:40]}` runs before the call: it is now read when the request is queued, "
+                    "not when it is sent")
+    return ""
+
+
+def _handler_reads_the_loop(rewrite: LoopRewrite, planner) -> str:
+    """An `except` around the loop that reads its names (a resume hint such as
+    "last processed index {i}") would see the last item queued instead."""
+    loop = rewrite.loop
+    bound = set(scan(loop.target).reads) | scan(*list(loop.body.body)[: rewrite.index]).writes \
+        if rewrite.index else set(scan(loop.target).reads)
+    parent = planner.parent(loop)
+    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+        if isinstance(parent, cst.Try):
+            for handler in parent.handlers:
+                read = sorted(scan(handler.body).reads & bound)
+                if read:
+                    return (f"an `except` around the loop reads `{read[0]}`: if the batch fails, it sees the last "
+                            "item queued, not the last one processed")
+        parent = planner.parent(parent)
     return ""
