@@ -309,7 +309,10 @@ HELPER_REFUSED = {
     "effect before the call": (HELPER.replace("    reply = ", "    print(text)\n    reply = "), LOOP, "runs before the call"),
     "client from a parameter": (HELPER.replace("def ask(text):", "def ask(text, client=client):"), LOOP, "the client comes from"),
     "two functions deep": (HELPER + "def outer(text):\n    return ask(text)\n", LOOP.replace("ask(d)", "outer(d)"), "through more functions"),
-    "comprehension": (HELPER, "def main(docs):\n    print([ask(d) for d in docs])\n", "the comprehension calls"),
+    "comprehension inside an expression": (HELPER, "def main(docs):\n    print(\"n\", [ask(d) for d in docs])\n",
+                                           "only when it is assigned, returned or passed"),
+    "comprehension whose variable the function uses": (
+        HELPER, "def main(docs):\n    d = 1\n    out = [ask(d) for d in docs]\n    print(out, d)\n", "is used elsewhere in the function"),
     "stale derived functions": (HELPER + "def _batchlint_request_ask(text):\n    return (), {}\n", LOOP, "already has"),
     # a worker task that calls the helper once: the reason names no loop (there is none)
     "one call per task": (HELPER, "from celery import shared_task\n@shared_task\ndef main(docs):\n    print(ask(docs))\n",

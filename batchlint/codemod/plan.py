@@ -82,6 +82,7 @@ class ComprehensionRewrite:
     # The statement the comprehension is in, when the batch can be built in
     # statements before it; None to rewrite the expression in place.
     statement: cst.SimpleStatementLine | None = None
+    helper: object | None = None  # helpers.Helper when `call` is a call of the function that makes the Claude call
 
     @property
     def node(self) -> cst.CSTNode:
@@ -263,10 +264,7 @@ class Planner:
             if isinstance(parent, cst.While):
                 return Refusal(f"`while` loop (line {self.line_of(parent)}): the items are not known before the loop runs")
             if isinstance(parent, _COMPREHENSIONS):
-                if helper is not None:
-                    return Refusal(f"the comprehension calls `{helper.name}()`, which makes the Claude call; "
-                                   "batchlint splits helpers called from `for` loops")
-                return self._plan_comprehension(parent, node, call, call_expr, is_async)
+                return self._plan_comprehension(parent, node, call, call_expr, is_async, helper)
             if isinstance(parent, cst.For) and node is not parent.iter:
                 if client.startswith("Async") and not is_async:
                     return Refusal("the async client's coroutine is not awaited here (collected and awaited elsewhere)")
@@ -416,7 +414,7 @@ class Planner:
         return reads
 
     # ---------------------------------------------------------- comprehensions
-    def _plan_comprehension(self, comp, child, call, call_expr, is_async) -> Rewrite | Refusal:
+    def _plan_comprehension(self, comp, child, call, call_expr, is_async, helper=None) -> Rewrite | Refusal:
         if isinstance(comp, cst.DictComp):
             if child is not comp.value:
                 return Refusal("the call is in the key or loop part of a dict comprehension")
@@ -473,7 +471,23 @@ class Planner:
         elif isinstance(comp, cst.GeneratorExp):
             return Refusal("an async generator expression runs its calls lazily")
         statement = self._hoistable(replace, comp)
-        return ComprehensionRewrite(replace, comp, call_expr, call, tuple(targets), is_async, gather, statement)
+        if helper is not None:
+            # the helper's request builder returns two values per item: the requests are
+            # added in `for` statements before the comprehension, whose names then leak
+            if statement is None or gather or isinstance(comp, cst.GeneratorExp):
+                return Refusal(f"the comprehension calls `{helper.name}()`, which makes the Claude call; batchlint "
+                               "splits a helper called from a comprehension only when it is assigned, returned or "
+                               "passed to a consumer as a whole statement")
+            scope = self.parent(statement)
+            while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
+                scope = self.parent(scope)
+            elsewhere = scan(scope.deep_replace(comp, cst.Name("_")))
+            taken = sorted(set(targets) & (elsewhere.reads | elsewhere.writes))
+            if taken:
+                return Refusal(f"the comprehension calls `{helper.name}()`, and its variable `{taken[0]}` is used "
+                               "elsewhere in the function; the rewrite adds the requests in a `for` loop, which would "
+                               "rebind it")
+        return ComprehensionRewrite(replace, comp, call_expr, call, tuple(targets), is_async, gather, statement, helper)
 
     def _hoistable(self, replace: cst.BaseExpression, comp: cst.BaseExpression):
         """The simple statement holding `replace` when the requests can be added

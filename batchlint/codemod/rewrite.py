@@ -99,7 +99,11 @@ def _options(emit: Emit) -> dict:
 
 def _resource(rewrite: Rewrite) -> cst.BaseExpression:
     # `client.messages` of `client.messages.create`, or the helper's
-    return rewrite.resource() if isinstance(rewrite, LoopRewrite) else rewrite.call.func.value
+    if isinstance(rewrite, LoopRewrite):
+        return rewrite.resource()
+    if rewrite.helper is not None:
+        return cst.Call(derived_name(rewrite.call, rewrite.helper.messages))
+    return rewrite.call.func.value
 
 
 def _key(emit: Emit) -> cst.SimpleString:
@@ -123,11 +127,19 @@ def _fitted(statement: cst.SimpleStatementLine, indent: int, line_length: int) -
         return statement
     small = statement.body[0]
     call = getattr(small, "value", None)
-    if not isinstance(call, cst.Call) or not call.args:
-        return statement
 
     def broken(last_line: str) -> cst.ParenthesizedWhitespace:
         return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(last_line))
+    if isinstance(call, (cst.ListComp, cst.SetComp)) or (isinstance(call, cst.DictComp) and call.for_in.inner_for_in is None):
+        # element and `for` on lines of their own, as black lays out a long comprehension
+        opening, closing = ("lbracket", "rbracket") if hasattr(call, "lbracket") else ("lbrace", "rbrace")
+        call = call.with_changes(**{
+            opening: getattr(call, opening).with_changes(whitespace_after=broken("    ")),
+            closing: getattr(call, closing).with_changes(whitespace_before=broken("")),
+            "for_in": call.for_in.with_changes(whitespace_before=broken("    "))})
+        return statement.with_changes(body=[small.with_changes(value=call)])
+    if not isinstance(call, cst.Call) or not call.args:
+        return statement
     args = list(call.args)
     args[-1] = args[-1].with_changes(whitespace_after_arg=broken(""), comma=cst.MaybeSentinel.DEFAULT)
     call = call.with_changes(args=args, whitespace_before_args=broken("    "))
@@ -193,33 +205,67 @@ def _hoisted_comprehension(r: ComprehensionRewrite, emit: Emit) -> list[cst.Base
     comp, statement = r.comp, r.statement
     batch = cst.Name(emit.var)
     init = _batch_statement(r, emit, statement.leading_lines)
-    request = _with_item(r.call, _runtime("request"), _item(r.saved))
     opening = getattr(comp, "lbracket", getattr(comp, "lbrace", None))
     closing = getattr(comp, "rbracket", getattr(comp, "rbrace", None))
-    requests = cst.GeneratorExp(elt=request, for_in=comp.for_in, lpar=[], rpar=[])
-    extend = cst.SimpleStatementLine([cst.Expr(cst.Call(
-        cst.Attribute(batch, cst.Name("extend")),
-        args=[cst.Arg(requests, whitespace_after_arg=closing.whitespace_before if closing else cst.SimpleWhitespace(""))],
-        whitespace_before_args=opening.whitespace_after if opening else cst.SimpleWhitespace(""),
-    ))])
+    saved = r.saved
+    if r.helper is not None:  # `for` statements: the helper's request builder gives (state, params) per item
+        saved = (*r.saved, STATE)
+        adding = _helper_requests(r, emit, batch, comp)
+    else:
+        requests = cst.GeneratorExp(elt=_with_item(r.call, _runtime("request"), _item(saved)), for_in=comp.for_in,
+                                    lpar=[], rpar=[])
+        adding = cst.SimpleStatementLine([cst.Expr(cst.Call(
+            cst.Attribute(batch, cst.Name("extend")),
+            args=[cst.Arg(requests, whitespace_after_arg=closing.whitespace_before if closing else cst.SimpleWhitespace(""))],
+            whitespace_before_args=opening.whitespace_after if opening else cst.SimpleWhitespace(""),
+        ))])
+    element = cst.Name(emit.response)
+    if r.helper is not None:
+        element = cst.Call(derived_name(r.call, r.helper.finish), args=[
+            cst.Arg(cst.Name(STATE), star="*", comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(emit.response))])
     results = cst.CompFor(
-        target=_pair(_item(r.saved), cst.Name(emit.response), parens=False),
+        target=_pair(_item(saved), cst.Name(emit.response), parens=False),
         iter=cst.Call(cst.Attribute(batch, cst.Name("aresults" if r.is_async else "results"))),
         asynchronous=cst.Asynchronous() if r.is_async else None,
     )
     if r.gather:
-        new = cst.ListComp(elt=cst.Name(emit.response), for_in=results)
+        new = cst.ListComp(elt=element, for_in=results)
     elif isinstance(comp, cst.DictComp):
-        new = comp.with_changes(value=cst.Name(emit.response) if comp.value is r.call_expr
-                                else comp.value.deep_replace(r.call_expr, cst.Name(emit.response)), for_in=results)
+        new = comp.with_changes(value=element if comp.value is r.call_expr
+                                else comp.value.deep_replace(r.call_expr, element), for_in=results)
     else:
-        new = comp.with_changes(elt=cst.Name(emit.response) if comp.elt is r.call_expr
-                                else comp.elt.deep_replace(r.call_expr, cst.Name(emit.response)), for_in=results)
+        new = comp.with_changes(elt=element if comp.elt is r.call_expr
+                                else comp.elt.deep_replace(r.call_expr, element), for_in=results)
     if opening is not None and not r.gather:  # the new comprehension fits on one line: no inner line breaks
         new = new.with_changes(**{opening_name: type(opening)() for opening_name in ("lbracket", "lbrace") if hasattr(new, opening_name)},
                                **{closing_name: type(closing)() for closing_name in ("rbracket", "rbrace") if hasattr(new, closing_name)})
-    last = statement.deep_replace(r.replace, new).with_changes(leading_lines=())
-    return [init, extend, last]
+    last = _fitted(statement.deep_replace(r.replace, new).with_changes(leading_lines=()), emit.indent, emit.line_length)
+    return [init, adding, last]
+
+
+def _helper_requests(r: ComprehensionRewrite, emit: Emit, batch: cst.Name, comp) -> cst.BaseStatement:
+    """The comprehension's clauses as `for`/`if` statements that add each
+    item's request: `for t in tweets: state, params = _batchlint_request_f(t);
+    batch.add((t, state), **params)`."""
+    clauses = []
+    for_in = comp.for_in
+    while for_in is not None:
+        clauses.append(for_in)
+        for_in = for_in.inner_for_in
+    depth = emit.indent + emit.indent_unit * (len(clauses) + sum(len(c.ifs) for c in clauses))
+    inner: list[cst.BaseStatement] = [
+        _fitted(cst.SimpleStatementLine([cst.Assign(
+            targets=[cst.AssignTarget(_pair(cst.Name(STATE), cst.Name(PARAMS), parens=False))],
+            value=r.call.with_changes(func=derived_name(r.call, r.helper.request)))]), depth, emit.line_length),
+        cst.SimpleStatementLine([cst.Expr(cst.Call(cst.Attribute(batch, cst.Name("add")), args=[
+            cst.Arg(_item((*r.saved, STATE)), comma=cst.Comma(whitespace_after=_SPACE)),
+            cst.Arg(cst.Name(PARAMS), star="**")]))]),
+    ]
+    for clause in reversed(clauses):
+        for condition in reversed(clause.ifs):
+            inner = [cst.If(test=condition.test, body=cst.IndentedBlock(inner))]
+        inner = [cst.For(target=clause.target, iter=clause.iter, body=cst.IndentedBlock(inner))]
+    return inner[0]
 
 
 def _comprehension(r: ComprehensionRewrite, emit: Emit) -> cst.BaseExpression:
