@@ -14,6 +14,7 @@ from .checker import check_paths, default_jobs
 from .config import Config, ConfigError, find_config, load_config, with_overrides
 from .output import FORMATS, REPORT_FORMATS, check_renderer, report_renderer
 from .output.escape import clean as escape
+from .output.escape import line_start
 
 # Everything else loads in the command that uses it: `check` runs on every
 # commit, and on an unchanged tree importing is most of its time.
@@ -75,7 +76,7 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
     result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
     for notice in result.notices:
-        click.echo(notice, err=True)
+        click.echo(escape(notice), err=True)  # may quote a file name
     return result
 
 
@@ -157,20 +158,25 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
     (always the case with --diff when there is something to fix), 2 an error
     (a file that cannot be read, parsed or written).
     """
-    from .codemod.files import WriteError, unified_diff, write_atomic
+    from .codemod.files import WriteError, stale_temps, unified_diff, write_atomic
     from .codemod.fixer import plan_result
 
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
     out = output_file or sys.stdout
     failed = bool(result.errors)
+    # Temporary files a killed fix left beside the files it was rewriting (files.py).
+    temps = stale_temps([f.location.path for f in result.findings], remove=not show_diff)
+    if temps:
+        action = "found" if show_diff else "removed"
+        click.echo(f"batchlint: {action} {temps} temporary file(s) (*.batchlint-tmp) left by an interrupted fix", err=True)
     for error in result.errors:
-        click.echo(f"{escape(error.path)}: {error.code} {escape(error.message)}", err=True)
+        click.echo(f"{line_start(error.path)}: {error.code} {escape(error.message)}", err=True)
     fixed = left = 0
     for file_fix in plan_result(result, split):
         for finding, status in file_fix.statuses:
             if not status.fixable:
                 left += 1
-                click.echo(f"{escape(finding.path)}:{finding.line}:{finding.column}: {finding.code} not fixed: "
+                click.echo(f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code} not fixed: "
                            f"{escape(status.reason)}", err=True)
         if file_fix.error:
             failed = True
@@ -193,7 +199,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
             failed = True
             continue
         fixed += count
-        click.echo(f"{escape(file_fix.path)}: {done}", err=True)
+        click.echo(f"{line_start(file_fix.path)}: {done}", err=True)
     verb = "Would rewrite" if show_diff else "Rewrote"
     click.echo(f"{verb} {fixed} loop{'s' if fixed != 1 else ''}; {left} finding{'s' if left != 1 else ''} left as "
                f"{'they are' if left != 1 else 'it is'} (reasons above).", err=True)
