@@ -164,6 +164,8 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
     out = output_file or sys.stdout
     failed = bool(result.errors)
+    # Never written through a link to outside the working directory and the folders given (a file: its folder).
+    tree = [os.getcwd(), *(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths)]
     # Temporary files a killed fix left beside the files it was rewriting (files.py).
     temps = stale_temps([f.location.path for f in result.findings], remove=not show_diff)
     if temps:
@@ -193,7 +195,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
             fixed += count
             continue
         try:
-            write_atomic(file_fix.original, file_fix.fixed)
+            write_atomic(file_fix.original, file_fix.fixed, within=tree)
         except WriteError as exc:
             click.echo(f"batchlint: error: {escape(str(exc))}", err=True)
             failed = True

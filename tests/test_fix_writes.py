@@ -239,3 +239,19 @@ def test_line_ending_problem_names_nothing_for_a_uniform_file():
     assert files.line_ending_problem(b"a\nb\n") == files.line_ending_problem(b"a\r\nb\r\n") == ""
     assert files.line_ending_problem(b"") == files.line_ending_problem(b"no newline") == ""
     assert files.line_ending_problem(b"a\r\nb\n").startswith("mixed line endings (1 CRLF, 1 LF)")
+
+
+# ------------------------------------------------------------ links out of the tree
+def test_a_link_to_a_file_outside_the_tree_is_not_written_through(tmp_path):
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    tree.mkdir()
+    outside.mkdir()
+    (outside / "job.py").write_text(LOOP)
+    (tree / "linked.py").symlink_to(outside / "job.py")
+    (tree / "inner.py").write_text(LOOP)
+    (tree / "alias.py").symlink_to(tree / "inner.py")  # a link inside the tree is written through
+    result = fix(tree)
+    assert (outside / "job.py").read_text() == LOOP
+    assert "linked.py: a link to a file outside the working directory and the folders given to fix" in result.stderr
+    assert result.exit_code == 2
+    assert "batch" in (tree / "inner.py").read_text() and (tree / "alias.py").is_symlink()

@@ -121,9 +121,15 @@ def _lock(fd: int, shown: str) -> None:
         pass
 
 
-def write_atomic(original: ReadFile, new: bytes) -> None:
-    """Replace the file's bytes with `new`, all at once, if it still holds `original.data`."""
+def write_atomic(original: ReadFile, new: bytes, within: Iterable[str] = ()) -> None:
+    """Replace the file's bytes with `new`, all at once, if it still holds `original.data`.
+    With `within` (folders), a file whose real path is in none of them (a link
+    out of the tree) is not written."""
     target = original.target or os.path.realpath(original.abspath or original.path)
+    folders = [os.path.realpath(folder) for folder in within]
+    if folders and not any(_inside(target, folder) for folder in folders):
+        raise WriteError(f"{original.path}: a link to a file outside the working directory and the folders "
+                         "given to fix; not written")
     directory = os.path.dirname(target) or "."
     try:
         fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(target) + ".", suffix=TEMP_SUFFIX)
@@ -149,6 +155,13 @@ def write_atomic(original: ReadFile, new: bytes) -> None:
         raise
     finally:
         os.close(fd)
+
+
+def _inside(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([folder, path]) == folder
+    except ValueError:  # another drive
+        return False
 
 
 def _replace_if_unchanged(original: ReadFile, temp: str, target: str) -> bool:
