@@ -242,7 +242,8 @@ def attribute(tree: str, problem: str) -> str:
     hits = [name for name, spec in CASES.items() if spec["tree"] == tree and (
         any(rel in problem or os.path.basename(rel) in problem for rel in spec["files"])
         or (spec["signature"] and re.search(spec["signature"], problem)))]
-    return ",".join(hits) or f"tree-{tree}"
+    alone = [name for name, spec in CASES.items() if spec["tree"] == tree]
+    return ",".join(hits) or (alone[0] if len(alone) == 1 else f"tree-{tree}")
 
 
 MATRIX = {  # tree -> commands run on it (`-j 1 .` added)
