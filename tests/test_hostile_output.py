@@ -254,3 +254,13 @@ def test_diff_shows_escape_sequences_and_bidi_of_the_source_escaped_and_says_so(
     assert out.startswith("# batchlint: ctl.py holds control or bidi characters")
     clean_diff = invoke(tmp_path, "fix", "--no-cache", "--isolated", "-j", "1", "--diff", "ok.py").stdout
     assert clean_diff.startswith("--- a/ok.py") and "# batchlint" not in clean_diff
+
+
+def test_every_invisible_character_of_this_python_s_unicode_is_escaped():
+    import sys
+    import unicodedata
+
+    invisible = "".join(chr(c) for c in range(sys.maxunicode + 1)
+                        if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp", "Cs"))
+    assert clean(invisible).isascii()  # each one became a visible escape
+    assert "\\" not in clean("plain é 中文 emoji \U0001f600 (1).py -dash")  # letters, symbols, spaces stay

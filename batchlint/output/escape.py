@@ -16,15 +16,17 @@ import re
 
 # Unicode categories Cc, Cf, Zl, Zp and Cs (surrogates), spelled out: computing
 # them from unicodedata at import would cost the CLI's start-up time.
-_INVISIBLE = (
-    "\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+_C0 = "\x00-\x1f"
+_INVISIBLE_BUT_C0 = (
+    "\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
+_INVISIBLE = _C0 + _INVISIBLE_BUT_C0
 _CONTROL = re.compile(f"[{_INVISIBLE}\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NOT_SHOWN_IN_JSON = re.compile(f"[{_INVISIBLE[len(chr(0) + '-' + chr(31)):]}]")  # json.dumps escapes C0 itself
+_NOT_SHOWN_IN_JSON = re.compile(f"[{_INVISIBLE_BUT_C0}]")  # json.dumps escapes C0 itself
 # GitHub Actions reads workflow commands (`::warning ...`, and the older
 # `##[warning]`) at the start of any line of a step's output, after spaces.
 _LINE_START = re.compile(r"[\s:#]")
