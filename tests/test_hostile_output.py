@@ -148,6 +148,7 @@ def test_markdown_message_text_is_escaped_and_backticked_parts_stay_code():
     assert spans == ["c.messages.create", "rows", "@", "a\\|b"]
     assert _unescaped(outside, "<>*_@[]&|") == []
     assert md_text("plain words") == "plain words"
+    assert md_text("closes #12") == "closes `#`12"  # an issue reference is not made from it
 
 
 def test_markdown_analyzed_text_in_a_message_cannot_break_out(tmp_path):

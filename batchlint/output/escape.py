@@ -86,8 +86,9 @@ def code_span(text: str, in_table: bool = True) -> str:
 def md_text(text: str, in_table: bool = True) -> str:
     """A message batchlint wrote around values it quotes in backticks (source
     snippets, names): each backticked part becomes a safe code span, every
-    other character of Markdown meaning is backslash-escaped, and an `@` is
-    put in a code span of its own (a backslash does not stop a mention)."""
+    other character of Markdown meaning is backslash-escaped, and an `@` or
+    `#` is put in a code span of its own (a backslash does not stop a mention
+    or an issue reference)."""
     out, end = [], 0
     for match in _BACKTICKED.finditer(text):
         out.append(_md_plain(text[end:match.start()]))
@@ -98,4 +99,6 @@ def md_text(text: str, in_table: bool = True) -> str:
 
 
 def _md_plain(text: str) -> str:
-    return _MD_PUNCT.sub(r"\\\1", clean(text).replace("@", "\0")).replace("\0", "`@`")
+    # `@name` pings and `#123` cross-references an issue even when escaped: code spans
+    text = clean(text).replace("@", "\0").replace("#", "\1")
+    return _MD_PUNCT.sub(r"\\\1", text).replace("\0", "`@`").replace("\1", "`#`")
