@@ -75,7 +75,7 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
     result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
     for notice in result.notices:
-        click.echo(notice, err=True)
+        click.echo(escape(notice), err=True)  # may quote a file name
     return result
 
 
@@ -179,7 +179,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
     if files_only:
         paths = (os.path.relpath(config.root),)
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
-    sys.exit(run_fix(result, config, output_file or sys.stdout, show_diff, unsafe_fixes, only))
+    sys.exit(run_fix(result, config, output_file or sys.stdout, show_diff, unsafe_fixes, only, paths))
 
 
 @main.command()

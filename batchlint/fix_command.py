@@ -3,13 +3,16 @@ a diff), write the batch runtime they import, and say what happened."""
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from .codemod.files import WriteError, unified_diff, write_atomic
+from .codemod.files import WriteError, stale_temps, unified_diff, write_atomic
 from .codemod.fixer import plan_result
 from .codemod.runtime_file import write_runtime
 from .config import Config
 from .output.escape import clean as escape
+from .output.escape import line_start
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -18,26 +21,35 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{('es' if word.endswith('x') else 's') if count != 1 else ''}"
 
 
-def write_file_fix(file_fix) -> str:
+def write_file_fix(file_fix, within=()) -> str:
     """Write one file's rewrite, and first the runtime module it imports; what
-    was done to the runtime ("" if nothing). Raises WriteError."""
+    was done to the runtime ("" if nothing). Raises WriteError. With `within`
+    (folders), nothing is written through a link to outside them."""
     note = write_runtime(file_fix.runtime) if file_fix.runtime is not None else ""
-    write_atomic(file_fix.original, file_fix.fixed)
+    write_atomic(file_fix.original, file_fix.fixed, within=within)
     return note
 
 
-def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: frozenset[str] | None) -> int:
+def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: frozenset[str] | None,
+            paths=()) -> int:
     """Apply (or with `show_diff` print) the fixes; the exit status."""
     failed = bool(result.errors)
+    # Never written through a link to outside the working directory and the folders given (a file: its folder).
+    tree = [os.getcwd(), *(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths)]
+    # Temporary files a killed fix left beside the files it was rewriting (files.py).
+    temps = stale_temps([f.location.path for f in result.findings], remove=not show_diff)
+    if temps:
+        action = "found" if show_diff else "removed"
+        click.echo(f"batchlint: {action} {temps} temporary file(s) (*.batchlint-tmp) left by an interrupted fix", err=True)
     for error in result.errors:
-        click.echo(f"{escape(error.path)}: {error.code} {escape(error.message)}", err=True)
+        click.echo(f"{line_start(error.path)}: {error.code} {escape(error.message)}", err=True)
     planned = plan_result(result, unsafe=unsafe or show_diff, only=only, root=config.root,
                           runtime_module=config.runtime_module)
     fixed = held = left = 0
     runtimes: dict[str, object] = {}
     for file_fix in planned:
         for finding, status in file_fix.statuses:
-            where = f"{escape(finding.path)}:{finding.line}:{finding.column}: {finding.code}"
+            where = f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code}"
             if not status.fixable:
                 left += 1
                 click.echo(f"{where} not fixed: {escape(status.reason)}", err=True)
@@ -63,9 +75,9 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
             fixed += count
             continue
         try:
-            note = write_file_fix(file_fix)  # the module the rewrite imports exists before the rewrite does
+            note = write_file_fix(file_fix, tree)  # the module the rewrite imports exists before the rewrite does
             if note:
-                click.echo(f"{escape(file_fix.runtime.path)}: {note}", err=True)
+                click.echo(f"{line_start(file_fix.runtime.path)}: {note}", err=True)
         except WriteError as exc:
             click.echo(f"batchlint: error: {escape(str(exc))}", err=True)
             failed = True
@@ -73,12 +85,12 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
         fixed += count
         done = "; ".join(x for x in (f"rewrote {_plural(count, 'loop')} to the Message Batches API" if count else "",
                                      file_fix.note) if x)
-        click.echo(f"{escape(file_fix.path)}: {done}", err=True)
+        click.echo(f"{line_start(file_fix.path)}: {done}", err=True)
     if show_diff:
         for runtime in runtimes.values():
             if runtime.action in ("create", "update"):
                 lines = runtime.data.count(b"\n")
-                click.echo(f"{escape(runtime.path)}: would {'write' if runtime.action == 'create' else 'update'} the batch "
+                click.echo(f"{line_start(runtime.path)}: would {'write' if runtime.action == 'create' else 'update'} the batch "
                            f"runtime ({lines} lines)", err=True)
     for runtime in runtimes.values():
         if runtime.action == "edited":

@@ -70,7 +70,7 @@ def fix_twice(source: str) -> None:
                 if file_fix.fixed is not None:
                     ast.parse(file_fix.fixed)
                     write_file_fix(file_fix)
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8", newline="") as handle:  # as on disk: CRs untranslated
                 after = handle.read()
             if after != source:  # each rewrite takes one Messages call out of a loop
                 assert after.count("messages.create(") < source.count("messages.create(")

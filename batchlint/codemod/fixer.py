@@ -317,6 +317,8 @@ def _parse(path: str) -> _Parsed | _Unparsed:
         original = files.read(path)
     except files.WriteError as exc:
         return _Unparsed(str(exc))
+    if reason := files.line_ending_problem(original.data):  # before planning: a rewrite could not keep them
+        return _Unparsed(reason, error=False)
     # LibCST drops blank lines before trailing spaces that have no newline
     # after them; keep such a tail aside and put it back unchanged.
     body = original.data.rstrip(b" \t\f")

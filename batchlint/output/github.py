@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from ..model import CheckResult
+from .escape import clean
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's own escapes for %, CR and LF; every other control (ESC, so CSI),
+    # bidi or non-UTF-8 character is shown as a visible escape.
+    return clean(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

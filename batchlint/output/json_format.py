@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 from .._version import __version__
 from ..model import CheckResult, Finding
+from .escape import dumps
 
 SCHEMA_VERSION = 1
 
@@ -77,4 +77,4 @@ def render_json(result: CheckResult, **_options) -> str:
             },
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data) + "\n"

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from ..model import CheckResult
-from .escape import clean
-
-
-def _cell(text: str) -> str:
-    return clean(text).replace("|", "\\|")
+from .escape import code_span, md_text
 
 
 def render_markdown(result: CheckResult, changed_only: bool = False, **_options) -> str:
@@ -30,10 +26,10 @@ def render_markdown(result: CheckResult, changed_only: bool = False, **_options)
     ]
     for f in result.findings:
         saving = f"${f.estimate.monthly_saving:,.2f}" if f.estimate and f.code.startswith("BL1") else ""
-        lines.append(f"| {f.code} | `{_cell(f.path)}:{f.line}` | {_cell(f.message)} | {saving} |")
+        lines.append(f"| {f.code} | {code_span(f'{f.path}:{f.line}')} | {md_text(f.message)} | {saving} |")
     if result.errors:
         lines += ["", f"{len(result.errors)} file(s) could not be analyzed:", ""]
-        lines += [f"- `{_cell(e.path)}`: {e.code} {_cell(e.message)}" for e in result.errors]
+        lines += [f"- {code_span(e.path, in_table=False)}: {e.code} {md_text(e.message, in_table=False)}" for e in result.errors]
     lines += ["", "Estimates and their assumptions: `batchlint check --show-context`. "
               "Mark a call someone does wait on with `# noqa: BL101` (or the code shown)."]
     return "\n".join(lines) + "\n"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import json
 
 from .._version import __version__
 from ..report import Group, Report
-from .escape import clean
+from .escape import clean, code_span, dumps, md_text
 from .json_format import estimate_dict, finding_dict
 
 
@@ -42,10 +41,6 @@ def render_report_text(report: Report, top: int = 20) -> str:
 
 
 # ----------------------------------------------------------------- markdown
-def _md(text: str) -> str:
-    return clean(text).replace("|", "\\|")
-
-
 def render_report_markdown(report: Report, top: int = 20) -> str:
     out = [
         "## batchlint: synchronous Claude calls nobody waits on",
@@ -58,11 +53,11 @@ def render_report_markdown(report: Report, top: int = 20) -> str:
         "|---:|---:|---:|---|---|---|",
     ]
     for rank, row in enumerate(report.rows[:top], start=1):
-        out.append(f"| {rank} | {_usd(row.saving)} | {_usd(row.now)} | {row.finding.code} | `{_md(_where(row))}` | {_md(row.job)} |")
+        out.append(f"| {rank} | {_usd(row.saving)} | {_usd(row.now)} | {row.finding.code} | {code_span(_where(row))} | {md_text(row.job)} |")
     if len(report.rows) > top:
         out.append(f"| | | | | … {len(report.rows) - top} more | |")
     out += ["", "<details><summary>By file</summary>", "", "| File | Calls | Saving / month |", "|---|---:|---:|"]
-    out += [f"| `{_md(g.name)}` | {len(g.rows)} | {_usd(g.saving)} |" for g in report.by_file]
+    out += [f"| {code_span(g.name)} | {len(g.rows)} | {_usd(g.saving)} |" for g in report.by_file]
     out += ["", "</details>", "", "Figures are estimates with their assumptions shown by `batchlint check --show-context`."]
     return "\n".join(out) + "\n"
 
@@ -86,7 +81,7 @@ def render_report_json(report: Report) -> str:
         "files_checked": report.files_checked,
         "errors": report.errors,
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data) + "\n"
 
 
 # --------------------------------------------------------------------- html

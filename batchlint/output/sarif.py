@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from .._version import __version__
-from ..model import CheckResult, Finding
 from ..fingerprint import fingerprints
+from ..model import CheckResult, Finding
 from ..rules import RULES
+from .escape import dumps
 from .json_format import estimate_dict
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SAFE = "/!$&'()*+,;=@~"  # RFC 3986 sub-delims, `/`, `@` and `~` stay as they are
 _LEVEL = {"BL0": "error", "BL1": "warning", "BL2": "note"}
 
 
 def _uri(path: str) -> str:
-    return Path(path).as_posix() if not os.path.isabs(path) else Path(path).as_uri()
+    """A URI reference: reserved characters (`#`, `?`, `%`, a `:` that would read
+    as a scheme), spaces and controls percent-encoded, and a file-name byte that
+    is not UTF-8 as itself (`%FF`), so every name maps back to its file."""
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return quote(os.fsencode(Path(path).as_posix()), safe=_SAFE)
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
@@ -116,4 +123,4 @@ def render_sarif(result: CheckResult, **_options) -> str:
         }],
         "properties": {"filesChecked": result.files_checked, "filesParsed": result.files_parsed},
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+    return dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}) + "\n"

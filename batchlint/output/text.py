@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from ..model import CheckResult
-from .escape import clean
+from .escape import clean, line_start
 
 
 def render_text(result: CheckResult, show_context: bool = False, quiet: bool = False, show_suppressed: bool = False,
                 **_options) -> str:
     lines: list[str] = []
     for error in result.errors:
-        lines.append(f"{clean(error.path)}:1:1: {error.code} {clean(error.message)}")
+        lines.append(f"{line_start(error.path)}:1:1: {error.code} {clean(error.message)}")
     for finding in result.findings:
         cost = finding.estimate
         money = f" [~${cost.monthly_now:,.2f}/month now, ${cost.monthly_batch:,.2f} in batch]" if cost else ""
-        lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} {clean(finding.message)}{money}")
+        lines.append(f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code} {clean(finding.message)}{money}")
         if show_context:
             for step in finding.evidence:
                 lines.append(f"    = {clean(step)}")
@@ -27,7 +27,7 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
                 lines.append(f"    fix: {verdict}{clean(fix.reason)}{unsafe}")
     if show_suppressed:
         for finding, why in result.suppressed_findings:
-            lines.append(f"{clean(finding.path)}:{finding.line}:{finding.column}: {finding.code} (suppressed, {clean(why)}) {clean(finding.message)}")
+            lines.append(f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code} (suppressed, {clean(why)}) {clean(finding.message)}")
     if not quiet:
         lines.append(_summary(result))
     return "\n".join(lines) + ("\n" if lines else "")
