@@ -77,7 +77,7 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
         try:
             note = write_file_fix(file_fix, tree)  # the module the rewrite imports exists before the rewrite does
             if note:
-                click.echo(f"{line_start(file_fix.runtime.path)}: {note}", err=True)
+                click.echo(f"{line_start(file_fix.runtime.shown)}: {note}", err=True)
         except WriteError as exc:
             click.echo(f"batchlint: error: {escape(str(exc))}", err=True)
             failed = True
@@ -90,7 +90,7 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
         for runtime in runtimes.values():
             if runtime.action in ("create", "update"):
                 lines = runtime.data.count(b"\n")
-                click.echo(f"{line_start(runtime.path)}: would {'write' if runtime.action == 'create' else 'update'} the batch "
+                click.echo(f"{line_start(runtime.shown)}: would {'write' if runtime.action == 'create' else 'update'} the batch "
                            f"runtime ({lines} lines)", err=True)
     for runtime in runtimes.values():
         if runtime.action == "edited":

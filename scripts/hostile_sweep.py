@@ -283,7 +283,7 @@ def sweep(base: Path, python: str) -> list[tuple[str, str]]:
     jobs += [(name, ["check", "--format", "json"]) for name in CONFIGS]
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = list(pool.map(lambda job: (job[0], run(python, [*job[1], "-j", "1", "."], base / job[0])), jobs))
-    runs += [(tree, run(python, ["fix", "-j", "1", "."], base / tree)) for tree in ("code", "crashes", "schedules")]
+    runs += [(tree, run(python, ["fix", "--unsafe-fixes", "-j", "1", "."], base / tree)) for tree in ("code", "crashes", "schedules")]
     for tree, result in runs:
         command = " ".join(a for a in result["args"] if a not in ("-j", "1", ".") and not a.startswith("--diff-base"))
         is_fix = result["args"][0] == "fix" or tree in CONFIGS or any(a.startswith("--diff-base") for a in result["args"])

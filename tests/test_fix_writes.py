@@ -28,7 +28,8 @@ def fix(root: Path, *args: str):
     old = os.getcwd()
     os.chdir(root)
     try:
-        return CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "-j", "1", *args, "."], catch_exceptions=False)
+        return CliRunner().invoke(main, ["fix", "--unsafe-fixes", "--isolated", "--no-cache", "-j", "1", *args, "."],
+                                  catch_exceptions=False)
     finally:
         os.chdir(old)
 

@@ -72,7 +72,7 @@ def test_a_file_name_cannot_start_a_workflow_command_in_text_output(tmp_path, na
 def test_fix_messages_cannot_start_a_workflow_command(tmp_path):
     root = tree(tmp_path, FORGED[0])
     (root / "::stop-commands::chatty.py").write_text(LOOP.replace("for r in rows:\n", "for r in rows:\n        print(r)\n"))
-    result = invoke(root, "fix", "--isolated", "--no-cache", "-j", "1", ".")
+    result = invoke(root, "fix", "--unsafe-fixes", "--isolated", "--no-cache", "-j", "1", ".")
     assert workflow_commands(result.stderr) == [] and workflow_commands(result.stdout) == []
     assert "./::stop-commands::chatty.py:" in result.stderr and "not fixed" in result.stderr
     assert f"./{FORGED[0]}: rewrote 1 loop" in result.stderr and "plain.py: rewrote 1 loop" in result.stderr
@@ -218,7 +218,7 @@ def test_a_name_that_is_not_utf8_is_printed_escaped_by_every_format(tmp_path, ar
 
 def test_fix_writes_a_file_whose_name_is_not_utf8(tmp_path):
     root = _odd_names(tmp_path)
-    result = invoke(root, "fix", "--no-cache", "--isolated", "-j", "1", ".")
+    result = invoke(root, "fix", "--unsafe-fixes", "--no-cache", "--isolated", "-j", "1", ".")
     assert result.exit_code == 0, result.stderr
     assert "bad\\xff.py: rewrote 1 loop" in result.stderr
     assert "batch" in (root / os.fsdecode(b"bad\xff.py")).read_text()

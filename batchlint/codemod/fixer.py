@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -273,6 +274,11 @@ def _one_call_per_node(outcomes):
         yield finding, outcome
 
 
+# A state key is written into the code as a string literal: any character of a
+# file name (a newline, a byte that is not UTF-8) becomes `_`.
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.:#-]")
+
+
 def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, length: int) -> dict[int, Emit]:
     """Each rewrite's state key (module:function, #n for a function's later
     batches), its form (scheduled jobs do not wait) and its Batch variable."""
@@ -283,7 +289,7 @@ def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, 
     emits = {}
     for node_id, rewrite in sorted(rewrites.items(), key=lambda item: planner.line_of(item[1].node)):
         scope, qualname = _scope(rewrite.node, planner)
-        base = f"{module}:{qualname}" if qualname else module
+        base = _KEY_UNSAFE.sub("_", f"{module}:{qualname}" if qualname else module)
         seen[base] = seen.get(base, 0) + 1
         key = base if seen[base] == 1 else f"{base}#{seen[base]}"
         taken = scan(scope).reads | scan(scope).writes

@@ -35,7 +35,7 @@ class Runtime:
 class RuntimeWrite:
     """What `fix` does with one runtime file: "create", "update", "keep", "edited" or "foreign"."""
 
-    path: str
+    path: str  # absolute: the file is written after planning, whatever the working directory is then
     action: str
     data: bytes = b""
     note: str = ""
@@ -43,6 +43,10 @@ class RuntimeWrite:
     @property
     def usable(self) -> bool:
         return self.action != "foreign"
+
+    @property
+    def shown(self) -> str:
+        return os.path.relpath(self.path)
 
 
 def text() -> str:
@@ -102,25 +106,27 @@ def module_name(path: str) -> str:
 
 def plan_write(runtime_path: str) -> RuntimeWrite:
     """Whether to create, update or keep the runtime file at `runtime_path`."""
+    shown = os.path.relpath(runtime_path)
+    runtime_path = os.path.abspath(runtime_path)
     wanted = text()
     try:
         info = os.lstat(runtime_path)
     except FileNotFoundError:
         return RuntimeWrite(runtime_path, "create", wanted.encode("utf-8"), "wrote the batch runtime")
     except OSError as exc:
-        return RuntimeWrite(runtime_path, "foreign", note=f"cannot read {runtime_path}: {exc.strerror or exc}")
+        return RuntimeWrite(runtime_path, "foreign", note=f"cannot read {shown}: {exc.strerror or exc}")
     if not stat.S_ISREG(info.st_mode):
-        return RuntimeWrite(runtime_path, "foreign", note=f"{runtime_path} is not a regular file")
+        return RuntimeWrite(runtime_path, "foreign", note=f"{shown} is not a regular file")
     try:
         with open(runtime_path, "rb") as handle:
             current = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return RuntimeWrite(runtime_path, "foreign", note=f"cannot read {runtime_path}: {exc}")
+        return RuntimeWrite(runtime_path, "foreign", note=f"cannot read {shown}: {exc}")
     first, _, rest = current.partition("\n")
     match = _HEADER.fullmatch(first)
     if match is None:
         return RuntimeWrite(runtime_path, "foreign",
-                            note=f"{runtime_path} exists and was not written by batchlint; set `runtime-module` in "
+                            note=f"{shown} exists and was not written by batchlint; set `runtime-module` in "
                                  "[tool.batchlint] to another module")
     if current == wanted:
         return RuntimeWrite(runtime_path, "keep")
@@ -128,7 +134,7 @@ def plan_write(runtime_path: str) -> RuntimeWrite:
     edited = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] != match.group(2)
     if edited:
         older = int(match.group(1)) < VERSION
-        return RuntimeWrite(runtime_path, "edited", note=f"{runtime_path} was edited since batchlint wrote it; left as it is"
+        return RuntimeWrite(runtime_path, "edited", note=f"{shown} was edited since batchlint wrote it; left as it is"
                             + (f" (it is version {match.group(1)}, batchlint has version {VERSION})" if older else ""))
     return RuntimeWrite(runtime_path, "update", wanted.encode("utf-8"),
                         f"updated the batch runtime from version {match.group(1)} to {VERSION}")
@@ -161,5 +167,5 @@ def write_runtime(write: RuntimeWrite) -> str:
         except OSError:
             pass
         from .files import WriteError
-        raise WriteError(f"{write.path}: cannot write the batch runtime: {exc.strerror or exc}") from None
+        raise WriteError(f"{write.shown}: cannot write the batch runtime: {exc.strerror or exc}") from None
     return write.note
