@@ -193,3 +193,115 @@ def test_planner_failing_on_one_file_leaves_it_unfixed(tmp_path, monkeypatch):
     assert "Traceback" not in result.output
     assert "bad.py:5:9: BL101 not fixed: internal error while planning the rewrite (ValueError: boom)" in result.stderr
     assert "+++ b/good.py" in result.stdout and "bad.py" not in result.stdout
+
+
+# ------------------------------------------------------------ hostile YAML and schedule files
+ONE_CALL = "import anthropic\nanthropic.Anthropic().messages.create(model='claude-haiku-4-5', max_tokens=5, messages=[])\n"
+GOOD_WORKFLOW = "on:\n  schedule:\n    - cron: '0 6 * * *'\njobs:\n  digest:\n    steps:\n      - run: python good.py\n"
+
+
+def _bomb(depth: int = 9) -> str:
+    """A billion laughs: `depth` levels of nine aliases each (9**9 values expanded)."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, depth):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+BOMB = _bomb()
+LAST = "*l8"
+HOSTILE_YAML = {
+    "github-bomb": (".github/workflows/bomb.yml",
+                    "on:\n  schedule:\n    - cron: '0 1 * * *'\n" + BOMB + f"jobs:\n  x:\n    steps:\n      - run: {LAST}\n"),
+    "gitlab-bomb": (".gitlab-ci.yml", BOMB + f"job:\n  script: {LAST}\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n"),
+    "cronjob-bomb": ("k8s/cron.yaml", "kind: CronJob\n" + BOMB + "spec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
+                     f"      template:\n        spec:\n          containers:\n            - command: {LAST}\n"),
+    "self-alias": (".github/workflows/loop.yml", "on:\n  schedule:\n    - cron: '0 1 * * *'\njobs: &j\n  x: *j\n"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_YAML, ids=HOSTILE_YAML.keys())
+def test_yaml_alias_bomb_is_refused_with_one_notice(tmp_path, case):
+    name, text = HOSTILE_YAML[case]
+    result = check(tmp_path, {name: text, ".github/workflows/good.yml": GOOD_WORKFLOW, "good.py": ONE_CALL})
+    assert triples(result) == [("good.py", 2, "BL103")]  # the good workflow is still read
+    assert result.notices == (f"batchlint: note: {name}: schedule file skipped: its YAML aliases expand to over 100,000 "
+                              "values (an alias bomb?)",)
+
+
+def test_yaml_with_few_aliases_is_read(tmp_path):
+    workflow = ("on:\n  schedule:\n    - cron: '0 6 * * *'\n" + _bomb(3) +
+                "jobs:\n  digest:\n    steps:\n      - run: python good.py\n        env: {x: *l2}\n")
+    result = check(tmp_path, {".github/workflows/good.yml": workflow, "good.py": ONE_CALL})
+    assert triples(result) == [("good.py", 2, "BL103")] and result.notices == ()
+
+
+ODD_SHAPES = {
+    "cron-int": (".github/workflows/w.yml", "on:\n  schedule:\n    - cron: 5\njobs:\n  x:\n    steps:\n      - run: python bad.py\n"),
+    "cron-list": (".github/workflows/w.yml", "on:\n  schedule:\n    - cron: [1, 2]\njobs:\n  x:\n    steps:\n      - run: python bad.py\n"),
+    "jobs-list": (".github/workflows/w.yml", "on:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  - python bad.py\n"),
+    "steps-5": (".github/workflows/w.yml", "on:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  x:\n    steps: 5\n"),
+    "gitlab-rules-str": (".gitlab-ci.yml", "job:\n  script: python bad.py\n  rules: schedule\n  only: schedules\n"),
+    "spec-list": ("k8s/cron.yaml", "kind: CronJob\nspec:\n  - python bad.py\n"),
+    "containers-str": ("k8s/cron.yaml", "kind: CronJob\nspec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
+                       "      template:\n        spec:\n          containers: python bad.py\n"),
+    "command-5": ("k8s/cron.yaml", "kind: CronJob\nspec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
+                  "      template:\n        spec:\n          containers:\n            - command: 5\n"),
+    "functions-list": ("serverless.yml", "functions:\n  - bad.main\n"),
+    "events-5": ("serverless.yml", "functions:\n  f:\n    handler: bad.main\n    events: 5\n"),
+    "resources-list": ("template.yaml", "Resources:\n  - bad.main\n"),
+    "sam-events-list": ("template.yaml", "Resources:\n  F:\n    Properties:\n      Handler: bad.main\n      Events:\n        - x\n"),
+    "deep": ("k8s/cron.yaml", "kind: CronJob\nspec: " + "[" * 20000 + "]" * 20000 + "\n"),
+}
+
+
+@pytest.mark.parametrize("case", ODD_SHAPES, ids=ODD_SHAPES.keys())
+def test_yaml_of_an_odd_shape_declares_nothing_and_the_run_goes_on(tmp_path, case):
+    name, text = ODD_SHAPES[case]
+    files = {name: text, ".github/workflows/good.yml": GOOD_WORKFLOW, "good.py": ONE_CALL, "bad.py": ONE_CALL}
+    result = check(tmp_path, files)
+    assert triples(result) == [("good.py", 2, "BL103")]  # bad.py: no schedule read, one call, nothing to say
+    assert result.notices == ()
+
+
+def test_a_reader_failing_on_one_file_is_one_notice(tmp_path, monkeypatch):
+    import batchlint.external as external
+
+    def broken(text, path, base):
+        raise ValueError("boom")
+    monkeypatch.setitem(external._READERS, "gitlab", broken)
+    files = {".gitlab-ci.yml": "x: schedule\n", ".github/workflows/good.yml": GOOD_WORKFLOW, "good.py": ONE_CALL}
+    result = check(tmp_path, files)
+    assert triples(result) == [("good.py", 2, "BL103")]
+    assert result.notices == ("batchlint: note: .gitlab-ci.yml: schedule file skipped: cannot read it (ValueError: boom)",)
+
+
+def test_workflow_over_the_size_limit_is_skipped_with_a_notice(tmp_path):
+    big = GOOD_WORKFLOW.replace("good.py", "bad.py") + "#" * (1024 * 1024) + "\n"
+    files = {".github/workflows/big.yml": big, ".github/workflows/good.yml": GOOD_WORKFLOW, "good.py": ONE_CALL,
+             "bad.py": ONE_CALL}
+    result = check(tmp_path, files)
+    assert triples(result) == [("good.py", 2, "BL103")]
+    (notice,) = result.notices
+    assert notice.startswith("batchlint: note: .github/workflows/big.yml: schedule file skipped: ")
+    assert notice.endswith("bytes is over the 1 MiB limit")
+
+
+def test_workflow_just_under_the_size_limit_is_read(tmp_path):
+    text = GOOD_WORKFLOW + "#" * (1024 * 1024 - len(GOOD_WORKFLOW) - 2) + "\n"
+    result = check(tmp_path, {".github/workflows/good.yml": text, "good.py": ONE_CALL})
+    assert triples(result) == [("good.py", 2, "BL103")] and result.notices == ()
+
+
+@pytest.mark.parametrize("value, cron", [("Mon..Tue..Wed *-*-* 01:00", ""), ("Mon..Fri *-*-* 09:00", "00 09 * * 1-5")])
+def test_oncalendar_with_a_broken_range_is_unknown(value, cron):
+    from batchlint.external import oncalendar_to_cron
+
+    assert oncalendar_to_cron(value) == cron
+
+
+def test_systemd_timer_with_a_broken_range_still_schedules_its_service(tmp_path):
+    files = {"x.timer": "[Timer]\nOnCalendar=Mon..Tue..Wed *-*-* 01:00\n", "x.service": "[Service]\nExecStart=python good.py\n",
+             "good.py": ONE_CALL}
+    result = check(tmp_path, files)
+    assert triples(result) == [("good.py", 2, "BL103")]

@@ -74,4 +74,4 @@ def render_json(result: CheckResult, **_options) -> str:
             },
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"  # numbers are bounded (boundary.py)

@@ -86,7 +86,7 @@ def render_report_json(report: Report) -> str:
         "files_checked": report.files_checked,
         "errors": report.errors,
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"  # numbers are bounded (boundary.py)
 
 
 # --------------------------------------------------------------------- html

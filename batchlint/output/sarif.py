@@ -112,4 +112,4 @@ def render_sarif(result: CheckResult, **_options) -> str:
         }],
         "properties": {"filesChecked": result.files_checked, "filesParsed": result.files_parsed},
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
