@@ -305,3 +305,136 @@ def test_systemd_timer_with_a_broken_range_still_schedules_its_service(tmp_path)
              "good.py": ONE_CALL}
     result = check(tmp_path, files)
     assert triples(result) == [("good.py", 2, "BL103")]
+
+
+# ------------------------------------------------------------ configuration
+BAD_CONFIG = {
+    "tool-int": ("tool = 5\n", "`tool` must be a table"),
+    "project-str": ('project = "x"\n[tool.batchlint]\n', "`project` must be a table"),
+    "scripts-list": ("[project]\nscripts = [1]\n[tool.batchlint]\n", "`[project] scripts` must be a table"),
+    "scripts-int-value": ("[project]\nscripts = {a = 1}\n[tool.batchlint]\n", "`[project] scripts` must be a table"),
+    "chars-per-token-0": ("[tool.batchlint.savings]\nchars-per-token = 0\n", "`chars-per-token` must be a positive number"),
+    "items-400-digits": ("[tool.batchlint.savings]\nitems-per-run = " + "9" * 400 + "\n", "`items-per-run` must be at most 1,000,000,000"),
+    "items-inf": ("[tool.batchlint.savings]\nitems-per-run = inf\n", "`items-per-run` must be a finite number"),
+    "fill-nan": ("[tool.batchlint.savings]\noutput-fill = nan\n", "`output-fill` must be a non-negative number"),
+    "runs-inf": ("[tool.batchlint.savings.runs-per-month]\nloop = inf\n", "`runs-per-month.loop` must be a finite number"),
+    "price-nan": ("[tool.batchlint.pricing.models.m]\ninput = nan\noutput = 1\n", "`models.m.input` must be a non-negative number"),
+    "price-huge": ("[tool.batchlint.pricing.models.m]\ninput = 1e300\noutput = 1\n", "`models.m.input` must be at most"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONFIG, ids=BAD_CONFIG.keys())
+def test_bad_config_value_is_exit_2_naming_file_and_key(tmp_path, case):
+    text, message = BAD_CONFIG[case]
+    (tmp_path / "pyproject.toml").write_text(text)
+    (tmp_path / "a.py").write_text(LOOP)
+    result = cli(tmp_path, "check", "--config", "pyproject.toml", "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("batchlint: error: ") and "pyproject.toml: " in line and message in line
+    assert result.stdout == ""
+
+
+GOOD_CONFIG = {
+    "chars-per-token": "[tool.batchlint.savings]\nchars-per-token = 0.5\n",
+    "items-at-limit": "[tool.batchlint.savings]\nitems-per-run = 1_000_000_000\n",
+    "items-zero": "[tool.batchlint.savings]\nitems-per-run = 0\n",
+    "scripts": "[project]\nscripts = {digest = \"a:main\"}\n[tool.batchlint]\n",
+}
+
+
+@pytest.mark.parametrize("case", GOOD_CONFIG, ids=GOOD_CONFIG.keys())
+def test_config_values_within_bounds_are_taken(tmp_path, case):
+    (tmp_path / "pyproject.toml").write_text(GOOD_CONFIG[case])
+    (tmp_path / "a.py").write_text(LOOP)
+    result = cli(tmp_path, "check", "--config", "pyproject.toml", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert [f["code"] for f in _strict_json(result.stdout)["findings"]] == ["BL101"]
+
+
+# ------------------------------------------------------------ numbers in analyzed code
+def _strict_json(text: str):
+    def refuse(constant):
+        raise AssertionError(f"invalid JSON constant {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+HUGE = "1" + "0" * 400
+CALL = "client.messages.create(model='claude-haiku-4-5', max_tokens={tokens}, messages=[])"
+
+
+def _loop(head: str, tokens: str = "5", comment: str = "") -> str:
+    return (f"import anthropic\nclient = anthropic.Anthropic()\nrows = []\n"
+            f"for row in {head}:{comment}\n    {CALL.format(tokens=tokens)}\n")
+
+
+NUMBERS = {
+    "range-literal": (_loop(f"range({HUGE})"), "items per run", "1000000000"),
+    "range-power": (_loop("range(10**400)"), "items per run", "100"),  # not a literal: unknown, the default
+    "slice": (_loop(f"rows[:{HUGE}]"), "items per run", "1000000000"),
+    "max-tokens": (_loop("rows", tokens=HUGE), "max_tokens", "1000000000"),
+    "volume": (_loop("rows", comment="  # batchlint: volume=" + "9" * 400 + "/run"), "calls per month", "4e+09"),
+    "range-ok": (_loop("range(500)"), "items per run", "500"),
+}
+
+
+@pytest.mark.parametrize("case", NUMBERS, ids=NUMBERS.keys())
+def test_huge_numbers_in_code_are_clamped_and_json_stays_valid(tmp_path, case):
+    source, name, value = NUMBERS[case]
+    (tmp_path / "a.py").write_text(source)
+    result = cli(tmp_path, "check", "--format", "json")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (finding,) = _strict_json(result.stdout)["findings"]
+    assumptions = {a["name"]: a["value"] for a in finding["estimate"]["assumptions"]}
+    assert assumptions[name] == value
+    assert finding["estimate"]["monthly_usd"]["now"] < 1e30
+
+
+def test_deeply_nested_huge_loops_keep_the_estimate_finite(tmp_path):
+    nested = "".join("    " * i + f"for a{i} in range({HUGE}):\n" for i in range(19))
+    source = "import anthropic\nclient = anthropic.Anthropic()\n" + nested + "    " * 19 + CALL.format(tokens=HUGE) + "\n"
+    (tmp_path / "a.py").write_text(source)
+    check_json = _strict_json(cli(tmp_path, "check", "--format", "json").stdout)
+    assert [f["code"] for f in check_json["findings"]] == ["BL105"] and check_json["errors"] == []
+    assert check_json["findings"][0]["estimate"]["calls_per_month"] == 1e18  # clamped, not infinite
+    for args in (("check", "--format", "json"), ("report", "--format", "json")):
+        result = cli(tmp_path, *args)
+        assert "Traceback" not in result.output
+        _strict_json(result.stdout)
+    sarif = cli(tmp_path, "check", "--format", "sarif")
+    _strict_json(sarif.stdout)
+
+
+SCHEDULED = ("import anthropic\nfrom apscheduler.schedulers.blocking import BlockingScheduler\nsched = BlockingScheduler()\n"
+             "client = anthropic.Anthropic()\n@sched.scheduled_job('interval', {interval})\ndef job():\n    {call}\n")
+
+
+@pytest.mark.parametrize("interval, runs", [("seconds=0", "30"), ("seconds=" + "9" * 400, "30"), ("minutes=0", "30"),
+                                            ("interval=0", "30"), ("hours=1", "720")])
+def test_zero_or_unreadable_interval_is_an_unknown_schedule(tmp_path, interval, runs):
+    (tmp_path / "a.py").write_text(SCHEDULED.format(interval=interval, call=CALL.format(tokens="5")))
+    result = cli(tmp_path, "check", "--format", "json")
+    assert "Traceback" not in result.output
+    (finding,) = _strict_json(result.stdout)["findings"]
+    assert {a["name"]: a["value"] for a in finding["estimate"]["assumptions"]}["runs per month"] == runs
+
+
+@pytest.mark.parametrize("schedule, runs", [("rate(0 minutes)", None), ("rate(" + "9" * 5000 + " minutes)", None),
+                                            ("every(0).minutes", None), ("'interval', interval=0", None),
+                                            ("rate(5 minutes)", 8640.0),
+                                            ("rate(1 second)", 2592000.0)])
+def test_runs_per_month_of_zero_and_unreadable_intervals(schedule, runs):
+    from batchlint.savings.estimate import runs_per_month
+
+    assert runs_per_month(schedule) == runs
+
+
+def test_serverless_rate_zero_is_an_unknown_schedule(tmp_path):
+    files = {"serverless.yml": "functions:\n  f:\n    handler: job.main\n    events:\n      - schedule: rate(0 minutes)\n",
+             "job.py": "import anthropic\nclient = anthropic.Anthropic()\ndef main(event, context):\n"
+                       f"    {CALL.format(tokens='5')}\n"}
+    result = check(tmp_path, files)
+    (finding,) = result.findings
+    assert finding.code == "BL103" and result.errors == ()
+    assert ("runs per month", "30") in {(a.name, a.value) for a in finding.estimate.assumptions}
