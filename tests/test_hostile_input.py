@@ -438,3 +438,25 @@ def test_serverless_rate_zero_is_an_unknown_schedule(tmp_path):
     (finding,) = result.findings
     assert finding.code == "BL103" and result.errors == ()
     assert ("runs per month", "30") in {(a.name, a.value) for a in finding.estimate.assumptions}
+
+
+# ------------------------------------------------------------ a directory named like a file
+def test_a_directory_named_x_py_is_walked_as_a_folder(tmp_path):
+    files = {"x.py/inner.py": LOOP, "pkg.py/__init__.py": LOOP, "plain.py": LOOP}
+    result = check(tmp_path, files)
+    assert triples(result) == [("pkg.py/__init__.py", 5, "BL101"), ("plain.py", 5, "BL101"), ("x.py/inner.py", 5, "BL101")]
+    assert result.files_checked == 3  # the folders themselves are not files to read
+
+
+def test_a_directory_named_x_py_given_on_the_command_line_is_walked(tmp_path):
+    (tmp_path / "x.py").mkdir()
+    (tmp_path / "x.py" / "inner.py").write_text(LOOP)
+    result = cli(tmp_path / "x.py", "check")  # cli() passes "."; from the parent, name the folder itself
+    assert "inner.py:5:9: BL101" in result.stdout
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        named = CliRunner().invoke(main, ["check", "--no-cache", "x.py"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert named.exit_code == 1 and "x.py/inner.py:5:9: BL101" in named.stdout and "BL001" not in named.stdout
