@@ -100,10 +100,9 @@ def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFact
     facts, error = parse_file(source)
     entry = _cache_entry(facts, error)
     if cache_dir and entry is not None:
-        try:
+        # an entry that cannot be stored costs the next run a parse, not this file its findings
+        with contextlib.suppress(Exception):
             write_facts(cache_dir, key, entry)
-        except Exception:  # noqa: BLE001 - an entry that cannot be stored costs the next run a parse, not this file
-            pass
     return facts, error
 
 
@@ -196,12 +195,12 @@ def _project(state: _State, failed: set[str], client_factories: tuple[str, ...])
     fail alone are dropped, each with one BL003 line, and the rest stand."""
     try:
         return Project(list(state.facts.values()), client_factories)
-    except Exception as first:  # noqa: BLE001 - one file's facts must not cost the run
+    except Exception as first:  # one file's facts must not cost the run: find it
         culprits = []
         for abspath, facts in state.facts.items():
             try:
                 Project([facts], client_factories)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - this file's facts are the trouble
                 culprits.append(abspath)
                 state.errors.append(stage_failure(facts.path, "resolve its names across files", exc))
         if not culprits:

@@ -14,6 +14,8 @@ end the run.
 
 from __future__ import annotations
 
+import math
+
 from .model import FileError
 
 MAX_NUMBER = 10**9  # the largest count, token number or rate batchlint takes from its input
@@ -21,11 +23,9 @@ MAX_NUMBER = 10**9  # the largest count, token number or rate batchlint takes fr
 
 def clamp(value: float) -> float:
     """`value` bounded to [0, MAX_NUMBER]; NaN reads as 0. Keeps an int an int."""
-    if value != value:  # NaN
+    if (isinstance(value, float) and math.isnan(value)) or value < 0:  # isnan() of a 400-digit int overflows
         return 0
-    if value < 0:
-        return 0
-    return value if value <= MAX_NUMBER else MAX_NUMBER
+    return min(value, MAX_NUMBER)
 
 
 def stage_failure(path: str, stage: str, exc: Exception) -> FileError:

@@ -225,8 +225,8 @@ def test_yaml_alias_bomb_is_refused_with_one_notice(tmp_path, case):
     name, text = HOSTILE_YAML[case]
     result = check(tmp_path, {name: text, ".github/workflows/good.yml": GOOD_WORKFLOW, "good.py": ONE_CALL})
     assert triples(result) == [("good.py", 2, "BL103")]  # the good workflow is still read
-    assert result.notices == (f"batchlint: note: {name}: schedule file skipped: its YAML aliases expand to over 100,000 "
-                              "values (an alias bomb?)",)
+    notice = f"batchlint: note: {name}: schedule file skipped: its YAML aliases expand to over 100,000 values (an alias bomb?)"
+    assert result.notices == (notice,)
 
 
 def test_yaml_with_few_aliases_is_read(tmp_path):
@@ -243,10 +243,10 @@ ODD_SHAPES = {
     "steps-5": (".github/workflows/w.yml", "on:\n  schedule:\n    - cron: '0 1 * * *'\njobs:\n  x:\n    steps: 5\n"),
     "gitlab-rules-str": (".gitlab-ci.yml", "job:\n  script: python bad.py\n  rules: schedule\n  only: schedules\n"),
     "spec-list": ("k8s/cron.yaml", "kind: CronJob\nspec:\n  - python bad.py\n"),
-    "containers-str": ("k8s/cron.yaml", "kind: CronJob\nspec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
-                       "      template:\n        spec:\n          containers: python bad.py\n"),
-    "command-5": ("k8s/cron.yaml", "kind: CronJob\nspec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
-                  "      template:\n        spec:\n          containers:\n            - command: 5\n"),
+    "containers-str": ("k8s/cron.yaml", ("kind: CronJob\nspec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
+                                         "      template:\n        spec:\n          containers: python bad.py\n")),
+    "command-5": ("k8s/cron.yaml", ("kind: CronJob\nspec:\n  schedule: '0 1 * * *'\n  jobTemplate:\n    spec:\n"
+                                    "      template:\n        spec:\n          containers:\n            - command: 5\n")),
     "functions-list": ("serverless.yml", "functions:\n  - bad.main\n"),
     "events-5": ("serverless.yml", "functions:\n  f:\n    handler: bad.main\n    events: 5\n"),
     "resources-list": ("template.yaml", "Resources:\n  - bad.main\n"),
@@ -265,7 +265,7 @@ def test_yaml_of_an_odd_shape_declares_nothing_and_the_run_goes_on(tmp_path, cas
 
 
 def test_a_reader_failing_on_one_file_is_one_notice(tmp_path, monkeypatch):
-    import batchlint.external as external
+    from batchlint import external
 
     def broken(text, path, base):
         raise ValueError("boom")
@@ -460,3 +460,11 @@ def test_a_directory_named_x_py_given_on_the_command_line_is_walked(tmp_path):
     finally:
         os.chdir(old)
     assert named.exit_code == 1 and "x.py/inner.py:5:9: BL101" in named.stdout and "BL001" not in named.stdout
+
+
+@pytest.mark.parametrize("value, bounded", [(7, 7), (2.5, 2.5), (0, 0), (-5, 0), (10**400, 10**9), (float("inf"), 10**9),
+                                            (float("nan"), 0), (float("-inf"), 0)])
+def test_clamp(value, bounded):
+    from batchlint.boundary import clamp
+
+    assert clamp(value) == bounded
