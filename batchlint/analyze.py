@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project
+from .boundary import stage_failure
 from .cache import FactsCache, file_key, write_facts
 from .config import Config
 from .discovery import SourceFile
@@ -99,7 +100,9 @@ def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFact
     facts, error = parse_file(source)
     entry = _cache_entry(facts, error)
     if cache_dir and entry is not None:
-        write_facts(cache_dir, key, entry)
+        # an entry that cannot be stored costs the next run a parse, not this file its findings
+        with contextlib.suppress(Exception):
+            write_facts(cache_dir, key, entry)
     return facts, error
 
 
@@ -167,7 +170,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 failed.add(abspath)
             else:
                 state.facts[abspath] = facts
-        project = Project(list(state.facts.values()), config.client_factories)
+        project = _project(state, failed, config.client_factories)
         if len(state.facts) + len(failed) == len(state.sources):
             break  # every file is parsed (or cannot be): nothing left to find
         relevance = relevance_of(project, former)
@@ -184,6 +187,28 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                     pending.add(path)
         pending |= handoff_sources(project, relevance, by_module, set(state.facts) | failed)
     return project, state.errors, len(state.facts)
+
+
+def _project(state: _State, failed: set[str], client_factories: tuple[str, ...]) -> Project:
+    """The cross-file project of the parsed files. Should building it fail (a
+    bug of ours on some file's facts), each file is tried alone: the ones that
+    fail alone are dropped, each with one BL003 line, and the rest stand."""
+    try:
+        return Project(list(state.facts.values()), client_factories)
+    except Exception as first:  # one file's facts must not cost the run: find it
+        culprits = []
+        for abspath, facts in state.facts.items():
+            try:
+                Project([facts], client_factories)
+            except Exception as exc:  # noqa: BLE001 - this file's facts are the trouble
+                culprits.append(abspath)
+                state.errors.append(stage_failure(facts.path, "resolve its names across files", exc))
+        if not culprits:
+            raise first from None  # no one file to blame: a bug to report, not to hide
+        for abspath in culprits:
+            del state.facts[abspath]
+            failed.add(abspath)
+        return _project(state, failed, client_factories)
 
 
 @_collector_paused()
@@ -220,25 +245,34 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     if project.sdk_calls and schedules is not None:
         external, notices = declared[0] if declared else schedules()
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
-    findings = findings_for(project, classifier, prices, settings)
+    # each stage below costs a failing file its own findings (one BL003 line), never the run
+    findings = findings_for(project, classifier, prices, settings, all_errors)
     if config.strict:
-        findings += unclassified_calls(project, classifier)
+        findings += unclassified_calls(project, classifier, all_errors)
     facts_by_path = {f.path: f for f in project.files}
     findings += pragmas_without_reason(project.files)
     kept: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
+    failed: set[str] = set()
     for finding in sorted(findings, key=Finding.sort_key):
-        if not config.code_enabled(finding.code, finding.path):
+        if not config.code_enabled(finding.code, finding.path) or finding.path in failed:
             continue
-        reason = realtime_suppression(facts_by_path, finding)
+        try:
+            reason = realtime_suppression(facts_by_path, finding)
+            noqa = apply_noqa and not reason and finding.path in facts_by_path and is_suppressed(facts_by_path[finding.path], finding)
+        except Exception as exc:  # noqa: BLE001 - one file's trouble costs its findings only
+            failed.add(finding.path)
+            all_errors.append(stage_failure(finding.path, "read its suppression comments", exc))
+            continue
         if reason:
             suppressed.append((finding, f"realtime: {reason}"))
-            continue
-        facts = facts_by_path.get(finding.path)
-        if apply_noqa and facts is not None and is_suppressed(facts, finding):
+        elif noqa:
             suppressed.append((finding, "noqa"))
-            continue
-        kept.append(finding)
+        else:
+            kept.append(finding)
+    if failed:
+        kept = [f for f in kept if f.path not in failed]
+        suppressed = [(f, why) for f, why in suppressed if f.path not in failed]
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
     errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
     return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices))

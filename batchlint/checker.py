@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .cache import FactsCache, RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
 from .config import Config
-from .discovery import SourceFile, discover, display_path, read_source
+from .discovery import SourceFile, discover, display_path, module_part, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .model import CheckResult, FileError
 
@@ -109,7 +109,7 @@ def check_source(text: str, path: str = "<string>", config: Config | None = None
                  apply_noqa: bool = True) -> CheckResult:
     """Check one file's text on its own (the flake8 plugin's single-file view)."""
     config = config or Config(root=os.getcwd())
-    name = module or os.path.splitext(os.path.basename(path))[0] or "module"
+    name = module or module_part(os.path.splitext(os.path.basename(path))[0]) or "module"
     source = SourceFile(path, os.path.abspath(path), name, False, text)
     from . import analyze
 
@@ -149,4 +149,4 @@ def _module_from_path(source: SourceFile) -> str:
     """A module name built from the file's path: `tools/common.py` -> `tools.common`."""
     rel = os.path.relpath(source.abspath).replace(os.sep, "/")
     stem = rel[:-3] if rel.endswith(".py") else rel
-    return ".".join(p.replace("-", "_") for p in stem.split("/") if p not in ("..", "."))
+    return ".".join(module_part(p.replace("-", "_")) for p in stem.split("/") if p not in ("..", "."))

@@ -73,7 +73,11 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
-    result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
+    try:
+        result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
+    except ConfigError as exc:  # [project.scripts] of a pyproject.toml among the paths
+        click.echo(f"batchlint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     for notice in result.notices:
         click.echo(escape(notice), err=True)  # may quote a file name
     return result

@@ -10,6 +10,8 @@ import re
 import sys
 from dataclasses import dataclass
 
+from .boundary import MAX_NUMBER
+
 
 def toml_parser():
     """tomllib (tomli before 3.11), imported when a TOML file is read: with no
@@ -139,7 +141,10 @@ def load_config(path: str | None) -> Config:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("batchlint", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.batchlint])")
+    table = tool.get("batchlint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.batchlint] must be a table")
     return config_from_table(table, path)
@@ -206,9 +211,15 @@ def _validate(source: str, key: str, kind: str, value):
     raise AssertionError(kind)
 
 
-def _positive(where: str, key: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"{where}: `{key}` must be a non-negative number")
+def _positive(where: str, key: str, value, nonzero: bool = False) -> float:
+    """A finite number in [0, MAX_NUMBER] (above 0 when `nonzero`): inf, nan
+    and 400-digit integers would make estimates infinite or overflow."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or (nonzero and value == 0):
+        raise ConfigError(f"{where}: `{key}` must be a {'positive' if nonzero else 'non-negative'} number")
+    if value == float("inf"):
+        raise ConfigError(f"{where}: `{key}` must be a finite number")
+    if value > MAX_NUMBER:  # checked before float(), which a 400-digit int overflows
+        raise ConfigError(f"{where}: `{key}` must be at most {MAX_NUMBER:,}")
     return float(value)
 
 
@@ -249,7 +260,7 @@ def _validate_savings(where: str, value) -> tuple:
     out = {}
     for key, item in value.items():
         if key in _SAVINGS_NUMBERS:
-            out[key] = _positive(where, key, item)
+            out[key] = _positive(where, key, item, nonzero=key == "chars-per-token")  # a divisor
         elif key == "runs-per-month":
             if not isinstance(item, dict) or not set(item) <= set(_CONTEXT_KINDS):
                 raise ConfigError(f"{where}: `runs-per-month` must be a table with keys among {', '.join(_CONTEXT_KINDS)}")

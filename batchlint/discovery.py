@@ -187,15 +187,22 @@ def _package_parts(directory: str) -> tuple[str, ...]:
         cached = ()
         if os.path.isfile(os.path.join(directory, "__init__.py")):
             parent, name = os.path.split(directory)
-            cached = (*_package_parts(parent), name) if name else ()
+            cached = (*_package_parts(parent), module_part(name)) if name else ()
         _prefix_cache[directory] = cached
     return cached
+
+
+def module_part(name: str) -> str:
+    """A file or folder name as one part of a module name. Parentheses
+    (`script (1).py`, a copy's usual name) would read as calls in the
+    symbolic values of analysis/project.py, so they become `_`."""
+    return name.replace("(", "_").replace(")", "_") if "(" in name or ")" in name else name
 
 
 def module_name(abspath: str) -> tuple[str, bool]:
     """Dotted module name from the package structure (`__init__.py` files)."""
     directory, filename = os.path.split(abspath)
-    stem = filename[:-3] if filename.endswith(".py") else filename
+    stem = module_part(filename[:-3] if filename.endswith(".py") else filename)
     is_package = stem == "__init__"
     parts = [*_package_parts(directory)] if is_package else [*_package_parts(directory), stem]
     return ".".join(p for p in parts if p) or stem, is_package
@@ -210,7 +217,7 @@ def path_module_names(path: str) -> list[str]:
     stem = path.replace("\\", "/")
     stem = stem[:-3] if stem.endswith(".py") else stem
     stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
-    parts = [p for p in stem.split("/") if p and p not in (".", "..")]
+    parts = [module_part(p) for p in stem.split("/") if p and p not in (".", "..")]
     return [".".join(parts[i:]) for i in range(0, len(parts) - 1)]
 
 

@@ -19,8 +19,9 @@ import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .config import toml_parser
-from .discovery import display_path, read_regular_file
+from .config import ConfigError, toml_parser
+from .discovery import FileTooLarge, display_path, read_regular_file
+from .yamlshape import Refused, as_dict, as_list, bounded
 
 # PyYAML is optional (`pip install batchlint[yaml]`) and imported only when a
 # YAML schedule file is actually parsed: a warm run never needs it.
@@ -68,6 +69,8 @@ def _read(path: str, needle: bytes = b"", follow_links: bool = True) -> str:
     them CronJobs."""
     try:
         data = read_regular_file(path, _MAX_BYTES, follow_links)
+    except FileTooLarge:
+        raise  # a schedule file so large is skipped with a notice (read_schedules)
     except OSError:
         return ""
     if needle and needle not in data:
@@ -108,15 +111,25 @@ def read_schedules(files: list[tuple[str, str]]) -> tuple[list[ExternalSchedule]
     with kinds from schedule_file_kind."""
     out: list[ExternalSchedule] = []
     skipped_yaml = 0
-    for path, reader in files:
-        text = _read(path, _NEEDLES.get(reader, b""))
-        if not text:
-            continue
-        if yaml is None and reader in ("github", "gitlab", "serverless", "sam"):
-            skipped_yaml += 1
-            continue
-        out += _READERS[reader](text, display_path(path), os.path.dirname(path))
     notices = []
+    for path, reader in files:
+        # a file that cannot be read as its kind costs its own schedules, one notice, never the run
+        try:
+            text = _read(path, _NEEDLES.get(reader, b""))
+            if not text:
+                continue
+            if yaml is None and reader in ("github", "gitlab", "serverless", "sam"):
+                skipped_yaml += 1
+                continue
+            out += _READERS[reader](text, display_path(path), os.path.dirname(path))
+        except FileTooLarge as exc:
+            notices.append(f"batchlint: note: {display_path(path)}: schedule file skipped: {exc.size:,} bytes is "
+                           f"over the {_MAX_BYTES // 1024 // 1024} MiB limit")
+        except Refused as exc:
+            notices.append(f"batchlint: note: {display_path(path)}: schedule file skipped: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a shape no reader expected (or a bug of ours)
+            notices.append(f"batchlint: note: {display_path(path)}: schedule file skipped: cannot read it "
+                           f"({type(exc).__name__}: {exc})")
     if skipped_yaml:
         notices.append(f"batchlint: note: {skipped_yaml} YAML schedule file(s) skipped: install PyYAML (`pip install batchlint[yaml]`) to read workflows, serverless.yml and SAM templates")
     return out, notices
@@ -128,9 +141,11 @@ def _yaml_documents(text: str) -> list:
         return []
     try:
         loader = getattr(lib, "CSafeLoader", lib.SafeLoader)  # libyaml's parser when PyYAML has it
-        return [d for d in lib.load_all(text, Loader=loader) if isinstance(d, dict)]
-    except lib.YAMLError:
+        docs = list(lib.load_all(text, Loader=loader))
+    except (lib.YAMLError, RecursionError):  # not YAML, or nested too deep for the pure-Python loader
         return []
+    bounded(docs)
+    return [d for d in docs if isinstance(d, dict)]
 
 
 # ----------------------------------------------------------------- readers
@@ -140,13 +155,14 @@ def _github(text: str, path: str, base: str) -> list[ExternalSchedule]:
         triggers = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on:` as True
         crons = []
         if isinstance(triggers, dict) and isinstance(triggers.get("schedule"), list):
-            crons = [entry.get("cron") for entry in triggers["schedule"] if isinstance(entry, dict) and entry.get("cron")]
+            # a cron that is not a string (`cron: 5`) is not one GitHub runs
+            crons = [entry.get("cron") for entry in triggers["schedule"] if isinstance(entry, dict) and isinstance(entry.get("cron"), str) and entry.get("cron")]
         if not crons:
             continue
         root = _checkout_root(base)
-        for job in (doc.get("jobs") or {}).values():
-            job = job if isinstance(job, dict) else {}
-            for step in job.get("steps", []) or []:
+        for job in as_dict(doc.get("jobs")).values():
+            job = as_dict(job)
+            for step in as_list(job.get("steps")):
                 run = step.get("run") if isinstance(step, dict) else None
                 if isinstance(run, str):
                     folder = _working_directory(step.get("working-directory"), _run_default(job), _run_default(doc))
@@ -169,9 +185,9 @@ def _gitlab(text: str, path: str, base: str) -> list[ExternalSchedule]:
         for name, job in doc.items():
             if not isinstance(job, dict) or "script" not in job:
                 continue
-            rules = job.get("rules") or []
-            only = job.get("only") or []
-            scheduled = any(isinstance(r, dict) and "schedule" in str(r.get("if", "")) for r in rules) or "schedules" in (only if isinstance(only, list) else [])
+            rules = as_list(job.get("rules"))
+            only = as_list(job.get("only"))
+            scheduled = any(isinstance(r, dict) and "schedule" in str(r.get("if", "")) for r in rules) or "schedules" in only
             if not scheduled:
                 continue
             script = job["script"] if isinstance(job["script"], list) else [job["script"]]
@@ -189,11 +205,12 @@ def _k8s(text: str, path: str, base: str) -> list[ExternalSchedule]:
     for doc in docs:
         if doc.get("kind") != "CronJob":
             continue
-        spec = doc.get("spec") or {}
+        spec = as_dict(doc.get("spec"))
         schedule = str(spec.get("schedule", ""))
-        pod = (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
-        for container in pod.get("containers", []) or []:
-            command = [*(container.get("command") or []), *(container.get("args") or [])]
+        pod = as_dict(as_dict(as_dict(as_dict(spec.get("jobTemplate")).get("spec")).get("template")).get("spec"))
+        for container in as_list(pod.get("containers")):
+            container = as_dict(container)
+            command = [*as_list(container.get("command")), *as_list(container.get("args"))]
             if command:
                 line = " ".join(str(part) for part in command)
                 for single in _commands(line) if len(command) >= 3 and command[0] in ("sh", "/bin/sh", "bash", "/bin/bash") else [line]:
@@ -256,6 +273,8 @@ def oncalendar_to_cron(value: str) -> str:
     dow = "*"
     if days:
         dow = ",".join(_DAYS.get(d[:3], "*") for d in re.split(r"[,]", days) if d)
+        if days.count("..") > 1:
+            return ""  # `Mon..Tue..Wed` is no range systemd reads either
         if ".." in days:
             low, high = days.split("..")
             dow = f"{_DAYS.get(low[:3], '1')}-{_DAYS.get(high[:3], '5')}"
@@ -285,10 +304,10 @@ def _systemd(text: str, path: str, base: str) -> list[ExternalSchedule]:
 def _serverless(text: str, path: str, base: str) -> list[ExternalSchedule]:
     out = []
     for doc in _yaml_documents(text):
-        for fn in (doc.get("functions") or {}).values():
+        for fn in as_dict(doc.get("functions")).values():
             if not isinstance(fn, dict) or "handler" not in fn:
                 continue
-            for event in fn.get("events") or []:
+            for event in as_list(fn.get("events")):
                 schedule = event.get("schedule") if isinstance(event, dict) else None
                 if isinstance(schedule, dict):
                     schedule = schedule.get("rate")
@@ -304,14 +323,14 @@ def _serverless(text: str, path: str, base: str) -> list[ExternalSchedule]:
 def _sam(text: str, path: str, base: str) -> list[ExternalSchedule]:
     out = []
     for doc in _yaml_documents(text):
-        for resource in (doc.get("Resources") or {}).values():
-            props = (resource or {}).get("Properties") or {}
+        for resource in as_dict(doc.get("Resources")).values():
+            props = as_dict(as_dict(resource).get("Properties"))
             handler = props.get("Handler")
             if not handler:
                 continue
-            for event in (props.get("Events") or {}).values():
+            for event in as_dict(props.get("Events")).values():
                 if isinstance(event, dict) and event.get("Type") in ("Schedule", "ScheduleV2"):
-                    expr = (event.get("Properties") or {}).get("Schedule") or (event.get("Properties") or {}).get("ScheduleExpression", "")
+                    expr = as_dict(event.get("Properties")).get("Schedule") or as_dict(event.get("Properties")).get("ScheduleExpression", "")
                     code_uri = props.get("CodeUri") if isinstance(props.get("CodeUri"), str) else ""
                     out.append(ExternalSchedule(str(expr), "", str(handler), f"{path}:{_line_of(text, str(handler))}",
                                                 "SAM schedule event", base_dir=os.path.join(os.path.dirname(path), code_uri or "")))
@@ -450,6 +469,10 @@ def console_scripts(paths: list[str]) -> dict[str, str]:
                 data = tomllib.load(handle)
         except (OSError, ValueError):
             continue
-        scripts = (data.get("project") or {}).get("scripts") or {}
-        out.update({k: v for k, v in scripts.items() if isinstance(v, str)})
+        project = data.get("project", {})
+        scripts = project.get("scripts", {}) if isinstance(project, dict) else None
+        if not isinstance(scripts, dict) or not all(isinstance(v, str) for v in scripts.values()):
+            key = "[project] scripts" if isinstance(project, dict) else "project"
+            raise ConfigError(f"{candidate}: `{key}` must be a table of name = \"module:function\" (PEP 621)")
+        out.update(scripts)
     return out

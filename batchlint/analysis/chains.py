@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import CONTEXT_CODES, ContextKind, Finding, Location
+from ..boundary import stage_failure
+from ..model import CONTEXT_CODES, ContextKind, FileError, Finding, Location
 from .batched import BatchedPaths
 from .clients import SdkCall
 from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
@@ -257,55 +258,91 @@ def _usage(verdict: Verdict, sdk_site: Site, sdk_path: str, pragmas: dict[str, d
 
 
 def findings_for(project: Project, classifier: Classifier, prices: PriceTable | None = None,
-                 settings: Settings | None = None) -> list[Finding]:
+                 settings: Settings | None = None, errors: list[FileError] | None = None) -> list[Finding]:
+    """The findings of every SDK call. With `errors` given, a call whose
+    classification or estimate fails costs only its own findings: one BL003
+    line naming its file goes to `errors` (without, the failure propagates)."""
     walker = ChainWalker(project, classifier)
     batched = BatchedPaths(project)
-    best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
+    judged: list[tuple[Verdict, SdkCall, FileFacts, Site]] = []
+    failed: set[str] = set()  # files whose findings are skipped
     for site, facts, sdk in project.sdk_calls:
         if "stream-shown" in site.flags:
             continue  # tokens stream to someone who is reading them
         if sdk.role == "stream" and "stream-drained" not in site.flags:
             continue
-        for chain in walker.chains(site, facts.path):
-            verdict = judge(chain)
-            if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
-                continue
-            if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
-                continue
-            # One finding per reported call site and code, however many SDK calls
-            # (say, both branches of an if) it reaches.
-            key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
-            current = best.get(key)
-            if current is None or _better(verdict, current[0]):
-                best[key] = (verdict, sdk, facts, site)
+        try:
+            verdicts = []
+            for chain in walker.chains(site, facts.path):
+                verdict = judge(chain)
+                if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
+                    continue
+                if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
+                    continue
+                verdicts.append(verdict)
+        except Exception as exc:  # noqa: BLE001 - see _failed
+            _failed(errors, failed, facts.path, "classify its Claude calls", exc)
+            continue
+        judged += [(verdict, sdk, facts, site) for verdict in verdicts]
+    best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
+    for verdict, sdk, facts, site in judged:
+        if facts.path in failed:
+            continue  # chosen after every call is judged: a failed file never hides another file's finding
+        # One finding per reported call site and code, however many SDK calls
+        # (say, both branches of an if) it reaches.
+        key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
+        current = best.get(key)
+        if current is None or _better(verdict, current[0]):
+            best[key] = (verdict, sdk, facts, site)
     out = []
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
     for verdict, sdk, facts, site in best.values():
-        code, message = _message(verdict, sdk)
-        terminal = verdict.chain.terminal
-        cost = None
-        if prices is not None:
-            cost = estimate(_usage(verdict, site, facts.path, pragmas), prices, settings or Settings())
-        out.append(
-            Finding(
-                code=code,
-                message=message,
-                location=_loc(verdict.report.path, verdict.report.site),
-                context=verdict.kind,
-                evidence=_evidence(verdict, sdk),
-                call=_loc(facts.path, site),
-                sdk_call=sdk.method,
-                client=sdk.client,
-                scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
-                extra=(("job", terminal.label),) if terminal is not None else (),
-                estimate=cost,
-                anchors=_anchors(project, verdict, facts.path, site),
-            )
-        )
-        if cost is not None and cost.monthly_batch_cached is not None and code == CONTEXT_CODES.get(verdict.kind):
-            out.append(_cacheable_prefix_finding(out[-1], cost))
+        if facts.path in failed:
+            continue
+        try:
+            out += _finding(project, verdict, sdk, facts, site, pragmas, prices, settings)
+        except Exception as exc:  # noqa: BLE001 - see _failed
+            _failed(errors, failed, facts.path, "estimate the cost of its Claude calls", exc)
+    out = [f for f in out if f.call.path not in failed]
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _failed(errors: list[FileError] | None, failed: set[str], path: str, stage: str, exc: Exception) -> None:
+    """Record that a stage failed on one file (once per file), or re-raise
+    when the caller keeps no errors."""
+    if errors is None:
+        raise exc
+    if path not in failed:
+        failed.add(path)
+        errors.append(stage_failure(path, stage, exc))
+
+
+def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts, site: Site, pragmas: dict,
+             prices: PriceTable | None, settings: Settings | None) -> list[Finding]:
+    """One verdict's finding (and its cacheable-prefix finding), with the estimate."""
+    code, message = _message(verdict, sdk)
+    terminal = verdict.chain.terminal
+    cost = None
+    if prices is not None:
+        cost = estimate(_usage(verdict, site, facts.path, pragmas), prices, settings or Settings())
+    finding = Finding(
+        code=code,
+        message=message,
+        location=_loc(verdict.report.path, verdict.report.site),
+        context=verdict.kind,
+        evidence=_evidence(verdict, sdk),
+        call=_loc(facts.path, site),
+        sdk_call=sdk.method,
+        client=sdk.client,
+        scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
+        extra=(("job", terminal.label),) if terminal is not None else (),
+        estimate=cost,
+        anchors=_anchors(project, verdict, facts.path, site),
+    )
+    if cost is not None and cost.monthly_batch_cached is not None and code == CONTEXT_CODES.get(verdict.kind):
+        return [finding, _cacheable_prefix_finding(finding, cost)]
+    return [finding]
 
 
 CODE_CACHEABLE = "BL201"
@@ -365,16 +402,22 @@ def _better(new: Verdict, old: Verdict) -> bool:
 CODE_UNCLASSIFIED = "BL110"
 
 
-def unclassified_calls(project: Project, classifier: Classifier) -> list[Finding]:
+def unclassified_calls(project: Project, classifier: Classifier, errors: list[FileError] | None = None) -> list[Finding]:
     """--strict: SDK calls on which no chain reaches any known context — neither a
-    job, a script, a loop, nor a handler, chat loop or dependent loop."""
+    job, a script, a loop, nor a handler, chat loop or dependent loop. `errors`
+    as for findings_for."""
     walker = ChainWalker(project, classifier)
     batched = BatchedPaths(project)
     out = []
+    failed: set[str] = set()
     for site, facts, sdk in project.sdk_calls:
         if "stream-shown" in site.flags or batched.reaches_batch([site.scope]):
             continue  # shown to a reader, or beside the code's own batch call (a fallback)
-        chains = walker.chains(site, facts.path)
+        try:
+            chains = walker.chains(site, facts.path)
+        except Exception as exc:  # noqa: BLE001 - see _failed
+            _failed(errors, failed, facts.path, "classify its Claude calls", exc)
+            continue
         if any(ch.terminal is not None or any(f.facts.repetition for f in ch.frames) for ch in chains):
             continue
         location = _loc(facts.path, site)

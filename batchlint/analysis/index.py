@@ -15,6 +15,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from ..boundary import clamp
 from .astwalk import (
     FUNCTION_DEFS, LEAVES, LOOPS, TRY, Arg, call_args, dotted_name, fields, find_all, int_value, str_value, walk,
 )
@@ -918,7 +919,7 @@ class _Indexer:
                 if not model and isinstance(arg.value, ast.Name):
                     model = self.string_values.get(arg.value.id, "")  # MODEL = "claude-..." above
             elif key == "max_tokens" and int_value(arg.value) is not None:
-                max_tokens = int_value(arg.value)
+                max_tokens = clamp(int_value(arg.value))
             elif key in ("system", "messages", "prompt"):
                 chars, computed = _literal_text_size(arg.value, self.string_constants)
                 prompt += chars
@@ -1027,7 +1028,12 @@ def _mentions_cache_control(node: ast.AST, constants: set[str] = frozenset()) ->
 
 
 def _literal_count(node: ast.expr) -> int:
-    """Items a loop runs over, when written in the code: range(N), [a, b, c], xs[:N]."""
+    """Items a loop runs over, when written in the code: range(N), [a, b, c], xs[:N];
+    at most MAX_NUMBER (`range(10**400)` is written; nobody runs it)."""
+    return clamp(_written_count(node))
+
+
+def _written_count(node: ast.expr) -> int:
     if isinstance(node, ast.Call) and (dotted_name(node.func) or "") == "range":
         numbers = [int_value(a) for a in node.args]
         if numbers and not node.keywords and all(n is not None for n in numbers):

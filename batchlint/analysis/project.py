@@ -101,6 +101,10 @@ class Project:
         # are rejected by one set lookup
         self._module_heads = {n.partition(".")[0] for n in (*self.modules, *self._module_suffixes)}
         self._alt_heads = {n.partition(".")[0] for n in self.variable_alts}
+        # Parameters resolve only once the call graph is built (below): a class
+        # whose base is a parameter (`def make(base): class W(base)`) has no
+        # known project base before then.
+        self._params_ready = False
         self.subclasses: dict[str, list[str]] = defaultdict(list)
         for qual, (cls, _facts) in self.classes.items():
             for base in cls.bases:
@@ -112,7 +116,6 @@ class Project:
         self.references: dict[str, list[Edge]] = defaultdict(list)
         # Two passes: calls through untyped parameters wait until the graph knows
         # who calls their function, and so what the parameter receives.
-        self._params_ready = False
         self._build_graph(through_params=False)
         self._params_ready = True
         # only what was unknown can change now that parameters resolve

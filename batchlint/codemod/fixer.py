@@ -144,36 +144,17 @@ class _Session:
                 if parsed.error:
                     errors[path] = parsed.reason
                 continue
-            outcomes = []
-            for f in sorted(findings, key=Finding.sort_key):
-                elsewhere = f.call.path if f.call.path != f.location.path else ""
-                helper = None
-                if elsewhere or (f.call.line, f.call.column) != (f.location.line, f.location.column):
-                    helper = self.helper(f.call.path, f.call.line, f.call.column)
-                outcome = parsed.planner.plan(f.call.line, f.call.column, f.location.line, f.location.column,
-                                              f.client, f.sdk_call, elsewhere, helper)
-                if elsewhere and not isinstance(outcome, Refusal):
-                    outcome = self._import_for(parsed, outcome, imports.setdefault(path, {}))
-                outcomes.append((f, outcome))
-            statuses[path] = []
-            runtime = self.locate(path, parsed)
-            written = self.runtime(runtime.path)
-            for finding, outcome in _one_call_per_node(outcomes):
-                if isinstance(outcome, Refusal):
-                    statuses[path].append((finding, FixStatus(False, outcome.reason)))
-                    continue
-                if not written.usable:
-                    statuses[path].append((finding, FixStatus(False, written.note)))
-                    continue
-                safety, why = tier_of(finding, outcome, parsed.planner)
-                applied = (safety == "safe" or self.unsafe) and (self.only is None or os.path.relpath(path) in self.only)
-                statuses[path].append((finding, FixStatus(True, _describe(outcome, parsed.planner), safety, why, applied)))
-                if not applied:
-                    continue
-                rewrites.setdefault(path, {}).setdefault(id(outcome.node), outcome)
-                helper = getattr(outcome, "helper", None)
-                if helper is not None and id(helper.function) not in self.present:
-                    helpers.setdefault(helper.path, {})[id(helper.function)] = helper
+            try:
+                statuses[path], found, used, imported = self._plan_path(path, parsed, findings)
+            except Exception as exc:  # noqa: BLE001 - one file's trouble costs its own rewrites, never the run
+                statuses[path] = [(f, FixStatus(False, _failure(exc))) for f in findings]
+                continue
+            if found:
+                rewrites[path] = found
+            for helper in used:
+                helpers.setdefault(helper.path, {})[id(helper.function)] = helper
+            if imported:
+                imports[path] = imported
         out = []
         for path in sorted(set(statuses) | set(helpers), key=lambda p: (p not in helpers, p)):
             parsed = self.parse(path)
@@ -186,6 +167,42 @@ class _Session:
         if failed:  # a helper file that failed takes the loops that rely on it along
             out = [self._without_helpers_in(f, failed) if f.path not in failed else f for f in out]
         return out
+
+    def _plan_path(self, path: str, parsed: _Parsed, findings: list[Finding]):
+        """(statuses, rewrites by node id, helpers to split, imports to add) of one file's findings."""
+        imports: dict[int, str] = {}
+        outcomes = []
+        for f in sorted(findings, key=Finding.sort_key):
+            elsewhere = f.call.path if f.call.path != f.location.path else ""
+            helper = None
+            if elsewhere or (f.call.line, f.call.column) != (f.location.line, f.location.column):
+                helper = self.helper(f.call.path, f.call.line, f.call.column)
+            outcome = parsed.planner.plan(f.call.line, f.call.column, f.location.line, f.location.column,
+                                          f.client, f.sdk_call, elsewhere, helper)
+            if elsewhere and not isinstance(outcome, Refusal):
+                outcome = self._import_for(parsed, outcome, imports)
+            outcomes.append((f, outcome))
+        statuses: list[tuple[Finding, FixStatus]] = []
+        rewrites: dict[int, Rewrite] = {}
+        helpers = []
+        written = self.runtime(self.locate(path, parsed).path)
+        for finding, outcome in _one_call_per_node(outcomes):
+            if isinstance(outcome, Refusal):
+                statuses.append((finding, FixStatus(False, outcome.reason)))
+                continue
+            if not written.usable:
+                statuses.append((finding, FixStatus(False, written.note)))
+                continue
+            safety, why = tier_of(finding, outcome, parsed.planner)
+            applied = (safety == "safe" or self.unsafe) and (self.only is None or os.path.relpath(path) in self.only)
+            statuses.append((finding, FixStatus(True, _describe(outcome, parsed.planner), safety, why, applied)))
+            if not applied:
+                continue
+            rewrites.setdefault(id(outcome.node), outcome)
+            helper = getattr(outcome, "helper", None)
+            if helper is not None and id(helper.function) not in self.present:
+                helpers.append(helper)
+        return statuses, rewrites, helpers, imports
 
     def _import_for(self, parsed: _Parsed, outcome, imports: dict):
         """A loop calling a helper from another module by a bare name needs the
@@ -316,9 +333,21 @@ def _scope(node: cst.CSTNode, planner: Planner) -> tuple[cst.CSTNode, str]:
             scope = scope or parent
         parent = planner.parent(parent)
     return scope or planner.module, ".".join(reversed(names))
+def _failure(exc: BaseException) -> str:
+    """Why a file's rewrite was given up, for its findings' fix status."""
+    if isinstance(exc, RecursionError):
+        return "too deeply nested to rewrite (RecursionError); left as it is"
+    return f"internal error while planning the rewrite ({type(exc).__name__}: {exc}); left as it is"
 
 
 def _parse(path: str) -> _Parsed | _Unparsed:
+    try:
+        return _parse_file(path)
+    except Exception as exc:  # noqa: BLE001 - LibCST's recursive walks (a 600-deep expression) stop at this file
+        return _Unparsed(_failure(exc), error=False)
+
+
+def _parse_file(path: str) -> _Parsed | _Unparsed:
     try:
         original = files.read(path)
     except files.WriteError as exc:

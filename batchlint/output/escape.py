@@ -59,7 +59,7 @@ def dumps(data) -> str:
     not UTF-8 becomes the text `\\xff` (a lone surrogate would be rejected by
     strict parsers), and invisible characters are written as JSON escapes
     (`\\u202e`), which decode to the very same string."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)  # numbers are bounded (boundary.py)
     text = _SURROGATE.sub(lambda m: json.dumps(escape_char(m.group()))[1:-1], text)
     return _NOT_SHOWN_IN_JSON.sub(lambda m: json.dumps(m.group())[1:-1], text)
 

@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis.facts import RequestFacts
+from ..boundary import MAX_NUMBER, clamp
 from ..model import Assumption, ContextKind, Estimate
 from .pricing import Price, PriceTable
 
 DAYS_PER_MONTH = 30.0
 SECONDS_PER_MONTH = DAYS_PER_MONTH * 86400
+_MAX_CALLS = float(MAX_NUMBER) ** 2  # calls a month: bounded, so every cost stays a finite number
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,19 @@ def _kwargs(text: str) -> dict[str, str]:
 
 
 def runs_per_month(schedule: str) -> float | None:
-    """Runs a month of a schedule written in code, or None when it cannot be read."""
+    """Runs a month of a schedule written in code, or None when it cannot be
+    read: an interval of 0 (`rate(0 minutes)`) or of a number too large to
+    read is unknown. At most one run a second."""
+    try:
+        runs = _runs_per_month(schedule)
+    except (ArithmeticError, ValueError):  # 0 or 400-digit intervals: ZeroDivision, Overflow, int() limits
+        return None
+    if runs is None or not 0 < runs < float("inf"):
+        return None
+    return min(runs, SECONDS_PER_MONTH)
+
+
+def _runs_per_month(schedule: str) -> float | None:
     text = schedule.strip()
     if not text:
         return None
@@ -188,7 +202,7 @@ def parse_volume_hint(text: str) -> tuple[float, str] | None:
         amount = float(match.group(1).replace("_", "").replace(",", ""))
     except ValueError:
         return None
-    return amount, match.group(2) or "run"
+    return clamp(amount), match.group(2) or "run"  # `volume=1e400` is a billion
 
 
 # ---------------------------------------------------------------- estimate
@@ -206,8 +220,9 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
     calls_per_run = 1.0
     unknown_loop = False
     for label, count in usage.loop_counts:
+        count = clamp(count)
         if count:
-            calls_per_run *= count
+            calls_per_run = min(calls_per_run * count, _MAX_CALLS)
             notes.append(Assumption("items per run", str(count), f"code: {label}"))
         elif usage.kind is ContextKind.WORKER and label.startswith("while loop"):
             # a worker's `while` loop over a queue is the stream of tasks itself,
@@ -218,18 +233,18 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
     if unknown_loop:
         calls_per_run *= settings.items_per_run
         notes.append(Assumption("items per run", f"{settings.items_per_run:g}", "default for a loop of unknown length"))
-    calls = runs * calls_per_run
+    calls = min(runs * calls_per_run, _MAX_CALLS)
 
     hint = parse_volume_hint(usage.volume_hint) if usage.volume_hint else None
     if hint is not None:
         amount, per = hint
-        calls = amount * runs if per == "run" else amount * _PER[per]
+        calls = min(amount * runs if per == "run" else amount * _PER[per], _MAX_CALLS)
         notes.append(Assumption("calls per month", f"{calls:g}", f"hint: volume={usage.volume_hint}"))
 
     request = usage.request or RequestFacts()
     price, model_note = _price_for(request.model, table)
     notes.append(model_note)
-    max_tokens = request.max_tokens or settings.default_max_tokens
+    max_tokens = clamp(request.max_tokens or settings.default_max_tokens)
     notes.append(Assumption("max_tokens", str(max_tokens), "code" if request.max_tokens else "default"))
     output_tokens = max_tokens * settings.output_fill
     notes.append(Assumption("output tokens per call", f"{output_tokens:g}", f"max_tokens x {settings.output_fill:g} fill (default)"))
