@@ -311,6 +311,8 @@ HELPER_REFUSED = {
     "two functions deep": (HELPER + "def outer(text):\n    return ask(text)\n", LOOP.replace("ask(d)", "outer(d)"), "through more functions"),
     "comprehension inside an expression": (HELPER, "def main(docs):\n    print(\"n\", [ask(d) for d in docs])\n",
                                            "only when it is assigned, returned or passed"),
+    "comprehension whose variable is a parameter": (
+        HELPER, "def main(docs, d=0):\n    out = [ask(d) for d in docs]\n    print(out, d)\n", "is used elsewhere in the function"),
     "comprehension whose variable the function uses": (
         HELPER, "def main(docs):\n    d = 1\n    out = [ask(d) for d in docs]\n    print(out, d)\n", "is used elsewhere in the function"),
     "stale derived functions": (HELPER + "def _batchlint_request_ask(text):\n    return (), {}\n", LOOP, "already has"),

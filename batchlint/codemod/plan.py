@@ -481,8 +481,8 @@ class Planner:
             scope = self.parent(statement)
             while scope is not None and not isinstance(scope, (cst.FunctionDef, cst.Module)):
                 scope = self.parent(scope)
-            elsewhere = scan(scope.deep_replace(comp, cst.Name("_")))
-            taken = sorted(set(targets) & (elsewhere.reads | elsewhere.writes))
+            elsewhere = _names_outside_comprehensions(scope)
+            taken = sorted(set(targets) & elsewhere)
             if taken:
                 return Refusal(f"the comprehension calls `{helper.name}()`, and its variable `{taken[0]}` is used "
                                "elsewhere in the function; the rewrite adds the requests in a `for` loop, which would "
@@ -572,6 +572,27 @@ def _bound_name(statement: cst.BaseStatement, call_expr: cst.BaseExpression) -> 
 
 
 _ALLOWED_SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Pass, cst.Continue, cst.Break, cst.Expr)
+
+
+class _WithoutComprehensions(cst.CSTTransformer):
+    """Each comprehension replaced by `_`: the names of its own scope go with it."""
+
+    def leave_ListComp(self, original, updated):
+        return cst.Name("_")
+
+    leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_ListComp
+
+
+def _names_outside_comprehensions(scope: cst.CSTNode) -> set[str]:
+    """Names a function (or module) reads or binds in its own scope, its
+    parameters included, leaving out those bound inside comprehensions."""
+    usage = scan(scope.visit(_WithoutComprehensions()))
+    names = usage.reads | usage.writes
+    if isinstance(scope, cst.FunctionDef):
+        params = scope.params
+        names |= {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+        names |= {p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)}
+    return names
 
 
 def _fresh_names(statements) -> frozenset[str]:

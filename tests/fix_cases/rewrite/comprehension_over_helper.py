@@ -18,7 +18,7 @@ def get_completion(prompt, max_tokens=24):
 
 def main():
     outputs = [get_completion(f"Sentiment of: {t}") for t in TWEETS if t]
-    print([len(o.split()) for o in outputs])
+    print([len(o.split()) for o in outputs], [t[:3] for t in TWEETS])  # `t` of another comprehension
 
 
 if __name__ == "__main__":
