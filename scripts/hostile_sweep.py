@@ -301,7 +301,7 @@ def sweep(base: Path, python: str) -> list[tuple[str, str]]:
             shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             if rel not in reported and shown not in reported:
                 failures.append((name, f"no finding reported for {rel!r} (a loop of Claude calls)"))
-    if "batches" not in (base / "code" / "fixable" / "job.py").read_text():
+    if "_claude_batch" not in (base / "code" / "fixable" / "job.py").read_text():
         failures.append(("fixable-loop", "`fix` did not rewrite fixable/job.py"))
     after = snapshot(decoy)
     changed: dict[str, list[str]] = {}

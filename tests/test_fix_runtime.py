@@ -201,3 +201,21 @@ def test_fix_lists_unsafe_fixes_and_applies_them_only_when_asked(tmp_path):
 def test_split_is_gone_with_a_pointer(tmp_path):
     proc = fix(tmp_path, "--split")
     assert proc.returncode == 2 and "non-blocking form" in proc.stderr
+
+
+def test_lines_the_rewrite_adds_stay_within_the_line_length(tmp_path):
+    """A wrapper whose call is on one line: its request builder lays the dict
+    out one key a line; the loop's long names are wrapped as black would."""
+    helper = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef summarize_thread(text, style):\n"
+              "    reply = client.messages.create(model='claude-haiku-4-5', max_tokens=300, "
+              "messages=[{'role': 'user', 'content': text}], system=style)\n    return reply.content[0].text\n")
+    loop = ("from llm import summarize_thread\n\n\ndef main(tickets):\n    for ticket in tickets:\n"
+            "        print(summarize_thread(ticket, 'Summarize this support conversation in a few words, please'))\n\n\n"
+            "if __name__ == '__main__':\n    main(['a'])\n")
+    tree(tmp_path, {"llm.py": helper, "job.py": loop})
+    before = {name: (tmp_path / name).read_text().splitlines() for name in ("llm.py", "job.py")}
+    proc = fix(tmp_path, "--isolated")
+    assert proc.returncode == 0 and "rewrote 1 loop" in proc.stderr, proc.stderr
+    for name, old in before.items():
+        added = [line for line in (tmp_path / name).read_text().splitlines() if line not in old]
+        assert added and all(len(line) <= 88 for line in added), [line for line in added if len(line) > 88]

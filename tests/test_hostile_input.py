@@ -92,10 +92,11 @@ def test_deep_expression_leaves_its_file_unfixed_and_the_run_goes_on(tmp_path, a
         if args[-1] == "json":
             fixes = {f["path"]: f["fix"] for f in data["findings"]}
             assert fixes["good.py"]["fixable"] is True
-            assert fixes["deep.py"] == {"fixable": False, "reason": "too deeply nested to rewrite (RecursionError); left as it is"}
+            assert fixes["deep.py"] == {"fixable": False, "reason": "too deeply nested to rewrite (RecursionError); left as it is",
+                                        "safety": None, "unsafe_because": None}
     else:
         assert "fix: not fixable: too deeply nested to rewrite" in result.stdout
-        assert "fix: fixable:" in result.stdout
+        assert "fix: fixable (" in result.stdout
 
 
 # ------------------------------------------------------------ one file's trouble costs that file only

@@ -243,6 +243,9 @@ class _Session:
                     module = add_import(module, runtime.import_line, self.root, mine, self.line_length)
             new = module.bytes + parsed.tail
             ast.parse(new)
+        except RecursionError as exc:  # a file too deeply nested for LibCST's recursive walks
+            return FileFix(path, parsed.original, None, tuple((f, FixStatus(False, _failure(exc))) for f, _ in statuses),
+                           encoding=encoding)
         except Exception as exc:  # noqa: BLE001 - a rewrite that fails to build or parse is refused, never written
             reason = f"the rewritten file would not parse ({type(exc).__name__}); left as it is"
             return FileFix(path, parsed.original, None, tuple((f, FixStatus(False, reason)) for f, _ in statuses),

@@ -164,10 +164,14 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
     prefix = [s for i, s in enumerate(body[: helper.index]) if not (i == 0 and is_docstring(s))]
     blank = cst.EmptyLine()
     params_dict = dict_of(helper.call)
+    returned = cst.Tuple([cst.Element(_tuple(helper.state), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                          cst.Element(params_dict)], lpar=[], rpar=[])
+    if len("    return " + cst.Module([]).code_for_node(returned)) > 88:  # a one-line call: a dict one key a line
+        params_dict = _one_key_a_line(params_dict)
     request = f.with_changes(
         name=cst.Name(helper.request), decorators=[], returns=None, asynchronous=None,
         body=f.body.with_changes(body=[
-            _docstring(f"Added by batchlint fix: {helper.name}()'s request, and its state."),
+            _docstring("Added by batchlint fix: the request the wrapper above sends, and its state."),
             *prefix,
             cst.SimpleStatementLine([cst.Return(cst.Tuple([cst.Element(_tuple(helper.state), comma=cst.Comma(
                 whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(params_dict)], lpar=[], rpar=[]))]),
@@ -180,13 +184,13 @@ def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
         name=cst.Name(helper.finish), decorators=[], returns=None, params=finish_params,
         asynchronous=f.asynchronous if helper.finish_is_async else None,
         body=f.body.with_changes(body=[
-            _docstring(f"Added by batchlint fix: {helper.name}() given its response."), *rest]),
+            _docstring("Added by batchlint fix: what the wrapper above does with the response."), *rest]),
         leading_lines=[blank, blank],
     )
     messages = cst.FunctionDef(
         name=cst.Name(helper.messages), params=cst.Parameters(),
         body=cst.IndentedBlock([
-            _docstring(f"Added by batchlint fix: the Messages API {helper.name}() calls."),
+            _docstring("Added by batchlint fix: the Messages API the wrapper above calls."),
             cst.SimpleStatementLine([cst.Return(helper.call.func.value)]),
         ]),
         leading_lines=[blank, blank],
@@ -209,3 +213,15 @@ def dict_of(call: cst.Call) -> cst.Dict:
     last = call.args[-1].whitespace_after_arg if call.args else cst.SimpleWhitespace("")
     return cst.Dict(elements, lbrace=cst.LeftCurlyBrace(whitespace_after=call.whitespace_before_args),
                     rbrace=cst.RightCurlyBrace(whitespace_before=last))
+
+
+def _one_key_a_line(display: cst.Dict) -> cst.Dict:
+    if "\n" in cst.Module([]).code_for_node(display):
+        return display  # laid out over lines already, as the call was
+
+    def newline(indent: str) -> cst.ParenthesizedWhitespace:
+        return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(indent))
+    elements = [e.with_changes(comma=cst.Comma(whitespace_after=newline("    " if i < len(display.elements) - 1 else "")))
+                for i, e in enumerate(display.elements)]
+    return display.with_changes(elements=elements, lbrace=cst.LeftCurlyBrace(whitespace_after=newline("    ")),
+                                rbrace=cst.RightCurlyBrace(whitespace_before=cst.SimpleWhitespace("")))
