@@ -77,12 +77,15 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
     (schedule declarations), as (path, kind) pairs.
 
     A file named explicitly is always checked; directories are walked,
-    following symlinks into directories not seen yet (so loops end)."""
+    following symlinks into directories not seen yet (so loops end). A link
+    whose target is outside every directory given is not followed: a pull
+    request cannot make a run read files outside its tree (one BL002 line)."""
     excluded = Excluder(tuple(config.exclude) + tuple(config.extend_exclude))
     found: list[str] = []
     others: list[tuple[str, str]] = []
     errors: list[FileError] = []
     seen: set[str] = set()  # real paths of the directories walked
+    roots = tuple(os.path.realpath(p) for p in paths if os.path.isdir(p))
     for given in paths:
         if not os.path.lexists(given):
             errors.append(FileError(display_path(given), "no such file or directory", "BL002"))
@@ -93,13 +96,17 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
         if not os.path.isdir(given):
             errors.append(FileError(display_path(given), "not a regular file or directory", "BL002"))
             continue
-        _walk(given, excluded, also, found, others, errors, seen)
+        _walk(given, excluded, also, found, others, errors, seen, roots)
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))
     return unique, errors, others
 
 
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
 def _walk(top: str, excluded: Excluder, also, found: list[str], others: list[tuple[str, str]],
-          errors: list[FileError], seen: set[str]) -> None:
+          errors: list[FileError], seen: set[str], roots: tuple[str, ...] = ()) -> None:
     """Depth first, names sorted, one scandir per directory (70% of the time
     os.walk plus a stat per directory took). Symlinked directories are
     followed; each directory is entered once, by its real path, so loops end
@@ -127,6 +134,12 @@ def _walk(top: str, excluded: Excluder, also, found: list[str], others: list[tup
                 is_directory = entry.is_dir()  # follows symlinks
             except OSError:
                 is_directory = False
+            if roots and (is_directory or name.endswith(".py") or also is not None) and entry.is_symlink() \
+                    and not _inside(os.path.realpath(entry.path), roots) and not excluded(name, rel):
+                if is_directory or name.endswith(".py"):
+                    errors.append(FileError(display_path(entry.path), "a symbolic link to outside the analyzed tree; "
+                                            "not followed", "BL002"))
+                continue
             if is_directory:
                 if not excluded(name, rel):
                     sub_real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name)

@@ -88,18 +88,40 @@ def test_symlinked_directories_are_followed_and_walked_once(tmp_path):
     from batchlint.config import Config
     from batchlint.discovery import discover
 
-    outside = tmp_path / "outside"
-    (outside / "inner").mkdir(parents=True)
-    (outside / "inner" / "b.py").write_text("x = 1\n")
-    (outside / "a.py").write_text("x = 1\n")
     tree = tmp_path / "tree"
-    tree.mkdir()
-    os.symlink(outside / "inner", tree / "first")  # the inner folder first...
-    os.symlink(outside, tree / "second")  # ...then the folder holding it
-    os.symlink(outside, tree / "third")  # and the same folder again
+    shared = tree / "shared"
+    (shared / "inner").mkdir(parents=True)
+    (shared / "inner" / "b.py").write_text("x = 1\n")
+    (shared / "a.py").write_text("x = 1\n")
+    os.symlink(shared / "inner", tree / "first")  # the inner folder first...
+    os.symlink(shared, tree / "second")  # ...then the folder holding it
+    os.symlink(shared, tree / "third")  # and the same folder again
     files, errors, _ = discover([str(tree)], Config(root=str(tree)))
     names = sorted(os.path.relpath(f, tree) for f in files)
     assert names == ["first/b.py", "second/a.py"] and errors == []
+
+
+def test_links_out_of_the_tree_are_not_followed(tmp_path):
+    """A pull request's `vendor -> /somewhere/else` or `secret.py -> ~/.ssh/x` is not read."""
+    from batchlint.config import Config
+    from batchlint.discovery import discover
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.py").write_text("x = 1\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "own.py").write_text("x = 1\n")
+    os.symlink(outside, tree / "vendor")
+    os.symlink(outside / "a.py", tree / "alias.py")
+    files, errors, _ = discover([str(tree)], Config(root=str(tree)))
+    assert [os.path.relpath(f, tree) for f in files] == ["own.py"]
+    assert sorted((os.path.basename(e.path), e.code) for e in errors) == [("alias.py", "BL002"), ("vendor", "BL002")]
+    assert all("outside the analyzed tree" in e.message for e in errors)
+    # the same folder given on the command line is analyzed: it is then part of the tree
+    files, errors, _ = discover([str(tree), str(outside)], Config(root=str(tree)))
+    assert sorted(os.path.relpath(f, tmp_path) for f in files) == ["tree/alias.py", "tree/own.py", "tree/vendor/a.py"]
+    assert errors == []
 
 
 def test_fifo_named_py_is_not_read(tmp_path):
