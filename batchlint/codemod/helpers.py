@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .plan import Refusal, _bound_name, _prefix_statement_refusal
+from .shapes import Refusal
+from .statements import _bound_name, _prefix_statement_refusal
 from .syntax import code_of, is_docstring, scan, side_effect_call
 
 _STOPS = (cst.For, cst.While, cst.If, cst.Try, cst.With, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
