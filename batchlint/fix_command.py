@@ -47,6 +47,7 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
                           runtime_module=config.runtime_module)
     fixed = held = left = 0
     runtimes: dict[str, object] = {}
+    written: set[str] = set()
     for file_fix in planned:
         for finding, status in file_fix.statuses:
             where = f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code}"
@@ -74,6 +75,10 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
             out.write(unified_diff(file_fix.path, old, new))
             fixed += count
             continue
+        target = os.path.realpath(file_fix.path)
+        if target in written:  # one file reached under two names (a link to it): rewritten once
+            continue
+        written.add(target)
         try:
             note = write_file_fix(file_fix, tree)  # the module the rewrite imports exists before the rewrite does
             if note:

@@ -253,6 +253,25 @@ def test_a_link_to_a_file_outside_the_tree_is_not_written_through(tmp_path):
     (tree / "alias.py").symlink_to(tree / "inner.py")  # a link inside the tree is written through
     result = fix(tree)
     assert (outside / "job.py").read_text() == LOOP
-    assert "linked.py: a link to a file outside the working directory and the folders given to fix" in result.stderr
+    # not even read: discovery does not follow a link out of the tree (and the writer would refuse it too)
+    assert "linked.py: BL002 a symbolic link to outside the analyzed tree; not followed" in result.stderr
     assert result.exit_code == 2
     assert "batch" in (tree / "inner.py").read_text() and (tree / "alias.py").is_symlink()
+    assert "changed on disk" not in result.stderr  # inner.py, reached twice, is rewritten once
+
+
+def test_the_writer_refuses_a_link_to_a_file_outside_the_folders_it_may_write(tmp_path):
+    """Discovery does not follow such a link; the writer refuses it on its own too
+    (a file named on the command line is read wherever it points, but not written)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "job.py").write_text(LOOP)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "linked.py").symlink_to(outside / "job.py")
+    original = files.read(str(tree / "linked.py"))
+    with pytest.raises(files.WriteError, match="a link to a file outside the working directory"):
+        files.write_atomic(original, b"x = 1\n", within=[str(tree)])
+    assert (outside / "job.py").read_text() == LOOP
+    files.write_atomic(original, b"x = 1\n", within=[str(tree), str(outside)])  # inside a folder given: written
+    assert (outside / "job.py").read_text() == "x = 1\n"
