@@ -98,3 +98,19 @@ def test_examples_are_what_fix_writes(tmp_path, name):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / name).read_text(encoding="utf-8") == pair["after"]
     assert (tmp_path / "_claude_batch.py").is_file()
+
+
+def test_the_sample_run_is_what_fix_prints(tmp_path):
+    """The `$ batchlint fix .` block near the top of docs/fix.md, on the two example
+    programs it names; `...` in the doc stands for the rest of a long reason."""
+    block = DOC.read_text(encoding="utf-8").split("```text\n$ batchlint fix .\n", 1)[1].split("```", 1)[0]
+    for name in ("labels.py", "nightly.py"):
+        (tmp_path / name).write_text((ROOT / "tests" / "fix_cases" / "docs" / name).read_text(encoding="utf-8"))
+    proc = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--isolated", "--no-cache", "."], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    shown, printed = block.splitlines(), proc.stderr.splitlines()
+    assert len(shown) == len(printed), printed
+    for doc_line, line in zip(shown, printed):
+        head, _, tail = doc_line.partition("...")
+        assert line.startswith(head) and line.endswith(tail), (doc_line, line)
