@@ -309,6 +309,12 @@ HELPER_REFUSED = {
     "effect before the call": (HELPER.replace("    reply = ", "    print(text)\n    reply = "), LOOP, "runs before the call"),
     "client from a parameter": (HELPER.replace("def ask(text):", "def ask(text, client=client):"), LOOP, "the client comes from"),
     "two functions deep": (HELPER + "def outer(text):\n    return ask(text)\n", LOOP.replace("ask(d)", "outer(d)"), "through more functions"),
+    "a with block that makes a resource": (
+        HELPER.replace("    reply = ", "    with open(text) as handle:\n        reply = ").replace("    return reply", "    return reply"),
+        LOOP, "in a `with` block"),
+    "an async wrapper whose coroutine is kept, not gathered": (
+        "async def ask(text):\n    return await client.messages.create(model='m', max_tokens=5, messages=[])\n",
+        "async def main(docs):\n    coros = [ask(d) for d in docs]\n    print(coros)\n", "awaited differently"),
     "comprehension inside an expression": (HELPER, "def main(docs):\n    print(\"n\", [ask(d) for d in docs])\n",
                                            "only when it is assigned, returned or passed"),
     "comprehension whose variable is a parameter": (

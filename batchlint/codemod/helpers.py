@@ -43,6 +43,10 @@ class Helper:
     result_name: str  # `message` of `message = client.messages.create(...)`, else ""
     state: tuple[str, ...]  # parameters, then names the statements before the call bind
     is_async: bool
+    # The function's statements, with a `with <limiter>:` around the call
+    # flattened away (`index` counts in these); None: the function's own body.
+    statements: tuple | None = None
+    dropped: str = ""  # that `with` statement's first line, when there was one
 
     @property
     def name(self) -> str:
@@ -60,9 +64,12 @@ class Helper:
     def messages(self) -> str:
         return f"_batchlint_messages_{self.name}"
 
+    def body(self) -> list[cst.BaseStatement]:
+        return list(self.statements if self.statements is not None else self.function.body.body)
+
     def finish_body(self) -> list[cst.BaseStatement]:
         """The helper's statements from the call on, the response in place of the call."""
-        body = list(self.function.body.body)
+        body = self.body()
         rest = body[self.index + 1:]
         if not self.result_name:
             rest = [body[self.index].deep_replace(self.call_expr, cst.Name(self.response)), *rest]
@@ -100,8 +107,17 @@ def plan_helper(planner, call: cst.Call, path: str):
                        "the rewrite would bypass the decorator")
     # ... then where in it the call is.
     node: cst.CSTNode = call_expr
+    body, limiter = list(function.body.body), None
     while True:
         parent = planner.parent(node)
+        if isinstance(parent, cst.With) and node is parent.body and _limiter(parent) \
+                and planner.parent(parent) is function.body and limiter is None:
+            # `async with semaphore:` around the call: it only limits concurrent calls,
+            # and a batch makes none; its statements count as the function's own
+            limiter, at = parent, body.index(parent)
+            body = body[:at] + list(parent.body.body) + body[at + 1:]
+            node = parent
+            break
         if isinstance(parent, _STOPS):
             return Refusal(f"the Claude call inside the called function is in {_KINDS.get(type(parent), 'a construct')} "
                            f"(line {planner.line_of(parent)}); batchlint splits helpers whose body makes the call once, "
@@ -109,8 +125,8 @@ def plan_helper(planner, call: cst.Call, path: str):
         if parent is function.body:
             statement = node
             break
+        statement = node
         node = parent
-    body = list(function.body.body)
     index = body.index(statement)
     prefix = body[:index]
     for stmt in prefix:
@@ -135,7 +151,15 @@ def plan_helper(planner, call: cst.Call, path: str):
         return Refusal(f"in {where}: the client comes from `{varying[0]}`, a parameter or local of the helper; "
                        "batchlint needs it to be module-level")
     state = tuple(params) + tuple(sorted(pre.writes - set(params)))
-    return Helper(path, function, index, call_expr, call, _bound_name(statement, call_expr), state, is_async)
+    dropped = code_of(limiter).splitlines()[0].strip() if limiter is not None else ""
+    return Helper(path, function, index, call_expr, call, _bound_name(statement, call_expr), state, is_async,
+                  tuple(body) if limiter is not None else None, dropped)
+
+
+def _limiter(block: cst.With) -> bool:
+    """`with lock:` / `async with semaphore:`: each item a plain name or attribute,
+    bound to nothing (`with open(p) as f` makes a resource: not one of these)."""
+    return all(item.asname is None and isinstance(item.item, (cst.Name, cst.Attribute)) for item in block.items)
 
 
 def _param_names(params: cst.Parameters) -> list[str]:
@@ -161,7 +185,7 @@ def _tuple(names: tuple[str, ...]) -> cst.Tuple:
 def derived_functions(helper: Helper) -> list[cst.FunctionDef]:
     """The three functions the rewrite calls instead of the helper."""
     f = helper.function
-    body = list(f.body.body)
+    body = helper.body()
     prefix = [s for i, s in enumerate(body[: helper.index]) if not (i == 0 and is_docstring(s))]
     blank = cst.EmptyLine()
     params_dict = dict_of(helper.call)

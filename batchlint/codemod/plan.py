@@ -114,9 +114,18 @@ class Planner:
             if arg.star:
                 return Refusal(f"the loop passes `{arg.star}` arguments to `{helper.name}()`")
         call_expr, is_async = self.awaited(call)
-        if is_async != helper.is_async:
+        # an async wrapper's coroutine that asyncio.gather awaits: the comprehension planner handles the gather
+        if is_async != helper.is_async and not (helper.is_async and self._gathered(call)):
             return Refusal(f"`{helper.name}()` is awaited differently from its Claude call (a coroutine passed on?)")
         return self._walk_out(call, call_expr, is_async, client, helper)
+
+    def _gathered(self, call: cst.Call) -> bool:
+        """`asyncio.gather(*[f(x) for x in xs])`, awaited: `call` is the element."""
+        comp = self.parent(call)
+        arg = self.parent(comp) if isinstance(comp, _COMPREHENSIONS) and getattr(comp, "elt", None) is call else None
+        gather = self.parent(arg) if isinstance(arg, cst.Arg) and arg.star == "*" else None
+        return isinstance(gather, cst.Call) and dotted(gather.func) in ("asyncio.gather", "gather") \
+            and isinstance(self.parent(gather), cst.Await)
 
     def _imports(self):
         """(statement, import node, alias, bound name) for each name a module-level import binds."""
@@ -411,7 +420,7 @@ class Planner:
         if helper is not None:
             # the helper's request builder returns two values per item: the requests are
             # added in `for` statements before the comprehension, whose names then leak
-            if statement is None or gather or isinstance(comp, cst.GeneratorExp):
+            if statement is None or (isinstance(comp, cst.GeneratorExp) and not gather):
                 return Refusal(f"the comprehension calls `{helper.name}()`, which makes the Claude call; batchlint "
                                "splits a helper called from a comprehension only when it is assigned, returned or "
                                "passed to a consumer as a whole statement")

@@ -223,6 +223,8 @@ def _hoisted_comprehension(r: ComprehensionRewrite, emit: Emit) -> list[cst.Base
     if r.helper is not None:
         element = cst.Call(derived_name(r.call, r.helper.finish), args=[
             cst.Arg(cst.Name(STATE), star="*", comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(emit.response))])
+        if r.helper.finish_is_async:
+            element = cst.Await(element)
     results = cst.CompFor(
         target=_pair(_item(saved), cst.Name(emit.response), parens=False),
         iter=cst.Call(cst.Attribute(batch, cst.Name("aresults" if r.is_async else "results"))),

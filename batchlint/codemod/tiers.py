@@ -48,6 +48,10 @@ def tier_of(finding: Finding, rewrite: LoopRewrite | ComprehensionRewrite, plann
         why = _clock_before_call(rewrite) or (_handler_reads_the_loop(rewrite, planner) if planner else "")
         if why:
             return UNSAFE, why
+    helper = getattr(rewrite, "helper", None)
+    if helper is not None and helper.dropped:
+        return UNSAFE, (f"`{helper.dropped}` around the call in `{helper.name}()` is left out of the batch path: "
+                        "it limited concurrent calls, but it may also guard other work")
     iterable = rewrite.loop.iter if isinstance(rewrite, LoopRewrite) else _first_iter(rewrite.comp)
     if isinstance(rewrite, LoopRewrite) and rewrite.loop.asynchronous is not None:
         return UNSAFE, "an `async for` over a stream: the rewrite reads it to the end and holds every request in memory"
