@@ -230,3 +230,19 @@ def test_prefect_serve_gives_the_flow_its_schedule(tmp_path):
     }
     (finding,) = check(tmp_path, files).findings
     assert finding.code == "BL103" and finding.estimate.calls_per_month == 1440
+
+
+def test_a_tiny_figure_prints_as_under_a_cent_never_as_zero(tmp_path, monkeypatch):
+    from batchlint.money import usd, usd_whole
+
+    assert [usd(v) for v in (0, 0.004, 0.005, 0.41, 1234.5)] == ["$0.00", "<$0.01", "$0.01", "$0.41", "$1,234.50"]
+    assert [usd_whole(v) for v in (0.004, 0.41, 216.4)] == ["<$0.01", "$0.41", "$216"]
+    # a loop of two tiny requests a month: the finding and the summary say so
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.py").write_text(
+        "import anthropic\nclient = anthropic.Anthropic()\nfor d in range(2):\n"
+        "    client.messages.create(model='claude-haiku-4-5', max_tokens=1, messages=[{'role': 'user', 'content': 'x'}])\n")
+    from click.testing import CliRunner
+    from batchlint.cli import main
+    out = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "."]).stdout
+    assert "$0.00" not in out and "<$0.01" in out, out

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 from ..boundary import stage_failure
 from ..model import CONTEXT_CODES, ContextKind, FileError, Finding, Location
+from ..money import usd
+from ..savings.estimate import Settings, Usage, estimate
+from ..savings.pricing import PriceTable
 from .batched import BatchedPaths
 from .clients import SdkCall
 from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
-from ..savings.estimate import Settings, Usage, estimate
-from ..savings.pricing import PriceTable
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -372,7 +373,7 @@ def _cacheable_prefix_finding(candidate: Finding, cost) -> Finding:
         message=(
             f"this batch candidate sends the same ~{prefix}-token system prompt with every request and no "
             "`cache_control`: mark it cacheable; caching stacks with the batch discount "
-            f"(~${cost.monthly_batch_cached:,.2f}/month instead of ${cost.monthly_batch:,.2f} in batch)"
+            f"(~{usd(cost.monthly_batch_cached)}/month instead of {usd(cost.monthly_batch)} in batch)"
         ),
         location=candidate.call,
         context=candidate.context,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import CheckResult
+from ..money import usd
 from .escape import clean
 
 
@@ -23,7 +24,7 @@ def render_github(result: CheckResult, **_options) -> str:
     for f in result.findings:
         loc = f.location
         level = "notice" if f.code.startswith("BL2") else "warning"
-        saving = f" (about ${f.estimate.monthly_saving:,.2f}/month saved in batch)" if f.estimate else ""
+        saving = f" (about {usd(f.estimate.monthly_saving)}/month saved in batch)" if f.estimate else ""
         lines.append(
             f"::{level} file={_property(loc.path)},line={loc.line},col={loc.column},"
             f"endLine={loc.end_line or loc.line},endColumn={loc.end_column or loc.column},"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import CheckResult
+from ..money import usd
 from .escape import code_span, md_text
 
 
@@ -19,13 +20,13 @@ def render_markdown(result: CheckResult, changed_only: bool = False, **_options)
         "### batchlint",
         "",
         f"{subject} **{len(candidates)} synchronous Claude {noun} nobody waits on**, "
-        f"about **${extra:,.2f}/month** more than the same requests in batch.",
+        f"about **{usd(extra)}/month** more than the same requests in batch.",
         "",
         "| Code | Where | Finding | Saving / month |",
         "|---|---|---|---:|",
     ]
     for f in result.findings:
-        saving = f"${f.estimate.monthly_saving:,.2f}" if f.estimate and f.code.startswith("BL1") else ""
+        saving = usd(f.estimate.monthly_saving) if f.estimate and f.code.startswith("BL1") else ""
         lines.append(f"| {f.code} | {code_span(f'{f.path}:{f.line}')} | {md_text(f.message)} | {saving} |")
     if result.errors:
         lines += ["", f"{len(result.errors)} file(s) could not be analyzed:", ""]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 
 from .._version import __version__
+from ..money import usd
 from ..report import Group, Report
 from .escape import clean, code_span, dumps, md_text
 from .json_format import estimate_dict, finding_dict
 
-
-def _usd(value: float) -> str:
-    return f"${value:,.2f}"
+_usd = usd
 
 
 def _where(row) -> str:

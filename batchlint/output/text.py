@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import CheckResult
+from ..money import usd, usd_whole
 from .escape import clean, line_start
 
 
@@ -13,7 +14,7 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
         lines.append(f"{line_start(error.path)}:1:1: {error.code} {clean(error.message)}")
     for finding in result.findings:
         cost = finding.estimate
-        money = f" [~${cost.monthly_now:,.2f}/month now, ${cost.monthly_batch:,.2f} in batch]" if cost else ""
+        money = f" [~{usd(cost.monthly_now)}/month now, {usd(cost.monthly_batch)} in batch]" if cost else ""
         lines.append(f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code} {clean(finding.message)}{money}")
         if show_context:
             for step in finding.evidence:
@@ -34,12 +35,12 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
 
 
 def _estimate_lines(cost) -> list[str]:
-    out = [f"    $ {cost.calls_per_month:,.0f} calls/month on {cost.model}: ${cost.monthly_now:,.2f} now, "
-           f"${cost.monthly_batch:,.2f} in batch (saves ${cost.monthly_saving:,.2f})"]
+    out = [f"    $ {cost.calls_per_month:,.0f} calls/month on {cost.model}: {usd(cost.monthly_now)} now, "
+           f"{usd(cost.monthly_batch)} in batch (saves {usd(cost.monthly_saving)})"]
     if cost.monthly_batch_cached is not None:
-        out.append(f"    $ with prompt caching of the stable prefix too: ${cost.monthly_batch_cached:,.2f}")
+        out.append(f"    $ with prompt caching of the stable prefix too: {usd(cost.monthly_batch_cached)}")
     if cost.monthly_batch_cheaper is not None:
-        out.append(f"    $ for information: batch on {cost.cheaper_model} would be ${cost.monthly_batch_cheaper:,.2f}")
+        out.append(f"    $ for information: batch on {cost.cheaper_model} would be {usd(cost.monthly_batch_cheaper)}")
     for note in cost.assumptions:
         out.append(f"    $   {note.name} = {clean(note.value)} ({clean(note.source)})")
     return out
@@ -58,5 +59,5 @@ def _summary(result: CheckResult) -> str:
         return "No synchronous Claude calls that nobody waits on" + tail
     noun = "call" if n == 1 else "calls"
     saving = sum(f.estimate.monthly_saving for f in result.findings if f.estimate)
-    money = f"; about ${saving:,.0f}/month saved in batch (estimate, see --show-context)" if saving else ""
+    money = f"; about {usd_whole(saving)}/month saved in batch (estimate, see --show-context)" if saving else ""
     return f"Found {n} synchronous Claude {noun} that nobody waits on" + tail[:-1] + money + "."
