@@ -5,6 +5,7 @@ The file is parsed as TOML data only; nothing in it is imported or executed.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -89,6 +90,9 @@ def _path_matches(path: str, pattern: str) -> bool:
     return fnmatchcase(path, pattern.rstrip("/") + "/*")
 
 
+# a dotted name whose parts may hold fnmatch's `*` and `?`
+_DOTTED = re.compile(r"[A-Za-z_*?][A-Za-z0-9_*?]*(\.[A-Za-z_*?][A-Za-z0-9_*?]*)*")
+
 _KEYS = {
     "select": "codes",
     "ignore": "codes",
@@ -96,9 +100,9 @@ _KEYS = {
     "exclude": "strings",
     "extend-exclude": "strings",
     "per-file-ignores": "table",
-    "client-factories": "strings",
-    "batch-contexts": "strings",
-    "interactive-contexts": "strings",
+    "client-factories": "dotted",
+    "batch-contexts": "dotted",
+    "interactive-contexts": "dotted",
     "pricing": "pricing",
     "savings": "savings",
     "strict": "bool",
@@ -179,9 +183,15 @@ def config_from_table(table: dict, source: str) -> Config:
 
 def _validate(source: str, key: str, kind: str, value):
     where = f"{source}: [tool.batchlint] `{key}`"
-    if kind in ("strings", "codes"):
+    if kind in ("strings", "codes", "dotted"):
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ConfigError(f"{where} must be a list of non-empty strings")
+        if kind == "dotted":
+            for pattern in value:
+                if not _DOTTED.fullmatch(pattern):
+                    raise ConfigError(f"{where}: `{pattern}` is not a dotted name (like \"myapp.llm.get_client\"; "
+                                      "`*` and `?` may stand for characters)")
+            return tuple(value)
         if kind == "codes":
             for code in value:
                 if not _known_selector(code):
@@ -251,6 +261,16 @@ def _validate_pricing(where: str, value) -> tuple:
             out[key] = models
         else:
             raise ConfigError(f"{where}: unknown key `{key}` (known: default-model, models)")
+    if "default-model" in out:
+        from .savings.pricing import shipped_models  # here: pricing reads its table with this module's parser
+
+        known = shipped_models() | set(out.get("models", {}))
+        model = out["default-model"]
+        if model not in known:
+            close = difflib.get_close_matches(model, sorted(known), n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            raise ConfigError(f"{where}: `default-model` `{model}` is not in the price table ({hint}see "
+                              "`batchlint models`, or give its prices under [tool.batchlint.pricing.models])")
     return tuple(sorted(out.items()))
 
 

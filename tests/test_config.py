@@ -21,11 +21,25 @@ def test_unknown_key_names_key_and_file():
         ({"select": ["E501"]}, "`E501` is not a batchlint code"),
         ({"per-file-ignores": {"tests/*": "BL101"}}, "must map to a list of codes"),
         ({"client-factories": [1]}, "`client-factories` must be a list of non-empty strings"),
+        ({"client-factories": ["myapp/llm.py:get_client"]}, "`myapp/llm.py:get_client` is not a dotted name"),
+        ({"client-factories": ["myapp..get_client"]}, "is not a dotted name"),
+        ({"interactive-contexts": ["app.route("]}, "`app.route\\(` is not a dotted name"),
+        ({"pricing": {"default-model": "claude-sonet-5"}}, "`default-model` `claude-sonet-5` is not in the price table "
+                                                           "\\(did you mean `claude-sonnet-5`"),
     ],
 )
 def test_bad_values(table, message):
     with pytest.raises(ConfigError, match=message):
         config_from_table(table, "pyproject.toml")
+
+
+@pytest.mark.parametrize("table", [
+    {"client-factories": ["myapp.llm.get_client", "myapp.llm.Clients.*", "shared_llm.*client", "make_?"]},
+    {"pricing": {"default-model": "claude-haiku-4-5"}},
+    {"pricing": {"default-model": "in-house-model", "models": {"in-house-model": {"input": 1, "output": 2}}}},
+])
+def test_good_values_beside_the_bad_ones(table):
+    assert config_from_table(table, "pyproject.toml").source == "pyproject.toml"
 
 
 def test_select_ignore_longest_prefix_wins():

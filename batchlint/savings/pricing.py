@@ -57,6 +57,11 @@ def _shipped() -> dict:
     return toml_parser().loads(text)
 
 
+def shipped_models() -> set[str]:
+    """The model ids of the shipped table, aliases included (to validate the configuration)."""
+    return set(_shipped()["models"])
+
+
 def load_prices(overrides: dict | None = None) -> PriceTable:
     """The shipped table with `[tool.batchlint.pricing]` applied (already validated)."""
     data = _shipped()
