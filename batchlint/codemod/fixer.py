@@ -20,8 +20,7 @@ from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
 from . import files
 from .helpers import derived_functions, plan_helper
 from .imports import add_import, remove_unused
-from .plan import LoopRewrite, Planner, Refusal, Rewrite
-from .plan import RESPONSE
+from .plan import RESPONSE, LoopRewrite, Planner, Refusal, Rewrite
 from .rewrite import RUNTIME, Emit, apply
 from .runtime_file import RuntimeWrite, locate, module_name, plan_write
 from .style import line_length
@@ -135,7 +134,7 @@ class _Session:
         statuses: dict[str, list[tuple[Finding, FixStatus]]] = {}
         rewrites: dict[str, dict[int, Rewrite]] = {}
         helpers: dict[str, dict[int, object]] = {}
-        imports: dict[str, dict[int, tuple]] = {}
+        imports: dict[str, dict[int, str]] = {}  # the `from ... import` lines of derived functions
         errors: dict[str, str] = {}
         for path, findings in sorted(by_path.items()):
             parsed = self.parse(path)
@@ -312,7 +311,8 @@ def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, 
         base = _KEY_UNSAFE.sub("_", f"{module}:{qualname}" if qualname else module)
         seen[base] = seen.get(base, 0) + 1
         key = base if seen[base] == 1 else f"{base}#{seen[base]}"
-        taken = scan(scope).reads | scan(scope).writes
+        usage = scan(scope)
+        taken = usage.reads | usage.writes
         var = next(n for n in ("batch", "claude_batch", *(f"batch_{i}" for i in range(2, 99))) if n not in taken)
         response = next((n for n in ("response", "message", "reply") if n not in taken), RESPONSE)
         indent = planner.positions.span(rewrite.node).column - 1

@@ -22,7 +22,7 @@ import libcst as cst
 
 from .shapes import Refusal
 from .statements import _bound_name, _prefix_statement_refusal
-from .syntax import code_of, is_docstring, scan, side_effect_call
+from .syntax import code_of, is_docstring, line_break, one_a_line, scan, side_effect_call
 
 _STOPS = (cst.For, cst.While, cst.If, cst.Try, cst.With, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
           cst.GeneratorExp, cst.BooleanOperation, cst.IfExp)
@@ -244,9 +244,6 @@ def _one_key_a_line(display: cst.Dict) -> cst.Dict:
     if "\n" in cst.Module([]).code_for_node(display):
         return display  # laid out over lines already, as the call was
 
-    def newline(indent: str) -> cst.ParenthesizedWhitespace:
-        return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(indent))
-    elements = [e.with_changes(comma=cst.Comma(whitespace_after=newline("    " if i < len(display.elements) - 1 else "")))
-                for i, e in enumerate(display.elements)]
-    return display.with_changes(elements=elements, lbrace=cst.LeftCurlyBrace(whitespace_after=newline("    ")),
+    return display.with_changes(elements=one_a_line(list(display.elements)),
+                                lbrace=cst.LeftCurlyBrace(whitespace_after=line_break("    ")),
                                 rbrace=cst.RightCurlyBrace(whitespace_before=cst.SimpleWhitespace("")))

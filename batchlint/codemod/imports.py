@@ -17,7 +17,7 @@ import sys
 
 import libcst as cst
 
-from .syntax import dotted
+from .syntax import dotted, is_docstring, line_break, one_a_line
 
 _SECTIONS = ("future", "stdlib", "thirdparty", "firstparty", "localfolder")
 
@@ -68,7 +68,7 @@ def add_import(module: cst.Module, line: str, root: str, first_party: frozenset[
     small = new.body[0]
     target = section_of(_module_of(small), root, first_party)
     body = list(module.body)
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     end = start
     while end < len(body) and _is_import_line(body[end]):
         end += 1
@@ -123,17 +123,8 @@ def _laid_out(statement: cst.ImportFrom, line_length: int) -> cst.ImportFrom:
     if len(cst.Module([]).code_for_node(flat)) <= line_length:
         return flat
 
-    def newline(indent: str) -> cst.ParenthesizedWhitespace:
-        return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(indent))
-    return statement.with_changes(
-        names=[a.with_changes(comma=cst.Comma(whitespace_after=newline("    " if i < len(names) - 1 else "")))
-               for i, a in enumerate(names)],
-        lpar=cst.LeftParen(whitespace_after=newline("    ")), rpar=cst.RightParen(whitespace_before=cst.SimpleWhitespace("")))
-
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr) \
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    return statement.with_changes(names=one_a_line(names), lpar=cst.LeftParen(whitespace_after=line_break("    ")),
+                                  rpar=cst.RightParen(whitespace_before=cst.SimpleWhitespace("")))
 
 
 def remove_unused(before: str, module: cst.Module, line_length: int = 88) -> cst.Module:

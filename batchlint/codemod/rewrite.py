@@ -14,6 +14,7 @@ import libcst as cst
 
 from .helpers import derived_functions
 from .plan import RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, derived_name
+from .syntax import line_break
 
 _SPACE = cst.SimpleWhitespace(" ")
 STATE, PARAMS = "_batchlint_state", "_batchlint_params"  # what a helper's request builder returns
@@ -127,23 +128,53 @@ def _fitted(statement: cst.SimpleStatementLine, indent: int, line_length: int) -
         return statement
     small = statement.body[0]
     call = getattr(small, "value", None)
-
-    def broken(last_line: str) -> cst.ParenthesizedWhitespace:
-        return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(last_line))
     if isinstance(call, (cst.ListComp, cst.SetComp)) or (isinstance(call, cst.DictComp) and call.for_in.inner_for_in is None):
         # element and `for` on lines of their own, as black lays out a long comprehension
         opening, closing = ("lbracket", "rbracket") if hasattr(call, "lbracket") else ("lbrace", "rbrace")
         call = call.with_changes(**{
-            opening: getattr(call, opening).with_changes(whitespace_after=broken("    ")),
-            closing: getattr(call, closing).with_changes(whitespace_before=broken("")),
-            "for_in": call.for_in.with_changes(whitespace_before=broken("    "))})
+            opening: getattr(call, opening).with_changes(whitespace_after=line_break("    ")),
+            closing: getattr(call, closing).with_changes(whitespace_before=line_break("")),
+            "for_in": call.for_in.with_changes(whitespace_before=line_break("    "))})
         return statement.with_changes(body=[small.with_changes(value=call)])
     if not isinstance(call, cst.Call) or not call.args:
         return statement
     args = list(call.args)
-    args[-1] = args[-1].with_changes(whitespace_after_arg=broken(""), comma=cst.MaybeSentinel.DEFAULT)
-    call = call.with_changes(args=args, whitespace_before_args=broken("    "))
+    args[-1] = args[-1].with_changes(whitespace_after_arg=line_break(""), comma=cst.MaybeSentinel.DEFAULT)
+    call = call.with_changes(args=args, whitespace_before_args=line_break("    "))
     return statement.with_changes(body=[small.with_changes(value=call)])
+
+
+def _request_statement(r: Rewrite, indent: int, line_length: int) -> cst.SimpleStatementLine:
+    """`_batchlint_state, _batchlint_params = _batchlint_request_<helper>(<the loop's arguments>)`."""
+    return _fitted(cst.SimpleStatementLine([cst.Assign(
+        targets=[cst.AssignTarget(_pair(cst.Name(STATE), cst.Name(PARAMS), parens=False))],
+        value=r.call.with_changes(func=derived_name(r.call, r.helper.request)))]), indent, line_length)
+
+
+def _add_with_state(batch: cst.Name, saved: tuple[str, ...]) -> cst.Call:
+    """`batch.add((<saved>, _batchlint_state), **_batchlint_params)`."""
+    return cst.Call(cst.Attribute(batch, cst.Name("add")), args=[
+        cst.Arg(_item((*saved, STATE)), comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(PARAMS), star="**")])
+
+
+def _finish_call(r: Rewrite, response: str) -> cst.BaseExpression:
+    """`_batchlint_finish_<helper>(*_batchlint_state, <response>)`, awaited if it awaits."""
+    finish: cst.BaseExpression = cst.Call(derived_name(r.call, r.helper.finish), args=[
+        cst.Arg(cst.Name(STATE), star="*", comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(response))])
+    return cst.Await(finish) if r.helper.finish_is_async else finish
+
+
+def _results(batch: cst.Name, is_async: bool) -> cst.Call:
+    return cst.Call(cst.Attribute(batch, cst.Name("aresults" if is_async else "results")))
+
+
+def _over_results(comp, r: ComprehensionRewrite, element: cst.BaseExpression, for_in: cst.CompFor):
+    """The comprehension reading `for_in`, with `element` where the call was."""
+    if isinstance(comp, cst.DictComp):
+        return comp.with_changes(value=element if comp.value is r.call_expr else comp.value.deep_replace(r.call_expr, element),
+                                 for_in=for_in)
+    return comp.with_changes(elt=element if comp.elt is r.call_expr else comp.elt.deep_replace(r.call_expr, element),
+                             for_in=for_in)
 
 
 def _pair(item: cst.BaseExpression, other: cst.BaseExpression, parens: bool = True) -> cst.Tuple:
@@ -157,20 +188,16 @@ def _split_loop(r: LoopRewrite, emit: Emit) -> list[cst.BaseStatement]:
     prefix, suffix = body[: r.index], body[r.index + 1:]
     statement = r.statement
     batch = cst.Name(emit.var)
-    add = cst.Attribute(batch, cst.Name("add"))
     # 1. add the requests (and what each item needs later) to the batch in the original loop
     built: list[cst.BaseStatement] = []
     if r.helper is not None:  # the helper's own request builder gives (state, params)
-        built.append(_fitted(cst.SimpleStatementLine([cst.Assign(
-            targets=[cst.AssignTarget(_pair(cst.Name(STATE), cst.Name(PARAMS), parens=False))],
-            value=r.call.with_changes(func=derived_name(r.call, r.helper.request)),
-        )], leading_lines=statement.leading_lines), emit.indent + emit.indent_unit, emit.line_length))
+        built.append(_request_statement(r, emit.indent + emit.indent_unit, emit.line_length).with_changes(
+            leading_lines=statement.leading_lines))
         saved = (*r.saved, STATE)
-        request = cst.Call(add, args=[cst.Arg(_item(saved), comma=cst.Comma(whitespace_after=_SPACE)),
-                                      cst.Arg(cst.Name(PARAMS), star="**")])
+        request = _add_with_state(batch, r.saved)
     else:
         saved = r.saved
-        request = _with_item(r.call, add, _item(saved))
+        request = _with_item(r.call, cst.Attribute(batch, cst.Name("add")), _item(saved))
     adding = cst.SimpleStatementLine(body=[cst.Expr(request)], leading_lines=() if built else statement.leading_lines)
     init = _batch_statement(r, emit, loop.leading_lines)
     build = loop.with_changes(body=loop.body.with_changes(body=[*prefix, *built, adding]), orelse=None, leading_lines=())
@@ -178,11 +205,7 @@ def _split_loop(r: LoopRewrite, emit: Emit) -> list[cst.BaseStatement]:
     result = r.result_name or emit.response
     rest: list[cst.BaseStatement] = []
     if r.helper is not None:  # the helper's finisher turns the response into what the helper returned
-        finish: cst.BaseExpression = cst.Call(derived_name(r.call, r.helper.finish), args=[
-            cst.Arg(cst.Name(STATE), star="*", comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(emit.response))])
-        if r.helper.finish_is_async:
-            finish = cst.Await(finish)
-        rest.append(statement.deep_replace(r.call_expr, finish))
+        rest.append(statement.deep_replace(r.call_expr, _finish_call(r, emit.response)))
     elif not r.result_name:
         rest.append(statement.deep_replace(r.call_expr, cst.Name(emit.response)))
     rest += suffix
@@ -190,7 +213,7 @@ def _split_loop(r: LoopRewrite, emit: Emit) -> list[cst.BaseStatement]:
         rest = [cst.SimpleStatementLine([cst.Pass()])]
     collect = cst.For(
         target=_pair(_item(saved), cst.Name(result), parens=False),
-        iter=cst.Call(cst.Attribute(batch, cst.Name("aresults" if r.is_async else "results"))),
+        iter=_results(batch, r.is_async),
         body=loop.body.with_changes(body=rest),
         orelse=loop.orelse,
         asynchronous=cst.Asynchronous() if r.is_async else None,
@@ -219,28 +242,18 @@ def _hoisted_comprehension(r: ComprehensionRewrite, emit: Emit) -> list[cst.Base
             args=[cst.Arg(requests, whitespace_after_arg=closing.whitespace_before if closing else cst.SimpleWhitespace(""))],
             whitespace_before_args=opening.whitespace_after if opening else cst.SimpleWhitespace(""),
         ))])
-    element = cst.Name(emit.response)
-    if r.helper is not None:
-        element = cst.Call(derived_name(r.call, r.helper.finish), args=[
-            cst.Arg(cst.Name(STATE), star="*", comma=cst.Comma(whitespace_after=_SPACE)), cst.Arg(cst.Name(emit.response))])
-        if r.helper.finish_is_async:
-            element = cst.Await(element)
+    element = _finish_call(r, emit.response) if r.helper is not None else cst.Name(emit.response)
     results = cst.CompFor(
         target=_pair(_item(saved), cst.Name(emit.response), parens=False),
-        iter=cst.Call(cst.Attribute(batch, cst.Name("aresults" if r.is_async else "results"))),
+        iter=_results(batch, r.is_async),
         asynchronous=cst.Asynchronous() if r.is_async else None,
     )
     if r.gather:
         new = cst.ListComp(elt=element, for_in=results)
-    elif isinstance(comp, cst.DictComp):
-        new = comp.with_changes(value=element if comp.value is r.call_expr
-                                else comp.value.deep_replace(r.call_expr, element), for_in=results)
-    else:
-        new = comp.with_changes(elt=element if comp.elt is r.call_expr
-                                else comp.elt.deep_replace(r.call_expr, element), for_in=results)
-    if opening is not None and not r.gather:  # the new comprehension fits on one line: no inner line breaks
-        new = new.with_changes(**{opening_name: type(opening)() for opening_name in ("lbracket", "lbrace") if hasattr(new, opening_name)},
-                               **{closing_name: type(closing)() for closing_name in ("rbracket", "rbrace") if hasattr(new, closing_name)})
+    else:  # brackets without the line breaks of the original: _fitted lays it out again if it is too long
+        new = _over_results(comp, r, element, results)
+        new = new.with_changes(**{name: type(getattr(new, name))() for name in ("lbracket", "rbracket", "lbrace", "rbrace")
+                                  if hasattr(new, name)})
     last = _fitted(statement.deep_replace(r.replace, new).with_changes(leading_lines=()), emit.indent, emit.line_length)
     return [init, adding, last]
 
@@ -255,14 +268,8 @@ def _helper_requests(r: ComprehensionRewrite, emit: Emit, batch: cst.Name, comp)
         clauses.append(for_in)
         for_in = for_in.inner_for_in
     depth = emit.indent + emit.indent_unit * (len(clauses) + sum(len(c.ifs) for c in clauses))
-    inner: list[cst.BaseStatement] = [
-        _fitted(cst.SimpleStatementLine([cst.Assign(
-            targets=[cst.AssignTarget(_pair(cst.Name(STATE), cst.Name(PARAMS), parens=False))],
-            value=r.call.with_changes(func=derived_name(r.call, r.helper.request)))]), depth, emit.line_length),
-        cst.SimpleStatementLine([cst.Expr(cst.Call(cst.Attribute(batch, cst.Name("add")), args=[
-            cst.Arg(_item((*r.saved, STATE)), comma=cst.Comma(whitespace_after=_SPACE)),
-            cst.Arg(cst.Name(PARAMS), star="**")]))]),
-    ]
+    inner: list[cst.BaseStatement] = [_request_statement(r, depth, emit.line_length),
+                                      cst.SimpleStatementLine([cst.Expr(_add_with_state(batch, r.saved))])]
     for clause in reversed(clauses):
         for condition in reversed(clause.ifs):
             inner = [cst.If(test=condition.test, body=cst.IndentedBlock(inner))]
@@ -281,8 +288,4 @@ def _comprehension(r: ComprehensionRewrite, emit: Emit) -> cst.BaseExpression:
     )
     if r.gather:  # `await asyncio.gather(*[<call> for ...])` is the list of responses
         return cst.ListComp(elt=cst.Name(emit.response), for_in=for_in, lpar=r.replace.lpar, rpar=r.replace.rpar)
-    if isinstance(comp, cst.DictComp):
-        return comp.with_changes(value=comp.value.deep_replace(r.call_expr, cst.Name(emit.response)) if comp.value is not r.call_expr
-                                 else cst.Name(emit.response), for_in=for_in)
-    elt = cst.Name(emit.response) if comp.elt is r.call_expr else comp.elt.deep_replace(r.call_expr, cst.Name(emit.response))
-    return comp.with_changes(elt=elt, for_in=for_in)
+    return _over_results(comp, r, cst.Name(emit.response), for_in)

@@ -12,13 +12,16 @@ it wrote and may update from one the user edited, which it leaves alone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 import stat
+import tempfile
 from dataclasses import dataclass
 
 from ..runtime import VERSION, source
+from .files import TEMP_SUFFIX, WriteError
 
 NAME = "_claude_batch"  # the module's file name and the name rewritten code binds it to
 _HEADER = re.compile(r"# Written by batchlint fix: the Message Batches runtime \(version (\d+), sha256 ([0-9a-f]{16})\)\.")
@@ -49,6 +52,7 @@ class RuntimeWrite:
         return os.path.relpath(self.path)
 
 
+@functools.cache
 def text() -> str:
     """The runtime as written into a project: the header, then the module."""
     body = source()
@@ -146,9 +150,11 @@ def write_runtime(write: RuntimeWrite) -> str:
     if write.action not in ("create", "update") or plan_write(write.path).action == "keep":
         return ""  # nothing to do, or written already for another file of this run
     folder = os.path.dirname(os.path.abspath(write.path))
-    temporary = os.path.join(folder, f".{NAME}.{os.getpid()}.batchlint-tmp")
+    temporary = ""
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        # named as files.py names its temporary files, so a later fix removes one a kill left behind
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{NAME}.py.", suffix=TEMP_SUFFIX)
+        os.fchmod(descriptor, 0o644)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(write.data)
             handle.flush()
@@ -162,10 +168,10 @@ def write_runtime(write: RuntimeWrite) -> str:
             os.unlink(temporary)
             return ""
     except OSError as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        from .files import WriteError
+        if temporary:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
         raise WriteError(f"{write.shown}: cannot write the batch runtime: {exc.strerror or exc}") from None
     return write.note

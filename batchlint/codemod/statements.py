@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .cstwalk import NODE_TYPES, _fields
+from .cstwalk import NODE_TYPES, _fields, walk
 from .shapes import Refusal
 from .syntax import MUTATING_METHODS, PACING_CALLS, code_of, dotted, root_name, scan
 
@@ -94,24 +94,19 @@ def _fresh_names(statements) -> frozenset[str]:
     """Names the statements bind to a new value (`parts = []`, an inner loop's
     target), as opposed to names they only change in place (`seen.add(x)`)."""
     names: set[str] = set()
-    for node in statements:
-        for child in _walk(node):
-            if isinstance(child, cst.AssignTarget) and isinstance(child.target, (cst.Name, cst.Tuple)):
-                names.update(_names_in_order(child.target))
-            elif isinstance(child, cst.AnnAssign) and child.value is not None and isinstance(child.target, cst.Name):
-                names.add(child.target.value)
-            elif isinstance(child, cst.For):
-                names.update(_names_in_order(child.target))
+
+    def visit(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.AssignTarget) and isinstance(node.target, (cst.Name, cst.Tuple)):
+            names.update(_names_in_order(node.target))
+        elif isinstance(node, cst.AnnAssign) and node.value is not None and isinstance(node.target, cst.Name):
+            names.add(node.target.value)
+        elif isinstance(node, cst.For):
+            names.update(_names_in_order(node.target))
+        return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))  # their own scopes
+
+    for statement in statements:
+        walk(statement, visit)
     return frozenset(names)
-
-
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(current.children)
 
 
 def _prefix_statement_refusal(stmt: cst.BaseStatement, local: frozenset[str] = frozenset()) -> Refusal | None:

@@ -244,6 +244,18 @@ def is_docstring(statement: cst.BaseStatement) -> bool:
             and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
+def line_break(indent: str = "") -> cst.ParenthesizedWhitespace:
+    """A line break inside brackets, the next line `indent` deeper than the statement."""
+    return cst.ParenthesizedWhitespace(indent=True, last_line=cst.SimpleWhitespace(indent))
+
+
+def one_a_line(items: list) -> list:
+    """Bracketed items (arguments, dict elements, imported names) one a line,
+    each with a trailing comma, the closing bracket on a line of its own."""
+    return [item.with_changes(comma=cst.Comma(whitespace_after=line_break("    " if i < len(items) - 1 else "")))
+            for i, item in enumerate(items)]
+
+
 _EMPTY = cst.Module(body=[])
 
 

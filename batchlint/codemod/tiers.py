@@ -11,6 +11,7 @@ import libcst as cst
 
 from ..model import Finding
 from .plan import ComprehensionRewrite, LoopRewrite
+from .cstwalk import walk
 from .syntax import callee_name, code_of, dotted, scan
 
 SAFE, UNSAFE = "safe", "unsafe"
@@ -68,13 +69,16 @@ def _first_iter(comp: cst.BaseExpression) -> cst.BaseExpression | None:
 
 
 def _streaming_call(node: cst.CSTNode | None) -> str:
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
+    found: list[str] = []
+
+    def visit(current: cst.CSTNode) -> bool:
         if isinstance(current, cst.Call) and callee_name(current) in _STREAMING:
-            return callee_name(current)
-        stack.extend(current.children)
-    return ""
+            found.append(callee_name(current))
+        return not found
+
+    if node is not None:
+        walk(node, visit)
+    return found[0] if found else ""
 
 
 def _clock_before_call(rewrite: LoopRewrite) -> str:
@@ -90,8 +94,8 @@ def _handler_reads_the_loop(rewrite: LoopRewrite, planner) -> str:
     """An `except` around the loop that reads its names (a resume hint such as
     "last processed index {i}") would see the last item queued instead."""
     loop = rewrite.loop
-    bound = set(scan(loop.target).reads) | scan(*list(loop.body.body)[: rewrite.index]).writes \
-        if rewrite.index else set(scan(loop.target).reads)
+    before = list(loop.body.body)[: rewrite.index]
+    bound = scan(loop.target).reads | (scan(*before).writes if before else set())
     parent = planner.parent(loop)
     while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Module)):
         if isinstance(parent, cst.Try):
