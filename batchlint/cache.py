@@ -31,7 +31,6 @@ a cache directory outside the checkout (docs/robustness.md).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -46,6 +45,7 @@ except ImportError:  # pragma: no cover - other interpreters
 
 from . import model as _model
 from ._version import __version__
+from .atomic import replace_file
 from .cache_codec import Codec
 from .discovery import read_regular_file
 from .external import ExternalSchedule
@@ -296,18 +296,9 @@ def _write_entry(directory: str, folder: str, key: str, data) -> None:
             fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# Created by batchlint\n*\n")
-        import tempfile  # only when writing: a warm run does not
-
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".cache-", suffix=".tmp")
-    except OSError:
+        replace_file(os.path.join(folder, key + ".json"), payload, ".cache-")
+    except OSError:  # a read-only checkout or a full disk: no entry, and no half entry left behind
         return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, os.path.join(folder, key + ".json"))
-    except OSError:  # a full disk: no half entry left behind
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def clean(directory: str) -> str:

@@ -10,6 +10,7 @@ import subprocess
 from dataclasses import replace
 
 from ._version import __version__
+from .atomic import replace_file
 from .fingerprint import fingerprints
 from .model import CheckResult, Finding
 
@@ -26,25 +27,11 @@ def write_baseline(result: CheckResult, path: str) -> int:
     entries = [{"fingerprint": fp, "code": f.code, "path": f.path, "message": f.message}
                for fp, f in sorted(zip(prints, result.findings), key=lambda pair: pair[1].sort_key())]
     data = {"tool": "batchlint", "version": __version__, "baseline_version": BASELINE_VERSION, "findings": entries}
-    import tempfile
-
-    # a fresh O_EXCL name beside the baseline: a committed `<path>.tmp` link cannot redirect the write
-    try:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".batchlint-baseline-", suffix=".tmp")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:  # a fresh name beside the baseline: a committed `<path>.tmp` link cannot redirect the write
+        replace_file(path, text.encode("utf-8"), ".batchlint-baseline-", mode=0o666)  # as open() would create it
     except OSError as exc:
         raise GateError(f"{path}: cannot write the baseline: {exc.strerror}") from None
-    try:
-        if hasattr(os, "fchmod"):
-            umask = os.umask(0)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
     return len(entries)
 
 
