@@ -67,3 +67,21 @@ def expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
             if match:
                 out += [(name, number, code.strip()) for code in match.group(1).split(",")]
     return sorted(out)
+
+
+# A small project with a helper and a loop over it (the cache tests share it)
+CACHE_PROJECT = {
+    "llm.py": """
+        import anthropic
+        client = anthropic.Anthropic()
+
+        def ask(prompt):
+            return client.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+    """,
+    "jobs.py": """
+        from llm import ask
+
+        def label(rows):
+            return [ask(r) for r in rows]
+    """,
+}

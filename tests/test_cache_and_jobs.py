@@ -16,25 +16,11 @@ from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config
 
+from helpers import CACHE_PROJECT as PROJECT
 from helpers import triples, write
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
-PROJECT = {
-    "llm.py": """
-        import anthropic
-        client = anthropic.Anthropic()
-
-        def ask(prompt):
-            return client.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
-    """,
-    "jobs.py": """
-        from llm import ask
-
-        def label(rows):
-            return [ask(r) for r in rows]
-    """,
-}
 
 
 def run(root: Path, **kwargs):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import write
+from helpers import CACHE_PROJECT, write
 
 from batchlint import cache as cache_module
 from batchlint import check_paths
@@ -21,20 +21,9 @@ from batchlint.config import Config
 
 needs_links = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX symbolic links")
 
+# the cache tests' project, and a script a workflow schedules (so every kind of entry is written)
 PROJECT = {
-    "llm.py": """
-        import anthropic
-        client = anthropic.Anthropic()
-
-        def ask(prompt):
-            return client.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
-    """,
-    "jobs.py": """
-        from llm import ask
-
-        def label(rows):
-            return [ask(r) for r in rows]
-    """,
+    **CACHE_PROJECT,
     "nightly.py": "from llm import ask\n\nfor row in open('rows.txt'):\n    ask(row)\n",
     ".github/workflows/nightly.yml": "on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  run:\n    steps:\n      - run: python nightly.py\n",
 }
