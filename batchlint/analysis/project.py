@@ -25,6 +25,7 @@ from .clients import (
     shape_looks_like_claude,
 )
 from ..discovery import path_module_names
+from .batched import from_runtime_module
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .patterns import matches_any
 
@@ -354,6 +355,8 @@ class Project:
             for facts in self.files:
                 sites = []
                 params = []
+                if facts.batch_runtime:  # the runtime's own code is no path to a candidate
+                    continue
                 for site in facts.sites:
                     (params if site.callee.startswith(PARAM_PREFIX) else sites).append(site)
                 work.append((facts, sites))
@@ -365,6 +368,8 @@ class Project:
             for site in sites:
                 value = self.value(site.callee)
                 if site.ref_via:
+                    if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
+                        continue  # `_claude_batch.fan_out(function, items)`: batched already
                     for target in self._targets(value):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)

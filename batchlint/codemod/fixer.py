@@ -20,7 +20,9 @@ from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
 from . import files
 from .helpers import derived_functions, plan_helper
 from .imports import add_import, remove_unused
+from ..analysis.clients import supports_batches
 from .plan import RESPONSE, LoopRewrite, Planner, Refusal, Rewrite
+from .replay import ReplayRewrite, plan_replay
 from .rewrite import RUNTIME, Emit, apply
 from .runtime_file import RuntimeWrite, locate, module_name, plan_write
 from .style import line_length
@@ -187,6 +189,8 @@ class _Session:
         written = self.runtime(self.locate(path, parsed).path)
         for finding, outcome in _one_call_per_node(outcomes):
             if isinstance(outcome, Refusal):
+                outcome = _replayed(parsed.planner, finding, outcome)
+            if isinstance(outcome, Refusal):
                 statuses.append((finding, FixStatus(False, outcome.reason)))
                 continue
             if not written.usable:
@@ -279,15 +283,39 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[node.with_changes(leading_lines=())]).code
 
 
+def _replayed(planner: Planner, finding: Finding, refusal: Refusal):
+    """The record/replay rewrite of a call the split rewrite refused, when the
+    call is one a batch can make; its own refusal when it finds a fan-out."""
+    if finding.sdk_call not in ("messages.create", "beta.messages.create") or not supports_batches(finding.client):
+        return refusal
+    calls = planner.calls_at(finding.location.line, finding.location.column)
+    if not calls:
+        return refusal
+    direct = finding.call == finding.location or (
+        (finding.call.path, finding.call.line, finding.call.column)
+        == (finding.location.path, finding.location.line, finding.location.column))
+    call = calls[-1] if direct else calls[0]
+    if direct and planner._check_call(call) is not None:  # streamed, per-call headers: no batch form
+        return refusal
+    passed = _PASSED_TO.search(finding.message)
+    outcome = plan_replay(planner, call, direct, passed.groups() if passed else ("", ""))
+    if isinstance(outcome, Refusal) and outcome.reason.startswith("no loop"):
+        return refusal
+    return outcome
+
+
+_PASSED_TO = re.compile(r"^`([^`]+)\(\)` \(passed to `([^`]+)`\)")
+
+
 def _one_call_per_node(outcomes):
     """One rewrite per loop: a loop that makes two Claude calls is left alone,
     or the second call would stay synchronous."""
     per_node: dict[int, set] = {}
     for _, outcome in outcomes:
-        if not isinstance(outcome, Refusal):
+        if not isinstance(outcome, (Refusal, ReplayRewrite)):
             per_node.setdefault(id(outcome.node), set()).add(id(outcome.call_expr))
     for finding, outcome in outcomes:
-        if not isinstance(outcome, Refusal) and len(per_node[id(outcome.node)]) > 1:
+        if not isinstance(outcome, (Refusal, ReplayRewrite)) and len(per_node[id(outcome.node)]) > 1:
             outcome = Refusal(f"the loop makes {len(per_node[id(outcome.node)])} Claude calls; "
                               "batchlint rewrites a loop that makes one")
         yield finding, outcome
@@ -315,9 +343,13 @@ def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, 
         taken = usage.reads | usage.writes
         var = next(n for n in ("batch", "claude_batch", *(f"batch_{i}" for i in range(2, 99))) if n not in taken)
         response = next((n for n in ("response", "message", "reply") if n not in taken), RESPONSE)
-        indent = planner.positions.span(rewrite.node).column - 1
+        span = planner.positions.span(rewrite.node)
+        indent = span.column - 1
+        if isinstance(rewrite, ReplayRewrite) and rewrite.kind != "for" and 0 < span.end_line <= len(planner.lines):
+            # an expression replaced in place: what follows it on its last line counts toward the length
+            indent += len(planner.lines[span.end_line - 1]) - (span.end_column - 1)
         emits[node_id] = Emit(key, node_id not in scheduled, var, response, indent, length,
-                              len(planner.module.default_indent.replace("\t", "    ")))
+                              len(planner.module.default_indent.replace("\t", "    ")), frozenset(taken))
     return emits
 
 
@@ -376,6 +408,11 @@ def _parse_file(path: str) -> _Parsed | _Unparsed:
 
 def _describe(rewrite, planner: Planner) -> str:
     line = planner.line_of(rewrite.node)
+    if isinstance(rewrite, ReplayRewrite):
+        what = {"for": "loop", "map": f"`{rewrite.mapper}()`", "gather": "asyncio.gather"}.get(rewrite.kind, "comprehension")
+        return (f"the {what} at line {line} becomes `_claude_batch.{'afan_out' if rewrite.is_async else 'fan_out'}`: "
+                "its items' Claude requests are recorded, sent as one batch per round of dependent calls, "
+                "and answered when the items run again (record/replay)")
     if isinstance(rewrite, LoopRewrite) and rewrite.helper is not None:
         name = rewrite.helper.name
         return (f"the loop at line {line} becomes one Message Batches job: {name}()'s request and the rest of it "

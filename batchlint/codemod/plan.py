@@ -47,6 +47,7 @@ class Planner:
         except (SyntaxError, ValueError):  # LibCST accepted what CPython does not: positions by fallback
             tree = None
         self.positions = Positions(module, tree, source)
+        self.lines = source.splitlines()
         self._calls: dict[tuple[int, int], list[cst.Call]] | None = None
 
     # ----------------------------------------------------------------- lookup

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .helpers import derived_functions
+from .replay import ReplayRewrite
+from .replay_build import one_argument_a_line, replay_nodes
 from .plan import RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, derived_name
 from .syntax import line_break
 
@@ -34,6 +36,7 @@ class Emit:
     indent: int = 0  # columns before the statement the Batch is made in
     line_length: int = 88
     indent_unit: int = 4  # the module's indentation step
+    taken: frozenset[str] = frozenset()  # names used in the rewritten code's function (or module)
 
 
 def apply(module: cst.Module, rewrites: list[Rewrite], emits: dict[int, Emit], helpers=()) -> cst.Module:
@@ -59,6 +62,12 @@ class _Rewriter(cst.CSTTransformer):
         if rewrite is None:
             return updated_node
         emit = self.emits[id(original_node)]
+        if isinstance(rewrite, ReplayRewrite):
+            fit = lambda statement, depth: _fitted(statement, emit.indent + depth * emit.indent_unit, emit.line_length)  # noqa: E731
+            replaced = replay_nodes(rewrite, _key(emit), set(emit.taken), fit)
+            if isinstance(replaced, list):
+                return cst.FlattenSentinel(replaced)
+            return one_argument_a_line(replaced, emit.indent, emit.line_length)
         if isinstance(rewrite, LoopRewrite):
             return cst.FlattenSentinel(_split_loop(rewrite, emit))
         if rewrite.statement is not None:

@@ -11,6 +11,7 @@ import libcst as cst
 
 from ..model import Finding
 from .plan import ComprehensionRewrite, LoopRewrite
+from .replay import ReplayRewrite
 from .cstwalk import walk
 from .syntax import callee_name, code_of, dotted, scan
 
@@ -40,8 +41,10 @@ _BY_CODE = {
 }
 
 
-def tier_of(finding: Finding, rewrite: LoopRewrite | ComprehensionRewrite, planner=None) -> tuple[str, str]:
+def tier_of(finding: Finding, rewrite: LoopRewrite | ComprehensionRewrite | ReplayRewrite, planner=None) -> tuple[str, str]:
     """("safe", "") or ("unsafe", why)."""
+    if isinstance(rewrite, ReplayRewrite):
+        return _replay_tier(finding, rewrite)
     why = _BY_CODE.get(finding.code)
     if why:
         return UNSAFE, why
@@ -106,3 +109,24 @@ def _handler_reads_the_loop(rewrite: LoopRewrite, planner) -> str:
                             "item queued, not the last one processed")
         parent = planner.parent(parent)
     return ""
+
+
+def _replay_tier(finding: Finding, rewrite: ReplayRewrite) -> tuple[str, str]:
+    if finding.code == "BL103":
+        return UNSAFE, ("a scheduled job: each run now blocks until its batches end (minutes, up to 24 hours "
+                        "per round of dependent calls)")
+    why = _BY_CODE.get(finding.code)
+    if why:
+        return UNSAFE, why
+    if rewrite.dropped:
+        extra = f" and its other arguments ({rewrite.dropped})" if rewrite.dropped != "-" else ""
+        return UNSAFE, (f"`{rewrite.mapper}()` is replaced by fan_out: what else it does (threads, a progress "
+                        f"bar){extra} is left out")
+    if rewrite.through:
+        return UNSAFE, (f"record/replay runs `{rewrite.through}()` again, up to its Claude call, once per round: "
+                        "batchlint checked the loop, not what that function does before the call (a write or a "
+                        "send there would repeat; a request that changes stops the run with ReplayError)")
+    if rewrite.conditional and rewrite.kind == "for":
+        return UNSAFE, ("items that skip the call finish a round before the others: what the loop body does "
+                        "after the call (appends, writes) may come in another order")
+    return SAFE, ""

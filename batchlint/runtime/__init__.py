@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 RUNTIME_PATH = Path(__file__).with_name("claude_batch.py")
-VERSION = 1  # the runtime's `__version__`; tests check they agree
+VERSION = 2  # the runtime's `__version__`; tests check they agree
 
 
 def source() -> str:

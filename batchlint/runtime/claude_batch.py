@@ -34,6 +34,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import contextvars
+import functools
 import hashlib
 import inspect
 import json
@@ -41,7 +43,9 @@ import logging
 import os
 import pickle
 import reprlib
+import sys
 import tempfile
+import threading
 import time
 from datetime import datetime
 
@@ -50,7 +54,7 @@ from anthropic.resources.beta.messages import AsyncMessages as AsyncBetaMessages
 from anthropic.resources.beta.messages import Messages as BetaMessages
 from anthropic.resources.messages import AsyncMessages, Messages
 
-__version__ = 1
+__version__ = 2
 
 log = logging.getLogger("claude_batch")
 
@@ -205,6 +209,7 @@ class Batch:
         self.deadline_seconds = _setting(deadline_seconds, "DEADLINE_SECONDS", 93600)
         self.warn_after = _setting(warn_after_seconds, "WARN_AFTER_SECONDS", 3600)
         self._added = []  # (item, params) in add order
+        self._raise_failures, self._failed = True, {}  # fan_out serves failures per call
 
     def add(self, item, /, **params):
         """One request: `params` are the keyword arguments of messages.create."""
@@ -261,6 +266,30 @@ class Batch:
             yield item, message
             self._consume(custom_id)
         self._finish()
+
+    def _collect(self):
+        """For fan_out: {item: message or failure reason} of the added
+        requests, waiting as results() does; nothing is marked consumed."""
+        engine, reply = self._engine(), None
+        try:
+            while True:
+                reply = _call(self.messages.batches, *engine.send(reply))
+        except StopIteration as stop:
+            return self._answers(stop.value)
+
+    async def _acollect(self):
+        engine, reply = self._engine(), None
+        try:
+            while True:
+                reply = await _acall(self.messages.batches, *engine.send(reply))
+        except StopIteration as stop:
+            return self._answers(stop.value)
+
+    def _answers(self, ready):
+        current = {r.custom_id: r.item for r in _requests(self._added)}
+        answers = {current[c]: reason for c, reason in self._failed.items()}
+        answers.update((item, message) for item, message, c in ready if c in current)
+        return answers
 
     def _engine(self):
         """The protocol, free of I/O: yields (operation, argument) for the
@@ -439,10 +468,11 @@ class Batch:
         for request, reason in failures:
             if raise_ and request["custom_id"] in current:
                 mine.append((current[request["custom_id"]], reason))
+                self._failed[request["custom_id"]] = reason
             else:
                 log.error("%s: request for %s failed: %s",
                           self.key, _describe(request, current), reason)
-        if mine:
+        if mine and self._raise_failures:
             lines = "\n".join(
                 f"  item {r.index} {_short(r.item)}: {reason}"
                 for r, reason in sorted(mine, key=lambda pair: pair[0].index)
@@ -499,17 +529,348 @@ class Batch:
         self.store.save(self.key, record)
 
 
+# ------------------------------------------------- fan-out: record, replay
+def fan_out(function, items, key, **options):
+    """`[function(item) for item in items]`, its Claude requests sent as
+    Message Batches, however deep in the calls they are made.
+
+    Record / replay: each pass runs the items still unfinished; an item's
+    first request without an answer is recorded and stops that item. What a
+    pass recorded goes out as one batch; the next pass runs those items again
+    and `messages.create` returns the batch's answers at the same calls. An
+    item making two dependent calls (generate, then grade) takes two passes.
+    The item's printing and logging is held and written once, in item order.
+    Options are Batch's (state_dir, store, max_attempts, poll_seconds, ...).
+    """
+    items = list(items)
+    outer = _ATTEMPT.get()
+    if outer is not None:  # a fan-out inside an item of another: one level of its calls
+        return outer.nested(function, items)
+    if not _interceptable():
+        return [function(item) for item in items]
+    with _intercepting():
+        return _Session(key, options).run(function, items)
+
+
+async def afan_out(function, items, key, **options):
+    """`asyncio.gather(*(function(item) for item in items))` for an async
+    `function`, through the Message Batches API as fan_out does."""
+    items = list(items)
+    outer = _ATTEMPT.get()
+    if outer is not None:
+        return await outer.anested(function, items)
+    if not _interceptable():
+        return list(await asyncio.gather(*(function(item) for item in items)))
+    with _intercepting():
+        return await _Session(key, options).arun(function, items)
+
+
+class ReplayError(anthropic.AnthropicError):
+    """A replayed item made a different request than the one it recorded."""
+
+
+class _Recorded(BaseException):
+    """Stops an item at a request with no answer yet. A BaseException, so the
+    item's own `except Exception` (a retry loop) lets it through."""
+
+
+_ATTEMPT = contextvars.ContextVar("claude_batch_attempt", default=None)
+_STATUS = {"invalid_request_error": 400, "authentication_error": 401, "billing_error": 402,
+           "permission_error": 403, "not_found_error": 404, "request_too_large": 413,
+           "rate_limit_error": 429, "api_error": 500, "overloaded_error": 529}
+
+
+class _Attempt:
+    """One run of one item: its place among all calls, and what it printed."""
+
+    def __init__(self, session, path, output=None):
+        self.session, self.path, self.slot = session, path, 0
+        self.output = [] if output is None else output
+
+    def _next(self):
+        self.slot += 1
+        return self.path + (self.slot - 1,)
+
+    def answer(self, messages, params):
+        path = self._next()
+        body = _params(path, params)
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        known = self.session.answers.get(path)
+        if known is None:
+            self.session.recorded.append((path, messages, params, digest))
+            raise _Recorded
+        if known[0] != digest:
+            raise ReplayError(
+                f"{self.session.key}: item {path[0]}, Claude call {path[-1] + 1}: the request differs "
+                "from the one recorded in the earlier pass; a request built from the clock or random "
+                "numbers cannot be replayed (set CLAUDE_BATCH_DISABLE=1 to run it synchronously)")
+        if isinstance(known[1], str):
+            raise _failure(messages, known[1])
+        return known[1]
+
+    def nested(self, function, items):
+        base, results, stopped = self._next(), [], False
+        for index, item in enumerate(items):
+            token = _ATTEMPT.set(_Attempt(self.session, base + (index,), self.output))
+            try:
+                results.append(function(item))
+            except _Recorded:
+                stopped = True
+                results.append(None)
+            except Exception:
+                if stopped:  # it comes again once the items before it have their answers
+                    raise _Recorded from None
+                raise
+            finally:
+                _ATTEMPT.reset(token)
+        if stopped:
+            raise _Recorded
+        return results
+
+    async def anested(self, function, items):
+        base = self._next()
+        children = [_Attempt(self.session, base + (i,)) for i in range(len(items))]
+        outcomes = await asyncio.gather(*(_arun_one(c, function, item)
+                                          for c, item in zip(children, items)))
+        for child in children:
+            self.output += child.output
+        if any(state == "pending" for state, _ in outcomes):
+            raise _Recorded
+        for state, value in outcomes:
+            if state == "raised":
+                raise value
+        return [value for _, value in outcomes]
+
+
+class _Session:
+    """One fan_out: the answers so far, keyed by call path, and each pass."""
+
+    def __init__(self, key, options):
+        self.key, self.options = key, dict(options)
+        if self.options.get("store") is None:
+            folder = self.options.pop("state_dir", None) or os.environ.get("CLAUDE_BATCH_STATE_DIR")
+            self.options["store"] = FileStore(folder or ".claude_batch")
+        self.answers, self.recorded, self.keys = {}, [], []
+
+    def run(self, function, items):
+        states = [("pending", None)] * len(items)
+        while True:
+            self.recorded = []
+            for index in self._pending(states):
+                attempt = _Attempt(self, (index,))
+                token = _ATTEMPT.set(attempt)
+                try:
+                    states[index] = ("done", function(items[index]))
+                except _Recorded:
+                    continue
+                except Exception as exc:  # noqa: BLE001 - raised in item order, at the end
+                    states[index] = ("raised", exc)
+                finally:
+                    _ATTEMPT.reset(token)
+                self._hold(index, attempt.output)
+                if states[index][0] == "raised":
+                    break  # the items after it would not have run
+            if not self.recorded:
+                return self._finish(states)
+            for batch in self._batches():
+                self._serve(batch, batch._collect())
+
+    async def arun(self, function, items):
+        states = [("pending", None)] * len(items)
+        while True:
+            self.recorded = []
+            todo = list(self._pending(states))
+            attempts = [_Attempt(self, (index,)) for index in todo]
+            outcomes = await asyncio.gather(*(_arun_one(a, function, items[i])
+                                              for a, i in zip(attempts, todo)))
+            for index, attempt, outcome in zip(todo, attempts, outcomes):
+                if outcome[0] != "pending":
+                    states[index] = outcome
+                    self._hold(index, attempt.output)
+            if not self.recorded:
+                return self._finish(states)
+            for batch in self._batches():
+                self._serve(batch, await batch._acollect())
+
+    def _pending(self, states):
+        stop = next((i for i, (state, _) in enumerate(states) if state == "raised"), len(states))
+        return [i for i in range(stop) if states[i][0] == "pending"]
+
+    def _hold(self, index, output):
+        """Keep a finished item's output; write out the finished prefix."""
+        self.__dict__.setdefault("held", {})[index] = output
+        self.__dict__.setdefault("written", 0)
+        while self.written in self.held:
+            _replay_output(self.held.pop(self.written))
+            self.written += 1
+
+    def _batches(self):
+        """One Batch per client among the recorded requests, in order."""
+        groups = {}
+        for path, messages, params, digest in self.recorded:
+            client = messages._client
+            group = (type(messages), str(client.base_url), client.api_key)
+            if group not in groups:
+                suffix = f"/{len(groups)}" if groups else ""
+                key = f"{self.key}/pass{len(self.keys) + 1}{suffix}"
+                groups[group] = Batch(messages, key, **self.options)
+                groups[group]._raise_failures = False
+            groups[group].add(path, **params)
+            self.answers.setdefault(path, (digest, None))
+        self.keys += [batch.key for batch in groups.values()]
+        return list(groups.values())
+
+    def _serve(self, batch, answers):
+        for path, outcome in answers.items():
+            self.answers[path] = (self.answers[path][0], outcome)
+
+    def _finish(self, states):
+        for index in sorted(self.__dict__.get("held", {})):  # after an error: the rest, in order
+            _replay_output(self.held.pop(index))
+        raised = next((value for state, value in states if state == "raised"), None)
+        if raised is not None:
+            raise raised  # the state is kept: a rerun does not pay again for the others
+        for key in self.keys:
+            self.options["store"].delete(key)
+        return [value for _, value in states]
+
+
+async def _arun_one(attempt, function, item):
+    """("done", value), ("raised", exception) or ("pending", None), in a task
+    of its own, so that setting the attempt reaches that item only."""
+    token = _ATTEMPT.set(attempt)
+    try:
+        return "done", await function(item)
+    except _Recorded:
+        return "pending", None
+    except Exception as exc:  # noqa: BLE001 - raised in item order by the caller
+        return "raised", exc
+    finally:
+        _ATTEMPT.reset(token)
+
+
+def _failure(messages, reason):
+    """The SDK's own exception for a request the batch could not answer."""
+    kind, _, text = reason.partition(": ")
+    client = messages._client
+    httpx = sys.modules[type(client._client).__module__.split(".")[0]]  # the SDK's HTTP library
+    request = httpx.Request("POST", str(client.base_url).rstrip("/") + "/v1/messages")
+    if kind not in _STATUS:
+        return anthropic.APIError(f"batch request {kind}: {text}".rstrip(": "), request, body=None)
+    body = {"type": "error", "error": {"type": kind, "message": text}}
+    response = httpx.Response(_STATUS[kind], request=request, json=body)
+    return client._make_status_error(text, body=body, response=response)
+
+
+# Interception: while a fan_out runs, the SDK's `create` is wrapped; a call
+# made outside an item (another thread, the batch's own calls) passes through.
+_PATCHES = {"count": 0}
+_PATCH_LOCK = threading.Lock()
+_ORIGINAL_CALL_HANDLERS = logging.Logger.callHandlers
+
+
+def _interceptable():
+    if os.environ.get("CLAUDE_BATCH_DISABLE") == "1":
+        return False
+    return _PATCHES["count"] > 0 or all(cls.create is fn for cls, fn in _SDK_CREATE.items())
+
+
+def _wrap(cls, original):
+    def takes(messages, args, params):
+        keep = ("stream", "extra_headers", "extra_query", "betas")
+        return (_ATTEMPT.get() is not None and not args and _batch_client(messages)
+                and not any(params.get(name) for name in keep))
+
+    if cls in _ASYNC:
+        async def create(self, *args, **params):
+            if not takes(self, args, params):
+                return await original(self, *args, **params)
+            return _ATTEMPT.get().answer(self, params)
+    else:
+        def create(self, *args, **params):
+            if not takes(self, args, params):
+                return original(self, *args, **params)
+            return _ATTEMPT.get().answer(self, params)
+    return functools.wraps(original)(create)
+
+
+class _intercepting:
+    """Wrap the SDK's create, print and logging for the fan_out's duration."""
+
+    def __enter__(self):
+        with _PATCH_LOCK:
+            if _PATCHES["count"] == 0:
+                for cls, original in _SDK_CREATE.items():
+                    cls.create = _wrap(cls, original)
+                _PATCHES["streams"] = (sys.stdout, sys.stderr)
+                sys.stdout, sys.stderr = _Held(sys.stdout, "out"), _Held(sys.stderr, "err")
+                logging.Logger.callHandlers = _held_log
+            _PATCHES["count"] += 1
+
+    def __exit__(self, *exc):
+        with _PATCH_LOCK:
+            _PATCHES["count"] -= 1
+            if _PATCHES["count"] == 0:
+                for cls, original in _SDK_CREATE.items():
+                    cls.create = original
+                out, err = _PATCHES.pop("streams")
+                if isinstance(sys.stdout, _Held):
+                    sys.stdout = out
+                if isinstance(sys.stderr, _Held):
+                    sys.stderr = err
+                logging.Logger.callHandlers = _ORIGINAL_CALL_HANDLERS
+
+
+class _Held:
+    """sys.stdout / sys.stderr: what an item writes is held with the item."""
+
+    def __init__(self, stream, name):
+        self._stream, self._name = stream, name
+
+    def write(self, text):
+        attempt = _ATTEMPT.get()
+        if attempt is None:
+            return self._stream.write(text)
+        attempt.output.append((self._name, text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _held_log(logger, record):
+    attempt = _ATTEMPT.get()
+    if attempt is None:
+        return _ORIGINAL_CALL_HANDLERS(logger, record)
+    attempt.output.append(("log", logger, record))
+    return None
+
+
+def _replay_output(output):
+    out, err = _PATCHES.get("streams", (sys.stdout, sys.stderr))
+    for entry in output:
+        if entry[0] == "log":
+            _ORIGINAL_CALL_HANDLERS(entry[1], entry[2])
+        else:
+            (out if entry[0] == "out" else err).write(entry[1])
+
+
 # ---------------------------------------------------------------- helpers
 def _batchable(messages):
     """True for a genuine SDK Messages resource, unpatched, of a client that
     has the Message Batches API; anything else gets synchronous calls."""
+    base = next((c for c in type(messages).__mro__ if c in _SDK_CREATE), None)
+    if base is None or type(messages).create is not _SDK_CREATE[base]:
+        return False
+    return _batch_client(messages)
+
+
+def _batch_client(messages):
+    """True for an SDK Messages resource of a client with the Message Batches
+    API, its `create` not replaced on the instance (a test's patch)."""
     if os.environ.get("CLAUDE_BATCH_DISABLE") == "1":
         return False
-    base = next((c for c in type(messages).__mro__ if c in _SDK_CREATE), None)
-    if base is None or "create" in vars(messages):
-        return False
-    create = type(messages).create
-    if create is not _SDK_CREATE[base] or not inspect.isfunction(create):
+    if not isinstance(messages, tuple(_SDK_CREATE)) or "create" in vars(messages):
         return False
     client = getattr(messages, "_client", None)
     if not isinstance(client, (anthropic.Anthropic, anthropic.AsyncAnthropic)):

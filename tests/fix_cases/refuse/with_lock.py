@@ -1,4 +1,4 @@
-# refuse: inside a `with` block
+# refuse: is held across the call
 """The call is made while holding a lock in a with block."""
 
 import threading

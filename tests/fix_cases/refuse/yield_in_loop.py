@@ -1,4 +1,4 @@
-# refuse: the loop yields
+# refuse: yields: its consumer takes items
 """A generator yields each reply as it arrives; the consumer controls the pace."""
 
 import anthropic

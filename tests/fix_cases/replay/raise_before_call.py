@@ -1,4 +1,4 @@
-# refuse: `raise` before the call
+# rounds: 1
 """An item can raise before its request is sent; earlier requests have already run."""
 
 import anthropic

@@ -1,4 +1,4 @@
-# refuse: which is decorated
+# rounds: 1
 """The helper that makes the call has a retry decorator the rewrite would bypass."""
 
 import functools

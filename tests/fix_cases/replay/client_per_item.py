@@ -1,4 +1,4 @@
-# refuse: the client depends on the item
+# rounds: 1
 """The client is chosen per item between two differently configured clients."""
 
 import anthropic

@@ -1,4 +1,4 @@
-# refuse: runs before the call
+# rounds: 1
 """logger.info() before the call: interleaved log lines would change order after a rewrite."""
 
 import logging

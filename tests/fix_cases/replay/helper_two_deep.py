@@ -1,4 +1,4 @@
-# refuse: through more functions
+# rounds: 1
 """The loop reaches the Claude call through two functions."""
 
 import anthropic

@@ -1,4 +1,4 @@
-# refuse: nested loops
+# rounds: 1
 """The call runs inside two nested for loops."""
 
 import anthropic

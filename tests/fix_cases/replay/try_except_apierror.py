@@ -1,4 +1,4 @@
-# refuse: a try/except around the call
+# rounds: 1
 """The call sits in try/except anthropic.APIError inside the loop body."""
 
 import anthropic

@@ -1,4 +1,4 @@
-# refuse: runs before the call
+# rounds: 1
 """A print() before the call in the loop body would run before any request is sent."""
 
 import anthropic
