@@ -753,7 +753,8 @@ def _failure(messages, reason):
     """The SDK's own exception for a request the batch could not answer."""
     kind, _, text = reason.partition(": ")
     client = messages._client
-    httpx = sys.modules[type(client._client).__module__.split(".")[0]]  # the SDK's HTTP library
+    library = next(c for c in type(client._client).__mro__ if not c.__module__.startswith("anthropic"))
+    httpx = sys.modules[library.__module__.split(".")[0]]  # the SDK's HTTP library, whatever its name
     request = httpx.Request("POST", str(client.base_url).rstrip("/") + "/v1/messages")
     if kind not in _STATUS:
         return anthropic.APIError(f"batch request {kind}: {text}".rstrip(": "), request, body=None)
