@@ -58,6 +58,7 @@ class FakeAPI:
         self.batch_requests: list[dict] = []  # requests submitted in batches, with their custom_id
         self.batches: dict[str, dict] = {}
         self.polls_to_end = polls_to_end
+        self.held_from: int | None = None  # batches from this one (1-based, in creation order) never end
         self.outcome = outcome or (lambda custom_id, attempt: "succeeded")
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -190,6 +191,8 @@ class FakeAPI:
         return 200, self._batch_json(batch_id)
 
     def _ended(self, batch: dict) -> bool:
+        if self.held_from is not None and list(self.batches.values()).index(batch) + 1 >= self.held_from:
+            return batch["canceled"]  # a test holds this batch (and later ones) in progress
         return batch["canceled"] or batch["polls"] >= self.polls_to_end
 
     def _results_for(self, batch_id: str) -> list[dict]:

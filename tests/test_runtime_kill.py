@@ -79,3 +79,55 @@ def test_killed_after_submitting_then_rerun_collects_the_same_batch(tmp_path):
     assert len(api.batches) == 1 and len(api.batch_requests) == 4
     assert len(api.requests) == synchronous_calls  # no synchronous call from the rewritten program
     assert not list((tmp_path / ".claude_batch").glob("*.json"))
+
+
+REPLAYED_ORIGINAL = '''\
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def ask(prompt, max_tokens=30):
+    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=max_tokens,
+                                   messages=[{"role": "user", "content": prompt}])
+    return reply.content[0].text
+
+
+def grade(question):
+    answer = ask(f"Solve {question}")
+    verdict = ask(f"Grade {answer}", max_tokens=8)
+    print(question, len(answer.split()), len(verdict.split()), flush=True)
+
+
+for question in ["2+2", "3*3", "2+2"]:
+    grade(question)
+'''
+
+REPLAYED = REPLAYED_ORIGINAL.replace("import anthropic\n", "import anthropic\n\nimport _claude_batch\n").replace(
+    'for question in ["2+2", "3*3", "2+2"]:\n    grade(question)\n',
+    '_claude_batch.fan_out(grade, ["2+2", "3*3", "2+2"], "grading:main")\n')
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_replayed_fan_out_killed_in_its_second_round_resumes_without_paying_again(tmp_path):
+    (tmp_path / "original.py").write_text(REPLAYED_ORIGINAL)
+    (tmp_path / "job.py").write_text(REPLAYED)
+    shutil.copy(RUNTIME_PATH, tmp_path / "_claude_batch.py")
+    with FakeAPI(polls_to_end=1) as api:
+        expected = run(tmp_path, "original.py", api)
+        api.requests.clear()
+        api.held_from = 2  # round 1's batch ends; round 2's stays in progress until the rerun
+        process = subprocess.Popen([sys.executable, "job.py"], cwd=tmp_path, env=environment(api),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        give_up = time.monotonic() + 120
+        while len(api.batches) < 2 and process.poll() is None and time.monotonic() < give_up:
+            time.sleep(0.01)
+        process.kill()
+        out, _ = process.communicate()
+        assert len(api.batches) == 2 and out == b""  # nothing printed before every item has its answers
+        api.held_from = None
+        rerun = run(tmp_path, "job.py", api)
+    assert rerun == expected and expected.count("\n") == 3
+    assert len(api.batches) == 2 and len(api.batch_requests) == 6  # neither round submitted again
+    assert api.requests == []
+    assert not list((tmp_path / ".claude_batch").glob("*.json"))

@@ -350,7 +350,7 @@ class Batch:
         if submitting is None:
             return
         since = _timestamp(submitting["at"]) - 60  # leeway for clock skew
-        known = {entry["id"] for entry in self._record["batches"]}
+        known = {entry["id"] for entry in self._record["batches"]} | self._known_elsewhere()
         count = len(submitting["requests"])
         listed = yield "list", None
         found = sorted(
@@ -365,6 +365,17 @@ class Batch:
             self._adopt(submitting, found[0])
         else:
             self.store.save(self.key, self._record)
+
+    def _known_elsewhere(self):
+        """Batch ids other keys recorded (a fan_out's other rounds): never ours."""
+        ids = set()
+        try:
+            for key in self.store.keys():
+                record = self.store.load(key) if key != self.key else None
+                ids |= {entry["id"] for entry in (record or {}).get("batches", ())}
+        except (NotImplementedError, OSError, ValueError, KeyError, anthropic.AnthropicError):
+            pass  # a store that cannot list its keys: the request count alone decides
+        return ids
 
     def _check(self, messages, failures, current, sleep):
         """Read the recorded batches whose results are still wanted: poll
