@@ -195,3 +195,17 @@ def test_the_sdk_is_unwrapped_and_streams_restored_after_a_run():
         assert not isinstance(sys.stdout, cb._Held)
         ask(claude, "after")  # outside fan_out: a plain synchronous call
         assert len(api.requests) == 1
+
+
+def test_an_item_that_swallows_the_stop_fails_loudly_instead_of_returning_a_wrong_result():
+    with FakeAPI(polls_to_end=1) as api:
+        claude = client(api)
+
+        def item(prompt):
+            try:
+                return ask(claude, prompt)
+            except BaseException:  # noqa: BLE001 - the hazard under test
+                return "no answer"
+
+        with pytest.raises(cb.ReplayError, match="went on after its Claude call was stopped"):
+            cb.fan_out(item, ["a", "b"], "tests:swallowed")

@@ -22,7 +22,7 @@ from .helpers import derived_functions, plan_helper
 from .imports import add_import, remove_unused
 from ..analysis.clients import supports_batches
 from .plan import RESPONSE, LoopRewrite, Planner, Refusal, Rewrite
-from .replay import ReplayRewrite, plan_replay
+from .replay import ReplayRewrite, plan_replay, stop_caught_around
 from .rewrite import RUNTIME, Emit, apply
 from .runtime_file import RuntimeWrite, locate, module_name, plan_write
 from .style import line_length
@@ -189,7 +189,7 @@ class _Session:
         written = self.runtime(self.locate(path, parsed).path)
         for finding, outcome in _one_call_per_node(outcomes):
             if isinstance(outcome, Refusal):
-                outcome = _replayed(parsed.planner, finding, outcome)
+                outcome = _replayed(parsed.planner, finding, outcome, self._sdk_planner(finding, parsed))
             if isinstance(outcome, Refusal):
                 statuses.append((finding, FixStatus(False, outcome.reason)))
                 continue
@@ -206,6 +206,13 @@ class _Session:
             if helper is not None and id(helper.function) not in self.present:
                 helpers.append(helper)
         return statuses, rewrites, helpers, imports
+
+    def _sdk_planner(self, finding: Finding, parsed: _Parsed) -> Planner | None:
+        """The planner of the file that makes the SDK call."""
+        if finding.call.path == finding.location.path:
+            return parsed.planner
+        other = self.parse(finding.call.path)
+        return other.planner if isinstance(other, _Parsed) else None
 
     def _import_for(self, parsed: _Parsed, outcome, imports: dict):
         """A loop calling a helper from another module by a bare name needs the
@@ -283,11 +290,16 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[node.with_changes(leading_lines=())]).code
 
 
-def _replayed(planner: Planner, finding: Finding, refusal: Refusal):
+def _replayed(planner: Planner, finding: Finding, refusal: Refusal, sdk_planner: Planner | None):
     """The record/replay rewrite of a call the split rewrite refused, when the
     call is one a batch can make; its own refusal when it finds a fan-out."""
     if finding.sdk_call not in ("messages.create", "beta.messages.create") or not supports_batches(finding.client):
         return refusal
+    if sdk_planner is None:
+        return refusal
+    caught = stop_caught_around(sdk_planner, sdk_planner.call_at(finding.call.line, finding.call.column))
+    if caught:
+        return caught
     calls = planner.calls_at(finding.location.line, finding.location.column)
     if not calls:
         return refusal

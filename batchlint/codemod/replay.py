@@ -239,6 +239,19 @@ def _without_held(usage):
                        usage.breaks, usage.continues)
 
 
+def stop_caught_around(planner, call: cst.Call | None) -> Refusal | None:
+    """A handler in the function making the SDK call that would swallow the
+    stop: the wrapper's own `except BaseException` or bare `except:`."""
+    parent = planner.parent(call) if call is not None else None
+    while parent is not None and not isinstance(parent, (cst.Module, cst.FunctionDef, cst.Lambda)):
+        if isinstance(parent, cst.Try):
+            refusal = _catches_stop(parent)
+            if refusal:
+                return refusal
+        parent = planner.parent(parent)
+    return None
+
+
 def _catches_stop(block: cst.Try) -> Refusal | None:
     for handler in block.handlers:
         caught = handler.type

@@ -597,6 +597,15 @@ class _Attempt:
     def __init__(self, session, path, output=None):
         self.session, self.path, self.slot = session, path, 0
         self.output = [] if output is None else output
+        self.stopped = False
+
+    def check(self):
+        """After the item returned: had it caught the stop, its result is wrong."""
+        if self.stopped:
+            raise ReplayError(
+                f"{self.session.key}: item {self.path[0]} went on after its Claude call was stopped for "
+                "recording (a bare `except:` or `except BaseException` on the way?); "
+                "set CLAUDE_BATCH_DISABLE=1 to run it synchronously")
 
     def _next(self):
         self.slot += 1
@@ -609,6 +618,7 @@ class _Attempt:
         known = self.session.answers.get(path)
         if known is None:
             self.session.recorded.append((path, messages, params, digest))
+            self.stopped = True
             raise _Recorded
         if known[0] != digest:
             raise ReplayError(
@@ -622,9 +632,11 @@ class _Attempt:
     def nested(self, function, items):
         base, results, stopped = self._next(), [], False
         for index, item in enumerate(items):
-            token = _ATTEMPT.set(_Attempt(self.session, base + (index,), self.output))
+            child = _Attempt(self.session, base + (index,), self.output)
+            token = _ATTEMPT.set(child)
             try:
                 results.append(function(item))
+                child.check()
             except _Recorded:
                 stopped = True
                 results.append(None)
@@ -635,6 +647,7 @@ class _Attempt:
             finally:
                 _ATTEMPT.reset(token)
         if stopped:
+            self.stopped = True
             raise _Recorded
         return results
 
@@ -646,6 +659,7 @@ class _Attempt:
         for child in children:
             self.output += child.output
         if any(state == "pending" for state, _ in outcomes):
+            self.stopped = True
             raise _Recorded
         for state, value in outcomes:
             if state == "raised":
@@ -672,6 +686,7 @@ class _Session:
                 token = _ATTEMPT.set(attempt)
                 try:
                     states[index] = ("done", function(items[index]))
+                    attempt.check()
                 except _Recorded:
                     continue
                 except Exception as exc:  # noqa: BLE001 - raised in item order, at the end
@@ -751,7 +766,9 @@ async def _arun_one(attempt, function, item):
     of its own, so that setting the attempt reaches that item only."""
     token = _ATTEMPT.set(attempt)
     try:
-        return "done", await function(item)
+        value = await function(item)
+        attempt.check()
+        return "done", value
     except _Recorded:
         return "pending", None
     except Exception as exc:  # noqa: BLE001 - raised in item order by the caller
