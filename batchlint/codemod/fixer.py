@@ -357,9 +357,13 @@ def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, 
         response = next((n for n in ("response", "message", "reply") if n not in taken), RESPONSE)
         span = planner.positions.span(rewrite.node)
         indent = span.column - 1
-        if isinstance(rewrite, ReplayRewrite) and rewrite.kind != "for" and 0 < span.end_line <= len(planner.lines):
+        if isinstance(rewrite, ReplayRewrite) and rewrite.kind != "for":
             # an expression replaced in place: what follows it on its last line counts toward the length
-            indent += len(planner.lines[span.end_line - 1]) - (span.end_column - 1)
+            span = planner.positions.span(rewrite.call if rewrite.kind == "map" else rewrite.node)
+            dedent = len(planner.module.default_indent) if rewrite.node is not rewrite.call and rewrite.kind == "map" else 0
+            indent = span.column - 1 - dedent
+            if 0 < span.end_line <= len(planner.lines):
+                indent += len(planner.lines[span.end_line - 1]) - (span.end_column - 1)
         emits[node_id] = Emit(key, node_id not in scheduled, var, response, indent, length,
                               len(planner.module.default_indent.replace("\t", "    ")), frozenset(taken))
     return emits

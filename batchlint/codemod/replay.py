@@ -61,7 +61,7 @@ def plan_replay(planner, call: cst.Call, direct: bool, passed: tuple[str, str] =
     parent = planner.parent(node)
     if isinstance(parent, cst.Await):
         node, parent = parent, planner.parent(parent)
-    mapped = _mapper(planner, call) or _helper_mapper(call, *passed)
+    mapped = _mapper(planner, call) or _helper_mapper(planner, call, *passed)
     if mapped is not None:
         return mapped
     loops: list[cst.For] = []
@@ -312,15 +312,44 @@ def _mapper(planner, call: cst.Call) -> ReplayRewrite | Refusal | None:
     positional = [a for a in call.args if a.keyword is None and not a.star]
     if len(positional) != 2 or len(call.args) != 2:
         return Refusal(f"`{code_of(call.func)}()` takes other arguments than (function, items)")
-    return ReplayRewrite(call, call, "map", (), False, code_of(positional[0].value), False, mapper=code_of(call.func),
-                         mapped=(positional[0].value, positional[1].value))
+    pool = _pool_block(planner, call)
+    return ReplayRewrite(pool or call, call, "map", (), False, code_of(positional[0].value), False,
+                         mapper=code_of(call.func), mapped=(positional[0].value, positional[1].value))
 
 
-def _helper_mapper(call: cst.Call, function: str, helper: str) -> ReplayRewrite | Refusal | None:
+def _pool_block(planner, call: cst.Call) -> cst.With | None:
+    """`with ThreadPoolExecutor() as pool:` whose body uses `pool` only for
+    this map: the rewrite drops the block (an idle pool would be left)."""
+    receiver = call.func.value
+    if not isinstance(receiver, cst.Name):
+        return None
+    node = planner.parent(call)
+    while node is not None and not isinstance(node, (cst.With, cst.FunctionDef, cst.Module)):
+        node = planner.parent(node)
+    if not isinstance(node, cst.With) or len(node.items) != 1 or node.asynchronous is not None:
+        return None
+    item = node.items[0]
+    if item.asname is None or not isinstance(item.asname.name, cst.Name) or item.asname.name.value != receiver.value:
+        return None
+    uses = [n for n in _walk_same_scope(node.body) if isinstance(n, cst.Name) and n.value == receiver.value]
+    return node if len(uses) == 1 and isinstance(node.body, cst.IndentedBlock) else None
+
+
+_PER_ITEM = frozenset({"submit", "apply_async", "apply", "starmap", "starmap_async", "map_async", "imap",
+                       "imap_unordered", "run_in_executor", "create_task", "ensure_future", "to_thread", "Thread",
+                       "Process", "spawn", "delay", "partial"})
+
+
+def _helper_mapper(planner, call: cst.Call, function: str, helper: str) -> ReplayRewrite | Refusal | None:
     """`map_with_progress(fn, rows, num_threads=8)`: a project helper the
     analysis saw map its function parameter over its items."""
-    if not helper or code_of(call.func) != helper:
+    if not helper or code_of(call.func) != helper or helper.rpartition(".")[2] in _PER_ITEM:
         return None
+    parent = planner.parent(call)
+    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Module)):
+        if isinstance(parent, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            return Refusal(f"`{helper}()` runs inside a loop: batchlint rewrites the outermost fan-out only")
+        parent = planner.parent(parent)
     positional = [a for a in call.args if a.keyword is None and not a.star]
     named = [a for a in positional if code_of(a.value) == function]
     others = [a for a in positional if a not in named]

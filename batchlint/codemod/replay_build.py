@@ -18,12 +18,18 @@ from .syntax import dotted, line_break, scan
 RUNTIME = "_claude_batch"
 
 
-def replay_nodes(r: ReplayRewrite, key: cst.SimpleString, taken: set[str], fit=lambda statement, depth: statement):
+def replay_nodes(r: ReplayRewrite, key: cst.SimpleString, taken: set[str], fit=lambda statement, depth: statement,
+                 fit_expression=lambda expression: expression):
     """What replaces `r.node`: a list of statements (a `for` loop) or an
     expression. `fit(statement, depth)` lays out a long statement written
     `depth` blocks inside the loop's own indentation."""
     if r.kind == "for":
         return _loop(r, r.loops[0], r.loops[1:], key, set(taken), fit, 0)
+    if r.kind == "map" and isinstance(r.node, cst.With):  # the pool goes: its body, with the map replaced
+        body = r.node.body.deep_replace(r.call, fit_expression(_fan_out(*r.mapped, key, False)))
+        statements = list(body.body)
+        statements[0] = statements[0].with_changes(leading_lines=r.node.leading_lines)
+        return statements
     if r.kind == "map":
         return _fan_out(*r.mapped, key, False)
     if r.kind == "gather":

@@ -64,7 +64,8 @@ class _Rewriter(cst.CSTTransformer):
         emit = self.emits[id(original_node)]
         if isinstance(rewrite, ReplayRewrite):
             fit = lambda statement, depth: _fitted(statement, emit.indent + depth * emit.indent_unit, emit.line_length)  # noqa: E731
-            replaced = replay_nodes(rewrite, _key(emit), set(emit.taken), fit)
+            fit_expression = lambda expression: one_argument_a_line(expression, emit.indent, emit.line_length)  # noqa: E731
+            replaced = replay_nodes(rewrite, _key(emit), set(emit.taken), fit, fit_expression)
             if isinstance(replaced, list):
                 return cst.FlattenSentinel(replaced)
             return one_argument_a_line(replaced, emit.indent, emit.line_length)
