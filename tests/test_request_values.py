@@ -235,3 +235,38 @@ def test_settings_object_attribute_set_at_run_time_stays_a_default(tmp_path):
         "app/job.py": _job("settings.model", "from app.config import settings"),
     })
     assert notes["model"][1].startswith("default")
+
+
+# ------------------------------------------------------- loop bounds
+def test_loop_bound_imported_from_a_settings_module(tmp_path):
+    notes = _assumptions(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": "BATCH_SIZE = 250\n",
+        "app/job.py": """
+import anthropic
+from app.config import BATCH_SIZE
+client = anthropic.Anthropic()
+
+def job(rows):
+    for row in rows[:BATCH_SIZE]:
+        client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": row}])
+""",
+    })
+    assert notes["items per run"] == ("250", "code: for loop over `rows[:BATCH_SIZE]`, app.config.BATCH_SIZE")
+
+
+def test_loop_bound_computed_stays_a_default(tmp_path):
+    notes = _assumptions(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": "import os\nBATCH_SIZE = int(os.environ['BATCH'])\n",
+        "app/job.py": """
+import anthropic
+from app.config import BATCH_SIZE
+client = anthropic.Anthropic()
+
+def job():
+    for n in range(BATCH_SIZE):
+        client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": str(n)}])
+""",
+    })
+    assert notes["items per run"] == ("100", "default for a loop of unknown length")

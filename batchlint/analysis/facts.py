@@ -52,6 +52,7 @@ class Struct(_Fact):
     # "breaks-on-result", "chat" (reads input() each turn), "range".
     flags: frozenset[str] = frozenset()
     count: int = 0  # items per run when the code says: range(N), a literal list, xs[:N]
+    count_ref: str = ""  # range(BATCH_SIZE), xs[:LIMIT]: the named bound, resolved by request_values.py
 
 
 @dataclass(slots=True, unsafe_hash=True)

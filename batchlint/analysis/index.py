@@ -148,13 +148,14 @@ class _StructBuilder:
     span: Span
     via: str = ""
     count: int = 0
+    count_ref: str = ""  # range(BATCH_SIZE), rows[:LIMIT]: the bound's symbolic value
     flags: set = field(default_factory=set)  # flags for every site inside
     per_site: dict = field(default_factory=dict)  # id(site builder) -> extra flags
     sites: list = field(default_factory=list)
 
     def freeze_for(self, site: _SiteBuilder) -> Struct:
         flags = self.flags | self.per_site.get(id(site), set())
-        return Struct(self.kind, self.label, self.span, self.via, frozenset(flags), self.count)
+        return Struct(self.kind, self.label, self.span, self.via, frozenset(flags), self.count, self.count_ref)
 
 
 @dataclass
@@ -682,7 +683,8 @@ class _Indexer:
         self.bind(node.target, UNKNOWN)
         iter_name = dotted_name(node.iter.func) if isinstance(node.iter, ast.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
-        struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter))
+        struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter),
+                                count_ref=self._bound_ref(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
@@ -710,7 +712,7 @@ class _Indexer:
         first, *inner = node.generators
         self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
-                                count=_literal_count(first.iter))
+                                count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
         self._open(struct)
         for element in elements:
             self.walk(element)
@@ -927,6 +929,19 @@ class _Indexer:
             # an argument not followed stays, as "?": request_values.py must not read a default for it
             out.append((key, UNKNOWN if value.startswith("builtins.") else value))
         return tuple(out)
+
+    def _bound_ref(self, node: ast.expr) -> str:
+        """The named bound of `range(N)` / `xs[:N]` (request_values.py resolves it), or ""."""
+        bound = None
+        if isinstance(node, ast.Call) and (dotted_name(node.func) or "") == "range" and len(node.args) == 1 and not node.keywords:
+            bound = node.args[0]
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.lower is None \
+                and node.slice.step is None:
+            bound = node.slice.upper
+        if not isinstance(bound, (ast.Name, ast.Attribute)):
+            return ""
+        symbolic = self.expr(bound)
+        return "" if symbolic == UNKNOWN else symbolic
 
     def _literal(self, node: ast.AST | None) -> str:
         return literal_token(node, lambda n: _literal_text_size(n, self.string_constants))

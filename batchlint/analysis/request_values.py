@@ -168,3 +168,22 @@ def resolve_request(project: Project, request: RequestFacts | None,
             continue
         sources[key] = where
     return dataclasses.replace(request, **changes, sources=tuple(sources.items()))
+
+
+def resolve_loops(project: Project, loops: tuple[tuple[str, int], ...],
+                  chain: list[tuple[str, Site, str]]) -> tuple[tuple[str, int], ...]:
+    """Loop sizes the code names (`range(BATCH_SIZE)`, `rows[:LIMIT]`) filled
+    in where the name resolves to an integer, the label saying where from."""
+    named = {s.label: s.count_ref for _fn, site, _path in chain for s in site.structs if s.count_ref and not s.count}
+    if not named or not any(count == 0 and label in named for label, count in loops):
+        return loops
+    callers = {chain[i][0]: (chain[i + 1][1], chain[i + 1][2]) for i in range(len(chain) - 1) if chain[i][0]}
+    resolver = _Resolver(project, callers)
+    out = []
+    for label, count in loops:
+        found = resolver.literal(named[label]) if count == 0 and label in named else None
+        if found is not None and found[0][0] == "int" and found[0][1] > 0:
+            out.append((f"{label}, {found[1] or named[label]}", found[0][1]))
+        else:
+            out.append((label, count))
+    return tuple(out)
