@@ -79,7 +79,7 @@ def test_max_tokens_and_system_imported(tmp_path):
         "app/job.py": _job("MODEL", "from app.prompts import LIMIT, MODEL, SYSTEM", max_tokens="LIMIT", system="SYSTEM"),
     })
     assert notes["max_tokens"] == ("64", "code: app.prompts.LIMIT")
-    value, source = notes["input tokens per call"]
+    _value, source = notes["input tokens per call"]
     assert source.startswith(f"{len(system) + 15} literal chars")  # + "role", "user", "content"
     assert "system prompt from app.prompts.SYSTEM" in source
 
@@ -90,7 +90,7 @@ def test_system_imported_but_computed_counts_as_computed_content(tmp_path):
         "app/prompts.py": 'import os\nSYSTEM = open("system.txt").read()\nMODEL = "claude-haiku-5-5"\n',
         "app/job.py": _job("MODEL", "from app.prompts import MODEL, SYSTEM", system="SYSTEM"),
     })
-    value, source = notes["input tokens per call"]
+    _value, source = notes["input tokens per call"]
     assert "for computed parts (default)" in source and "system prompt from" not in source
 
 
