@@ -58,7 +58,7 @@ def test_every_request_shape_is_recorded_with_its_usage_and_call_site(tmp_path):
 
 
 def test_program_output_and_exit_status_are_unchanged(tmp_path):
-    code = "import anthropic, sys; print('hello'); sys.exit(3)"
+    code = "import sys; print('hello'); sys.exit(3)"
     with FakeAPI() as api:
         proc = traced(tmp_path, api, code)
     assert (proc.returncode, proc.stdout) == (3, "hello\n")

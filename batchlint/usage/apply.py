@@ -59,15 +59,23 @@ def _at(path: str, line: int, where: Location) -> bool:
 def same_file(measured: str, reported: str) -> bool:
     """A measured path (absolute in a trace; anything in OTLP) names the
     reported one: the same file here, or one ends with the other's parts
-    (a trace made in another checkout or container)."""
+    (a trace made in another checkout or container); two absolute paths
+    must share the file and at least its folder."""
     if not measured:
         return False
     if os.path.isabs(measured) and os.path.normcase(measured) == os.path.normcase(os.path.abspath(reported)):
         return True
     a = [p for p in measured.replace("\\", "/").split("/") if p not in ("", ".")]
     b = [p for p in reported.replace("\\", "/").split("/") if p not in ("", ".")]
+    if ".." in b or not a or not b:
+        return False
+    if os.path.isabs(measured) and os.path.isabs(reported):  # two machines: the folders above differ
+        common = 0
+        while common < min(len(a), len(b)) and a[-1 - common] == b[-1 - common]:
+            common += 1
+        return common >= 2
     n = min(len(a), len(b))
-    return n > 0 and ".." not in b and a[-n:] == b[-n:]
+    return a[-n:] == b[-n:]
 
 
 def _price(model: str, table: PriceTable) -> tuple[Price, bool]:
