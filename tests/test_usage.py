@@ -165,3 +165,14 @@ def test_report_says_how_much_rests_on_defaults(tmp_path):
     measured = runner.invoke(main, ["report", "--no-cache", "--format", "json", "--usage", str(DATA / "trace_sample.jsonl"), str(tmp_path)])
     totals = json.loads(measured.stdout)["totals"]
     assert totals["saving_on_defaults"] == 0 and totals["saving_measured"] == totals["monthly_usd"]["saving"] > 0
+
+
+def test_show_context_tags_each_estimate_by_what_it_rests_on(tmp_path):
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "nightly.py").write_text(NIGHTLY)
+    (tmp_path / "jobs" / "__init__.py").write_text("")
+    runner = CliRunner()
+    static = runner.invoke(main, ["check", "--no-cache", "--show-context", str(tmp_path)]).stdout
+    measured = runner.invoke(main, ["check", "--no-cache", "--show-context", "--usage", str(DATA / "otlp_genai.json"), str(tmp_path)]).stdout
+    assert "; rests on defaults)" in static and "; measured)" not in static
+    assert "; measured)" in measured and "calls per run = 3 (measured: 3 requests in 1 run (OTLP spans))" in measured
