@@ -270,3 +270,34 @@ def job():
 """,
     })
     assert notes["items per run"] == ("100", "default for a loop of unknown length")
+
+
+# ------------------------------------------------------- prompt templates
+TEMPLATED = {
+    "app/__init__.py": "",
+    "app/prompts.py": 'TEMPLATE = "Which product area is this comment about? Answer in one word.\\n\\nComment: {comment}"\n',
+    "app/providers.py": PROVIDER,
+}
+
+
+def test_prompt_template_imported_and_passed_through_a_method(tmp_path):
+    notes = _assumptions(tmp_path, {
+        **TEMPLATED,
+        "app/tag.py": LOOP.format(module="app.prompts", name="TEMPLATE", call="provider.complete(TEMPLATE.format(comment=row))")
+        + "from app.providers import Provider\nprovider = Provider()\n",
+    })
+    template = len("Which product area is this comment about? Answer in one word.\n\nComment: {comment}")
+    _value, source = notes["input tokens per call"]
+    assert source.startswith(f"{template + 15} literal chars")  # + "role", "user", "content"
+    assert "+ 500 for computed parts (default)" in source  # what fills {comment}
+    assert "prompt template from app.prompts.TEMPLATE" in source
+
+
+def test_prompt_built_at_run_time_adds_no_literal_text(tmp_path):
+    notes = _assumptions(tmp_path, {
+        **TEMPLATED,
+        "app/tag.py": LOOP.format(module="app.prompts", name="TEMPLATE", call="provider.complete(build(row))")
+        + "from app.providers import Provider\nprovider = Provider()\n\ndef build(row):\n    return str(row)\n",
+    })
+    _value, source = notes["input tokens per call"]
+    assert source.startswith("15 literal chars") and "prompt template" not in source

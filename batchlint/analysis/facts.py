@@ -66,7 +66,7 @@ class RequestFacts(_Fact):
     dynamic: bool = False  # the prompt also holds computed content (a document, a row)
     cache_control: bool = False  # the request already marks a cache breakpoint
     fields: int = 0  # small f-string fields inside literal text (`f"ticket #{n}"`)
-    # model / max_tokens / system named rather than written (`model=FAST_MODEL`,
+    # model / max_tokens / system / message content named rather than written (`model=FAST_MODEL`,
     # `self.max_tokens`): keyword -> symbolic value, resolved by request_values.py
     refs: tuple[tuple[str, str], ...] = ()
     # where each value came from once resolved: keyword -> "acme/llm.py:9 FAST_MODEL"

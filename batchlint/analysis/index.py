@@ -943,6 +943,29 @@ class _Indexer:
         symbolic = self.expr(bound)
         return "" if symbolic == UNKNOWN else symbolic
 
+    def _template_refs(self, node: ast.expr) -> list[str]:
+        """Prompt text named, not written, in `messages` / `prompt`: a `"content"`
+        (or the prompt itself) that is a name or `TEMPLATE.format(...)` from
+        elsewhere (a parameter, an import). This file's constants are counted already."""
+        values = [node]
+        if isinstance(node, (ast.List, ast.Tuple)):
+            values = [v for d in node.elts if isinstance(d, ast.Dict)
+                      for k, v in zip(d.keys, d.values) if k is not None and str_value(k) == "content"]
+        out = []
+        for value in values:
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "format":
+                value = value.func.value
+                suffix = ".format()"
+            else:
+                suffix = ""
+            if isinstance(value, ast.Name) and value.id in self.string_constants:
+                continue
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                symbolic = self.expr(value)
+                if symbolic != UNKNOWN:
+                    out.append(symbolic + suffix)
+        return out
+
     def _literal(self, node: ast.AST | None) -> str:
         return literal_token(node, lambda n: _literal_text_size(n, self.string_constants))
 
@@ -971,6 +994,7 @@ class _Indexer:
                 fields += _fstring_fields(arg.value)
                 if key == "system" and not computed:
                     system = chars
+                refs += [("content", t) for t in self._template_refs(arg.value)]
             elif arg.star == "**":
                 dynamic = True  # **params: sizes unknown
         cached = _mentions_cache_control(node, self.cached_constants)

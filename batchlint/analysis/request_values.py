@@ -1,8 +1,8 @@
 """A request's `model`, `max_tokens` and `system` resolved across the project.
 
 The indexer keeps a value the call names rather than writes (`model=FAST_MODEL`,
-`max_tokens=self.max_tokens`, `system=system`) as a symbolic string in
-`RequestFacts.refs`. Here it is followed the way calls are: through imports and
+`max_tokens=self.max_tokens`, `system=system`, a message `"content": prompt` or
+`TEMPLATE.format(...)`) as a symbolic string in `RequestFacts.refs`. Here it is followed the way calls are: through imports and
 re-exports, module and class attributes, `self.x` set from a constructor
 argument (the arguments every analyzed construction passes, or the chain's
 own call), a parameter's default, and settings modules
@@ -159,11 +159,18 @@ def resolve_request(project: Project, request: RequestFacts | None,
             changes["max_tokens"] = value
         elif key == "system" and kind in ("str", "text"):
             chars, computed = (len(value), False) if kind == "str" else value
-            changes["prompt_chars"] = request.prompt_chars + chars
+            changes["prompt_chars"] = changes.get("prompt_chars", request.prompt_chars) + chars
             if computed:
                 changes["dynamic"] = True
             else:
                 changes["system_chars"] = chars
+        elif key == "content" and kind in ("str", "text"):
+            # a template's literal text; what fills it was already counted as computed content
+            chars = len(value) if kind == "str" else value[0]
+            changes["prompt_chars"] = changes.get("prompt_chars", request.prompt_chars) + chars
+            key = "prompt template"
+            if key in sources:
+                where = f"{sources[key]}, {where}"
         else:
             continue
         sources[key] = where

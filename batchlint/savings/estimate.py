@@ -257,7 +257,8 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
                             f"{request.prompt_chars} literal chars / {settings.chars_per_token:g}"
                             + (f" + {request.fields} f-string fields x {settings.field_tokens:g}" if fields else "")
                             + (f" + {dynamic:g} for computed parts (default)" if dynamic else "")
-                            + (f"; system prompt from {sources['system']}" if "system" in sources else "")))
+                            + (f"; system prompt from {sources['system']}" if "system" in sources else "")
+                            + (f"; prompt template from {sources['prompt template']}" if "prompt template" in sources else "")))
 
     per_call_now = _call_cost(price, input_tokens, output_tokens)
     monthly_now = calls * per_call_now
