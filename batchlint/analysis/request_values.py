@@ -20,6 +20,7 @@ from .literals import decode
 from .project import Project
 
 _MAX_DEPTH = 16
+_MAX_CALLERS = 200
 _SETTINGS = ("django.conf.settings", "settings")  # ext names read as the project's settings modules
 
 
@@ -28,16 +29,21 @@ class _Resolver:
         self.project = project
         self.chain_callers = chain_callers  # function qual -> the chain's call of it (site, path)
         self.depth = 0
+        self.memo: dict[str, tuple | None] = {}  # parameters fan out over callers: each value once
 
     def literal(self, symbolic: str) -> tuple[tuple[str, object], str] | None:
         """(decoded literal, where it was written) or None."""
         if self.depth > _MAX_DEPTH or not symbolic:
             return None
+        if symbolic in self.memo:
+            return self.memo[symbolic]
         self.depth += 1
         try:
-            return self._literal(symbolic)
+            found = self._literal(symbolic)
         finally:
             self.depth -= 1
+        self.memo[symbolic] = found
+        return found
 
     def _literal(self, symbolic: str) -> tuple[tuple[str, object], str] | None:
         value = decode(symbolic)
@@ -114,6 +120,8 @@ class _Resolver:
             calls = [self.chain_callers[qual]]
         else:
             calls = [(edge.site, edge.path) for edge in self.project.callers.get(qual, ())]
+            if len(calls) > _MAX_CALLERS:
+                return None  # a helper called from everywhere: its callers will not all agree
         results = []
         for site, path in calls or [(None, "")]:
             given = dict(site.arg_values) if site is not None else {}
