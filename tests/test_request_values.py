@@ -169,6 +169,23 @@ def get_provider():
     assert notes["model"] == ("claude-haiku-4-5", "code: app.config.MODEL")
 
 
+def test_client_wrapper_from_a_cached_factory_reading_the_environment_stays_a_default(tmp_path):
+    notes = _assumptions(tmp_path, {
+        "app/__init__.py": "",
+        "app/providers.py": PROVIDER + """
+import functools
+import os
+
+@functools.lru_cache(maxsize=None)
+def get_provider():
+    return Provider(model=os.environ["MODEL"])
+""",
+        "app/tag.py": LOOP.format(module="app.providers", name="get_provider", call="get_provider().complete(row)"),
+    })
+    assert notes["model"][1].startswith("default")
+    assert notes["max_tokens"] == ("256", "code: default of __init__(max_tokens=...)")
+
+
 # ------------------------------------------------- helper parameters
 HELPER = """
 import anthropic

@@ -47,8 +47,8 @@ def apply_usage(result: CheckResult, calls: list[Call], table: PriceTable) -> Ch
     findings = tuple(replaced.get(id(f), f) for f in result.findings)
     notices = result.notices
     if len(used) < len(calls):
-        notices += (f"batchlint: {len(calls) - len(used)} of {len(calls)} measured requests match no reported call "
-                    "(requests someone waits on, or code outside the paths checked)",)
+        notices += ((f"batchlint: {len(calls) - len(used)} of {len(calls)} measured requests match no reported call "
+                     "(requests someone waits on, or code outside the paths checked)"),)
     return dataclasses.replace(result, findings=findings, notices=notices)
 
 
@@ -114,7 +114,7 @@ def measured_estimate(static: Estimate, calls: list[Call], table: PriceTable) ->
     price, known = _price(model, table)
     unknown = sorted(m for m in models if table.get(m) is None)
     mean_cost = sum(_cost(c, _price(c.model, table)[0]) for c in calls) / len(calls)
-    out.append(Assumption("model", price.model if known else price.model,
+    out.append(Assumption("model", price.model,
                           "measured" + (f" (also {', '.join(m for m in models if m != model)})" if len(models) > 1 else "")
                           if known else f"default (measured model {model!r} not in the price table)"))
     if unknown and known:

@@ -18,6 +18,7 @@ except Exception:  # noqa: BLE001 - recording is best-effort; the program is wha
 
 def _chain() -> None:
     """Run the next `sitecustomize` on the path (a virtualenv's, a distro's)."""
+    import importlib.machinery
     import importlib.util
 
     ours = sys.modules.get("sitecustomize")
@@ -37,8 +38,6 @@ def _chain() -> None:
 
 
 try:
-    import importlib.machinery
-
     _chain()
 except Exception:  # noqa: BLE001
     pass
