@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from batchlint.cli import main
 from batchlint.savings import load_prices
-from batchlint.usage import apply_usage, load_usage
-from batchlint.usage.apply import same_file
+from batchlint.usage.apply import apply_usage, same_file
+from batchlint.usage.files import load_usage
 
 from helpers import check
 
