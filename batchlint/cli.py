@@ -14,6 +14,7 @@ from .checker import check_paths, default_jobs
 from .config import Config, ConfigError, find_config, load_config, with_overrides
 from .output import FORMATS, REPORT_FORMATS, check_renderer, report_renderer
 from .output.escape import clean as escape
+from .usage import options as usage_options
 
 # Everything else loads in the command that uses it: `check` runs on every
 # commit, and on an unchanged tree importing is most of its time.
@@ -59,6 +60,7 @@ def _analysis_options(command):
                      help="Processes for parsing; 0 means one per CPU core. Results do not depend on it."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .batchlint_cache/ in the project root)."),
+        click.option("--usage", multiple=True, metavar="FILE", expose_value=False, callback=usage_options.remember, help=usage_options.HELP),
     )):
         command = option(command)
     return command
@@ -73,11 +75,13 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
+    measured = usage_options.load_given()  # --usage files: read (or exit 2) before the analysis
     try:
         result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
     except ConfigError as exc:  # [project.scripts] of a pyproject.toml among the paths
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    result = usage_options.apply_given(result, measured, config)
     for notice in result.notices:
         click.echo(escape(notice), err=True)  # may quote a file name
     return result
@@ -206,6 +210,19 @@ def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_c
     built = build_report(result)
     text = render(built, top=top) if output_format in ("text", "markdown") else render(built)
     (output_file or sys.stdout).write(text)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("-o", "--output", default="batchlint-trace.jsonl", show_default=True, help="JSON lines file the requests are appended to.")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def trace(output, command) -> None:
+    """Run COMMAND (`batchlint trace -- python job.py`) recording each Claude request it makes, for `--usage`.
+
+    Exit status: the command's, or 2 if it cannot be started.
+    """
+    from .trace.command import trace_command
+
+    sys.exit(trace_command(list(command), output))
 
 
 def _progress_printer():

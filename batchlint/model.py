@@ -72,7 +72,18 @@ class Assumption:
 
     name: str
     value: str
-    source: str  # "code" | "default" | "hint" | "config" | "table"
+    source: str  # "code" | "default" | "hint" | "config" | "table" | "measured", then details
+
+    @property
+    def basis(self) -> str:
+        """What the figure rests on: "measured" (a trace or OTLP spans), "default"
+        (batchlint's or the configured default, in whole or part), else "code"
+        (the code, a volume hint, the price table)."""
+        if self.source.startswith("measured"):
+            return "measured"
+        if self.source.startswith("default") or "(default" in self.source or "default)" in self.source:
+            return "default"
+        return "code"
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,22 @@ class Estimate:
     cheaper_model: str
     monthly_batch_cheaper: float | None  # batch on the cheapest line of the generation (information)
     assumptions: tuple[Assumption, ...]
+
+    @property
+    def basis(self) -> str:
+        """"default" when a figure the cost is made of (runs, calls, model,
+        max_tokens, input tokens) rests on a default; else "measured" when
+        any is measured; else "code". Output tokens follow max_tokens: the
+        0.5 fill is part of the model, not a guess about this call."""
+        notes = [a for a in self.assumptions if a.name in _COST_FIGURES]
+        if any(a.name == "calls per month" and a.source.startswith("hint") for a in notes):
+            notes = [a for a in notes if a.name not in ("runs per month", "items per run")]  # the hint states them
+        bases = {a.basis for a in notes}
+        return "default" if "default" in bases else "measured" if "measured" in bases else "code"
+
+
+_COST_FIGURES = frozenset(("runs per month", "items per run", "calls per run", "calls per month", "model",
+                           "max_tokens", "input tokens per call"))
 
 
 @dataclass(frozen=True)

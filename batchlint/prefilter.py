@@ -286,7 +286,24 @@ def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: 
         for cls in f.classes:
             used.update(cls.bases)
             used.update(d.expr for d in cls.decorators)
+        used.update(_value_sources(f))
+    elif f.path.endswith("__init__.py"):  # a package re-exporting a constant (`import app; app.MODEL`)
+        used.update(target for local, target in f.imports if local.isupper())
     return used
+
+
+def _value_sources(f: FileFacts) -> set[str]:
+    """Where a request's values may be written (analysis/request_values.py):
+    what its `model=` / `max_tokens=` / `system=` name, imported constants
+    (`from app.config import FAST_MODEL`) and settings objects."""
+    out = {target for local, target in f.imports if local.isupper() or local in _SETTINGS_NAMES}
+    for site in f.sites:
+        if site.request is not None:
+            out.update(symbolic for _key, symbolic in site.request.refs)
+    return out
+
+
+_SETTINGS_NAMES = frozenset(("settings", "config", "conf", "SETTINGS", "CONFIG"))
 
 
 def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str, list[str]], parsed: set[str]) -> set[str]:
@@ -313,4 +330,6 @@ def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str,
         used = _handoffs(f, project, relevance, modules_of)
         for target in used:
             out.update(modules_of(target))
+            if target.startswith("django.conf.settings"):  # the project's settings modules
+                out.update(p for m, paths in by_module.items() if ".settings." in f".{m}." for p in paths if p not in parsed)
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import CheckResult, Finding
+from .money import usd
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Report:
     cached: float
     files_checked: int
     errors: int
+    on_defaults: float = 0.0  # the part of `saving` whose estimate rests on a default (Estimate.basis)
+    measured: float = 0.0  # the part of `saving` whose figures are all measured or from the code, some measured
 
 
 def _row(finding: Finding) -> Row:
@@ -74,4 +77,13 @@ def build_report(result: CheckResult) -> Report:
         cached=sum(r.cached for r in rows),
         files_checked=result.files_checked,
         errors=len(result.errors),
+        on_defaults=sum(r.saving for r in rows if r.finding.estimate.basis == "default"),
+        measured=sum(r.saving for r in rows if r.finding.estimate.basis == "measured"),
     )
+
+
+def basis_line(report: Report) -> str:
+    """How much of the saving rests on defaults, in words."""
+    share = report.on_defaults / report.saving if report.saving else 0.0
+    return (f"{usd(report.on_defaults)} of the {usd(report.saving)}/month saving ({share:.0%}) rests on defaults; "
+            f"{usd(report.measured)} on measured usage; the rest on figures in the code")

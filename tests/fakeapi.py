@@ -72,7 +72,9 @@ class FakeAPI:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 path = self.path.split("?")[0]
-                if path == "/v1/messages":
+                if path == "/v1/messages" and body.get("stream"):
+                    self._send_events(api.message(body))
+                elif path == "/v1/messages":
                     self._send(200, api.message(body))
                 elif path == "/v1/messages/batches":
                     self._send(*api.create_batch(body))
@@ -100,6 +102,27 @@ class FakeAPI:
                     self.wfile.write(data)
                 else:
                     self._not_found()
+
+            def _send_events(self, message: dict) -> None:
+                """The message as server-sent events, as `stream=True` gets it."""
+                usage = message["usage"]
+                start = {**message, "content": [], "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}
+                events = [
+                    ("message_start", {"type": "message_start", "message": start}),
+                    ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+                    ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                             "delta": {"type": "text_delta", "text": message["content"][0]["text"]}}),
+                    ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                       "usage": {"output_tokens": usage["output_tokens"]}}),
+                    ("message_stop", {"type": "message_stop"}),
+                ]
+                data = "".join(f"event: {name}\ndata: {json.dumps(payload)}\n\n" for name, payload in events).encode()
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _not_found(self) -> None:
                 self._send(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})

@@ -50,6 +50,17 @@ def test_fixture_findings_are_pinned():
     assert result.errors == ()
 
 
+def test_fixture_findings_are_priced_on_the_models_their_code_names():
+    by_site = {(f.path, f.line): f.estimate for f in _run().findings}
+    triage = by_site[("acme_support/jobs/scheduler.py", 42)]  # model=FAST_MODEL, imported from acme_support.llm
+    feedback = by_site[("acme_support/feedback.py", 33)]  # ClaudeProvider(model="claude-haiku-4-5", max_tokens=8)
+    assert (triage.model, feedback.model) == ("claude-haiku-5-5", "claude-haiku-4-5")
+    notes = {a.name: a for a in feedback.assumptions}
+    assert notes["max_tokens"].value == "8" and notes["max_tokens"].source.startswith("code: acme_support/feedback.py:21")
+    # the headline EXPECTED.md and the README state
+    assert round(sum(e.monthly_saving for e in by_site.values() if e is not None)) == 65
+
+
 def test_expected_md_lists_every_reported_line():
     table = (FIXTURES / "EXPECTED.md").read_text()
     for path, line, code in EXPECTED:

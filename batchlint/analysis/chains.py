@@ -11,6 +11,7 @@ inside the job; the code names the strongest context on the chain.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from .clients import SdkCall
 from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
+from .request_values import resolve_loops, resolve_request
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -326,7 +328,11 @@ def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts,
     terminal = verdict.chain.terminal
     cost = None
     if prices is not None:
-        cost = estimate(_usage(verdict, site, facts.path, pragmas), prices, settings or Settings())
+        usage = _usage(verdict, site, facts.path, pragmas)
+        frames = [(f.function, f.site, f.path) for f in verdict.chain.frames]
+        usage = dataclasses.replace(usage, request=resolve_request(project, usage.request, frames),
+                                    loop_counts=resolve_loops(project, usage.loop_counts, frames))
+        cost = estimate(usage, prices, settings or Settings())
     finding = Finding(
         code=code,
         message=message,

@@ -52,6 +52,7 @@ class Struct(_Fact):
     # "breaks-on-result", "chat" (reads input() each turn), "range".
     flags: frozenset[str] = frozenset()
     count: int = 0  # items per run when the code says: range(N), a literal list, xs[:N]
+    count_ref: str = ""  # range(BATCH_SIZE), xs[:LIMIT]: the named bound, resolved by request_values.py
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -65,6 +66,11 @@ class RequestFacts(_Fact):
     dynamic: bool = False  # the prompt also holds computed content (a document, a row)
     cache_control: bool = False  # the request already marks a cache breakpoint
     fields: int = 0  # small f-string fields inside literal text (`f"ticket #{n}"`)
+    # model / max_tokens / system / message content named rather than written (`model=FAST_MODEL`,
+    # `self.max_tokens`): keyword -> symbolic value, resolved by request_values.py
+    refs: tuple[tuple[str, str], ...] = ()
+    # where each value came from once resolved: keyword -> "acme/llm.py:9 FAST_MODEL"
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -120,6 +126,7 @@ class FunctionFacts(_Fact):
     # `def map_with_progress(f, xs): ... pool.imap(f, xs)` makes a caller's
     # `map_with_progress(fn, rows)` a fan-out of `fn`.
     mapped_params: tuple[tuple[str, int, str], ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()  # parameter -> symbolic default (literals: literals.py)
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -21,6 +21,7 @@ from .astwalk import (
 )
 from .batched import from_runtime_module, is_batchify, is_runtime_source
 from .dependence import LoopFlow, names_read
+from .literals import literal_token
 from .spans import SourceText
 from .facts import (
     UNKNOWN,
@@ -46,6 +47,8 @@ ARG_CONTEXT_CALLS = frozenset(
         "apply", "progress_apply", "applymap", "transform", "agg", "aggregate", "spawn",
     }
 )
+
+_SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.float()", "builtins.bool()"))
 
 # Calls whose keyword/positional text is kept (schedules, SDK calls, registrations).
 TEXT_KEPT_CALLS = frozenset(
@@ -145,13 +148,14 @@ class _StructBuilder:
     span: Span
     via: str = ""
     count: int = 0
+    count_ref: str = ""  # range(BATCH_SIZE), rows[:LIMIT]: the bound's symbolic value
     flags: set = field(default_factory=set)  # flags for every site inside
     per_site: dict = field(default_factory=dict)  # id(site builder) -> extra flags
     sites: list = field(default_factory=list)
 
     def freeze_for(self, site: _SiteBuilder) -> Struct:
         flags = self.flags | self.per_site.get(id(site), set())
-        return Struct(self.kind, self.label, self.span, self.via, frozenset(flags), self.count)
+        return Struct(self.kind, self.label, self.span, self.via, frozenset(flags), self.count, self.count_ref)
 
 
 @dataclass
@@ -449,6 +453,8 @@ class _Indexer:
             self._named_lambda(node.targets[0], node.value)
             return False
         value = self.expr(node.value)
+        if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
+            value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
         for target in node.targets:
             self.bind(target, value)
             self._note_string_constant(target, node.value)
@@ -456,6 +462,8 @@ class _Indexer:
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         value = self.expr(node.value) if node.value is not None else UNKNOWN
+        if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.target, ast.Attribute)):
+            value = self._literal(node.value) or UNKNOWN  # `model: str = "claude-..."` in a settings class
         # `client: Anthropic = field(default_factory=Anthropic)`: the annotation says more
         if value == UNKNOWN or value.rpartition(".")[2] in ("field()", "Field()"):
             annotated = self.annotation_instance(node.annotation)
@@ -550,8 +558,15 @@ class _Indexer:
         named = [(p, d, i) for i, (p, d) in enumerate(zip(positional, defaults))]
         named += [(p, d, -1) for p, d in zip(params.kwonlyargs, params.kw_defaults)]
         dec_names = {d.expr.rpartition(".")[2] for d in decorators}
+        param_defaults = []
         for param, default, position in named:
             value = self.annotation_instance(param.annotation)
+            if value in _SCALAR_ANNOTATIONS:
+                value = UNKNOWN  # `model: str = ...`: what callers pass (request_values.py) says more than `str`
+            if default is not None:
+                known = self.expr(default) if isinstance(default, (ast.Name, ast.Attribute)) else self._literal(default)
+                if known and known != UNKNOWN:
+                    param_defaults.append((param.arg, known))
             if value == UNKNOWN and isinstance(default, (ast.Name, ast.Attribute)):
                 value = self.expr(default)
             if position == 0 and class_qual and "staticmethod" not in dec_names:
@@ -588,6 +603,7 @@ class _Indexer:
                 returns=tuple(returns + scope.returns),
                 header_line=SourceText.header_line(node),
                 mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
+                defaults=tuple(param_defaults),
             )
         )
         return False
@@ -667,7 +683,8 @@ class _Indexer:
         self.bind(node.target, UNKNOWN)
         iter_name = dotted_name(node.iter.func) if isinstance(node.iter, ast.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
-        struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter))
+        struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter),
+                                count_ref=self._bound_ref(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
@@ -695,7 +712,7 @@ class _Indexer:
         first, *inner = node.generators
         self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
-                                count=_literal_count(first.iter))
+                                count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
         self._open(struct)
         for element in elements:
             self.walk(element)
@@ -901,19 +918,69 @@ class _Indexer:
         position = 0
         for arg in arguments:
             if arg.star:
-                break  # *args/**kwargs: positions after it are unknown
+                out.append(("*", UNKNOWN))  # *args/**kwargs: positions after it, and any keyword, unknown
+                break
             value = self.expr(arg.value) if isinstance(arg.value, (ast.Name, ast.Attribute, ast.Call)) else UNKNOWN
+            if value == UNKNOWN:
+                value = self._literal(arg.value) or UNKNOWN  # ClaudeProvider(model="claude-haiku-4-5")
             key = arg.keyword if arg.keyword is not None else str(position)
             if arg.keyword is None:
                 position += 1
-            if value != UNKNOWN and not value.startswith("builtins."):
-                out.append((key, value))
+            # an argument not followed stays, as "?": request_values.py must not read a default for it
+            out.append((key, UNKNOWN if value.startswith("builtins.") else value))
         return tuple(out)
+
+    def _bound_ref(self, node: ast.expr) -> str:
+        """The named bound of `range(N)` / `xs[:N]` (request_values.py resolves it), or ""."""
+        bound = None
+        if isinstance(node, ast.Call) and (dotted_name(node.func) or "") == "range" and len(node.args) == 1 and not node.keywords:
+            bound = node.args[0]
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.lower is None \
+                and node.slice.step is None:
+            bound = node.slice.upper
+        if not isinstance(bound, (ast.Name, ast.Attribute)):
+            return ""
+        symbolic = self.expr(bound)
+        return "" if symbolic == UNKNOWN else symbolic
+
+    def _template_refs(self, node: ast.expr) -> list[str]:
+        """Prompt text named, not written, in `messages` / `prompt`: a `"content"`
+        (or the prompt itself) that is a name or `TEMPLATE.format(...)` from
+        elsewhere (a parameter, an import). This file's constants are counted already."""
+        values = [node]
+        if isinstance(node, (ast.List, ast.Tuple)):
+            values = [v for d in node.elts if isinstance(d, ast.Dict)
+                      for k, v in zip(d.keys, d.values) if k is not None and str_value(k) == "content"]
+        out = []
+        for value in values:
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "format":
+                value = value.func.value
+                suffix = ".format()"
+            else:
+                suffix = ""
+            if isinstance(value, ast.Name) and value.id in self.string_constants:
+                continue
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                symbolic = self.expr(value)
+                if symbolic != UNKNOWN:
+                    out.append(symbolic + suffix)
+        return out
+
+    def _literal(self, node: ast.AST | None) -> str:
+        return literal_token(node, lambda n: _literal_text_size(n, self.string_constants))
 
     def _request_facts(self, node: ast.Call, arguments: list[Arg]) -> RequestFacts:
         model, max_tokens, prompt, system, dynamic, cached, fields = "", 0, 0, 0, False, False, 0
+        refs = []  # values named, not written: the project resolves them (request_values.py)
         for arg in arguments:
             key = arg.keyword or ""
+            named = isinstance(arg.value, (ast.Name, ast.Attribute)) and key in ("model", "max_tokens", "system")
+            if named and not (isinstance(arg.value, ast.Name) and arg.value.id in self.string_constants):
+                symbolic = self.expr(arg.value)
+                if symbolic != UNKNOWN:
+                    refs.append((key, symbolic))
+                    if key == "system":
+                        continue  # its size comes from what it resolves to (unknown: computed)
             if key == "model":
                 model = str_value(arg.value) or ""
                 if not model and isinstance(arg.value, ast.Name):
@@ -927,10 +994,11 @@ class _Indexer:
                 fields += _fstring_fields(arg.value)
                 if key == "system" and not computed:
                     system = chars
+                refs += [("content", t) for t in self._template_refs(arg.value)]
             elif arg.star == "**":
                 dynamic = True  # **params: sizes unknown
         cached = _mentions_cache_control(node, self.cached_constants)
-        return RequestFacts(model, max_tokens, prompt, system, dynamic, cached, fields)
+        return RequestFacts(model, max_tokens, prompt, system, dynamic, cached, fields, tuple(refs))
 
     def _note_mapped_params(self, node: ast.Call, arguments: list[Arg], code: _Scope, callee: str, last: str) -> None:
         """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""

@@ -27,6 +27,7 @@ from .clients import (
 from ..discovery import path_module_names
 from .batched import from_runtime_module
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
+from .literals import LITERAL
 from .patterns import matches_any
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
@@ -130,8 +131,8 @@ class Project:
         return self._module_suffixes.get(dotted)
 
     def value(self, symbolic: str) -> Value | None:
-        if not symbolic or symbolic == UNKNOWN or symbolic.startswith(UNKNOWN):
-            return None
+        if not symbolic or symbolic == UNKNOWN or symbolic.startswith((UNKNOWN, LITERAL)):
+            return None  # a literal (literals.py) is never a client or a function
         if symbolic in self._memo:
             return self._memo[symbolic]
         if symbolic in self._busy or len(self._busy) > _MAX_DEPTH:

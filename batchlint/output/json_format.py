@@ -53,7 +53,8 @@ def estimate_dict(estimate) -> dict | None:
             "batch_on_cheaper_model": money(estimate.monthly_batch_cheaper),
         },
         "cheaper_model": estimate.cheaper_model or None,
-        "assumptions": [{"name": a.name, "value": a.value, "source": a.source} for a in estimate.assumptions],
+        "basis": estimate.basis,
+        "assumptions": [{"name": a.name, "value": a.value, "source": a.source, "basis": a.basis} for a in estimate.assumptions],
     }
 
 

@@ -6,7 +6,7 @@ import html
 
 from .._version import __version__
 from ..money import usd
-from ..report import Group, Report
+from ..report import Group, Report, basis_line
 from .escape import clean, code_span, dumps, md_text
 from .json_format import estimate_dict, finding_dict
 
@@ -24,6 +24,7 @@ def render_report_text(report: Report, top: int = 20) -> str:
         f"Synchronous Claude calls nobody waits on: {len(report.rows)} candidates in {report.files_checked} files",
         f"  now {_usd(report.now)}/month   in batch {_usd(report.batch)}/month   "
         f"saving {_usd(report.saving)}/month   batch + caching {_usd(report.cached)}/month",
+        f"  {basis_line(report)}",
         "",
         f"Top {min(top, len(report.rows))} by monthly saving:",
     ]
@@ -46,7 +47,7 @@ def render_report_markdown(report: Report, top: int = 20) -> str:
         "",
         f"**{len(report.rows)} candidates** could move to the Message Batches API: about "
         f"**{_usd(report.saving)}/month** saved ({_usd(report.now)} now, {_usd(report.batch)} in batch, "
-        f"{_usd(report.cached)} with prompt caching too).",
+        f"{_usd(report.cached)} with prompt caching too). {md_text(basis_line(report))}.",
         "",
         "| # | Saving / month | Now / month | Code | Where | Job |",
         "|---:|---:|---:|---|---|---|",
@@ -73,7 +74,8 @@ def render_report_json(report: Report) -> str:
         "version": __version__,
         "totals": {"candidates": len(report.rows), "monthly_usd": {
             "now": round(report.now, 2), "batch": round(report.batch, 2),
-            "saving": round(report.saving, 2), "batch_with_caching": round(report.cached, 2)}},
+            "saving": round(report.saving, 2), "batch_with_caching": round(report.cached, 2)},
+            "saving_on_defaults": round(report.on_defaults, 2), "saving_measured": round(report.measured, 2)},
         "candidates": [{**finding_dict(r.finding), "estimate": estimate_dict(r.finding.estimate), "job": r.job} for r in report.rows],
         "by_job": [_group_dict(g) for g in report.by_job],
         "by_file": [_group_dict(g) for g in report.by_file],
@@ -132,6 +134,7 @@ def render_report_html(report: Report) -> str:
 <div>saving<b>{e(_usd(report.saving))}/mo</b></div>
 <div>batch + caching<b>{e(_usd(report.cached))}/mo</b></div>
 </div>
+<p>{e(basis_line(report))}.</p>
 <h2>Saving per job</h2>
 {_chart(report.by_job)}
 <h2>Candidates, largest saving first</h2>

@@ -34,9 +34,12 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+_BASIS = {"default": "rests on defaults", "measured": "measured", "code": "from the code"}
+
+
 def _estimate_lines(cost) -> list[str]:
     out = [f"    $ {cost.calls_per_month:,.0f} calls/month on {cost.model}: {usd(cost.monthly_now)} now, "
-           f"{usd(cost.monthly_batch)} in batch (saves {usd(cost.monthly_saving)})"]
+           f"{usd(cost.monthly_batch)} in batch (saves {usd(cost.monthly_saving)}; {_BASIS[cost.basis]})"]
     if cost.monthly_batch_cached is not None:
         out.append(f"    $ with prompt caching of the stable prefix too: {usd(cost.monthly_batch_cached)}")
     if cost.monthly_batch_cheaper is not None:

@@ -242,10 +242,11 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
         notes.append(Assumption("calls per month", f"{calls:g}", f"hint: volume={usage.volume_hint}"))
 
     request = usage.request or RequestFacts()
-    price, model_note = _price_for(request.model, table)
+    sources = dict(request.sources)  # values the code names elsewhere: where they were found
+    price, model_note = _price_for(request.model, table, sources.get("model", ""))
     notes.append(model_note)
     max_tokens = clamp(request.max_tokens or settings.default_max_tokens)
-    notes.append(Assumption("max_tokens", str(max_tokens), "code" if request.max_tokens else "default"))
+    notes.append(Assumption("max_tokens", str(max_tokens), _code(sources.get("max_tokens", "")) if request.max_tokens else "default"))
     output_tokens = max_tokens * settings.output_fill
     notes.append(Assumption("output tokens per call", f"{output_tokens:g}", f"max_tokens x {settings.output_fill:g} fill (default)"))
     literal_tokens = request.prompt_chars / settings.chars_per_token
@@ -255,7 +256,9 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
     notes.append(Assumption("input tokens per call", f"{input_tokens:.0f}",
                             f"{request.prompt_chars} literal chars / {settings.chars_per_token:g}"
                             + (f" + {request.fields} f-string fields x {settings.field_tokens:g}" if fields else "")
-                            + (f" + {dynamic:g} for computed parts (default)" if dynamic else "")))
+                            + (f" + {dynamic:g} for computed parts (default)" if dynamic else "")
+                            + (f"; system prompt from {sources['system']}" if "system" in sources else "")
+                            + (f"; prompt template from {sources['prompt template']}" if "prompt template" in sources else "")))
 
     per_call_now = _call_cost(price, input_tokens, output_tokens)
     monthly_now = calls * per_call_now
@@ -268,7 +271,8 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
         writes = runs * prefix * price.cache_write_5m
         rest = calls * ((input_tokens - prefix) * price.input + output_tokens * price.output)
         cached = (reads + writes + rest) / 1e6 * table.batch_discount
-        notes.append(Assumption("cacheable prefix tokens", f"{prefix:.0f}", "literal system prompt without cache_control"))
+        notes.append(Assumption("cacheable prefix tokens", f"{prefix:.0f}", "literal system prompt without cache_control"
+                                + (f" ({sources['system']})" if "system" in sources else "")))
 
     cheaper = table.cheapest_same_generation(price)
     cheaper_cost = calls * _call_cost(cheaper, input_tokens, output_tokens) * table.batch_discount if cheaper else None
@@ -287,10 +291,14 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
     )
 
 
-def _price_for(model: str, table: PriceTable) -> tuple[Price, Assumption]:
+def _code(where: str) -> str:
+    return f"code: {where}" if where else "code"
+
+
+def _price_for(model: str, table: PriceTable, where: str = "") -> tuple[Price, Assumption]:
     price = table.get(model) if model else None
     if price is not None:
-        source = "code" + (", price unverified" if price.unverified else "") + (f", price from {price.source}" if price.source != "shipped table" else "")
+        source = _code(where) + (", price unverified" if price.unverified else "") + (f", price from {price.source}" if price.source != "shipped table" else "")
         return price, Assumption("model", model, source)
     fallback = table.get(table.default_model) or next(iter(table.prices.values()))
     why = f"model {model!r} not in the price table" if model else "model not written as a literal"
