@@ -85,7 +85,9 @@ def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir,
 @main.command()
 @_analysis_options
 @click.option("--output-format", "--format", "output_format", type=click.Choice(FORMATS), default="concise",
-              show_default=True, help="concise: one line per finding; full: with the source around it (docs/cli.md).")
+              metavar="FORMAT", show_default=True,
+              help="concise (one line per finding), full (with the source), json, json-lines, sarif, github, "
+                   "gitlab, junit or markdown.")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
               help="Colour the text formats: auto is on a terminal unless NO_COLOR is set (or FORCE_COLOR is).")
 @click.option("--statistics", is_flag=True, help="Print how many findings of each code, instead of the findings.")
