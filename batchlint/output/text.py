@@ -91,13 +91,16 @@ def _estimate_lines(cost) -> list[str]:
 
 
 def _summary(result: CheckResult) -> str:
-    n = len(result.findings)
+    n = sum(not f.code.startswith("BL0") for f in result.findings)  # BL0xx are about comments, not calls
+    comments = len(result.findings) - n
     files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''} checked, {result.files_parsed} parsed"
     extra = []
     if result.errors:
         extra.append(f"{len(result.errors)} file error{'s' if len(result.errors) != 1 else ''}")
     if result.suppressed:
         extra.append(f"{result.suppressed} suppressed")
+    if comments:
+        extra.append(f"{comments} comment problem{'s' if comments != 1 else ''}")
     tail = f" ({files}{''.join('; ' + e for e in extra)})."
     if n == 0:
         return "No synchronous Claude calls that nobody waits on" + tail
