@@ -357,3 +357,20 @@ def test_every_usage_error_is_click_style_with_exit_2(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines()[-1].startswith("Error: ") and "Traceback" not in result.output
     assert "batchlint: error" not in result.output
+
+
+@pytest.mark.parametrize("command, extra", [("fix", ("--diff",)), ("report", ())])
+def test_fix_and_report_treat_an_unwritable_output_file_the_same(tmp_path, command, extra):
+    write(tmp_path, {"jobs.py": LOOP})
+    result = run(tmp_path, "--no-cache", *extra, "-o", "missing/out.txt", ".", command=command)
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1].startswith("Error: cannot write missing/out.txt")
+    ok = run(tmp_path, "--no-cache", *extra, "-o", "out.txt", ".", command=command)
+    assert ok.exit_code in (0, 1) and (tmp_path / "out.txt").read_text()
+
+
+def test_full_format_escapes_control_characters_of_the_source(tmp_path):
+    hostile = LOOP.replace('"content": row}]', '"content": row + "\x1b[2J\u202e"}]')
+    write(tmp_path, {"jobs.py": hostile})
+    out = run(tmp_path, "--no-cache", "--output-format", "full", "--color", "never", ".").stdout
+    assert "\x1b" not in out and "\u202e" not in out
+    assert '\\x1b[2J\\u202e"}]' in out  # shown, as an escape
