@@ -204,7 +204,8 @@ def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, ca
 
 @main.command()
 @_analysis_options
-@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+@click.option("--output-format", "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True,
               help="text for a terminal, markdown for a PR or issue, json, or html (one self-contained file).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Candidates listed in text and markdown.")
 def report(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
@@ -266,7 +267,8 @@ def models(config_path: str | None, isolated: bool) -> None:
 
 @main.command()
 @click.argument("state_dir", required=False, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--output-format", "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
               help="Output format.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.batchlint.pricing] from.")
 def status(state_dir: str | None, output_format: str, config_path: str | None) -> None:

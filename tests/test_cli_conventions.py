@@ -374,3 +374,11 @@ def test_full_format_escapes_control_characters_of_the_source(tmp_path):
     out = run(tmp_path, "--no-cache", "--output-format", "full", "--color", "never", ".").stdout
     assert "\x1b" not in out and "\u202e" not in out
     assert '\\x1b[2J\\u202e"}]' in out  # shown, as an escape
+
+
+@pytest.mark.parametrize("option", ["--output-format", "--format"])
+def test_report_takes_output_format_and_format_alike(tmp_path, option):
+    write(tmp_path, {"jobs.py": LOOP})
+    result = run(tmp_path, "--no-cache", option, "json", ".", command="report")
+    assert result.exit_code == 0 and json.loads(result.stdout)
+    assert run(tmp_path, "--no-cache", option, "nope", ".", command="report").exit_code == 2
