@@ -129,7 +129,7 @@ def check(paths, selection, config_path, isolated, output_file, jobs, no_cache, 
         result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
     if write_baseline or baseline_path or diff_base:
         result = _gate(result, write_baseline, baseline_path, diff_base)
-    if output_format in ("json", "sarif") or show_context:
+    if output_format in ("json", "json-lines", "sarif") or show_context:
         from .codemod.fixer import annotate  # LibCST loads only when a fix status is shown
 
         result = annotate(result, with_edits=output_format == "sarif")

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import write
 
 from batchlint.cli import main
 from batchlint.output.color import use_color
-
-from helpers import write
 
 LOOP = '''
 import anthropic
@@ -382,3 +381,10 @@ def test_report_takes_output_format_and_format_alike(tmp_path, option):
     result = run(tmp_path, "--no-cache", option, "json", ".", command="report")
     assert result.exit_code == 0 and json.loads(result.stdout)
     assert run(tmp_path, "--no-cache", option, "nope", ".", command="report").exit_code == 2
+
+
+def test_json_lines_objects_are_the_json_formats_findings(tmp_path):
+    write(tmp_path, {"jobs.py": LOOP, "fan.py": FAN_OUT})
+    lines = [json.loads(line) for line in run(tmp_path, "--no-cache", "--output-format", "json-lines", ".").stdout.splitlines()]
+    assert lines == json.loads(run(tmp_path, "--no-cache", "--output-format", "json", ".").stdout)["findings"]
+    assert lines[0]["fix"] is not None  # the fix status, as in json
