@@ -53,16 +53,19 @@ def used_noqa(facts: FileFacts, finding: Finding) -> tuple[int, str] | None:
     return None
 
 
+_OURS = re.compile(r"^BL[0-9]{1,3}$")
+
+
 def unused_noqa(facts: FileFacts, used: set, enabled) -> list[Finding]:
-    """BL011: a BL code in a line's `# noqa: ...` that suppressed nothing on
-    that line (as ruff's RUF100). Other tools' codes and a bare `# noqa` are
-    theirs to judge; a code whose rules are all off in this run is not judged."""
+    """BL011: a batchlint code (BL and digits) in a line's `# noqa: ...` that
+    suppressed nothing on that line (as ruff's RUF100). Other tools' codes
+    (BLE001 too) and a bare `# noqa` are theirs to judge; a code whose rules are all off in this run is not judged."""
     from .rules import BY_CODE
 
     out = []
     for line, codes in facts.noqa:
         for code in (codes or "").split(","):
-            if not code.startswith("BL") or (facts.path, line, code) in used:
+            if not _OURS.match(code) or (facts.path, line, code) in used:  # BLE001 is flake8-blind-except's
                 continue
             rules = [r for r in BY_CODE if r.startswith(code)]
             if rules and not any(enabled(r) for r in rules):

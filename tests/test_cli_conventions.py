@@ -276,6 +276,12 @@ def test_bl011_flags_a_batchlint_noqa_code_that_hides_nothing(tmp_path):
     assert codes(run(tmp_path, "--no-cache", "--extend-ignore", "BL101", ".")) == ["BL011"]
 
 
+def test_bl011_leaves_other_tools_codes_that_start_with_bl_alone(tmp_path):
+    write(tmp_path, {"jobs.py": "import anthropic\ntry:\n    x = 1\nexcept Exception:  # noqa: BLE001\n    pass\n"
+                                "y = 2  # noqa: BLE001, BL1\n"})
+    assert lines_of(run(tmp_path, "--no-cache", ".")) == ["jobs.py:6:1: BL011 unused `# noqa: BL1`"]
+
+
 def test_bl011_can_itself_be_silenced_on_the_line(tmp_path):
     write(tmp_path, {"jobs.py": "import anthropic\nx = 1  # noqa: BL102, BL011\ny = 2  # noqa: BL999\n"})
     result = run(tmp_path, "--no-cache", "--show-context", ".")
