@@ -62,21 +62,43 @@ def unused_noqa(facts: FileFacts, used: set, enabled) -> list[Finding]:
     (BLE001 too) and a bare `# noqa` are theirs to judge; a code whose rules are all off in this run is not judged."""
     from .rules import BY_CODE
 
-    out = []
+    candidates = []
     for line, codes in facts.noqa:
         for code in (codes or "").split(","):
             if not _OURS.match(code) or (facts.path, line, code) in used:  # BLE001 is flake8-blind-except's
                 continue
             rules = [r for r in BY_CODE if r.startswith(code)]
-            if rules and not any(enabled(r) for r in rules):
-                continue
-            why = "suppresses nothing on this line" if rules else "is not a batchlint code"
-            where = Location(facts.path, line, 1)
-            out.append(Finding(
-                code="BL011", message=f"`# noqa: {code}` {why}: remove it", summary=f"unused `# noqa: {code}`",
-                location=where, context=None, evidence=(), call=where, sdk_call="", client="",
-            ))
+            if not rules or any(enabled(r) for r in rules):
+                candidates.append((line, code, bool(rules)))
+    comments = _comment_lines(facts.path) if candidates else set()
+    out = []
+    for line, code, known in candidates:
+        if line not in comments:  # `# noqa: BL101` inside a string (a linter's own tests) is no comment
+            continue
+        why = "suppresses nothing on this line" if known else "is not a batchlint code"
+        where = Location(facts.path, line, 1)
+        out.append(Finding(
+            code="BL011", message=f"`# noqa: {code}` {why}: remove it", summary=f"unused `# noqa: {code}`",
+            location=where, context=None, evidence=(), call=where, sdk_call="", client="",
+        ))
     return out
+
+
+def _comment_lines(path: str) -> set[int]:
+    """The lines holding a real comment, from the tokenizer: the noqa scan
+    reads lines as text. Paid only for a file with a candidate unused noqa;
+    a file that cannot be read again (stdin, since removed) gets no BL011."""
+    import io
+    import tokenize
+
+    from .discovery import MAX_FILE_BYTES, decode_source, read_regular_file
+
+    try:
+        text = decode_source(read_regular_file(path, MAX_FILE_BYTES))
+        return {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                if tok.type == tokenize.COMMENT}
+    except (OSError, ValueError, SyntaxError, tokenize.TokenError):
+        return set()
 
 
 _REALTIME = re.compile(r"^realtime\b\s*(?:--\s*(?P<reason>.*))?$")

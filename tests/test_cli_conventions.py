@@ -282,6 +282,11 @@ def test_bl011_leaves_other_tools_codes_that_start_with_bl_alone(tmp_path):
     assert lines_of(run(tmp_path, "--no-cache", ".")) == ["jobs.py:6:1: BL011 unused `# noqa: BL1`"]
 
 
+def test_bl011_reads_comments_not_strings_that_look_like_them(tmp_path):
+    write(tmp_path, {"jobs.py": 'import anthropic\nTEXT = "x = 1  # noqa: BL101"\nx = 1  # noqa: BL102\n'})
+    assert lines_of(run(tmp_path, "--no-cache", ".")) == ["jobs.py:3:1: BL011 unused `# noqa: BL102`"]
+
+
 def test_bl011_can_itself_be_silenced_on_the_line(tmp_path):
     write(tmp_path, {"jobs.py": "import anthropic\nx = 1  # noqa: BL102, BL011\ny = 2  # noqa: BL999\n"})
     result = run(tmp_path, "--no-cache", "--show-context", ".")
