@@ -399,3 +399,11 @@ def test_json_lines_objects_are_the_json_formats_findings(tmp_path):
     lines = [json.loads(line) for line in run(tmp_path, "--no-cache", "--output-format", "json-lines", ".").stdout.splitlines()]
     assert lines == json.loads(run(tmp_path, "--no-cache", "--output-format", "json", ".").stdout)["findings"]
     assert lines[0]["fix"] is not None  # the fix status, as in json
+
+
+def test_the_configuration_ties_the_same_way():
+    from batchlint.config import Config
+
+    assert not Config(select=("BL101",), ignore=("BL101",)).code_enabled("BL101")
+    assert Config(select=("BL101",), ignore=("BL1",)).code_enabled("BL101")
+    assert not Config(select=("BL1",), ignore=("BL10",)).code_enabled("BL101")
