@@ -273,9 +273,11 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         else:
             kept.append(finding)
     if apply_noqa and config.code_enabled("BL011"):
+        texts = {source.path: source.text for source in sources}
         for facts in project.files:
             if facts.path not in failed and facts.noqa:
-                for finding in unused_noqa(facts, used, lambda code, path=facts.path: config.code_enabled(code, path)):
+                enabled = lambda code, path=facts.path: config.code_enabled(code, path)  # noqa: E731
+                for finding in unused_noqa(facts, used, enabled, texts.get(facts.path, "")):
                     if not config.code_enabled(finding.code, finding.path):
                         continue
                     if is_suppressed(facts, finding):

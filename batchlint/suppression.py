@@ -56,7 +56,7 @@ def used_noqa(facts: FileFacts, finding: Finding) -> tuple[int, str] | None:
 _OURS = re.compile(r"^BL[0-9]{1,3}$")
 
 
-def unused_noqa(facts: FileFacts, used: set, enabled) -> list[Finding]:
+def unused_noqa(facts: FileFacts, used: set, enabled, source: str) -> list[Finding]:
     """BL011: a batchlint code (BL and digits) in a line's `# noqa: ...` that
     suppressed nothing on that line (as ruff's RUF100). Other tools' codes
     (BLE001 too) and a bare `# noqa` are theirs to judge; a code whose rules are all off in this run is not judged."""
@@ -70,7 +70,7 @@ def unused_noqa(facts: FileFacts, used: set, enabled) -> list[Finding]:
             rules = [r for r in BY_CODE if r.startswith(code)]
             if not rules or any(enabled(r) for r in rules):
                 candidates.append((line, code, bool(rules)))
-    comments = _comment_lines(facts.path) if candidates else set()
+    comments = _comment_lines(source) if candidates else set()
     out = []
     for line, code, known in candidates:
         if line not in comments:  # `# noqa: BL101` inside a string (a linter's own tests) is no comment
@@ -84,20 +84,17 @@ def unused_noqa(facts: FileFacts, used: set, enabled) -> list[Finding]:
     return out
 
 
-def _comment_lines(path: str) -> set[int]:
-    """The lines holding a real comment, from the tokenizer: the noqa scan
-    reads lines as text. Paid only for a file with a candidate unused noqa;
-    a file that cannot be read again (stdin, since removed) gets no BL011."""
+def _comment_lines(source: str) -> set[int]:
+    """The lines of the analyzed text holding a real comment, from the
+    tokenizer (the noqa scan reads lines as text); run only for a file with a
+    candidate unused noqa."""
     import io
     import tokenize
 
-    from .discovery import MAX_FILE_BYTES, decode_source, read_regular_file
-
     try:
-        text = decode_source(read_regular_file(path, MAX_FILE_BYTES))
-        return {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+        return {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
                 if tok.type == tokenize.COMMENT}
-    except (OSError, ValueError, SyntaxError, tokenize.TokenError):
+    except (SyntaxError, tokenize.TokenError):
         return set()
 
 

@@ -407,3 +407,9 @@ def test_the_configuration_ties_the_same_way():
     assert not Config(select=("BL101",), ignore=("BL101",)).code_enabled("BL101")
     assert Config(select=("BL101",), ignore=("BL1",)).code_enabled("BL101")
     assert not Config(select=("BL1",), ignore=("BL10",)).code_enabled("BL101")
+
+
+def test_bl011_reads_the_text_from_stdin_not_the_file_on_disk(tmp_path):
+    write(tmp_path, {"jobs.py": "import anthropic\nx = 1\n"})  # the saved version has no noqa
+    result = run(tmp_path, "--stdin-filename", "jobs.py", "-", stdin="import anthropic\nx = 1  # noqa: BL102\n")
+    assert lines_of(result) == ["jobs.py:2:1: BL011 unused `# noqa: BL102`"]
