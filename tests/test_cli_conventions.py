@@ -413,3 +413,11 @@ def test_bl011_reads_the_text_from_stdin_not_the_file_on_disk(tmp_path):
     write(tmp_path, {"jobs.py": "import anthropic\nx = 1\n"})  # the saved version has no noqa
     result = run(tmp_path, "--stdin-filename", "jobs.py", "-", stdin="import anthropic\nx = 1  # noqa: BL102\n")
     assert lines_of(result) == ["jobs.py:2:1: BL011 unused `# noqa: BL102`"]
+
+
+def test_gitlab_escapes_what_a_file_name_holds(tmp_path):
+    write(tmp_path, {"a\x1b[31m\u202e.py": LOOP})
+    out = run(tmp_path, "--no-cache", "--output-format", "gitlab", ".").stdout
+    assert "\x1b" not in out and "\u202e" not in out  # written as JSON escapes
+    (issue,) = json.loads(out)
+    assert issue["location"]["path"] == "a\x1b[31m\u202e.py"  # which decode to the very name
