@@ -196,10 +196,13 @@ def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, ca
     config = _load(config_path, isolated, paths or (".",))
     if files_only:
         paths = (os.path.relpath(config.root),)
-    from .check_command import open_output
+    from .check_command import open_output, write_output
 
     result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir)
-    sys.exit(run_fix(result, config, open_output(output_file), show_diff, unsafe_fixes, only, paths))
+    stream = open_output(output_file)
+    status = run_fix(result, config, stream, show_diff, unsafe_fixes, only, paths)
+    write_output(stream, "")  # flushed, or a usage error if the disk is full
+    sys.exit(status)
 
 
 @main.command()

@@ -421,3 +421,10 @@ def test_gitlab_escapes_what_a_file_name_holds(tmp_path):
     assert "\x1b" not in out and "\u202e" not in out  # written as JSON escapes
     (issue,) = json.loads(out)
     assert issue["location"]["path"] == "a\x1b[31m\u202e.py"  # which decode to the very name
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_exit_2_not_a_traceback(tmp_path):
+    write(tmp_path, {"jobs.py": LOOP})
+    result = run(tmp_path, "--no-cache", "--exit-zero", "-o", "/dev/full", ".")
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1].startswith("Error: cannot write /dev/full: ")
