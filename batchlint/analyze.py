@@ -238,7 +238,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages)
     from .analysis.chains import findings_for, unclassified_calls
     from .analysis.contexts import Classifier
-    from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression
+    from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression, unused_noqa, used_noqa
 
     prices, settings = later[0]
     external, notices = [], []
@@ -254,6 +254,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     kept: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     failed: set[str] = set()
+    used: set[tuple[str, int, str]] = set()  # (path, line, code) of each line noqa code that hid a finding
     for finding in sorted(findings, key=Finding.sort_key):
         if not config.code_enabled(finding.code, finding.path) or finding.path in failed:
             continue
@@ -268,8 +269,22 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
             suppressed.append((finding, f"realtime: {reason}"))
         elif noqa:
             suppressed.append((finding, "noqa"))
+            used.add((finding.path, *(used_noqa(facts_by_path[finding.path], finding) or (0, ""))))
         else:
             kept.append(finding)
+    if apply_noqa and config.code_enabled("BL011"):
+        texts = {source.path: source.text for source in sources}
+        for facts in project.files:
+            if facts.path not in failed and facts.noqa:
+                enabled = lambda code, path=facts.path: config.code_enabled(code, path)  # noqa: E731
+                for finding in unused_noqa(facts, used, enabled, texts.get(facts.path, "")):
+                    if not config.code_enabled(finding.code, finding.path):
+                        continue
+                    if is_suppressed(facts, finding):
+                        suppressed.append((finding, "noqa"))
+                    else:
+                        kept.append(finding)
+        kept.sort(key=Finding.sort_key)
     if failed:
         kept = [f for f in kept if f.path not in failed]
         suppressed = [(f, why) for f, why in suppressed if f.path not in failed]

@@ -38,6 +38,10 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     # read while the first round parses, only when some file needs analysis (analyze.check_sources)
     schedules = read = functools.partial(read_schedules, schedule_files)
     notices: list[str] = []
+    if not files:  # nothing to remember: no cache folder is made in a tree with no Python in it
+        cache_dir = None
+        if not errors:
+            notices.append("batchlint: warning: no Python files found")
     if cache_dir and _linked(cache_dir, (runs_folder(cache_dir), schedules_folder(cache_dir)), notices):
         cache_dir = None
     if cache_dir:

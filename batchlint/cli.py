@@ -11,9 +11,12 @@ from ._version import __version__
 from .cache import CACHE_DIR_NAME
 from .cache import clean as clean_cache
 from .checker import check_paths, default_jobs
+from .clierror import Failure
 from .config import Config, ConfigError, find_config, load_config, with_overrides
-from .output import FORMATS, REPORT_FORMATS, check_renderer, report_renderer
+from .output import FORMATS, REPORT_FORMATS, report_renderer
+from .output.color import CHOICES as COLOR_CHOICES
 from .output.escape import clean as escape
+from .selection import selection_options
 from .usage import options as usage_options
 
 # Everything else loads in the command that uses it: `check` runs on every
@@ -22,17 +25,15 @@ from .usage import options as usage_options
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
-
-
 def _load(config_path: str | None, isolated: bool, paths: tuple[str, ...]) -> Config:
+    """The configuration; a problem in it is a usage error (clierror.Failure)."""
     if isolated:
         return Config()
-    path = config_path or find_config(paths[0] if paths else ".")
-    config = load_config(path)
+    try:
+        path = config_path or find_config(paths[0] if paths else ".")
+        config = load_config(path)
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
     if path is None:
         config = with_overrides(config, root=os.getcwd())
     return config
@@ -50,12 +51,12 @@ def _analysis_options(command):
     """Options shared by `check` and `report`: what to analyze and how."""
     for option in reversed((
         click.argument("paths", nargs=-1, type=click.Path()),
-        click.option("--select", help="Comma-separated codes or prefixes to report (e.g. BL1,BL106). Overrides config."),
-        click.option("--ignore", help="Comma-separated codes or prefixes not to report. Overrides config."),
+        selection_options,
         click.option("--config", "config_path", type=click.Path(dir_okay=False),
                      help="pyproject.toml to read [tool.batchlint] from (default: nearest one upward)."),
         click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
-        click.option("-o", "--output-file", type=click.File("w"), help="Write the output to this file instead of stdout."),
+        click.option("-o", "--output-file", type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Write the output to this file instead of stdout."),
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
                      help="Processes for parsing; 0 means one per CPU core. Results do not depend on it."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root)."),
@@ -66,21 +67,19 @@ def _analysis_options(command):
     return command
 
 
-def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress=None, strict=None):
+def _configure(paths, selection, config_path, isolated, strict=None) -> Config:
+    return with_overrides(selection.apply(_load(config_path, isolated, paths or (".",))), strict=strict)
+
+
+def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, progress=None, strict=None):
     paths = paths or (".",)
-    try:
-        config = _load(config_path, isolated, paths)
-        config = with_overrides(config, select=_codes(select), ignore=_codes(ignore), strict=strict)
-    except ConfigError as exc:
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    config = _configure(paths, selection, config_path, isolated, strict)
     cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
     measured = usage_options.load_given()  # --usage files: read (or exit 2) before the analysis
     try:
         result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
     except ConfigError as exc:  # [project.scripts] of a pyproject.toml among the paths
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        raise Failure(str(exc)) from None
     result = usage_options.apply_given(result, measured, config)
     for notice in result.notices:
         click.echo(escape(notice), err=True)  # may quote a file name
@@ -89,8 +88,13 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
 
 @main.command()
 @_analysis_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(FORMATS), default="concise",
+              metavar="FORMAT", show_default=True,
+              help="concise (one line per finding), full (with the source), json, json-lines, sarif, github, "
+                   "gitlab, junit or markdown.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text formats: auto is on a terminal unless NO_COLOR is set (or FORCE_COLOR is).")
+@click.option("--statistics", is_flag=True, help="Print how many findings of each code, instead of the findings.")
 @click.option("--show-context", is_flag=True, help="Print the chain of evidence and the cost estimate under each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("-q", "--quiet", is_flag=True, help="Text format: omit the summary line.")
@@ -102,25 +106,41 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE (and exit 0).")
 @click.option("--fail-under-savings", type=click.FloatRange(min=0), metavar="USD",
               help="Exit 0 unless the reported findings' monthly saving in batch exceeds USD.")
-def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir,
-          output_format, show_context, exit_zero, quiet, show_suppressed, strict, diff_base, baseline_path,
-          write_baseline, fail_under_savings) -> None:
+@click.option("--stdin-filename", metavar="PATH", help="With PATHS `-`: the name of the file read from stdin.")
+@click.option("--show-files", is_flag=True, help="List the files a run would check, and exit.")
+@click.option("--show-settings", is_flag=True, help="Print the settings in use and where they come from, and exit.")
+def check(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir,
+          output_format, color, statistics, show_context, exit_zero, quiet, show_suppressed, strict, diff_base,
+          baseline_path, write_baseline, fail_under_savings, stdin_filename, show_files, show_settings) -> None:
     """Report synchronous Claude calls that nobody waits on.
 
     PATHS are files or directories (default: the current directory).
     Exit status: 0 nothing found, 1 findings or unreadable files, 2 usage or
     configuration error.
     """
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
+    from . import check_command as cc
+
+    stdin = paths == ("-",) or (bool(stdin_filename) and not paths)
+    if show_files or show_settings:
+        config = _configure(paths, selection, config_path, isolated, strict)
+        text = cc.show_settings(config) if show_settings else cc.show_files(paths or (".",), config)
+        cc.write_output(cc.open_output(output_file), text)
+        sys.exit(EXIT_CLEAN)
+    if stdin:
+        config = _configure((stdin_filename or ".",), selection, config_path, isolated, strict)
+        result = cc.stdin_result(config, stdin_filename)
+    else:
+        result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
     if write_baseline or baseline_path or diff_base:
         result = _gate(result, write_baseline, baseline_path, diff_base)
-    if output_format in ("json", "sarif") or show_context:
+    if output_format in ("json", "json-lines", "sarif") or show_context:
         from .codemod.fixer import annotate  # LibCST loads only when a fix status is shown
 
         result = annotate(result, with_edits=output_format == "sarif")
-    render = check_renderer(output_format)
-    text = render(result, show_context=show_context, quiet=quiet, show_suppressed=show_suppressed, changed_only=bool(diff_base))
-    (output_file or sys.stdout).write(text)
+    stream = cc.open_output(output_file)
+    text = cc.render(result, output_format, stream, color, statistics, show_context=show_context, quiet=quiet,
+                     show_suppressed=show_suppressed, changed_only=bool(diff_base))
+    cc.write_output(stream, text)
     if exit_zero:
         sys.exit(EXIT_CLEAN)
     if fail_under_savings is not None:
@@ -145,8 +165,7 @@ def _gate(result, write_baseline, baseline_path, diff_base):
         if diff_base:
             result = only_changed(result, changed_lines(diff_base))
     except GateError as exc:
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        raise Failure(str(exc)) from None
     return result
 
 
@@ -158,7 +177,7 @@ def _gate(result, write_baseline, baseline_path, diff_base):
               help="PATHS are the files whose findings are fixed; the project around them (the config's folder, "
                    "else the current directory) is analyzed. For pre-commit.")
 @click.option("--split", is_flag=True, hidden=True)
-def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, unsafe_fixes,
+def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, unsafe_fixes,
         files_only, split) -> None:
     """Rewrite batchable loops, comprehensions and asyncio.gather fan-outs to
     the Message Batches API through the project's batch runtime module.
@@ -172,36 +191,37 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
     from .fix_command import run_fix
 
     if split:
-        click.echo("batchlint: error: --split was replaced by the non-blocking form that `fix --unsafe-fixes` writes for "
-                   "scheduled jobs (docs/fix.md)", err=True)
-        sys.exit(EXIT_ERROR)
+        raise click.UsageError("--split was replaced by the non-blocking form that `fix --unsafe-fixes` writes for "
+                               "scheduled jobs (docs/fix.md)")
     only = None
     if files_only:
         only = frozenset(os.path.relpath(p) for p in paths)
         paths = ()
-    try:
-        config = _load(config_path, isolated, paths or (".",))
-    except ConfigError as exc:
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    config = _load(config_path, isolated, paths or (".",))
     if files_only:
         paths = (os.path.relpath(config.root),)
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
-    sys.exit(run_fix(result, config, output_file or sys.stdout, show_diff, unsafe_fixes, only, paths))
+    from .check_command import open_output, write_output
+
+    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir)
+    stream = open_output(output_file)
+    status = run_fix(result, config, stream, show_diff, unsafe_fixes, only, paths)
+    write_output(stream, "")  # flushed, or a usage error if the disk is full
+    sys.exit(status)
 
 
 @main.command()
 @_analysis_options
-@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+@click.option("--output-format", "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True,
               help="text for a terminal, markdown for a PR or issue, json, or html (one self-contained file).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Candidates listed in text and markdown.")
-def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
+def report(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
     """Rank every candidate by monthly saving, grouped by file and by job, with totals.
 
     Exit status: 0, or 2 on a usage or configuration error.
     """
     progress = _progress_printer() if sys.stderr.isatty() else None
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress)
+    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
     from .report import build_report
@@ -209,7 +229,9 @@ def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_c
     render = report_renderer(output_format)
     built = build_report(result)
     text = render(built, top=top) if output_format in ("text", "markdown") else render(built)
-    (output_file or sys.stdout).write(text)
+    from .check_command import open_output, write_output
+
+    write_output(open_output(output_file), text)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -239,11 +261,7 @@ def _progress_printer():
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory, if not the default.")
 def clean(config_path: str | None, cache_dir: str | None) -> None:
     """Remove the cache directory (.batchlint_cache/ in the project root)."""
-    try:
-        config = _load(config_path, False, (".",))
-    except ConfigError as exc:
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    config = _load(config_path, False, (".",))
     directory = cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
     click.echo(escape(clean_cache(directory)))
 
@@ -253,11 +271,7 @@ def clean(config_path: str | None, cache_dir: str | None) -> None:
 @click.option("--isolated", is_flag=True, help="Ignore configuration files: the shipped table only.")
 def models(config_path: str | None, isolated: bool) -> None:
     """List the price table in use (USD per million tokens; batch is 50% of input and output)."""
-    try:
-        config = _load(config_path, isolated, (".",))
-    except ConfigError as exc:
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    config = _load(config_path, isolated, (".",))
     from .savings import prices_from
 
     table = prices_from(config.pricing)
@@ -273,7 +287,8 @@ def models(config_path: str | None, isolated: bool) -> None:
 
 @main.command()
 @click.argument("state_dir", required=False, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--output-format", "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
               help="Output format.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.batchlint.pricing] from.")
 def status(state_dir: str | None, output_format: str, config_path: str | None) -> None:
@@ -284,9 +299,8 @@ def status(state_dir: str | None, output_format: str, config_path: str | None) -
 
     try:
         data = state.read_status(state_dir or state.default_state_dir(), prices_from(_load(config_path, False, (".",)).pricing))
-    except (ConfigError, state.StatusError) as exc:
-        click.echo(f"batchlint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    except state.StatusError as exc:
+        raise Failure(str(exc)) from None
     for problem in data["problems"]:
         click.echo(f"batchlint: warning: {problem}", err=True)
     click.echo((state.render_json if output_format == "json" else state.render_text)(data), nl=False)
@@ -301,8 +315,7 @@ def rules(code: str | None) -> None:
     if code:
         rule = BY_CODE.get(code.upper())
         if rule is None:
-            click.echo(f"batchlint: error: unknown rule code `{code}`", err=True)
-            sys.exit(EXIT_ERROR)
+            raise Failure(f"unknown rule code `{code}`")
         click.echo(f"{rule.code} ({rule.name})\n\n{rule.summary}\n\nDocs: {rule.doc_url}")
         return
     for rule in RULES:

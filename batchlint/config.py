@@ -33,7 +33,7 @@ DEFAULT_EXCLUDE = (
 _CODE = re.compile(r"^BL[0-9]{0,3}$")
 
 
-def _known_selector(code: str) -> bool:
+def known_selector(code: str) -> bool:
     from .rules import BY_CODE
 
     return bool(_CODE.match(code)) and any(known.startswith(code) for known in BY_CODE)
@@ -73,10 +73,11 @@ class Config:
 
 
 def _longest_prefix_wins(code: str, select, ignore) -> bool:
-    """ruff's rule: the most specific matching prefix decides (select wins ties)."""
+    """ruff's and flake8's rule: the most specific matching prefix decides,
+    and `ignore` wins a tie (`--select BL101 --ignore BL101` reports nothing)."""
     best_select = max((len(p) for p in select if code.startswith(p)), default=-1)
     best_ignore = max((len(p) for p in ignore if code.startswith(p)), default=-1)
-    return best_select >= 0 and best_select >= best_ignore
+    return best_select >= 0 and best_select > best_ignore
 
 
 def _path_matches(path: str, pattern: str) -> bool:
@@ -194,7 +195,7 @@ def _validate(source: str, key: str, kind: str, value):
             return tuple(value)
         if kind == "codes":
             for code in value:
-                if not _known_selector(code):
+                if not known_selector(code):
                     raise ConfigError(f"{where}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...; see `batchlint rules`)")
         return tuple(value)
     if kind == "table":
@@ -202,7 +203,7 @@ def _validate(source: str, key: str, kind: str, value):
             raise ConfigError(f"{where} must be a table of glob = [codes]")
         out = []
         for pattern, codes in value.items():
-            if not isinstance(codes, list) or not all(isinstance(c, str) and _known_selector(c) for c in codes):
+            if not isinstance(codes, list) or not all(isinstance(c, str) and known_selector(c) for c in codes):
                 raise ConfigError(f"{where}: `{pattern}` must map to a list of codes like [\"BL101\"]")
             out.append((pattern, tuple(codes)))
         return tuple(out)
@@ -297,6 +298,6 @@ def with_overrides(config: Config, **overrides) -> Config:
     for key in ("select", "ignore"):
         if key in clean:
             for code in clean[key]:
-                if not _known_selector(code):
+                if not known_selector(code):
                     raise ConfigError(f"--{key}: `{code}` is not a batchlint code or prefix (BL, BL1, BL101, ...; see `batchlint rules`)")
     return replace(config, **clean)

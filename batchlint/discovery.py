@@ -52,17 +52,17 @@ def display_path(path: str, absolute: str = "") -> str:
 
 class Excluder:
     """Exclude patterns compiled once. A pattern with a slash matches the path
-    below the root given (or a folder holding it); one without matches any
-    single name. The walk prunes excluded folders, so each folder and file
-    needs only its own name and path tested."""
+    relative to the project root (the config file's folder, whatever path the
+    command line names); one without matches any single name. The walk prunes
+    excluded folders, so each folder and file needs only its own name and path
+    tested, and a folder named on the command line is checked even when a
+    pattern excludes it (as ruff does without --force-exclude)."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         names = [p.strip("/") for p in patterns if "/" not in p.strip("/")]
-        paths = [p.strip("/") for p in patterns if "/" in p.strip("/")]
+        paths = [p.strip("/").removeprefix("./") for p in patterns if "/" in p.strip("/")]
         self._name = re.compile("|".join(fnmatch.translate(p) for p in names)) if names else None
-        self._path = (
-            re.compile("|".join(fnmatch.translate(p) + "|" + fnmatch.translate(p + "/*") for p in paths)) if paths else None
-        )
+        self._path = re.compile("|".join(fnmatch.translate(p) for p in paths)) if paths else None
 
     def __call__(self, name: str, rel_path: str) -> bool:
         return bool(
@@ -96,9 +96,16 @@ def discover(paths: list[str], config: Config, also=None) -> tuple[list[str], li
         if not os.path.isdir(given):
             errors.append(FileError(display_path(given), "not a regular file or directory", "BL002"))
             continue
-        _walk(given, excluded, also, found, others, errors, seen, roots)
+        _walk(given, excluded, also, found, others, errors, seen, roots, _below_root(given, config.root))
     unique = list(dict.fromkeys(os.path.normpath(p) for p in found))
     return unique, errors, others
+
+
+def _below_root(directory: str, root: str) -> str:
+    """`directory` relative to the project root, "/"-separated ("" for the
+    root itself, or for a folder outside it: patterns then apply below it)."""
+    rel = os.path.relpath(os.path.abspath(directory), os.path.abspath(root))
+    return "" if rel == "." or rel == ".." or rel.startswith(".." + os.sep) else rel.replace(os.sep, "/")
 
 
 def _inside(path: str, roots: tuple[str, ...]) -> bool:
@@ -106,13 +113,13 @@ def _inside(path: str, roots: tuple[str, ...]) -> bool:
 
 
 def _walk(top: str, excluded: Excluder, also, found: list[str], others: list[tuple[str, str]],
-          errors: list[FileError], seen: set[str], roots: tuple[str, ...] = ()) -> None:
+          errors: list[FileError], seen: set[str], roots: tuple[str, ...] = (), rel_top: str = "") -> None:
     """Depth first, names sorted, one scandir per directory (70% of the time
     os.walk plus a stat per directory took). Symlinked directories are
     followed; each directory is entered once, by its real path, so loops end
     and nothing is found twice. A real subdirectory's real path is its
     parent's plus its name, so only symlinks cost a realpath call."""
-    stack = [(top, "", os.path.realpath(top))]
+    stack = [(top, rel_top, os.path.realpath(top))]
     while stack:
         directory, rel_dir, real = stack.pop()
         if real in seen:
@@ -127,8 +134,9 @@ def _walk(top: str, excluded: Excluder, also, found: list[str], others: list[tup
         subdirectories = []
         for entry in entries:
             name = entry.name
-            # Patterns apply below the path given on the command line: naming a
-            # directory (even `build/` or a site-packages) means "check this".
+            # Patterns apply below the path given on the command line (naming a
+            # directory, even `build/` or a site-packages, means "check this"),
+            # a pattern with a slash to the path from the project root.
             rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
                 is_directory = entry.is_dir()  # follows symlinks

@@ -137,10 +137,15 @@ class Finding:
     # chain. A change to any of them makes the finding new (--diff-base).
     anchors: tuple[tuple[str, int, int], ...] = ()
     fix: FixStatus | None = None  # filled for batch candidates when asked (JSON, SARIF, `fix`)
+    summary: str = ""  # the message in a few words, for the one-line text output ("" : the message)
 
     @property
     def path(self) -> str:
         return self.location.path
+
+    @property
+    def short_message(self) -> str:
+        return self.summary or self.message
 
     @property
     def line(self) -> int:

@@ -23,6 +23,7 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("BL002", "bad-path", "A path given on the command line does not exist or cannot be listed."),
     RuleInfo("BL003", "file-over-limit", "A file is too large or too deeply nested to analyze; it was skipped."),
     RuleInfo("BL010", "realtime-without-reason", "A `# batchlint: realtime` pragma must say who waits: `# batchlint: realtime -- <reason>`."),
+    RuleInfo("BL011", "unused-noqa", "A `# noqa: BL...` comment suppresses nothing on its line (as ruff's RUF100): remove it."),
     RuleInfo("BL101", "claude-call-in-loop", "Synchronous Claude call in a loop over items: nobody waits on each response."),
     RuleInfo("BL102", "claude-call-fan-out", "Synchronous Claude calls fanned out (gather, thread/process pools): batch them instead."),
     RuleInfo("BL103", "claude-call-in-scheduled-job", "Synchronous Claude call in a scheduled job (cron, beat, Airflow, ...)."),

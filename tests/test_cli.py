@@ -75,7 +75,8 @@ def test_exit_zero_flag(tmp_path):
 def test_show_context_prints_the_evidence_chain(tmp_path):
     write(tmp_path, {"jobs.py": LOOP})
     lines = run(tmp_path, "--show-context", ".").output.splitlines()
-    assert lines[1].startswith("    = `client.messages.create`")
+    assert lines[1].startswith("    Claude call `client.messages.create` in for loop over `rows`: nobody waits")  # the whole message
+    assert lines[2].startswith("    = `client.messages.create`")
     assert any("not called from any analyzed code" in line for line in lines)
 
 

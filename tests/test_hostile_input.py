@@ -333,7 +333,7 @@ def test_bad_config_value_is_exit_2_naming_file_and_key(tmp_path, case):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     (line,) = result.stderr.splitlines()
-    assert line.startswith("batchlint: error: ") and "pyproject.toml: " in line and message in line
+    assert line.startswith("Error: ") and "pyproject.toml: " in line and message in line
     assert result.stdout == ""
 
 

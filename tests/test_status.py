@@ -90,7 +90,7 @@ def test_a_missing_folder_is_one_line_and_exit_2(tmp_path):
     result = status(str(tmp_path / "nowhere"))
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        f"batchlint: error: no batch state folder at {tmp_path / 'nowhere'} (pass STATE_DIR or set CLAUDE_BATCH_STATE_DIR)"]
+        f"Error: no batch state folder at {tmp_path / 'nowhere'} (pass STATE_DIR or set CLAUDE_BATCH_STATE_DIR)"]
 
 
 def test_garbled_files_are_named_and_the_rest_is_still_reported(state):

@@ -187,20 +187,24 @@ _WHY = "nobody waits on each response; send these requests as one Message Batch 
 _WHY_JOB = "nobody waits on it; submit it as a Message Batch and collect the result later (50% cheaper)"
 
 
-def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
+def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str, str]:
+    """The code, the full message, and the short one the default text line shows."""
     frame = verdict.report
     facts = frame.facts
     terminal = verdict.chain.terminal
     sdk_text = _call_text(verdict.chain.frames[0].site)
     if frame is verdict.chain.frames[0]:
-        subject = f"Claude call `{sdk_text}`"
+        subject = short_subject = f"Claude call `{sdk_text}`"
     elif frame.site.ref_via:
         name = frame.site.callee.rpartition(".")[2]
         subject = f"`{name}()` (passed to `{_call_text(frame.site)}`) reaches Claude (`{sdk_text}`)"
+        short_subject = f"`{name}()` reaches Claude"
     else:
         subject = f"`{_call_text(frame.site)}()` reaches Claude (`{sdk_text}`)"
+        short_subject = f"`{_call_text(frame.site)}()` reaches Claude"
+    short_where = f"in {terminal.label}" if terminal else ""
     if facts.repetition is not None:
-        where = f"in {facts.repetition_label}"
+        where = short_where = f"in {facts.repetition_label}"
         if terminal is not None and terminal.kind in (SCHEDULED, WORKER, OFFLINE):
             where += f", inside {terminal.label}"
         why = _WHY
@@ -209,22 +213,23 @@ def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
         if terminal is not None and terminal.kind == SCHEDULED:
             where += " (one call per run; still, nobody waits on a scheduled run)"
         why = _WHY_JOB
+    summary = f"{short_subject} {short_where}".rstrip()
     if not sdk.batchable_client:
         return CODE_NO_BATCH_CLIENT, (
             f"{subject} {where}: nobody waits on it, but `{sdk.client}` cannot use the Message Batches API; "
             "use a first-party `anthropic.Anthropic` client (or the provider's own batch inference) to get the batch discount"
-        )
+        ), f"{summary}; `{sdk.client}` cannot batch"
     if sdk.role == "legacy":
         return CODE_LEGACY, (
             f"{subject} {where}: legacy Text Completions call; move it to the Messages API first, "
             "then to a Message Batch (the batch API accepts only Messages requests)"
-        )
+        ), f"{summary}; legacy Text Completions"
     message = f"{subject} {where}: {why}"
     if sdk.role == "stream":
         message += "; the stream is only drained in code, never shown, so a non-streaming batch request gives the same result"
     if sdk.inferred:
         message += " [client type inferred from the call's arguments]"
-    return CONTEXT_CODES[verdict.kind], message
+    return CONTEXT_CODES[verdict.kind], message, summary
 
 
 _VOLUME = re.compile(r"\bvolume\s*=\s*(\S+)")
@@ -324,7 +329,7 @@ def _failed(errors: list[FileError] | None, failed: set[str], path: str, stage: 
 def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts, site: Site, pragmas: dict,
              prices: PriceTable | None, settings: Settings | None) -> list[Finding]:
     """One verdict's finding (and its cacheable-prefix finding), with the estimate."""
-    code, message = _message(verdict, sdk)
+    code, message, summary = _message(verdict, sdk)
     terminal = verdict.chain.terminal
     cost = None
     if prices is not None:
@@ -336,6 +341,7 @@ def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts,
     finding = Finding(
         code=code,
         message=message,
+        summary=summary,
         location=_loc(verdict.report.path, verdict.report.site),
         context=verdict.kind,
         evidence=_evidence(verdict, sdk),
@@ -381,6 +387,7 @@ def _cacheable_prefix_finding(candidate: Finding, cost) -> Finding:
             "`cache_control`: mark it cacheable; caching stacks with the batch discount "
             f"(~{usd(cost.monthly_batch_cached)}/month instead of {usd(cost.monthly_batch)} in batch)"
         ),
+        summary=f"same ~{prefix}-token system prompt with every batch request and no `cache_control`",
         location=candidate.call,
         context=candidate.context,
         evidence=(f"batch candidate reported at {candidate.path}:{candidate.line} ({candidate.code})", *candidate.evidence),
@@ -432,6 +439,7 @@ def unclassified_calls(project: Project, classifier: Classifier, errors: list[Fi
             code=CODE_UNCLASSIFIED,
             message=(f"Claude call `{_call_text(site)}` in no context batchlint recognises: if a person waits on it, "
                      "say so with `# batchlint: realtime -- <who waits>`; if not, it belongs in a Message Batch"),
+            summary=f"Claude call `{_call_text(site)}` in no known context: batch it or declare it realtime",
             location=location, context=None,
             evidence=_evidence(Verdict(chains[0].frames[0], ContextKind.LOOP, chains[0]), sdk) if chains else (),
             call=location, sdk_call=sdk.method, client=sdk.client,

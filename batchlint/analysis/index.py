@@ -1258,7 +1258,9 @@ def _scan_comments(source: str) -> tuple[tuple, tuple]:
             noqa.append((number, ",".join(re.split(r"[,\s]+", codes.upper().strip())) if codes else ""))
         pragma = _PRAGMA.search(line)
         if pragma:
-            pragmas.append((number, pragma.group("text").strip()))
+            text = pragma.group("text").strip()
+            if not text.lower().startswith("noqa") or line.lstrip().startswith("#"):  # a file's noqa stands alone
+                pragmas.append((number, text))
     return tuple(noqa), tuple(pragmas)
 
 

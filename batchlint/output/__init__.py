@@ -8,7 +8,12 @@ import importlib
 
 # format name -> (module in this package, render function)
 _CHECK = {
-    "text": ("text", "render_text"),
+    "concise": ("text", "render_text"),
+    "full": ("text", "render_full"),
+    "text": ("text", "render_text"),  # the name `concise` had before; kept for scripts
+    "json-lines": ("json_lines", "render_json_lines"),
+    "gitlab": ("gitlab", "render_gitlab"),
+    "junit": ("junit", "render_junit"),
     "json": ("json_format", "render_json"),
     "sarif": ("sarif", "render_sarif"),
     "github": ("github", "render_github"),
@@ -20,7 +25,8 @@ _REPORT = {
     "json": ("report_formats", "render_report_json"),
     "html": ("report_formats", "render_report_html"),
 }
-FORMATS = tuple(sorted(_CHECK))  # `batchlint check --format`
+FORMATS = tuple(sorted(_CHECK))  # `batchlint check --output-format`
+TEXT_FORMATS = ("concise", "full", "text")  # take colour, --show-context, -q
 REPORT_FORMATS = tuple(sorted(_REPORT))  # `batchlint report --format`
 
 

@@ -54,12 +54,13 @@ def line_start(path: str) -> str:
     return "./" + path if _LINE_START.match(path) else path
 
 
-def dumps(data) -> str:
+def dumps(data, indent: int | None = 2) -> str:
     """JSON text, always valid UTF-8 for any consumer: a file-name byte that is
     not UTF-8 becomes the text `\\xff` (a lone surrogate would be rejected by
     strict parsers), and invisible characters are written as JSON escapes
     (`\\u202e`), which decode to the very same string."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)  # numbers are bounded (boundary.py)
+    separators = None if indent is not None else (",", ":")
+    text = json.dumps(data, indent=indent, separators=separators, ensure_ascii=False, allow_nan=False)  # numbers are bounded (boundary.py)
     text = _SURROGATE.sub(lambda m: json.dumps(escape_char(m.group()))[1:-1], text)
     return _NOT_SHOWN_IN_JSON.sub(lambda m: json.dumps(m.group())[1:-1], text)
 
