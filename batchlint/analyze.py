@@ -88,9 +88,7 @@ class _Parser:
             meanwhile(False)
 
     def close(self) -> None:
-        self.workers.close()
-        if self.cache is not None:
-            self.cache.save()
+        self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
 def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFacts | None, FileError | None]:
@@ -275,4 +273,5 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         suppressed = [(f, why) for f, why in suppressed if f.path not in failed]
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
     errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
-    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices))
+    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices),
+                       tuple(s.path for s in sources), tuple(f.path for f in project.files))

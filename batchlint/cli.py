@@ -59,20 +59,27 @@ def _analysis_options(command):
                      help="Processes for parsing; 0 means one per CPU core. Results do not depend on it."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .batchlint_cache/ in the project root)."),
+        click.option("--project-root", type=click.Path(file_okay=False, exists=True),
+                     help="The project to analyze (default: nearest folder with pyproject.toml, setup.cfg, setup.py or .git); "
+                          "PATHS choose which of its findings are reported."),
     )):
         command = option(command)
     return command
 
 
-def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress=None, strict=None):
+def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, project_root, progress=None,
+             strict=None):
     paths = paths or (".",)
     try:
         config = _load(config_path, isolated, paths)
-        config = with_overrides(config, select=_codes(select), ignore=_codes(ignore), strict=strict)
+        config = with_overrides(config, select=_codes(select), ignore=_codes(ignore), strict=strict,
+                                project_root=project_root and os.path.abspath(project_root))
     except ConfigError as exc:
         click.echo(f"batchlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
+    from .project_root import cache_home
+
+    cache = None if no_cache else (cache_dir or os.path.join(cache_home(paths, config), CACHE_DIR_NAME))
     try:
         result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
     except ConfigError as exc:  # [project.scripts] of a pyproject.toml among the paths
@@ -98,7 +105,7 @@ def _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE (and exit 0).")
 @click.option("--fail-under-savings", type=click.FloatRange(min=0), metavar="USD",
               help="Exit 0 unless the reported findings' monthly saving in batch exceeds USD.")
-def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir,
+def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, project_root,
           output_format, show_context, exit_zero, quiet, show_suppressed, strict, diff_base, baseline_path,
           write_baseline, fail_under_savings) -> None:
     """Report synchronous Claude calls that nobody waits on.
@@ -107,7 +114,7 @@ def check(paths, select, ignore, config_path, isolated, output_file, jobs, no_ca
     Exit status: 0 nothing found, 1 findings or unreadable files, 2 usage or
     configuration error.
     """
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, project_root, strict=strict)
     if write_baseline or baseline_path or diff_base:
         result = _gate(result, write_baseline, baseline_path, diff_base)
     if output_format in ("json", "sarif") or show_context:
@@ -154,7 +161,7 @@ def _gate(result, write_baseline, baseline_path, diff_base):
               help="PATHS are the files whose findings are fixed; the project around them (the config's folder, "
                    "else the current directory) is analyzed. For pre-commit.")
 @click.option("--split", is_flag=True, hidden=True)
-def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, unsafe_fixes,
+def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, project_root, show_diff, unsafe_fixes,
         files_only, split) -> None:
     """Rewrite batchable loops, comprehensions and asyncio.gather fan-outs to
     the Message Batches API through the project's batch runtime module.
@@ -182,7 +189,7 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
         sys.exit(EXIT_ERROR)
     if files_only:
         paths = (os.path.relpath(config.root),)
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir)
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, project_root)
     sys.exit(run_fix(result, config, output_file or sys.stdout, show_diff, unsafe_fixes, only, paths))
 
 
@@ -191,13 +198,14 @@ def fix(paths, select, ignore, config_path, isolated, output_file, jobs, no_cach
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
               help="text for a terminal, markdown for a PR or issue, json, or html (one self-contained file).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Candidates listed in text and markdown.")
-def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
+def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_cache, cache_dir, project_root, output_format,
+           top) -> None:
     """Rank every candidate by monthly saving, grouped by file and by job, with totals.
 
     Exit status: 0, or 2 on a usage or configuration error.
     """
     progress = _progress_printer() if sys.stderr.isatty() else None
-    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress)
+    result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, project_root, progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
     from .report import build_report
