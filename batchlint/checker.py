@@ -25,7 +25,7 @@ def default_jobs() -> int:
 
 
 def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,
-                progress=None, project_root: str = "") -> CheckResult:
+                progress=None, project_root: str = "", whole: bool = False) -> CheckResult:
     """Check files and directories; the public entry point.
 
     The project around the paths is analyzed and the findings in the paths
@@ -34,11 +34,12 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     processes (same results as 1): this one and children forked from it, so
     a caller running threads of its own should pass 1 (a fork copies locks
     those threads may hold). `cache_dir` keeps results between runs (see
-    cache.py)."""
+    cache.py). `whole`: the project's result, not only the paths' (the
+    flake8 plugin asks once and views it file by file)."""
     config = config or Config(root=os.getcwd())
     scope = scope_for(paths, project_root or config.project_root)
     result = _check_project(scope, config, jobs, cache_dir, progress)
-    return result if scope.everything else _view(result, scope)
+    return result if whole or scope.everything else _view(result, scope)
 
 
 def _view(result: CheckResult, scope: Scope) -> CheckResult:
