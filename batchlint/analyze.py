@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .boundary import stage_failure
-from .cache import FactsCache, file_key, write_facts
+from .cache import FactsCache, file_key, read_facts, write_facts
 from .config import Config
 from .discovery import SourceFile
 from .model import CheckResult, FileError, Finding
@@ -50,30 +50,22 @@ class _Parser:
         self._meanwhile = meanwhile  # meanwhile(parsing), once: True while the first round parses (see Workers.map)
 
     def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
-        results: list = [None] * len(sources)
+        """Each file's facts: read back from its cache entry or parsed (and
+        stored), both in the workers. Reading an entry back costs a fraction
+        of a parse, so spread over the same processes as the parses a cached
+        run is never slower than an uncached one (serial reads in this process
+        made a one-file edit of 50,000 files slower than --no-cache -j2)."""
         self.total += len(sources)
-        todo: list[int] = []
-        keys: list[str] = []
-        for index, source in enumerate(sources):
-            key = file_key(source.path, source.module, source.is_package, source.text,
-                           source.renamed_neighbours) if self.cache else ""
-            keys.append(key)
-            cached = self.cache.get(key) if self.cache else None
-            if isinstance(cached, FileError) and cached.path == source.path:
-                results[index] = (None, cached)
-            elif isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):
-                results[index] = (cached, None)
-            else:  # none, or another file's (the key is checked too, in cache.py)
-                todo.append(index)
-        self.done += len(sources) - len(todo)  # cache hits
         store = self.cache.directory if self.cache else None
-        tasks = [(sources[i], keys[i], store) for i in todo]
+        tasks = [(source, file_key(source.path, source.module, source.is_package, source.text, source.renamed_neighbours)
+                  if store else "", store) for source in sources]
         meanwhile, self._meanwhile = self._meanwhile, None
         during = (lambda: meanwhile(True)) if meanwhile is not None else None
-        for index, outcome in zip(todo, self.workers.map(_parse_and_store, tasks, self._advance, during)):
-            results[index] = outcome
-            if self.cache and _cache_entry(*outcome) is not None:
-                self.cache.stored(keys[index])
+        results = []
+        for (_source, key, _store), (facts, error, kept) in zip(tasks, self.workers.map(_load_or_parse, tasks, self._advance, during)):
+            if kept:
+                self.cache.used(key, stored=kept == "stored")
+            results.append((facts, error))
         return results
 
     def _advance(self, files: int) -> None:
@@ -91,17 +83,26 @@ class _Parser:
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
-def _parse_and_store(task: tuple[SourceFile, str, str | None]) -> tuple[FileFacts | None, FileError | None]:
-    """Parse one file and, given a cache directory, write its entry (facts or
-    error): in a worker, the encoding and writing run in parallel too."""
+def _load_or_parse(task: tuple[SourceFile, str, str | None]) -> tuple[FileFacts | None, FileError | None, str]:
+    """One file's facts (or error) and what became of its cache entry: "read"
+    (answered from it), "stored" (parsed, entry written) or "" (no entry).
+    Runs in a worker: reading, decoding, encoding and writing entries are
+    spread over the processes like the parses."""
     source, key, cache_dir = task
+    if cache_dir:
+        cached = read_facts(cache_dir, key)
+        if isinstance(cached, FileError) and cached.path == source.path:
+            return None, cached, "read"
+        if isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):
+            return cached, None, "read"
     facts, error = parse_file(source)
     entry = _cache_entry(facts, error)
     if cache_dir and entry is not None:
         # an entry that cannot be stored costs the next run a parse, not this file its findings
         with contextlib.suppress(Exception):
             write_facts(cache_dir, key, entry)
-    return facts, error
+            return facts, error, "stored"
+    return facts, error, ""
 
 
 def _cache_entry(facts: FileFacts | None, error: FileError | None):

@@ -161,6 +161,17 @@ def write_facts(directory: str, key: str, outcome) -> None:
     _write_entry(directory, folder, key, _facts().encode(outcome))
 
 
+def read_facts(directory: str, key: str):
+    """The FileFacts or FileError stored under `key`, or None (none, damaged,
+    or another file's). Called where the file is analyzed, in a worker."""
+    raw = _read_entry(os.path.join(facts_folder(directory), key + ".json"), key)
+    if raw is None:
+        return None
+    codec = _facts()
+    facts = type(raw) is list and raw[:1] == ["\0FileFacts"]
+    return codec.decoded(raw, codec.classes["FileFacts"] if facts else _model.FileError)
+
+
 class FactsCache:
     """One small JSON file per parsed file's facts, in a folder per layout:
     a run reads only the entries it needs and writes only the new ones (one
@@ -177,21 +188,19 @@ class FactsCache:
         """The stored FileFacts or FileError, or None."""
         if not self.directory:
             return None
-        raw = _read_entry(os.path.join(facts_folder(self.directory), key + ".json"), key)
-        if raw is None:
-            return None
-        codec = _facts()
-        facts = type(raw) is list and raw[:1] == ["\0FileFacts"]
-        outcome = codec.decoded(raw, codec.classes["FileFacts"] if facts else _model.FileError)
-        if outcome is None:
-            return None  # from elsewhere, or damaged: parse again
-        self._used.add(key)
+        outcome = read_facts(self.directory, key)
+        if outcome is not None:
+            self._used.add(key)
         return outcome
 
-    def stored(self, key: str) -> None:
-        """The entry for `key` was written (by write_facts, where the file was parsed)."""
+    def used(self, key: str, stored: bool = False) -> None:
+        """The entry for `key` was read, or written (`stored`), where the file
+        was analyzed (analyze._load_or_parse, in a worker)."""
         self._used.add(key)
-        self._wrote = True
+        self._wrote = self._wrote or stored
+
+    def stored(self, key: str) -> None:
+        self.used(key, stored=True)
 
     def save(self) -> None:
         """Drop the entries this run did not use, if it wrote any."""
@@ -278,6 +287,9 @@ def _drop_entries(folder: str, keep: set[str]) -> None:
                 pass
 
 
+_ready: set[str] = set()  # entry folders made, with the cache's .gitignore, by this process
+
+
 def _write_entry(directory: str, folder: str, key: str, data) -> None:
     """Write `key`'s entry in `folder` atomically, with the cache directory's
     .gitignore; a read-only checkout still gets its answer, just not faster
@@ -289,15 +301,18 @@ def _write_entry(directory: str, folder: str, key: str, data) -> None:
     except ValueError:  # a value JSON cannot hold (nan): not worth keeping
         return
     try:
-        os.makedirs(folder, exist_ok=True)
-        marker = os.path.join(directory, ".gitignore")
-        if not os.path.lexists(marker):
-            # O_EXCL: fails on any name there, a dangling link included
-            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write("# Created by batchlint\n*\n")
+        if folder not in _ready:  # once per folder and process: a cold run writes thousands of entries
+            os.makedirs(folder, exist_ok=True)
+            marker = os.path.join(directory, ".gitignore")
+            if not os.path.lexists(marker):
+                # O_EXCL: fails on any name there, a dangling link included
+                fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write("# Created by batchlint\n*\n")
+            _ready.add(folder)
         replace_file(os.path.join(folder, key + ".json"), payload, ".cache-")
     except OSError:  # a read-only checkout or a full disk: no entry, and no half entry left behind
+        _ready.discard(folder)  # removed meanwhile (`batchlint clean`)? made again on the next write
         return
 
 
