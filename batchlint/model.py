@@ -134,6 +134,8 @@ class FileError:
     path: str
     message: str
     code: str = "BL001"
+    line: int = 0  # where in the file (a syntax error's own place); 0: the file as a whole
+    column: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
                 **_options) -> str:
     lines: list[str] = []
     for error in result.errors:
-        lines.append(f"{line_start(error.path)}:1:1: {error.code} {clean(error.message)}")
+        lines.append(f"{line_start(error.path)}:{max(1, error.line)}:{max(1, error.column)}: {error.code} {clean(error.message)}")
     for finding in result.findings:
         cost = finding.estimate
         money = f" [~{usd(cost.monthly_now)}/month now, {usd(cost.monthly_batch)} in batch]" if cost else ""
