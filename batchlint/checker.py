@@ -17,7 +17,7 @@ from .config import Config
 from .discovery import SourceFile, discover, display_path, module_part, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .model import CheckResult, FileError, Finding
-from .project_root import Scope, partition, scope_for
+from .project_root import Scope, is_test_path, partition, scope_for
 
 
 def default_jobs() -> int:
@@ -97,15 +97,28 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
         schedules = functools.partial(read_schedules, declared)
         if cache_dir and len(groups) == 1:  # one entry is kept: with several projects it would churn
             schedules = ScheduleCache(cache_dir).reader(_stamp(declared) + f"\0{schedules_readable()}", schedules)
-        results.append(analyze.check_sources(sources, config, errors if index == 0 else None, jobs=jobs, cache=cache,
-                                             progress=progress, schedules=schedules if declared else None,
-                                             scripts=scripts[index] if groups else console_scripts(list(scope.walk))))
+        result = analyze.check_sources(sources, config, errors if index == 0 else None, jobs=jobs, cache=cache,
+                                       progress=progress, schedules=schedules if declared else None,
+                                       scripts=scripts[index] if groups else console_scripts(list(scope.walk)))
+        results.append(result if config.include_tests else _without_tests(result, folder))
     if cache is not None:
         cache.save()
     result = _merged(results)
     if runs is not None:
         runs.put(run_key, result)
     return _with_notices(result, notices)
+
+
+def _without_tests(result: CheckResult, folder: str) -> CheckResult:
+    """Findings in the project's test code (project_root.is_test_path) move
+    to the suppressed ones, with the reason; `include-tests = true` keeps them."""
+    tests = [f for f in result.findings if is_test_path(f.path, folder)]
+    if not tests:
+        return result
+    return replace(result, findings=tuple(f for f in result.findings if f not in tests),
+                   suppressed=result.suppressed + len(tests),
+                   suppressed_findings=(*result.suppressed_findings, *((f, "test code (include-tests = true to report it)")
+                                                                       for f in tests)))
 
 
 def _with_notices(result: CheckResult, notices: list[str]) -> CheckResult:

@@ -60,6 +60,7 @@ class Config:
     savings: tuple = ()  # [tool.batchlint.savings], validated, as sorted items
     runtime_module: str = ""  # where `fix` writes the batch runtime ("pkg.mod"); "" for beside the package
     project_root: str = ""  # absolute; "" to find it from the root markers (project_root.py)
+    include_tests: bool = False  # report findings in test code (project_root.is_test_path)
 
     def code_enabled(self, code: str, path: str = "") -> bool:
         if not _longest_prefix_wins(code, self.select, self.ignore):
@@ -109,6 +110,7 @@ _KEYS = {
     "strict": "bool",
     "runtime-module": "module",
     "project-root": "path",
+    "include-tests": "bool",
 }
 
 _PRICE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -183,6 +185,7 @@ def config_from_table(table: dict, source: str) -> Config:
         # relative to the configuration file's folder
         project_root=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(source)), values["project-root"]))
         if "project-root" in values else "",
+        include_tests=values.get("include-tests", False),
     )
 
 

@@ -147,3 +147,17 @@ def cache_home(paths, config) -> str:
     if config.source:
         return config.root
     return find_root(paths[0] if paths else ".") or config.root
+
+
+def is_test_path(path: str, folder: str = "") -> bool:
+    """Whether `path` is test code of the project in `folder` ("" for the
+    working directory): a `test_*.py` or `*_test.py` file, a `conftest.py`,
+    or a file under a `tests`/`test` folder of the project. Calls made there
+    (against mocked clients, in CI) are not production volume."""
+    rel = os.path.relpath(os.path.abspath(path), folder or os.getcwd()).replace(os.sep, "/")
+    parts = [p for p in rel.split("/") if p not in ("", ".", "..")]
+    if not parts:
+        return False
+    name = parts[-1]
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            or any(p in ("tests", "test") for p in parts[:-1]))

@@ -218,3 +218,67 @@ def test_flake8_view_equals_the_project_view(tmp_path):
     assert [p[1:] for p in expected if p[0] == one]  # a finding that needs another file
     write(tmp_path, WRAPPER)
     assert [p[1:] for p in flake8("scripts/run.py", cwd=tmp_path)] == [(6, 9, "BL101")]
+
+
+TESTS = {
+    "pyproject.toml": "",
+    "app/llm.py": WRAPPER["app/llm.py"],
+    "app/jobs.py": '''
+        from app.llm import ask
+
+
+        def nightly(rows):
+            for row in rows:
+                ask(row)  # expect: BL101
+        ''',
+    "tests/test_llm.py": '''
+        from app.llm import ask
+
+
+        def test_many(rows):
+            for row in rows:
+                ask(row)
+        ''',
+    "app/conftest.py": '''
+        from app.llm import ask
+
+
+        def seed(rows):
+            for row in rows:
+                ask(row)
+        ''',
+    "app/llm_test.py": '''
+        from app.llm import ask
+
+
+        def check_all(rows):
+            return [ask(row) for row in rows]
+        ''',
+}
+
+
+def test_test_code_is_not_reported_unless_asked(tmp_path):
+    write(tmp_path, TESTS)
+    default = in_dir(tmp_path, lambda: check_paths(["."], Config()))
+    assert [(f.path, f.line) for f in default.findings] == [("app/jobs.py", 6)]
+    assert {f.path for f, why in default.suppressed_findings if why.startswith("test code")} == {
+        "tests/test_llm.py", "app/conftest.py", "app/llm_test.py"}
+    included = in_dir(tmp_path, lambda: check_paths(["."], Config(include_tests=True)))
+    assert sorted(f.path for f in included.findings) == ["app/conftest.py", "app/jobs.py", "app/llm_test.py",
+                                                          "tests/test_llm.py"]
+    # a folder named like a test only counts inside the project
+    from batchlint.project_root import is_test_path
+
+    assert not is_test_path(str(tmp_path / "app" / "jobs.py"), str(tmp_path))
+    assert is_test_path(str(tmp_path / "tests" / "x.py"), str(tmp_path))
+    assert not is_test_path(str(tmp_path / "testing" / "x.py"), str(tmp_path))
+
+
+def test_include_tests_key(tmp_path):
+    from batchlint.config import ConfigError, load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.batchlint]\ninclude-tests = true\n")
+    assert load_config(str(tmp_path / "pyproject.toml")).include_tests is True
+    (tmp_path / "pyproject.toml").write_text("[tool.batchlint]\ninclude-tests = 1\n")
+    with pytest.raises(ConfigError, match="include-tests"):
+        load_config(str(tmp_path / "pyproject.toml"))
