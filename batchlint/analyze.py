@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .boundary import stage_failure
-from .cache import FactsCache, file_key, read_facts, write_facts
+from .cache import FactsCache, facts_body, facts_from_body, file_key
 from .config import Config
 from .discovery import SourceFile
 from .model import CheckResult, FileError, Finding
@@ -56,15 +56,18 @@ class _Parser:
         run is never slower than an uncached one (serial reads in this process
         made a one-file edit of 50,000 files slower than --no-cache -j2)."""
         self.total += len(sources)
-        store = self.cache.directory if self.cache else None
-        tasks = [(source, file_key(source.path, source.module, source.is_package, source.text, source.renamed_neighbours)
-                  if store else "", store) for source in sources]
+        cache = self.cache
+        tasks = [(source, key, cache.body(key)) if cache else (source, "", None)
+                 for source in sources
+                 for key in (file_key(source.path, source.module, source.is_package, source.text,
+                                      source.renamed_neighbours) if cache else "",)]
         meanwhile, self._meanwhile = self._meanwhile, None
         during = (lambda: meanwhile(True)) if meanwhile is not None else None
         results = []
-        for (_source, key, _store), (facts, error, kept) in zip(tasks, self.workers.map(_load_or_parse, tasks, self._advance, during)):
+        for (_source, key, _body), (facts, error, kept, body) in zip(
+                tasks, self.workers.map(_load_or_parse if cache else _parse_only, tasks, self._advance, during)):
             if kept:
-                self.cache.used(key, stored=kept == "stored")
+                cache.used(key, body)
             results.append((facts, error))
         return results
 
@@ -83,26 +86,31 @@ class _Parser:
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
-def _load_or_parse(task: tuple[SourceFile, str, str | None]) -> tuple[FileFacts | None, FileError | None, str]:
-    """One file's facts (or error) and what became of its cache entry: "read"
-    (answered from it), "stored" (parsed, entry written) or "" (no entry).
-    Runs in a worker: reading, decoding, encoding and writing entries are
-    spread over the processes like the parses."""
-    source, key, cache_dir = task
-    if cache_dir:
-        cached = read_facts(cache_dir, key)
+def _load_or_parse(task: tuple[SourceFile, str, bytes | None]) -> tuple[FileFacts | None, FileError | None, bool, bytes | None]:
+    """One file's facts (or error), whether the cache keeps an entry for it,
+    and the entry's new record body if the file was parsed. Runs in a worker:
+    checking, decoding and encoding entries are spread over the processes
+    like the parses."""
+    source, key, body = task
+    if body is not None:
+        cached = facts_from_body(key, body)
         if isinstance(cached, FileError) and cached.path == source.path:
-            return None, cached, "read"
+            return None, cached, True, None
         if isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):
-            return cached, None, "read"
+            return cached, None, True, None
     facts, error = parse_file(source)
     entry = _cache_entry(facts, error)
-    if cache_dir and entry is not None:
-        # an entry that cannot be stored costs the next run a parse, not this file its findings
+    new = None
+    if entry is not None:
+        # an entry that cannot be encoded costs the next run a parse, not this file its findings
         with contextlib.suppress(Exception):
-            write_facts(cache_dir, key, entry)
-            return facts, error, "stored"
-    return facts, error, ""
+            new = facts_body(key, entry)
+    return facts, error, new is not None, new
+
+
+def _parse_only(task: tuple[SourceFile, str, None]) -> tuple[FileFacts | None, FileError | None, bool, None]:
+    facts, error = parse_file(task[0])
+    return facts, error, False, None
 
 
 def _cache_entry(facts: FileFacts | None, error: FileError | None):

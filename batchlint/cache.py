@@ -46,6 +46,7 @@ except ImportError:  # pragma: no cover - other interpreters
 from . import model as _model
 from ._version import __version__
 from .atomic import replace_file
+from . import cache_pack
 from .cache_codec import Codec
 from .discovery import read_regular_file
 from .external import ExternalSchedule
@@ -152,19 +153,23 @@ def unsafe_link(directory: str, folders: tuple[str, ...] = ()) -> str:
     return ""
 
 
-def write_facts(directory: str, key: str, outcome) -> None:
-    """Write one file's entry (atomically): its FileFacts, or the FileError its
-    text gives (a syntax error; syntax newer than this Python, whose check
-    loads LibCST: 0.15 s a run otherwise). Called where the file was parsed,
-    so with --jobs the encoding runs in the workers."""
-    folder = facts_folder(directory)
-    _write_entry(directory, folder, key, _facts().encode(outcome))
+def facts_body(key: str, outcome) -> bytes | None:
+    """One file's record for the pack (cache_pack.py): its FileFacts, or the
+    FileError its text gives (a syntax error; syntax newer than this Python,
+    whose check loads LibCST: 0.15 s a run otherwise). Built where the file
+    was parsed, so with --jobs the encoding runs in the workers. None for a
+    value JSON cannot hold (nan): not worth keeping."""
+    try:
+        payload = json.dumps(_facts().encode(outcome), separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return None
+    return cache_pack.body(key, payload.encode("utf-8", "surrogatepass"), _checksum)
 
 
-def read_facts(directory: str, key: str):
-    """The FileFacts or FileError stored under `key`, or None (none, damaged,
-    or another file's). Called where the file is analyzed, in a worker."""
-    raw = _read_entry(os.path.join(facts_folder(directory), key + ".json"), key)
+def facts_from_body(key: str, body: bytes):
+    """The FileFacts or FileError a record body holds under `key`, or None
+    (damaged, forged badly, or another key's). Decoded in a worker."""
+    raw = cache_pack.payload(key, body, _checksum, _MAX_ENTRY_BYTES)
     if raw is None:
         return None
     codec = _facts()
@@ -173,40 +178,65 @@ def read_facts(directory: str, key: str):
 
 
 class FactsCache:
-    """One small JSON file per parsed file's facts, in a folder per layout:
-    a run reads only the entries it needs and writes only the new ones (one
-    monolithic file cost 0.4 s to load and rewrite on a 3,155-file tree for a
-    one-file edit). Entries this run did not use are removed when it wrote
-    something, so the folder holds one tree's worth."""
+    """The facts of every parsed file of the tree, in one pack file per
+    layout folder (cache_pack.py): read once, written once by a run that
+    parsed something or no longer needs an entry, holding that run's
+    entries. Entries are checked and decoded where the files are analyzed."""
 
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
+        self._data = b""
+        self._index: dict[str, tuple[int, int]] = {}
+        self._loaded = False
         self._used: set[str] = set()
-        self._wrote = False
+        self._new: dict[str, bytes] = {}
+
+    def _load(self) -> None:
+        if self._loaded or not self.directory:
+            return
+        self._loaded = True
+        _facts()  # the codec, built before the workers fork: each would build its own
+        try:
+            self._data = read_regular_file(os.path.join(facts_folder(self.directory), cache_pack.PACK_NAME),
+                                           cache_pack.MAX_PACK_BYTES, follow_links=False)
+        except OSError:  # none yet, too large, a link, a FIFO: every file is parsed
+            return
+        self._index = cache_pack.index(self._data)
+
+    def body(self, key: str) -> bytes | None:
+        """The record body stored under `key`, unchecked (facts_from_body checks it)."""
+        self._load()
+        where = self._index.get(key)
+        return self._data[where[0]:where[1]] if where else None
 
     def get(self, key: str):
         """The stored FileFacts or FileError, or None."""
-        if not self.directory:
-            return None
-        outcome = read_facts(self.directory, key)
+        data = self.body(key)
+        outcome = facts_from_body(key, data) if data is not None else None
         if outcome is not None:
             self._used.add(key)
         return outcome
 
-    def used(self, key: str, stored: bool = False) -> None:
-        """The entry for `key` was read, or written (`stored`), where the file
-        was analyzed (analyze._load_or_parse, in a worker)."""
+    def used(self, key: str, body: bytes | None = None) -> None:
+        """The entry for `key` answered a file, or was made for it (`body`),
+        where the file was analyzed (analyze._load_or_parse, in a worker)."""
         self._used.add(key)
-        self._wrote = self._wrote or stored
-
-    def stored(self, key: str) -> None:
-        self.used(key, stored=True)
+        if body is not None:
+            self._new[key] = body
 
     def save(self) -> None:
-        """Drop the entries this run did not use, if it wrote any."""
-        if not self.directory or not self._wrote:
+        """Write the pack of this run's entries, if it differs from the one read."""
+        if not self.directory:
             return
-        _drop_entries(facts_folder(self.directory), {key + ".json" for key in self._used})
+        self._load()
+        kept = [key for key in self._used if key not in self._new and key in self._index]
+        if not self._new and len(kept) == len(self._index):
+            return  # every entry was used and none is new
+        bodies = [self._data[slice(*self._index[key])] for key in sorted(kept)]
+        bodies += [self._new[key] for key in sorted(self._new)]
+        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.pack(bodies))
+        self._data, self._index, self._new = b"", {}, {}  # written: this run needs them no more
+        self._loaded = True
 
 
 class RunCache:
@@ -287,32 +317,31 @@ def _drop_entries(folder: str, keep: set[str]) -> None:
                 pass
 
 
-_ready: set[str] = set()  # entry folders made, with the cache's .gitignore, by this process
-
-
 def _write_entry(directory: str, folder: str, key: str, data) -> None:
-    """Write `key`'s entry in `folder` atomically, with the cache directory's
+    """Write `key`'s entry in `folder` atomically (see _write_file)."""
+    try:
+        payload = _entry(key, data)
+    except ValueError:  # a value JSON cannot hold (nan): not worth keeping
+        return
+    _write_file(directory, folder, key + ".json", payload)
+
+
+def _write_file(directory: str, folder: str, name: str, payload: bytes) -> None:
+    """Write `name` in `folder` atomically, with the cache directory's
     .gitignore; a read-only checkout still gets its answer, just not faster
     next time. The temporary file has a fresh O_EXCL name and the rename
     replaces a link rather than follow it: nothing is written through a
     link, even one planted after unsafe_link looked."""
     try:
-        payload = _entry(key, data)
-    except ValueError:  # a value JSON cannot hold (nan): not worth keeping
-        return
-    try:
-        if folder not in _ready:  # once per folder and process: a cold run writes thousands of entries
-            os.makedirs(folder, exist_ok=True)
-            marker = os.path.join(directory, ".gitignore")
-            if not os.path.lexists(marker):
-                # O_EXCL: fails on any name there, a dangling link included
-                fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by batchlint\n*\n")
-            _ready.add(folder)
-        replace_file(os.path.join(folder, key + ".json"), payload, ".cache-")
+        os.makedirs(folder, exist_ok=True)
+        marker = os.path.join(directory, ".gitignore")
+        if not os.path.lexists(marker):
+            # O_EXCL: fails on any name there, a dangling link included
+            fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# Created by batchlint\n*\n")
+        replace_file(os.path.join(folder, name), payload, ".cache-")
     except OSError:  # a read-only checkout or a full disk: no entry, and no half entry left behind
-        _ready.discard(folder)  # removed meanwhile (`batchlint clean`)? made again on the next write
         return
 
 
