@@ -9,7 +9,7 @@ File level: what a file parses to (its FileFacts, or a BL001 error) depends
 only on its text, its path and module name and the two versions, so that is
 the key; when anything changed, cross-file conclusions are recomputed from
 the cached facts, which is how a change to one file reaches everything that
-depends on it.
+depends on it. These entries live in one pack file (cache_pack.py).
 
 Schedule files: what they declare, under the stamp of their paths, sizes,
 modification times and modes, so a Python edit does not re-read them.

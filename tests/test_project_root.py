@@ -282,3 +282,28 @@ def test_include_tests_key(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.batchlint]\ninclude-tests = 1\n")
     with pytest.raises(ConfigError, match="include-tests"):
         load_config(str(tmp_path / "pyproject.toml"))
+
+
+def test_diff_base_with_changed_files_reports_from_the_project(tmp_path):
+    """lint-staged / review bots pass the changed files: the finding in the
+    changed file needs the wrapper in a file that did not change."""
+    from click.testing import CliRunner
+
+    from batchlint.cli import main
+
+    from test_gate import git
+
+    write(tmp_path, {**WRAPPER, "scripts/run.py": "from app.llm import ask\n\n\ndef main(rows):\n    return rows\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    write(tmp_path, {"scripts/run.py": WRAPPER["scripts/run.py"]})  # the loop is new
+
+    def check(*args):
+        return in_dir(tmp_path, lambda: CliRunner().invoke(main, ["check", "--no-cache", "-j", "1", "--diff-base", "HEAD",
+                                                                   *args], catch_exceptions=False))
+
+    changed = check("scripts/run.py")
+    assert changed.exit_code == 1 and "scripts/run.py:6:9: BL101" in changed.output
+    assert check("app/llm.py").exit_code == 0  # the finding is not located there
+    assert check(".").output.count("BL101") == 1
