@@ -307,3 +307,25 @@ def test_diff_base_with_changed_files_reports_from_the_project(tmp_path):
     assert changed.exit_code == 1 and "scripts/run.py:6:9: BL101" in changed.output
     assert check("app/llm.py").exit_code == 0  # the finding is not located there
     assert check(".").output.count("BL101") == 1
+
+
+@pytest.mark.parametrize("outer_marker", [False, True])
+def test_fixtures_give_the_same_findings_inside_a_tree_of_other_repositories(tmp_path, outer_marker):
+    import shutil
+
+    shutil.copytree(FIXTURES, tmp_path / "sample", ignore=shutil.ignore_patterns(".batchlint_cache"))
+    # neighbours whose modules share the sample's names (llm, tasks, acme_support.kb)
+    write(tmp_path, {**{f"other/{k}": v for k, v in MONOREPO.items() if k.startswith("quiet/")},
+                     "other/tasks.py": "from llm import ask\n\n\ndef enrich_ticket(t):\n    return ask(t)\n",
+                     "vendored/acme_support/__init__.py": "", "vendored/.git/HEAD": "x\n",
+                     "vendored/acme_support/kb.py": "def translate(x):\n    return x\n"})
+    if outer_marker:
+        (tmp_path / "setup.cfg").write_text("")
+
+    def relative(top):
+        return [(os.path.relpath(p[0], top),) + p[1:] for p in view(top, ["."], Config())]
+
+    alone = relative(tmp_path / "sample")
+    inside = [p for p in relative(tmp_path) if p[0].startswith("sample" + os.sep)]
+    assert len(alone) == 19
+    assert [(os.path.join("sample", p[0]),) + p[1:] for p in alone] == inside
