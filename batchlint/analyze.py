@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .boundary import stage_failure
-from .cache import FactsCache, facts_body, facts_from_body, file_key
+from .cache import file_key
+from .facts_cache import FactsCache, facts_from_body
 from .config import Config
 from .discovery import SourceFile
 from .model import CheckResult, FileError, Finding
@@ -64,10 +65,10 @@ class _Parser:
         meanwhile, self._meanwhile = self._meanwhile, None
         during = (lambda: meanwhile(True)) if meanwhile is not None else None
         results = []
-        for (_source, key, _body), (facts, error, kept, body) in zip(
+        for (_source, key, _body), (facts, error, kept, entry) in zip(
                 tasks, self.workers.map(_load_or_parse if cache else _parse_only, tasks, self._advance, during)):
             if kept:
-                cache.used(key, body)
+                cache.used(key, entry)
             results.append((facts, error))
         return results
 
@@ -86,11 +87,11 @@ class _Parser:
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
-def _load_or_parse(task: tuple[SourceFile, str, bytes | None]) -> tuple[FileFacts | None, FileError | None, bool, bytes | None]:
-    """One file's facts (or error), whether the cache keeps an entry for it,
-    and the entry's new record body if the file was parsed. Runs in a worker:
-    checking, decoding and encoding entries are spread over the processes
-    like the parses."""
+def _load_or_parse(task: tuple[SourceFile, str, bytes | None]) -> tuple[FileFacts | None, FileError | None, bool, object]:
+    """One file's facts (or error), whether its cache entry answered, and
+    what to store for it if it was parsed (facts_cache encodes it later).
+    Runs in a worker: checking and decoding entries are spread over the
+    processes like the parses."""
     source, key, body = task
     if body is not None:
         cached = facts_from_body(key, body)
@@ -100,12 +101,7 @@ def _load_or_parse(task: tuple[SourceFile, str, bytes | None]) -> tuple[FileFact
             return cached, None, True, None
     facts, error = parse_file(source)
     entry = _cache_entry(facts, error)
-    new = None
-    if entry is not None:
-        # an entry that cannot be encoded costs the next run a parse, not this file its findings
-        with contextlib.suppress(Exception):
-            new = facts_body(key, entry)
-    return facts, error, new is not None, new
+    return facts, error, entry is not None, entry
 
 
 def _parse_only(task: tuple[SourceFile, str, None]) -> tuple[FileFacts | None, FileError | None, bool, None]:
@@ -150,6 +146,8 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
         result = _analyze(sources, config, errors, parser)
     finally:
         parser.close()
+    if cache is not None:  # while the cross-file analysis runs here, on an idle core with --jobs
+        cache.encode_soon(fork=jobs > 1)
     parser.run_meanwhile()
     return result
 

@@ -9,7 +9,7 @@ File level: what a file parses to (its FileFacts, or a BL001 error) depends
 only on its text, its path and module name and the two versions, so that is
 the key; when anything changed, cross-file conclusions are recomputed from
 the cached facts, which is how a change to one file reaches everything that
-depends on it. These entries live in one pack file (cache_pack.py).
+depends on it. These entries live in one pack file (facts_cache.py).
 
 Schedule files: what they declare, under the stamp of their paths, sizes,
 modification times and modes, so a Python edit does not re-read them.
@@ -46,7 +46,6 @@ except ImportError:  # pragma: no cover - other interpreters
 from . import model as _model
 from ._version import __version__
 from .atomic import replace_file
-from . import cache_pack
 from .cache_codec import Codec
 from .discovery import read_regular_file
 from .external import ExternalSchedule
@@ -151,92 +150,6 @@ def unsafe_link(directory: str, folders: tuple[str, ...] = ()) -> str:
         except OSError:
             continue  # absent (or not a directory: writes fail and are skipped)
     return ""
-
-
-def facts_body(key: str, outcome) -> bytes | None:
-    """One file's record for the pack (cache_pack.py): its FileFacts, or the
-    FileError its text gives (a syntax error; syntax newer than this Python,
-    whose check loads LibCST: 0.15 s a run otherwise). Built where the file
-    was parsed, so with --jobs the encoding runs in the workers. None for a
-    value JSON cannot hold (nan): not worth keeping."""
-    try:
-        payload = json.dumps(_facts().encode(outcome), separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        return None
-    return cache_pack.body(key, payload.encode("utf-8", "surrogatepass"), _checksum)
-
-
-def facts_from_body(key: str, body: bytes):
-    """The FileFacts or FileError a record body holds under `key`, or None
-    (damaged, forged badly, or another key's). Decoded in a worker."""
-    raw = cache_pack.payload(key, body, _checksum, _MAX_ENTRY_BYTES)
-    if raw is None:
-        return None
-    codec = _facts()
-    facts = type(raw) is list and raw[:1] == ["\0FileFacts"]
-    return codec.decoded(raw, codec.classes["FileFacts"] if facts else _model.FileError)
-
-
-class FactsCache:
-    """The facts of every parsed file of the tree, in one pack file per
-    layout folder (cache_pack.py): read once, written once by a run that
-    parsed something or no longer needs an entry, holding that run's
-    entries. Entries are checked and decoded where the files are analyzed."""
-
-    def __init__(self, directory: str | None) -> None:
-        self.directory = directory
-        self._data = b""
-        self._index: dict[str, tuple[int, int]] = {}
-        self._loaded = False
-        self._used: set[str] = set()
-        self._new: dict[str, bytes] = {}
-
-    def _load(self) -> None:
-        if self._loaded or not self.directory:
-            return
-        self._loaded = True
-        _facts()  # the codec, built before the workers fork: each would build its own
-        try:
-            self._data = read_regular_file(os.path.join(facts_folder(self.directory), cache_pack.PACK_NAME),
-                                           cache_pack.MAX_PACK_BYTES, follow_links=False)
-        except OSError:  # none yet, too large, a link, a FIFO: every file is parsed
-            return
-        self._index = cache_pack.index(self._data)
-
-    def body(self, key: str) -> bytes | None:
-        """The record body stored under `key`, unchecked (facts_from_body checks it)."""
-        self._load()
-        where = self._index.get(key)
-        return self._data[where[0]:where[1]] if where else None
-
-    def get(self, key: str):
-        """The stored FileFacts or FileError, or None."""
-        data = self.body(key)
-        outcome = facts_from_body(key, data) if data is not None else None
-        if outcome is not None:
-            self._used.add(key)
-        return outcome
-
-    def used(self, key: str, body: bytes | None = None) -> None:
-        """The entry for `key` answered a file, or was made for it (`body`),
-        where the file was analyzed (analyze._load_or_parse, in a worker)."""
-        self._used.add(key)
-        if body is not None:
-            self._new[key] = body
-
-    def save(self) -> None:
-        """Write the pack of this run's entries, if it differs from the one read."""
-        if not self.directory:
-            return
-        self._load()
-        kept = [key for key in self._used if key not in self._new and key in self._index]
-        if not self._new and len(kept) == len(self._index):
-            return  # every entry was used and none is new
-        bodies = [self._data[slice(*self._index[key])] for key in sorted(kept)]
-        bodies += [self._new[key] for key in sorted(self._new)]
-        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.pack(bodies))
-        self._data, self._index, self._new = b"", {}, {}  # written: this run needs them no more
-        self._loaded = True
 
 
 class RunCache:

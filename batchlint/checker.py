@@ -12,8 +12,9 @@ import functools
 import os
 from dataclasses import replace
 
-from .cache import FactsCache, RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
+from .cache import RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
 from .config import Config
+from .facts_cache import FactsCache
 from .discovery import SourceFile, discover, display_path, module_part, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .model import CheckResult, FileError, Finding
