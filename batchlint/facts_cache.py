@@ -129,6 +129,7 @@ class FactsCache:
         for pid, segment in self._writers:
             self._bodies.update(_segment(pid, segment))
         self._writers = []
+        _drop_stale_segments(facts_folder(self.directory))
         kept = [key for key in self._used if key not in self._bodies and key in self._index]
         if not self._bodies and len(kept) == len(self._index):
             return  # every entry was used and none is new
@@ -160,3 +161,22 @@ def _segment(pid: int, path: str) -> dict[str, bytes]:
     with contextlib.suppress(OSError):
         os.unlink(path)
     return {key: data[start:end] for key, (start, end) in cache_pack.index(data).items()}
+
+
+_STALE_SECONDS = 3600
+
+
+def _drop_stale_segments(folder: str) -> None:
+    """Remove segment files a killed run left behind (an hour old: a run in
+    progress beside this one keeps its own). A link is removed, never followed."""
+    import time
+
+    try:
+        with os.scandir(folder) as listing:
+            stale = [e.path for e in listing if e.name.startswith(".cache-") and e.name.endswith(".tmp")
+                     and time.time() - e.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS]
+    except OSError:
+        return
+    for path in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -314,3 +314,17 @@ def test_a_pack_record_that_inflates_past_the_limit_is_discarded():
     packed = cache_pack.pack([body, b"garbage without a key line"])
     assert list(cache_pack.index(packed)) == ["k"]
     assert cache_pack.index(b"not a pack") == {}
+
+
+def test_a_segment_left_by_a_killed_run_is_removed_once_stale(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    run(tmp_path, cache_dir=str(cache), jobs=2)
+    (folder,) = cache.glob("facts-*")
+    old, fresh = folder / ".cache-old.tmp", folder / ".cache-fresh.tmp"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    (tmp_path / "jobs.py").write_text((tmp_path / "jobs.py").read_text() + "\n# edited\n")
+    run(tmp_path, cache_dir=str(cache), jobs=2)
+    assert sorted(p.name for p in folder.iterdir()) == [".cache-fresh.tmp", "facts.pack"]
