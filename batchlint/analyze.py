@@ -21,9 +21,9 @@ from .analysis.facts import FileFacts
 from .analysis.project import Project
 from .boundary import stage_failure
 from .cache import file_key
-from .facts_cache import FactsCache, facts_from_body
 from .config import Config
 from .discovery import SourceFile
+from .facts_cache import FactsCache, facts_from_body
 from .model import CheckResult, FileError, Finding
 from .parallel import Workers
 from .parsing import parse_file

@@ -14,9 +14,9 @@ from dataclasses import replace
 
 from .cache import RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
 from .config import Config
-from .facts_cache import FactsCache
 from .discovery import SourceFile, discover, display_path, module_part, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
+from .facts_cache import FactsCache
 from .model import CheckResult, FileError, Finding
 from .project_root import Scope, is_test_path, partition, scope_for
 
