@@ -113,10 +113,11 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
 def _without_tests(result: CheckResult, folder: str) -> CheckResult:
     """Findings in the project's test code (project_root.is_test_path) move
     to the suppressed ones, with the reason; `include-tests = true` keeps them."""
-    tests = [f for f in result.findings if is_test_path(f.path, folder)]
-    if not tests:
+    test_paths = {path for path in {f.path for f in result.findings} if is_test_path(path, folder)}
+    if not test_paths:
         return result
-    return replace(result, findings=tuple(f for f in result.findings if f not in tests),
+    tests = [f for f in result.findings if f.path in test_paths]
+    return replace(result, findings=tuple(f for f in result.findings if f.path not in test_paths),
                    suppressed=result.suppressed + len(tests),
                    suppressed_findings=(*result.suppressed_findings, *((f, "test code (include-tests = true to report it)")
                                                                        for f in tests)))
