@@ -21,7 +21,9 @@ from .model import Finding
 from .project_root import cache_home, scope_for
 
 _configs: dict[str, Config] = {}
-_projects: dict[tuple, object] = {}  # (project roots, config) -> the project's CheckResult, once per process
+# (project roots, config) -> the project's findings by absolute path, noqa-hidden ones
+# included: the project is analyzed (or read from its cache) once per flake8 process
+_projects: dict[tuple, dict[str, list[Finding]]] = {}
 
 
 def _project_findings(filename: str, text: str, config: Config) -> list[Finding] | None:
@@ -37,16 +39,17 @@ def _project_findings(filename: str, text: str, config: Config) -> list[Finding]
     except (OSError, ValueError):
         return None
     key = (scope.roots, config)
-    result = _projects.get(key)
-    if result is None:
+    by_file = _projects.get(key)
+    if by_file is None:
         from .cache import CACHE_DIR_NAME
 
         cache = os.path.join(cache_home([filename], config), CACHE_DIR_NAME)
-        result = _projects[key] = check_paths([filename], config, cache_dir=cache, project_root=config.project_root,
-                                              whole=True)
-    return sorted([f for f in result.findings if scope.reports(f.path)]
-                  + [f for f, why in result.suppressed_findings if why == "noqa" and scope.reports(f.path)],
-                  key=Finding.sort_key)
+        result = check_paths([filename], config, cache_dir=cache, project_root=config.project_root, whole=True)
+        by_file = _projects[key] = {}
+        hidden = [f for f, why in result.suppressed_findings if why == "noqa"]
+        for finding in sorted((*result.findings, *hidden), key=Finding.sort_key):
+            by_file.setdefault(os.path.abspath(finding.path), []).append(finding)
+    return by_file.get(os.path.abspath(filename), [])
 
 
 def _config_for(filename: str) -> Config:
