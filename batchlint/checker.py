@@ -18,7 +18,7 @@ from .discovery import SourceFile, discover, display_path, module_part, read_sou
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .facts_cache import FactsCache
 from .model import CheckResult, FileError, Finding
-from .project_root import Scope, is_test_path, partition, scope_for
+from .project_root import Scope, configured_root_problem, is_test_path, partition, scope_for
 
 
 def default_jobs() -> int:
@@ -38,6 +38,12 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     cache.py). `whole`: the project's result, not only the paths' (the
     flake8 plugin asks once and views it file by file)."""
     config = config or Config(root=os.getcwd())
+    if not project_root and config.project_root:
+        problem = configured_root_problem(config.project_root, config.source)
+        if problem:
+            from .config import ConfigError
+
+            raise ConfigError(f"{config.source}: [tool.batchlint] `project-root` {problem}")
     scope = scope_for(paths, project_root or config.project_root)
     result = _check_project(scope, config, jobs, cache_dir, progress)
     return result if whole or scope.everything else _view(result, scope)

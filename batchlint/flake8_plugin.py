@@ -44,7 +44,10 @@ def _project_findings(filename: str, text: str, config: Config) -> list[Finding]
         from .cache import CACHE_DIR_NAME
 
         cache = os.path.join(cache_home([filename], config), CACHE_DIR_NAME)
-        result = check_paths([filename], config, cache_dir=cache, project_root=config.project_root, whole=True)
+        try:
+            result = check_paths([filename], config, cache_dir=cache, whole=True)
+        except ConfigError:  # flake8 has no channel for it; `batchlint check` reports it
+            return None
         by_file = _projects[key] = {}
         hidden = [f for f, why in result.suppressed_findings if why == "noqa"]
         for finding in sorted((*result.findings, *hidden), key=Finding.sort_key):

@@ -161,3 +161,18 @@ def is_test_path(path: str, folder: str = "") -> bool:
     name = parts[-1]
     return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
             or any(p in ("tests", "test") for p in parts[:-1]))
+
+
+def configured_root_problem(root: str, config_file: str) -> str:
+    """Why the `project-root` key's folder cannot be the project, or "". A
+    configuration may come from a pull request: the key must not make a run
+    read a tree it does not belong to, so the folder must hold the
+    configuration file and a root marker, and be no home or temporary folder."""
+    folder = os.path.abspath(root)
+    if not os.path.isdir(folder):
+        return "is not a folder"
+    if not _inside(os.path.abspath(config_file), folder):
+        return "must be this file's folder or a folder above it"
+    if folder.rstrip(os.sep) in _not_projects() or not has_marker(folder):
+        return f"must hold a {', '.join(MARKERS[:-1])} or {MARKERS[-1]} (and not be the home or a temporary folder)"
+    return ""

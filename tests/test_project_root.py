@@ -115,6 +115,7 @@ def test_project_root_option_and_key(tmp_path):
     explicit = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(), project_root=str(tmp_path)))
     assert [f.line for f in explicit.findings] == [6]
     (tmp_path / "scripts" / "pyproject.toml").write_text('[tool.batchlint]\nproject-root = ".."\n')
+    (tmp_path / "setup.cfg").write_text("")  # the key's folder must be a project (see below)
     from batchlint.config import find_config, load_config
 
     config = load_config(find_config(str(tmp_path / "scripts")))
@@ -327,3 +328,25 @@ def test_fixtures_give_the_same_findings_inside_a_tree_of_other_repositories(tmp
     inside = [p for p in relative(tmp_path) if p[0].startswith("sample" + os.sep)]
     assert len(alone) == 19
     assert [(os.path.join("sample", p[0]),) + p[1:] for p in alone] == inside
+
+
+def test_a_configured_root_must_hold_the_config_and_a_marker(tmp_path):
+    """A pyproject.toml from a pull request must not point the run at a tree
+    it does not belong to."""
+    from batchlint.config import ConfigError, load_config
+
+    write(tmp_path, {**WRAPPER, "elsewhere/x.py": "import anthropic\n"})
+    (tmp_path / "scripts" / "pyproject.toml").write_text('[tool.batchlint]\nproject-root = ".."\n')
+    config = load_config(str(tmp_path / "scripts" / "pyproject.toml"))
+    assert [f.line for f in in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], config)).findings] == [6]
+    for value, problem in (("../elsewhere", "must be this file's folder or a folder above it"),
+                           ("../..", "must hold a pyproject.toml"),  # above the project: no marker there
+                           ("../missing", "is not a folder")):
+        (tmp_path / "scripts" / "pyproject.toml").write_text(f'[tool.batchlint]\nproject-root = "{value}"\n')
+        config = load_config(str(tmp_path / "scripts" / "pyproject.toml"))
+        with pytest.raises(ConfigError, match=problem):
+            in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], config))
+    # the command line is the user's own choice: no marker needed
+    (tmp_path / "pyproject.toml").unlink()
+    explicit = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(), project_root=str(tmp_path)))
+    assert [f.line for f in explicit.findings] == [6]
