@@ -345,7 +345,7 @@ def test_a_configured_root_must_hold_the_config_and_a_marker(tmp_path):
         (tmp_path / "scripts" / "pyproject.toml").write_text(f'[tool.batchlint]\nproject-root = "{value}"\n')
         config = load_config(str(tmp_path / "scripts" / "pyproject.toml"))
         with pytest.raises(ConfigError, match=problem):
-            in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], config))
+            in_dir(tmp_path, lambda config=config: check_paths(["scripts/run.py"], config))
     # the command line is the user's own choice: no marker needed
     (tmp_path / "pyproject.toml").unlink()
     explicit = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(), project_root=str(tmp_path)))
