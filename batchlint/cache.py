@@ -9,7 +9,7 @@ File level: what a file parses to (its FileFacts, or a BL001 error) depends
 only on its text, its path and module name and the two versions, so that is
 the key; when anything changed, cross-file conclusions are recomputed from
 the cached facts, which is how a change to one file reaches everything that
-depends on it.
+depends on it. These entries live in one pack file (facts_cache.py).
 
 Schedule files: what they declare, under the stamp of their paths, sizes,
 modification times and modes, so a Python edit does not re-read them.
@@ -152,54 +152,6 @@ def unsafe_link(directory: str, folders: tuple[str, ...] = ()) -> str:
     return ""
 
 
-def write_facts(directory: str, key: str, outcome) -> None:
-    """Write one file's entry (atomically): its FileFacts, or the FileError its
-    text gives (a syntax error; syntax newer than this Python, whose check
-    loads LibCST: 0.15 s a run otherwise). Called where the file was parsed,
-    so with --jobs the encoding runs in the workers."""
-    folder = facts_folder(directory)
-    _write_entry(directory, folder, key, _facts().encode(outcome))
-
-
-class FactsCache:
-    """One small JSON file per parsed file's facts, in a folder per layout:
-    a run reads only the entries it needs and writes only the new ones (one
-    monolithic file cost 0.4 s to load and rewrite on a 3,155-file tree for a
-    one-file edit). Entries this run did not use are removed when it wrote
-    something, so the folder holds one tree's worth."""
-
-    def __init__(self, directory: str | None) -> None:
-        self.directory = directory
-        self._used: set[str] = set()
-        self._wrote = False
-
-    def get(self, key: str):
-        """The stored FileFacts or FileError, or None."""
-        if not self.directory:
-            return None
-        raw = _read_entry(os.path.join(facts_folder(self.directory), key + ".json"), key)
-        if raw is None:
-            return None
-        codec = _facts()
-        facts = type(raw) is list and raw[:1] == ["\0FileFacts"]
-        outcome = codec.decoded(raw, codec.classes["FileFacts"] if facts else _model.FileError)
-        if outcome is None:
-            return None  # from elsewhere, or damaged: parse again
-        self._used.add(key)
-        return outcome
-
-    def stored(self, key: str) -> None:
-        """The entry for `key` was written (by write_facts, where the file was parsed)."""
-        self._used.add(key)
-        self._wrote = True
-
-    def save(self) -> None:
-        """Drop the entries this run did not use, if it wrote any."""
-        if not self.directory or not self._wrote:
-            return
-        _drop_entries(facts_folder(self.directory), {key + ".json" for key in self._used})
-
-
 class RunCache:
     """The last few whole results, one file each, named by the key of
     everything they depend on: a warm run reads only its own entry."""
@@ -279,15 +231,20 @@ def _drop_entries(folder: str, keep: set[str]) -> None:
 
 
 def _write_entry(directory: str, folder: str, key: str, data) -> None:
-    """Write `key`'s entry in `folder` atomically, with the cache directory's
-    .gitignore; a read-only checkout still gets its answer, just not faster
-    next time. The temporary file has a fresh O_EXCL name and the rename
-    replaces a link rather than follow it: nothing is written through a
-    link, even one planted after unsafe_link looked."""
+    """Write `key`'s entry in `folder` atomically (see _write_file)."""
     try:
         payload = _entry(key, data)
     except ValueError:  # a value JSON cannot hold (nan): not worth keeping
         return
+    _write_file(directory, folder, key + ".json", payload)
+
+
+def _write_file(directory: str, folder: str, name: str, payload: bytes) -> None:
+    """Write `name` in `folder` atomically, with the cache directory's
+    .gitignore; a read-only checkout still gets its answer, just not faster
+    next time. The temporary file has a fresh O_EXCL name and the rename
+    replaces a link rather than follow it: nothing is written through a
+    link, even one planted after unsafe_link looked."""
     try:
         os.makedirs(folder, exist_ok=True)
         marker = os.path.join(directory, ".gitignore")
@@ -296,7 +253,7 @@ def _write_entry(directory: str, folder: str, key: str, data) -> None:
             fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# Created by batchlint\n*\n")
-        replace_file(os.path.join(folder, key + ".json"), payload, ".cache-")
+        replace_file(os.path.join(folder, name), payload, ".cache-")
     except OSError:  # a read-only checkout or a full disk: no entry, and no half entry left behind
         return
 

@@ -12,11 +12,13 @@ import functools
 import os
 from dataclasses import replace
 
-from .cache import FactsCache, RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
+from .cache import RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
 from .config import Config
 from .discovery import SourceFile, discover, display_path, module_part, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
-from .model import CheckResult, FileError
+from .facts_cache import FactsCache
+from .model import CheckResult, FileError, Finding
+from .project_root import Scope, configured_root_problem, is_test_path, partition, scope_for
 
 
 def default_jobs() -> int:
@@ -24,19 +26,54 @@ def default_jobs() -> int:
 
 
 def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,
-                progress=None) -> CheckResult:
+                progress=None, project_root: str = "", whole: bool = False) -> CheckResult:
     """Check files and directories; the public entry point.
 
-    `jobs` > 1 parses in that many processes (same results as 1): this one
-    and children forked from it, so a caller running threads of its own
-    should pass 1 (a fork copies locks those threads may hold). `cache_dir`
-    keeps results between runs (see cache.py)."""
+    The project around the paths is analyzed and the findings in the paths
+    reported (project_root.py); `project_root` (else `config.project_root`)
+    names the project instead of the markers. `jobs` > 1 parses in that many
+    processes (same results as 1): this one and children forked from it, so
+    a caller running threads of its own should pass 1 (a fork copies locks
+    those threads may hold). `cache_dir` keeps results between runs (see
+    cache.py). `whole`: the project's result, not only the paths' (the
+    flake8 plugin asks once and views it file by file)."""
     config = config or Config(root=os.getcwd())
-    files, errors, schedule_files = discover(paths, config, also=schedule_file_kind)
-    scripts = console_scripts(paths)
+    if not project_root and config.project_root:
+        problem = configured_root_problem(config.project_root, config.source)
+        if problem:
+            from .config import ConfigError
+
+            raise ConfigError(f"{config.source}: [tool.batchlint] `project-root` {problem}")
+    scope = scope_for(paths, project_root or config.project_root)
+    result = _check_project(scope, config, jobs, cache_dir, progress)
+    return result if whole or scope.everything else _view(result, scope)
+
+
+def _view(result: CheckResult, scope: Scope) -> CheckResult:
+    """The project's result seen from the given paths: their findings, errors
+    and file counts."""
+    reports = functools.lru_cache(maxsize=None)(scope.reports)
+    return replace(
+        result,
+        findings=tuple(f for f in result.findings if reports(f.path)),
+        errors=tuple(e for e in result.errors if reports(e.path)),
+        files_checked=sum(1 for path in result.checked_paths if reports(path)),
+        files_parsed=sum(1 for path in result.parsed_paths if reports(path)),
+        suppressed_findings=tuple((f, why) for f, why in result.suppressed_findings if reports(f.path)),
+        suppressed=sum(1 for f, _ in result.suppressed_findings if reports(f.path)),
+        checked_paths=(), parsed_paths=(),
+    )
+
+
+def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | None, progress) -> CheckResult:
+    """The whole result of the project(s) `scope` names: discover, answer from
+    the run cache if nothing changed, else analyze each project apart."""
+    files, errors, schedule_files = discover(list(scope.walk), config, also=schedule_file_kind)
+    groups = list(partition(files, scope).items())
+    schedule_groups = partition([path for path, _ in schedule_files], scope)
+    kinds = dict(schedule_files)
+    scripts = [console_scripts(list(scope.walk) if not folder else [folder]) for folder, _ in groups]
     runs = run_key = None
-    # read while the first round parses, only when some file needs analysis (analyze.check_sources)
-    schedules = read = functools.partial(read_schedules, schedule_files)
     notices: list[str] = []
     if not files:  # nothing to remember: no cache folder is made in a tree with no Python in it
         cache_dir = None
@@ -47,31 +84,74 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     if cache_dir:
         runs = RunCache(cache_dir)
         schedule_stamp = _stamp(schedule_files) + f"\0{schedules_readable()}"
-        run_key = _run_key(paths, config, files, errors, schedule_stamp, scripts)
+        run_key = _run_key(scope, config, files, errors, schedule_stamp, scripts)
         cached = runs.get(run_key)
         if cached is not None:
-            return cached  # nothing it depends on changed
-        schedules = ScheduleCache(cache_dir).reader(schedule_stamp, schedules)
-    sources: list[SourceFile] = []
-    for path in files:
-        source, error = read_source(path)
-        if error is not None:
-            errors.append(error)
-        elif source is not None:
-            sources.append(source)
-    sources = _unique_modules(sources)
+            return _with_notices(cached, notices)  # nothing it depends on changed
     if cache_dir and _linked(cache_dir, (facts_folder(cache_dir),), notices):
-        cache_dir, runs, schedules = None, None, read  # no part of this cache is used
+        cache_dir, runs = None, None  # no part of this cache is used
     cache = FactsCache(cache_dir) if cache_dir else None
     from . import analyze  # the analysis loads only when the cache cannot answer
 
-    result = analyze.check_sources(sources, config, errors, jobs=jobs, cache=cache, progress=progress,
-                                   schedules=schedules if schedule_files else None, scripts=scripts)
+    results = []
+    for index, (folder, group) in enumerate(groups or [("", [])]):
+        sources: list[SourceFile] = []
+        for path in group:
+            source, error = read_source(path)
+            if error is not None:
+                errors.append(error)
+            elif source is not None:
+                sources.append(source)
+        sources = _unique_modules(sources)
+        declared = [(path, kinds[path]) for path in schedule_groups.get(folder, ())]
+        # read while the first round parses, only when some file needs analysis (analyze.check_sources)
+        schedules = functools.partial(read_schedules, declared)
+        if cache_dir and len(groups) == 1:  # one entry is kept: with several projects it would churn
+            schedules = ScheduleCache(cache_dir).reader(_stamp(declared) + f"\0{schedules_readable()}", schedules)
+        result = analyze.check_sources(sources, config, errors if index == 0 else None, jobs=jobs, cache=cache,
+                                       progress=progress, schedules=schedules if declared else None,
+                                       scripts=scripts[index] if groups else console_scripts(list(scope.walk)))
+        results.append(result if config.include_tests else _without_tests(result, folder))
+    if cache is not None:
+        cache.save()
+    result = _merged(results)
     if runs is not None:
         runs.put(run_key, result)
-    if notices:
-        result = replace(result, notices=(*notices, *result.notices))
-    return result
+    return _with_notices(result, notices)
+
+
+def _without_tests(result: CheckResult, folder: str) -> CheckResult:
+    """Findings in the project's test code (project_root.is_test_path) move
+    to the suppressed ones, with the reason; `include-tests = true` keeps them."""
+    test_paths = {path for path in {f.path for f in result.findings} if is_test_path(path, folder)}
+    if not test_paths:
+        return result
+    tests = [f for f in result.findings if f.path in test_paths]
+    return replace(result, findings=tuple(f for f in result.findings if f.path not in test_paths),
+                   suppressed=result.suppressed + len(tests),
+                   suppressed_findings=(*result.suppressed_findings, *((f, "test code (include-tests = true to report it)")
+                                                                       for f in tests)))
+
+
+def _with_notices(result: CheckResult, notices: list[str]) -> CheckResult:
+    return replace(result, notices=(*notices, *result.notices)) if notices else result
+
+
+def _merged(results: list[CheckResult]) -> CheckResult:
+    """One result from the results of the projects analyzed apart."""
+    if len(results) == 1:
+        return results[0]
+    return CheckResult(
+        findings=tuple(sorted((f for r in results for f in r.findings), key=Finding.sort_key)),
+        errors=tuple(sorted({e for r in results for e in r.errors}, key=lambda e: (e.path, e.code))),
+        files_checked=sum(r.files_checked for r in results),
+        files_parsed=sum(r.files_parsed for r in results),
+        suppressed=sum(r.suppressed for r in results),
+        suppressed_findings=tuple(pair for r in results for pair in r.suppressed_findings),
+        notices=tuple(dict.fromkeys(n for r in results for n in r.notices)),
+        checked_paths=tuple(p for r in results for p in r.checked_paths),
+        parsed_paths=tuple(p for r in results for p in r.parsed_paths),
+    )
 
 
 def _linked(cache_dir: str, folders: tuple[str, ...], notices: list[str]) -> bool:
@@ -86,13 +166,15 @@ def _linked(cache_dir: str, folders: tuple[str, ...], notices: list[str]) -> boo
     return bool(link)
 
 
-def _run_key(paths, config: Config, files: list[str], errors: list[FileError], schedule_stamp: str,
-             scripts: dict) -> str:
+def _run_key(scope: Scope, config: Config, files: list[str], errors: list[FileError], schedule_stamp: str,
+             scripts: list[dict]) -> str:
     """Everything a run's result depends on. Files count by path, size,
     modification time and mode, as ruff's cache counts them: a re-run stats
     the tree instead of reading it. (The per-file facts below it are keyed by
     content.)"""
-    parts = [os.getcwd(), repr(list(paths)), repr(config), repr(errors), repr(sorted(scripts.items())),
+    # the projects, not the given paths: every file of a project shares its entry
+    parts = [os.getcwd(), repr((scope.roots, scope.split)), repr(config), repr(errors),
+             repr([sorted(s.items()) for s in scripts]),
              _stamp([(f, "py") for f in files]), schedule_stamp]
     return RunCache.key(parts)
 

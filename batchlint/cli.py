@@ -62,19 +62,26 @@ def _analysis_options(command):
         click.option("--no-cache", is_flag=True, help="Do not read or write the cache (.batchlint_cache/ in the project root)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: .batchlint_cache/ in the project root)."),
         click.option("--usage", multiple=True, metavar="FILE", expose_value=False, callback=usage_options.remember, help=usage_options.HELP),
+        click.option("--project-root", type=click.Path(file_okay=False, exists=True),
+                     help="The project to analyze (default: nearest folder with pyproject.toml, setup.cfg, setup.py or .git); "
+                          "PATHS choose which of its findings are reported."),
     )):
         command = option(command)
     return command
 
 
-def _configure(paths, selection, config_path, isolated, strict=None) -> Config:
-    return with_overrides(selection.apply(_load(config_path, isolated, paths or (".",))), strict=strict)
+def _configure(paths, selection, config_path, isolated, strict=None, project_root=None) -> Config:
+    config = selection.apply(_load(config_path, isolated, paths or (".",)))
+    return with_overrides(config, strict=strict, project_root=project_root and os.path.abspath(project_root))
 
 
-def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, progress=None, strict=None):
+def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root=None, progress=None,
+             strict=None):
+    from .project_root import cache_home
+
     paths = paths or (".",)
-    config = _configure(paths, selection, config_path, isolated, strict)
-    cache = None if no_cache else (cache_dir or os.path.join(config.root, CACHE_DIR_NAME))
+    config = _configure(paths, selection, config_path, isolated, strict, project_root)
+    cache = None if no_cache else (cache_dir or os.path.join(cache_home(paths, config), CACHE_DIR_NAME))
     measured = usage_options.load_given()  # --usage files: read (or exit 2) before the analysis
     try:
         result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress)
@@ -109,7 +116,7 @@ def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir,
 @click.option("--stdin-filename", metavar="PATH", help="With PATHS `-`: the name of the file read from stdin.")
 @click.option("--show-files", is_flag=True, help="List the files a run would check, and exit.")
 @click.option("--show-settings", is_flag=True, help="Print the settings in use and where they come from, and exit.")
-def check(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir,
+def check(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, project_root,
           output_format, color, statistics, show_context, exit_zero, quiet, show_suppressed, strict, diff_base,
           baseline_path, write_baseline, fail_under_savings, stdin_filename, show_files, show_settings) -> None:
     """Report synchronous Claude calls that nobody waits on.
@@ -130,7 +137,7 @@ def check(paths, selection, config_path, isolated, output_file, jobs, no_cache, 
         config = _configure((stdin_filename or ".",), selection, config_path, isolated, strict)
         result = cc.stdin_result(config, stdin_filename)
     else:
-        result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, strict=strict)
+        result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root, strict=strict)
     if write_baseline or baseline_path or diff_base:
         result = _gate(result, write_baseline, baseline_path, diff_base)
     if output_format in ("json", "json-lines", "sarif") or show_context:
@@ -177,7 +184,8 @@ def _gate(result, write_baseline, baseline_path, diff_base):
               help="PATHS are the files whose findings are fixed; the project around them (the config's folder, "
                    "else the current directory) is analyzed. For pre-commit.")
 @click.option("--split", is_flag=True, hidden=True)
-def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, show_diff, unsafe_fixes,
+def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, project_root, show_diff,
+        unsafe_fixes,
         files_only, split) -> None:
     """Rewrite batchable loops, comprehensions and asyncio.gather fan-outs to
     the Message Batches API through the project's batch runtime module.
@@ -202,7 +210,7 @@ def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, ca
         paths = (os.path.relpath(config.root),)
     from .check_command import open_output, write_output
 
-    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir)
+    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root)
     stream = open_output(output_file)
     status = run_fix(result, config, stream, show_diff, unsafe_fixes, only, paths)
     write_output(stream, "")  # flushed, or a usage error if the disk is full
@@ -215,13 +223,14 @@ def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, ca
               show_default=True,
               help="text for a terminal, markdown for a PR or issue, json, or html (one self-contained file).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Candidates listed in text and markdown.")
-def report(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, output_format, top) -> None:
+def report(paths, selection, config_path, isolated, output_file, jobs, no_cache, cache_dir, project_root, output_format,
+           top) -> None:
     """Rank every candidate by monthly saving, grouped by file and by job, with totals.
 
     Exit status: 0, or 2 on a usage or configuration error.
     """
     progress = _progress_printer() if sys.stderr.isatty() else None
-    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, progress)
+    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root, progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
     from .report import build_report

@@ -59,6 +59,8 @@ class Config:
     pricing: tuple = ()  # [tool.batchlint.pricing], validated, as sorted items
     savings: tuple = ()  # [tool.batchlint.savings], validated, as sorted items
     runtime_module: str = ""  # where `fix` writes the batch runtime ("pkg.mod"); "" for beside the package
+    project_root: str = ""  # absolute; "" to find it from the root markers (project_root.py)
+    include_tests: bool = False  # report findings in test code (project_root.is_test_path)
 
     def code_enabled(self, code: str, path: str = "") -> bool:
         if not _longest_prefix_wins(code, self.select, self.ignore):
@@ -108,6 +110,8 @@ _KEYS = {
     "savings": "savings",
     "strict": "bool",
     "runtime-module": "module",
+    "project-root": "path",
+    "include-tests": "bool",
 }
 
 _PRICE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -179,6 +183,10 @@ def config_from_table(table: dict, source: str) -> Config:
         pricing=values.get("pricing", ()),
         savings=values.get("savings", ()),
         runtime_module=values.get("runtime-module", ""),
+        # relative to the configuration file's folder
+        project_root=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(source)), values["project-root"]))
+        if "project-root" in values else "",
+        include_tests=values.get("include-tests", False),
     )
 
 
@@ -210,6 +218,10 @@ def _validate(source: str, key: str, kind: str, value):
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false")
+        return value
+    if kind == "path":
+        if not isinstance(value, str) or not value or "\0" in value:
+            raise ConfigError(f"{where} must be a folder path (relative to this file), like \".\" or \"..\"")
         return value
     if kind == "module":
         if not isinstance(value, str) or not all(part.isidentifier() for part in value.split(".")):

@@ -166,6 +166,8 @@ class FileError:
     path: str
     message: str
     code: str = "BL001"
+    line: int = 0  # where in the file (a syntax error's own place); 0: the file as a whole
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,3 +180,7 @@ class CheckResult:
     # (finding, why): `# noqa`, or the reason of a `# batchlint: realtime -- <reason>` pragma
     suppressed_findings: tuple = ()
     notices: tuple[str, ...] = ()  # one-line notes for stderr (e.g. YAML files skipped)
+    # the files read and the files parsed, as shown: a view of the project from
+    # some of its paths counts its own (checker._view); empty in a view
+    checked_paths: tuple[str, ...] = ()
+    parsed_paths: tuple[str, ...] = ()

@@ -41,14 +41,16 @@ def _parse(source: SourceFile) -> tuple[ast.Module | None, FileError | None]:
         message = exc.msg or "invalid syntax"
         if any(marker in message for marker in _TOO_DEEP):
             return None, FileError(source.path, f"too deeply nested to parse: {message}", "BL003")
-        where = f"line {exc.lineno}, column {exc.offset or 1}: {message}"
+        # the error's own place: editors and annotations jump there, not to 1:1
+        line, column = max(1, exc.lineno or 1), max(1, exc.offset or 1)
         if _newer_python_syntax(source.text):
             running = f"{sys.version_info.major}.{sys.version_info.minor}"
             return None, FileError(
-                source.path, f"needs a newer Python than {running} to analyze (valid syntax that Python {running} "
-                f"cannot parse, {where}); run batchlint with the project's Python",
-            )
-        return None, FileError(source.path, f"syntax error at {where}")
+                source.path, f"needs Python {sys.version_info.major}.{sys.version_info.minor + 1} or newer to analyze "
+                f"(valid syntax that Python {running} cannot parse: {message}); run batchlint with the Python the "
+                "project runs on (e.g. `pipx run --python 3.13 batchlint check`); the other files are analyzed",
+                "BL001", line, column)
+        return None, FileError(source.path, f"syntax error: {message}", "BL001", line, column)
     except ValueError as exc:  # e.g. source with a NUL byte
         return None, FileError(source.path, f"cannot parse: {exc}")
 

@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
+from batchlint import check_paths
+from batchlint.config import Config
 from batchlint.discovery import read_source
+from batchlint.model import CheckResult
 
 from helpers import check
 
@@ -32,8 +35,8 @@ def run(tmp_path, name: str, data: bytes):
 @pytest.mark.parametrize(
     "data, code, text",
     [
-        (b"import anthropic\ndef f(:\n", "BL001", "syntax error at line 2"),
-        (b"import anthropic\nprint 'hello'\n", "BL001", "syntax error at line 2"),
+        (b"import anthropic\ndef f(:\n", "BL001", "syntax error: invalid syntax"),
+        (b"import anthropic\nprint 'hello'\n", "BL001", "syntax error: Missing parentheses"),
         (b"import anthropic\nx = '\xe9'\n", "BL001", "cannot decode as utf-8"),
         (b"# coding: made-up\nimport anthropic\n", "BL001", "unknown encoding"),
         (b"import anthropic\x00\n", "BL001", "NUL bytes"),
@@ -179,13 +182,28 @@ def test_syntax_newer_than_the_running_python_says_so(tmp_path):
     errors = run(tmp_path, "new.py", b"import anthropic\nx = f\"{'\\n'.join(['a', 'b'])}\"\n")
     code, message = errors["new.py"]
     assert code == "BL001"
-    assert message.startswith(f"needs a newer Python than {sys.version_info.major}.{sys.version_info.minor}")
-    assert "line 2" in message and "run batchlint with the project's Python" in message
+    assert message.startswith(f"needs Python {sys.version_info.major}.{sys.version_info.minor + 1} or newer")
+    assert "the other files are analyzed" in message
 
 
 def test_plain_syntax_error_is_not_blamed_on_the_python_version(tmp_path):
     errors = run(tmp_path, "bad.py", b"import anthropic\nx = f\"{'a'\n")
-    assert errors["bad.py"][1].startswith("syntax error at line 2")
+    assert errors["bad.py"][1].startswith("syntax error: ")
+
+
+@pytest.mark.parametrize("data, line, column", [
+    (b"import anthropic\n\n\ndef f(:\n    pass\n", 4, 7),
+    (b"import anthropic\nclient = anthropic.Anthropic(\n", 2, 29),
+    (b"import anthropic\nx = '\xe9'\n", 0, 0),  # not a syntax error: the file as a whole
+])
+def test_a_syntax_error_is_reported_at_its_own_line_and_column(tmp_path, data, line, column):
+    (tmp_path / "bad.py").write_bytes(data)
+    (error,) = check_paths([str(tmp_path / "bad.py")], Config(root=str(tmp_path))).errors
+    assert (error.line, error.column) == (line, column)
+    from batchlint.output import check_renderer
+
+    shown = check_renderer("text")(CheckResult((), (error,), 1, 0))
+    assert f"bad.py:{max(1, line)}:{max(1, column)}: BL001" in shown
 
 
 def _decode_with_tokenize(data: bytes):

@@ -150,12 +150,11 @@ def test_damaged_or_foreign_cache_is_ignored(tmp_path):
     runs_file.write_text("not json at all")
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
     # the per-file level: every entry replaced by a foreign record, then by garbage
-    for damage in (json.dumps(["\0os.system", "echo pwned"]), json.dumps({"t": "os.system"}), "not json at all"):
+    for damage in (json.dumps(["\0os.system", "echo pwned"]), json.dumps({"t": "os.system"}), "not json at all",
+                   "batchlint facts pack 1\n99999999999\n", "batchlint facts pack 1\n12\nshort"):
         runs_file.unlink()
-        entries = list(cache.glob("facts-*/*.json"))
-        assert entries
-        for entry in entries:
-            entry.write_text(damage)
+        (pack,) = cache.glob("facts-*/facts.pack")
+        pack.write_text(damage)
         assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
 
 
@@ -184,9 +183,9 @@ def test_a_fifo_planted_in_the_cache_does_not_block(tmp_path):
     (runs_file,) = cache.glob("runs-*/*.json")
     runs_file.unlink()
     os.mkfifo(runs_file)
-    for entry in cache.glob("facts-*/*.json"):
-        entry.unlink()
-        os.mkfifo(entry)
+    (pack,) = cache.glob("facts-*/facts.pack")
+    pack.unlink()
+    os.mkfifo(pack)
     assert triples(run(tmp_path, cache_dir=str(cache))) == [("jobs.py", 4, "BL101")]
 
 
@@ -270,3 +269,62 @@ def test_a_new_namesake_elsewhere_reaches_the_cached_files_beside_the_renamed_on
     write(tmp_path, {"alpha/common.py": "def ask(text):\n    return text\n"})
     after = run(tmp_path, cache_dir=cache)
     assert triples(after) == triples(run(tmp_path)) == [("beta/run.py", 5, "BL105")]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_one_file_edit_parses_that_file_and_keeps_one_pack(tmp_path, monkeypatch, jobs):
+    files = {**PROJECT, **{f"more{n}.py": f"import anthropic\n\ndef f{n}():\n    return {n}\n" for n in range(6)}}
+    write(tmp_path, files)
+    cache = tmp_path / ".batchlint_cache"
+    cold = run(tmp_path, cache_dir=str(cache), jobs=jobs)
+    (folder,) = cache.glob("facts-*")
+    assert sorted(p.name for p in folder.iterdir()) == ["facts.pack"]  # one file, not one per entry
+    size = (folder / "facts.pack").stat().st_size
+    parsed = []
+    real = checker.parse_file
+
+    def counting(source, *args, **kwargs):
+        parsed.append(source.path)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(checker, "parse_file", counting)
+    (tmp_path / "more3.py").write_text("import anthropic\n\ndef f3():\n    return 33\n")
+    edited = run(tmp_path, cache_dir=str(cache), jobs=1)  # jobs=1: the count is taken in this process
+    assert parsed == ["more3.py"]
+    assert edited.findings == cold.findings
+    # the pack now holds the edited file's entry instead of the old one: no growth
+    assert sorted(p.name for p in folder.iterdir()) == ["facts.pack"]
+    assert abs((folder / "facts.pack").stat().st_size - size) < 10
+    (tmp_path / "more4.py").unlink()
+    run(tmp_path, cache_dir=str(cache), jobs=1)
+    assert (folder / "facts.pack").stat().st_size < size  # an entry no file uses is dropped
+
+
+def test_a_pack_record_that_inflates_past_the_limit_is_discarded():
+    from batchlint import cache as cache_module
+    from batchlint import cache_pack
+
+    payload = b"[" + b"0," * 100_000 + b"0]"
+    body = cache_pack.body("k", payload, cache_module._checksum)
+    assert len(body) < 2_000  # compresses well: a small record that inflates a lot
+    assert cache_pack.payload("k", body, cache_module._checksum, 1 << 20) == [0] * 100_001
+    assert cache_pack.payload("k", body, cache_module._checksum, 100_000) is None
+    assert cache_pack.payload("other", body, cache_module._checksum, 1 << 20) is None
+    assert cache_pack.payload("k", body[:-3], cache_module._checksum, 1 << 20) is None  # cut short
+    packed = cache_pack.pack([body, b"garbage without a key line"])
+    assert list(cache_pack.index(packed)) == ["k"]
+    assert cache_pack.index(b"not a pack") == {}
+
+
+def test_a_segment_left_by_a_killed_run_is_removed_once_stale(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    run(tmp_path, cache_dir=str(cache), jobs=2)
+    (folder,) = cache.glob("facts-*")
+    old, fresh = folder / ".cache-old.tmp", folder / ".cache-fresh.tmp"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    (tmp_path / "jobs.py").write_text((tmp_path / "jobs.py").read_text() + "\n# edited\n")
+    run(tmp_path, cache_dir=str(cache), jobs=2)
+    assert sorted(p.name for p in folder.iterdir()) == [".cache-fresh.tmp", "facts.pack"]

@@ -125,7 +125,7 @@ def test_bad_files_are_reported_and_the_run_continues(tmp_path):
     assert result.exit_code == 1
     out = result.output
     assert "jobs.py:9:20: BL101" in out
-    assert "syntax.py:1:1: BL001 syntax error" in out
+    assert "syntax.py:2:29: BL001 syntax error: '(' was never closed" in out  # its own place
     assert "latin.py:1:1: BL001 cannot decode as utf-8" in out
     assert "nul.py:1:1: BL001 file contains NUL bytes" in out
     assert "missing.py:1:1: BL002 no such file or directory" in out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from helpers import CACHE_PROJECT, write
 
 from batchlint import cache as cache_module
+from batchlint import cache_pack
 from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config
@@ -89,7 +91,7 @@ def test_a_plain_cache_is_used_without_a_notice(tree):
     cache = str(root / ".batchlint_cache")
     cold = run(root, cache)
     assert cold.notices == () and os.path.isfile(os.path.join(cache, ".gitignore"))
-    assert list(Path(cache).glob("facts-*/*.json")) and list(Path(cache).glob("runs-*/*.json"))
+    assert list(Path(cache).glob(f"facts-*/{cache_pack.PACK_NAME}")) and list(Path(cache).glob("runs-*/*.json"))
     assert run(root, cache) == cold
 
 
@@ -127,7 +129,7 @@ def test_an_entry_linked_out_of_the_tree_is_neither_read_nor_touched(tree, kind)
     expected = run(root)
     run(root, cache)
     folder = Path(_kind_folder(kind, cache))
-    entry = next(folder.glob("*.json"))
+    entry = next(folder.glob("*.json" if kind != "facts" else cache_pack.PACK_NAME))
     entry = entry.rename(folder / f"::warning::x\x1b[2J{entry.name}")  # the notice shows this name, escaped
     target = decoy / "credentials.json"
     entry.unlink()
@@ -186,8 +188,55 @@ def test_the_cli_prints_one_notice_and_goes_on(tree):
 
 
 # ------------------------------------------------------ damaged entries
-def _entries(cache: str, kind: str) -> list[Path]:
+def _entries(cache: str, kind: str) -> list:
+    if kind == "facts":
+        pack = Path(_kind_folder(kind, cache)) / cache_pack.PACK_NAME
+        return [PackEntry(pack, n) for n in range(len(_records(pack)))] if pack.is_file() else []
     return sorted(Path(_kind_folder(kind, cache)).glob("*.json"))
+
+
+def _records(pack: Path) -> list[bytes]:
+    """The record bodies of a facts pack, read by their length prefixes alone."""
+    data = pack.read_bytes()
+    assert data.startswith(cache_pack.HEADER)
+    out, pos = [], len(cache_pack.HEADER)
+    while pos < len(data):
+        digits, _, _ = data[pos:].partition(b"\n")
+        start = pos + len(digits) + 1
+        out.append(data[start:start + int(digits)])
+        pos = start + int(digits)
+    return out
+
+
+class PackEntry:
+    """One record of the facts pack, seen as the entry file it was before
+    packs: `key\nchecksum\nJSON`, the JSON decompressed; writing puts it back
+    in its place, the JSON compressed again (bytes without two newlines go in
+    as they are). So every damage below applies to facts as to the other kinds."""
+
+    def __init__(self, pack: Path, position: int) -> None:
+        self.pack, self.position = pack, position
+        self.name = _records(pack)[position].partition(b"\n")[0].decode(errors="replace")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PackEntry) and (self.pack, self.position) == (other.pack, other.position)
+
+    def read_bytes(self) -> bytes:
+        body = _records(self.pack)[self.position]
+        key, sep, rest = body.partition(b"\n")
+        stored, sep2, packed = rest.partition(b"\n")
+        try:
+            return b"\n".join((key, stored, zlib.decompress(packed))) if sep and sep2 else body
+        except zlib.error:
+            return body
+
+    def write_bytes(self, data: bytes) -> None:
+        key, sep, rest = data.partition(b"\n")
+        stored, sep2, payload = rest.partition(b"\n")
+        body = b"\n".join((key, stored, zlib.compress(payload))) if sep and sep2 else data
+        records = _records(self.pack)
+        records[self.position] = body
+        self.pack.write_bytes(cache_pack.pack(records))
 
 
 def _forge(entry: Path, payload: bytes) -> None:

@@ -20,7 +20,8 @@ def _property(text: str) -> str:
 def render_github(result: CheckResult, **_options) -> str:
     lines = []
     for error in result.errors:
-        lines.append(f"::error file={_property(error.path)},line=1,title={_property(error.code)}::{_data(error.message)}")
+        where = f"line={max(1, error.line)}" + (f",col={error.column}" if error.column > 0 else "")
+        lines.append(f"::error file={_property(error.path)},{where},title={_property(error.code)}::{_data(error.message)}")
     for f in result.findings:
         loc = f.location
         level = "notice" if f.code.startswith("BL2") else "warning"

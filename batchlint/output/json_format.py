@@ -63,7 +63,8 @@ def render_json(result: CheckResult, **_options) -> str:
         "version": __version__,
         "schema": SCHEMA_VERSION,
         "findings": [finding_dict(f) for f in result.findings],
-        "errors": [{"path": e.path, "code": e.code, "message": e.message} for e in result.errors],
+        "errors": [{"path": e.path, "code": e.code, "message": e.message, "line": max(1, e.line), "column": max(1, e.column)}
+                   for e in result.errors],
         "summary": {
             "findings": len(result.findings),
             "by_code": dict(sorted(Counter(f.code for f in result.findings).items())),

@@ -116,7 +116,8 @@ def render_sarif(result: CheckResult, **_options) -> str:
                     "level": "error",
                     "message": {"text": f"{e.path}: {e.message}"},
                     "descriptor": {"id": e.code},
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path), "uriBaseId": "%SRCROOT%"}}}],
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path), "uriBaseId": "%SRCROOT%"},
+                                                        **({"region": _region(e.line, e.column, 0, 0)} if e.line > 0 else {})}}],
                 }
                 for e in result.errors
             ],

@@ -17,7 +17,8 @@ def render_text(result: CheckResult, show_context: bool = False, quiet: bool = F
     lines: list[str] = []
     sources = SourceLines() if full else None
     for error in result.errors:
-        lines.append(f"{_where(error.path, 1, 1, color)} {paint(error.code, 'code', color)} {clean(error.message)}")
+        lines.append(f"{_where(error.path, max(1, error.line), max(1, error.column), color)} "
+                     f"{paint(error.code, 'code', color)} {clean(error.message)}")
     for finding in result.findings:
         lines.append(finding_line(finding, color))
         if sources is not None:

@@ -1,0 +1,182 @@
+"""The file level of the cache: every parsed file's facts, in one pack.
+
+The pack (cache_pack.py) is read once; each entry is checked and decoded
+where its file is analyzed, in the workers, like the parses it saves. New
+entries are encoded after the parse rounds, while this process goes on with
+the cross-file analysis: with --jobs > 1 in a forked process, on a core the
+analysis then leaves idle (encoding costs about a fifth of a parse: done in
+line, it made the first cached run slower than --no-cache). The pack is
+written once, at the end, if anything changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+from . import cache_pack
+from . import model as _model
+from .cache import _MAX_ENTRY_BYTES, _checksum, _facts, _write_file, facts_folder
+from .discovery import read_regular_file
+
+
+def facts_body(key: str, outcome) -> bytes | None:
+    """One file's record: its FileFacts, or the FileError its text gives (a
+    syntax error; syntax newer than this Python, whose check loads LibCST:
+    0.15 s a run otherwise). None for a value JSON cannot hold (nan)."""
+    try:
+        payload = json.dumps(_facts().encode(outcome), separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return None
+    return cache_pack.body(key, payload.encode("utf-8", "surrogatepass"), _checksum)
+
+
+def facts_from_body(key: str, body: bytes):
+    """The FileFacts or FileError a record body holds under `key`, or None
+    (damaged, forged badly, or another key's)."""
+    raw = cache_pack.payload(key, body, _checksum, _MAX_ENTRY_BYTES)
+    if raw is None:
+        return None
+    codec = _facts()
+    facts = type(raw) is list and raw[:1] == ["\0FileFacts"]
+    return codec.decoded(raw, codec.classes["FileFacts"] if facts else _model.FileError)
+
+
+class FactsCache:
+    """The facts of every parsed file of the tree: read once, written once by
+    a run that parsed something or no longer needs an entry, holding that
+    run's entries."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self._data = b""
+        self._index: dict[str, tuple[int, int]] = {}
+        self._loaded = False
+        self._used: set[str] = set()
+        self._new: dict[str, object] = {}  # key -> facts or error, to encode
+        self._bodies: dict[str, bytes] = {}  # key -> encoded record
+        self._writers: list[tuple[int, str]] = []  # (pid, segment file) of forked encoders
+
+    def _load(self) -> None:
+        if self._loaded or not self.directory:
+            return
+        self._loaded = True
+        _facts()  # the codec, built before the workers fork: each would build its own
+        try:
+            self._data = read_regular_file(os.path.join(facts_folder(self.directory), cache_pack.PACK_NAME),
+                                           cache_pack.MAX_PACK_BYTES, follow_links=False)
+        except OSError:  # none yet, too large, a link, a FIFO: every file is parsed
+            return
+        self._index = cache_pack.index(self._data)
+
+    def body(self, key: str) -> bytes | None:
+        """The record body stored under `key`, unchecked (facts_from_body checks it)."""
+        self._load()
+        where = self._index.get(key)
+        return self._data[where[0]:where[1]] if where else None
+
+    def get(self, key: str):
+        """The stored FileFacts or FileError, or None."""
+        data = self.body(key)
+        outcome = facts_from_body(key, data) if data is not None else None
+        if outcome is not None:
+            self._used.add(key)
+        return outcome
+
+    def used(self, key: str, outcome=None) -> None:
+        """The entry for `key` answered a file, or is to be made from `outcome`."""
+        self._used.add(key)
+        if outcome is not None:
+            self._new[key] = outcome
+
+    def encode_soon(self, fork: bool) -> None:
+        """Encode the entries made so far: in a forked process when `fork`
+        (its records go to a segment file in the facts folder, merged by
+        save), else here."""
+        items, self._new = self._new, {}
+        if not items:
+            return
+        if fork and hasattr(os, "fork") and self.directory:
+            import tempfile
+
+            try:
+                folder = facts_folder(self.directory)
+                os.makedirs(folder, exist_ok=True)
+                fd, segment = tempfile.mkstemp(dir=folder, prefix=".cache-", suffix=".tmp")
+            except OSError:
+                fd = -1
+            if fd >= 0:
+                pid = os.fork()
+                if pid == 0:  # the encoder: write the segment and leave, running nothing else
+                    code = 1
+                    with contextlib.suppress(BaseException):
+                        with os.fdopen(fd, "wb") as handle:
+                            handle.write(cache_pack.pack(_encoded(items).values()))
+                        code = 0
+                    os._exit(code)
+                os.close(fd)
+                self._writers.append((pid, segment))
+                return
+        self._bodies.update(_encoded(items))
+
+    def save(self) -> None:
+        """Write the pack of this run's entries, if it differs from the one read."""
+        if not self.directory:
+            return
+        self._load()
+        self.encode_soon(fork=False)
+        for pid, segment in self._writers:
+            self._bodies.update(_segment(pid, segment))
+        self._writers = []
+        _drop_stale_segments(facts_folder(self.directory))
+        kept = [key for key in self._used if key not in self._bodies and key in self._index]
+        if not self._bodies and len(kept) == len(self._index):
+            return  # every entry was used and none is new
+        bodies = [self._data[slice(*self._index[key])] for key in sorted(kept)]
+        bodies += [self._bodies[key] for key in sorted(self._bodies)]
+        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.pack(bodies))
+        self._data, self._index, self._bodies = b"", {}, {}  # written: this run needs them no more
+
+
+def _encoded(items: dict) -> dict[str, bytes]:
+    out = {}
+    for key, outcome in items.items():
+        # an entry that cannot be encoded costs the next run a parse, not this file its findings
+        with contextlib.suppress(Exception):
+            body = facts_body(key, outcome)
+            if body is not None:
+                out[key] = body
+    return out
+
+
+def _segment(pid: int, path: str) -> dict[str, bytes]:
+    """The records a forked encoder wrote (none if it failed), its file removed."""
+    try:
+        _, status = os.waitpid(pid, 0)
+        ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        data = read_regular_file(path, cache_pack.MAX_PACK_BYTES, follow_links=False) if ok else b""
+    except OSError:
+        data = b""
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    return {key: data[start:end] for key, (start, end) in cache_pack.index(data).items()}
+
+
+_STALE_SECONDS = 3600
+
+
+def _drop_stale_segments(folder: str) -> None:
+    """Remove segment files a killed run left behind (an hour old: a run in
+    progress beside this one keeps its own). A link is removed, never followed."""
+    import time
+
+    try:
+        with os.scandir(folder) as listing:
+            stale = [e.path for e in listing if e.name.startswith(".cache-") and e.name.endswith(".tmp")
+                     and time.time() - e.stat(follow_symlinks=False).st_mtime > _STALE_SECONDS]
+    except OSError:
+        return
+    for path in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

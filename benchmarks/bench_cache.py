@@ -1,0 +1,123 @@
+"""The file-level cache at scale: many files that all import the SDK.
+
+    python benchmarks/bench_cache.py                  # 2,000 and 8,000 files
+    python benchmarks/bench_cache.py --files 10000 --files 50000 --jobs 2
+
+For each size, in fresh processes, on a generated corpus: `--no-cache` (the
+baseline), the first cached run (cold: every entry written), a warm re-run
+(the run-level answer), and a one-file edit (every other file's facts read
+back from the cache). Printed: wall seconds, peak RSS (MiB), cache size and
+each cached figure as a ratio to the `--no-cache` run measured in the same
+invocation, and how each grows with the size. No thresholds: a report, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+RUNNER = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from batchlint import check_paths
+    from batchlint.config import Config
+    root, jobs, cache = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None
+    start = time.perf_counter()
+    result = check_paths([root], Config(root=root), jobs=jobs, cache_dir=cache)
+    seconds = time.perf_counter() - start
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"seconds": seconds, "rss_mib": peak / 1024, "findings": len(result.findings)}))
+    """
+)
+
+FILE = '''import anthropic
+
+client = anthropic.Anthropic()
+
+
+def ask_{n}(prompt):
+    return client.messages.create(model="claude-haiku-5-5", max_tokens=64,
+                                  messages=[{{"role": "user", "content": prompt}}])
+
+
+def label_{n}(rows):
+    out = []
+    for row in rows:
+        out.append(ask_{n}(row["text"]))
+    return out
+
+
+def util_{n}(values):
+    return sum(v * {k} for v in values)
+'''
+
+
+def make(root: str, files: int) -> None:
+    for n in range(files):
+        folder = os.path.join(root, f"pkg{n // 500}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"mod{n}.py"), "w") as handle:
+            handle.write(FILE.format(n=n, k=n % 7 + 2))
+
+
+def run(root: str, jobs: int, cache: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", RUNNER, root, str(jobs), cache], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def size_of(folder: str) -> float:
+    total = 0
+    for base, _, names in os.walk(folder):
+        total += sum(os.path.getsize(os.path.join(base, n)) for n in names)
+    return total / 2**20
+
+
+def measure(files: int, jobs: int) -> dict:
+    work = tempfile.mkdtemp(prefix="batchlint-cache-bench-")
+    try:
+        root, cache = os.path.join(work, "tree"), os.path.join(work, "cache")
+        make(root, files)
+        rows = {"no-cache": run(root, jobs, "")}
+        rows["cold"] = run(root, jobs, cache)
+        rows["warm"] = run(root, jobs, cache)
+        edited = os.path.join(root, "pkg0", "mod0.py")
+        with open(edited, "a") as handle:
+            handle.write("\n# edited\n")
+        rows["one-file edit"] = run(root, jobs, cache)
+        rows["cache MiB"] = size_of(cache)
+        return rows
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, action="append", help="corpus sizes (default 2000 and 8000)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    sizes = args.files or [2000, 8000]
+    previous = None
+    for files in sizes:
+        started = time.perf_counter()
+        rows = measure(files, args.jobs)
+        base = rows["no-cache"]["seconds"]
+        print(f"\n{files} files, -j{args.jobs} (cache {rows['cache MiB']:.1f} MiB; measured in {time.perf_counter() - started:.0f} s)")
+        for name in ("no-cache", "cold", "warm", "one-file edit"):
+            row = rows[name]
+            grow = ""
+            if previous is not None:
+                grow = f"  x{row['seconds'] / previous[name]['seconds']:.2f} time for x{files / previous['files']:.1f} files"
+            print(f"  {name:<14} {row['seconds']:7.2f} s  {row['rss_mib']:6.0f} MiB  "
+                  f"{row['seconds'] / base:5.2f}x no-cache{grow}")
+        previous = {**rows, "files": files}
+
+
+if __name__ == "__main__":
+    main()
