@@ -21,7 +21,8 @@ from ..savings.estimate import Settings, Usage, estimate
 from ..savings.pricing import PriceTable
 from .batched import BatchedPaths
 from .clients import SdkCall
-from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
+from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Context, FrameFacts
+from .contexts import Classifier
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
 

@@ -1,0 +1,191 @@
+"""Call sites for the indexer (a mixin of index._Indexer): callee, arguments,
+request facts, function references passed along, streams."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+from ..boundary import clamp
+from .astwalk import Arg, call_args, dotted_name, int_value, str_value
+from .facts import UNKNOWN, RequestFacts
+from .index_builders import _Scope, _SiteBuilder, _StructBuilder
+from .index_shapes import (
+    ARG_CONTEXT_CALLS, INPUT_CALLS, TEXT_KEPT_CALLS, _fstring_fields, _literal_text_size, _mentions_cache_control,
+    _receiver_text, _short, _shows_output,
+)
+
+
+class CallVisitor:
+    """Records each call and the functions it passes on."""
+
+    # ----------------------------------------------------------------- calls
+    def visit_Call(self, node: ast.Call) -> bool:
+        code = self._code_scope()
+        arguments = call_args(node)
+        callee = self.expr(node.func)
+        last = callee.rpartition(".")[2].rstrip("()") if callee != UNKNOWN else (dotted_name(node.func) or "").rpartition(".")[2]
+        keep_text = last in TEXT_KEPT_CALLS
+        kwargs = ()
+        args = ()
+        if keep_text:
+            kwargs = tuple((a.keyword, self._text_of(a.value)) for a in arguments if a.keyword is not None)
+            args = tuple(self._text_of(a.value) for a in arguments if a.keyword is None and not a.star)
+        span = self._pos(node)
+        func_text = dotted_name(node.func) or _receiver_text(node.func)
+        if last == "do" and not dotted_name(node.func):
+            func_text = _short(self.source.text(node.func))  # schedule.every(10).minutes.do: keep the schedule
+        text = f"{func_text}(...)" if func_text else "call"
+        site = _SiteBuilder(
+            node=node,
+            scope=code.qual,
+            callee=callee,
+            span=span,
+            structs=list(reversed(code.structs)),
+            text=text,
+            kwargs=kwargs,
+            args=args,
+            stmt_path=tuple(self.stmt_stack),
+        )
+        if id(node) in self.awaited:
+            site.flags.add("awaited")
+        site.callee_alts = self._alternatives(node.func, callee)
+        site.arg_values = self._arg_values(arguments)
+        if last in ("create", "parse", "stream"):
+            site.request = self._request_facts(node, arguments)
+        self._note_mapped_params(node, arguments, code, callee, last)
+        self._register(site, code)
+        if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
+            for struct in code.structs:
+                if struct.kind in ("for", "while"):
+                    struct.flags.add("chat")
+        # Function references passed as arguments (executor.map(fn, xs), Thread(target=fn)).
+        for index, arg in enumerate(arguments):
+            # `add_job(wrapper, args=(job, ...))`: functions inside a tuple/list argument count too
+            values = arg.value.elts if isinstance(arg.value, (ast.Tuple, ast.List)) else [arg.value]
+            for value in values:
+                ref = self._reference(value)
+                if not ref:
+                    continue
+                # the same place and constructs as the call, naming the function passed
+                self._register(
+                    dataclasses.replace(
+                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None, arg_values=(),
+                        ref_arg=arg.keyword if arg.keyword is not None else str(index),
+                    ),
+                    code,
+                )
+        self.walk(node.func)
+        if last in ARG_CONTEXT_CALLS:
+            struct = _StructBuilder("arg", f"argument of `{text}`", span, via=callee)
+            code.structs.append(struct)
+            for arg in arguments:
+                self.walk(arg.value)
+            code.structs.pop()
+        else:
+            for arg in arguments:
+                self.walk(arg.value)
+        return False
+
+    def _settle_streams(self, sites, body: list[ast.stmt], is_generator: bool) -> None:
+        """A `stream=True` / `.stream()` call not consumed in a `with`: decide by the
+        function as a whole whether what arrives is shown to someone."""
+        pending = [
+            s for s in sites
+            if s.node is not None and not s.flags & {"stream-shown", "stream-drained"}
+            and (("stream", "True") in s.kwargs or s.callee.endswith(".stream"))
+        ]
+        if pending:
+            shown = is_generator or _shows_output(body)
+            for site in pending:
+                site.flags.add("stream-shown" if shown else "stream-drained")
+
+    def _arg_values(self, arguments: list[Arg]) -> tuple[tuple[str, str], ...]:
+        out = []
+        position = 0
+        for arg in arguments:
+            if arg.star:
+                break  # *args/**kwargs: positions after it are unknown
+            value = self.expr(arg.value) if isinstance(arg.value, (ast.Name, ast.Attribute, ast.Call)) else UNKNOWN
+            key = arg.keyword if arg.keyword is not None else str(position)
+            if arg.keyword is None:
+                position += 1
+            if value != UNKNOWN and not value.startswith("builtins."):
+                out.append((key, value))
+        return tuple(out)
+
+    def _request_facts(self, node: ast.Call, arguments: list[Arg]) -> RequestFacts:
+        model, max_tokens, prompt, system, dynamic, cached, fields = "", 0, 0, 0, False, False, 0
+        for arg in arguments:
+            key = arg.keyword or ""
+            if key == "model":
+                model = str_value(arg.value) or ""
+                if not model and isinstance(arg.value, ast.Name):
+                    model = self.string_values.get(arg.value.id, "")  # MODEL = "claude-..." above
+            elif key == "max_tokens" and int_value(arg.value) is not None:
+                max_tokens = clamp(int_value(arg.value))
+            elif key in ("system", "messages", "prompt"):
+                chars, computed = _literal_text_size(arg.value, self.string_constants)
+                prompt += chars
+                dynamic = dynamic or computed
+                fields += _fstring_fields(arg.value)
+                if key == "system" and not computed:
+                    system = chars
+            elif arg.star == "**":
+                dynamic = True  # **params: sizes unknown
+        cached = _mentions_cache_control(node, self.cached_constants)
+        return RequestFacts(model, max_tokens, prompt, system, dynamic, cached, fields)
+
+    def _note_mapped_params(self, node: ast.Call, arguments: list[Arg], code: _Scope, callee: str, last: str) -> None:
+        """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""
+        if code.kind != "function" or not code.params:
+            return
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in code.params:
+            if any(s.kind in ("for", "while", "comp") for s in code.structs):
+                code.mapped.setdefault(func.id, "loop")  # `for x in xs: f(x)`
+            return
+        if last not in ARG_CONTEXT_CALLS:
+            return
+        for arg in arguments:
+            if isinstance(arg.value, ast.Name) and arg.value.id in code.params:
+                kind = "loop" if callee in ("builtins.map", "builtins.filter") else "fanout"
+                if code.mapped.get(arg.value.id) != "fanout":
+                    code.mapped[arg.value.id] = kind
+
+    def _alternatives(self, func: ast.expr, callee: str) -> tuple[str, ...]:
+        head = func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if not isinstance(head, ast.Name):
+            return ()
+        for scope in reversed(self.scopes):
+            if scope.kind == "function" and head.id in scope.locals:
+                current = scope.locals[head.id]
+                alts = scope.alts.get(head.id, ())
+                return tuple(callee.replace(current, alt, 1) for alt in alts if alt != current and callee.startswith(current))
+        return ()
+
+    def _register(self, site: _SiteBuilder, code: _Scope) -> None:
+        self.sites.append(site)
+        for struct in code.structs:
+            struct.sites.append(site)
+
+    def _reference(self, value: ast.expr) -> str:
+        """A symbolic function reference passed as an argument, or ''."""
+        if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial":
+            first = call_args(value)
+            if first:
+                value = first[0].value  # ex.map(partial(f, style="short"), rows) maps f
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            # Celery signatures: fn.s(...), fn.si(...), fn.signature(...)
+            if value.func.attr in ("s", "si", "signature"):
+                value = value.func.value
+            else:
+                return ""
+        if not isinstance(value, (ast.Name, ast.Attribute)):
+            return ""
+        ref = self.expr(value)
+        if ref == UNKNOWN or ref.endswith("()") or ref.startswith("builtins."):
+            return ""
+        return ref
