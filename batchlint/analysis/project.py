@@ -106,6 +106,8 @@ class Project:
         # known project base before then.
         self._params_ready = False
         self.subclasses: dict[str, list[str]] = defaultdict(list)
+        self._subclass_memo: dict[str, tuple[str, ...]] = {}
+        self._dispatch_memo: dict[str, tuple[str, ...]] = {}
         for qual, (cls, _facts) in self.classes.items():
             for base in cls.bases:
                 value = self.value(base)
@@ -406,14 +408,7 @@ class Project:
         if value is None:
             return []
         if value.kind == "func":
-            targets = [value.name]
-            fn = self.functions.get(value.name)
-            if fn is not None and fn[0].class_qual:  # virtual dispatch to overrides
-                for sub in self.all_subclasses(fn[0].class_qual):
-                    override = f"{sub}.{fn[0].name}"
-                    if override in self.functions:
-                        targets.append(override)
-            return targets
+            return list(self._dispatch_targets(value.name))
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
@@ -432,14 +427,36 @@ class Project:
                 return candidate
         return None
 
+    def _dispatch_targets(self, qual: str) -> tuple[str, ...]:
+        """A function and, for a method, its overrides in every subclass (virtual
+        dispatch). Memoized: a base class's method is called from many sites."""
+        known = self._dispatch_memo.get(qual)
+        if known is not None:
+            return known
+        targets = [qual]
+        fn = self.functions.get(qual)
+        if fn is not None and fn[0].class_qual:
+            for sub in self.all_subclasses(fn[0].class_qual):
+                override = f"{sub}.{fn[0].name}"
+                if override in self.functions:
+                    targets.append(override)
+        self._dispatch_memo[qual] = known = tuple(targets)
+        return known
+
     def all_subclasses(self, cls: str) -> list[str]:
-        out, todo = [], list(self.subclasses.get(cls, ()))
-        while todo:
-            sub = todo.pop()
-            if sub not in out:
-                out.append(sub)
-                todo.extend(self.subclasses.get(sub, ()))
-        return out
+        """Every class deriving from `cls`, at any depth (memoized, a set for the
+        visited check: a base of thousands of classes is walked once)."""
+        known = self._subclass_memo.get(cls)
+        if known is None:
+            out, seen, todo = [], set(), list(self.subclasses.get(cls, ()))
+            while todo:
+                sub = todo.pop()
+                if sub not in seen:
+                    seen.add(sub)
+                    out.append(sub)
+                    todo.extend(self.subclasses.get(sub, ()))
+            self._subclass_memo[cls] = known = tuple(out)
+        return list(known)
 
     def _sdk_call(self, value: Value | None, site: Site, anthropic_imported: bool) -> SdkCall | None:
         if value is not None and value.kind == "sdk":
