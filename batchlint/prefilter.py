@@ -90,6 +90,10 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
             continue
         facts = project.file_of_function(qual)
         add(fn.name, facts)
+        for dec in fn.decorators:  # `@shared_task(name="reports.refresh")`: a schedule table names that
+            for key, text in dec.kwargs:
+                if key == "name" and text[:1] in "'\"":
+                    add(text.strip("'\"").rpartition(".")[2], facts)
         if fn.class_qual:
             # callers may hold the object by a base type (`sampler: SamplerBase`)
             # ...or by a subclass that inherits the method (`ClaudeProvider(BaseProvider)`)

@@ -161,19 +161,19 @@ class Classifier:
                     out.setdefault(owner.name, []).append(Context(
                         SCHEDULED, f"Prefect deployment of `{owner.name.rpartition('.')[2]}`",
                         _where(facts.path, site.span.line), schedule, registered_in=site.scope))
-        # Celery beat / CRONJOBS name their tasks as strings.
-        tasks_by_name: dict[str, list[str]] = {}
+        # Celery beat / CRONJOBS name their tasks as strings: a task's registered
+        # name (`name=` on its decorator, else `module.func`), not its bare name.
+        by_name: dict[str, list[str]] = {}
+        registered: dict[str, list[str]] = {}
         for qual, (fn, facts) in self.project.functions.items():
-            tasks_by_name.setdefault(fn.name, []).append(qual)
-            for dec in fn.decorators:
-                for key, text in dec.kwargs:
-                    if key == "name" and text[:1] in "'\"":
-                        tasks_by_name.setdefault(text.strip("'\""), []).append(qual)
+            explicit = [text.strip("'\"") for dec in fn.decorators for key, text in dec.kwargs
+                        if key == "name" and text[:1] in "'\""]
+            for name in explicit:
+                registered.setdefault(name, []).append(qual)
+            by_name.setdefault(fn.name, []).append(qual)
         for facts in self.project.files:
             for ref in facts.schedule_refs:
-                quals = [q for q in tasks_by_name.get(ref.target, []) + tasks_by_name.get(ref.target.rpartition(".")[2], [])
-                         if q == ref.target or q.endswith("." + ref.target) or ref.target.endswith("." + q.rpartition(".")[2]) or q in tasks_by_name.get(ref.target, [])]
-                for qual in dict.fromkeys(quals):
+                for qual in _scheduled_functions(ref.target, registered, by_name):
                     out.setdefault(qual, []).append(
                         Context(SCHEDULED, ref.label, _where(facts.path, ref.span.line), ref.schedule)
                     )
@@ -378,6 +378,21 @@ class Classifier:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
+
+
+def _scheduled_functions(target: str, registered: dict, by_name: dict) -> list[str]:
+    """The functions a schedule entry names: the task registered under that
+    name, else the functions whose dotted name ends with it (the project may
+    see the module under a longer name: `src.app.tasks`), else the one function
+    of that bare name when no other shares it (a module path batchlint cannot
+    place); two tasks of one name in two modules each keep their own entries."""
+    if target in registered:
+        return list(dict.fromkeys(registered[target]))
+    candidates = by_name.get(target.rpartition(".")[2], [])
+    exact = [q for q in candidates if q == target or q.endswith("." + target)]
+    if exact:
+        return exact
+    return list(candidates) if len(candidates) == 1 else []
 
 
 def _dec_schedule(dec: Decorator) -> str:
