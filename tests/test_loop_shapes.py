@@ -55,3 +55,68 @@ MAIN = """
 def test_nested_loop_target_rebinding(tmp_path, body):
     files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
     assert run(tmp_path, files) == expected(files)
+
+
+CHAT_HEAD = """
+    import asyncio
+
+    import anthropic
+    {imports}
+
+    client = anthropic.Anthropic()
+
+"""
+
+
+@pytest.mark.parametrize("imports, body", [
+    pytest.param("from prompt_toolkit import PromptSession", """
+        def main():
+            session = PromptSession()
+            while True:
+                text = session.prompt("> ")
+                print(client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}]))
+    """, id="prompt-session-prompt"),
+    pytest.param("from prompt_toolkit.shortcuts import PromptSession", """
+        class Chat:
+            def __init__(self):
+                self.session = PromptSession()
+
+            async def loop(self):
+                while True:
+                    text = await self.session.prompt_async("> ")
+                    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+                    self.show(reply)
+
+            def show(self, reply):
+                pass
+
+        def main():
+            asyncio.run(Chat().loop())
+    """, id="prompt-async-on-an-attribute"),
+    pytest.param("from prompt_toolkit import prompt", """
+        def main():
+            for _ in range(100):
+                text = prompt("> ")
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+    """, id="prompt-function"),
+    pytest.param("import aioconsole", """
+        async def chat():
+            while True:
+                text = await aioconsole.ainput("> ")
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+        def main():
+            asyncio.run(chat())
+    """, id="aioconsole-ainput"),
+    pytest.param("from templates import Template", """
+        def main():
+            template = Template()
+            for row in ["a", "b"]:
+                text = template.prompt(row)
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])  # expect: BL105
+    """, id="a-prompt-method-without-prompt-toolkit-is-not-input"),
+])
+def test_chat_cli_input_sources_mark_an_interactive_loop(tmp_path, imports, body):
+    files = {"cli.py": "".join(textwrap.dedent(part) for part in (CHAT_HEAD.format(imports=imports), body,
+                                                                  '\n\nif __name__ == "__main__":\n    main()\n'))}
+    assert run(tmp_path, files) == expected(files)

@@ -11,7 +11,7 @@ from .astwalk import Arg, call_args, dotted_name, int_value, str_value
 from .facts import UNKNOWN, RequestFacts
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_shapes import (
-    ARG_CONTEXT_CALLS, INPUT_CALLS, TEXT_KEPT_CALLS, _fstring_fields, _literal_text_size, _mentions_cache_control,
+    ARG_CONTEXT_CALLS, INPUT_CALLS, INPUT_METHODS, INPUT_PACKAGES, TEXT_KEPT_CALLS, _fstring_fields, _literal_text_size, _mentions_cache_control,
     _receiver_text, _short, _shows_output,
 )
 
@@ -55,7 +55,7 @@ class CallVisitor:
             site.request = self._request_facts(node, arguments)
         self._note_mapped_params(node, arguments, code, callee, last)
         self._register(site, code)
-        if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
+        if self._reads_user_input(callee, node.func):
             for struct in code.structs:
                 if struct.kind in ("for", "while"):
                     struct.flags.add("chat")
@@ -86,6 +86,20 @@ class CallVisitor:
             for arg in arguments:
                 self.walk(arg.value)
         return False
+
+    def _reads_user_input(self, callee: str, func: ast.expr) -> bool:
+        """A call that waits for a person to type (a chat CLI's prompt): `input()`,
+        `PromptSession().prompt()` / `await session.prompt_async()`, questionary,
+        `aioconsole.ainput()`, a rich Console's `input`."""
+        if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
+            return True
+        last = callee.rpartition(".")[2]
+        if callee.startswith(INPUT_PACKAGES) and last in INPUT_METHODS:
+            return True
+        # `self.session.prompt(...)`: the session's type is not known in this pass;
+        # in a file using prompt_toolkit, a `.prompt`/`.prompt_async` method is its
+        return (isinstance(func, ast.Attribute) and func.attr in ("prompt", "prompt_async")
+                and "prompt_toolkit" in self.imported_modules)
 
     def _settle_streams(self, sites, body: list[ast.stmt], is_generator: bool) -> None:
         """A `stream=True` / `.stream()` call not consumed in a `with`: decide by the

@@ -44,6 +44,11 @@ INPUT_CALLS = frozenset(
     }
 )
 
+# Packages whose prompts wait for a person, and their methods that read an answer.
+INPUT_PACKAGES = ("prompt_toolkit.", "aioconsole.", "pyinputplus.", "InquirerPy.", "inquirer.")
+INPUT_METHODS = frozenset({"prompt", "prompt_async", "ainput", "ask", "ask_async", "execute", "execute_async"}
+                          | {"input" + kind for kind in ("", "Str", "Num", "Int", "Float", "Choice", "Menu", "YesNo")})
+
 SHOW_CALLS = frozenset(
     {
         "print", "write", "send", "send_text", "send_json", "send_bytes", "emit", "write_stream",
