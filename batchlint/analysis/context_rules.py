@@ -132,9 +132,20 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("streamlit.*", "*", INTERACTIVE, "Streamlit callback"),
 )
 
-# Registrations whose work serves whoever starts them: a thread a request
-# handler starts answers that request (say, over SSE), unlike a queued task.
-_STARTER_SERVING = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.*Process"})
+# Registrations that may serve whoever starts them: a thread a request handler
+# starts answers that request when it sends its result back (over SSE, a
+# websocket, a pub/sub channel, a chat message) or the handler waits for it;
+# started and left ("queued"), it serves nobody, like a queued task.
+_STARTER_SERVING = frozenset({
+    "threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.*Process",
+    "fastapi.*BackgroundTasks.add_task", "starlette.background.*",
+})
+# Methods that hand a result to a waiting person (see _STARTER_SERVING).
+SEND_BACK_METHODS = frozenset({
+    "send", "send_text", "send_json", "send_bytes", "emit", "publish", "put", "put_nowait", "write_message",
+    "say", "respond", "chat_postMessage", "chat_update", "post_message", "send_message", "reply", "reply_text",
+    "edit_message_text", "xadd", "set_result",
+})
 
 # Calls that apply a function to every item: the function runs in a loop.
 MAP_FANOUT = (

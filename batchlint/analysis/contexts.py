@@ -15,7 +15,7 @@ from ..model import ContextKind
 from .context_rules import (
     _PRIORITY, _STARTER_SERVING, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
     INTERACTIVE_BASES, INTERACTIVE_MODULES, MAP_FANOUT, MAP_LOOP, MAP_METHODS, OFFLINE, REGISTRATION_RULES,
-    SCHEDULED, WORKER, Context, FrameFacts, _where,
+    SCHEDULED, SEND_BACK_METHODS, WORKER, Context, FrameFacts, _where,
 )
 from .facts import Decorator, FileFacts, FunctionFacts, Site
 from .patterns import matches, matches_any
@@ -223,11 +223,12 @@ class Classifier:
             if context is not None:
                 found.append(context)
         for context in self._registrations.get(qual, []):
-            # a thread a request handler starts serves that request (say, streamed
-            # back over SSE): someone waits on it
+            # a thread a request handler starts serves that request when its result
+            # goes back to the person (streamed over SSE, a websocket) or the handler
+            # waits for it; started and left, it is fire-and-forget work
             if context.serves_starter and context.registered_in != qual:
                 starter = self.own_context(context.registered_in)
-                if starter is not None and starter.kind == INTERACTIVE:
+                if starter is not None and starter.kind == INTERACTIVE and self._answers_starter(qual, context.registered_in):
                     context = Context(INTERACTIVE, f"{context.label}, started by {starter.label}", context.where)
             found.append(context)
         if fn.class_qual:
@@ -238,6 +239,49 @@ class Classifier:
         if best.kind == SCHEDULED and not best.schedule:
             best = Context(best.kind, best.label, best.where, self._parent_schedule(fn))
         return best
+
+    def _answers_starter(self, worker: str, starter: str) -> bool:
+        """The started function sends something back (`ws.send_text`, `queue.put`,
+        `say(...)`, at most one call deep), or the starter joins it or streams."""
+        starter_fn = self.project.function(starter)
+        if starter_fn is not None and starter_fn.is_generator:
+            return True
+        if any(last == "join" or "Stream" in last or last == "EventSourceResponse"
+               for last in self._called_names(starter)):
+            return True
+        todo, seen = [worker], set()
+        for _depth in range(2):
+            following = []
+            for qual in todo:
+                if qual in seen:
+                    continue
+                seen.add(qual)
+                names = self._called_names(qual)
+                if not names.isdisjoint(SEND_BACK_METHODS):
+                    return True
+                following += self._callees(qual)
+            todo = following
+        return False
+
+    def _called_names(self, qual: str) -> set[str]:
+        """The last names of the calls made directly in a function."""
+        facts = self.project.file_of_function(qual)
+        if facts is None:
+            return set()
+        return {s.text[:-5].rpartition(".")[2] if s.text.endswith("(...)") else s.callee.rpartition(".")[2]
+                for s in facts.sites if s.scope == qual and not s.ref_via}
+
+    def _callees(self, qual: str) -> list[str]:
+        facts = self.project.file_of_function(qual)
+        if facts is None:
+            return []
+        out = []
+        for site in facts.sites:
+            if site.scope == qual and not site.ref_via:
+                value = self.project.value(site.callee)
+                if value is not None and value.kind == "func":
+                    out.append(value.name)
+        return out
 
     def _decorator_context(self, dec: Decorator, fn: FunctionFacts, facts: FileFacts) -> Context | None:
         name = self.project.canonical(dec.expr)
