@@ -25,6 +25,7 @@ from .clients import (
     shape_looks_like_claude,
 )
 from ..discovery import path_module_names
+from .hierarchy import Hierarchy
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .patterns import matches_any
 
@@ -105,14 +106,8 @@ class Project:
         # whose base is a parameter (`def make(base): class W(base)`) has no
         # known project base before then.
         self._params_ready = False
-        self.subclasses: dict[str, list[str]] = defaultdict(list)
-        self._subclass_memo: dict[str, tuple[str, ...]] = {}
-        self._dispatch_memo: dict[str, tuple[str, ...]] = {}
-        for qual, (cls, _facts) in self.classes.items():
-            for base in cls.bases:
-                value = self.value(base)
-                if value is not None and value.kind == "class":
-                    self.subclasses[value.name].append(qual)
+        self.hierarchy = Hierarchy(self)
+        self.subclasses = self.hierarchy.subclasses
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
@@ -376,6 +371,8 @@ class Project:
                     self.sdk_calls.append((site, facts, sdk))
                     continue
                 targets = self._targets(value)
+                if value is None and "()." in site.callee:
+                    targets = self._supplied_targets(site.callee)
                 alts = list(site.callee_alts)
                 if self.variable_alts:
                     alts += self._variable_alternatives(site.callee)
@@ -383,6 +380,14 @@ class Project:
                     targets += [t for t in self._targets(self.value(alt)) if t not in targets]
                 for target in targets:
                     self.callers[target].append(Edge(site, facts.path, target, None))
+
+    def _supplied_targets(self, callee: str) -> list[str]:
+        """A method an instance's own class lacks, supplied by its subclasses' bases."""
+        head, _, attr = callee.rpartition(".")
+        owner = self.value(head)
+        if owner is None or owner.kind != "inst" or owner.name not in self.classes:
+            return []
+        return list(self.hierarchy.supplied_by_subclasses(owner.name, attr))
 
     def _variable_alternatives(self, callee: str) -> list[str]:
         """Alternatives of the module variables `callee` starts with, looked up
@@ -408,7 +413,7 @@ class Project:
         if value is None:
             return []
         if value.kind == "func":
-            return list(self._dispatch_targets(value.name))
+            return list(self.hierarchy.dispatch_targets(value.name))
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
@@ -427,36 +432,8 @@ class Project:
                 return candidate
         return None
 
-    def _dispatch_targets(self, qual: str) -> tuple[str, ...]:
-        """A function and, for a method, its overrides in every subclass (virtual
-        dispatch). Memoized: a base class's method is called from many sites."""
-        known = self._dispatch_memo.get(qual)
-        if known is not None:
-            return known
-        targets = [qual]
-        fn = self.functions.get(qual)
-        if fn is not None and fn[0].class_qual:
-            for sub in self.all_subclasses(fn[0].class_qual):
-                override = f"{sub}.{fn[0].name}"
-                if override in self.functions:
-                    targets.append(override)
-        self._dispatch_memo[qual] = known = tuple(targets)
-        return known
-
     def all_subclasses(self, cls: str) -> list[str]:
-        """Every class deriving from `cls`, at any depth (memoized, a set for the
-        visited check: a base of thousands of classes is walked once)."""
-        known = self._subclass_memo.get(cls)
-        if known is None:
-            out, seen, todo = [], set(), list(self.subclasses.get(cls, ()))
-            while todo:
-                sub = todo.pop()
-                if sub not in seen:
-                    seen.add(sub)
-                    out.append(sub)
-                    todo.extend(self.subclasses.get(sub, ()))
-            self._subclass_memo[cls] = known = tuple(out)
-        return list(known)
+        return list(self.hierarchy.all_subclasses(cls))
 
     def _sdk_call(self, value: Value | None, site: Site, anthropic_imported: bool) -> SdkCall | None:
         if value is not None and value.kind == "sdk":
