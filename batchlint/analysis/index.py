@@ -20,7 +20,7 @@ from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_calls import CallVisitor
 from .index_loops import LoopVisitor
 from .index_names import NameResolver
-from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments
+from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
 from .spans import SourceText
 
 
@@ -45,6 +45,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         self.variable_alts: dict[str, list[str]] = {}
         self.string_constants: dict[str, int] = {}  # module-level NAME = "literal" -> length
         self.string_values: dict[str, str] = {}  # the same, for short literals (model ids)
+        self.string_tuples: dict[str, list[str]] = {}  # module-level NAMES = ("a", "b"): a small set of literals
+        self.getattr_pick: dict[int, str] = {}  # getattr call -> the name chosen while listing alternatives
         self.cached_constants: set[str] = set()  # constants holding a cache_control breakpoint
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
@@ -130,6 +132,9 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             literal = str_value(value)
             if literal is not None and len(literal) <= 100:
                 self.string_values[target.id] = literal
+            names = string_literals(value)
+            if names:
+                self.string_tuples[target.id] = names
 
     def visit_Assign(self, node: ast.Assign) -> bool | None:
         if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -248,6 +253,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
                 value = param_token(qual, position, param.arg)
             scope.locals[param.arg] = value
             scope.params[param.arg] = position
+            if str_value(default) is not None:  # `method="create"`: a name getattr may use
+                scope.choices[param.arg] = [str_value(default)]
         for param in (params.vararg, params.kwarg):
             if param is not None:
                 scope.locals[param.arg] = self.annotation_instance(param.annotation)

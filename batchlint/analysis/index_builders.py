@@ -79,3 +79,4 @@ class _Scope:
     alts: dict = field(default_factory=dict)  # function scope: name -> every known value
     params: dict = field(default_factory=dict)  # function scope: name -> position (-1: keyword-only)
     mapped: dict = field(default_factory=dict)  # param name -> "fanout" | "loop"
+    choices: dict = field(default_factory=dict)  # name -> the string literals it can hold (getattr names)

@@ -49,7 +49,7 @@ class CallVisitor:
         )
         if id(node) in self.awaited:
             site.flags.add("awaited")
-        site.callee_alts = self._alternatives(node.func, callee)
+        site.callee_alts = self._alternatives(node.func, callee) + self._getattr_alternatives(node.func, callee)
         site.arg_values = self._arg_values(arguments)
         if last in ("create", "parse", "stream"):
             site.request = self._request_facts(node, arguments)
@@ -179,6 +179,25 @@ class CallVisitor:
                 alts = scope.alts.get(head.id, ())
                 return tuple(callee.replace(current, alt, 1) for alt in alts if alt != current and callee.startswith(current))
         return ()
+
+    def _getattr_alternatives(self, func: ast.expr, callee: str) -> tuple[str, ...]:
+        """`getattr(self, name)(row)` with `name` one of several literals: the
+        callee spelled with each of the others."""
+        head = func
+        while isinstance(head, (ast.Attribute, ast.Call)):
+            if isinstance(head, ast.Call) and isinstance(head.func, ast.Name) and head.func.id == "getattr":
+                break
+            head = head.value if isinstance(head, ast.Attribute) else head.func
+        if not isinstance(head, ast.Call):
+            return ()
+        out = []
+        for choice in self.getattr_choices(head)[1:]:
+            self.getattr_pick[id(head)] = choice
+            alt = self.expr(func)
+            if alt not in (UNKNOWN, callee) and alt not in out:
+                out.append(alt)
+        self.getattr_pick.pop(id(head), None)
+        return tuple(out)
 
     def _register(self, site: _SiteBuilder, code: _Scope) -> None:
         self.sites.append(site)

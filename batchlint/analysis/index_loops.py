@@ -12,7 +12,7 @@ from .facts import UNKNOWN
 from .index_builders import _SiteBuilder, _StructBuilder
 from .index_shapes import (
     _blocks_holding, _exits, _if_exits, _is_main_guard, _is_range, _literal_count, _result_discarded, _shows_output,
-    _tests_tainted,
+    _tests_tainted, string_literals,
 )
 
 
@@ -29,6 +29,11 @@ class LoopVisitor:
     def visit_For(self, node: ast.For | ast.AsyncFor) -> bool:
         self.walk(node.iter)
         self.bind(node.target, UNKNOWN)
+        if isinstance(node.target, ast.Name):
+            names = string_literals(node.iter) or (
+                self.string_tuples.get(node.iter.id, []) if isinstance(node.iter, ast.Name) else [])
+            if names:  # `for name in ("summarize", "classify"): getattr(self, name)(row)`
+                self._code_scope().choices[node.target.id] = names
         iter_name = dotted_name(node.iter.func) if isinstance(node.iter, ast.Call) else dotted_name(node.iter)
         label = f"for loop over `{self._text_of(node.iter)}`"
         struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter))

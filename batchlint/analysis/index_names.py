@@ -39,6 +39,11 @@ class NameResolver:
             name = dotted_name(func) or ""
             if name.rpartition(".")[2] == "partial" and node.args:
                 return self.expr(node.args[0])  # functools.partial(f, ...) ~ f
+            if name == "getattr":
+                choices = self.getattr_choices(node)
+                if choices:  # getattr(client.messages, "create") ~ client.messages.create
+                    base = self.expr(node.args[0])
+                    return UNKNOWN if base == UNKNOWN else f"{base}.{self.getattr_pick.get(id(node), choices[0])}"
             base = self.expr(func)
             return UNKNOWN if base == UNKNOWN else f"{base}()"
         if isinstance(node, ast.Await):
@@ -57,6 +62,26 @@ class NameResolver:
             body, orelse = self.expr(node.body), self.expr(node.orelse)
             return body if body != UNKNOWN else orelse
         return UNKNOWN  # `None`, literals, anything computed
+
+    def getattr_choices(self, node: ast.Call) -> list[str]:
+        """The attribute names `getattr(obj, name)` can look up: a literal, or a
+        name holding one of a small set of literals (a parameter's default, a
+        loop over written names, a module tuple of them)."""
+        if len(node.args) < 2 or node.keywords or self.resolve_name("getattr") != "builtins.getattr":
+            return []
+        name = node.args[1]
+        literal = str_value(name)
+        if literal is not None:
+            return [literal] if literal.isidentifier() else []
+        if not isinstance(name, ast.Name):
+            return []
+        for scope in reversed(self.scopes):
+            if name.id in scope.choices:
+                return scope.choices[name.id]
+            if scope.kind == "function" and name.id in scope.locals:
+                return []  # a local bound otherwise: unknown
+        literal = self.string_values.get(name.id)
+        return [literal] if literal is not None and literal.isidentifier() else []
 
     def annotation_instance(self, node: ast.expr | None) -> str:
         """`client: Anthropic | None` -> "anthropic.Anthropic()"."""

@@ -92,6 +92,15 @@ def _mentions_cache_control(node: ast.AST, constants: set[str] = frozenset()) ->
     return False
 
 
+def string_literals(node: ast.expr | None, most: int = 10) -> list[str]:
+    """The strings of a written tuple/list/set of string literals (at most `most`
+    of them, identifiers only: names getattr may look up), else []."""
+    if not isinstance(node, (ast.Tuple, ast.List, ast.Set)) or not 0 < len(node.elts) <= most:
+        return []
+    names = [str_value(e) for e in node.elts]
+    return names if all(n is not None and n.isidentifier() for n in names) else []
+
+
 def _literal_count(node: ast.expr) -> int:
     """Items a loop runs over, when written in the code: range(N), [a, b, c], xs[:N];
     at most MAX_NUMBER (`range(10**400)` is written; nobody runs it)."""
