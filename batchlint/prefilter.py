@@ -114,6 +114,11 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
     for qual, (fn, facts) in project.functions.items():
         if fn.returns and carries_claude(project.value(qual + "()"), relevance):
             add(fn.name, facts)
+    # a registry holding a reaching function (`API_REGISTRY[name](row)`, registries.py)
+    for key, members in project.registries.items():
+        if not reaching.isdisjoint(members):
+            module, _, name = key.rpartition(".")
+            add(name, project.modules.get(module))
     return relevance
 
 

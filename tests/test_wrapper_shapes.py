@@ -112,3 +112,115 @@ def _files(body: str) -> dict[str, str]:
 def test_getattr_shapes(tmp_path, body):
     files = _files(body)
     assert run(tmp_path, files) == expected(files)
+
+
+REGISTRY = """
+    API_REGISTRY = {}
+
+    def register_api(name):
+        def deco(fn):
+            API_REGISTRY[name] = fn
+            return fn
+        return deco
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({
+        "registry.py": REGISTRY,
+        "providers.py": """
+            import anthropic
+            from registry import register_api
+
+            client = anthropic.Anthropic()
+
+            @register_api("anthropic")
+            def call_anthropic(prompt):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+            @register_api("echo")
+            def call_echo(prompt):
+                return prompt
+        """,
+        "run.py": """
+            import providers
+            from registry import API_REGISTRY
+
+            def main(rows, provider="anthropic"):
+                for row in rows:
+                    API_REGISTRY[provider](row)  # expect: BL105
+
+            if __name__ == "__main__":
+                main(["a"])
+        """,
+    }, id="decorator-registry-indexed-in-a-loop"),
+    pytest.param({
+        "run.py": """
+            from concurrent.futures import ThreadPoolExecutor
+
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def call_anthropic(prompt):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+            HANDLERS = {"anthropic": call_anthropic}
+
+            def main(rows, provider="anthropic"):
+                with ThreadPoolExecutor() as pool:
+                    futures = [pool.submit(HANDLERS[provider], row) for row in rows]  # expect: BL105
+                return [f.result() for f in futures]
+
+            if __name__ == "__main__":
+                main(["a"])
+        """,
+    }, id="written-dict-registry-submitted-to-a-pool"),
+    pytest.param({
+        "registry.py": REGISTRY,
+        "providers.py": """
+            import anthropic
+            from registry import register_api
+
+            client = anthropic.Anthropic()
+
+            @register_api("echo")
+            def call_echo(prompt):
+                return prompt
+
+            def not_registered(prompt):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+        """,
+        "run.py": """
+            import providers
+            from registry import API_REGISTRY
+
+            def main(rows, provider="echo"):
+                for row in rows:
+                    API_REGISTRY[provider](row)
+
+            if __name__ == "__main__":
+                main(["a"])
+        """,
+    }, id="neg-registry-whose-members-do-not-reach-claude"),
+    pytest.param({
+        "run.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def call_anthropic(prompt):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+            def main(rows):
+                handlers = {}
+                for row in rows:
+                    handlers[row](row)
+
+            if __name__ == "__main__":
+                main(["a"])
+        """,
+    }, id="neg-local-dict-is-not-a-registry"),
+])
+def test_function_registries(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)

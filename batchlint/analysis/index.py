@@ -46,6 +46,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         self.string_constants: dict[str, int] = {}  # module-level NAME = "literal" -> length
         self.string_values: dict[str, str] = {}  # the same, for short literals (model ids)
         self.string_tuples: dict[str, list[str]] = {}  # module-level NAMES = ("a", "b"): a small set of literals
+        self.registries: list[tuple[str, str, str]] = []  # see FileFacts.registries
         self.getattr_pick: dict[int, str] = {}  # getattr call -> the name chosen while listing alternatives
         self.cached_constants: set[str] = set()  # constants holding a cache_control breakpoint
         self.functions: list[FunctionFacts] = []
@@ -145,6 +146,31 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             self.bind(target, value)
             self._note_string_constant(target, node.value)
             self._maybe_schedule_table(target, node.value)
+            self._note_registry(target, node.value)
+
+    def _note_registry(self, target: ast.AST, value: ast.expr) -> None:
+        """Dicts of functions looked up by key (`REGISTRY[name](row)`): filled by a
+        decorator (`REGISTRY[key] = fn` on its parameter), written out
+        (`REGISTRY = {"a": f}`), or assigned entry by entry at module level."""
+        if isinstance(target, ast.Name) and self.scope.kind == "module" and isinstance(value, ast.Dict):
+            registry = self.resolve_name(target.id)
+            for member in value.values:
+                ref = self._reference(member) if member is not None else ""
+                if ref:
+                    self.registries.append(("member", registry, ref))
+            return
+        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
+            return
+        registry = self.module_level_name(target.value.id)
+        if not registry:
+            return
+        fn = self._function_scope()
+        if fn is None:
+            ref = self._reference(value)
+            if ref:
+                self.registries.append(("member", registry, ref))
+        elif isinstance(value, ast.Name) and value.id in fn.params:
+            self.registries.append(("store", fn.qual, registry))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         value = self.expr(node.value) if node.value is not None else UNKNOWN
@@ -365,6 +391,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             imports=tuple(imports),
             variables=tuple(self.variables.items()),
             variable_alts=tuple((k, tuple(v)) for k, v in self.variable_alts.items()),
+            registries=tuple(self.registries),
             functions=tuple(self.functions),
             classes=tuple(self.class_facts),
             sites=tuple(s.freeze() for s in self.sites if not s.dropped()),

@@ -216,6 +216,9 @@ class CallVisitor:
                 value = value.func.value
             else:
                 return ""
+        if isinstance(value, ast.Subscript):  # executor.submit(REGISTRY[name], row)
+            ref = self.expr(value)
+            return ref if ref.endswith("[]") else ""
         if not isinstance(value, (ast.Name, ast.Attribute)):
             return ""
         ref = self.expr(value)

@@ -48,6 +48,10 @@ class NameResolver:
             return UNKNOWN if base == UNKNOWN else f"{base}()"
         if isinstance(node, ast.Await):
             return self.expr(node.value)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            # `REGISTRY[name]`: some entry of a module-level dict (registries.py)
+            registry = self.module_level_name(node.value.id)
+            return f"{registry}[]" if registry else UNKNOWN
         if isinstance(node, ast.BoolOp):
             # `client or Anthropic()`: prefer the side that constructs something.
             left = self.expr(node.values[0])
@@ -62,6 +66,16 @@ class NameResolver:
             body, orelse = self.expr(node.body), self.expr(node.orelse)
             return body if body != UNKNOWN else orelse
         return UNKNOWN  # `None`, literals, anything computed
+
+    def module_level_name(self, name: str) -> str:
+        """The symbolic name of a module-level or imported name, '' for a local
+        or a builtin."""
+        for scope in self.scopes:
+            if scope.kind == "function" and name in scope.locals:
+                return ""
+        if name in self.imports or name in self.module_defs or name in self.variables:
+            return self.resolve_name(name)
+        return ""
 
     def getattr_choices(self, node: ast.Call) -> list[str]:
         """The attribute names `getattr(obj, name)` can look up: a literal, or a

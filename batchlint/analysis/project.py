@@ -26,6 +26,7 @@ from .clients import (
 )
 from ..discovery import path_module_names
 from .hierarchy import Hierarchy
+from .registries import build_registries, registry_key
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .patterns import matches_any
 
@@ -108,6 +109,7 @@ class Project:
         self._params_ready = False
         self.hierarchy = Hierarchy(self)
         self.subclasses = self.hierarchy.subclasses
+        self.registries = build_registries(self)
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
@@ -362,7 +364,7 @@ class Project:
             for site in sites:
                 value = self.value(site.callee)
                 if site.ref_via:
-                    for target in self._targets(value):
+                    for target in self._targets(value) or self._registry_targets(value, site.callee):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
@@ -373,6 +375,8 @@ class Project:
                 targets = self._targets(value)
                 if value is None and "()." in site.callee:
                     targets = self._supplied_targets(site.callee)
+                elif value is None and site.callee.endswith("[]"):
+                    targets = self._registry_targets(value, site.callee)
                 alts = list(site.callee_alts)
                 if self.variable_alts:
                     alts += self._variable_alternatives(site.callee)
@@ -380,6 +384,12 @@ class Project:
                     targets += [t for t in self._targets(self.value(alt)) if t not in targets]
                 for target in targets:
                     self.callers[target].append(Edge(site, facts.path, target, None))
+
+    def _registry_targets(self, value: Value | None, callee: str) -> list[str]:
+        """`REGISTRY[name](...)`: every function the registry holds."""
+        if value is not None or not callee.endswith("[]") or not self.registries:
+            return []
+        return list(self.registries.get(registry_key(self, callee[:-2]), ()))
 
     def _supplied_targets(self, callee: str) -> list[str]:
         """A method an instance's own class lacks, supplied by its subclasses' bases."""
