@@ -224,3 +224,51 @@ REGISTRY = """
 ])
 def test_function_registries(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
+
+
+ROW_CLASS = """
+    class Labeler:
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def _call(self, text):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+        def _label_row(self, row):
+            return self._call(row["text"]).content[0].text
+
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        def label(self, df):
+            df["label"] = df["text"].apply(lambda t: self._call(t))  # expect: BL105
+    """, id="lambda-over-a-column-through-self"),
+    pytest.param("""
+        def label(self, df):
+            df["label"] = df.apply(lambda row: self._label_row(row), axis=1)  # expect: BL105
+    """, id="lambda-over-rows-through-a-chain-of-self-calls"),
+    pytest.param("""
+        def label(self, df):
+            for _, row in df.iterrows():
+                df.loc[_, "label"] = self._label_row(row)  # expect: BL105
+    """, id="iterrows-loop-through-a-chain-of-self-calls"),
+    pytest.param("""
+        def label(self, df):
+            df["label"] = df["text"].apply(lambda t: t.upper())
+            return self._call("summarize: " + ",".join(df["label"]))
+    """, id="neg-per-row-lambda-without-claude-and-one-summary-call"),
+])
+def test_methods_called_per_row(tmp_path, body):
+    method = textwrap.indent(textwrap.dedent(body), "    ")
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, ROW_CLASS)) + method + textwrap.dedent("""
+
+        def main(df):
+            Labeler().label(df)
+
+
+        if __name__ == "__main__":
+            main(None)
+    """)}
+    assert run(tmp_path, files) == expected(files)

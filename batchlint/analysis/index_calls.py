@@ -24,7 +24,10 @@ class CallVisitor:
         code = self._code_scope()
         arguments = call_args(node)
         callee = self.expr(node.func)
-        last = callee.rpartition(".")[2].rstrip("()") if callee != UNKNOWN else (dotted_name(node.func) or "").rpartition(".")[2]
+        if callee != UNKNOWN:
+            last = callee.rpartition(".")[2].rstrip("()")
+        else:  # `df["text"].apply(...)`: the method name still says what the call does
+            last = node.func.attr if isinstance(node.func, ast.Attribute) else ""
         keep_text = last in TEXT_KEPT_CALLS
         kwargs = ()
         args = ()
