@@ -110,6 +110,8 @@ class Finding:
     # chain. A change to any of them makes the finding new (--diff-base).
     anchors: tuple[tuple[str, int, int], ...] = ()
     fix: FixStatus | None = None  # filled for batch candidates when asked (JSON, SARIF, `fix`)
+    # further SDK calls the same report site reaches (both branches of an `if system:`)
+    other_calls: tuple[Location, ...] = ()
 
     @property
     def path(self) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 
 import pytest
-from helpers import expected, run
+from click.testing import CliRunner
+from helpers import check, expected, run
+
+from batchlint.cli import main
 
 HEAD = """
     import anthropic
@@ -272,3 +277,47 @@ def test_methods_called_per_row(tmp_path, body):
             main(None)
     """)}
     assert run(tmp_path, files) == expected(files)
+
+
+BRANCHES = """
+    def ask(prompt, system=None):
+        if system:
+            resp = client.messages.create(model="claude-haiku-4-5", max_tokens=5, system=system, messages=[{"role": "user", "content": prompt}])
+        else:
+            resp = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+        return resp
+
+    def main(rows):
+        for row in rows:
+            ask(row)
+"""
+
+
+def _sarif_related(tmp_path, files) -> list[int]:
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        output = CliRunner().invoke(main, ["check", "--no-cache", "--format", "sarif", "."], catch_exceptions=False).output
+    finally:
+        os.chdir(old)
+    (result,) = json.loads(output)["runs"][0]["results"]
+    return [r["physicalLocation"]["region"]["startLine"] for r in result.get("relatedLocations", [])]
+
+
+def test_a_loop_reaching_both_branches_names_both_calls(tmp_path):
+    files = _files(BRANCHES)
+    (finding,) = check(tmp_path, files).findings
+    assert finding.call.line == 8 and [c.line for c in finding.other_calls] == [10]
+    assert any("at job.py:8" in line for line in finding.evidence)
+    assert any(line.startswith("and `client.messages.create`") and "at job.py:10" in line for line in finding.evidence)
+    assert _sarif_related(tmp_path, files) == [8, 10]
+
+
+def test_a_loop_reaching_one_call_names_only_it(tmp_path):
+    files = _files(BRANCHES.replace("if system:", "if False:").replace(
+        "        else:\n            resp = client.messages.create(", "        else:\n            resp = dict(").replace(
+        "messages=[{\"role\": \"user\", \"content\": prompt}])\n        return", "messages=prompt)\n        return"))
+    (finding,) = check(tmp_path, files).findings
+    assert finding.other_calls == ()
+    assert not any(line.startswith("and ") for line in finding.evidence)
+    assert _sarif_related(tmp_path, files) == [8]

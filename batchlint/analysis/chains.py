@@ -164,10 +164,14 @@ def _call_text(site: Site) -> str:
     return site.text[:-5] if site.text.endswith("(...)") else site.text
 
 
-def _evidence(verdict: Verdict, sdk: SdkCall) -> tuple[str, ...]:
+def _evidence(verdict: Verdict, sdk: SdkCall, others: list = ()) -> tuple[str, ...]:
     frames = verdict.chain.frames
     first = frames[0]
     lines = [f"`{_call_text(first.site)}` ({sdk.client}.{sdk.method}) in {_fn_name(first.function)} at {first.path}:{first.site.span.line}"]
+    for other, other_sdk, _facts, _site in others:  # `if system:` / `else:` each make the call
+        call = other.chain.frames[0]
+        lines.append(f"and `{_call_text(call.site)}` ({other_sdk.client}.{other_sdk.method}) in "
+                     f"{_fn_name(call.function)} at {call.path}:{call.site.span.line}")
     for below, frame in zip(frames, frames[1:]):
         how = f"in {frame.facts.repetition_label} " if frame.facts.repetition else ""
         lines.append(
@@ -287,6 +291,7 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             continue
         judged += [(verdict, sdk, facts, site) for verdict in verdicts]
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
+    reached: dict[tuple, list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
     for verdict, sdk, facts, site in judged:
         if facts.path in failed:
             continue  # chosen after every call is judged: a failed file never hides another file's finding
@@ -296,13 +301,20 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
         current = best.get(key)
         if current is None or _better(verdict, current[0]):
             best[key] = (verdict, sdk, facts, site)
+        reached.setdefault(key, []).append((verdict, sdk, facts, site))
     out = []
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
-    for verdict, sdk, facts, site in best.values():
+    for key, (verdict, sdk, facts, site) in best.items():
         if facts.path in failed:
             continue
+        others = {}
+        for other in reached[key]:  # the other SDK calls, once each, in source order
+            where = (other[2].path, other[3].span.line, other[3].span.column)
+            if other[3] is not site and where not in others:
+                others[where] = other
         try:
-            out += _finding(project, verdict, sdk, facts, site, pragmas, prices, settings)
+            out += _finding(project, verdict, sdk, facts, site, pragmas, prices, settings,
+                            [others[w] for w in sorted(others)])
         except Exception as exc:  # noqa: BLE001 - see _failed
             _failed(errors, failed, facts.path, "estimate the cost of its Claude calls", exc)
     out = [f for f in out if f.call.path not in failed]
@@ -321,8 +333,9 @@ def _failed(errors: list[FileError] | None, failed: set[str], path: str, stage: 
 
 
 def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts, site: Site, pragmas: dict,
-             prices: PriceTable | None, settings: Settings | None) -> list[Finding]:
-    """One verdict's finding (and its cacheable-prefix finding), with the estimate."""
+             prices: PriceTable | None, settings: Settings | None, others: list = ()) -> list[Finding]:
+    """One verdict's finding (and its cacheable-prefix finding), with the estimate.
+    `others`: the further (verdict, sdk, facts, site) the same report site reaches."""
     code, message = _message(verdict, sdk)
     terminal = verdict.chain.terminal
     cost = None
@@ -333,14 +346,16 @@ def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts,
         message=message,
         location=_loc(verdict.report.path, verdict.report.site),
         context=verdict.kind,
-        evidence=_evidence(verdict, sdk),
+        evidence=_evidence(verdict, sdk, others),
         call=_loc(facts.path, site),
         sdk_call=sdk.method,
         client=sdk.client,
         scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
         extra=(("job", terminal.label),) if terminal is not None else (),
         estimate=cost,
-        anchors=_anchors(project, verdict, facts.path, site),
+        anchors=tuple(dict.fromkeys(_anchors(project, verdict, facts.path, site) + tuple(
+            (o_facts.path, o_site.span.line, o_site.span.end_line) for _v, _s, o_facts, o_site in others))),
+        other_calls=tuple(_loc(o_facts.path, o_site) for _v, _s, o_facts, o_site in others),
     )
     if cost is not None and cost.monthly_batch_cached is not None and code == CONTEXT_CODES.get(verdict.kind):
         return [finding, _cacheable_prefix_finding(finding, cost)]
