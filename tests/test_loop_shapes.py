@@ -120,3 +120,54 @@ def test_chat_cli_input_sources_mark_an_interactive_loop(tmp_path, imports, body
     files = {"cli.py": "".join(textwrap.dedent(part) for part in (CHAT_HEAD.format(imports=imports), body,
                                                                   '\n\nif __name__ == "__main__":\n    main()\n'))}
     assert run(tmp_path, files) == expected(files)
+
+
+STREAM_TEXT = """
+    def stream_text(prompt):
+        with client.messages.stream(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}]) as s:
+            for text in s.text_stream:
+                yield text
+
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            return ["".join(stream_text(row["q"])) for row in rows]  # expect: BL101
+    """, id="generator-stream-joined-in-code"),
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            out = []
+            for row in rows:
+                text = ""
+                for chunk in stream_text(row["q"]):  # expect: BL101
+                    text += chunk
+                out.append(text)
+            return out
+    """, id="generator-stream-accumulated-in-a-loop"),
+    pytest.param("""
+        def main(subjects, rows):
+            for row in rows:
+                events = client.messages.create(model="claude-haiku-4-5", max_tokens=5, stream=True, messages=[{"role": "user", "content": row["q"]}])  # expect: BL105
+                row["out"] = "".join(e.delta.text for e in events if e.type == "content_block_delta")
+    """, id="stream-true-events-accumulated"),
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            for row in rows:
+                for chunk in stream_text(row["q"]):
+                    print(chunk, end="", flush=True)
+    """, id="neg-generator-stream-printed-by-its-caller"),
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            for row in rows:
+                row["out"] = "".join(stream_text(row["q"]))
+            return serve(stream_text("live"))
+
+        def serve(tokens):
+            return tokens
+    """, id="neg-generator-also-handed-on-unread"),
+])
+def test_streams_only_gathered_in_code_are_candidates(tmp_path, body):
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
+    assert run(tmp_path, files) == expected(files)

@@ -273,9 +273,9 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
     judged: list[tuple[Verdict, SdkCall, FileFacts, Site]] = []
     failed: set[str] = set()  # files whose findings are skipped
     for site, facts, sdk in project.sdk_calls:
-        if "stream-shown" in site.flags:
+        if _stream_shown(project, site):
             continue  # tokens stream to someone who is reading them
-        if sdk.role == "stream" and "stream-drained" not in site.flags:
+        if sdk.role == "stream" and not site.flags & {"stream-drained", "stream-yielded"}:
             continue
         try:
             verdicts = []
@@ -320,6 +320,18 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
     out = [f for f in out if f.call.path not in failed]
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _stream_shown(project: Project, site: Site) -> bool:
+    """Tokens reach a reader: printed or sent where they arrive, or yielded by a
+    generator that some caller does not merely gather (`"".join(gen(p))`,
+    `for t in gen(p): buf += t`)."""
+    if "stream-shown" in site.flags:
+        return True
+    if "stream-yielded" not in site.flags:
+        return False
+    callers = project.callers.get(site.scope, ())
+    return not callers or not all("collected" in edge.site.flags for edge in callers)
 
 
 def _failed(errors: list[FileError] | None, failed: set[str], path: str, stage: str, exc: Exception) -> None:
@@ -428,7 +440,7 @@ def unclassified_calls(project: Project, classifier: Classifier, errors: list[Fi
     out = []
     failed: set[str] = set()
     for site, facts, sdk in project.sdk_calls:
-        if "stream-shown" in site.flags or batched.reaches_batch([site.scope]):
+        if _stream_shown(project, site) or batched.reaches_batch([site.scope]):
             continue  # shown to a reader, or beside the code's own batch call (a fallback)
         try:
             chains = walker.chains(site, facts.path)

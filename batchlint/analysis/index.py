@@ -57,6 +57,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         self.scopes: list[_Scope] = [_Scope("module", module)]
         self.stmt_stack: list[ast.stmt] = []
         self.awaited: set[int] = set()
+        self.collected: set[int] = set()  # calls whose result only code gathers (stream-yielded, chains.py)
         self.imported_modules: set[str] = set()
 
     # ----------------------------------------------------------------- helpers

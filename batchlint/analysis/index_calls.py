@@ -12,7 +12,7 @@ from .facts import UNKNOWN, RequestFacts
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_shapes import (
     ARG_CONTEXT_CALLS, INPUT_CALLS, INPUT_METHODS, INPUT_PACKAGES, TEXT_KEPT_CALLS, _fstring_fields, _literal_text_size, _mentions_cache_control,
-    _receiver_text, _short, _shows_output,
+    _receiver_text, _short, stream_flag,
 )
 
 
@@ -52,6 +52,10 @@ class CallVisitor:
         )
         if id(node) in self.awaited:
             site.flags.add("awaited")
+        if id(node) in self.collected:
+            site.flags.add("collected")  # its result is only gathered in code (`"".join(gen(p))`)
+        if last in ("join", "list", "tuple") and (callee == UNKNOWN or callee.startswith("builtins.") or last == "join"):
+            self.collected.update(id(a.value) for a in arguments if isinstance(a.value, ast.Call))
         site.callee_alts = self._alternatives(node.func, callee) + self._getattr_alternatives(node.func, callee)
         site.arg_values = self._arg_values(arguments)
         if last in ("create", "parse", "stream"):
@@ -109,13 +113,13 @@ class CallVisitor:
         function as a whole whether what arrives is shown to someone."""
         pending = [
             s for s in sites
-            if s.node is not None and not s.flags & {"stream-shown", "stream-drained"}
+            if s.node is not None and not s.flags & {"stream-shown", "stream-drained", "stream-yielded"}
             and (("stream", "True") in s.kwargs or s.callee.endswith(".stream"))
         ]
         if pending:
-            shown = is_generator or _shows_output(body)
+            flag = stream_flag(body, is_generator)
             for site in pending:
-                site.flags.add("stream-shown" if shown else "stream-drained")
+                site.flags.add(flag)
 
     def _arg_values(self, arguments: list[Arg]) -> tuple[tuple[str, str], ...]:
         out = []

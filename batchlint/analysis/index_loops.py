@@ -12,7 +12,7 @@ from .facts import UNKNOWN
 from .index_builders import _SiteBuilder, _StructBuilder
 from .index_shapes import (
     _blocks_holding, _exits, _if_exits, _is_main_guard, _is_range, _literal_count, _result_discarded, _shows_output,
-    _tests_tainted, string_literals,
+    _tests_tainted, stream_flag, string_literals,
 )
 
 
@@ -27,6 +27,8 @@ class LoopVisitor:
         return self._code_scope().structs.pop()
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> bool:
+        if isinstance(node.iter, ast.Call) and not _shows_output(node.body):
+            self.collected.add(id(node.iter))  # `for chunk in stream_text(p): buf += chunk`
         self.walk(node.iter)
         self.bind(node.target, UNKNOWN)
         if isinstance(node.target, ast.Name):
@@ -168,9 +170,9 @@ class LoopVisitor:
         new_sites = [s for s in self.sites[before:] if s.node is not None and id(s.node) in calls]
         if new_sites:
             # `with client.messages.stream(...) as s:` — is the stream shown or only drained?
-            shown = _shows_output(node.body) or bool(self._function_scope() and self._function_scope().is_generator)
+            flag = stream_flag(node.body, bool(self._function_scope() and self._function_scope().is_generator))
             for site in new_sites:
-                site.flags.add("stream-shown" if shown else "stream-drained")
+                site.flags.add(flag)
         if batching is None:
             self.walk_body(node.body)
             return False

@@ -235,13 +235,22 @@ def _is_range(loop: ast.For | ast.AsyncFor) -> bool:
     return isinstance(loop.iter, ast.Call) and (dotted_name(loop.iter.func) or "").endswith("range")
 
 
-def _shows_output(block: list[ast.stmt]) -> bool:
+def stream_flag(block: list[ast.stmt], is_generator: bool) -> str:
+    """What code does with a stream it receives: prints/sends it ("stream-shown"),
+    only yields it on ("stream-yielded": shown or not by whoever consumes the
+    generator, see chains.py), or neither ("stream-drained")."""
+    if _shows_output(block, yields=False):
+        return "stream-shown"
+    return "stream-yielded" if is_generator or _shows_output(block) else "stream-drained"
+
+
+def _shows_output(block: list[ast.stmt], yields: bool = True) -> bool:
     """Does this code print, yield, send or write what it receives?"""
     shown = False
 
     def visit(node: ast.AST) -> bool:
         nonlocal shown
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+        if yields and isinstance(node, (ast.Yield, ast.YieldFrom)):
             shown = True
         elif isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] in SHOW_CALLS:
             shown = True
