@@ -199,6 +199,11 @@ def _imported_names(text: str, start: int) -> list[str]:
     return [item.split()[0] for item in names.split(",") if item.split() and IDENTIFIER.fullmatch(item.split()[0])]
 
 
+# Packages through which a file may call Claude without importing the SDK (surfaces.py);
+# such a file is a seed when it also mentions the SDK's or a model's name.
+SURFACE_PACKAGES = frozenset({"langchain_anthropic", "litellm", "instructor", "openai", "langchain_community.chat_models"})
+
+
 def seed_test(config: Config) -> Callable[[SourceFile], bool]:
     """Which files start the parse: those importing the SDK (a mention in a
     comment, a string or a model name like "anthropic/claude-..." is not
@@ -213,7 +218,8 @@ def seed_test(config: Config) -> Callable[[SourceFile], bool]:
             return False
         if factory is not None and factory.search(source.text):
             return True
-        return any(t == "anthropic" or t.startswith("anthropic.") for t in import_targets(source))
+        targets = import_targets(source)
+        return any(t == "anthropic" or t.startswith("anthropic.") for t in targets) or not SURFACE_PACKAGES.isdisjoint(targets)
 
     return is_seed
 

@@ -25,6 +25,7 @@ from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WOR
 from .contexts import Classifier
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
+from .surfaces import remedy
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -225,6 +226,8 @@ def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str]:
     message = f"{subject} {where}: {why}"
     if sdk.role == "stream":
         message += "; the stream is only drained in code, never shown, so a non-streaming batch request gives the same result"
+    if remedy(sdk.client):  # LangChain, LiteLLM, instructor, OpenAI SDK: other code gets the discount
+        message += f" [`{sdk.client}`: {remedy(sdk.client)}]"
     if sdk.inferred:
         message += " [client type inferred from the call's arguments]"
     return CONTEXT_CODES[verdict.kind], message

@@ -58,7 +58,7 @@ class CallVisitor:
             self.collected.update(id(a.value) for a in arguments if isinstance(a.value, ast.Call))
         site.callee_alts = self._alternatives(node.func, callee) + self._getattr_alternatives(node.func, callee)
         site.arg_values = self._arg_values(arguments)
-        if last in ("create", "parse", "stream"):
+        if last in ("create", "parse", "stream", "completion", "acompletion", "batch_completion", "text_completion"):
             site.request = self._request_facts(node, arguments)
         self._note_mapped_params(node, arguments, code, callee, last)
         self._register(site, code)

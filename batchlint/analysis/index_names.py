@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from .astwalk import FUNCTION_DEFS, TRY, dotted_name, str_value
+from .surfaces import ANTHROPIC_HOSTS, OPENAI_COMPAT
 from .facts import UNKNOWN
 from .index_shapes import _short
 
@@ -45,6 +46,8 @@ class NameResolver:
                     base = self.expr(node.args[0])
                     return UNKNOWN if base == UNKNOWN else f"{base}.{self.getattr_pick.get(id(node), choices[0])}"
             base = self.expr(func)
+            if base in ("openai.OpenAI", "openai.AsyncOpenAI") and self._anthropic_base_url(node):
+                return f"{OPENAI_COMPAT}()"  # the OpenAI SDK talking to Claude (surfaces.py)
             return UNKNOWN if base == UNKNOWN else f"{base}()"
         if isinstance(node, ast.Await):
             return self.expr(node.value)
@@ -66,6 +69,16 @@ class NameResolver:
             body, orelse = self.expr(node.body), self.expr(node.orelse)
             return body if body != UNKNOWN else orelse
         return UNKNOWN  # `None`, literals, anything computed
+
+    def _anthropic_base_url(self, node: ast.Call) -> bool:
+        """`OpenAI(base_url="https://api.anthropic.com/v1/")`, also through a module constant."""
+        for keyword in node.keywords:
+            if keyword.arg == "base_url":
+                url = str_value(keyword.value)
+                if url is None and isinstance(keyword.value, ast.Name):
+                    url = self.string_values.get(keyword.value.id)
+                return url is not None and any(host in url for host in ANTHROPIC_HOSTS)
+        return False
 
     def module_level_name(self, name: str) -> str:
         """The symbolic name of a module-level or imported name, '' for a local

@@ -32,7 +32,7 @@ TEXT_KEPT_CALLS = frozenset(
         "deploy", "enqueue", "enqueue_in", "enqueue_at", "actor", "route", "add_url_rule",
         "on_schedule", "repeat", "timedelta", "create_schedule", "interval", "at",
         "PythonVirtualenvOperator", "BranchPythonOperator", "flow", "job", "asset", "op",
-        "define_asset_job",
+        "define_asset_job", "completion", "acompletion", "batch_completion", "text_completion",
     }
 )
 

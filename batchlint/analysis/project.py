@@ -27,6 +27,7 @@ from .clients import (
 from ..discovery import path_module_names
 from .hierarchy import Hierarchy
 from .registries import build_registries, registry_key
+from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .patterns import matches_any
 
@@ -446,6 +447,10 @@ class Project:
         return list(self.hierarchy.all_subclasses(cls))
 
     def _sdk_call(self, value: Value | None, site: Site, anthropic_imported: bool) -> SdkCall | None:
+        if value is not None and value.kind == "ext":  # LangChain, LiteLLM, instructor, OpenAI SDK (surfaces.py)
+            if value.name.startswith(OPENAI_COMPAT + "."):
+                return openai_compat_call(value.name[len(OPENAI_COMPAT) + 1:])
+            return surface_call(value.name, site.kwargs, site.request.model if site.request else "")
         if value is not None and value.kind == "sdk":
             path, _wrapped = normalise_path(value.path)
             if path in NOT_CANDIDATES:
