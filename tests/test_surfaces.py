@@ -151,3 +151,38 @@ def test_the_anthropic_sdk_names_no_other_remedy(tmp_path):
     (finding,) = check(tmp_path).findings
     assert finding.client == "Anthropic"
     assert not any(s.remedy in finding.message for s in (LANGCHAIN, LITELLM, INSTRUCTOR, OPENAI_COMPATIBLE))
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        from langchain_anthropic import ChatAnthropic
+
+        llm = ChatAnthropic(model="claude-haiku-4-5")
+
+        def main(rows):
+            return llm.batch(rows)  # expect: BL105
+    """, id="langchain-batch-is-one-request-per-input"),
+    pytest.param("""
+        import litellm
+
+        def main(rows):
+            return litellm.batch_completion(model="anthropic/claude-haiku-4-5", messages=[[{"role": "user", "content": r}] for r in rows])  # expect: BL105
+    """, id="litellm-batch-completion"),
+    pytest.param("""
+        from langchain_anthropic import ChatAnthropic
+
+        llm = ChatAnthropic(model="claude-haiku-4-5")
+
+        def main(rows):
+            return llm.invoke(rows[0])
+    """, id="neg-one-invoke-in-a-script"),
+    pytest.param("""
+        import litellm
+
+        def main(rows):
+            return litellm.batch_completion(model="gpt-4o", messages=[[{"role": "user", "content": r}] for r in rows])
+    """, id="neg-litellm-batch-completion-of-another-model"),
+])
+def test_concurrent_batch_calls_are_fan_outs(tmp_path, body):
+    files = _files(body)
+    assert run(tmp_path, files) == expected(files)

@@ -18,6 +18,7 @@ from .context_rules import (
     SCHEDULED, SEND_BACK_METHODS, WORKER, Context, FrameFacts, _where,
 )
 from .facts import Decorator, FileFacts, FunctionFacts, Site
+from .surfaces import sends_concurrently
 from .patterns import matches, matches_any
 from .project import Edge, Project
 
@@ -428,6 +429,11 @@ class Classifier:
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
+        if repetition is None and not site.ref_via and sends_concurrently(self.project.canonical(site.callee)):
+            # LangChain's batch()/abatch(), LiteLLM's batch_completion(): one request per input
+            text = site.text[:-5] if site.text.endswith("(...)") else site.text
+            repetition, label = ContextKind.FAN_OUT, f"`{text}(...)`, one request per input, sent concurrently"
+            loops.append((label, 0))
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
 
 

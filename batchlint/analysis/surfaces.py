@@ -94,6 +94,15 @@ def surface_call(name: str, site_kwargs: tuple[tuple[str, str], ...], model: str
     return None
 
 
+def sends_concurrently(name: str) -> bool:
+    """A call that sends one request per input at once (LangChain's `batch()` /
+    `abatch()`, LiteLLM's `batch_completion()`): a fan-out by itself."""
+    head, _, method = name.rpartition(".")
+    if method in ("batch", "abatch") and head.startswith("langchain"):
+        return any(part.partition("(")[0] in _LANGCHAIN_CLASSES for part in head.split("."))
+    return head.split(".")[0] == "litellm" and method == "batch_completion"
+
+
 def openai_compat_call(path: str) -> SdkCall | None:
     """A call on an OpenAI client pointed at Anthropic's endpoint."""
     return SdkCall(OPENAI_COMPATIBLE.client, path, "message") if path in _OPENAI_METHODS else None
