@@ -19,7 +19,7 @@ from .model import FileError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a larger .py file is generated data, not code to lint
 
-SEED_WORDS = ("anthropic",)
+SEED_WORDS = ("anthropic", "claude")  # "claude": a LiteLLM model name in a file not importing the SDK (prefilter.SURFACE_PACKAGES)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ class Finding:
     anchors: tuple[tuple[str, int, int], ...] = ()
     fix: FixStatus | None = None  # filled for batch candidates when asked (JSON, SARIF, `fix`)
     summary: str = ""  # the message in a few words, for the one-line text output ("" : the message)
+    # further SDK calls the same report site reaches (both branches of an `if system:`)
+    other_calls: tuple[Location, ...] = ()
 
     @property
     def path(self) -> str:

@@ -90,6 +90,10 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
             continue
         facts = project.file_of_function(qual)
         add(fn.name, facts)
+        for dec in fn.decorators:  # `@shared_task(name="reports.refresh")`: a schedule table names that
+            for key, text in dec.kwargs:
+                if key == "name" and text[:1] in "'\"":
+                    add(text.strip("'\"").rpartition(".")[2], facts)
         if fn.class_qual:
             # callers may hold the object by a base type (`sampler: SamplerBase`)
             # ...or by a subclass that inherits the method (`ClaudeProvider(BaseProvider)`)
@@ -110,6 +114,11 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
     for qual, (fn, facts) in project.functions.items():
         if fn.returns and carries_claude(project.value(qual + "()"), relevance):
             add(fn.name, facts)
+    # a registry holding a reaching function (`API_REGISTRY[name](row)`, registries.py)
+    for key, members in project.registries.items():
+        if not reaching.isdisjoint(members):
+            module, _, name = key.rpartition(".")
+            add(name, project.modules.get(module))
     return relevance
 
 
@@ -190,6 +199,11 @@ def _imported_names(text: str, start: int) -> list[str]:
     return [item.split()[0] for item in names.split(",") if item.split() and IDENTIFIER.fullmatch(item.split()[0])]
 
 
+# Packages through which a file may call Claude without importing the SDK (surfaces.py);
+# such a file is a seed when it also mentions the SDK's or a model's name.
+SURFACE_PACKAGES = frozenset({"langchain_anthropic", "litellm", "instructor", "openai", "langchain_community.chat_models"})
+
+
 def seed_test(config: Config) -> Callable[[SourceFile], bool]:
     """Which files start the parse: those importing the SDK (a mention in a
     comment, a string or a model name like "anthropic/claude-..." is not
@@ -204,7 +218,8 @@ def seed_test(config: Config) -> Callable[[SourceFile], bool]:
             return False
         if factory is not None and factory.search(source.text):
             return True
-        return any(t == "anthropic" or t.startswith("anthropic.") for t in import_targets(source))
+        targets = import_targets(source)
+        return any(t == "anthropic" or t.startswith("anthropic.") for t in targets) or not SURFACE_PACKAGES.isdisjoint(targets)
 
     return is_seed
 

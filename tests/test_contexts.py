@@ -1399,9 +1399,10 @@ CASES = [
             def digest_channel(channel):
                 for msg in fetch_history(channel):
                     # the person who typed /digest waits for the digest: a thread a
-                    # handler starts serves that request (held-out evaluation: an SSE
-                    # endpoint did the same), so nothing is reported
-                    client.messages.create(model="claude-haiku-4-5", max_tokens=128, messages=[{"role": "user", "content": msg}])
+                    # handler starts serves that request when it posts the answer back
+                    # (held-out evaluation: an SSE endpoint did the same), so nothing is reported
+                    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=128, messages=[{"role": "user", "content": msg}])
+                    app.client.chat_postMessage(channel=channel, text=reply.content[0].text)
 
             @app.command("/digest")
             def digest(ack, command):

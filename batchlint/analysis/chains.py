@@ -22,10 +22,12 @@ from ..savings.estimate import Settings, Usage, estimate
 from ..savings.pricing import PriceTable
 from .batched import BatchedPaths
 from .clients import SdkCall
-from .contexts import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Classifier, Context, FrameFacts
+from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Context, FrameFacts
+from .contexts import Classifier
 from .facts import PARAM_PREFIX, FileFacts, Site
 from .project import Project
 from .request_values import resolve_loops, resolve_request
+from .surfaces import remedy
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -165,10 +167,14 @@ def _call_text(site: Site) -> str:
     return site.text[:-5] if site.text.endswith("(...)") else site.text
 
 
-def _evidence(verdict: Verdict, sdk: SdkCall) -> tuple[str, ...]:
+def _evidence(verdict: Verdict, sdk: SdkCall, others: list = ()) -> tuple[str, ...]:
     frames = verdict.chain.frames
     first = frames[0]
     lines = [f"`{_call_text(first.site)}` ({sdk.client}.{sdk.method}) in {_fn_name(first.function)} at {first.path}:{first.site.span.line}"]
+    for other, other_sdk, _facts, _site in others:  # `if system:` / `else:` each make the call
+        call = other.chain.frames[0]
+        lines.append(f"and `{_call_text(call.site)}` ({other_sdk.client}.{other_sdk.method}) in "
+                     f"{_fn_name(call.function)} at {call.path}:{call.site.span.line}")
     for below, frame in zip(frames, frames[1:]):
         how = f"in {frame.facts.repetition_label} " if frame.facts.repetition else ""
         lines.append(
@@ -227,6 +233,8 @@ def _message(verdict: Verdict, sdk: SdkCall) -> tuple[str, str, str]:
     message = f"{subject} {where}: {why}"
     if sdk.role == "stream":
         message += "; the stream is only drained in code, never shown, so a non-streaming batch request gives the same result"
+    if remedy(sdk.client):  # LangChain, LiteLLM, instructor, OpenAI SDK: other code gets the discount
+        message += f" [`{sdk.client}`: {remedy(sdk.client)}]"
     if sdk.inferred:
         message += " [client type inferred from the call's arguments]"
     return CONTEXT_CODES[verdict.kind], message, summary
@@ -275,9 +283,9 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
     judged: list[tuple[Verdict, SdkCall, FileFacts, Site]] = []
     failed: set[str] = set()  # files whose findings are skipped
     for site, facts, sdk in project.sdk_calls:
-        if "stream-shown" in site.flags:
+        if _stream_shown(project, site):
             continue  # tokens stream to someone who is reading them
-        if sdk.role == "stream" and "stream-drained" not in site.flags:
+        if sdk.role == "stream" and not site.flags & {"stream-drained", "stream-yielded"}:
             continue
         try:
             verdicts = []
@@ -293,6 +301,7 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             continue
         judged += [(verdict, sdk, facts, site) for verdict in verdicts]
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
+    reached: dict[tuple, list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
     for verdict, sdk, facts, site in judged:
         if facts.path in failed:
             continue  # chosen after every call is judged: a failed file never hides another file's finding
@@ -302,18 +311,37 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
         current = best.get(key)
         if current is None or _better(verdict, current[0]):
             best[key] = (verdict, sdk, facts, site)
+        reached.setdefault(key, []).append((verdict, sdk, facts, site))
     out = []
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
-    for verdict, sdk, facts, site in best.values():
+    for key, (verdict, sdk, facts, site) in best.items():
         if facts.path in failed:
             continue
+        others = {}
+        for other in reached[key]:  # the other SDK calls, once each, in source order
+            where = (other[2].path, other[3].span.line, other[3].span.column)
+            if other[3] is not site and where not in others:
+                others[where] = other
         try:
-            out += _finding(project, verdict, sdk, facts, site, pragmas, prices, settings)
+            out += _finding(project, verdict, sdk, facts, site, pragmas, prices, settings,
+                            [others[w] for w in sorted(others)])
         except Exception as exc:  # noqa: BLE001 - see _failed
             _failed(errors, failed, facts.path, "estimate the cost of its Claude calls", exc)
     out = [f for f in out if f.call.path not in failed]
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _stream_shown(project: Project, site: Site) -> bool:
+    """Tokens reach a reader: printed or sent where they arrive, or yielded by a
+    generator that some caller does not merely gather (`"".join(gen(p))`,
+    `for t in gen(p): buf += t`)."""
+    if "stream-shown" in site.flags:
+        return True
+    if "stream-yielded" not in site.flags:
+        return False
+    callers = project.callers.get(site.scope, ())
+    return not callers or not all("collected" in edge.site.flags for edge in callers)
 
 
 def _failed(errors: list[FileError] | None, failed: set[str], path: str, stage: str, exc: Exception) -> None:
@@ -327,8 +355,9 @@ def _failed(errors: list[FileError] | None, failed: set[str], path: str, stage: 
 
 
 def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts, site: Site, pragmas: dict,
-             prices: PriceTable | None, settings: Settings | None) -> list[Finding]:
-    """One verdict's finding (and its cacheable-prefix finding), with the estimate."""
+             prices: PriceTable | None, settings: Settings | None, others: list = ()) -> list[Finding]:
+    """One verdict's finding (and its cacheable-prefix finding), with the estimate.
+    `others`: the further (verdict, sdk, facts, site) the same report site reaches."""
     code, message, summary = _message(verdict, sdk)
     terminal = verdict.chain.terminal
     cost = None
@@ -344,14 +373,16 @@ def _finding(project: Project, verdict: Verdict, sdk: SdkCall, facts: FileFacts,
         summary=summary,
         location=_loc(verdict.report.path, verdict.report.site),
         context=verdict.kind,
-        evidence=_evidence(verdict, sdk),
+        evidence=_evidence(verdict, sdk, others),
         call=_loc(facts.path, site),
         sdk_call=sdk.method,
         client=sdk.client,
         scheduled_by=(terminal.schedule if terminal is not None and terminal.kind == SCHEDULED else ""),
         extra=(("job", terminal.label),) if terminal is not None else (),
         estimate=cost,
-        anchors=_anchors(project, verdict, facts.path, site),
+        anchors=tuple(dict.fromkeys(_anchors(project, verdict, facts.path, site) + tuple(
+            (o_facts.path, o_site.span.line, o_site.span.end_line) for _v, _s, o_facts, o_site in others))),
+        other_calls=tuple(_loc(o_facts.path, o_site) for _v, _s, o_facts, o_site in others),
     )
     if cost is not None and cost.monthly_batch_cached is not None and code == CONTEXT_CODES.get(verdict.kind):
         return [finding, _cacheable_prefix_finding(finding, cost)]
@@ -425,7 +456,7 @@ def unclassified_calls(project: Project, classifier: Classifier, errors: list[Fi
     out = []
     failed: set[str] = set()
     for site, facts, sdk in project.sdk_calls:
-        if "stream-shown" in site.flags or batched.reaches_batch([site.scope]):
+        if _stream_shown(project, site) or batched.reaches_batch([site.scope]):
             continue  # shown to a reader, or beside the code's own batch call (a fallback)
         try:
             chains = walker.chains(site, facts.path)

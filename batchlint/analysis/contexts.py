@@ -10,224 +10,17 @@ another package), a narrow text fallback applies, gated on what the file imports
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from ..model import ContextKind
+from .context_rules import (
+    _PRIORITY, _STARTER_SERVING, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
+    INTERACTIVE_BASES, INTERACTIVE_MODULES, MAP_FANOUT, MAP_LOOP, MAP_METHODS, OFFLINE, REGISTRATION_RULES,
+    SCHEDULED, SEND_BACK_METHODS, WORKER, Context, FrameFacts, _where,
+)
 from .facts import Decorator, FileFacts, FunctionFacts, Site
+from .surfaces import sends_concurrently
 from .patterns import matches, matches_any
 from .project import Edge, Project
-
-INTERACTIVE = "interactive"
-SCHEDULED = "scheduled"
-WORKER = "worker"
-OFFLINE = "offline"
-ALREADY_BATCHED = "already-batched"  # a chain terminal only: the call is sent in a batch already
-_PRIORITY = {INTERACTIVE: 4, SCHEDULED: 3, WORKER: 2, OFFLINE: 1}
-
-_WEB_PACKAGES = (
-    "flask", "quart", "fastapi", "starlette", "sanic", "litestar", "aiohttp", "bottle", "falcon",
-    "django", "rest_framework", "ninja", "tornado", "connexion", "robyn", "blacksheep", "emmett",
-    "flask_restful", "flask_restx", "flask_smorest", "apiflask",
-)
-_WEB_VERBS = (
-    "route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket",
-    "websocket_route", "api_view", "action", "view", "endpoint", "resource", "doc", "expect",
-    "login_required", "require_POST", "require_GET", "require_http_methods", "csrf_exempt",
-    "permission_classes", "authentication_classes", "marshal_with", "response", "arguments",
-)
-
-
-@dataclass(frozen=True)
-class Rule:
-    pattern: str
-    kind: str
-    label: str
-    needs_kwarg: str = ""  # the rule applies only when this keyword is given
-
-
-DECORATOR_RULES: tuple[Rule, ...] = (
-    # --- a person waits
-    *(Rule(f"{pkg}.*{verb}", INTERACTIVE, "web request handler") for pkg in _WEB_PACKAGES for verb in _WEB_VERBS),
-    Rule("django.views.decorators.*", INTERACTIVE, "Django view"),
-    Rule("django.contrib.auth.decorators.*", INTERACTIVE, "Django view"),
-    Rule("chainlit.*", INTERACTIVE, "Chainlit chat handler"),
-    Rule("gradio.*", INTERACTIVE, "Gradio UI handler"),
-    Rule("streamlit.*", INTERACTIVE, "Streamlit app"),
-    Rule("dash.*callback", INTERACTIVE, "Dash callback"),
-    Rule("mesop.*", INTERACTIVE, "Mesop page"),
-    Rule("nicegui.*", INTERACTIVE, "NiceGUI page"),
-    Rule("panel.*", INTERACTIVE, "Panel app"),
-    Rule("slack_bolt.*", INTERACTIVE, "Slack bot handler"),
-    Rule("discord.*", INTERACTIVE, "Discord bot handler"),
-    Rule("telegram.*", INTERACTIVE, "Telegram bot handler"),
-    Rule("aiogram.*", INTERACTIVE, "Telegram bot handler"),
-    Rule("telebot.*", INTERACTIVE, "Telegram bot handler"),
-    Rule("mcp.*", INTERACTIVE, "MCP tool handler"),
-    Rule("fastmcp.*", INTERACTIVE, "MCP tool handler"),
-    Rule("socketio.*", INTERACTIVE, "Socket.IO handler"),
-    Rule("modal.fastapi_endpoint", INTERACTIVE, "Modal web endpoint"),
-    Rule("modal.web_endpoint", INTERACTIVE, "Modal web endpoint"),
-    Rule("modal.asgi_app", INTERACTIVE, "Modal web endpoint"),
-    Rule("modal.wsgi_app", INTERACTIVE, "Modal web endpoint"),
-    Rule("modal.web_server", INTERACTIVE, "Modal web endpoint"),
-    Rule("functions_framework.http", INTERACTIVE, "Cloud Function HTTP handler"),
-    Rule("firebase_functions.https_fn.*", INTERACTIVE, "Firebase HTTPS function"),
-    Rule("azure.functions.*route", INTERACTIVE, "Azure Functions HTTP trigger"),
-    # --- scheduled
-    Rule("celery.decorators.periodic_task", SCHEDULED, "Celery periodic task"),
-    Rule("celery.task.periodic_task", SCHEDULED, "Celery periodic task"),
-    Rule("huey.*periodic_task", SCHEDULED, "Huey periodic task"),
-    Rule("apscheduler.*scheduled_job", SCHEDULED, "APScheduler job"),
-    Rule("flask_apscheduler.*task", SCHEDULED, "APScheduler job"),
-    Rule("schedule.repeat", SCHEDULED, "`schedule` job"),
-    Rule("airflow.*", SCHEDULED, "Airflow task"),
-    Rule("prefect.flow", SCHEDULED, "Prefect flow"),
-    Rule("prefect.task", SCHEDULED, "Prefect task"),
-    Rule("dagster.*", SCHEDULED, "Dagster op/asset"),
-    Rule("modal.*function", SCHEDULED, "Modal scheduled function", needs_kwarg="schedule"),
-    Rule("dramatiq.actor", SCHEDULED, "Dramatiq periodic actor", needs_kwarg="periodic"),
-    Rule("dramatiq_crontab.*", SCHEDULED, "Dramatiq cron actor"),
-    Rule("periodiq.*", SCHEDULED, "Dramatiq periodic actor"),
-    Rule("firebase_functions.scheduler_fn.*", SCHEDULED, "Firebase scheduled function"),
-    Rule("azure.functions.*timer_trigger", SCHEDULED, "Azure Functions timer trigger"),
-    # --- background workers
-    Rule("celery.*task", WORKER, "Celery task"),
-    Rule("celery.shared_task", WORKER, "Celery task"),
-    Rule("huey.*task", WORKER, "Huey task"),
-    Rule("dramatiq.actor", WORKER, "Dramatiq actor"),
-    Rule("rq.*job", WORKER, "RQ job"),
-    Rule("temporalio.activity.defn", WORKER, "Temporal activity"),
-    Rule("ray.remote", WORKER, "Ray remote task"),
-    Rule("firebase_functions.tasks_fn.*", WORKER, "Firebase task queue function"),
-    Rule("azure.functions.*queue_trigger", WORKER, "Azure Functions queue trigger"),
-    Rule("taskiq.*task", WORKER, "Taskiq task"),
-    # --- offline entry points (a person starts them, nobody waits per item)
-    Rule("click.*command", OFFLINE, "click command"),
-    Rule("typer.*command", OFFLINE, "Typer command"),
-)
-
-# Callables passed to these calls get the call's context. The arg selector is a
-# keyword name or a positional index; "*" takes any function argument.
-REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
-    ("apscheduler.*add_job", "*", SCHEDULED, "APScheduler job"),
-    ("apscheduler.*add_schedule", "*", SCHEDULED, "APScheduler schedule"),
-    ("flask_apscheduler.*add_job", "*", SCHEDULED, "APScheduler job"),
-    ("schedule.every*.do", "0", SCHEDULED, "`schedule` job"),
-    ("airflow.*Operator", "python_callable", SCHEDULED, "Airflow task"),
-    ("arq.cron*", "*", SCHEDULED, "arq cron job"),
-    ("rq.cron.register", "*", SCHEDULED, "RQ cron job"),
-    ("rq_scheduler.*cron", "*", SCHEDULED, "rq-scheduler job"),
-    ("rq_scheduler.*schedule", "*", SCHEDULED, "rq-scheduler job"),
-    ("*add_periodic_task", "*", SCHEDULED, "Celery periodic task"),
-    ("threading.Thread", "target", WORKER, "background thread"),
-    ("threading.Timer", "*", WORKER, "background timer thread"),
-    ("multiprocessing.Process", "target", WORKER, "background process"),
-    ("multiprocessing.*Process", "target", WORKER, "background process"),
-    ("rq.*enqueue*", "*", WORKER, "RQ job"),
-    ("fastapi.*BackgroundTasks.add_task", "*", WORKER, "FastAPI background task"),
-    ("starlette.background.*", "*", WORKER, "Starlette background task"),
-    ("flask.*add_url_rule", "*", INTERACTIVE, "Flask view"),
-    ("django.urls.path", "*", INTERACTIVE, "Django view"),
-    ("django.urls.re_path", "*", INTERACTIVE, "Django view"),
-    ("django.conf.urls.url", "*", INTERACTIVE, "Django view"),
-    ("starlette.routing.*Route", "*", INTERACTIVE, "Starlette endpoint"),
-    ("fastapi.*add_api_route", "*", INTERACTIVE, "FastAPI endpoint"),
-    ("fastapi.*add_api_websocket_route", "*", INTERACTIVE, "FastAPI websocket"),
-    ("aiohttp.web.*", "*", INTERACTIVE, "aiohttp handler"),
-    ("gradio.*", "*", INTERACTIVE, "Gradio UI handler"),
-    ("panel.*", "*", INTERACTIVE, "Panel chat callback"),
-    ("websockets.*serve", "*", INTERACTIVE, "websocket handler"),
-    ("telegram.ext.*Handler", "*", INTERACTIVE, "Telegram bot handler"),
-    ("slack_bolt.*", "*", INTERACTIVE, "Slack bot handler"),
-    ("streamlit.*", "*", INTERACTIVE, "Streamlit callback"),
-)
-
-# Registrations whose work serves whoever starts them: a thread a request
-# handler starts answers that request (say, over SSE), unlike a queued task.
-_STARTER_SERVING = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.*Process"})
-
-# Calls that apply a function to every item: the function runs in a loop.
-MAP_FANOUT = (
-    "concurrent.futures.*Executor.map",
-    "concurrent.futures.*.map",
-    "multiprocessing.*Pool.map*",
-    "multiprocessing.*Pool.imap*",
-    "multiprocessing.*Pool.starmap*",
-    "multiprocessing.pool.*.map*",
-    "multiprocessing.pool.*.imap*",
-    "multiprocessing.pool.*.starmap*",
-    "tqdm.contrib.concurrent.*",
-    "joblib.delayed",
-    "invoke.map",
-    "invoke.starmap",
-    "invoke.map_async",
-)
-MAP_LOOP = ("builtins.map", "builtins.filter", "itertools.starmap")
-# pandas and friends, whose receiver batchlint rarely types: matched by method name.
-MAP_METHODS = frozenset({"apply", "progress_apply", "parallel_apply", "applymap", "map", "swifter_apply"})
-# Calls that start work concurrently: a fan-out when they run once per item.
-FANOUT_WRAPPERS = (
-    "asyncio.gather",
-    "asyncio.as_completed",
-    "asyncio.wait",
-    "asyncio.create_task",
-    "asyncio.ensure_future",
-    "asyncio.to_thread",
-    "asyncio.*TaskGroup.create_task",
-    "asyncio.*run_in_executor",
-    "asyncio.*loop*.run_in_executor",
-    "concurrent.futures.*.submit",
-    "multiprocessing.*.apply_async",
-    "anyio.*start_soon",
-    "trio.*start_soon",
-    "*.create_task",
-    "*.run_in_executor",
-)
-
-# Classes whose methods serve requests, and classes whose method is a job.
-INTERACTIVE_BASES = (
-    "django.views.*", "django.views.generic.*", "rest_framework.*", "flask.views.*",
-    "tornado.web.*", "tornado.websocket.*", "aiohttp.web.*View", "starlette.endpoints.*",
-    "channels.generic.*", "http.server.*RequestHandler", "socketserver.*RequestHandler",
-    "discord.*", "ninja.*", "falcon.*",
-)
-CLASS_JOB_METHODS = (
-    ("django.core.management.*BaseCommand", "handle", OFFLINE, "Django management command"),
-    ("django.core.management.*Command", "handle", OFFLINE, "Django management command"),
-    ("django.core.management.*LabelCommand", "handle_label", OFFLINE, "Django management command"),
-    ("celery.*Task", "run", WORKER, "Celery task"),
-    ("luigi.*Task", "run", SCHEDULED, "Luigi task"),
-)
-
-INTERACTIVE_MODULES = frozenset({"streamlit"})
-
-
-@dataclass(frozen=True)
-class Context:
-    """A function's (or module's) own reason to run, outside its callers."""
-
-    kind: str  # interactive | scheduled | worker | offline
-    label: str  # e.g. "Celery task `nightly_digest`"
-    where: str  # "path:line"
-    schedule: str = ""  # source text of the schedule, when written in code
-    registered_in: str = ""  # for a registration: the function (or module) that made it
-    serves_starter: bool = False  # a thread/process: it works for whoever started it
-
-
-@dataclass(frozen=True)
-class FrameFacts:
-    repetition: ContextKind | None
-    repetition_label: str
-    repetition_where: str
-    interactive: str  # reason, or ""
-    not_batchable: str  # reason, or ""
-    main_guard: bool
-    loops: tuple[tuple[str, int], ...] = ()  # every repetition in this frame: (label, items per run or 0)
-    batched: str = ""  # the site runs inside a batching block (`async with batchify()`): reason
-
-
-def _where(path: str, line: int) -> str:
-    return f"{path}:{line}"
 
 
 class Classifier:
@@ -369,19 +162,19 @@ class Classifier:
                     out.setdefault(owner.name, []).append(Context(
                         SCHEDULED, f"Prefect deployment of `{owner.name.rpartition('.')[2]}`",
                         _where(facts.path, site.span.line), schedule, registered_in=site.scope))
-        # Celery beat / CRONJOBS name their tasks as strings.
-        tasks_by_name: dict[str, list[str]] = {}
+        # Celery beat / CRONJOBS name their tasks as strings: a task's registered
+        # name (`name=` on its decorator, else `module.func`), not its bare name.
+        by_name: dict[str, list[str]] = {}
+        registered: dict[str, list[str]] = {}
         for qual, (fn, facts) in self.project.functions.items():
-            tasks_by_name.setdefault(fn.name, []).append(qual)
-            for dec in fn.decorators:
-                for key, text in dec.kwargs:
-                    if key == "name" and text[:1] in "'\"":
-                        tasks_by_name.setdefault(text.strip("'\""), []).append(qual)
+            explicit = [text.strip("'\"") for dec in fn.decorators for key, text in dec.kwargs
+                        if key == "name" and text[:1] in "'\""]
+            for name in explicit:
+                registered.setdefault(name, []).append(qual)
+            by_name.setdefault(fn.name, []).append(qual)
         for facts in self.project.files:
             for ref in facts.schedule_refs:
-                quals = [q for q in tasks_by_name.get(ref.target, []) + tasks_by_name.get(ref.target.rpartition(".")[2], [])
-                         if q == ref.target or q.endswith("." + ref.target) or ref.target.endswith("." + q.rpartition(".")[2]) or q in tasks_by_name.get(ref.target, [])]
-                for qual in dict.fromkeys(quals):
+                for qual in _scheduled_functions(ref.target, registered, by_name):
                     out.setdefault(qual, []).append(
                         Context(SCHEDULED, ref.label, _where(facts.path, ref.span.line), ref.schedule)
                     )
@@ -431,11 +224,12 @@ class Classifier:
             if context is not None:
                 found.append(context)
         for context in self._registrations.get(qual, []):
-            # a thread a request handler starts serves that request (say, streamed
-            # back over SSE): someone waits on it
+            # a thread a request handler starts serves that request when its result
+            # goes back to the person (streamed over SSE, a websocket) or the handler
+            # waits for it; started and left, it is fire-and-forget work
             if context.serves_starter and context.registered_in != qual:
                 starter = self.own_context(context.registered_in)
-                if starter is not None and starter.kind == INTERACTIVE:
+                if starter is not None and starter.kind == INTERACTIVE and self._answers_starter(qual, context.registered_in):
                     context = Context(INTERACTIVE, f"{context.label}, started by {starter.label}", context.where)
             found.append(context)
         if fn.class_qual:
@@ -446,6 +240,56 @@ class Classifier:
         if best.kind == SCHEDULED and not best.schedule:
             best = Context(best.kind, best.label, best.where, self._parent_schedule(fn))
         return best
+
+    def _answers_starter(self, worker: str, starter: str) -> bool:
+        """The started function sends something back (`ws.send_text`, `queue.put`,
+        `say(...)`, at most one call deep) or is a closure of the starter, or the
+        starter joins it or streams."""
+        starter_fn = self.project.function(starter)
+        if starter_fn is not None and starter_fn.is_generator:
+            return True
+        worker_fn = self.project.function(worker)
+        if worker_fn is not None and worker_fn.parent == starter:
+            # a closure over the request, defined in the handler: it carries the
+            # request on (held-out evaluation: an SSE endpoint's progress worker);
+            # not known to be left behind
+            return True
+        if any(last == "join" or "Stream" in last or last == "EventSourceResponse"
+               for last in self._called_names(starter)):
+            return True
+        todo, seen = [worker], set()
+        for _depth in range(2):
+            following = []
+            for qual in todo:
+                if qual in seen:
+                    continue
+                seen.add(qual)
+                names = self._called_names(qual)
+                if not names.isdisjoint(SEND_BACK_METHODS):
+                    return True
+                following += self._callees(qual)
+            todo = following
+        return False
+
+    def _called_names(self, qual: str) -> set[str]:
+        """The last names of the calls made directly in a function."""
+        facts = self.project.file_of_function(qual)
+        if facts is None:
+            return set()
+        return {s.text[:-5].rpartition(".")[2] if s.text.endswith("(...)") else s.callee.rpartition(".")[2]
+                for s in facts.sites if s.scope == qual and not s.ref_via}
+
+    def _callees(self, qual: str) -> list[str]:
+        facts = self.project.file_of_function(qual)
+        if facts is None:
+            return []
+        out = []
+        for site in facts.sites:
+            if site.scope == qual and not site.ref_via:
+                value = self.project.value(site.callee)
+                if value is not None and value.kind == "func":
+                    out.append(value.name)
+        return out
 
     def _decorator_context(self, dec: Decorator, fn: FunctionFacts, facts: FileFacts) -> Context | None:
         name = self.project.canonical(dec.expr)
@@ -585,7 +429,27 @@ class Classifier:
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
+        if repetition is None and not site.ref_via and sends_concurrently(self.project.canonical(site.callee)):
+            # LangChain's batch()/abatch(), LiteLLM's batch_completion(): one request per input
+            text = site.text[:-5] if site.text.endswith("(...)") else site.text
+            repetition, label = ContextKind.FAN_OUT, f"`{text}(...)`, one request per input, sent concurrently"
+            loops.append((label, 0))
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
+
+
+def _scheduled_functions(target: str, registered: dict, by_name: dict) -> list[str]:
+    """The functions a schedule entry names: the task registered under that
+    name, else the functions whose dotted name ends with it (the project may
+    see the module under a longer name: `src.app.tasks`), else the one function
+    of that bare name when no other shares it (a module path batchlint cannot
+    place); two tasks of one name in two modules each keep their own entries."""
+    if target in registered:
+        return list(dict.fromkeys(registered[target]))
+    candidates = by_name.get(target.rpartition(".")[2], [])
+    exact = [q for q in candidates if q == target or q.endswith("." + target)]
+    if exact:
+        return exact
+    return list(candidates) if len(candidates) == 1 else []
 
 
 def _dec_schedule(dec: Decorator) -> str:

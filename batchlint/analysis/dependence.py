@@ -140,7 +140,10 @@ class _FlowCollector:
         self._edge(_target_names(node.target), node.value)
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
-        self._edge(_target_names(node.target), node.iter)
+        # an inner loop binds its target afresh before each pass of its body:
+        # storing a result into the item (`each["output"] = response`) does not
+        # reach the outer loop's next iteration, unless the items come from it
+        self._edge(_target_names(node.target), node.iter, rebinds=True)
 
     def _with_item(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:

@@ -26,6 +26,9 @@ from .clients import (
 )
 from ..discovery import path_module_names
 from .batched import from_runtime_module
+from .hierarchy import Hierarchy
+from .registries import build_registries, registry_key
+from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .literals import LITERAL
 from .patterns import matches_any
@@ -107,12 +110,9 @@ class Project:
         # whose base is a parameter (`def make(base): class W(base)`) has no
         # known project base before then.
         self._params_ready = False
-        self.subclasses: dict[str, list[str]] = defaultdict(list)
-        for qual, (cls, _facts) in self.classes.items():
-            for base in cls.bases:
-                value = self.value(base)
-                if value is not None and value.kind == "class":
-                    self.subclasses[value.name].append(qual)
+        self.hierarchy = Hierarchy(self)
+        self.subclasses = self.hierarchy.subclasses
+        self.registries = build_registries(self)
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
@@ -371,7 +371,7 @@ class Project:
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
                         continue  # `_claude_batch.fan_out(function, items)`: batched already
-                    for target in self._targets(value):
+                    for target in self._targets(value) or self._registry_targets(value, site.callee):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
@@ -380,6 +380,10 @@ class Project:
                     self.sdk_calls.append((site, facts, sdk))
                     continue
                 targets = self._targets(value)
+                if value is None and "()." in site.callee:
+                    targets = self._supplied_targets(site.callee)
+                elif value is None and site.callee.endswith("[]"):
+                    targets = self._registry_targets(value, site.callee)
                 alts = list(site.callee_alts)
                 if self.variable_alts:
                     alts += self._variable_alternatives(site.callee)
@@ -387,6 +391,20 @@ class Project:
                     targets += [t for t in self._targets(self.value(alt)) if t not in targets]
                 for target in targets:
                     self.callers[target].append(Edge(site, facts.path, target, None))
+
+    def _registry_targets(self, value: Value | None, callee: str) -> list[str]:
+        """`REGISTRY[name](...)`: every function the registry holds."""
+        if value is not None or not callee.endswith("[]") or not self.registries:
+            return []
+        return list(self.registries.get(registry_key(self, callee[:-2]), ()))
+
+    def _supplied_targets(self, callee: str) -> list[str]:
+        """A method an instance's own class lacks, supplied by its subclasses' bases."""
+        head, _, attr = callee.rpartition(".")
+        owner = self.value(head)
+        if owner is None or owner.kind != "inst" or owner.name not in self.classes:
+            return []
+        return list(self.hierarchy.supplied_by_subclasses(owner.name, attr))
 
     def _variable_alternatives(self, callee: str) -> list[str]:
         """Alternatives of the module variables `callee` starts with, looked up
@@ -412,14 +430,7 @@ class Project:
         if value is None:
             return []
         if value.kind == "func":
-            targets = [value.name]
-            fn = self.functions.get(value.name)
-            if fn is not None and fn[0].class_qual:  # virtual dispatch to overrides
-                for sub in self.all_subclasses(fn[0].class_qual):
-                    override = f"{sub}.{fn[0].name}"
-                    if override in self.functions:
-                        targets.append(override)
-            return targets
+            return list(self.hierarchy.dispatch_targets(value.name))
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
@@ -439,15 +450,13 @@ class Project:
         return None
 
     def all_subclasses(self, cls: str) -> list[str]:
-        out, todo = [], list(self.subclasses.get(cls, ()))
-        while todo:
-            sub = todo.pop()
-            if sub not in out:
-                out.append(sub)
-                todo.extend(self.subclasses.get(sub, ()))
-        return out
+        return list(self.hierarchy.all_subclasses(cls))
 
     def _sdk_call(self, value: Value | None, site: Site, anthropic_imported: bool) -> SdkCall | None:
+        if value is not None and value.kind == "ext":  # LangChain, LiteLLM, instructor, OpenAI SDK (surfaces.py)
+            if value.name.startswith(OPENAI_COMPAT + "."):
+                return openai_compat_call(value.name[len(OPENAI_COMPAT) + 1:])
+            return surface_call(value.name, site.kwargs, site.request.model if site.request else "")
         if value is not None and value.kind == "sdk":
             path, _wrapped = normalise_path(value.path)
             if path in NOT_CANDIDATES:

@@ -15,6 +15,7 @@ import ast
 import libcst as cst
 
 from ..analysis.clients import supports_batches
+from ..analysis.surfaces import remedy
 from .positions import Positions
 from .shapes import RESPONSE, ComprehensionRewrite, LoopRewrite, Refusal, Rewrite, derived_name  # noqa: F401 - re-exported
 from .statements import (_bound_name, _fresh_names, _is_pacing, _link, _names_in_order, _names_outside_comprehensions,
@@ -169,6 +170,8 @@ class Planner:
                      if isinstance(small, cst.ImportFrom) and bound == called and isinstance(alias.name, cst.Name)), None)
 
     def _check_method(self, client: str, method: str) -> Refusal | None:
+        if remedy(client):
+            return Refusal(remedy(client))
         if not supports_batches(client):
             return Refusal(f"`{client}` has no Message Batches API")
         if method.endswith(".stream"):

@@ -48,15 +48,16 @@ def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str) -> d
         "partialFingerprints": {"batchlint/v1": fingerprint},
         "properties": {"context": finding.context.value if finding.context else None, "evidence": list(finding.evidence)},
     }
-    if finding.call != finding.location:
+    calls = [c for c in (finding.call, *finding.other_calls) if c != finding.location]
+    if calls:
         result["relatedLocations"] = [{
-            "id": 1,
+            "id": number,
             "message": {"text": f"the Claude API call ({finding.sdk_call})"},
             "physicalLocation": {
-                "artifactLocation": {"uri": _uri(finding.call.path), "uriBaseId": "%SRCROOT%"},
-                "region": _region(finding.call.line, finding.call.column, finding.call.end_line, finding.call.end_column),
+                "artifactLocation": {"uri": _uri(call.path), "uriBaseId": "%SRCROOT%"},
+                "region": _region(call.line, call.column, call.end_line, call.end_column),
             },
-        }]
+        } for number, call in enumerate(calls, start=1)]
     if finding.fix is not None:
         result["properties"]["fixable"] = finding.fix.fixable
         result["properties"]["fix"] = finding.fix.reason

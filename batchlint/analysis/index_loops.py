@@ -1,0 +1,188 @@
+"""Loops, comprehensions, `if __main__` and `with` blocks for the indexer
+(a mixin of index._Indexer): the constructs around a call and per-site loop facts."""
+
+from __future__ import annotations
+
+import ast
+
+from .astwalk import LOOPS, TRY, dotted_name
+from .batched import from_runtime_module, is_batchify
+from .dependence import LoopFlow, names_read
+from .facts import UNKNOWN
+from .index_builders import _SiteBuilder, _StructBuilder
+from .index_shapes import (
+    _blocks_holding, _exits, _if_exits, _is_main_guard, _is_range, _literal_count, _result_discarded, _shows_output,
+    _tests_tainted, stream_flag, string_literals,
+)
+
+
+class LoopVisitor:
+    """Opens and closes the constructs that repeat or guard a call."""
+
+    # ----------------------------------------------------------------- loops
+    def _open(self, struct: _StructBuilder) -> None:
+        self._code_scope().structs.append(struct)
+
+    def _close(self) -> _StructBuilder:
+        return self._code_scope().structs.pop()
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> bool:
+        if isinstance(node.iter, ast.Call) and not _shows_output(node.body):
+            self.collected.add(id(node.iter))  # `for chunk in stream_text(p): buf += chunk`
+        self.walk(node.iter)
+        self.bind(node.target, UNKNOWN)
+        if isinstance(node.target, ast.Name):
+            names = string_literals(node.iter) or (
+                self.string_tuples.get(node.iter.id, []) if isinstance(node.iter, ast.Name) else [])
+            if names:  # `for name in ("summarize", "classify"): getattr(self, name)(row)`
+                self._code_scope().choices[node.target.id] = names
+        iter_name = dotted_name(node.iter.func) if isinstance(node.iter, ast.Call) else dotted_name(node.iter)
+        label = f"for loop over `{self._text_of(node.iter)}`"
+        struct = _StructBuilder("for", label, self._pos(node), count=_literal_count(node.iter),
+                                count_ref=self._bound_ref(node.iter))
+        if iter_name and iter_name.rpartition(".")[2] == "range":
+            struct.flags.add("range")
+        if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
+            struct.flags.add("chat")
+        self._open(struct)
+        self.walk_body(node.body)
+        self._close()
+        self._finish_loop(struct, node, None)
+        self.walk_body(node.orelse)
+        return False
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> bool:
+        struct = _StructBuilder("while", f"while loop `while {self._text_of(node.test)}`", self._pos(node))
+        self._open(struct)
+        self.walk(node.test)
+        self.walk_body(node.body)
+        self._close()
+        self._finish_loop(struct, node, node.test)
+        self.walk_body(node.orelse)
+        return False
+
+    def _comprehension(self, node, elements) -> bool:
+        first, *inner = node.generators
+        self.walk(first.iter)
+        struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
+                                count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
+        self._open(struct)
+        for element in elements:
+            self.walk(element)
+        for cond in first.ifs:
+            self.walk(cond)
+        for comp in inner:
+            self.walk(comp)
+        self._close()
+        return False
+
+    def visit_ListComp(self, node: ast.ListComp) -> bool:
+        return self._comprehension(node, [node.elt])
+
+    visit_SetComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node: ast.DictComp) -> bool:
+        return self._comprehension(node, [node.key, node.value])
+
+    def _finish_loop(self, struct: _StructBuilder, loop: ast.For | ast.AsyncFor | ast.While, test) -> None:
+        """Per-site facts for a loop: loop-carried dependence, retry shape, early exit."""
+        sites = [s for s in struct.sites if s.node is not None and not s.dropped()]  # no flags for what facts() drops
+        if not sites:
+            return
+        # a discarded result can feed nothing: no dependence, no test of it
+        discarded = [_result_discarded(site) for site in sites]
+        flow = None
+        if not all(discarded):
+            fresh = set() if isinstance(loop, ast.While) else {n.partition(".")[0] for n in names_read(loop.target)}
+            flow = LoopFlow(loop.body, test, fresh)
+        for site, thrown_away in zip(sites, discarded):
+            flags = set()
+            if not thrown_away and flow.is_dependent(site.node):
+                flags.add("dependent")
+            elif not thrown_away and flow.test_reads_result(site.node):
+                flags.add("retry")
+            exit_kind = self._exit_after(loop, site, None if thrown_away else flow)
+            if exit_kind:
+                flags.add(exit_kind)
+            if flags:
+                struct.per_site[id(site)] = flags
+
+    def _exit_after(self, loop: ast.stmt, site: _SiteBuilder, flow: LoopFlow | None) -> str:
+        """'retry' if the loop returns/breaks right after the call succeeds,
+        'breaks-on-result' if it leaves the loop on a test of the result.
+        `flow` is None when the call's result is discarded."""
+        path = site.stmt_path
+        try:
+            start = next(i for i, s in enumerate(path) if s is loop)
+        except StopIteration:
+            return ""
+        if path and _exits(path[-1]):
+            return "retry"  # `return client.messages.create(...)` inside the loop
+        tainted = None
+        result = ""
+        for container, child in zip(path[start:], path[start + 1 :]):
+            if container is not loop and isinstance(container, LOOPS):
+                break  # a deeper loop: its break/return is not this loop's
+            for block in _blocks_holding(container):
+                idx = next((i for i, s in enumerate(block) if s is child), None)
+                if idx is None:
+                    continue
+                for later in block[idx + 1 :]:
+                    if _exits(later):
+                        return "retry"
+                    if isinstance(later, ast.If) and _if_exits(later):
+                        if tainted is None:
+                            tainted = flow.tainted_by(site.node) if flow is not None else set()
+                        if names_read(later.test) & tainted or _tests_tainted(later, tainted):
+                            result = "breaks-on-result"
+            if isinstance(container, TRY) and any(s is child for s in container.body):
+                if any(_exits(s) for s in container.orelse):
+                    return "retry"
+        # a retry loop that re-asks the same request until the answer is acceptable
+        if result and isinstance(loop, ast.While) or (result and not isinstance(loop, ast.While) and _is_range(loop)):
+            return "retry"
+        return result
+
+    # -------------------------------------------------------- if __main__
+    def visit_If(self, node: ast.If) -> bool:
+        if self.scope.kind == "module" and _is_main_guard(node.test):
+            struct = _StructBuilder("main-guard", "`if __name__ == \"__main__\"` block", self._pos(node))
+            self._open(struct)
+            self.walk_body(node.body)
+            self._close()
+            self.walk_body(node.orelse)
+            return False
+        return True
+
+    # ------------------------------------------------------------------ with
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> bool:
+        before = len(self.sites)
+        batching = None  # the item that batches what runs in the block
+        for item in node.items:
+            self.walk(item.context_expr)
+            value = self.expr(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, value)
+            if batching is None and (is_batchify(value) or from_runtime_module(value)):
+                batching = item.context_expr
+        calls = {id(item.context_expr) for item in node.items if isinstance(item.context_expr, ast.Call)}
+        new_sites = [s for s in self.sites[before:] if s.node is not None and id(s.node) in calls]
+        if new_sites:
+            # `with client.messages.stream(...) as s:` — is the stream shown or only drained?
+            flag = stream_flag(node.body, bool(self._function_scope() and self._function_scope().is_generator))
+            for site in new_sites:
+                site.flags.add(flag)
+        if batching is None:
+            self.walk_body(node.body)
+            return False
+        # batchling (or the batch runtime's own block) intercepts every Messages
+        # request made inside the block, and in what it calls, and batches them
+        keyword = "async with" if isinstance(node, ast.AsyncWith) else "with"
+        self._open(_StructBuilder("batchify", f"`{keyword} {self._text_of(batching)}` block", self._pos(node)))
+        self.walk_body(node.body)
+        self._close()
+        return False
+
+    visit_AsyncWith = visit_With

@@ -1,0 +1,234 @@
+"""Name resolution for the indexer: imports, bindings and expressions as
+symbolic dotted strings (a mixin of index._Indexer)."""
+
+from __future__ import annotations
+
+import ast
+
+from .astwalk import FUNCTION_DEFS, TRY, dotted_name, str_value
+from .surfaces import ANTHROPIC_HOSTS, OPENAI_COMPAT
+from .facts import UNKNOWN
+from .index_shapes import _short
+
+
+class NameResolver:
+    """Resolves names through the scopes, imports and module bindings."""
+
+    def resolve_name(self, name: str) -> str:
+        for scope in reversed(self.scopes):
+            if scope.kind == "function" and name in scope.locals:
+                return scope.locals[name]
+        if name in self.imports:
+            return self.imports[name]
+        if name in self.module_defs or name in self.variables:
+            return f"{self.module}.{name}"
+        if self.star_imports:
+            return f"{self.star_imports[0]}.{name}" if len(self.star_imports) == 1 else UNKNOWN
+        return f"builtins.{name}"
+
+    def expr(self, node: ast.AST | None) -> str:
+        """Symbolic string for an expression, or UNKNOWN."""
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return self.resolve_name(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.expr(node.value)
+            return UNKNOWN if base == UNKNOWN else f"{base}.{node.attr}"
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = dotted_name(func) or ""
+            if name.rpartition(".")[2] == "partial" and node.args:
+                return self.expr(node.args[0])  # functools.partial(f, ...) ~ f
+            if name == "getattr":
+                choices = self.getattr_choices(node)
+                if choices:  # getattr(client.messages, "create") ~ client.messages.create
+                    base = self.expr(node.args[0])
+                    return UNKNOWN if base == UNKNOWN else f"{base}.{self.getattr_pick.get(id(node), choices[0])}"
+            base = self.expr(func)
+            if base in ("openai.OpenAI", "openai.AsyncOpenAI") and self._anthropic_base_url(node):
+                return f"{OPENAI_COMPAT}()"  # the OpenAI SDK talking to Claude (surfaces.py)
+            return UNKNOWN if base == UNKNOWN else f"{base}()"
+        if isinstance(node, ast.Await):
+            return self.expr(node.value)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            # `REGISTRY[name]`: some entry of a module-level dict (registries.py)
+            registry = self.module_level_name(node.value.id)
+            return f"{registry}[]" if registry else UNKNOWN
+        if isinstance(node, ast.BoolOp):
+            # `client or Anthropic()`: prefer the side that constructs something.
+            left = self.expr(node.values[0])
+            for value in node.values[1:]:
+                right = self.expr(value)
+                if right.endswith("()") and not left.endswith("()"):
+                    left = right
+                elif left == UNKNOWN:
+                    left = right
+            return left
+        if isinstance(node, ast.IfExp):
+            body, orelse = self.expr(node.body), self.expr(node.orelse)
+            return body if body != UNKNOWN else orelse
+        return UNKNOWN  # `None`, literals, anything computed
+
+    def _anthropic_base_url(self, node: ast.Call) -> bool:
+        """`OpenAI(base_url="https://api.anthropic.com/v1/")`, also through a module constant."""
+        for keyword in node.keywords:
+            if keyword.arg == "base_url":
+                url = str_value(keyword.value)
+                if url is None and isinstance(keyword.value, ast.Name):
+                    url = self.string_values.get(keyword.value.id)
+                return url is not None and any(host in url for host in ANTHROPIC_HOSTS)
+        return False
+
+    def module_level_name(self, name: str) -> str:
+        """The symbolic name of a module-level or imported name, '' for a local
+        or a builtin."""
+        for scope in self.scopes:
+            if scope.kind == "function" and name in scope.locals:
+                return ""
+        if name in self.imports or name in self.module_defs or name in self.variables:
+            return self.resolve_name(name)
+        return ""
+
+    def getattr_choices(self, node: ast.Call) -> list[str]:
+        """The attribute names `getattr(obj, name)` can look up: a literal, or a
+        name holding one of a small set of literals (a parameter's default, a
+        loop over written names, a module tuple of them)."""
+        if len(node.args) < 2 or node.keywords or self.resolve_name("getattr") != "builtins.getattr":
+            return []
+        name = node.args[1]
+        literal = str_value(name)
+        if literal is not None:
+            return [literal] if literal.isidentifier() else []
+        if not isinstance(name, ast.Name):
+            return []
+        for scope in reversed(self.scopes):
+            if name.id in scope.choices:
+                return scope.choices[name.id]
+            if scope.kind == "function" and name.id in scope.locals:
+                return []  # a local bound otherwise: unknown
+        literal = self.string_values.get(name.id)
+        return [literal] if literal is not None and literal.isidentifier() else []
+
+    def annotation_instance(self, node: ast.expr | None) -> str:
+        """`client: Anthropic | None` -> "anthropic.Anthropic()"."""
+        if node is None:
+            return UNKNOWN
+        quoted = str_value(node)
+        if quoted is not None:
+            try:
+                node = ast.parse(quoted.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return UNKNOWN  # not an expression; unknown annotation
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # X | None
+            for side in (node.left, node.right):
+                if not (isinstance(side, ast.Constant) and side.value is None):
+                    node = side
+                    break
+        if isinstance(node, ast.Subscript):  # Optional[X]
+            head = dotted_name(node.value) or ""
+            if head.rpartition(".")[2] == "Optional":
+                inner = node.slice
+                node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+        base = self.expr(node) if isinstance(node, (ast.Name, ast.Attribute)) else UNKNOWN
+        return UNKNOWN if base == UNKNOWN else f"{base}()"
+
+    def bind(self, target: ast.AST, value: str) -> None:
+        scope = self.scope
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind(element.value if isinstance(element, ast.Starred) else element, UNKNOWN)
+            return
+        if isinstance(target, ast.Name):
+            name = target.id
+            if scope.kind == "function":
+                # `call_api = a if ... else b` spread over branches: keep every value
+                previous = scope.locals.get(name, UNKNOWN)
+                if previous not in (UNKNOWN, value) and value != UNKNOWN:
+                    known = scope.alts.setdefault(name, [previous])
+                    if value not in known:
+                        known.append(value)
+                scope.locals[name] = value
+            elif scope.kind == "class":
+                scope.attrs.setdefault(name, value)
+            else:
+                previous = self.variables.get(name, UNKNOWN)
+                if previous not in (UNKNOWN, value) and value != UNKNOWN:
+                    known = self.variable_alts.setdefault(name, [previous])
+                    if value not in known:
+                        known.append(value)
+                if value != UNKNOWN or name not in self.variables:
+                    self.variables[name] = value
+            return
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            # self.client = Anthropic() inside a method binds an instance attribute
+            fn = self._function_scope()
+            if fn is not None and fn.class_qual and target.value.id == "self":
+                attrs = self.classes[fn.class_qual]["attrs"]
+                if attrs.get(target.attr, UNKNOWN) == UNKNOWN:
+                    attrs[target.attr] = value
+
+    def _text_of(self, node: ast.AST) -> str:
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            dotted = dotted_name(node)
+            if dotted:
+                return dotted
+        return _short(self.source.text(node))
+
+    # ------------------------------------------------------------------ module
+    def _prepass(self, stmt: ast.stmt) -> None:
+        """Top-level names, so a function body may use a name defined below it."""
+        if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
+            self.module_defs.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self._record_import(stmt, self.imports)
+        elif isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    self.module_defs.add(t.id)
+        elif isinstance(stmt, ast.AnnAssign):
+            if isinstance(stmt.target, ast.Name):
+                self.module_defs.add(stmt.target.id)
+        elif isinstance(stmt, (ast.If, *TRY)):
+            blocks = [stmt.body, stmt.orelse]
+            if not isinstance(stmt, ast.If):
+                blocks += [h.body for h in stmt.handlers]
+            for block in blocks:
+                for inner in block:
+                    self._prepass(inner)
+
+    def _neighbour(self, dotted: str) -> str:
+        """`dotted` with a renamed neighbour's name replaced by its new one:
+        `common.fetch` -> `tools.common.fetch` when ./common.py was renamed."""
+        for name, renamed in self.renamed_neighbours:
+            if dotted == name or dotted.startswith(name + "."):
+                return renamed + dotted[len(name):]
+        return dotted
+
+    def _record_import(self, node: ast.Import | ast.ImportFrom, into: dict) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                full = alias.name
+                self.imported_modules.add(full.partition(".")[0])
+                if alias.asname is not None:
+                    into[alias.asname] = self._neighbour(full)
+                else:
+                    head = full.partition(".")[0]
+                    into[head] = self._neighbour(head)
+            return
+        base = node.module or ""
+        if node.level:
+            package = self.package
+            for _ in range(node.level - 1):
+                package = package.rpartition(".")[0]
+            base = f"{package}.{base}".strip(".") if base else package
+        self.imported_modules.add((base or "").partition(".")[0])
+        if node.names and node.names[0].name == "*":
+            base = self._neighbour(base)
+            if base and base not in self.star_imports:
+                self.star_imports.append(base)
+            return
+        for alias in node.names:
+            name = alias.name
+            local = alias.asname if alias.asname is not None else name
+            into[local] = self._neighbour(f"{base}.{name}" if base else name)

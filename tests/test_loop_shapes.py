@@ -1,0 +1,173 @@
+"""Loops whose shape decides whether a call is repeated work or a conversation."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from helpers import expected, run
+
+HEAD = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+"""
+MAIN = """
+
+    if __name__ == "__main__":
+        main(["a"], [{"q": "x"}])
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        def main(subjects, rows):
+            for subject in subjects:
+                for each in rows:
+                    response = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": subject + each["q"]}])  # expect: BL105
+                    each["output"] = response.content[0].text
+    """, id="result-stored-into-the-inner-item"),
+    pytest.param("""
+        def main(subjects, rows):
+            for subject in subjects:
+                for each in rows:
+                    if each:
+                        each["output"] = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": each["q"]}])  # expect: BL105
+    """, id="result-stored-into-the-item-under-an-if"),
+    pytest.param("""
+        def main(subjects, rows):
+            previous = rows
+            for subject in subjects:
+                for each in previous:
+                    prompt = each["q"]
+                response = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+                previous = [{"q": response.content[0].text}]
+    """, id="inner-loop-over-the-previous-answers-is-a-dependence"),
+    pytest.param("""
+        def main(subjects, rows):
+            for subject in subjects:
+                for each in rows:
+                    last = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": each["q"] + str(rows[-1])}])
+                    rows.append(last)
+    """, id="answers-appended-to-the-items-iterated-is-a-dependence"),
+])
+def test_nested_loop_target_rebinding(tmp_path, body):
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
+    assert run(tmp_path, files) == expected(files)
+
+
+CHAT_HEAD = """
+    import asyncio
+
+    import anthropic
+    {imports}
+
+    client = anthropic.Anthropic()
+
+"""
+
+
+@pytest.mark.parametrize("imports, body", [
+    pytest.param("from prompt_toolkit import PromptSession", """
+        def main():
+            session = PromptSession()
+            while True:
+                text = session.prompt("> ")
+                print(client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}]))
+    """, id="prompt-session-prompt"),
+    pytest.param("from prompt_toolkit.shortcuts import PromptSession", """
+        class Chat:
+            def __init__(self):
+                self.session = PromptSession()
+
+            async def loop(self):
+                while True:
+                    text = await self.session.prompt_async("> ")
+                    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+                    self.show(reply)
+
+            def show(self, reply):
+                pass
+
+        def main():
+            asyncio.run(Chat().loop())
+    """, id="prompt-async-on-an-attribute"),
+    pytest.param("from prompt_toolkit import prompt", """
+        def main():
+            for _ in range(100):
+                text = prompt("> ")
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+    """, id="prompt-function"),
+    pytest.param("import aioconsole", """
+        async def chat():
+            while True:
+                text = await aioconsole.ainput("> ")
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+        def main():
+            asyncio.run(chat())
+    """, id="aioconsole-ainput"),
+    pytest.param("from templates import Template", """
+        def main():
+            template = Template()
+            for row in ["a", "b"]:
+                text = template.prompt(row)
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])  # expect: BL105
+    """, id="a-prompt-method-without-prompt-toolkit-is-not-input"),
+])
+def test_chat_cli_input_sources_mark_an_interactive_loop(tmp_path, imports, body):
+    files = {"cli.py": "".join(textwrap.dedent(part) for part in (CHAT_HEAD.format(imports=imports), body,
+                                                                  '\n\nif __name__ == "__main__":\n    main()\n'))}
+    assert run(tmp_path, files) == expected(files)
+
+
+STREAM_TEXT = """
+    def stream_text(prompt):
+        with client.messages.stream(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}]) as s:
+            for text in s.text_stream:
+                yield text
+
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            return ["".join(stream_text(row["q"])) for row in rows]  # expect: BL101
+    """, id="generator-stream-joined-in-code"),
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            out = []
+            for row in rows:
+                text = ""
+                for chunk in stream_text(row["q"]):  # expect: BL101
+                    text += chunk
+                out.append(text)
+            return out
+    """, id="generator-stream-accumulated-in-a-loop"),
+    pytest.param("""
+        def main(subjects, rows):
+            for row in rows:
+                events = client.messages.create(model="claude-haiku-4-5", max_tokens=5, stream=True, messages=[{"role": "user", "content": row["q"]}])  # expect: BL105
+                row["out"] = "".join(e.delta.text for e in events if e.type == "content_block_delta")
+    """, id="stream-true-events-accumulated"),
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            for row in rows:
+                for chunk in stream_text(row["q"]):
+                    print(chunk, end="", flush=True)
+    """, id="neg-generator-stream-printed-by-its-caller"),
+    pytest.param(STREAM_TEXT + """
+        def main(subjects, rows):
+            for row in rows:
+                row["out"] = "".join(stream_text(row["q"]))
+            return serve(stream_text("live"))
+
+        def serve(tokens):
+            return tokens
+    """, id="neg-generator-also-handed-on-unread"),
+])
+def test_streams_only_gathered_in_code_are_candidates(tmp_path, body):
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
+    assert run(tmp_path, files) == expected(files)
