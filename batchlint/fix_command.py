@@ -43,8 +43,9 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
         click.echo(f"batchlint: {action} {temps} temporary file(s) (*.batchlint-tmp) left by an interrupted fix", err=True)
     for error in result.errors:
         click.echo(f"{line_start(error.path)}: {error.code} {escape(error.message)}", err=True)
+    given = tuple(p for p in paths if os.path.abspath(p) != os.path.abspath(config.root))
     planned = plan_result(result, unsafe=unsafe or show_diff, only=only, root=config.root,
-                          runtime_module=config.runtime_module)
+                          runtime_module=config.runtime_module, within=given)
     fixed = held = left = 0
     runtimes: dict[str, object] = {}
     written: set[str] = set()

@@ -52,3 +52,28 @@ def test_replay_keeps_output_in_one_batch_per_round_of_dependent_calls(tmp_path,
 
 def test_there_are_enough_replay_cases():
     assert len(REPLAY) >= 15
+
+
+def test_fix_of_a_folder_never_edits_a_helper_outside_it(tmp_path):
+    """`fix scripts/` analyzes the project but leaves pkg/llm.py as it is; the
+    loop that calls its wrapper gets the record/replay rewrite instead."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text("[tool.batchlint]\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    helper = ('import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef summarize(text):\n'
+              '    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=20,\n'
+              '                                   messages=[{"role": "user", "content": text}])\n'
+              '    return reply.content[0].text\n')
+    (tmp_path / "pkg" / "llm.py").write_text(helper)
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "run.py").write_text(
+        'from pkg.llm import summarize\n\n\ndef main():\n    for doc in ["a", "b"]:\n        print(summarize(doc))\n\n\n'
+        'if __name__ == "__main__":\n    main()\n')
+    done = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--no-cache", "--unsafe-fixes", "scripts"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "pkg" / "llm.py").read_text() == helper
+    assert "_claude_batch.fan_out(process_doc" in (tmp_path / "scripts" / "run.py").read_text()

@@ -47,7 +47,7 @@ class FileFix:
 
 
 def plan_result(result: CheckResult, unsafe: bool = True, only: frozenset[str] | None = None,
-                root: str = ".", runtime_module: str = "") -> list[FileFix]:
+                root: str = ".", runtime_module: str = "", within: tuple[str, ...] = ()) -> list[FileFix]:
     """A FileFix for every file with batch candidates (and every file holding a
     helper those rewrites split). Files that define helpers come first, so a
     loop is never written to call a function its helper's file lacks.
@@ -58,7 +58,9 @@ def plan_result(result: CheckResult, unsafe: bool = True, only: frozenset[str] |
     for finding in result.findings:
         if finding.code in CANDIDATE_CODES:
             by_path.setdefault(finding.location.path, []).append(finding)  # the file the loop is in
-    return _Session(unsafe, only, root, runtime_module).plan(by_path)
+    session = _Session(unsafe, only, root, runtime_module)
+    session.within = tuple(os.path.abspath(p) for p in within)
+    return session.plan(by_path)
 
 
 def plan_file(path: str, findings: list[Finding], root: str = ".", runtime_module: str = "") -> FileFix:
@@ -86,6 +88,7 @@ class _Session:
 
     def __init__(self, unsafe: bool, only: frozenset[str] | None, root: str, runtime_module: str) -> None:
         self.unsafe, self.only, self.root, self.runtime_module = unsafe, only, root, runtime_module
+        self.within: tuple[str, ...] = ()  # `fix PATHS`: a helper's file outside them is not edited
         self.runtimes: dict[str, RuntimeWrite] = {}
         self.line_length = line_length(root)
         self.parsed: dict[str, _Parsed | _Unparsed] = {}
@@ -106,6 +109,10 @@ class _Session:
         return self.parsed[path]
 
     def helper(self, path: str, line: int, column: int):
+        if self.within and not any(os.path.abspath(path) == w or os.path.abspath(path).startswith(w + os.sep)
+                                   for w in self.within):
+            return Refusal(f"the Claude call's function is in {path}, outside the paths given to fix; "
+                           "the split rewrite would have to edit it")
         key = (path, line, column)
         if key not in self.helpers:
             self.helpers[key] = self._plan_helper(path, line, column)
