@@ -77,3 +77,47 @@ def test_fix_of_a_folder_never_edits_a_helper_outside_it(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "pkg" / "llm.py").read_text() == helper
     assert "_claude_batch.fan_out(process_doc" in (tmp_path / "scripts" / "run.py").read_text()
+
+
+def _statuses(tmp_path, source):
+    path = tmp_path / "job.py"
+    path.write_text(source)
+    result, planned = fix_plan(path)
+    return [s for f in planned for _, s in f.statuses]
+
+
+def fix_plan(path):
+    import os
+
+    from batchlint import check_paths
+    from batchlint.codemod.fixer import plan_result
+    from batchlint.config import Config
+
+    old = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        result = check_paths([path.name], Config(root=str(path.parent)))
+        return result, plan_result(result)
+    finally:
+        os.chdir(old)
+
+
+HEAD = 'import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask(p):\n    try:\n        return client.messages.create(model="m", max_tokens=5, messages=[p])\n    except anthropic.APIError:\n        return None\n\n\n'
+
+
+@pytest.mark.parametrize("body, safety, why", [
+    # the body makes the call itself, with a print before it (held): safe
+    ('def main():\n    for d in ["a", "b"]:\n        print(d)\n        r = client.messages.create(model="m", max_tokens=5, messages=[d])\n'
+     '        print(r)\n', "safe", ""),
+    # through a wrapper batchlint does not check: unsafe, naming it
+    ('def main():\n    for d in ["a", "b"]:\n        print(ask(d))\n', "unsafe", "runs `ask()` again"),
+    # items that can skip the call finish a round earlier: unsafe
+    ('def main():\n    out = []\n    for d in ["a", ""]:\n        print(d)\n        if not d:\n            continue\n'
+     '        out.append(client.messages.create(model="m", max_tokens=5, messages=[d]))\n    print(out)\n',
+     "unsafe", "skip the call"),
+])
+def test_replay_tiers(tmp_path, body, safety, why):
+    statuses = _statuses(tmp_path, HEAD + body + '\n\nif __name__ == "__main__":\n    main()\n')
+    assert [s.fixable for s in statuses] == [True]
+    assert statuses[0].safety == safety and why in statuses[0].unsafe_because
+    assert "fan_out" in statuses[0].reason
