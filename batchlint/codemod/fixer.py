@@ -364,7 +364,7 @@ def _emits(path: str, rewrites: dict[int, Rewrite], statuses, planner: Planner, 
         response = next((n for n in ("response", "message", "reply") if n not in taken), RESPONSE)
         span = planner.positions.span(rewrite.node)
         indent = span.column - 1
-        if isinstance(rewrite, ReplayRewrite) and rewrite.kind != "for":
+        if isinstance(rewrite, ReplayRewrite) and rewrite.kind not in ("for", "pool"):
             # an expression replaced in place: what follows it on its last line counts toward the length
             span = planner.positions.span(rewrite.call if rewrite.kind == "map" else rewrite.node)
             dedent = len(planner.module.default_indent) if rewrite.node is not rewrite.call and rewrite.kind == "map" else 0
@@ -432,7 +432,11 @@ def _parse_file(path: str) -> _Parsed | _Unparsed:
 def _describe(rewrite, planner: Planner) -> str:
     line = planner.line_of(rewrite.node)
     if isinstance(rewrite, ReplayRewrite):
-        what = {"for": "loop", "map": f"`{rewrite.mapper}()`", "gather": "asyncio.gather"}.get(rewrite.kind, "comprehension")
+        what = {"for": "loop", "map": f"`{rewrite.mapper}()`", "gather": "asyncio.gather",
+                "pool": "thread pool"}.get(rewrite.kind, "comprehension")
+        if rewrite.kind == "pool":
+            return (f"the thread pool at line {line} becomes `_claude_batch.Pool`: the calls submitted to it run "
+                    "through `_claude_batch.fan_out` when a result is first asked for (record/replay)")
         return (f"the {what} at line {line} becomes `_claude_batch.{'afan_out' if rewrite.is_async else 'fan_out'}`: "
                 "its items' Claude requests are recorded, sent as one batch per round of dependent calls, "
                 "and answered when the items run again (record/replay)")

@@ -305,8 +305,53 @@ def _comprehension(planner, comp, call: cst.Call, through: str):
     return ReplayRewrite(node, call, kind, (), is_async, through, bool(for_in.ifs))
 
 
+_EXECUTORS = frozenset({"ThreadPoolExecutor", "ProcessPoolExecutor"})
+_WAITS = frozenset({"as_completed", "wait"})
+
+
+def _submitted(planner, call: cst.Call) -> ReplayRewrite | Refusal | None:
+    """`pool.submit(fn, ...)` in `with ThreadPoolExecutor(...) as pool:`: the
+    pool becomes `_claude_batch.Pool(key)`, whose futures run through fan_out
+    when a result is first asked for, and `as_completed` / `wait` in the block
+    become the runtime's."""
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "submit"
+            and isinstance(call.func.value, cst.Name)):
+        return None
+    name = call.func.value.value
+    block = planner.parent(call)
+    while block is not None and not (isinstance(block, cst.With) and any(
+            i.asname is not None and isinstance(i.asname.name, cst.Name) and i.asname.name.value == name
+            for i in block.items)):
+        if isinstance(block, (cst.FunctionDef, cst.Module)):
+            return Refusal(f"`{name}.submit()`: the pool is not made in a `with` block of this function")
+        block = planner.parent(block)
+    if block is None or len(block.items) != 1 or block.asynchronous is not None:
+        return Refusal(f"`{name}.submit()`: the pool is not made in a `with` block of this function")
+    maker = block.items[0].item
+    if not (isinstance(maker, cst.Call) and dotted(maker.func).rpartition(".")[2] in _EXECUTORS):
+        return Refusal(f"`{name}` is not a ThreadPoolExecutor or ProcessPoolExecutor made in the `with` block")
+    for node in _walk_same_scope(block.body):
+        if isinstance(node, cst.Name) and node.value == name:
+            use = planner.parent(node)
+            if not (isinstance(use, cst.Attribute) and use.value is node and use.attr.value in ("submit", "map")
+                    and isinstance(planner.parent(use), cst.Call)):
+                return Refusal(f"`{name}` is used in the block for more than submit() and map()")
+    waits = tuple(n for n in _walk_same_scope(block.body)
+                  if isinstance(n, cst.Call) and dotted(n.func).rpartition(".")[2] in _WAITS
+                  and dotted(n.func) in ("as_completed", "wait", "concurrent.futures.as_completed",
+                                         "concurrent.futures.wait", "futures.as_completed", "futures.wait"))
+    function = next((a.value for a in call.args if a.keyword is None and not a.star), None)
+    if function is None:
+        return Refusal(f"`{name}.submit()` without a function")
+    return ReplayRewrite(block, call, "pool", (), False, code_of(function), False, mapper=f"{name}.submit",
+                         mapped=(maker, waits))
+
+
 def _mapper(planner, call: cst.Call) -> ReplayRewrite | Refusal | None:
     """`pool.map(fn, items)` (a thread/process pool's map), as reported."""
+    submitted = _submitted(planner, call)
+    if submitted is not None:
+        return submitted
     if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _MAPPERS):
         return None
     positional = [a for a in call.args if a.keyword is None and not a.star]

@@ -25,6 +25,12 @@ def replay_nodes(r: ReplayRewrite, key: cst.SimpleString, taken: set[str], fit=l
     `depth` blocks inside the loop's own indentation."""
     if r.kind == "for":
         return _loop(r, r.loops[0], r.loops[1:], key, set(taken), fit, 0)
+    if r.kind == "pool":
+        maker, waits = r.mapped
+        new = {id(maker): cst.Call(cst.Attribute(cst.Name(RUNTIME), cst.Name("Pool")), [cst.Arg(key)])}
+        for call in waits:
+            new[id(call)] = call.with_changes(func=cst.Attribute(cst.Name(RUNTIME), cst.Name(dotted(call.func).rpartition(".")[2])))
+        return r.node.visit(_ById(new))
     if r.kind == "map" and isinstance(r.node, cst.With):  # the pool goes: its body, with the map replaced
         body = r.node.body.deep_replace(r.call, fit_expression(_fan_out(*r.mapped, key, False)))
         statements = list(body.body)
@@ -157,3 +163,13 @@ def one_argument_a_line(expression: cst.BaseExpression, columns: int, line_lengt
             for i, a in enumerate(call.args)]
     call = call.with_changes(args=args, whitespace_before_args=line_break("    "))
     return expression.with_changes(expression=call) if isinstance(expression, cst.Await) else call
+
+
+class _ById(cst.CSTTransformer):
+    """Replace nodes of the original tree by identity (nothing inside them changes)."""
+
+    def __init__(self, new: dict) -> None:
+        self.new = new
+
+    def on_leave(self, original_node, updated_node):
+        return self.new.get(id(original_node), updated_node)

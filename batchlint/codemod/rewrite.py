@@ -68,6 +68,8 @@ class _Rewriter(cst.CSTTransformer):
             replaced = replay_nodes(rewrite, _key(emit), set(emit.taken), fit, fit_expression)
             if isinstance(replaced, list):
                 return cst.FlattenSentinel(replaced)
+            if isinstance(replaced, cst.BaseStatement):
+                return replaced
             return one_argument_a_line(replaced, emit.indent, emit.line_length)
         if isinstance(rewrite, LoopRewrite):
             return cst.FlattenSentinel(_split_loop(rewrite, emit))

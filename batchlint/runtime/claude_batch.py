@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import concurrent.futures
 import contextvars
 import functools
 import hashlib
@@ -574,6 +575,87 @@ async def afan_out(function, items, key, **options):
         return list(await asyncio.gather(*(function(item) for item in items)))
     with _intercepting():
         return await _Session(key, options).arun(function, items)
+
+
+class Pool:
+    """A thread pool's stand-in: `submit` records the call and returns a
+    future; the first result asked for (`.result()`, `as_completed`, `wait`,
+    the end of the `with` block) runs every call submitted so far through
+    fan_out, so their Claude requests go out as batches."""
+
+    def __init__(self, key, **options):
+        self.key, self.options, self._pending = key, options, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if exc_info[0] is None:
+            self._run()  # as the pool's own exit waits for what was submitted
+        return False
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = _LazyFuture(self)
+        self._pending.append((future, fn, args, kwargs))
+        return future
+
+    def map(self, fn, *iterables):
+        return iter(fan_out(lambda args: fn(*args), list(zip(*iterables)), self.key, **self.options))
+
+    def shutdown(self, wait=True, **_):
+        if wait:
+            self._run()
+
+    def _run(self):
+        pending, self._pending = self._pending, []
+        if pending:
+            calls = [(fn, args, kwargs) for _, fn, args, kwargs in pending]
+            for (future, *_), (ok, value) in zip(pending, fan_out(_captured, calls, self.key, **self.options)):
+                (future.set_result if ok else future.set_exception)(value)
+
+
+def as_completed(fs, timeout=None):
+    """concurrent.futures.as_completed, running the Pool calls first."""
+    fs = list(fs)
+    _run_pools(fs)
+    return concurrent.futures.as_completed(fs, timeout)
+
+
+def wait(fs, timeout=None, return_when=concurrent.futures.ALL_COMPLETED):
+    """concurrent.futures.wait, running the Pool calls first."""
+    fs = list(fs)
+    _run_pools(fs)
+    return concurrent.futures.wait(fs, timeout, return_when)
+
+
+class _LazyFuture(concurrent.futures.Future):
+    def __init__(self, pool):
+        super().__init__()
+        self._pool = pool
+
+    def result(self, timeout=None):
+        if not self.done():
+            self._pool._run()
+        return super().result(timeout)
+
+    def exception(self, timeout=None):
+        if not self.done():
+            self._pool._run()
+        return super().exception(timeout)
+
+
+def _run_pools(fs):
+    for pool in dict.fromkeys(f._pool for f in fs if isinstance(f, _LazyFuture) and not f.done()):
+        pool._run()
+
+
+def _captured(call):
+    """(True, value) or (False, exception) of one submitted call, as a future holds it."""
+    fn, args, kwargs = call
+    try:
+        return True, fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the future raises it where its result is asked for
+        return False, exc
 
 
 class ReplayError(anthropic.AnthropicError):
