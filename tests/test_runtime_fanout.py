@@ -209,3 +209,29 @@ def test_an_item_that_swallows_the_stop_fails_loudly_instead_of_returning_a_wron
 
         with pytest.raises(cb.ReplayError, match="went on after its Claude call was stopped"):
             cb.fan_out(item, ["a", "b"], "tests:swallowed")
+
+
+def test_pool_futures_run_through_fan_out_when_a_result_is_asked_for():
+    import concurrent.futures
+
+    with FakeAPI(polls_to_end=1) as api:
+        claude = client(api)
+
+        def job(n):
+            if n == 1:
+                raise ValueError("bad item")
+            return len(ask(claude, f"row {n}"))
+
+        with cb.Pool("tests:pool") as pool:
+            futures = {pool.submit(job, n): n for n in range(3)}
+            assert api.batches == {}  # nothing runs before a result is asked for
+            done = {futures[f]: (f.exception() or f.result()) for f in cb.as_completed(futures)}
+        assert len(api.batches) == 1 and len(api.batch_requests) == 2 and api.requests == []
+        assert isinstance(done[1], ValueError) and isinstance(done[0], int) and isinstance(done[2], int)
+
+        with cb.Pool("tests:pool-exit") as pool:
+            later = [pool.submit(job, n) for n in (0, 2)]
+        assert all(f.done() for f in later)  # the block's end runs them, as a pool's exit waits
+        assert [f.result() for f in later] == [done[0], done[2]]
+        finished, _ = cb.wait([pool.submit(job, 0)])
+        assert len(finished) == 1 and isinstance(next(iter(finished)), concurrent.futures.Future)
