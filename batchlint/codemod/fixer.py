@@ -21,6 +21,7 @@ from . import files
 from .helpers import derived_functions, plan_helper
 from .imports import add_import, remove_unused
 from ..analysis.clients import supports_batches
+from ..analysis.surfaces import remedy
 from .plan import RESPONSE, LoopRewrite, Planner, Refusal, Rewrite
 from .replay import ReplayRewrite, plan_replay, stop_caught_around
 from .rewrite import RUNTIME, Emit, apply
@@ -300,7 +301,8 @@ def _code(node: cst.CSTNode) -> str:
 def _replayed(planner: Planner, finding: Finding, refusal: Refusal, sdk_planner: Planner | None):
     """The record/replay rewrite of a call the split rewrite refused, when the
     call is one a batch can make; its own refusal when it finds a fan-out."""
-    if finding.sdk_call not in ("messages.create", "beta.messages.create") or not supports_batches(finding.client):
+    if finding.sdk_call not in ("messages.create", "beta.messages.create") or not supports_batches(finding.client) \
+            or remedy(finding.client):  # LangChain, LiteLLM, the OpenAI SDK: not the Anthropic SDK's call
         return refusal
     if sdk_planner is None:
         return refusal

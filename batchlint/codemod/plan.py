@@ -171,7 +171,7 @@ class Planner:
 
     def _check_method(self, client: str, method: str) -> Refusal | None:
         if remedy(client):
-            return Refusal(remedy(client))
+            return Refusal(f"{remedy(client)}; batchlint rewrites calls of the Anthropic SDK's own client")
         if not supports_batches(client):
             return Refusal(f"`{client}` has no Message Batches API")
         if method.endswith(".stream"):
