@@ -200,10 +200,16 @@ def report(paths, select, ignore, config_path, isolated, output_file, jobs, no_c
     result = _analyze(paths, select, ignore, config_path, isolated, jobs, no_cache, cache_dir, progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
-    from .report import build_report
+    import datetime
 
+    from .report import build_report, project_name
+
+    if output_format == "html":  # the page marks what `fix` can rewrite
+        from .codemod.fixer import annotate
+
+        result = annotate(result)
     render = report_renderer(output_format)
-    built = build_report(result)
+    built = build_report(result, project=project_name(paths), generated=datetime.date.today().isoformat())
     text = render(built, top=top) if output_format in ("text", "markdown") else render(built)
     (output_file or sys.stdout).write(text)
 

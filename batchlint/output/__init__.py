@@ -18,7 +18,7 @@ _REPORT = {
     "text": ("report_formats", "render_report_text"),
     "markdown": ("report_formats", "render_report_markdown"),
     "json": ("report_formats", "render_report_json"),
-    "html": ("report_formats", "render_report_html"),
+    "html": ("report_html", "render_report_html"),
 }
 FORMATS = tuple(sorted(_CHECK))  # `batchlint check --format`
 REPORT_FORMATS = tuple(sorted(_REPORT))  # `batchlint report --format`
