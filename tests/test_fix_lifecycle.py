@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from fakeapi import FakeAPI
+from inprocess import run_program
 
 CASES = Path(__file__).resolve().parent / "fix_cases"
 
@@ -25,8 +26,8 @@ def env(api: FakeAPI) -> dict:
 
 
 def run(path: Path, api: FakeAPI) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, path.name], cwd=path.parent, env=env(api), capture_output=True, text=True,
-                          timeout=120)
+    """`python NAME` in this process (tests/inprocess.py); the kill test starts its own process to kill."""
+    return run_program(path, env(api))
 
 
 def fix(folder: Path) -> None:
