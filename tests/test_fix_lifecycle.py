@@ -108,7 +108,7 @@ def test_unit_tests_with_a_mock_client_get_the_synchronous_call_and_never_hang(t
             "labels.client.messages.create.return_value.content = [mock.Mock(text='x y')]\n"
             "labels.main()\nprint('calls', labels.client.messages.create.call_count)\n"
             "print('batches', labels.client.messages.batches.create.call_count)\n")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "ANTHROPIC_API_KEY": "test-key"})
+    (tmp_path / "unit_test.py").write_text(code)
+    proc = run_program(tmp_path / "unit_test.py", {**os.environ, "ANTHROPIC_API_KEY": "test-key"})
     assert proc.returncode == 0, proc.stderr
     assert "calls 3" in proc.stdout and "batches 0" in proc.stdout
