@@ -138,6 +138,7 @@ def test_marks_on_defaulted_figures_and_on_what_fix_rewrites(fixtures_page):
 def test_nothing_is_listed_at_zero_dollars(fixtures_page):
     assert "$0.00" not in fixtures_page and "&lt;$0.01" in fixtures_page
     assert money(0) == '<span title="not priced, or nothing to save">—</span>'
+    assert money(0, whole=True) == "$0"  # a total with no candidate
     assert money(0.004) == "&lt;$0.01" and money(1234.5) == "$1,234.50" and money(1234.5, whole=True) == "$1,234"
 
 

@@ -66,8 +66,9 @@ def path_html(path: str) -> str:
 
 
 def money(value: float, whole: bool = False) -> str:
+    """A row's amount; `whole` for a total, which may honestly be $0 (no candidate)."""
     if value <= 0:
-        return '<span title="not priced, or nothing to save">—</span>'
+        return "$0" if whole else '<span title="not priced, or nothing to save">—</span>'
     return _e(usd_whole(value) if whole else usd(value))
 
 
