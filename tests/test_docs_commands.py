@@ -285,6 +285,26 @@ def test_install_instructions_name_what_exists():
             assert tag in tags, f"{page.name} points at tag {tag}, which does not exist"
 
 
+def test_evaluation_says_as_many_sets_as_its_table_has():
+    text = (ROOT / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    said = re.search(r"^(\w+) sets, labelled", text, re.M).group(1).lower()
+    table = text.split("| Set | Repositories | Role |", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines() if re.match(r"\| [A-Z] \|", line)]
+    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    assert numbers[said] == len(rows) >= 4
+
+
+def test_ci_runs_the_readme_test_command_and_the_readme_says_what_else():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = re.search(r"\.venv/bin/python -m pytest ([^\n`]+)", readme).group(1).strip()
+    assert f"-m pytest {command}" in ci
+    assert "exactly this" not in readme
+    for step in ("scripts/sweep.py", "scripts/hostile_sweep.py"):  # what .ci/run does besides
+        assert step in ci
+    assert "two\nsweeps" in readme or "two sweeps" in readme
+
+
 def regenerate(page: str, runs: list[Session], folder: Path) -> str:
     """The block's new text: each command's printed output; where the page left lines
     out (`...`), as many first lines as it showed, `...`, and as many last lines."""
