@@ -233,10 +233,16 @@ def report(paths, selection, config_path, isolated, output_file, jobs, no_cache,
     result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root, progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
-    from .report import build_report
+    import datetime
 
+    from .report import build_report, project_name
+
+    if output_format == "html":  # the page marks what `fix` can rewrite
+        from .codemod.fixer import annotate
+
+        result = annotate(result)
     render = report_renderer(output_format)
-    built = build_report(result)
+    built = build_report(result, project=project_name(paths), generated=datetime.date.today().isoformat())
     text = render(built, top=top) if output_format in ("text", "markdown") else render(built)
     from .check_command import open_output, write_output
 

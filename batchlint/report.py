@@ -43,6 +43,8 @@ class Report:
     errors: int
     on_defaults: float = 0.0  # the part of `saving` whose estimate rests on a default (Estimate.basis)
     measured: float = 0.0  # the part of `saving` whose figures are all measured or from the code, some measured
+    project: str = ""  # shown in the HTML title: the pyproject's [project] name, else the folder's
+    generated: str = ""  # the date of the run, YYYY-MM-DD
 
 
 def _row(finding: Finding) -> Row:
@@ -57,7 +59,33 @@ def _group(name: str, rows: list[Row]) -> Group:
                  sum(r.saving for r in rows), sum(r.cached for r in rows))
 
 
-def build_report(result: CheckResult) -> Report:
+def project_name(paths) -> str:
+    """The [project] name of the nearest pyproject.toml at or above the first
+    path, else the name of that file's folder; with no pyproject.toml, the
+    name of the first path's folder."""
+    import os
+
+    from .config import toml_parser
+
+    start = os.path.abspath(paths[0] if paths else ".")
+    folder = start if os.path.isdir(start) else os.path.dirname(start)
+    current = folder
+    while True:
+        candidate = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as handle:
+                    name = toml_parser().load(handle).get("project", {}).get("name")
+            except (OSError, ValueError, AttributeError):
+                name = None  # an unreadable or odd file: fall back to the folder's name
+            return name if isinstance(name, str) and name else os.path.basename(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.path.basename(folder) or folder
+        current = parent
+
+
+def build_report(result: CheckResult, project: str = "", generated: str = "") -> Report:
     # BL201 repeats its candidate's estimate: count each call's money once
     rows = sorted((_row(f) for f in result.findings if f.estimate is not None and f.code != "BL201"),
                   key=lambda r: (-r.saving, r.finding.sort_key()))
@@ -79,6 +107,8 @@ def build_report(result: CheckResult) -> Report:
         errors=len(result.errors),
         on_defaults=sum(r.saving for r in rows if r.finding.estimate.basis == "default"),
         measured=sum(r.saving for r in rows if r.finding.estimate.basis == "measured"),
+        project=project,
+        generated=generated,
     )
 
 

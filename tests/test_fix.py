@@ -11,7 +11,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from batchlint.codemod.fixer import plan_result
 from batchlint.config import Config
 
 from fakeapi import FakeAPI
+from inprocess import run_program
 
 CASES = Path(__file__).resolve().parent / "fix_cases"
 # the programs docs/fix.md shows count too (but the scheduled job, which tests/test_fix_lifecycle.py runs)
@@ -31,9 +31,10 @@ REFUSE = sorted(p.name for p in (CASES / "refuse").glob("*.py"))
 
 
 def run(path: Path, api: FakeAPI) -> subprocess.CompletedProcess:
+    """The program in this process (tests/inprocess.py): before and after the rewrite alike."""
     env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key",
            "CLAUDE_BATCH_POLL_SECONDS": "0.01", "PYTHONHASHSEED": "0"}
-    return subprocess.run([sys.executable, path.name], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
+    return run_program(path, env)
 
 
 def fix(path: Path):
@@ -97,11 +98,6 @@ def test_refusal_gives_a_reason_and_leaves_the_file_alone(tmp_path, name):
 
 def test_there_are_enough_cases():
     assert len(REWRITE) >= 20 and len(REFUSE) >= 10
-
-
-def run_args(path: Path, api: FakeAPI, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key", "CLAUDE_BATCH_POLL_SECONDS": "0.01"}
-    return subprocess.run([sys.executable, path.name, *args], cwd=path.parent, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("name", ["rewrite/for_enumerate.py", "docs/routing.py"])

@@ -5,9 +5,8 @@ variables users need to know about."""
 from __future__ import annotations
 
 import ast
+import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,6 +70,20 @@ def test_doc_mentions(text):
     assert text in DOC.read_text(encoding="utf-8")
 
 
+def batchlint(folder: Path, *args: str):
+    """`batchlint ARGS` in `folder`, through click's test runner in this process."""
+    from click.testing import CliRunner
+
+    from batchlint.cli import main
+
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        return CliRunner().invoke(main, list(args), prog_name="batchlint")
+    finally:
+        os.chdir(old)
+
+
 _EXAMPLE = re.compile(r"<!-- fix-example: (\S+) (before|after) -->\n```python\n(.*?)```", re.S)
 
 
@@ -93,9 +106,8 @@ def test_examples_are_what_fix_writes(tmp_path, name):
     source = ROOT / "tests" / "fix_cases" / "docs" / name
     assert pair["before"] == source.read_text(encoding="utf-8")
     (tmp_path / name).write_text(pair["before"], encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--unsafe-fixes", "--isolated", "--no-cache", name],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    proc = batchlint(tmp_path, "fix", "--unsafe-fixes", "--isolated", "--no-cache", name)
+    assert proc.exit_code == 0, proc.output
     assert (tmp_path / name).read_text(encoding="utf-8") == pair["after"]
     assert (tmp_path / "_claude_batch.py").is_file()
 
@@ -106,10 +118,9 @@ def test_the_sample_run_is_what_fix_prints(tmp_path):
     block = DOC.read_text(encoding="utf-8").split("```text\n$ batchlint fix .\n", 1)[1].split("```", 1)[0]
     for name in ("labels.py", "nightly.py"):
         (tmp_path / name).write_text((ROOT / "tests" / "fix_cases" / "docs" / name).read_text(encoding="utf-8"))
-    proc = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--isolated", "--no-cache", "."], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0
-    shown, printed = block.splitlines(), proc.stderr.splitlines()
+    proc = batchlint(tmp_path, "fix", "--isolated", "--no-cache", ".")
+    assert proc.exit_code == 0
+    shown, printed = block.splitlines(), proc.output.splitlines()  # `fix` without --diff prints only to stderr
     assert len(shown) == len(printed), printed
     for doc_line, line in zip(shown, printed):
         head, _, tail = doc_line.partition("...")

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from fakeapi import FakeAPI
+from inprocess import run_program
 
 CASES = Path(__file__).resolve().parent / "fix_cases"
 
@@ -25,8 +26,8 @@ def env(api: FakeAPI) -> dict:
 
 
 def run(path: Path, api: FakeAPI) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, path.name], cwd=path.parent, env=env(api), capture_output=True, text=True,
-                          timeout=120)
+    """`python NAME` in this process (tests/inprocess.py); the kill test starts its own process to kill."""
+    return run_program(path, env(api))
 
 
 def fix(folder: Path) -> None:
@@ -107,7 +108,7 @@ def test_unit_tests_with_a_mock_client_get_the_synchronous_call_and_never_hang(t
             "labels.client.messages.create.return_value.content = [mock.Mock(text='x y')]\n"
             "labels.main()\nprint('calls', labels.client.messages.create.call_count)\n"
             "print('batches', labels.client.messages.batches.create.call_count)\n")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "ANTHROPIC_API_KEY": "test-key"})
+    (tmp_path / "unit_test.py").write_text(code)
+    proc = run_program(tmp_path / "unit_test.py", {**os.environ, "ANTHROPIC_API_KEY": "test-key"})
     assert proc.returncode == 0, proc.stderr
     assert "calls 3" in proc.stdout and "batches 0" in proc.stdout

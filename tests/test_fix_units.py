@@ -403,9 +403,17 @@ def test_a_fix_killed_midway_leaves_every_file_old_or_new(tmp_path):
     for i in range(120):
         (original / f"job_{i:03d}.py").write_text(SOURCE.replace("['a']", f"['doc {i}']"))
     shutil.copytree(original, expected)
-    done = subprocess.run([sys.executable, "-m", "batchlint", "fix", "--isolated", "--no-cache", "-j", "1", "."],
-                          cwd=expected, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    from click.testing import CliRunner
+
+    from batchlint.cli import main
+
+    old_cwd = os.getcwd()
+    os.chdir(expected)
+    try:  # the complete fix, in this process: only the run that is killed needs its own
+        done = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "-j", "1", "."])
+    finally:
+        os.chdir(old_cwd)
+    assert done.exit_code == 0, done.output
     work = tmp_path / "work"
     shutil.copytree(original, work)
     proc = subprocess.Popen([sys.executable, "-m", "batchlint", "fix", "--isolated", "--no-cache", "-j", "1", "."],

@@ -1,5 +1,5 @@
-"""End-to-end: the pre-commit hook through `pre-commit try-repo`, and the
-commands the GitHub Action runs."""
+"""End-to-end: both pre-commit hooks through `pre-commit run` on a copy of
+this checkout, and the commands the GitHub Action runs."""
 
 from __future__ import annotations
 
@@ -29,46 +29,70 @@ def git_repo(path: Path, files: dict[str, str]) -> None:
     subprocess.run(["git", "commit", "-qm", "x"], cwd=path, check=True, env=env)
 
 
-def try_repo(path: Path, home: Path, hook: str = "batchlint") -> subprocess.CompletedProcess:
+def hook_source(folder: Path) -> tuple[str, str]:
+    """This checkout as pre-commit would fetch it, in one commit of a repository
+    of its own: the tracked and untracked (not ignored) files as they are now,
+    as `pre-commit try-repo` would take them. (repo path, commit)."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    files = {}
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not source.is_symlink():
+            files[name] = source
+    for name, source in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, folder / name)
+    git_repo(folder, {})
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, check=True)
+    return str(folder), head.stdout.strip()
+
+
+def pre_commit(path: Path, source: tuple[str, str], home: Path, hook: str, all_files: bool) -> subprocess.CompletedProcess:
+    """`pre-commit run HOOK` in `path` with a configuration naming this checkout
+    at a fixed commit: every run shares one hook environment in `home`, which
+    `try-repo` (a fresh copy, so a fresh install, per call) cannot."""
+    config = home.parent / "pre-commit-config.yaml"
+    config.write_text(yaml.safe_dump({"repos": [{"repo": source[0], "rev": source[1],
+                                                 "hooks": [{"id": "batchlint"}, {"id": "batchlint-fix"}]}]}))
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files"],
+        [sys.executable, "-m", "pre_commit", "run", "-c", str(config), hook, *(["--all-files"] if all_files else [])],
         cwd=path, capture_output=True, text=True, env={**os.environ, "PRE_COMMIT_HOME": str(home)}, timeout=600,
     )
-
-
-def test_pre_commit_hook_through_try_repo(tmp_path):
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in hooks] == ["batchlint", "batchlint-fix"]
-    bad, good = tmp_path / "bad", tmp_path / "good"
-    bad.mkdir()
-    good.mkdir()
-    git_repo(bad, {"jobs.py": CANDIDATE})
-    git_repo(good, {"web.py": "x = 1\n"})
-    failing = try_repo(bad, tmp_path / "home")
-    assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "jobs.py:6:9: BL101" in failing.stdout
-    passing = try_repo(good, tmp_path / "home")
-    assert passing.returncode == 0, passing.stdout + passing.stderr
 
 
 SCRIPT = ('import anthropic\nc = anthropic.Anthropic()\n\nif __name__ == "__main__":\n    for r in ["a", "b"]:\n'
           '        reply = c.messages.create(model="m", max_tokens=1, messages=[r])\n        print(reply)\n')
 
 
-def try_staged(path: Path, home: Path) -> subprocess.CompletedProcess:
-    """The fix hook on the staged files, as on a commit."""
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "batchlint-fix"], cwd=path,
-                          capture_output=True, text=True, env={**os.environ, "PRE_COMMIT_HOME": str(home)}, timeout=600)
+def test_both_hooks_through_pre_commit(tmp_path):
+    """One test, so that the hook environment pre-commit builds (a venv with
+    batchlint installed: most of the time) is built once for both hooks."""
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["batchlint", "batchlint-fix"]
+    (tmp_path / "source").mkdir()
+    source, home = hook_source(tmp_path / "source"), tmp_path / "home"
 
+    # the check hook: the whole project, findings fail the commit
+    bad, good = tmp_path / "bad", tmp_path / "good"
+    bad.mkdir()
+    good.mkdir()
+    git_repo(bad, {"jobs.py": CANDIDATE})
+    git_repo(good, {"web.py": "x = 1\n"})
+    failing = pre_commit(bad, source, home, "batchlint", all_files=True)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "jobs.py:6:9: BL101" in failing.stdout
+    passing = pre_commit(good, source, home, "batchlint", all_files=True)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
 
-def test_fix_hook_applies_safe_fixes_to_the_committed_files_only(tmp_path):
+    # the fix hook: safe fixes in the committed files only
     repo = tmp_path / "repo"
     repo.mkdir()
     git_repo(repo, {"script.py": SCRIPT, "other.py": SCRIPT, "jobs.py": CANDIDATE, "web.py": "x = 1\n"})
     (repo / "script.py").write_text(SCRIPT + "# touched\n")
     (repo / "jobs.py").write_text(CANDIDATE + "# touched\n")
     subprocess.run(["git", "add", "script.py", "jobs.py"], cwd=repo, check=True)
-    first = try_staged(repo, tmp_path / "home")
+    first = pre_commit(repo, source, home, "batchlint-fix", all_files=False)
     # pre-commit fails a hook that changed files, so the rewrite gets reviewed and staged
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
@@ -79,10 +103,11 @@ def test_fix_hook_applies_safe_fixes_to_the_committed_files_only(tmp_path):
     assert (repo / "jobs.py").read_text() == CANDIDATE + "# touched\n"  # an unsafe fix: listed, not applied
     assert "jobs.py:6:9: BL101 unsafe fix not applied" in first.stdout
     subprocess.run(["git", "add", "."], cwd=repo, check=True)
-    second = try_staged(repo, tmp_path / "home")
+    second = pre_commit(repo, source, home, "batchlint-fix", all_files=False)
     assert second.returncode == 0, second.stdout + second.stderr
     assert (repo / "script.py").read_text() == rewritten
     assert (repo / "jobs.py").read_text() == CANDIDATE + "# touched\n"
+    assert len(list((home).glob("repo*"))) == 1  # one hook environment for all four runs
 
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())

@@ -13,6 +13,7 @@ import time
 
 import pytest
 from fakeapi import FakeAPI
+from inprocess import run_program
 
 from batchlint.runtime import RUNTIME_PATH
 
@@ -50,8 +51,8 @@ def environment(api: FakeAPI) -> dict:
 
 
 def run(folder, name, api) -> str:
-    done = subprocess.run([sys.executable, name], cwd=folder, env=environment(api), capture_output=True, text=True,
-                          timeout=120, check=False)
+    """`python NAME` in this process (tests/inprocess.py); only the run to kill needs a process of its own."""
+    done = run_program(folder / name, environment(api))
     assert done.returncode == 0, done.stderr
     return done.stdout
 

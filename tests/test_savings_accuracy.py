@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from batchlint.config import Config
 from batchlint.savings import load_prices
 
 from fakeapi import FakeAPI
+from inprocess import run_program as run_file
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 PRICES = load_prices()
@@ -34,8 +33,8 @@ def run_program(tmp_path: Path, module: str, function: str) -> list[dict]:
     shutil.copy(PROGRAMS / f"{module}.py", tmp_path / f"{module}.py")
     with FakeAPI() as api:
         env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "test-key"}
-        proc = subprocess.run([sys.executable, "-c", f"import {module}; {module}.{function}()"],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        (tmp_path / "drive.py").write_text(f"import {module}\n{module}.{function}()\n")
+        proc = run_file(tmp_path / "drive.py", env)  # in this process: tests/inprocess.py
         assert proc.returncode == 0, proc.stderr
         return list(api.requests)
 

@@ -23,7 +23,7 @@ _REPORT = {
     "text": ("report_formats", "render_report_text"),
     "markdown": ("report_formats", "render_report_markdown"),
     "json": ("report_formats", "render_report_json"),
-    "html": ("report_formats", "render_report_html"),
+    "html": ("report_html", "render_report_html"),
 }
 FORMATS = tuple(sorted(_CHECK))  # `batchlint check --output-format`
 TEXT_FORMATS = ("concise", "full", "text")  # take colour, --show-context, -q
