@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .shapes import Refusal
+from .statements import _WithoutComprehensions
 from .syntax import callee_name, code_of, dotted, scan, side_effect_call
 
 _COMPREHENSIONS = (cst.ListComp, cst.GeneratorExp)
@@ -46,6 +47,7 @@ class ReplayRewrite:
     first: frozenset[int] = frozenset()  # ids of the loops that open their block (no blank line before the def)
     mapped: tuple = ()  # kind "map": (function, items) expressions
     dropped: str = ""  # kind "map" over a project helper: its other arguments ("-" when none)
+    top_level: bool = False  # kind "for": the loop is a statement of the module (two blank lines around a def)
 
     @property
     def call_expr(self) -> cst.BaseExpression:
@@ -124,7 +126,8 @@ def _for_loops(planner, loops: list[cst.For], call: cst.Call, through: str, cond
     if is_async and not _in_async_function(planner, outer):
         return Refusal("the loop awaits outside an async function")
     first = frozenset(id(loop) for loop in loops if list(getattr(planner.parent(loop), "body", ()))[:1] == [loop])
-    return ReplayRewrite(outer, call, "for", tuple(loops), is_async, through, conditional, tuple(declared), first=first)
+    return ReplayRewrite(outer, call, "for", tuple(loops), is_async, through, conditional, tuple(declared), first=first,
+                         top_level=isinstance(planner.parent(outer), cst.Module))
 
 
 def _loop_refusal(planner, loop: cst.For) -> Refusal | None:
@@ -163,7 +166,10 @@ def _carried(planner, loop: cst.For) -> tuple[set[str], Refusal | None]:
         elif isinstance(node, cst.NamedExpr):
             assigned |= scan(node.target).reads
     outside = _bound_outside(planner, loop)
-    shared = sorted((assigned - targets) & (outside | _read_after(planner, loop)))
+    # a name bound outside is handed from one item to the next only when the
+    # body may read it before assigning it; after the loop, whenever it is read
+    carried = {n for n in (assigned - targets) & outside if _read_before_written(loop.body, n)}
+    shared = sorted(carried | ((assigned - targets) & _read_after(planner, loop)))
     if shared:
         return set(), Refusal(f"`{shared[0]}` is assigned in the loop and used outside it: each item would get "
                               "its own copy")
@@ -171,6 +177,28 @@ def _carried(planner, loop: cst.For) -> tuple[set[str], Refusal | None]:
         name = sorted(targets & _read_after(planner, loop))[0]
         return set(), Refusal(f"`{name}` is read after the loop, which leaves it holding the last item")
     return (augmented - targets) - (assigned - augmented), None
+
+
+def _read_before_written(statements, name: str) -> bool:
+    """Whether a statement may read `name` before one assigns it: the first
+    statement that mentions it must bind it, plainly and at the top level,
+    without reading it (`x = f(row)`, `for x in xs:`; not `x = x + 1`, not in
+    an `if`)."""
+    for statement in getattr(statements, "body", statements):
+        usage = scan(statement)
+        if name not in _reads([statement]) and name not in usage.writes:
+            continue
+        if isinstance(statement, cst.For):
+            return not (name in scan(statement.target).reads and name not in scan(statement.iter).reads)
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(statement.body[0], (cst.Assign, cst.AnnAssign)):
+            small = statement.body[0]
+            value = small.value
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            bound = any(isinstance(t, cst.Name) and t.value == name for t in targets)
+            return not bound or (value is not None and name in scan(value).reads)
+        return True
+    return False
 
 
 def _declaration(planner, loop: cst.For) -> str:
@@ -199,12 +227,29 @@ def _read_after(planner, loop: cst.For) -> set[str]:
         body = getattr(parent, "body", None)
         if isinstance(body, (list, tuple)) and node in body:
             position = list(body).index(node)
-            # in an enclosing loop, the statements before this one run again after it
-            looped = isinstance(planner.parent(parent), (cst.For, cst.While))
-            others = list(body)[position + 1:] + (list(body)[:position] if looped else [])
-            if others:
-                reads |= scan(*others).reads
+            reads |= _reads(list(body)[position + 1:])
+            if isinstance(planner.parent(parent), (cst.For, cst.While)):
+                # in an enclosing loop the statements before this one run again after it:
+                # a name they bind before reading (`for q in ...` again) is not read
+                before = list(body)[:position]
+                reads |= {n for n in _reads(before) if _read_before_written(before, n)}
         node, parent = parent, planner.parent(parent)
+    return reads
+
+
+def _reads(statements) -> set[str]:
+    """Names the statements read, a comprehension's own variables left out
+    (`{q: ... for q in QS}` does not read an outer `q`)."""
+    reads = set()
+    for statement in statements:
+        reads |= scan(statement.visit(_WithoutComprehensions())).reads
+        for node in _walk_same_scope(statement):
+            if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+                own, for_in = set(), node.for_in
+                while for_in is not None:
+                    own |= scan(for_in.target).reads
+                    for_in = for_in.inner_for_in
+                reads |= scan(node).reads - own
     return reads
 
 

@@ -78,7 +78,15 @@ def _unparenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
 
 
 # ----------------------------------------------------------------- for loops
+def _blank(lines, wanted: int) -> list:
+    """The loop's own leading lines (comments), with at least `wanted` blank lines before them."""
+    lines = list(lines)
+    blanks = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+    return [cst.EmptyLine(indent=False)] * max(0, wanted - blanks) + lines
+
+
 def _loop(r: ReplayRewrite, loop: cst.For, inner: tuple[cst.For, ...], key, taken: set[str], fit, depth) -> list:
+    top = int(r.top_level and depth == 0)  # a module-level def: two blank lines around it (pycodestyle E302/E305)
     body = loop.body
     if inner:
         nested = _loop(r, inner[0], inner[1:], key, taken, fit, depth + 1)
@@ -103,10 +111,10 @@ def _loop(r: ReplayRewrite, loop: cst.For, inner: tuple[cst.For, ...], key, take
         params=cst.Parameters([cst.Param(cst.Name(param))]),
         body=body.with_changes(body=statements),
         asynchronous=cst.Asynchronous() if r.is_async else None,
-        leading_lines=loop.leading_lines or ([] if id(loop) in r.first else [cst.EmptyLine(indent=False)]),
+        leading_lines=_blank(loop.leading_lines, 0 if id(loop) in r.first else 1 + top),
     )
     run = fit(cst.SimpleStatementLine([cst.Expr(_fan_out(cst.Name(name), loop.iter, key, r.is_async))],
-                                      leading_lines=[cst.EmptyLine(indent=False)]), depth)
+                                      leading_lines=[cst.EmptyLine(indent=False)] * (1 + top)), depth)
     after = list(loop.orelse.body.body) if loop.orelse is not None else []
     return [function, run, *after]
 

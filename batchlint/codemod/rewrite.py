@@ -63,7 +63,7 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node
         emit = self.emits[id(original_node)]
         if isinstance(rewrite, ReplayRewrite):
-            fit = lambda statement, depth: _fitted(statement, emit.indent + depth * emit.indent_unit, emit.line_length)  # noqa: E731
+            fit = lambda statement, depth: _fitted_call(statement, emit.indent + depth * emit.indent_unit, emit.line_length)  # noqa: E731
             fit_expression = lambda expression: one_argument_a_line(expression, emit.indent, emit.line_length)  # noqa: E731
             replaced = replay_nodes(rewrite, _key(emit), set(emit.taken), fit, fit_expression)
             if isinstance(replaced, list):
@@ -154,6 +154,17 @@ def _fitted(statement: cst.SimpleStatementLine, indent: int, line_length: int) -
     args[-1] = args[-1].with_changes(whitespace_after_arg=line_break(""), comma=cst.MaybeSentinel.DEFAULT)
     call = call.with_changes(args=args, whitespace_before_args=line_break("    "))
     return statement.with_changes(body=[small.with_changes(value=call)])
+
+
+def _fitted_call(statement: cst.SimpleStatementLine, indent: int, line_length: int) -> cst.SimpleStatementLine:
+    """_fitted, then one argument a line when the arguments' own line is still too long (as black does)."""
+    fitted = _fitted(statement, indent, line_length)
+    text = cst.Module([]).code_for_node(fitted.with_changes(leading_lines=()))
+    if all(indent + len(line) <= line_length for line in text.splitlines()):
+        return fitted
+    small = statement.body[0]
+    return statement.with_changes(body=[small.with_changes(
+        value=one_argument_a_line(small.value, line_length + 1, line_length))])
 
 
 def _request_statement(r: Rewrite, indent: int, line_length: int) -> cst.SimpleStatementLine:
