@@ -212,7 +212,8 @@ def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, ca
 
     result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root)
     stream = open_output(output_file)
-    status = run_fix(result, config, stream, show_diff, unsafe_fixes, only, paths)
+    again = lambda: _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root)  # noqa: E731
+    status = run_fix(result, config, stream, show_diff, unsafe_fixes, only, paths, reanalyze=again)
     write_output(stream, "")  # flushed, or a usage error if the disk is full
     sys.exit(status)
 

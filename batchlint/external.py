@@ -456,6 +456,9 @@ def entry_point(schedule: ExternalSchedule, console_scripts: dict[str, str]) -> 
     return None
 
 
+_PROJECT_KEY = re.compile(rb"^\s*project\s*=", re.MULTILINE)  # `project = ...`: not a table, said so
+
+
 def console_scripts(paths: list[str]) -> dict[str, str]:
     """[project.scripts] of pyproject.toml files at the roots given."""
     out: dict[str, str] = {}
@@ -468,7 +471,7 @@ def console_scripts(paths: list[str]) -> dict[str, str]:
                 raw = handle.read()
         except OSError:
             continue
-        if b"scripts" not in raw:
+        if b"scripts" not in raw and not _PROJECT_KEY.search(raw):
             continue  # no [project.scripts]: a warm run does not load the TOML parser (80 ms) for nothing
         tomllib = toml_parser()
         try:

@@ -31,8 +31,27 @@ def write_file_fix(file_fix, within=()) -> str:
 
 
 def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: frozenset[str] | None,
-            paths=()) -> int:
-    """Apply (or with `show_diff` print) the fixes; the exit status."""
+            paths=(), reanalyze=None) -> int:
+    """Apply (or with `show_diff` print) the fixes; the exit status.
+
+    As ruff's --fix does, fixes are applied until none is left to apply
+    (`reanalyze` gives the check result of the rewritten tree): a rewrite can
+    uncover another, such as a fan-out around a loop that the first pass
+    turned into one (at most four passes)."""
+    status, fixed = _run_pass(result, config, out, show_diff, unsafe, only, paths, quiet=False)
+    passes = 1
+    while reanalyze is not None and not show_diff and fixed and status != EXIT_ERROR and passes < 4:
+        status, fixed = _run_pass(reanalyze(), config, out, show_diff, unsafe, only, paths, quiet=True)
+        passes += 1
+        if fixed:
+            click.echo(f"Rewrote {_plural(fixed, 'more loop')} that the previous pass uncovered.", err=True)
+    return status
+
+
+def _run_pass(result, config: Config, out, show_diff: bool, unsafe: bool, only: frozenset[str] | None,
+              paths, quiet: bool) -> tuple[int, int]:
+    """One pass of fixes: (exit status, how many were applied). `quiet`: a
+    later pass, whose refusals and summary the first one printed already."""
     failed = bool(result.errors)
     # Never written through a link to outside the working directory and the folders given (a file: its folder).
     tree = [os.getcwd(), *(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths)]
@@ -41,7 +60,7 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
     if temps:
         action = "found" if show_diff else "removed"
         click.echo(f"batchlint: {action} {temps} temporary file(s) (*.batchlint-tmp) left by an interrupted fix", err=True)
-    for error in result.errors:
+    for error in () if quiet else result.errors:
         click.echo(f"{line_start(error.path)}: {error.code} {escape(error.message)}", err=True)
     given = tuple(p for p in paths if os.path.abspath(p) != os.path.abspath(config.root))
     planned = plan_result(result, unsafe=unsafe or show_diff, only=only, root=config.root,
@@ -54,12 +73,15 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
             where = f"{line_start(finding.path)}:{finding.line}:{finding.column}: {finding.code}"
             if not status.fixable:
                 left += 1
-                click.echo(f"{where} not fixed: {escape(status.reason)}", err=True)
+                if not quiet:
+                    click.echo(f"{where} not fixed: {escape(status.reason)}", err=True)
             elif show_diff and status.applied:
                 label = status.safety + (f": {status.unsafe_because}" if status.unsafe_because else "")
                 click.echo(f"{where} {status.safety} fix: {escape(status.reason)} ({escape(label)})", err=True)
             elif not status.applied and (only is None or status.safety == "unsafe"):
                 held += 1
+                if quiet:
+                    continue
                 click.echo(f"{where} unsafe fix not applied ({escape(status.unsafe_because)}); "
                            "--unsafe-fixes applies it", err=True)
         if file_fix.error:
@@ -106,7 +128,8 @@ def run_fix(result, config: Config, out, show_diff: bool, unsafe: bool, only: fr
         summary += f"; {_plural(held, 'unsafe fix')} not applied (--unsafe-fixes)"
     if left:
         summary += f"; {_plural(left, 'finding')} left as {'they are' if left != 1 else 'it is'} (reasons above)"
-    click.echo(summary + ".", err=True)
+    if not quiet:
+        click.echo(summary + ".", err=True)
     if failed:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if show_diff and fixed else EXIT_CLEAN
+        return EXIT_ERROR, fixed
+    return (EXIT_FINDINGS if show_diff and fixed else EXIT_CLEAN), fixed

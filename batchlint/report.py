@@ -115,5 +115,7 @@ def build_report(result: CheckResult, project: str = "", generated: str = "") ->
 def basis_line(report: Report) -> str:
     """How much of the saving rests on defaults, in words."""
     share = report.on_defaults / report.saving if report.saving else 0.0
-    return (f"{usd(report.on_defaults)} of the {usd(report.saving)}/month saving ({share:.0%}) rests on defaults; "
-            f"{usd(report.measured)} on measured usage; the rest on figures in the code")
+    measured = f"{usd(report.measured)} on measured usage" if report.measured else "none on measured usage"
+    defaults = usd(report.on_defaults) if report.on_defaults else "None"
+    return (f"{defaults} of the {usd(report.saving)}/month saving ({share:.0%}) rests on defaults; "
+            f"{measured}; the rest on figures in the code")

@@ -34,7 +34,7 @@ def test_replay_keeps_output_in_one_batch_per_round_of_dependent_calls(tmp_path,
     assert statuses and all(s.fixable for s in statuses), [s.reason for s in statuses]
     text = path.read_text()
     ast.parse(text)
-    assert "fan_out(" in text
+    assert "fan_out(" in text or "_claude_batch.Pool(" in text
 
     with FakeAPI(polls_to_end=1) as api:
         after = run(path, api)

@@ -120,13 +120,22 @@ def test_an_async_call_collected_for_a_later_gather_is_refused():
     assert isinstance(outcome, Refusal) and "not awaited here" in outcome.reason
 
 
-def test_a_loop_making_two_calls_is_left_alone(tmp_path, monkeypatch):
+def test_a_loop_making_two_calls_is_not_split_but_replayed(tmp_path, monkeypatch):
+    """The split rewrite takes loops that make one call; record/replay takes
+    this one whole (both calls in one fan-out, two rounds)."""
     monkeypatch.chdir(tmp_path)
     two = SOURCE.replace("    print(r.stop_reason)\n", "    s = client.messages.create(model='m', max_tokens=5, messages=[])\n    print(r.stop_reason, s)\n")
     (tmp_path / "two.py").write_text(two)
-    result = CliRunner().invoke(main, ["fix", "--isolated", "--no-cache", "."])
-    assert "makes 2 Claude calls" in result.stderr
-    assert (tmp_path / "two.py").read_text() == two
+    from batchlint import check_paths
+    from batchlint.codemod.fixer import plan_result
+    from batchlint.config import Config
+
+    result = check_paths(["."], Config(root=str(tmp_path)))
+    assert all("makes 2 Claude calls" in s.reason for f in plan_result(result, replay=False) for _, s in f.statuses)
+    planned = plan_result(result)
+    assert [s.fixable for f in planned for _, s in f.statuses] == [True, True]
+    fixed = next(f for f in planned if f.path == "two.py").fixed.decode()
+    assert fixed.count("_claude_batch.fan_out(") == 1 and fixed.count("client.messages.create(") == 2
 
 
 @pytest.mark.parametrize("name", sorted(REWRITTEN))
@@ -220,13 +229,13 @@ def test_writing_through_a_symlink_keeps_the_link(tmp_path):
 def test_fix_command_exit_codes_and_idempotence(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "job.py").write_text(SOURCE)
-    (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    print(d)\n    r = "))
+    (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    LOG.write(d)\n    r = "))
     runner = CliRunner()
     diff = runner.invoke(main, ["fix", "--isolated", "--no-cache", "--diff", "."])
     assert diff.exit_code == 1
     assert "+++ b/job.py" in diff.stdout and "chatty.py" not in diff.stdout
     assert (tmp_path / "job.py").read_text() == SOURCE  # --diff writes nothing
-    assert "chatty.py:6:9: BL105 not fixed: `print(d)` runs before the call" in diff.stderr
+    assert "chatty.py:6:9: BL105 not fixed: `LOG.write(...)` runs before the call" in diff.stderr
     first = runner.invoke(main, ["fix", "--isolated", "--no-cache", "."])
     assert first.exit_code == 0, first.output
     fixed = (tmp_path / "job.py").read_text()
@@ -249,13 +258,13 @@ def test_fix_command_reports_unreadable_files_and_goes_on(tmp_path, monkeypatch)
 def test_check_json_says_whether_each_finding_is_fixable(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "job.py").write_text(SOURCE)
-    (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    print(d)\n    r = "))
+    (tmp_path / "chatty.py").write_text(SOURCE.replace("    r = ", "    LOG.write(d)\n    r = "))
     result = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--format", "json", "."])
     fixes = {f["path"]: f["fix"] for f in json.loads(result.stdout)["findings"]}
     assert fixes["job.py"]["fixable"] is True and fixes["job.py"]["safety"] in ("safe", "unsafe")
     assert fixes["chatty.py"] == {"fixable": False, "reason": fixes["chatty.py"]["reason"], "safety": None,
                                   "unsafe_because": None}
-    assert "print(d)" in fixes["chatty.py"]["reason"]
+    assert "LOG.write(...)" in fixes["chatty.py"]["reason"]
 
 
 def test_sarif_fix_edits_rebuild_the_fixed_file(tmp_path, monkeypatch):
@@ -338,11 +347,17 @@ def test_loops_over_helpers_are_refused_with_reason(tmp_path, monkeypatch, name)
     from batchlint.codemod.fixer import plan_result
     from batchlint.config import Config
 
-    planned = plan_result(check_paths(["."], Config(root=str(tmp_path))))
+    result = check_paths(["."], Config(root=str(tmp_path)))
+    planned = plan_result(result, replay=False)  # the split rewrite's own reason
     statuses = [s for f in planned for _, s in f.statuses]
     assert statuses and not any(s.fixable for s in statuses)
     assert any(reason in s.reason for s in statuses), [s.reason for s in statuses]
     assert all(f.fixed is None for f in planned)
+    # then record/replay takes the loop, or says why not; it never edits the helper's file
+    for file_fix in plan_result(result):
+        assert file_fix.path != "llm.py" or file_fix.fixed is None
+        for _, status in file_fix.statuses:
+            assert "fan_out" in status.reason if status.fixable else status.reason
 
 
 def test_a_helper_method_is_refused(tmp_path, monkeypatch):
@@ -356,9 +371,11 @@ def test_a_helper_method_is_refused(tmp_path, monkeypatch):
     from batchlint.codemod.fixer import plan_result
     from batchlint.config import Config
 
-    planned = plan_result(check_paths(["."], Config(root=str(tmp_path))))
-    reasons = [s.reason for f in planned for _, s in f.statuses]
+    result = check_paths(["."], Config(root=str(tmp_path)))
+    reasons = [s.reason for f in plan_result(result, replay=False) for _, s in f.statuses]
     assert reasons and all("a method or nested function" in r for r in reasons), reasons
+    statuses = [s for f in plan_result(result) for _, s in f.statuses]  # record/replay reaches the method's call
+    assert statuses and all(s.fixable and "fan_out" in s.reason and "llm.ask" in s.unsafe_because for s in statuses)
 
 
 def _planner(source):

@@ -71,7 +71,7 @@ def test_a_file_name_cannot_start_a_workflow_command_in_text_output(tmp_path, na
 
 def test_fix_messages_cannot_start_a_workflow_command(tmp_path):
     root = tree(tmp_path, FORGED[0])
-    (root / "::stop-commands::chatty.py").write_text(LOOP.replace("for r in rows:\n", "for r in rows:\n        print(r)\n"))
+    (root / "::stop-commands::chatty.py").write_text(LOOP.replace("for r in rows:\n", "for r in rows:\n        LOG.write(r)\n"))
     result = invoke(root, "fix", "--unsafe-fixes", "--isolated", "--no-cache", "-j", "1", ".")
     assert workflow_commands(result.stderr) == [] and workflow_commands(result.stdout) == []
     assert "./::stop-commands::chatty.py:" in result.stderr and "not fixed" in result.stderr

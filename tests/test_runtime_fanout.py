@@ -235,3 +235,18 @@ def test_pool_futures_run_through_fan_out_when_a_result_is_asked_for():
         assert [f.result() for f in later] == [done[0], done[2]]
         finished, _ = cb.wait([pool.submit(job, 0)])
         assert len(finished) == 1 and isinstance(next(iter(finished)), concurrent.futures.Future)
+
+
+def test_an_item_that_takes_another_path_when_replayed_fails_loudly():
+    coin = iter([True, True, False, True])  # item 0 asks Claude in round 1, then decides not to
+
+    with FakeAPI(polls_to_end=1) as api:
+        claude = client(api)
+
+        def item(n):
+            if next(coin):
+                return len(ask(claude, f"row {n}"))
+            return None
+
+        with pytest.raises(cb.ReplayError, match="took another path when it was replayed"):
+            cb.fan_out(item, [0, 1], "tests:diverged")

@@ -161,7 +161,7 @@ def test_report_says_how_much_rests_on_defaults(tmp_path):
     (tmp_path / "jobs" / "__init__.py").write_text("")
     runner = CliRunner()
     static = runner.invoke(main, ["report", "--no-cache", str(tmp_path)])
-    assert "(100%) rests on defaults; $0.00 on measured usage" in static.output
+    assert "(100%) rests on defaults; none on measured usage" in static.output
     measured = runner.invoke(main, ["report", "--no-cache", "--format", "json", "--usage", str(DATA / "trace_sample.jsonl"), str(tmp_path)])
     totals = json.loads(measured.stdout)["totals"]
     assert totals["saving_on_defaults"] == 0 and totals["saving_measured"] == totals["monthly_usd"]["saving"] > 0

@@ -48,7 +48,8 @@ class FileFix:
 
 
 def plan_result(result: CheckResult, unsafe: bool = True, only: frozenset[str] | None = None,
-                root: str = ".", runtime_module: str = "", within: tuple[str, ...] = ()) -> list[FileFix]:
+                root: str = ".", runtime_module: str = "", within: tuple[str, ...] = (),
+                replay: bool = True) -> list[FileFix]:
     """A FileFix for every file with batch candidates (and every file holding a
     helper those rewrites split). Files that define helpers come first, so a
     loop is never written to call a function its helper's file lacks.
@@ -61,6 +62,7 @@ def plan_result(result: CheckResult, unsafe: bool = True, only: frozenset[str] |
             by_path.setdefault(finding.location.path, []).append(finding)  # the file the loop is in
     session = _Session(unsafe, only, root, runtime_module)
     session.within = tuple(os.path.abspath(p) for p in within)
+    session.replay = replay
     return session.plan(by_path)
 
 
@@ -90,6 +92,7 @@ class _Session:
     def __init__(self, unsafe: bool, only: frozenset[str] | None, root: str, runtime_module: str) -> None:
         self.unsafe, self.only, self.root, self.runtime_module = unsafe, only, root, runtime_module
         self.within: tuple[str, ...] = ()  # `fix PATHS`: a helper's file outside them is not edited
+        self.replay = True  # False: the split rewrite alone (its own reasons, for tests)
         self.runtimes: dict[str, RuntimeWrite] = {}
         self.line_length = line_length(root)
         self.parsed: dict[str, _Parsed | _Unparsed] = {}
@@ -97,7 +100,8 @@ class _Session:
         self.present: set[int] = set()  # helpers whose derived functions an earlier fix already added
 
     def locate(self, path: str, parsed: _Parsed):
-        return locate(path, self.root, self.runtime_module, frozenset(parsed.planner.imported_tops()))
+        return locate(path, self.root, self.runtime_module, frozenset(parsed.planner.imported_tops()),
+                      parsed.planner.imports_relatively())
 
     def runtime(self, path: str) -> RuntimeWrite:
         if path not in self.runtimes:
@@ -196,7 +200,7 @@ class _Session:
         helpers = []
         written = self.runtime(self.locate(path, parsed).path)
         for finding, outcome in _one_call_per_node(outcomes):
-            if isinstance(outcome, Refusal):
+            if isinstance(outcome, Refusal) and self.replay:
                 outcome = _replayed(parsed.planner, finding, outcome, self._sdk_planner(finding, parsed))
             if isinstance(outcome, Refusal):
                 statuses.append((finding, FixStatus(False, outcome.reason)))

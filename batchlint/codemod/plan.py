@@ -153,6 +153,10 @@ class Planner:
         `from a import llm`: the last may bind a module; the analysis resolved the call to a function in it)."""
         return {bound for *_, bound in self._imports()}
 
+    def imports_relatively(self) -> bool:
+        """A module-level `from . import x` / `from .x import y`: the module lives in a package."""
+        return any(isinstance(small, cst.ImportFrom) and small.relative for _, small, _, _ in self._imports())
+
     def imported_tops(self) -> set[str]:
         """The top-level modules this module imports at module level (`acme_support` of `from acme_support.llm import ask`)."""
         tops = set()

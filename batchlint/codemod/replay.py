@@ -48,6 +48,7 @@ class ReplayRewrite:
     mapped: tuple = ()  # kind "map": (function, items) expressions
     dropped: str = ""  # kind "map" over a project helper: its other arguments ("-" when none)
     top_level: bool = False  # kind "for": the loop is a statement of the module (two blank lines around a def)
+    prior: str = ""  # kind "for": a function the body calls before the Claude call (run again each round)
 
     @property
     def call_expr(self) -> cst.BaseExpression:
@@ -127,7 +128,8 @@ def _for_loops(planner, loops: list[cst.For], call: cst.Call, through: str, cond
         return Refusal("the loop awaits outside an async function")
     first = frozenset(id(loop) for loop in loops if list(getattr(planner.parent(loop), "body", ()))[:1] == [loop])
     return ReplayRewrite(outer, call, "for", tuple(loops), is_async, through, conditional, tuple(declared), first=first,
-                         top_level=isinstance(planner.parent(outer), cst.Module))
+                         top_level=isinstance(planner.parent(outer), cst.Module),
+                         prior=_prior_call(planner, loops, call))
 
 
 def _loop_refusal(planner, loop: cst.For) -> Refusal | None:
@@ -177,6 +179,32 @@ def _carried(planner, loop: cst.For) -> tuple[set[str], Refusal | None]:
         name = sorted(targets & _read_after(planner, loop))[0]
         return set(), Refusal(f"`{name}` is read after the loop, which leaves it holding the last item")
     return (augmented - targets) - (assigned - augmented), None
+
+
+_PURE = frozenset({
+    "len", "str", "int", "float", "bool", "list", "dict", "set", "tuple", "range", "enumerate", "zip", "sorted",
+    "reversed", "min", "max", "sum", "any", "all", "isinstance", "getattr", "hasattr", "repr", "round", "abs",
+    "format", "format_map", "strip", "lstrip", "rstrip", "lower", "upper", "split", "splitlines", "join", "get",
+    "items", "keys", "values", "replace", "startswith", "endswith", "encode", "decode", "copy", "dumps", "loads",
+    "Path", "exists", "read_text", "open", "read", "title", "count", "index", "find",
+})
+
+
+def _prior_call(planner, loops, call: cst.Call) -> str:
+    """A function of the project (not a builtin, a string or JSON method) the
+    loop bodies call before the Claude call: it runs again in every round."""
+    for loop, inner in zip(loops, [*loops[1:], call]):
+        statement = inner
+        while planner.parent(statement) is not loop.body and planner.parent(statement) is not None:
+            statement = planner.parent(statement)
+        body = list(loop.body.body)
+        before = body[: body.index(statement)] if statement in body else []
+        for part in before:
+            for inner_call in scan(part).calls:
+                name = callee_name(inner_call)
+                if name and name not in _PURE and name not in _HELD and not dotted(inner_call.func).startswith("time.sleep"):
+                    return code_of(inner_call.func)
+    return ""
 
 
 def _read_before_written(statements, name: str) -> bool:
@@ -271,6 +299,9 @@ def _before_call(planner, loop: cst.For, call: cst.CSTNode) -> Refusal | None:
             name = dotted(inner.func)
             if name in _ALARMS:
                 return Refusal(f"`{name}()` before the call: the alarm would go off while the batch runs")
+            if name == "next" and inner.args and dotted(inner.args[0].value).split(".")[0] not in local:
+                return Refusal(f"`{code_of(inner)[:40]}` before the call takes the next value of an iterator the "
+                               "items share: a replayed item would take another")
             if name.startswith(_VARYING) and not name.endswith("sleep"):
                 return Refusal(f"`{code_of(inner)[:40]}` before the call: a request built from the clock or random "
                                "numbers differs when the item is replayed")

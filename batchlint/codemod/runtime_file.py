@@ -61,7 +61,8 @@ def text() -> str:
             "# batchlint updates this file while it is as written; once you edit it, it is yours.\n" + body)
 
 
-def locate(path: str, root: str, configured: str = "", imported: frozenset[str] = frozenset()) -> Runtime:
+def locate(path: str, root: str, configured: str = "", imported: frozenset[str] = frozenset(),
+           relative: bool = False) -> Runtime:
     """The runtime a rewrite of `path` imports. A loose script that imports a
     package of the project (`imported`: its top-level imports) shares that
     package's runtime, so a project has one copy."""
@@ -86,8 +87,9 @@ def locate(path: str, root: str, configured: str = "", imported: frozenset[str] 
                     return Runtime(os.path.relpath(os.path.join(base, package, NAME + ".py")),
                                    f"from {package} import {NAME}", f"{package}.{NAME}")
         # a loose script of its own: the runtime goes beside it, imported from the script's folder
+        # (relatively when the module imports its neighbours so: a folder imported as a namespace package)
         return Runtime(os.path.relpath(os.path.join(os.path.dirname(os.path.abspath(path)), NAME + ".py")),
-                       f"import {NAME}", NAME)
+                       f"from . import {NAME}" if relative else f"import {NAME}", NAME)
     package = os.path.basename(top)
     return Runtime(os.path.relpath(os.path.join(top, NAME + ".py")), f"from {package} import {NAME}", f"{package}.{NAME}")
 

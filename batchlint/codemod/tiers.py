@@ -112,21 +112,27 @@ def _handler_reads_the_loop(rewrite: LoopRewrite, planner) -> str:
 
 
 def _replay_tier(finding: Finding, rewrite: ReplayRewrite) -> tuple[str, str]:
+    """Every reason that applies, joined: the context's, then record/replay's own."""
+    reasons = []
     if finding.code == "BL103":
-        return UNSAFE, ("a scheduled job: each run now blocks until its batches end (minutes, up to 24 hours "
-                        "per round of dependent calls)")
-    why = _BY_CODE.get(finding.code)
-    if why:
-        return UNSAFE, why
+        reasons.append("a scheduled job: each run now blocks until its batches end (minutes, up to 24 hours "
+                       "per round of dependent calls)")
+    elif finding.code in _BY_CODE:
+        reasons.append(_BY_CODE[finding.code])
     if rewrite.dropped:
         extra = f" and its other arguments ({rewrite.dropped})" if rewrite.dropped != "-" else ""
-        return UNSAFE, (f"`{rewrite.mapper}()` is replaced by fan_out: what else it does (threads, a progress "
-                        f"bar){extra} is left out")
+        reasons.append(f"`{rewrite.mapper}()` is replaced by fan_out: what else it does (threads, a progress "
+                       f"bar){extra} is left out")
     if rewrite.through:
-        return UNSAFE, (f"record/replay runs `{rewrite.through}()` again, up to its Claude call, once per round: "
-                        "batchlint checked the loop, not what that function does before the call (a write or a "
-                        "send there would repeat; a request that changes stops the run with ReplayError)")
+        reasons.append(f"record/replay runs `{rewrite.through}()` again, up to its Claude call, once per round: "
+                       "batchlint checked the loop, not what that function does before the call (a write or a "
+                       "send there would repeat; a request or a decision that changes stops the run with "
+                       "ReplayError)")
+    elif rewrite.prior:
+        reasons.append(f"record/replay runs the loop body again, up to its Claude call, once per round: "
+                       f"`{rewrite.prior}()` before the call must do and return the same each time (a request or "
+                       "a decision that changes stops the run with ReplayError)")
     if rewrite.conditional and rewrite.kind == "for":
-        return UNSAFE, ("items that skip the call finish a round before the others: what the loop body does "
-                        "after the call (appends, writes) may come in another order")
-    return SAFE, ""
+        reasons.append("items that skip the call finish a round before the others: what the loop body does "
+                       "after the call (appends, writes) may come in another order")
+    return (UNSAFE, "; ".join(reasons)) if reasons else (SAFE, "")

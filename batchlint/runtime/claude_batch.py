@@ -676,18 +676,25 @@ _STATUS = {"invalid_request_error": 400, "authentication_error": 401, "billing_e
 class _Attempt:
     """One run of one item: its place among all calls, and what it printed."""
 
-    def __init__(self, session, path, output=None):
+    def __init__(self, session, path, output=None, used=None):
         self.session, self.path, self.slot = session, path, 0
         self.output = [] if output is None else output
+        self.used = set() if used is None else used  # answered calls the item asked for again (its children too)
         self.stopped = False
 
-    def check(self):
-        """After the item returned: had it caught the stop, its result is wrong."""
+    def check(self, whole=True):
+        """After the item returned: had it caught the stop, or not asked again
+        for every answer it recorded, its result is not the original's."""
         if self.stopped:
             raise ReplayError(
                 f"{self.session.key}: item {self.path[0]} went on after its Claude call was stopped for "
                 "recording (a bare `except:` or `except BaseException` on the way?); "
                 "set CLAUDE_BATCH_DISABLE=1 to run it synchronously")
+        if whole and len(self.used) < self.session.answered.get(self.path[0], 0):
+            raise ReplayError(
+                f"{self.session.key}: item {self.path[0]} took another path when it was replayed: a Claude call "
+                "it made when recorded was not made again (does a decision before it read random numbers, "
+                "the clock or state that changed?); set CLAUDE_BATCH_DISABLE=1 to run it synchronously")
 
     def _next(self):
         self.slot += 1
@@ -707,6 +714,7 @@ class _Attempt:
                 f"{self.session.key}: item {path[0]}, Claude call {path[-1] + 1}: the request differs "
                 "from the one recorded in the earlier pass; a request built from the clock or random "
                 "numbers cannot be replayed (set CLAUDE_BATCH_DISABLE=1 to run it synchronously)")
+        self.used.add(path)
         if isinstance(known[1], str):
             raise _failure(messages, known[1])
         return known[1]
@@ -714,11 +722,11 @@ class _Attempt:
     def nested(self, function, items):
         base, results, stopped = self._next(), [], False
         for index, item in enumerate(items):
-            child = _Attempt(self.session, base + (index,), self.output)
+            child = _Attempt(self.session, base + (index,), self.output, self.used)
             token = _ATTEMPT.set(child)
             try:
                 results.append(function(item))
-                child.check()
+                child.check(whole=False)
             except _Recorded:
                 stopped = True
                 results.append(None)
@@ -735,8 +743,8 @@ class _Attempt:
 
     async def anested(self, function, items):
         base = self._next()
-        children = [_Attempt(self.session, base + (i,)) for i in range(len(items))]
-        outcomes = await asyncio.gather(*(_arun_one(c, function, item)
+        children = [_Attempt(self.session, base + (i,), used=self.used) for i in range(len(items))]
+        outcomes = await asyncio.gather(*(_arun_one(c, function, item, whole=False)
                                           for c, item in zip(children, items)))
         for child in children:
             self.output += child.output
@@ -758,6 +766,7 @@ class _Session:
             folder = self.options.pop("state_dir", None) or os.environ.get("CLAUDE_BATCH_STATE_DIR")
             self.options["store"] = FileStore(folder or ".claude_batch")
         self.answers, self.recorded, self.keys = {}, [], []
+        self.answered = collections.Counter()  # item index -> answers recorded for it
 
     def run(self, function, items):
         states = [("pending", None)] * len(items)
@@ -831,6 +840,7 @@ class _Session:
     def _serve(self, batch, answers):
         for path, outcome in answers.items():
             self.answers[path] = (self.answers[path][0], outcome)
+            self.answered[path[0]] += 1
 
     def _finish(self, states):
         for index in sorted(self.__dict__.get("held", {})):  # after an error: the rest, in order
@@ -843,13 +853,13 @@ class _Session:
         return [value for _, value in states]
 
 
-async def _arun_one(attempt, function, item):
+async def _arun_one(attempt, function, item, whole=True):
     """("done", value), ("raised", exception) or ("pending", None), in a task
     of its own, so that setting the attempt reaches that item only."""
     token = _ATTEMPT.set(attempt)
     try:
         value = await function(item)
-        attempt.check()
+        attempt.check(whole)
         return "done", value
     except _Recorded:
         return "pending", None
