@@ -86,11 +86,19 @@ RUNS = {
         "myapp/jobs.py": None,  # the page's python block
     }),
     ("docs/fix.md", "batchlint fix ."): Run(skip="tests/test_fix_docs.py runs it on the page's example programs"),
-    ("docs/flake8.md", "cd fixtures && flake8 --select BL ."): Run("fixtures"),
+    ("docs/flake8.md", "cd fixtures && flake8 --select BL . | wc -l"):
+        Run(skip="a count through a pipe; tests/test_project_root.py checks the flake8 view equals check's on fixtures/"),
+    ("docs/cli.md", "cd fixtures && batchlint check --output-format full --select BL104 acme_support/"): Run("fixtures"),
+    ("docs/cli.md", "cd fixtures && batchlint check --statistics ."): Run("fixtures"),
+    ("docs/cli.md", "batchlint trace [-o FILE] -- COMMAND [ARGS]..."): Run(skip="the command's synopsis, not a run"),
+    ("docs/savings.md", "batchlint trace -- python -m acme_support.jobs.nightly"):
+        Run(skip="runs the user's own program; tests/test_trace.py traces real programs against the fake API"),
+    ("docs/rules/BL011.md", "batchlint check chat.py"): Run(),
     ("docs/json-format.md", "cd fixtures && batchlint check --format json --select BL101,BL106,BL0 . data/missing.jsonl"):
         Run("fixtures"),
     ("docs/savings.md", "batchlint check --show-context fixtures/"): Run("fixtures"),
     ("docs/savings.md", "batchlint report fixtures/"): Run("fixtures", exits=(0, 0, 0, 0)),
+    ("docs/savings.md", "batchlint report --top 3 fixtures/"): Run("fixtures", exits=(0,)),
     ("docs/rules/BL001.md", "batchlint check ."): Run("BL001"),
     ("docs/rules/BL002.md", "batchlint check . missing.py"): Run(),
     ("docs/rules/BL003.md", "batchlint check ."): Run("BL003"),
