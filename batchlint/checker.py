@@ -18,7 +18,8 @@ from .discovery import SourceFile, discover, display_path, module_part, read_sou
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .facts_cache import FactsCache
 from .model import CheckResult, FileError, Finding
-from .project_root import Scope, configured_root_problem, is_test_path, partition, scope_for
+from .project_root import (Scope, configured_root_problem, imported_packages, is_test_path, partition,
+                           provided_packages, scope_for)
 
 
 def default_jobs() -> int:
@@ -94,6 +95,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
     from . import analyze  # the analysis loads only when the cache cannot answer
 
     results = []
+    provided = {folder: provided_packages(folder) for folder, _ in groups}
     for index, (folder, group) in enumerate(groups or [("", [])]):
         sources: list[SourceFile] = []
         for path in group:
@@ -102,7 +104,12 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
                 errors.append(error)
             elif source is not None:
                 sources.append(source)
-        sources = _unique_modules(sources)
+        # a nested project this one imports (a workspace member, `packages/core/src/core`) is read
+        # with it, so calls into it resolve; its own findings come from its own analysis
+        wanted = imported_packages(sources) - provided.get(folder, set())
+        borrowed = [source for other, files in groups if other and other != folder and provided[other] & wanted
+                    for source in (read_source(path)[0] for path in files) if source is not None]
+        sources = _unique_modules(sources + borrowed)
         declared = [(path, kinds[path]) for path in schedule_groups.get(folder, ())]
         # read while the first round parses, only when some file needs analysis (analyze.check_sources)
         schedules = functools.partial(read_schedules, declared)
@@ -111,6 +118,8 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
         result = analyze.check_sources(sources, config, errors if index == 0 else None, jobs=jobs, cache=cache,
                                        progress=progress, schedules=schedules if declared else None,
                                        scripts=scripts[index] if groups else console_scripts(list(scope.walk)))
+        if borrowed:
+            result = _only_in(result, {source.path for source in borrowed})
         results.append(result if config.include_tests else _without_tests(result, folder))
     if cache is not None:
         cache.save()
@@ -118,6 +127,15 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
     if runs is not None:
         runs.put(run_key, result)
     return _with_notices(result, notices)
+
+
+def _only_in(result: CheckResult, borrowed: set[str]) -> CheckResult:
+    """The result without what lies in another project's files (read only for their names)."""
+    return replace(result, findings=tuple(f for f in result.findings if f.path not in borrowed),
+                   errors=tuple(e for e in result.errors if e.path not in borrowed),
+                   suppressed_findings=tuple((f, why) for f, why in result.suppressed_findings if f.path not in borrowed),
+                   checked_paths=tuple(p for p in result.checked_paths if p not in borrowed),
+                   parsed_paths=tuple(p for p in result.parsed_paths if p not in borrowed))
 
 
 def _without_tests(result: CheckResult, folder: str) -> CheckResult:

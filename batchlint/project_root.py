@@ -21,6 +21,7 @@ and nothing above the root is read: the root is the analyzed tree.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -176,3 +177,25 @@ def configured_root_problem(root: str, config_file: str) -> str:
     if folder.rstrip(os.sep) in _not_projects() or not has_marker(folder):
         return f"must hold a {', '.join(MARKERS[:-1])} or {MARKERS[-1]} (and not be the home or a temporary folder)"
     return ""
+
+
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_]\w*))", re.MULTILINE)
+
+
+def provided_packages(folder: str) -> set[str]:
+    """The top-level packages a project folder holds (`pkg/__init__.py`, or under `src/`)."""
+    out: set[str] = set()
+    if not folder:
+        return out
+    for base in (folder, os.path.join(folder, "src")):
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        out |= {name for name in names if os.path.isfile(os.path.join(base, name, "__init__.py"))}
+    return out
+
+
+def imported_packages(sources) -> set[str]:
+    """Top-level names the sources import (`import a.b`, `from a import b`)."""
+    return {a or b for source in sources for a, b in _IMPORT.findall(source.text)}

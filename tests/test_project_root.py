@@ -350,3 +350,38 @@ def test_a_configured_root_must_hold_the_config_and_a_marker(tmp_path):
     (tmp_path / "pyproject.toml").unlink()
     explicit = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(), project_root=str(tmp_path)))
     assert [f.line for f in explicit.findings] == [6]
+
+
+def test_a_nested_project_the_root_imports_is_read_with_it(tmp_path):
+    """A workspace member (`packages/core/` with its own pyproject.toml, a
+    `src/` layout) is a project of its own, but the root project imports its
+    package: calls into it resolve, and each finding is reported once."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "packages/core/pyproject.toml": "",
+        "packages/core/src/corelib/__init__.py": "",
+        "packages/core/src/corelib/llm.py": WRAPPER["app/llm.py"],
+        "packages/core/src/corelib/batch.py": '''
+            from corelib.llm import ask
+
+
+            def label_all(rows):
+                for row in rows:
+                    ask(row)
+            ''',
+        "jobs/__init__.py": "",
+        "jobs/nightly.py": '''
+            from corelib.llm import ask
+
+
+            def main(rows):
+                for row in rows:
+                    ask(row)
+            ''',
+    })
+    found = sorted((f.path, f.line) for f in in_dir(tmp_path, lambda: check_paths(["."], Config())).findings)
+    assert found == [("jobs/nightly.py", 6), ("packages/core/src/corelib/batch.py", 6)]
+    unrelated = dict(MONOREPO)  # and a neighbour that imports nothing of it still changes nothing
+    write(tmp_path / "other", {k: v for k, v in unrelated.items() if k.startswith("quiet/")})
+    again = sorted((f.path, f.line) for f in in_dir(tmp_path, lambda: check_paths(["."], Config())).findings)
+    assert again == found
