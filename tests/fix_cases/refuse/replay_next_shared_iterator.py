@@ -19,6 +19,7 @@ def ask(prompt):
 
 def main():
     for topic in ["the match", "the transfer"]:
+        print("commenting on", topic)
         persona = next(PERSONAS)
         reply = ask(f"As {persona}, comment on {topic}")
         print(reply.usage.output_tokens)
