@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CODEMOD = ROOT / "batchlint" / "codemod"
-SOURCES = ("plan.py", "statements.py", "helpers.py", "fixer.py", "replay.py")  # every module that makes a Refusal
+SOURCES = ("plan.py", "statements.py", "helpers.py", "fixer.py", "replay.py", "replay_fanouts.py")  # every module that makes a Refusal
 DOC = ROOT / "docs" / "fix.md"
 
 PREFIX = 25  # characters of each reason looked for in the doc

@@ -250,3 +250,19 @@ def test_an_item_that_takes_another_path_when_replayed_fails_loudly():
 
         with pytest.raises(cb.ReplayError, match="took another path when it was replayed"):
             cb.fan_out(item, [0, 1], "tests:diverged")
+
+
+def test_an_item_returning_stop_ends_the_fan_out_like_break():
+    with FakeAPI(polls_to_end=1) as api:
+        claude = client(api)
+        seen = []
+
+        def item(n):
+            seen.append(n)
+            if n == 2:
+                return cb.STOP
+            return len(ask(claude, f"row {n}"))
+
+        got = cb.fan_out(item, range(5), "tests:stop")
+        assert got[2:] == [None, None, None] and all(isinstance(v, int) for v in got[:2])
+        assert 3 not in seen and 4 not in seen and len(api.batch_requests) == 2

@@ -15,44 +15,16 @@ code after them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 import libcst as cst
 
+from .replay_fanouts import _comprehension, _helper_mapper, _mapper
+from .replay_shapes import (_ALARMS, _COMPREHENSIONS, _HELD, _VARYING, ReplayRewrite,  # noqa: F401 - ReplayRewrite re-exported
+                            _walk_same_scope, _without_held)
 from .shapes import Refusal
 from .statements import _WithoutComprehensions
 from .syntax import callee_name, code_of, dotted, scan, side_effect_call
-
-_COMPREHENSIONS = (cst.ListComp, cst.GeneratorExp)
-_CONSUMERS = frozenset({"list", "tuple", "sorted", "sum", "max", "min", "join", "set", "frozenset"})
-_MAPPERS = frozenset({"map"})  # pool.map / executor.map with (function, items)
-_HELD = frozenset({"print", "log", "debug", "info", "warning", "warn", "error", "exception", "critical"})
-_VARYING = ("time.", "datetime.", "date.today", "random.", "uuid", "secrets.", "os.urandom")
-_ALARMS = frozenset({"signal.alarm", "signal.setitimer", "alarm", "setitimer"})
-
-
-@dataclass(frozen=True)
-class ReplayRewrite:
-    """`node` (a For statement, or an expression) becomes a fan_out over its items."""
-
-    node: cst.CSTNode
-    call: cst.Call  # the loop's call on the way to Claude (the report site)
-    kind: str  # "for", "comprehension", "gather", "map"
-    loops: tuple[cst.For, ...]  # kind "for": the loops made into fan-outs, outermost first
-    is_async: bool
-    through: str  # the function the item calls on its way to the SDK call, "" when the body makes it
-    conditional: bool  # some items may take another path than the call (continue, if)
-    declared: tuple[tuple[int, str, tuple[str, ...]], ...] = ()  # (id(loop), "nonlocal"/"global", names)
-    mapper: str = ""  # kind "map": the helper or pool call replaced
-    first: frozenset[int] = frozenset()  # ids of the loops that open their block (no blank line before the def)
-    mapped: tuple = ()  # kind "map": (function, items) expressions
-    dropped: str = ""  # kind "map" over a project helper: its other arguments ("-" when none)
-    top_level: bool = False  # kind "for": the loop is a statement of the module (two blank lines around a def)
-    prior: str = ""  # kind "for": a function the body calls before the Claude call (run again each round)
-
-    @property
-    def call_expr(self) -> cst.BaseExpression:
-        return self.call
 
 
 def plan_replay(planner, call: cst.Call, direct: bool, passed: tuple[str, str] = ("", "")) -> ReplayRewrite | Refusal:
@@ -68,7 +40,9 @@ def plan_replay(planner, call: cst.Call, direct: bool, passed: tuple[str, str] =
     if mapped is not None:
         return mapped
     loops: list[cst.For] = []
+    stops: set[int] = set()  # loops whose `break` comes before the call: it stops the fan-out there
     conditional = False
+    child = node  # the node below `node` on the way up: the body statement when `node` is a block
     while parent is not None and not isinstance(parent, (cst.Module, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if isinstance(parent, _COMPREHENSIONS) and node is parent.elt:
             return _comprehension(planner, parent, call, through) if not loops else \
@@ -76,12 +50,17 @@ def plan_replay(planner, call: cst.Call, direct: bool, passed: tuple[str, str] =
         if isinstance(parent, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             return Refusal("the call is in a set or dict comprehension, or in its loop part")
         if isinstance(parent, cst.For) and node is not parent.iter:
-            if scan(parent.body).breaks:
+            early = _breaks_before(parent, child)
+            if scan(parent.body).breaks and not early:
                 if not loops:  # a retry or search loop inside the item: it stays as it is
-                    node, parent = parent, planner.parent(parent)
+                    child, node, parent = node, parent, planner.parent(parent)
                     continue
                 return Refusal(f"`break` in the loop at line {planner.line_of(parent)}: it may stop early "
                                "depending on a response")
+            if early:
+                if parent.orelse is not None:
+                    return Refusal(f"`break` in a loop with an `else:` clause (line {planner.line_of(parent)})")
+                stops.add(id(parent))
             loops.append(parent)
         elif isinstance(parent, cst.While) and not loops:
             pass  # a retry loop inside the item
@@ -97,11 +76,26 @@ def plan_replay(planner, call: cst.Call, direct: bool, passed: tuple[str, str] =
                 return refusal
         elif isinstance(parent, (cst.If, cst.IfExp, cst.BooleanOperation)) and loops == [] and node is not getattr(parent, "test", None):
             conditional = True
-        node, parent = parent, planner.parent(parent)
+        child, node, parent = node, parent, planner.parent(parent)
     if not loops:
         return Refusal("no loop, comprehension or asyncio.gather around the call in its function")
     loops.reverse()
-    return _for_loops(planner, loops, call, through, conditional)
+    outcome = _for_loops(planner, loops, call, through, conditional)
+    if stops and isinstance(outcome, ReplayRewrite):
+        if outcome.is_async:
+            return Refusal("`break` in an async loop: the items of a round run at once")
+        outcome = replace(outcome, stops=frozenset(stops), conditional=True)
+    return outcome
+
+
+def _breaks_before(loop: cst.For, statement: cst.CSTNode) -> bool:
+    """The loop's own `break`s all come before the body statement holding the call
+    (`if i >= limit: break`): they depend on no response of this item."""
+    body = list(loop.body.body) if isinstance(loop.body, cst.IndentedBlock) else []
+    if statement not in body:
+        return False
+    index = body.index(statement)
+    return bool(body[:index]) and scan(*body[:index]).breaks and not scan(*body[index:]).breaks
 
 
 # ------------------------------------------------------------------ for loops
@@ -120,7 +114,7 @@ def _for_loops(planner, loops: list[cst.For], call: cst.Call, through: str, cond
         if names:
             declared.append((id(loop), _declaration(planner, loop), tuple(sorted(names))))
     for loop, inner in zip(loops, [*loops[1:], call]):
-        refusal = _before_call(planner, loop, inner)
+        refusal = _before_call(planner, loop, inner) or _carried_into_request(planner, loop, inner, declared)
         if refusal:
             return refusal
     is_async = any(loop.asynchronous is not None for loop in loops) or _awaits(loops[-1])
@@ -265,6 +259,33 @@ def _read_after(planner, loop: cst.For) -> set[str]:
     return reads
 
 
+def _carried_into_request(planner, loop: cst.For, inner: cst.CSTNode, declared) -> Refusal | None:
+    """A name the body adds to (`written += 1`) read before the call: in a
+    round, every item sees the value from before any item of it finished."""
+    shared = {name for _, _, names in declared for name in names}
+    statement = inner
+    while planner.parent(statement) is not loop.body and planner.parent(statement) is not None:
+        statement = planner.parent(statement)
+    body = list(loop.body.body)
+    before = body[: body.index(statement)] if statement in body else []
+    before = [b.visit(_AddsOnly()) for b in before]  # `skipped += 1` alone decides nothing
+    read = sorted(shared & (_reads(before) | scan(*[a.value for a in getattr(inner, "args", ())]).reads
+                            if before or getattr(inner, "args", ()) else set()))
+    if read:
+        return Refusal(f"loop-carried dependence: `{read[0]}` is read before the call and changed after it; the "
+                       "items of a round would all see its value from before any of them finished")
+    return None
+
+
+class _AddsOnly(cst.CSTTransformer):
+    """`name += value` as `value`: adding to a name does not read it for a decision."""
+
+    def leave_AugAssign(self, original_node, updated_node):
+        if isinstance(updated_node.target, cst.Name):
+            return cst.Expr(updated_node.value)
+        return updated_node
+
+
 def _reads(statements) -> set[str]:
     """Names the statements read, a comprehension's own variables left out
     (`{q: ... for q in QS}` does not read an outer `q`)."""
@@ -308,13 +329,6 @@ def _before_call(planner, loop: cst.For, call: cst.CSTNode) -> Refusal | None:
     return None
 
 
-def _without_held(usage):
-    """The usage without print and logging calls (the runtime holds their output)."""
-    kept = [c for c in usage.calls if callee_name(c) not in _HELD]
-    return type(usage)(usage.reads, usage.writes, kept, usage.yields, usage.returns, usage.awaits,
-                       usage.breaks, usage.continues)
-
-
 def stop_caught_around(planner, call: cst.Call | None) -> Refusal | None:
     """A handler in the function making the SDK call that would swallow the
     stop: the wrapper's own `except BaseException` or bare `except:`."""
@@ -348,164 +362,7 @@ def _held_across(block: cst.With) -> Refusal | None:
     return None
 
 
-# ----------------------------------------------------- comprehensions, gather
-def _comprehension(planner, comp, call: cst.Call, through: str):
-    for_in = comp.for_in
-    if for_in.inner_for_in is not None or for_in.asynchronous is not None:
-        return Refusal("a comprehension with several `for` clauses (or `async for`)")
-    if comp.elt is not call and not (isinstance(comp.elt, cst.Await) and comp.elt.expression is call):
-        return Refusal("the comprehension's element does more than call the function that reaches Claude")
-    if not isinstance(for_in.target, cst.Name) and not _spread(call, for_in.target):
-        return Refusal("the comprehension unpacks its items into other arguments than the call's own, in order")
-    parent = planner.parent(comp)
-    kind, node, is_async = "comprehension", comp, False
-    arg = parent if isinstance(parent, cst.Arg) else None
-    outer = planner.parent(arg) if arg is not None else None
-    if arg is not None and arg.star == "*" and isinstance(outer, cst.Call) and dotted(outer.func) in ("asyncio.gather", "gather"):
-        if any(a.keyword is not None and a.keyword.value == "return_exceptions" for a in outer.args):
-            return Refusal("`asyncio.gather(..., return_exceptions=True)` would catch the stop that record/replay uses")
-        if len(outer.args) != 1 or not isinstance(planner.parent(outer), cst.Await):
-            return Refusal("the asyncio.gather takes more than the one comprehension, or is not awaited where it is made")
-        kind, node, is_async = "gather", planner.parent(outer), True
-    elif isinstance(comp, cst.GeneratorExp) and not (isinstance(outer, cst.Call) and callee_name(outer) in _CONSUMERS
-                                                     and len(outer.args) == 1):
-        return Refusal("a generator expression runs its calls lazily, as its consumer asks for items")
-    if isinstance(comp.elt, cst.Await) and not is_async:
-        return Refusal("an async comprehension")
-    for cond in for_in.ifs:
-        if side_effect_call(scan(cond)):
-            return Refusal("a comprehension condition has an effect that replay would repeat")
-    refusal = _args_refusal(call)
-    if refusal:
-        return refusal
-    return ReplayRewrite(node, call, kind, (), is_async, through, bool(for_in.ifs))
-
-
-_EXECUTORS = frozenset({"ThreadPoolExecutor", "ProcessPoolExecutor"})
-_WAITS = frozenset({"as_completed", "wait"})
-
-
-def _submitted(planner, call: cst.Call) -> ReplayRewrite | Refusal | None:
-    """`pool.submit(fn, ...)` in `with ThreadPoolExecutor(...) as pool:`: the
-    pool becomes `_claude_batch.Pool(key)`, whose futures run through fan_out
-    when a result is first asked for, and `as_completed` / `wait` in the block
-    become the runtime's."""
-    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "submit"
-            and isinstance(call.func.value, cst.Name)):
-        return None
-    name = call.func.value.value
-    block = planner.parent(call)
-    while block is not None and not (isinstance(block, cst.With) and any(
-            i.asname is not None and isinstance(i.asname.name, cst.Name) and i.asname.name.value == name
-            for i in block.items)):
-        if isinstance(block, (cst.FunctionDef, cst.Module)):
-            return Refusal(f"`{name}.submit()`: the pool is not made in a `with` block of this function")
-        block = planner.parent(block)
-    if block is None or len(block.items) != 1 or block.asynchronous is not None:
-        return Refusal(f"`{name}.submit()`: the pool is not made in a `with` block of this function")
-    maker = block.items[0].item
-    if not (isinstance(maker, cst.Call) and dotted(maker.func).rpartition(".")[2] in _EXECUTORS):
-        return Refusal(f"`{name}` is not a ThreadPoolExecutor or ProcessPoolExecutor made in the `with` block")
-    for node in _walk_same_scope(block.body):
-        if isinstance(node, cst.Name) and node.value == name:
-            use = planner.parent(node)
-            if not (isinstance(use, cst.Attribute) and use.value is node and use.attr.value in ("submit", "map")
-                    and isinstance(planner.parent(use), cst.Call)):
-                return Refusal(f"`{name}` is used in the block for more than submit() and map()")
-    waits = tuple(n for n in _walk_same_scope(block.body)
-                  if isinstance(n, cst.Call) and dotted(n.func).rpartition(".")[2] in _WAITS
-                  and dotted(n.func) in ("as_completed", "wait", "concurrent.futures.as_completed",
-                                         "concurrent.futures.wait", "futures.as_completed", "futures.wait"))
-    function = next((a.value for a in call.args if a.keyword is None and not a.star), None)
-    if function is None:
-        return Refusal(f"`{name}.submit()` without a function")
-    return ReplayRewrite(block, call, "pool", (), False, code_of(function), False, mapper=f"{name}.submit",
-                         mapped=(maker, waits))
-
-
-def _mapper(planner, call: cst.Call) -> ReplayRewrite | Refusal | None:
-    """`pool.map(fn, items)` (a thread/process pool's map), as reported."""
-    submitted = _submitted(planner, call)
-    if submitted is not None:
-        return submitted
-    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _MAPPERS):
-        return None
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    if len(positional) != 2 or len(call.args) != 2:
-        return Refusal(f"`{code_of(call.func)}()` takes other arguments than (function, items)")
-    pool = _pool_block(planner, call)
-    return ReplayRewrite(pool or call, call, "map", (), False, code_of(positional[0].value), False,
-                         mapper=code_of(call.func), mapped=(positional[0].value, positional[1].value))
-
-
-def _pool_block(planner, call: cst.Call) -> cst.With | None:
-    """`with ThreadPoolExecutor() as pool:` whose body uses `pool` only for
-    this map: the rewrite drops the block (an idle pool would be left)."""
-    receiver = call.func.value
-    if not isinstance(receiver, cst.Name):
-        return None
-    node = planner.parent(call)
-    while node is not None and not isinstance(node, (cst.With, cst.FunctionDef, cst.Module)):
-        node = planner.parent(node)
-    if not isinstance(node, cst.With) or len(node.items) != 1 or node.asynchronous is not None:
-        return None
-    item = node.items[0]
-    if item.asname is None or not isinstance(item.asname.name, cst.Name) or item.asname.name.value != receiver.value:
-        return None
-    uses = [n for n in _walk_same_scope(node.body) if isinstance(n, cst.Name) and n.value == receiver.value]
-    return node if len(uses) == 1 and isinstance(node.body, cst.IndentedBlock) else None
-
-
-_PER_ITEM = frozenset({"submit", "apply_async", "apply", "starmap", "starmap_async", "map_async", "imap",
-                       "imap_unordered", "run_in_executor", "create_task", "ensure_future", "to_thread", "Thread",
-                       "Process", "spawn", "delay", "partial"})
-
-
-def _helper_mapper(planner, call: cst.Call, function: str, helper: str) -> ReplayRewrite | Refusal | None:
-    """`map_with_progress(fn, rows, num_threads=8)`: a project helper the
-    analysis saw map its function parameter over its items."""
-    if not helper or code_of(call.func) != helper or helper.rpartition(".")[2] in _PER_ITEM:
-        return None
-    parent = planner.parent(call)
-    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Module)):
-        if isinstance(parent, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-            return Refusal(f"`{helper}()` runs inside a loop: batchlint rewrites the outermost fan-out only")
-        parent = planner.parent(parent)
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    named = [a for a in positional if code_of(a.value) == function]
-    others = [a for a in positional if a not in named]
-    if len(named) != 1 or not others or any(a.star for a in call.args):
-        return Refusal(f"cannot tell which argument of `{helper}()` holds the items")
-    dropped = ", ".join(code_of(a) for a in call.args if a is not named[0] and a is not others[0])
-    return ReplayRewrite(call, call, "map", (), False, function, False, mapper=helper,
-                         mapped=(named[0].value, others[0].value), dropped=dropped or "-")
-
-
-def _args_refusal(call: cst.Call) -> Refusal | None:
-    for arg in call.args:
-        for inner in scan(arg.value).calls:
-            name = dotted(inner.func)
-            if name.startswith(_VARYING):
-                return Refusal(f"`{code_of(inner)[:40]}` in the arguments: a request built from the clock or random "
-                               "numbers differs when the item is replayed")
-        effect = side_effect_call(_without_held(scan(arg.value)))
-        if effect:
-            return Refusal(f"`{effect}` in the arguments: replaying the item would run it again")
-    return None
-
-
 # ------------------------------------------------------------------ helpers
-def _walk_same_scope(node: cst.CSTNode):
-    """Every node under `node`, not descending into nested functions, classes or lambdas."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in current.children:
-            if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                stack.append(child)
-
-
 def _inside(planner, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
     while node is not None:
         if node is ancestor:
@@ -528,12 +385,3 @@ def _awaits(loop: cst.For) -> bool:
 def _in_async_function(planner, node: cst.CSTNode) -> bool:
     scope = _scope(planner, node)
     return isinstance(scope, cst.FunctionDef) and scope.asynchronous is not None
-
-
-def _spread(call: cst.Call, target: cst.BaseExpression) -> bool:
-    """`f(a, b) for a, b in pairs`: the call takes the unpacked names, in order."""
-    if not isinstance(target, cst.Tuple):
-        return False
-    names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
-    args = [a.value.value for a in call.args if a.keyword is None and not a.star and isinstance(a.value, cst.Name)]
-    return len(names) == len(target.elements) and args == names and len(call.args) == len(names)

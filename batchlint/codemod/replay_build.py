@@ -92,7 +92,7 @@ def _loop(r: ReplayRewrite, loop: cst.For, inner: tuple[cst.For, ...], key, take
         nested = _loop(r, inner[0], inner[1:], key, taken, fit, depth + 1)
         body = body.deep_replace(inner[0], cst.FlattenSentinel(nested))
     name = _fresh(f"process_{_target_word(loop.target)}", taken)
-    statements = list(body.visit(_ContinueToReturn()).body)
+    statements = list(body.visit(_ContinueToReturn(id(loop) in r.stops)).body)
     if isinstance(loop.target, cst.Name):
         param = loop.target.value
     else:
@@ -135,10 +135,17 @@ def _fresh(base: str, taken: set[str]) -> str:
 
 
 class _ContinueToReturn(cst.CSTTransformer):
-    """`continue` of the loop itself (not of a loop inside it) becomes `return`."""
+    """`continue` of the loop itself (not of a loop inside it) becomes `return`;
+    with `stops`, its `break` becomes `return _claude_batch.STOP` (no later item runs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stops: bool = False) -> None:
         self.depth = 0
+        self.stops = stops
+
+    def leave_Break(self, original_node, updated_node):
+        if self.depth or not self.stops:
+            return updated_node
+        return cst.Return(cst.Attribute(cst.Name(RUNTIME), cst.Name("STOP")))
 
     def visit_For(self, node: cst.For) -> None:
         self.depth += 1

@@ -658,6 +658,9 @@ def _captured(call):
         return False, exc
 
 
+STOP = object()  # returned by an item of fan_out: like `break`, no later item runs (its result is None)
+
+
 class ReplayError(anthropic.AnthropicError):
     """A replayed item made a different request than the one it recorded."""
 
@@ -725,8 +728,11 @@ class _Attempt:
             child = _Attempt(self.session, base + (index,), self.output, self.used)
             token = _ATTEMPT.set(child)
             try:
-                results.append(function(item))
+                value = function(item)
                 child.check(whole=False)
+                if value is STOP:
+                    break  # as `break` in the loop: no later item
+                results.append(value)
             except _Recorded:
                 stopped = True
                 results.append(None)
@@ -776,8 +782,9 @@ class _Session:
                 attempt = _Attempt(self, (index,))
                 token = _ATTEMPT.set(attempt)
                 try:
-                    states[index] = ("done", function(items[index]))
+                    value = function(items[index])
                     attempt.check()
+                    states[index] = ("stop", None) if value is STOP else ("done", value)
                 except _Recorded:
                     continue
                 except Exception as exc:  # noqa: BLE001 - raised in item order, at the end
@@ -785,7 +792,7 @@ class _Session:
                 finally:
                     _ATTEMPT.reset(token)
                 self._hold(index, attempt.output)
-                if states[index][0] == "raised":
+                if states[index][0] in ("raised", "stop"):
                     break  # the items after it would not have run
             if not self.recorded:
                 return self._finish(states)
@@ -810,7 +817,7 @@ class _Session:
                 self._serve(batch, await batch._acollect())
 
     def _pending(self, states):
-        stop = next((i for i, (state, _) in enumerate(states) if state == "raised"), len(states))
+        stop = next((i for i, (state, _) in enumerate(states) if state in ("raised", "stop")), len(states))
         return [i for i in range(stop) if states[i][0] == "pending"]
 
     def _hold(self, index, output):
