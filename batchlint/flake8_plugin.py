@@ -88,4 +88,4 @@ class Plugin:
                 return  # alone, it cannot contain a Claude call: no parse at all
             findings = check_source(text, self.filename, config, module=module, apply_noqa=False).findings
         for finding in findings:
-            yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+            yield finding.line, finding.column - 1, f"{finding.code} {finding.short_message}", type(self)  # as `check` prints it
