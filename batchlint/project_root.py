@@ -160,8 +160,22 @@ def is_test_path(path: str, folder: str = "") -> bool:
     if not parts:
         return False
     name = parts[-1]
-    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-            or any(p in ("tests", "test") for p in parts[:-1]))
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    # under a tests/ folder, a program of its own (a benchmark, a generator of tests) is not test code
+    return any(p in ("tests", "test") for p in parts[:-1]) and not _is_program(path)
+
+
+_MAIN_GUARD = re.compile(rb"^if\s+__name__\s*==\s*['\"]__main__['\"]", re.MULTILINE)
+
+
+def _is_program(path: str) -> bool:
+    """A `__main__` block at module level (the first 1 MB read)."""
+    try:
+        with open(path, "rb") as handle:
+            return _MAIN_GUARD.search(handle.read(1 << 20)) is not None
+    except OSError:
+        return False
 
 
 def configured_root_problem(root: str, config_file: str) -> str:

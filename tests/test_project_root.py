@@ -272,6 +272,13 @@ def test_test_code_is_not_reported_unless_asked(tmp_path):
     assert not is_test_path(str(tmp_path / "app" / "jobs.py"), str(tmp_path))
     assert is_test_path(str(tmp_path / "tests" / "x.py"), str(tmp_path))
     assert not is_test_path(str(tmp_path / "testing" / "x.py"), str(tmp_path))
+    # a program of its own under tests/ (a benchmark script run as a job) is not test code
+    bench = tmp_path / "tests" / "benchmarks" / "run_eval.py"
+    bench.parent.mkdir(parents=True)
+    bench.write_text('def main():\n    pass\n\n\nif __name__ == "__main__":\n    main()\n')
+    helper = tmp_path / "tests" / "benchmarks" / "fixtures_data.py"
+    helper.write_text("ROWS = []\n")
+    assert not is_test_path(str(bench), str(tmp_path)) and is_test_path(str(helper), str(tmp_path))
 
 
 def test_include_tests_key(tmp_path):
