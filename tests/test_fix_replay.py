@@ -121,3 +121,21 @@ def test_replay_tiers(tmp_path, body, safety, why):
     assert [s.fixable for s in statuses] == [True]
     assert statuses[0].safety == safety and why in statuses[0].unsafe_because
     assert "fan_out" in statuses[0].reason
+
+
+@pytest.mark.parametrize("body, fixable", [
+    # `summary` is bound in another branch too, and read in the loop only after the loop binds it
+    ('def main(one):\n    if one:\n        summary = "x"\n        print(summary)\n    else:\n        for d in ["a", "b"]:\n'
+     '            if d:\n                print(d)\n                summary = ask(d)\n                print(summary)\n', True),
+    # the loop's last value is what the code after it prints: refused
+    ('def main():\n    summary = None\n    for d in ["a", "b"]:\n        print(d)\n        summary = ask(d)\n'
+     '    print(summary)\n', False),
+    # rebound after the loop before anything reads it: the loop's copy is unseen
+    ('def main():\n    for d in ["a", "b"]:\n        print(d)\n        summary = ask(d)\n        print(summary)\n'
+     '    summary = "done"\n    print(summary)\n', True),
+    # `_` holds nothing anyone reads
+    ('def main():\n    _ = None\n    for _ in range(2):\n        print(ask("same"))\n', True),
+])
+def test_names_the_loop_binds_are_followed_through_branches_and_later_code(tmp_path, body, fixable):
+    statuses = _statuses(tmp_path, HEAD + body + '\n\nif __name__ == "__main__":\n    main()\n')
+    assert statuses and all(s.fixable == fixable for s in statuses), [s.reason for s in statuses]

@@ -161,6 +161,7 @@ def _carried(planner, loop: cst.For) -> tuple[set[str], Refusal | None]:
             assigned |= scan(node.asname.name).reads
         elif isinstance(node, cst.NamedExpr):
             assigned |= scan(node.target).reads
+    assigned.discard("_")  # the throwaway name holds nothing anyone reads
     outside = _bound_outside(planner, loop)
     # a name bound outside is handed from one item to the next only when the
     # body may read it before assigning it; after the loop, whenever it is read
@@ -169,8 +170,8 @@ def _carried(planner, loop: cst.For) -> tuple[set[str], Refusal | None]:
     if shared:
         return set(), Refusal(f"`{shared[0]}` is assigned in the loop and used outside it: each item would get "
                               "its own copy")
-    if targets & _read_after(planner, loop):
-        name = sorted(targets & _read_after(planner, loop))[0]
+    if (targets - {"_"}) & _read_after(planner, loop):
+        name = sorted((targets - {"_"}) & _read_after(planner, loop))[0]
         return set(), Refusal(f"`{name}` is read after the loop, which leaves it holding the last item")
     return (augmented - targets) - (assigned - augmented), None
 
@@ -202,25 +203,52 @@ def _prior_call(planner, loops, call: cst.Call) -> str:
 
 
 def _read_before_written(statements, name: str) -> bool:
-    """Whether a statement may read `name` before one assigns it: the first
-    statement that mentions it must bind it, plainly and at the top level,
-    without reading it (`x = f(row)`, `for x in xs:`; not `x = x + 1`, not in
-    an `if`)."""
+    """Whether running the statements may read `name` before binding it: a
+    plain top-level `x = f(row)` or `for x in xs:` binds first; inside an `if`,
+    `with`, `try` or loop, each block is looked at the same way, and what
+    follows a block that may not bind the name may still read the old value."""
     for statement in getattr(statements, "body", statements):
-        usage = scan(statement)
-        if name not in _reads([statement]) and name not in usage.writes:
+        if name not in _reads([statement]) and name not in scan(statement).writes:
             continue
-        if isinstance(statement, cst.For):
-            return not (name in scan(statement.target).reads and name not in scan(statement.iter).reads)
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-                and isinstance(statement.body[0], (cst.Assign, cst.AnnAssign)):
-            small = statement.body[0]
-            value = small.value
-            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-            bound = any(isinstance(t, cst.Name) and t.value == name for t in targets)
-            return not bound or (value is not None and name in scan(value).reads)
-        return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            if len(statement.body) == 1 and isinstance(statement.body[0], (cst.Assign, cst.AnnAssign)):
+                small = statement.body[0]
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                bound = any(isinstance(t, cst.Name) and t.value == name for t in targets)
+                return not bound or (small.value is not None and name in scan(small.value).reads)
+            return True
+        heads, blocks = _parts(statement)
+        if any(name in scan(h).reads for h in heads):
+            return True
+        if isinstance(statement, cst.For) and name in scan(statement.target).reads:
+            return False  # the loop binds it before its body runs (an empty loop leaves it: not followed)
+        if any(_read_before_written(b, name) for b in blocks):
+            return True
     return False
+
+
+def _parts(statement) -> tuple[list, list]:
+    """(the expressions a compound statement evaluates first, its blocks' statement lists)."""
+    if isinstance(statement, cst.If):
+        heads, blocks, orelse = [statement.test], [statement.body.body], statement.orelse
+        while isinstance(orelse, cst.If):
+            heads.append(orelse.test)
+            blocks.append(orelse.body.body)
+            orelse = orelse.orelse
+        if orelse is not None:
+            blocks.append(orelse.body.body)
+        return heads, blocks
+    if isinstance(statement, (cst.For, cst.While)):
+        head = statement.iter if isinstance(statement, cst.For) else statement.test
+        blocks = [statement.body.body] + ([statement.orelse.body.body] if statement.orelse else [])
+        return [head], blocks
+    if isinstance(statement, cst.With):
+        return [i.item for i in statement.items], [statement.body.body]
+    if isinstance(statement, cst.Try):
+        blocks = [statement.body.body] + [h.body.body for h in statement.handlers]
+        blocks += [b.body.body for b in (statement.orelse, statement.finalbody) if b is not None]
+        return [], blocks
+    return [statement], []  # anything else: read as a whole
 
 
 def _declaration(planner, loop: cst.For) -> str:
@@ -243,20 +271,41 @@ def _bound_outside(planner, loop: cst.For) -> set[str]:
 
 
 def _read_after(planner, loop: cst.For) -> set[str]:
-    reads = set()
+    """Names the code after the loop may read before binding them again (a
+    later `result = ...` first makes the loop's `result` unseen)."""
+    reads, rebound = set(), set()
     node, parent = loop, planner.parent(loop)
     while parent is not None and not isinstance(node, (cst.FunctionDef, cst.Module)):
         body = getattr(parent, "body", None)
         if isinstance(body, (list, tuple)) and node in body:
             position = list(body).index(node)
-            reads |= _reads(list(body)[position + 1:])
+            later = list(body)[position + 1:]
+            for name in _reads(later) - rebound:
+                if _read_before_written(later, name):
+                    reads.add(name)
+            rebound |= {n for n in _bound_in(later) if n not in reads}
             if isinstance(planner.parent(parent), (cst.For, cst.While)):
                 # in an enclosing loop the statements before this one run again after it:
                 # a name they bind before reading (`for q in ...` again) is not read
                 before = list(body)[:position]
-                reads |= {n for n in _reads(before) if _read_before_written(before, n)}
+                reads |= {n for n in _reads(before) - rebound if _read_before_written(before, n)}
         node, parent = parent, planner.parent(parent)
     return reads
+
+
+def _bound_in(statements) -> set[str]:
+    """Names the statements bind at their top level (`x = ...`, `for x in`)."""
+    out = set()
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    out |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                    out.add(small.target.value)
+        elif isinstance(statement, cst.For):
+            out |= scan(statement.target).reads
+    return out
 
 
 def _carried_into_request(planner, loop: cst.For, inner: cst.CSTNode, declared) -> Refusal | None:
