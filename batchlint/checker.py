@@ -18,8 +18,8 @@ from .discovery import SourceFile, discover, display_path, module_part, read_sou
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .facts_cache import FactsCache
 from .model import CheckResult, FileError, Finding
-from .project_root import (Scope, configured_root_problem, imported_packages, is_test_path, partition,
-                           provided_packages, scope_for)
+from .project_root import (Scope, configured_root_problem, imported_packages, is_test_module, is_test_path,
+                           partition, provided_packages, scope_for)
 
 
 def default_jobs() -> int:
@@ -144,8 +144,13 @@ def _without_tests(result: CheckResult, folder: str) -> CheckResult:
     test_paths = {path for path in {f.path for f in result.findings} if is_test_path(path, folder)}
     if not test_paths:
         return result
-    tests = [f for f in result.findings if f.path in test_paths]
-    return replace(result, findings=tuple(f for f in result.findings if f.path not in test_paths),
+    # a script under tests/ that runs as a program (module-level code, BL105) is not test code
+    tests = [f for f in result.findings if f.path in test_paths
+             and (f.code != "BL105" or is_test_module(os.path.basename(f.path)))]
+    if not tests:
+        return result
+    hidden = {id(f) for f in tests}
+    return replace(result, findings=tuple(f for f in result.findings if id(f) not in hidden),
                    suppressed=result.suppressed + len(tests),
                    suppressed_findings=(*result.suppressed_findings, *((f, "test code (include-tests = true to report it)")
                                                                        for f in tests)))

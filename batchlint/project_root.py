@@ -159,11 +159,15 @@ def is_test_path(path: str, folder: str = "") -> bool:
     parts = [p for p in rel.split("/") if p not in ("", ".", "..")]
     if not parts:
         return False
-    name = parts[-1]
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+    if is_test_module(parts[-1]):
         return True
     # under a tests/ folder, a program of its own (a benchmark, a generator of tests) is not test code
     return any(p in ("tests", "test") for p in parts[:-1]) and not _is_program(path)
+
+
+def is_test_module(name: str) -> bool:
+    """A file name pytest or unittest collects, or a conftest.py."""
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
 _MAIN_GUARD = re.compile(rb"^if\s+__name__\s*==\s*['\"]__main__['\"]", re.MULTILINE)

@@ -279,6 +279,16 @@ def test_test_code_is_not_reported_unless_asked(tmp_path):
     helper = tmp_path / "tests" / "benchmarks" / "fixtures_data.py"
     helper.write_text("ROWS = []\n")
     assert not is_test_path(str(bench), str(tmp_path)) and is_test_path(str(helper), str(tmp_path))
+    # and a module-level script under tests/ (BL105) is reported, while a test module is not
+    write(tmp_path / "tests" / "evals", {
+        "likert.py": "import anthropic\n\nclient = anthropic.Anthropic()\nrows = ['a', 'b']\n"
+                     "out = [client.messages.create(model='m', max_tokens=5, messages=[r]) for r in rows]\n",
+        "test_likert.py": "import anthropic\n\nclient = anthropic.Anthropic()\nrows = ['a', 'b']\n"
+                          "out = [client.messages.create(model='m', max_tokens=5, messages=[r]) for r in rows]\n",
+    })
+    found = in_dir(tmp_path, lambda: check_paths(["."], Config()))
+    assert "tests/evals/likert.py" in {f.path for f in found.findings}
+    assert "tests/evals/test_likert.py" in {f.path for f, _ in found.suppressed_findings}
 
 
 def test_include_tests_key(tmp_path):
