@@ -86,14 +86,20 @@ def scope_for(paths: list[str], explicit_root: str = "") -> Scope:
         if not all(_inside(g, roots[0]) for g in given):  # a path outside it is its own project
             roots = _outermost((*roots, *(find_root(g) or g for g in given if not _inside(g, roots[0]))))
     else:
-        found = [find_root(g) for g in given]
+        # no marker above a path: the working directory is its project, when the
+        # path is inside it (as ruff takes the working directory); else the paths alone
+        found = [find_root(g) or _working_root(g) for g in given]
         if any(r is None for r in found):
-            # no marker above some path: the given paths are the project (today's behaviour)
             roots = ()
         else:
             roots = _outermost(found)
     walk = tuple(dict.fromkeys((*(_shown(r) for r in roots), *paths)))
     return Scope(walk, given, roots, split=not explicit_root)
+
+
+def _working_root(path: str) -> str | None:
+    here = os.getcwd()
+    return here if _inside(path, here) and here not in _not_projects() else None
 
 
 def _inside(path: str, top: str) -> bool:

@@ -100,13 +100,17 @@ def test_single_file_finds_the_wrapper_in_another_file(tmp_path):
     assert views_equal_project(tmp_path) == 1
 
 
-def test_without_a_root_marker_the_paths_are_the_project(tmp_path):
+def test_without_a_root_marker_the_working_directory_is_the_project(tmp_path):
+    """As ruff does: a file named inside the working directory is reported as
+    the working directory's analysis sees it; outside it, the paths alone."""
     write(tmp_path, {k: v for k, v in WRAPPER.items() if k != "pyproject.toml"})
     assert find_root(str(tmp_path / "scripts" / "run.py")) is None  # pytest's folders hold no marker
-    single = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config()))
-    assert single.findings == ()  # the wrapper's file is not read
     whole = in_dir(tmp_path, lambda: check_paths(["."], Config()))
     assert [(f.path, f.line) for f in whole.findings] == [("scripts/run.py", 6)]
+    single = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config()))
+    assert [(f.path, f.line) for f in single.findings] == [("scripts/run.py", 6)]  # the wrapper is read
+    alone = in_dir(tmp_path / "scripts", lambda: check_paths([str(tmp_path / "app" / "llm.py")], Config()))
+    assert alone.findings == ()  # outside the working directory: the path alone
 
 
 def test_project_root_option_and_key(tmp_path):
