@@ -24,7 +24,8 @@ from ..analysis.clients import supports_batches
 from ..analysis.surfaces import remedy
 from .plan import RESPONSE, LoopRewrite, Planner, Refusal, Rewrite
 from .replay import ReplayRewrite, plan_replay, stop_caught_around
-from .rewrite import RUNTIME, Emit, apply
+from .shapes import RUNTIME
+from .rewrite import Emit, apply
 from .runtime_file import RuntimeWrite, locate, module_name, plan_write
 from .style import line_length
 from .tiers import tier_of

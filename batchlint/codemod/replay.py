@@ -189,12 +189,7 @@ def _prior_call(planner, loops, call: cst.Call) -> str:
     """A function of the project (not a builtin, a string or JSON method) the
     loop bodies call before the Claude call: it runs again in every round."""
     for loop, inner in zip(loops, [*loops[1:], call]):
-        statement = inner
-        while planner.parent(statement) is not loop.body and planner.parent(statement) is not None:
-            statement = planner.parent(statement)
-        body = list(loop.body.body)
-        before = body[: body.index(statement)] if statement in body else []
-        for part in before:
+        for part in _statements_before(planner, loop, inner):
             for inner_call in scan(part).calls:
                 name = callee_name(inner_call)
                 if name and name not in _PURE and name not in _HELD and not dotted(inner_call.func).startswith("time.sleep"):
@@ -312,12 +307,8 @@ def _carried_into_request(planner, loop: cst.For, inner: cst.CSTNode, declared) 
     """A name the body adds to (`written += 1`) read before the call: in a
     round, every item sees the value from before any item of it finished."""
     shared = {name for _, _, names in declared for name in names}
-    statement = inner
-    while planner.parent(statement) is not loop.body and planner.parent(statement) is not None:
-        statement = planner.parent(statement)
-    body = list(loop.body.body)
-    before = body[: body.index(statement)] if statement in body else []
-    before = [b.visit(_AddsOnly()) for b in before]  # `skipped += 1` alone decides nothing
+    # `skipped += 1` alone decides nothing
+    before = [b.visit(_AddsOnly()) for b in _statements_before(planner, loop, inner)]
     read = sorted(shared & (_reads(before) | scan(*[a.value for a in getattr(inner, "args", ())]).reads
                             if before or getattr(inner, "args", ()) else set()))
     if read:
@@ -351,14 +342,20 @@ def _reads(statements) -> set[str]:
     return reads
 
 
-def _before_call(planner, loop: cst.For, call: cst.CSTNode) -> Refusal | None:
-    """What runs again in every pass, up to the call (or the inner loop that
-    makes it): no writes or sends, no clock or random numbers in the request."""
-    statement = call
+def _statements_before(planner, loop: cst.For, inner: cst.CSTNode) -> list:
+    """The statements of the loop's body before the one holding `inner` (the
+    call, or the inner loop that makes it): what runs again in every round."""
+    statement = inner
     while planner.parent(statement) is not loop.body and planner.parent(statement) is not None:
         statement = planner.parent(statement)
     body = list(loop.body.body)
-    before = body[: body.index(statement)] if statement in body else []
+    return body[: body.index(statement)] if statement in body else []
+
+
+def _before_call(planner, loop: cst.For, call: cst.CSTNode) -> Refusal | None:
+    """What runs again in every pass, up to the call (or the inner loop that
+    makes it): no writes or sends, no clock or random numbers in the request."""
+    before = _statements_before(planner, loop, call)
     local = scan(loop.target).reads | (scan(*before).writes if before else set())
     for part in [*before, *[a.value for a in getattr(call, "args", ())]]:
         usage = scan(part)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import libcst as cst
 
 from .replay import ReplayRewrite
+from .shapes import runtime_attr
 from .syntax import dotted, line_break, scan
 
-RUNTIME = "_claude_batch"
 
 
 def replay_nodes(r: ReplayRewrite, key: cst.SimpleString, taken: set[str], fit=lambda statement, depth: statement,
@@ -27,9 +27,9 @@ def replay_nodes(r: ReplayRewrite, key: cst.SimpleString, taken: set[str], fit=l
         return _loop(r, r.loops[0], r.loops[1:], key, set(taken), fit, 0)
     if r.kind == "pool":
         maker, waits = r.mapped
-        new = {id(maker): cst.Call(cst.Attribute(cst.Name(RUNTIME), cst.Name("Pool")), [cst.Arg(key)])}
+        new = {id(maker): cst.Call(runtime_attr("Pool"), [cst.Arg(key)])}
         for call in waits:
-            new[id(call)] = call.with_changes(func=cst.Attribute(cst.Name(RUNTIME), cst.Name(dotted(call.func).rpartition(".")[2])))
+            new[id(call)] = call.with_changes(func=runtime_attr(dotted(call.func).rpartition(".")[2]))
         return r.node.visit(_ById(new))
     if r.kind == "map" and isinstance(r.node, cst.With):  # the pool goes: its body, with the map replaced
         body = r.node.body.deep_replace(r.call, fit_expression(_fan_out(*r.mapped, key, False)))
@@ -46,7 +46,7 @@ def replay_nodes(r: ReplayRewrite, key: cst.SimpleString, taken: set[str], fit=l
 
 def _fan_out(function, items, key: cst.SimpleString, is_async: bool) -> cst.BaseExpression:
     call = cst.Call(
-        cst.Attribute(cst.Name(RUNTIME), cst.Name("afan_out" if is_async else "fan_out")),
+        runtime_attr("afan_out" if is_async else "fan_out"),
         [cst.Arg(function), cst.Arg(_unparenthesized(items)), cst.Arg(key)])
     return cst.Await(call) if is_async else call
 
@@ -145,7 +145,7 @@ class _ContinueToReturn(cst.CSTTransformer):
     def leave_Break(self, original_node, updated_node):
         if self.depth or not self.stops:
             return updated_node
-        return cst.Return(cst.Attribute(cst.Name(RUNTIME), cst.Name("STOP")))
+        return cst.Return(runtime_attr("STOP"))
 
     def visit_For(self, node: cst.For) -> None:
         self.depth += 1

@@ -16,11 +16,11 @@ from .helpers import derived_functions
 from .replay import ReplayRewrite
 from .replay_build import one_argument_a_line, replay_nodes
 from .plan import RESPONSE, ComprehensionRewrite, LoopRewrite, Rewrite, derived_name
+from .shapes import runtime_attr
 from .syntax import line_break
 
 _SPACE = cst.SimpleWhitespace(" ")
 STATE, PARAMS = "_batchlint_state", "_batchlint_params"  # what a helper's request builder returns
-RUNTIME = "_claude_batch"  # the name the runtime module is bound to in a rewritten module
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,6 @@ def _item(names: tuple[str, ...]) -> cst.BaseExpression:
     return cst.Tuple([cst.Element(cst.Name(n)) for n in names])
 
 
-def _runtime(attr: str) -> cst.Attribute:
-    return cst.Attribute(cst.Name(RUNTIME), cst.Name(attr))
-
-
 def _with_item(call: cst.Call, func: cst.BaseExpression, item: cst.BaseExpression) -> cst.Call:
     """`func(item, <the call's own arguments>)`, laid out as the call was (one
     argument a line stays one argument a line)."""
@@ -125,7 +121,7 @@ def _key(emit: Emit) -> cst.SimpleString:
 
 def _batch_statement(r: Rewrite, emit: Emit, leading_lines) -> cst.SimpleStatementLine:
     """`batch = _claude_batch.Batch(<messages>, "<key>")`."""
-    call = cst.Call(_runtime("Batch"), args=_args(_resource(r), _key(emit), keywords=_options(emit)))
+    call = cst.Call(runtime_attr("Batch"), args=_args(_resource(r), _key(emit), keywords=_options(emit)))
     statement = cst.SimpleStatementLine([cst.Assign(targets=[cst.AssignTarget(cst.Name(emit.var))], value=call)],
                                         leading_lines=leading_lines)
     return _fitted(statement, emit.indent, emit.line_length)
@@ -258,7 +254,7 @@ def _hoisted_comprehension(r: ComprehensionRewrite, emit: Emit) -> list[cst.Base
         saved = (*r.saved, STATE)
         adding = _helper_requests(r, emit, batch, comp)
     else:
-        requests = cst.GeneratorExp(elt=_with_item(r.call, _runtime("request"), _item(saved)), for_in=comp.for_in,
+        requests = cst.GeneratorExp(elt=_with_item(r.call, runtime_attr("request"), _item(saved)), for_in=comp.for_in,
                                     lpar=[], rpar=[])
         adding = cst.SimpleStatementLine([cst.Expr(cst.Call(
             cst.Attribute(batch, cst.Name("extend")),
@@ -302,10 +298,10 @@ def _helper_requests(r: ComprehensionRewrite, emit: Emit, batch: cst.Name, comp)
 
 def _comprehension(r: ComprehensionRewrite, emit: Emit) -> cst.BaseExpression:
     comp = r.comp
-    requests = cst.ListComp(elt=_with_item(r.call, _runtime("request"), _item(r.saved)), for_in=comp.for_in)
+    requests = cst.ListComp(elt=_with_item(r.call, runtime_attr("request"), _item(r.saved)), for_in=comp.for_in)
     for_in = cst.CompFor(
         target=_pair(_item(r.saved), cst.Name(emit.response), parens=False),
-        iter=cst.Call(_runtime("aresults" if r.is_async else "results"),
+        iter=cst.Call(runtime_attr("aresults" if r.is_async else "results"),
                       args=_args(_resource(r), _key(emit), requests, keywords=_options(emit))),
         asynchronous=cst.Asynchronous() if r.is_async else None,
     )

@@ -9,6 +9,12 @@ import libcst as cst
 
 # What the calls look like once rewritten: names the codemod introduces.
 RESPONSE = "_batchlint_response"
+RUNTIME = "_claude_batch"  # the name the runtime module is bound to in a rewritten module
+
+
+def runtime_attr(attr: str) -> cst.Attribute:
+    """`_claude_batch.<attr>`."""
+    return cst.Attribute(cst.Name(RUNTIME), cst.Name(attr))
 
 
 @dataclass(frozen=True)
