@@ -773,6 +773,7 @@ class _Session:
             self.options["store"] = FileStore(folder or ".claude_batch")
         self.answers, self.recorded, self.keys = {}, [], []
         self.answered = collections.Counter()  # item index -> answers recorded for it
+        self.held, self.written = {}, 0  # finished items' output not yet written; items written so far
 
     def run(self, function, items):
         states = [("pending", None)] * len(items)
@@ -822,8 +823,7 @@ class _Session:
 
     def _hold(self, index, output):
         """Keep a finished item's output; write out the finished prefix."""
-        self.__dict__.setdefault("held", {})[index] = output
-        self.__dict__.setdefault("written", 0)
+        self.held[index] = output
         while self.written in self.held:
             _replay_output(self.held.pop(self.written))
             self.written += 1
@@ -850,7 +850,7 @@ class _Session:
             self.answered[path[0]] += 1
 
     def _finish(self, states):
-        for index in sorted(self.__dict__.get("held", {})):  # after an error: the rest, in order
+        for index in sorted(self.held):  # after an error: the rest, in order
             _replay_output(self.held.pop(index))
         raised = next((value for state, value in states if state == "raised"), None)
         if raised is not None:
