@@ -52,11 +52,11 @@ def fix(path: Path):
         os.chdir(old)
 
 
-@pytest.mark.parametrize("name", REWRITE)
-def test_rewrite_keeps_output_and_makes_no_synchronous_calls(tmp_path, name):
-    path = tmp_path / Path(name).name
-    shutil.copy(CASES / name, path)
-    with FakeAPI(polls_to_end=2) as api:
+def rewrite_and_compare(path: Path, polls_to_end: int = 2) -> tuple[bytes, int]:
+    """Run the program, `fix` it, run it again: the same output, every former
+    synchronous call sent in a batch, none left; a second `fix` changes
+    nothing. The rewritten bytes and the number of batches the run made."""
+    with FakeAPI(polls_to_end=polls_to_end) as api:
         before = run(path, api)
         assert before.returncode == 0, before.stderr
         sync_calls = len(api.requests)
@@ -68,17 +68,26 @@ def test_rewrite_keeps_output_and_makes_no_synchronous_calls(tmp_path, name):
     text = path.read_bytes()
     ast.parse(text)
 
-    with FakeAPI(polls_to_end=2) as api:
+    with FakeAPI(polls_to_end=polls_to_end) as api:
         after = run(path, api)
         assert after.returncode == 0, after.stderr
         assert api.requests == []  # no synchronous Messages call is left
         assert len(api.batch_requests) == sync_calls
+        batches = len(api.batches)
     assert after.stdout == before.stdout
 
     # A second fix changes nothing: no candidates left, the helper is not added twice.
     result, planned = fix(path)
     assert not [f for f in result.findings if f.code.startswith("BL1")], [(f.code, f.line) for f in result.findings]
     assert path.read_bytes() == text
+    return text, batches
+
+
+@pytest.mark.parametrize("name", REWRITE)
+def test_rewrite_keeps_output_and_makes_no_synchronous_calls(tmp_path, name):
+    path = tmp_path / Path(name).name
+    shutil.copy(CASES / name, path)
+    rewrite_and_compare(path)
 
 
 @pytest.mark.parametrize("name", REFUSE)

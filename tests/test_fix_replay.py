@@ -6,13 +6,10 @@ line). A second `fix` changes nothing."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
 
 import pytest
 
-from fakeapi import FakeAPI
-from test_fix import CASES, fix, run
+from test_fix import CASES, rewrite_and_compare
 
 REPLAY = sorted(p.name for p in (CASES / "replay").glob("*.py"))
 
@@ -23,31 +20,10 @@ def test_replay_keeps_output_in_one_batch_per_round_of_dependent_calls(tmp_path,
     rounds = int(source.splitlines()[0].removeprefix("# rounds:"))
     path = tmp_path / name
     path.write_text(source)
-    with FakeAPI(polls_to_end=1) as api:
-        before = run(path, api)
-        assert before.returncode == 0, before.stderr
-        sync_calls = len(api.requests)
-    assert sync_calls > 0
-
-    result, planned = fix(path)
-    statuses = [s for f in planned for _, s in f.statuses]
-    assert statuses and all(s.fixable for s in statuses), [s.reason for s in statuses]
-    text = path.read_text()
-    ast.parse(text)
-    assert "fan_out(" in text or "_claude_batch.Pool(" in text
-
-    with FakeAPI(polls_to_end=1) as api:
-        after = run(path, api)
-        assert after.returncode == 0, after.stderr
-        assert api.requests == []
-        assert len(api.batches) == rounds
-        assert len(api.batch_requests) == sync_calls
-    assert after.stdout == before.stdout
+    text, batches = rewrite_and_compare(path, polls_to_end=1)
+    assert b"fan_out(" in text or b"_claude_batch.Pool(" in text
+    assert batches == rounds
     assert not (tmp_path / ".claude_batch").exists() or not list((tmp_path / ".claude_batch").glob("*.json"))
-
-    result, planned = fix(path)
-    assert not [f for f in result.findings if f.code.startswith("BL1")], [(f.code, f.line) for f in result.findings]
-    assert path.read_text() == text
 
 
 def test_there_are_enough_replay_cases():
