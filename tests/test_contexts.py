@@ -1742,6 +1742,74 @@ CASES = [
                 say(client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": event["text"]}]).content[0].text)
         """,
     }, id="neg-slack-bolt-event"),
+    # A loop that a request handler runs is the handler's latency, even when a
+    # script runs the same loop too; the script's own loop over it is not.
+    pytest.param({
+        "pages.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def extract_topics(pages):
+                return [client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": p}]) for p in pages]
+        """,
+        "api.py": """
+            from fastapi import FastAPI
+            from pages import extract_topics
+
+            app = FastAPI()
+
+            @app.post("/analyze")
+            def analyze(pages: list[str]):
+                return extract_topics(pages)
+        """,
+        "main.py": """
+            from pages import extract_topics
+
+            extract_topics(["one page", "another page"])
+        """,
+    }, id="neg-helper-loop-run-by-handler-and-script"),
+    pytest.param({
+        "pages.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def extract_topics(pages):
+                return [client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": p}]) for p in pages]
+        """,
+        "api.py": """
+            from fastapi import FastAPI
+            from pages import extract_topics
+
+            app = FastAPI()
+
+            @app.post("/analyze")
+            def analyze(pages: list[str]):
+                return extract_topics(pages)
+        """,
+        "backfill.py": """
+            from pages import extract_topics
+
+            for deck in ["deck one", "deck two"]:
+                extract_topics([deck])  # expect: BL105
+        """,
+    }, id="script-loop-over-helper-a-handler-also-runs"),
+    pytest.param({
+        "pages.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def extract_topics(pages):
+                return [client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": p}]) for p in pages]  # expect: BL105
+        """,
+        "main.py": """
+            from pages import extract_topics
+
+            extract_topics(["one page", "another page"])
+        """,
+    }, id="helper-loop-run-by-script-only"),
 ]
 
 

@@ -289,13 +289,16 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             continue
         try:
             verdicts = []
-            for chain in walker.chains(site, facts.path):
+            chains = walker.chains(site, facts.path)
+            for chain in chains:
                 verdict = judge(chain)
                 if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
                     continue
                 if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
                     continue
                 verdicts.append(verdict)
+            if verdicts:
+                verdicts = _not_waited_on(verdicts, chains)
         except Exception as exc:  # noqa: BLE001 - see _failed
             _failed(errors, failed, facts.path, "classify its Claude calls", exc)
             continue
@@ -330,6 +333,18 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
     out = [f for f in out if f.call.path not in failed]
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _not_waited_on(verdicts: list[Verdict], chains: list[Chain]) -> list[Verdict]:
+    """The verdicts whose reported loop or job call no person waits on along
+    any path. A helper's loop that a nightly script runs and a request handler
+    runs too is the handler's latency as well: rewritten, the handler would
+    wait for a batch. Only a repetition above the shared part (the script's
+    own loop over the helper) stays a candidate."""
+    waited = {id(frame.site) for chain in chains
+              if chain.terminal is not None and chain.terminal.kind == INTERACTIVE
+              for frame in chain.frames}
+    return [v for v in verdicts if id(v.report.site) not in waited]
 
 
 def _stream_shown(project: Project, site: Site) -> bool:
