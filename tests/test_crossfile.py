@@ -366,7 +366,7 @@ CASES = [
             from llm import ask
 
             def summarize_batch(rows):
-                return [ask(r) for r in rows]  # expect: BL105
+                return [ask(r) for r in rows]  # a handler waits on this loop too
         """,
         "web.py": """
             from flask import Flask, request
@@ -386,7 +386,7 @@ CASES = [
             if __name__ == "__main__":
                 summarize_batch(json.load(open(sys.argv[1])))
         """,
-    }, id="loop-helper-called-from-handler-and-main-script"),
+    }, id="neg-loop-helper-called-from-handler-and-main-script"),
     pytest.param({
         "base.py": """
             class Provider:
@@ -566,5 +566,20 @@ def test_script_folders_sharing_module_names_keep_their_own_neighbours(tmp_path)
         "beta/run.py": "import common\n\n" + loop.format(call="common.ask(row)", mark="  # expect: BL105"),
         "beta/run_relative.py": "from . import common\n\n" + loop.format(call="common.ask(row)", mark="  # expect: BL105"),
         "beta/job.py": "from . import llm\n\n" + loop.format(call="llm.ask(row)", mark="  # expect: BL105"),
+    }
+    assert run(tmp_path, files) == expected(files)
+
+
+def test_a_namespace_spelling_binds_only_where_python_could_import_it(tmp_path):
+    """`from utils.utils import ask` names tools/meta/utils/utils.py (no
+    __init__.py on the way) only with tools/meta on sys.path: for scripts in
+    tools/meta and below. A copy of the script saved three folders away would
+    raise ImportError there, so its loop reaches no Claude call."""
+    loop = "from utils.utils import ask\n\nfor row in open('rows.txt'):\n    ask(row){mark}\n"
+    files = {
+        "tools/meta/utils/utils.py": ASK_CLAUDE,
+        "tools/meta/generate.py": loop.format(mark="  # expect: BL105"),
+        "tools/meta/steps/regenerate.py": loop.format(mark="  # expect: BL105"),
+        "tools/samples/history/generate_copy.py": loop.format(mark=""),
     }
     assert run(tmp_path, files) == expected(files)

@@ -91,9 +91,15 @@ class Project:
                 self._class_attrs[cls.qual] = dict(cls.attrs)
         self._alt_order = {qual: i for i, qual in enumerate(self.variable_alts)}
         self._module_suffixes: dict[str, str] = {}
+        # a spelling through folders without __init__.py imports only with the
+        # folder above it on sys.path: spelling -> that folder
+        self._namespace_roots: dict[str, str] = {}
         for facts in files:
+            own_parts = facts.module.count(".") + 1
             for spelling in path_module_names(facts.path):
-                self._module_suffixes.setdefault(spelling, facts.module)
+                if self._module_suffixes.setdefault(spelling, facts.module) == facts.module \
+                        and spelling.count(".") + 1 > own_parts:
+                    self._namespace_roots.setdefault(spelling, _folder_above(facts.path, spelling))
         for name in self.modules:
             parts = name.split(".")
             # `from app.llm import ask` may name src/app/llm.py; one-part suffixes
@@ -129,6 +135,29 @@ class Project:
         if dotted in self.modules:
             return dotted
         return self._module_suffixes.get(dotted)
+
+    def out_of_reach(self, symbolic: str, importer: str) -> bool:
+        """Whether `symbolic` names a project module that `importer` could not
+        import: `from utils.utils import f` matched to a far-away
+        `tools/meta/utils/utils.py` through folders without `__init__.py`
+        resolves only with `tools/meta` on sys.path, which running or importing
+        the importer puts there only when that folder holds it."""
+        if not self._namespace_roots:
+            return False
+        names = _TOKEN.findall(symbolic.partition("()")[0])
+        if not names or names[0] not in self._module_heads:
+            return False
+        for i in range(len(names), 0, -1):
+            dotted = ".".join(names[:i])
+            if dotted in self.modules:
+                return False
+            root = self._namespace_roots.get(dotted)
+            if root is not None:
+                folder = importer.replace("\\", "/").rpartition("/")[0]
+                return not (root == "" or folder == root or folder.startswith(root + "/"))
+            if self._module_suffixes.get(dotted) is not None:
+                return False
+        return False
 
     def value(self, symbolic: str) -> Value | None:
         if not symbolic or symbolic == UNKNOWN or symbolic.startswith((UNKNOWN, LITERAL)):
@@ -367,6 +396,8 @@ class Project:
             anthropic_imported = "anthropic" in facts.imported_modules
             runtime = facts.batch_runtime  # the batch runtime's own calls are never candidates
             for site in sites:
+                if self.out_of_reach(site.callee, facts.path):
+                    continue  # it would raise ImportError there
                 value = self.value(site.callee)
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
@@ -496,3 +527,13 @@ class Project:
     def file_of_function(self, qual: str) -> FileFacts | None:
         entry = self.functions.get(qual)
         return entry[1] if entry else None
+
+
+def _folder_above(path: str, spelling: str) -> str:
+    """The folder that must be on sys.path for `spelling` to name `path`:
+    (`tools/meta/utils/utils.py`, `utils.utils`) -> `tools/meta`."""
+    stem = path.replace("\\", "/")
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+    parts = [p for p in stem.split("/") if p and p not in (".", "..")]
+    return "/".join(parts[: len(parts) - (spelling.count(".") + 1)])
