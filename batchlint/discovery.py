@@ -235,11 +235,15 @@ def path_module_names(path: str) -> list[str]:
     without __init__.py (namespace packages, repos run from their root)
     import this way. One-part names are left out so that a project file
     `schedule.py` never shadows the `schedule` library."""
-    stem = path.replace("\\", "/")
-    stem = stem[:-3] if stem.endswith(".py") else stem
-    stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
-    parts = [module_part(p) for p in stem.split("/") if p and p not in (".", "..")]
+    parts = [module_part(p) for p in path_module_parts(path)]
     return [".".join(parts[i:]) for i in range(0, len(parts) - 1)]
+
+
+def path_module_parts(path: str) -> list[str]:
+    """A file's path as the folder and file names an import spells:
+    `app/judge/__init__.py` -> ["app", "judge"]."""
+    stem = path.replace("\\", "/").removesuffix(".py").removesuffix("/__init__")
+    return [p for p in stem.split("/") if p and p not in (".", "..")]
 
 
 class NotRegularFile(OSError):

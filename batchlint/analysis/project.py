@@ -24,7 +24,7 @@ from .clients import (
     normalise_path,
     shape_looks_like_claude,
 )
-from ..discovery import path_module_names
+from ..discovery import path_module_names, path_module_parts
 from .batched import from_runtime_module
 from .hierarchy import Hierarchy
 from .registries import build_registries, registry_key
@@ -532,8 +532,5 @@ class Project:
 def _folder_above(path: str, spelling: str) -> str:
     """The folder that must be on sys.path for `spelling` to name `path`:
     (`tools/meta/utils/utils.py`, `utils.utils`) -> `tools/meta`."""
-    stem = path.replace("\\", "/")
-    stem = stem[:-3] if stem.endswith(".py") else stem
-    stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
-    parts = [p for p in stem.split("/") if p and p not in (".", "..")]
+    parts = path_module_parts(path)
     return "/".join(parts[: len(parts) - (spelling.count(".") + 1)])
