@@ -406,3 +406,20 @@ def test_a_nested_project_the_root_imports_is_read_with_it(tmp_path):
     write(tmp_path / "other", {k: v for k, v in unrelated.items() if k.startswith("quiet/")})
     again = sorted((f.path, f.line) for f in in_dir(tmp_path, lambda: check_paths(["."], Config())).findings)
     assert again == found
+
+
+@pytest.mark.parametrize("marker", [None, "pyproject.toml"])
+def test_the_view_equality_script(tmp_path, marker):
+    """scripts/view_equality.py measures the evaluation repositories
+    (docs/evaluation.md); here it runs on generated ones, with a root marker
+    and without (the shape whose narrow views differed before the working
+    directory counted as the project)."""
+    files = {path: text for path, text in WRAPPER.items() if path != "pyproject.toml"}
+    if marker:
+        files[marker] = ""
+    write(tmp_path / "repo", files)
+    script = Path(__file__).resolve().parent.parent / "scripts" / "view_equality.py"
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path / "repo")],
+                          capture_output=True, text=True, check=False)
+    assert proc.stdout.splitlines() == [f"{tmp_path / 'repo'}: 1 files with findings, 0 views differ"], proc.stderr
+    assert proc.returncode == 0
