@@ -30,29 +30,38 @@ class _FileTimeout(Exception):
     pass
 
 
-def _parse(source: SourceFile) -> tuple[ast.Module | None, FileError | None]:
+def _parse(source: SourceFile) -> tuple[ast.Module | None, str, FileError | None]:
+    """The tree, the text it was parsed from, or why there is none."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings about analyzed code are not ours to print
-            return ast.parse(source.text), None
+            return ast.parse(source.text), source.text, None
     except (RecursionError, MemoryError):
-        return None, FileError(source.path, "too deeply nested to parse", "BL003")
+        return None, source.text, FileError(source.path, "too deeply nested to parse", "BL003")
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if any(marker in message for marker in _TOO_DEEP):
-            return None, FileError(source.path, f"too deeply nested to parse: {message}", "BL003")
+            return None, source.text, FileError(source.path, f"too deeply nested to parse: {message}", "BL003")
+        # newer syntax (3.12 f-strings, `type` aliases): analyzed as its 3.11 equivalent
+        from .newer_syntax import downgrade
+
+        text = downgrade(source.text)
+        if text is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse(text), text, None
         # the error's own place: editors and annotations jump there, not to 1:1
         line, column = max(1, exc.lineno or 1), max(1, exc.offset or 1)
         if _newer_python_syntax(source.text):
             running = f"{sys.version_info.major}.{sys.version_info.minor}"
-            return None, FileError(
+            return None, source.text, FileError(
                 source.path, f"needs Python {sys.version_info.major}.{sys.version_info.minor + 1} or newer to analyze "
                 f"(valid syntax that Python {running} cannot parse: {message}); run batchlint with the Python the "
                 "project runs on (e.g. `pipx run --python 3.13 batchlint check`); the other files are analyzed",
                 "BL001", line, column)
-        return None, FileError(source.path, f"syntax error: {message}", "BL001", line, column)
+        return None, source.text, FileError(source.path, f"syntax error: {message}", "BL001", line, column)
     except ValueError as exc:  # e.g. source with a NUL byte
-        return None, FileError(source.path, f"cannot parse: {exc}")
+        return None, source.text, FileError(source.path, f"cannot parse: {exc}")
 
 
 def _newer_python_syntax(text: str) -> bool:
@@ -90,14 +99,14 @@ def _time_limit(seconds: float):
 
 
 def parse_file(source: SourceFile, time_limit: float = FILE_TIME_LIMIT) -> tuple[FileFacts | None, FileError | None]:
-    tree, error = _parse(source)
+    tree, text, error = _parse(source)
     if error is not None:
         return None, error
     try:
         # warnings about the analyzed code (escape sequences, `None()`) are not ours to print
         with _time_limit(time_limit), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return index_module(tree, source.path, source.module, source.is_package, source.text,
+            return index_module(tree, source.path, source.module, source.is_package, text,
                                 source.renamed_neighbours), None
     except _FileTimeout:
         return None, FileError(source.path, f"skipped: analysis took longer than {time_limit:g} s", "BL003")

@@ -3,6 +3,7 @@ file, the run continues, and the exit code says so."""
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 
@@ -176,10 +177,36 @@ def test_warnings_about_analyzed_code_are_not_printed(tmp_path):
     assert proc.returncode == 0
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this interpreter parses PEP 701 f-strings itself")
-def test_syntax_newer_than_the_running_python_says_so(tmp_path):
-    # valid since Python 3.12 (PEP 701); ast on 3.11 rejects it, LibCST's grammar knows it
-    errors = run(tmp_path, "new.py", b"import anthropic\nx = f\"{'\\n'.join(['a', 'b'])}\"\n")
+NEWER_SYNTAX_PROJECT = b"""import anthropic
+
+client = anthropic.Anthropic()
+type Row = dict[str, str]
+
+
+def label[T](rows: list[T]) -> list[T]:
+    out = []
+    for row in rows:
+        out.append(client.messages.create(model="claude-haiku-4-5", max_tokens=8, messages=[
+            {"role": "user", "content": f"Label {row["text"]!r}: {"\\n".join(row["tags"])}"}]))
+    return out
+"""
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this interpreter parses the file itself")
+def test_syntax_newer_than_the_running_python_is_still_analyzed(tmp_path):
+    """PEP 701 f-strings (quotes reused, a backslash in an expression), a
+    `type` alias and a generic function: the file is analyzed as its 3.11
+    equivalent, at the same lines."""
+    (tmp_path / "label.py").write_bytes(NEWER_SYNTAX_PROJECT)
+    result = check_paths([str(tmp_path)], Config(root=str(tmp_path)))
+    assert list(result.errors) == []
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(10, 20, "BL101")]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this interpreter parses the file itself")
+def test_newer_syntax_that_cannot_keep_its_lines_says_which_python_to_run(tmp_path):
+    # type parameters over several lines: dropping them would move every later line
+    errors = run(tmp_path, "new.py", b"import anthropic\n\n\ndef f[\n    T,\n](a: T) -> T:\n    return a\n")
     code, message = errors["new.py"]
     assert code == "BL001"
     assert message.startswith(f"needs Python {sys.version_info.major}.{sys.version_info.minor + 1} or newer")
@@ -244,3 +271,22 @@ def test_decode_source_agrees_with_tokenize(data):
             return "cannot decode"
 
     assert outcome(decode_source) == outcome(_decode_with_tokenize)
+
+
+@pytest.mark.parametrize("source, parses", [
+    ('x = f"{d["a"]}"\n', True),  # quotes reused
+    ('x = f"""{d["a"]\n  # a comment inside the braces\n}\nend"""\ny = 1\n', True),  # lines kept
+    ('x = f"{f"{d["a"]}"}"\n', True),  # nested
+    ('type Pair[T] = tuple[T, T]\n', True),
+    ('class Box[T]:\n    pass\n', True),
+    ('def f[\n    T,\n](a: T) -> T:\n    return a\n', False),  # the rewrite would move lines
+    ('x = (1\n', False),  # not newer syntax: a syntax error
+])
+def test_newer_syntax_is_rewritten_line_for_line(source, parses):
+    from batchlint.newer_syntax import downgrade
+
+    older = downgrade(source)
+    assert (older is not None) == parses
+    if older is not None:
+        assert older.count("\n") == source.count("\n")
+        ast.parse(older)

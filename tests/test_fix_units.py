@@ -9,6 +9,7 @@ import ast
 import json
 import os
 import stat
+import sys
 import textwrap
 
 import libcst as cst
@@ -455,3 +456,25 @@ def test_a_fix_killed_midway_leaves_every_file_old_or_new(tmp_path):
     # the runtime the rewritten files import is written before any of them
     assert (work / "_claude_batch.py").read_bytes() == (expected / "_claude_batch.py").read_bytes()
     assert [p.name for p in work.iterdir() if not p.name.endswith((".py", ".batchlint-tmp"))] in ([], [".batchlint_cache"])
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="this interpreter parses the file itself")
+def test_a_file_in_newer_syntax_is_rewritten_in_its_own_syntax(tmp_path, monkeypatch):
+    """A 3.12 file checked and fixed under 3.11: the rewrite keeps its f-strings
+    as written, and the result is checked to parse by the same grammar."""
+    from test_bad_input import NEWER_SYNTAX_PROJECT
+
+    from batchlint import check_paths
+    from batchlint.codemod.fixer import plan_result
+    from batchlint.config import Config
+    from batchlint.newer_syntax import parse
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "label.py").write_bytes(NEWER_SYNTAX_PROJECT)
+    planned = plan_result(check_paths(["."], Config(root=str(tmp_path))), unsafe=True)
+    (fixed,) = [f.fixed.decode() for f in planned if f.path == "label.py"]
+    assert 'f"Label {row["text"]!r}: {"\\n".join(row["tags"])}"' in fixed
+    assert "batch.add(row, " in fixed and "client.messages.create(" not in fixed
+    parse(fixed)
+    with pytest.raises(SyntaxError):
+        parse(fixed.replace("batch.add(row, ", "batch.add(row, (", 1))

@@ -8,7 +8,6 @@ plain values: the new bytes and a FixStatus per finding. Writing is separate.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 import re
@@ -17,6 +16,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from ..model import CONTEXT_CODES, CheckResult, Finding, FixStatus
+from ..newer_syntax import parse as parse_any
 from . import files
 from .helpers import derived_functions, plan_helper
 from .imports import add_import, remove_unused
@@ -265,7 +265,7 @@ class _Session:
                         os.path.abspath(self.root), os.path.join(os.path.abspath(self.root), "src")) else frozenset()
                     module = add_import(module, runtime.import_line, self.root, mine, self.line_length)
             new = module.bytes + parsed.tail
-            ast.parse(new)
+            parse_any(new.decode(encoding) if isinstance(new, bytes) else new)  # never write what does not parse
         except RecursionError as exc:  # a file too deeply nested for LibCST's recursive walks
             return FileFix(path, parsed.original, None, tuple((f, FixStatus(False, _failure(exc))) for f, _ in statuses),
                            encoding=encoding)

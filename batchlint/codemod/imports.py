@@ -17,6 +17,7 @@ import sys
 
 import libcst as cst
 
+from ..newer_syntax import parse as parse_any
 from .syntax import dotted, is_docstring, line_break, one_a_line
 
 _SECTIONS = ("future", "stdlib", "thirdparty", "firstparty", "localfolder")
@@ -131,8 +132,8 @@ def remove_unused(before: str, module: cst.Module, line_length: int = 88) -> cst
     """`module` without the module-level imports whose names the original
     source `before` used and the rewritten module no longer does."""
     try:
-        used_before = _loaded(ast.parse(before))
-        used_after = _loaded(ast.parse(module.code))
+        used_before = _loaded(parse_any(before))
+        used_after = _loaded(parse_any(module.code))
     except (SyntaxError, ValueError, RecursionError):
         return module
     gone = used_before - used_after

@@ -10,12 +10,12 @@ shapes.py holds those, statements.py the rules for what may run before the call.
 
 from __future__ import annotations
 
-import ast
 
 import libcst as cst
 
 from ..analysis.clients import supports_batches
 from ..analysis.surfaces import remedy
+from ..newer_syntax import parse as parse_any
 from .positions import Positions
 from .shapes import RESPONSE, ComprehensionRewrite, LoopRewrite, Refusal, Rewrite, derived_name  # noqa: F401 - re-exported
 from .statements import (_bound_name, _fresh_names, _is_pacing, _link, _names_in_order, _names_outside_comprehensions,
@@ -44,7 +44,7 @@ class Planner:
         self._calls_in_order: list[cst.Call] = []
         _link(module, self.parents, self._calls_in_order)
         try:
-            tree = ast.parse(source)
+            tree = parse_any(source)
         except (SyntaxError, ValueError):  # LibCST accepted what CPython does not: positions by fallback
             tree = None
         self.positions = Positions(module, tree, source)
