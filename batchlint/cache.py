@@ -109,12 +109,15 @@ def _read_entry(path: str, key: str):
 # What a file parses to depends on the running Python too: 3.12 reads f-strings
 # that 3.11 rejects (BL001), so neither level answers for another version.
 _PYTHON = "%d.%d" % sys.version_info[:2]
+# Bumped when indexing changes what a file's facts say for the same text
+# (between releases the version string stays the same).
+_INDEX_REVISION = "2"
 
 
 def file_key(path: str, module: str, is_package: bool, text: str, renamed_neighbours: tuple = ()) -> str:
     # renamed neighbours change what the file's imports name; most files have none
     neighbours = (repr(renamed_neighbours),) if renamed_neighbours else ()
-    return _digest((__version__, _PYTHON, path, module, str(is_package), text, *neighbours))
+    return _digest((__version__, _INDEX_REVISION, _PYTHON, path, module, str(is_package), text, *neighbours))
 
 
 def facts_folder(directory: str) -> str:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project, Value
+from .analysis.surfaces import names_claude_client
 from .config import Config
 from .discovery import SourceFile, path_module_names, seed_pattern
 
@@ -48,6 +49,8 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
         return value.name in relevance.reaching
     if value.kind in ("inst", "class"):
         return value.name in relevance.carrier_classes
+    if value.kind == "ext":  # `ChatAnthropic(...)`, `instructor.from_anthropic(...)`
+        return names_claude_client(value.name)
     return False
 
 
@@ -272,8 +275,10 @@ class Mentions:
 def module_spellings(module: str, path: str, former_name: str = "") -> set[str]:
     """The names an import may use for a file: its module name, the
     spellings its path gives (discovery.path_module_names), and the name it
-    had before it was renamed for sharing it with a file elsewhere."""
-    return {module, *path_module_names(path), *((former_name,) if former_name else ())}
+    had before it was renamed for sharing it with a file elsewhere, and a
+    package module's bare name, which a script beside it imports it by."""
+    bare = (module.rpartition(".")[2],) if "." in module else ()
+    return {module, *path_module_names(path), *((former_name,) if former_name else ()), *bare}
 
 
 def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: Callable[[str], list[str]]) -> set[str]:
@@ -295,6 +300,10 @@ def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: 
         elif site.arg_values and modules_of(site.callee):
             if any(carries_claude(project.value(value), relevance) for _key, value in site.arg_values):
                 used.add(site.callee)
+        # `run_all(xs, lambda x: ask(x))`: the helper a Claude-reaching lambda is handed to
+        helpers = [s.via for s in site.structs if s.kind == "arg" and any(f.startswith("param=") for f in s.flags)]
+        if helpers and (site.callee in relevance.reaching or carries_claude(project.value(site.callee), relevance)):
+            used.update(via for via in helpers if modules_of(via))
     if f.module in relevance.modules:
         for fn in f.functions:
             used.update(d.expr for d in fn.decorators)

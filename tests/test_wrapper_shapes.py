@@ -321,3 +321,232 @@ def test_a_loop_reaching_one_call_names_only_it(tmp_path):
     assert finding.other_calls == ()
     assert not any(line.startswith("and ") for line in finding.evidence)
     assert _sarif_related(tmp_path, files) == [8]
+
+
+# Shapes from the blind set G (docs/evaluation.md), each beside its negative.
+PROVIDER = """
+    from langchain_anthropic import ChatAnthropic
+    from langchain_openai import ChatOpenAI
+
+    ROLES = {"default": ("gpt-4o", "openai"), "careful": ("claude-sonnet-4-5", "anthropic")}
+
+
+    def get_llm(role):
+        model, provider = ROLES[role]
+        if provider == "openai":
+            return ChatOpenAI(model=model)
+        elif provider == "anthropic":
+            return ChatAnthropic(model=model)
+        raise ValueError(provider)
+"""
+OPENAI_ONLY = """
+    from langchain_openai import ChatOpenAI
+
+
+    def get_llm(role):
+        return ChatOpenAI(model=role)
+"""
+LOOP_OVER_LLM = """
+    from llms import get_llm
+
+    if __name__ == "__main__":
+        for text in ["a", "b"]:
+            get_llm("careful").invoke(text){mark}
+"""
+PIPE = """
+    from langchain_anthropic import ChatAnthropic
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    prompt = ChatPromptTemplate.from_messages([("user", "Title for {{text}}")])
+    llm = {model}
+
+
+    def titles(texts):
+        chain = prompt | llm | StrOutputParser()
+        return [chain.invoke({{"text": t}}) for t in texts]{mark}
+
+
+    if __name__ == "__main__":
+        titles(["a", "b"])
+"""
+CALLABLE_POOL = """
+    from concurrent.futures import ThreadPoolExecutor
+    from typing import Callable
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(item):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{{"role": "user", "content": item}}])
+
+
+    def run_parallel(items, unit_func: {annotation}, workers=4):
+        def wrap(tag, item):
+            return unit_func(item)
+
+        with ThreadPoolExecutor(workers) as ex:
+            futures = [ex.submit(wrap, None, it) for it in items]{mark}
+        return [f.result() for f in futures]
+
+
+    def shout(item):
+        return item.upper()
+
+
+    if __name__ == "__main__":
+        run_parallel(["a", "b"], ask){caller_mark}
+        run_parallel(["c"], shout)
+"""
+AIRFLOW = """
+    import anthropic
+    from airflow.decorators import dag, task
+
+    client = anthropic.Anthropic()
+
+
+    @task
+    def translate(text, lang):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{{"role": "user", "content": lang + text}}])  # expect: BL103
+
+
+    @task
+    def translate_all(text, langs):
+        return {{lang: translate.{attr}(text, lang) for lang in langs}}{mark}
+
+
+    @dag(schedule="@daily")
+    def translations():
+        translate_all("hello", ["fr", "de"])
+
+
+    translations()
+"""
+SUMMARIZER = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def summarize(text):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": text}])
+"""
+DIGEST = """
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from summarizer import {name}
+
+    if __name__ == "__main__":
+        for line in open("feeds.txt"):
+            {name}(line){mark}
+"""
+
+
+def _dedent(files: dict[str, str]) -> dict[str, str]:
+    return {path: textwrap.dedent(text) for path, text in files.items()}
+
+
+SET_G = [
+    # a factory whose first return is not Claude: every return counts
+    pytest.param({"llms.py": PROVIDER, "run.py": LOOP_OVER_LLM.format(mark="  # expect: BL105")}, id="provider-factory"),
+    pytest.param({"llms.py": OPENAI_ONLY, "run.py": LOOP_OVER_LLM.format(mark="")}, id="neg-provider-factory-openai-only"),
+    # LangChain pipes: the chain's invoke is the model's
+    pytest.param({"titles.py": PIPE.format(model='ChatAnthropic(model="claude-haiku-4-5")', mark="  # expect: BL105")},
+                 id="langchain-pipe"),
+    pytest.param({"titles.py": PIPE.replace("from langchain_anthropic import ChatAnthropic", "from langchain_openai import ChatOpenAI")
+                  .format(model='ChatOpenAI(model="gpt-4o")', mark="")}, id="neg-langchain-pipe-openai"),
+    # a parameter annotated only `Callable` still holds what callers pass
+    # (callers pass different functions, so the closure's call is followed
+    # from each caller: the helper maps its parameter over items)
+    pytest.param({"pool.py": CALLABLE_POOL.format(annotation="Callable", mark="", caller_mark="  # expect: BL105")},
+                 id="callable-parameter"),
+    pytest.param({"pool.py": CALLABLE_POOL.format(annotation="Callable[[str], str]", mark="", caller_mark="  # expect: BL105")},
+                 id="callable-subscript-parameter"),
+    pytest.param({"pool.py": CALLABLE_POOL.format(annotation="Callable", mark="", caller_mark="").replace(
+        'run_parallel(["a", "b"], ask)', 'run_parallel(["a", "b"], shout)')}, id="neg-callable-parameter-not-claude"),
+    pytest.param({"pool.py": CALLABLE_POOL.format(annotation="Callable", mark="  # expect: BL105", caller_mark="").replace(
+        '        run_parallel(["c"], shout)\n', '')}, id="callable-parameter-one-caller"),
+    # an Airflow task calling another task's function in a loop
+    pytest.param({"dags/translate.py": AIRFLOW.format(attr="function", mark="  # expect: BL103")}, id="airflow-task-function"),
+    pytest.param({"dags/translate.py": AIRFLOW.format(attr="override", mark="")}, id="neg-airflow-task-override"),
+    # a script in a package folder importing its neighbour by its bare name
+    pytest.param({"src/__init__.py": "", "src/summarizer.py": SUMMARIZER,
+                  "src/digest.py": DIGEST.format(name="summarize", mark="  # expect: BL105")}, id="script-imports-neighbour-in-package"),
+    pytest.param({"src/__init__.py": "", "src/summarizer.py": SUMMARIZER,
+                  "src/digest.py": DIGEST.format(name="shorten", mark="")}, id="neg-neighbour-lacks-the-name"),
+]
+
+
+@pytest.mark.parametrize("files", SET_G)
+def test_set_g_shapes(tmp_path, files):
+    files = _dedent(files)
+    assert run(tmp_path, files) == expected(files)
+
+
+PREFECT_ONCE = """
+    import anthropic
+    from prefect import flow, task
+
+    client = anthropic.Anthropic()
+
+
+    @task
+    def meaning():
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "?"}])  # expect: BL103
+
+
+    @flow
+    def life():
+        print(meaning())
+"""
+
+
+def test_a_flow_calling_its_task_once_adds_no_second_finding(tmp_path):
+    """Callers of a task are followed only to a loop: a flow that runs the
+    task once is the same one call per run, reported once, in the task."""
+    files = _dedent({"flow.py": PREFECT_ONCE})
+    assert run(tmp_path, files) == expected(files)
+    looped = _dedent({"flow.py": PREFECT_ONCE.replace("print(meaning())", "for _ in range(3):\n            print(meaning.fn())  # expect: BL103")})
+    assert run(tmp_path / "looped", looped) == expected(looped)
+
+
+LAMBDA_TO_HELPER = {
+    "helpers.py": """
+        def run_all(items, f):
+            return [f(i) for i in items]
+
+
+        def first(items, f):
+            return f(items[0])
+    """,
+    "job.py": """
+        import anthropic
+        from helpers import first, run_all
+
+        client = anthropic.Anthropic()
+
+
+        def ask(x):
+            return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": x}])
+
+
+        def every(xs):
+            return run_all(xs, lambda x: ask(x))  # expect: BL101
+
+
+        def one(xs):
+            return first(xs, lambda x: ask(x))
+    """,
+}
+
+
+def test_a_lambda_handed_to_a_helper_that_maps_it(tmp_path):
+    """`run_all(xs, lambda x: ask(x))` repeats the lambda's call when the
+    project helper maps that parameter over items; `first(xs, lambda ...)`
+    calls it once. The helper's file is parsed for it (prefilter)."""
+    files = _dedent(LAMBDA_TO_HELPER)
+    assert run(tmp_path, files) == expected(files)

@@ -100,10 +100,18 @@ class ChainWalker:
             out.append(Chain(frames, context))
             return
         own = self.classifier.own_context(frame.function)
+        edges = list(self.project.callers.get(frame.function, ()))
         if own is not None:
             out.append(Chain(frames, own))
+            # a task's body called directly, `ask.function(x)` in another task's
+            # loop, runs there too: that loop is a fan-out of its own (a caller
+            # without a loop is the same one call per run, reported already)
+            above: list[Chain] = []
+            for edge in edges:
+                if edge.site.scope not in visiting and edge.site.scope != frame.function:
+                    self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, above)
+            out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
             return
-        edges = list(self.project.callers.get(frame.function, ()))
         references = self.project.references.get(frame.function, ())
         # helpers that call this function through their own parameter
         # (`def run_all(f, xs): return [f(x) for x in xs]`, every caller passing it)
@@ -111,8 +119,9 @@ class ChainWalker:
         for edge in references:
             if self.classifier.binds_only(edge.site):
                 continue  # partial(f, ...) binds f; where the partial is called is followed instead
-            if edge.via is not None and edge.via.kind == "func" and edge.via.name in applied_in:
-                continue  # `run_all(ask, rows)`: the call inside run_all is followed instead, not twice
+            if edge.via is not None and edge.via.kind == "func" and any(
+                    scope == edge.via.name or scope.startswith(edge.via.name + ".") for scope in applied_in):
+                continue  # `run_all(ask, rows)`: the call inside run_all (or a closure of it) is followed instead, not twice
             role, _ = self.classifier.via_role(edge.site.ref_via, edge.site.text)
             if role or self.classifier.registration(edge) is None:
                 edges.append(edge)  # mapped / submitted / passed to a wrapper: runs there

@@ -143,6 +143,21 @@ class Classifier:
                 return role, f"`{site.text[:-5] if site.text.endswith('(...)') else site.text}`, which maps `{name}` over items"
         return "", ""
 
+    def _maps_argument(self, struct) -> tuple[str, str]:
+        """A lambda passed as `param=<position or keyword>` to a project function
+        that maps that parameter over items (FunctionFacts.mapped_params)."""
+        position = next((f[len("param="):] for f in struct.flags if f.startswith("param=")), None)
+        value = self.project.value(struct.via) if position is not None else None
+        helper = self.project.function(value.name) if value is not None and value.kind == "func" else None
+        if helper is None:
+            return "", ""
+        for name, index, kind in helper.mapped_params:
+            if position == name or (index >= 0 and position == str(index)):
+                role = "map-fanout" if kind == "fanout" else "map-loop"
+                text = struct.label[len("argument of `"):-1]
+                return role, f"`{text}`, which maps `{name}` over items"
+        return "", ""
+
     # ------------------------------------------------------- registrations
     def _collect_registrations(self) -> dict[str, list[Context]]:
         out: dict[str, list[Context]] = {}
@@ -413,6 +428,8 @@ class Classifier:
                 loops.append((struct.label, struct.count))
             elif kind == "arg":
                 role, role_label = self.via_role(struct.via, struct.label[len("argument of `"):-1] if struct.label.startswith("argument of `") else "")
+                if not role:  # a lambda handed to a project helper that maps that parameter
+                    role, role_label = self._maps_argument(struct)
                 if role == "map-fanout":
                     repetition, label = ContextKind.FAN_OUT, role_label
                     loops.append((role_label, 0))

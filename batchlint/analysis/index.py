@@ -24,6 +24,8 @@ from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_com
 from .spans import SourceText
 
 _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.float()", "builtins.bool()"))
+# annotations that say nothing of which function or object is passed: what callers pass says more
+_OPAQUE_ANNOTATIONS = frozenset(("typing.Callable()", "collections.abc.Callable()", "typing.Any()", "builtins.object()"))
 
 
 class _Indexer(NameResolver, LoopVisitor, CallVisitor):
@@ -278,7 +280,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         param_defaults = []
         for param, default, position in named:
             value = self.annotation_instance(param.annotation)
-            if value in _SCALAR_ANNOTATIONS:
+            if value in _SCALAR_ANNOTATIONS or value in _OPAQUE_ANNOTATIONS:
                 value = UNKNOWN  # `model: str = ...`: what callers pass (request_values.py) says more than `str`
             if default is not None:
                 known = self.expr(default) if isinstance(default, (ast.Name, ast.Attribute)) else self._literal(default)

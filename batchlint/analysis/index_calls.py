@@ -91,8 +91,17 @@ class CallVisitor:
                 self.walk(arg.value)
             code.structs.pop()
         else:
-            for arg in arguments:
-                self.walk(arg.value)
+            for index, arg in enumerate(arguments):
+                if isinstance(arg.value, ast.Lambda) and callee != UNKNOWN:
+                    # `run_parallel(xs, lambda x: ask(x))`: if the project function maps that
+                    # parameter over items, the lambda's calls repeat (contexts.py)
+                    position = arg.keyword if arg.keyword is not None else str(index)
+                    code.structs.append(_StructBuilder("arg", f"argument of `{text}`", span, via=callee,
+                                                       flags={f"param={position}"}))
+                    self.walk(arg.value)
+                    code.structs.pop()
+                else:
+                    self.walk(arg.value)
         return False
 
     def _reads_user_input(self, callee: str, func: ast.expr) -> bool:
@@ -211,20 +220,47 @@ class CallVisitor:
 
     def _note_mapped_params(self, node: ast.Call, arguments: list[Arg], code: _Scope, callee: str, last: str) -> None:
         """Record parameters this function maps over items (see FunctionFacts.mapped_params)."""
-        if code.kind != "function" or not code.params:
+        if code.kind != "function":
             return
         func = node.func
-        if isinstance(func, ast.Name) and func.id in code.params:
+        if isinstance(func, ast.Name) and func.id not in code.params and func.id not in code.locals:
+            self._note_closure_call(func.id, code)
+        if not code.params and not code.closure_calls:
+            return
+        if isinstance(func, ast.Name) and (func.id in code.params or func.id in code.closure_calls):
             if any(s.kind in ("for", "while", "comp") for s in code.structs):
-                code.mapped.setdefault(func.id, "loop")  # `for x in xs: f(x)`
+                for param in self._params_behind(func.id, code):
+                    code.mapped.setdefault(param, "loop")  # `for x in xs: f(x)`
             return
         if last not in ARG_CONTEXT_CALLS:
             return
         for arg in arguments:
-            if isinstance(arg.value, ast.Name) and arg.value.id in code.params:
+            if isinstance(arg.value, ast.Name):
                 kind = "loop" if callee in ("builtins.map", "builtins.filter") else "fanout"
-                if code.mapped.get(arg.value.id) != "fanout":
-                    code.mapped[arg.value.id] = kind
+                for param in self._params_behind(arg.value.id, code):
+                    if code.mapped.get(param) != "fanout":
+                        code.mapped[param] = kind
+
+    @staticmethod
+    def _params_behind(name: str, code: _Scope) -> list[str]:
+        """The parameters of `code` that calling or mapping `name` calls: the
+        parameter itself, or those a nested function of that name calls."""
+        if name in code.params:
+            return [name]
+        return sorted(code.closure_calls.get(name, ()))
+
+    def _note_closure_call(self, name: str, code: _Scope) -> None:
+        """`unit_func(item)` inside `def wrap(item)` nested in `run_parallel(items,
+        unit_func)`: the enclosing function's parameter, called by `wrap`."""
+        nested = code.qual.rpartition(".")[2]
+        for outer in reversed(self.scopes[:-1]):
+            if outer.kind != "function":
+                return
+            if name in outer.params:
+                outer.closure_calls.setdefault(nested, set()).add(name)
+                return
+            if name in outer.locals:
+                return
 
     def _alternatives(self, func: ast.expr, callee: str) -> tuple[str, ...]:
         head = func

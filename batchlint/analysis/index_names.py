@@ -68,7 +68,28 @@ class NameResolver:
         if isinstance(node, ast.IfExp):
             body, orelse = self.expr(node.body), self.expr(node.orelse)
             return body if body != UNKNOWN else orelse
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._pipe(node)
         return UNKNOWN  # `None`, literals, anything computed
+
+    def _pipe(self, node: ast.BinOp) -> str:
+        """A LangChain pipe, `prompt | llm | parser`: its `invoke` sends the
+        model's request, so the chain stands for the model, the last part that
+        is neither a parser nor a prompt. Only a pipe with a LangChain part."""
+        parts: list[ast.AST] = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)  # last to first
+        values = [self.expr(part) for part in parts]
+        if not any(v.startswith("langchain") for v in values):
+            return UNKNOWN  # `re.I | re.M`, `a | b` of sets or dicts
+        for part, value in zip(parts, values):
+            text = (dotted_name(part.func if isinstance(part, ast.Call) else part) or "").lower()
+            if value == UNKNOWN or value.startswith("langchain_core.") or "parser" in text or "prompt" in text:
+                continue
+            return value
+        return UNKNOWN
 
     def _anthropic_base_url(self, node: ast.Call) -> bool:
         """`OpenAI(base_url="https://api.anthropic.com/v1/")`, also through a module constant."""

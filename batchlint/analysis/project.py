@@ -28,12 +28,15 @@ from ..discovery import path_module_names, path_module_parts
 from .batched import from_runtime_module
 from .hierarchy import Hierarchy
 from .registries import build_registries, registry_key
-from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
+from .surfaces import OPENAI_COMPAT, names_claude_client, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .literals import LITERAL
 from .patterns import matches_any
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
+# the function under a task decorator: Airflow's `task.function`, Prefect's
+# `task.fn`, functools' `__wrapped__`
+_UNDECORATED = frozenset({"function", "fn", "__wrapped__"})
 _MAX_DEPTH = 24
 
 
@@ -111,6 +114,14 @@ class Project:
         # variable's with alternatives: most callees (`os.path.join`, `json.loads`)
         # are rejected by one set lookup
         self._module_heads = {n.partition(".")[0] for n in (*self.modules, *self._module_suffixes)}
+        # package folder -> {file stem: module}: a script there that puts its
+        # folder on sys.path imports its neighbours by bare name (`from summarizer import f`)
+        self._package_neighbours: dict[str, dict[str, str]] = defaultdict(dict)
+        for facts in files:
+            if "." in facts.module and not facts.module.endswith(".__init__"):
+                folder, _, stem = facts.path.replace("\\", "/").rpartition("/")
+                if stem.endswith(".py") and stem != "__init__.py":
+                    self._package_neighbours[folder][stem[:-3]] = facts.module
         self._alt_heads = {n.partition(".")[0] for n in self.variable_alts}
         # Parameters resolve only once the call graph is built (below): a class
         # whose base is a parameter (`def make(base): class W(base)`) has no
@@ -158,6 +169,16 @@ class Project:
             if self._module_suffixes.get(dotted) is not None:
                 return False
         return False
+
+    def _neighbour_value(self, symbolic: str, importer: FileFacts) -> Value | None:
+        """`summarizer.summarize` in src/digest.py, when the name resolves to
+        nothing else: src/summarizer.py's `summarize`, if that module defines it."""
+        head, dot, rest = symbolic.partition(".")
+        module = self._package_neighbours.get(importer.path.replace("\\", "/").rpartition("/")[0], {}).get(head)
+        if module is None or not dot or module == importer.module:
+            return None
+        value = self.value(f"{module}.{rest}")
+        return value if value is not None and value.kind != "ext" else None
 
     def value(self, symbolic: str) -> Value | None:
         if not symbolic or symbolic == UNKNOWN or symbolic.startswith((UNKNOWN, LITERAL)):
@@ -223,6 +244,8 @@ class Project:
                 return Value("func", nested)
             if nested in self.classes:
                 return Value("class", nested)
+            if attr in _UNDECORATED:
+                return value  # `ask.function(x)`: the task's own body, run here
             return Value("ext", nested)  # fn.delay / fn.s / fn.serve: a name for the tables
         return None
 
@@ -239,6 +262,11 @@ class Project:
             results = [r for r in (self.value(ret) for ret in fn[0].returns) if r is not None]
             if not results:
                 return None
+            # a provider factory (`if provider == "openai": return ChatOpenAI()
+            # ... return ChatAnthropic()`): what it returns may be Claude
+            claude = next((r for r in results if r.kind == "client" or (r.kind == "ext" and names_claude_client(r.name))), None)
+            if claude is not None:
+                return claude
             instances = list(dict.fromkeys(r.name for r in results if r.kind == "inst"))
             if len(instances) > 1:
                 # a factory returning one of several decoder classes: their common
@@ -399,6 +427,8 @@ class Project:
                 if self.out_of_reach(site.callee, facts.path):
                     continue  # it would raise ImportError there
                 value = self.value(site.callee)
+                if (value is None or value.kind == "ext") and self._package_neighbours:
+                    value = self._neighbour_value(site.callee, facts) or value
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
                         continue  # `_claude_batch.fan_out(function, items)`: batched already

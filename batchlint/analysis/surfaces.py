@@ -94,6 +94,15 @@ def surface_call(name: str, site_kwargs: tuple[tuple[str, str], ...], model: str
     return None
 
 
+def names_claude_client(name: str) -> bool:
+    """An external value that is a Claude client of another surface:
+    `langchain_anthropic.ChatAnthropic`, `instructor.from_anthropic()`, the
+    OpenAI SDK at Anthropic's endpoint."""
+    if name.startswith("langchain"):
+        return any(part.partition("(")[0] in _LANGCHAIN_CLASSES for part in name.split("."))
+    return name.startswith((OPENAI_COMPAT, "instructor.from_anthropic(", "instructor.client.from_anthropic("))
+
+
 def sends_concurrently(name: str) -> bool:
     """A call that sends one request per input at once (LangChain's `batch()` /
     `abatch()`, LiteLLM's `batch_completion()`): a fan-out by itself."""
