@@ -1835,3 +1835,54 @@ def test_rule_matching_skips_by_prefix_without_changing_any_answer():
     for pattern in patterns:
         for name in names:
             assert matches(name, pattern) == fnmatchcase(name, pattern), (name, pattern)
+
+
+INPUT_HELPER = """
+    import asyncio
+
+    import anthropic
+    from prompt_toolkit import PromptSession
+
+    client = anthropic.Anthropic()
+
+
+    async def get_user_input(prompt="You: "):
+        return await PromptSession().prompt_async(prompt)
+
+
+    def read_lines(path):
+        return open(path).read().splitlines()
+
+
+    class Shell:
+        def ask_user(self):
+            return input("> ")
+
+        def run(self):
+            while True:
+                text = self.ask_user()
+                print(client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": text}]))
+
+
+    async def main():
+        while True:
+            text = await get_user_input()
+            if text == "exit":
+                break
+            print(client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": text}]))
+
+
+    def batch(path):
+        for line in read_lines(path):
+            print(client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": line}]))  # expect: BL101
+"""
+
+
+def test_a_loop_reading_input_through_a_helper_is_a_chat_loop(tmp_path):
+    """The person types through a function of the file (a prompt_toolkit
+    wrapper, a method around input()): each turn is waited on. A loop over a
+    helper that reads a file is not a chat loop."""
+    import textwrap
+
+    files = {"chat.py": textwrap.dedent(INPUT_HELPER)}
+    assert run(tmp_path, files) == expected(files)

@@ -550,3 +550,60 @@ def test_a_lambda_handed_to_a_helper_that_maps_it(tmp_path):
     calls it once. The helper's file is parsed for it (prefilter)."""
     files = _dedent(LAMBDA_TO_HELPER)
     assert run(tmp_path, files) == expected(files)
+
+
+BRANCH_DEFS = {
+    "run.py": """
+        import sys
+
+        import anthropic
+        import openai
+
+
+        def claude_req(p):
+            return anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": p}])
+
+
+        def openai_req(p):
+            return openai.OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": p}])
+
+
+        def main(engine, items):
+            if engine == "openai":
+                def api(p):
+                    return openai_req(p)
+                for p in items:
+                    print(api(p))
+            elif engine == "anthropic":
+                def api(p):
+                    return claude_req(p)
+                for p in items:
+                    print(api(p))  # expect: BL105
+
+
+        if __name__ == "__main__":
+            main(sys.argv[1], sys.argv[2:])
+            if sys.argv[1] == "openai":
+                def ask(p):
+                    return openai_req(p)
+            else:
+                def ask(p):
+                    return claude_req(p)
+            for p in sys.argv[2:]:
+                print(ask(p))  # expect: BL105
+    """,
+    "other.py": """
+        from run import ask
+
+        for q in ["a", "b"]:
+            ask(q)  # expect: BL105
+    """,
+}
+
+
+def test_a_name_defined_in_each_branch_calls_its_own_def(tmp_path):
+    """`def api` in the openai branch and again in the anthropic branch: each
+    branch's loop calls its own. At module level the last def is what an
+    import names (other.py), and a call after the branches names it too."""
+    files = _dedent(BRANCH_DEFS)
+    assert run(tmp_path, files) == expected(files)

@@ -53,7 +53,8 @@ class Chain:
 
 
 def _fn_name(qual: str) -> str:
-    return qual.rpartition(".")[2] + "()" if qual else "module code"
+    # `api#2`: the second `def api` of its scope (index.py) reads as `api()`
+    return qual.rpartition(".")[2].partition("#")[0] + "()" if qual else "module code"
 
 
 class ChainWalker:

@@ -149,8 +149,9 @@ class Classifier:
         position = next((f[len("param="):] for f in struct.flags if f.startswith("param=")), None)
         value = self.project.value(struct.via) if position is not None else None
         helper = self.project.function(value.name) if value is not None and value.kind == "func" else None
-        if helper is None:
-            return "", ""
+        facts = self.project.file_of_function(value.name) if helper is not None else None
+        if helper is None or facts is None or facts.batch_runtime:
+            return "", ""  # `_claude_batch.fan_out(lambda ...)`: batched already
         for name, index, kind in helper.mapped_params:
             if position == name or (index >= 0 and position == str(index)):
                 role = "map-fanout" if kind == "fanout" else "map-loop"

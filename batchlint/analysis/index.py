@@ -45,6 +45,13 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         self.imports: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.module_defs: set[str] = set()
+        self.input_functions: set[str] = set()  # quals of functions that read a person's input
+        # A name defined by several `def`s (one per `if` branch): each gets its
+        # own qual, `name#k` for all but the module's last, which imports reach;
+        # a call names the one defined last before it (see visit_FunctionDef).
+        self.def_counts: dict[str, int] = {}  # module-level def name -> how many
+        self.current_defs: dict[str, str] = {}  # module-level name -> qual of the def seen last
+        self._seen_defs: dict[str, int] = {}  # qual -> defs of it visited so far
         self.variables: dict[str, str] = {}
         self.variable_alts: dict[str, list[str]] = {}
         self.string_constants: dict[str, int] = {}  # module-level NAME = "literal" -> length
@@ -258,6 +265,22 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             out.append(Decorator(self.expr(func), self._text_of(func), called, args, kwargs))
         return tuple(out)
 
+    def _def_qual(self, outer: _Scope, name: str) -> str:
+        """The qual of a def: `outer.name`, or `outer.name#k` for a name defined
+        again in the same module or function (`if engine == "openai": def api`
+        ... `elif engine == "anthropic": def api`), so each branch's loop calls
+        its own. Methods (overloads, property setters) keep one qual."""
+        qual = f"{outer.qual}.{name}"
+        if outer.kind == "class":
+            return qual
+        seen = self._seen_defs[qual] = self._seen_defs.get(qual, 0) + 1
+        if outer.kind == "module":
+            total = self.def_counts.get(name, 1)
+            unique = qual if seen >= total else f"{qual}#{seen}"  # the last keeps the plain name
+            self.current_defs[name] = unique
+            return unique
+        return qual if seen == 1 else f"{qual}#{seen}"
+
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         outer = self.scope
         name = node.name
@@ -265,7 +288,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             self.walk(dec)
         decorators = self._decorators(node.decorator_list)
         class_qual = outer.qual if outer.kind == "class" else ""
-        qual = f"{outer.qual}.{name}"
+        qual = self._def_qual(outer, name)
         parent_fn = self._function_scope()
         if outer.kind == "function":
             outer.locals[name] = qual
@@ -400,7 +423,20 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         for site in self.sites:
             site.structs = []
 
+    def _mark_input_helpers(self) -> None:
+        """A loop that reads a person's input through a function of this file
+        (`text = await self.get_user_input()` wrapping prompt_toolkit) is a chat
+        loop as if it called `input()` itself."""
+        if not self.input_functions:
+            return
+        for site in self.sites:
+            if site.callee.replace("()", "") in self.input_functions:
+                for struct in site.structs:
+                    if struct.kind in ("for", "while"):
+                        struct.flags.add("chat")
+
     def facts(self, noqa, pragmas) -> FileFacts:
+        self._mark_input_helpers()
         imports = list(self.imports.items()) + [("*", m) for m in self.star_imports]
         return FileFacts(
             path=self.path,

@@ -67,6 +67,8 @@ class CallVisitor:
             for struct in code.structs:
                 if struct.kind in ("for", "while"):
                     struct.flags.add("chat")
+            if code.kind == "function":
+                self.input_functions.add(code.qual)
         # Function references passed as arguments (executor.map(fn, xs), Thread(target=fn)).
         for index, arg in enumerate(arguments):
             # `add_job(wrapper, args=(job, ...))`: functions inside a tuple/list argument count too

@@ -21,7 +21,7 @@ class NameResolver:
         if name in self.imports:
             return self.imports[name]
         if name in self.module_defs or name in self.variables:
-            return f"{self.module}.{name}"
+            return self.current_defs.get(name) or f"{self.module}.{name}"
         if self.star_imports:
             return f"{self.star_imports[0]}.{name}" if len(self.star_imports) == 1 else UNKNOWN
         return f"builtins.{name}"
@@ -201,6 +201,8 @@ class NameResolver:
         """Top-level names, so a function body may use a name defined below it."""
         if isinstance(stmt, (*FUNCTION_DEFS, ast.ClassDef)):
             self.module_defs.add(stmt.name)
+            if not isinstance(stmt, ast.ClassDef):
+                self.def_counts[stmt.name] = self.def_counts.get(stmt.name, 0) + 1
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self._record_import(stmt, self.imports)
         elif isinstance(stmt, ast.Assign):
