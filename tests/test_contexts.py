@@ -1336,6 +1336,27 @@ CASES = [
         """,
     }, id="fresh-messages-per-item-is-not-history"),
     pytest.param({
+        "label.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def label_all(rows):
+                for row in rows:
+                    text = row["text"]
+                    answer = client.messages.create(model="claude-x", max_tokens=10, messages=[{"role": "user", "content": text}])  # expect: BL101
+                    row["answer"] = answer
+
+            def label_after(rows):
+                prev = ""
+                for row in rows:
+                    text = row["text"] + prev
+                    answer = client.messages.create(model="claude-x", max_tokens=10, messages=[{"role": "user", "content": text}])
+                    row["answer"] = answer
+                    prev = answer.content[0].text
+        """,
+    }, id="answer-stored-into-the-item-a-local-was-read-from"),
+    pytest.param({
         "retry.py": """
             import time
             import anthropic

@@ -17,6 +17,7 @@ import ast
 from dataclasses import dataclass
 
 from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, children, dotted_name, find_all, walk
+from .carried import CarriedFlow
 
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
@@ -89,6 +90,8 @@ class _Edge:
     reads: frozenset[str]
     calls: frozenset[int]  # ids of Call nodes whose result flows to targets
     rebinds: bool = False  # a plain `name = value` at the top of the body: a fresh value each iteration
+    plain: bool = False  # `name = value` anywhere: replaces what the names held (see carried.py)
+    node: int = 0  # id of the node that makes the edge (an assignment, a for, a mutator call)
 
 
 class _FlowCollector:
@@ -97,6 +100,7 @@ class _FlowCollector:
     def __init__(self) -> None:
         self.edges: list[_Edge] = []
         self._top = False
+        self._node = 0
 
     def collect(self, body: list[ast.stmt]) -> None:
         # Only a rebinding at the body's top level happens on every iteration;
@@ -111,23 +115,26 @@ class _FlowCollector:
             return False  # a nested def does not run per iteration by itself
         handler = self._HANDLERS.get(type(node))
         if handler is not None:
+            self._node = id(node)
             handler(self, node)
         return True
 
-    def _edge(self, targets: set[str], value: ast.AST | None, extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+    def _edge(self, targets: set[str], value: ast.AST | None, extra_reads: set[str] = frozenset(), rebinds: bool = False,
+              plain: bool = False) -> None:
         if targets and value is not None:
-            self._edge_from(targets, [value], extra_reads, rebinds)
+            self._edge_from(targets, [value], extra_reads, rebinds, plain)
 
-    def _edge_from(self, targets: set[str], values: list[ast.AST], extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+    def _edge_from(self, targets: set[str], values: list[ast.AST], extra_reads: set[str] = frozenset(), rebinds: bool = False,
+                   plain: bool = False) -> None:
         reads = names_read(*values) | set(extra_reads)
-        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds))
+        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds, plain, self._node))
 
     def _assign(self, node: ast.Assign) -> None:
         targets: set[str] = set()
         plain = all(isinstance(t, ast.Name) for t in node.targets)
         for t in node.targets:
             targets |= _target_names(t)
-        self._edge(targets, node.value, rebinds=plain and self._top)
+        self._edge(targets, node.value, rebinds=plain and self._top, plain=plain)
 
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         self._edge(_target_names(node.target), node.value)
@@ -143,7 +150,7 @@ class _FlowCollector:
         # an inner loop binds its target afresh before each pass of its body:
         # storing a result into the item (`each["output"] = response`) does not
         # reach the outer loop's next iteration, unless the items come from it
-        self._edge(_target_names(node.target), node.iter, rebinds=True)
+        self._edge(_target_names(node.target), node.iter, rebinds=True, plain=True)
 
     def _with_item(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -178,6 +185,7 @@ class LoopFlow:
         self._edges = collector.edges
         self._test_reads = names_read(test) if test is not None else set()
         self._fresh = set(fresh)  # the loop's own target: a new value every iteration
+        self._carried = CarriedFlow(body, self._edges, self._fresh)
 
     def tainted_by(self, call: ast.Call) -> set[str]:
         key = id(call)
@@ -204,10 +212,14 @@ class LoopFlow:
     def is_dependent(self, call: ast.Call) -> bool:
         """True when a later iteration's request reads this call's result
         (conversation history, agent messages, a running summary)."""
-        tainted = self.tainted_by(call)
-        if not tainted:
+        if not self.tainted_by(call):
             return False
-        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & tainted)
+        # what the next iteration's call sees, in the order the body runs
+        # (names re-bound before the call carry nothing over)
+        reaching = self._carried.reaching(call)
+        if reaching is None:
+            reaching = self.tainted_by(call)
+        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & reaching)
 
     def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
