@@ -68,7 +68,7 @@ class CarriedFlow:
             ids = self._ids[id(node)] = frozenset(id(n) for n in ast.walk(node))
         return ids
 
-    def _edges_in(self, node: ast.AST) -> list:
+    def edges_in(self, node: ast.AST) -> list:
         inside = self._inside(node)
         return [e for e in self._edges if e.node in inside]
 
@@ -91,15 +91,15 @@ class CarriedFlow:
     # ------------------------------------------------------------ running
     def _run(self, stmt: ast.stmt, state: set[str], key: int, gen: bool) -> set[str]:
         if isinstance(stmt, ast.If):
-            state = _spread(self._edges_in(stmt.test), state, key, gen)
+            state = _spread(self.edges_in(stmt.test), state, key, gen)
             return self._run_block(stmt.body, set(state), key, gen) | self._run_block(stmt.orelse, set(state), key, gen)
         if isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                state = self._straight(self._edges_in(item), state, key, gen)
+                state = self._straight(self.edges_in(item), state, key, gen)
             return self._run_block(stmt.body, state, key, gen)
         if isinstance(stmt, COMPOUND):
-            return _spread(self._edges_in(stmt), state, key, gen)
-        return self._straight(self._edges_in(stmt), state, key, gen)
+            return _spread(self.edges_in(stmt), state, key, gen)
+        return self._straight(self.edges_in(stmt), state, key, gen)
 
     def _run_block(self, block: list[ast.stmt], state: set[str], key: int, gen: bool) -> set[str]:
         for stmt in block:
@@ -124,7 +124,7 @@ class CarriedFlow:
             if depth == len(path) - 1:
                 state = self._run(stmt, state, key, True)
             elif isinstance(stmt, (*LOOPS, *TRY)):
-                state = _spread(self._edges_in(stmt), state, key, True)  # it runs again, or a handler does
+                state = _spread(self.edges_in(stmt), state, key, True)  # it runs again, or a handler does
             state = self._run_block(block[idx + 1 :], state, key, True)
         return state
 
@@ -140,7 +140,7 @@ class CarriedFlow:
                 # earlier passes of an inner loop (or the try body before its
                 # handler) may pass on what they hold; the call's own names
                 # are its answer from this outer iteration, not a carried one
-                state = _spread(self._edges_in(stmt), _kill(state, own), key, False)
+                state = _spread(self.edges_in(stmt), _kill(state, own), key, False)
             if isinstance(stmt, (ast.For, ast.AsyncFor)) and inner is stmt.body:
                 state = self._straight([e for e in self._edges if e.node == id(stmt)], state, key, False)
         return state

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, children, dotted_name, find_all, walk
 from .carried import CarriedFlow
+from .retry_guards import guard_edges
 
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
@@ -186,20 +187,26 @@ class LoopFlow:
         self._test_reads = names_read(test) if test is not None else set()
         self._fresh = set(fresh)  # the loop's own target: a new value every iteration
         self._carried = CarriedFlow(body, self._edges, self._fresh)
+        self._body = body
 
-    def tainted_by(self, call: ast.Call) -> set[str]:
-        key = id(call)
+    @staticmethod
+    def _closure(key: int, edges: list[_Edge]) -> set[str]:
         tainted: set[str] = set()
-        for edge in self._edges:
+        for edge in edges:
             if key in edge.calls:
                 tainted |= edge.targets
         changed = bool(tainted)
         while changed:
             changed = False
-            for edge in self._edges:
+            for edge in edges:
                 if not edge.targets <= tainted and edge.reads & tainted:
                     tainted |= edge.targets
                     changed = True
+        return tainted
+
+    def tainted_by(self, call: ast.Call) -> set[str]:
+        key = id(call)
+        tainted = self._closure(key, self._edges)
         # Names given a fresh, untainted value each iteration do not carry the
         # result over: the loop variable (`row["area"] = answer`), or a
         # `context = ""` reset at the top of the body.
@@ -223,5 +230,27 @@ class LoopFlow:
 
     def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
-        is good enough: a retry of one request, not a loop over items."""
-        return bool(self._test_reads & self.tainted_by(call))
+        is good enough: a retry of one request, not a loop over items. A request
+        built from names the body assigns (`item = queue.pop()`) is a loop over
+        items, whatever its test reads."""
+        if not self._test_reads or self._request_varies(call):
+            return False
+        return bool(self._test_reads & self.tainted_by(call)) or self._flag_set_on_a_good_answer(call)
+
+    def _request_varies(self, call: ast.Call) -> bool:
+        # a counter or a tweak of the same prompt (`tries += 1`, `prompt += hint`)
+        # reads only itself: still one request asked again
+        varying = {t for edge in self._edges if not edge.reads <= edge.targets for t in edge.targets}
+        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & varying)
+
+    def _flag_set_on_a_good_answer(self, call: ast.Call) -> bool:
+        """`while not ok: text = ask(p); json.loads(text); ok = True` (or `if not
+        out: continue` before `done = True`): the test reads a flag set only
+        once the answer passed a check."""
+        key = id(call)
+        tainted = self._closure(key, self._edges)
+        for _ in range(2):  # a check may read a name only the first round of flags taints
+            extra = guard_edges(self._body, tainted, self._carried.edges_in,
+                                lambda targets, reads: _Edge(frozenset(targets), frozenset(reads), frozenset()), names_read)
+            tainted = self._closure(key, self._edges + extra)
+        return bool(self._test_reads & tainted)
