@@ -20,6 +20,9 @@ import ast
 from .astwalk import COMPOUND, LOOPS, TRY
 
 _MAX_ROUNDS = 8  # a value passed on through several iterations (`b = a; a = r`)
+# States are copied per branch: a body this large (generated code) is left to
+# the flow-insensitive answer rather than cost seconds.
+_MAX_EDGES = 600
 
 
 def _spread(edges, state: set[str], key: int, gen: bool) -> set[str]:
@@ -36,7 +39,7 @@ def _spread(edges, state: set[str], key: int, gen: bool) -> set[str]:
 
 def _kill(state: set[str], names) -> set[str]:
     heads = {n.partition(".")[0] for n in names}
-    return {n for n in state if n.partition(".")[0] not in heads}
+    return {n for n in state if n.partition(".")[0] not in heads} if heads & {n.partition(".")[0] for n in state} else state
 
 
 def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
@@ -60,6 +63,10 @@ class CarriedFlow:
         self._edges = edges
         self._fresh = set(fresh)
         self._ids: dict[int, frozenset[int]] = {}
+        self._held: dict[int, list] = {}  # statement id -> its edges: asked for again every round
+        self._by_node: dict[int, list[int]] = {}
+        for position, edge in enumerate(edges):
+            self._by_node.setdefault(edge.node, []).append(position)
 
     # ------------------------------------------------------------ structure
     def _inside(self, node: ast.AST) -> frozenset[int]:
@@ -69,8 +76,12 @@ class CarriedFlow:
         return ids
 
     def edges_in(self, node: ast.AST) -> list:
-        inside = self._inside(node)
-        return [e for e in self._edges if e.node in inside]
+        """The edges made inside a node, in the order they were collected (the order it runs)."""
+        held = self._held.get(id(node))
+        if held is None:
+            positions = [i for n in self._inside(node) for i in self._by_node.get(n, ())]
+            held = self._held[id(node)] = [self._edges[i] for i in sorted(positions)]
+        return held
 
     def _path(self, call: ast.Call) -> list[tuple[list[ast.stmt], int]] | None:
         """(block, index) from the loop body down to the statement holding the call."""
@@ -148,7 +159,7 @@ class CarriedFlow:
     def reaching(self, call: ast.Call) -> set[str] | None:
         """Names that may hold an earlier iteration's answer when the call runs,
         or None when the call is not in straight reach of the body."""
-        path = self._path(call)
+        path = self._path(call) if len(self._edges) <= _MAX_EDGES else None
         if path is None:
             return None
         key = id(call)
