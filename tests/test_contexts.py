@@ -1474,6 +1474,21 @@ CASES = [
                     done = True
                 return out
 
+            def rebuilt_each_try(question):
+                response, attempts = None, 0
+                while response is None and attempts < 3:
+                    messages = question.strip()
+                    response = ask(messages)
+                    attempts += 1
+                return response
+
+            def first_answers(items, limit):
+                i, results = 0, []
+                while i < len(items) and len(results) < limit:
+                    results.append(ask(items[i]))  # expect: BL101
+                    i += 1
+                return results
+
             def until_answered(prompt):
                 ret, retries = None, 0
                 while ret is None and retries < 3:

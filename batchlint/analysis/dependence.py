@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, children, dotted_name, find_all, walk
 from .carried import CarriedFlow
-from .retry_guards import guard_edges
+from .retry_guards import TAKE, guard_edges, item_picks
 
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
@@ -93,6 +93,7 @@ class _Edge:
     rebinds: bool = False  # a plain `name = value` at the top of the body: a fresh value each iteration
     plain: bool = False  # `name = value` anywhere: replaces what the names held (see carried.py)
     node: int = 0  # id of the node that makes the edge (an assignment, a for, a mutator call)
+    picks: frozenset[str] = frozenset()  # what makes the value another item each pass (retry_guards.item_picks)
 
 
 class _FlowCollector:
@@ -128,7 +129,8 @@ class _FlowCollector:
     def _edge_from(self, targets: set[str], values: list[ast.AST], extra_reads: set[str] = frozenset(), rebinds: bool = False,
                    plain: bool = False) -> None:
         reads = names_read(*values) | set(extra_reads)
-        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds, plain, self._node))
+        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds, plain, self._node,
+                                item_picks(values, names_read)))
 
     def _assign(self, node: ast.Assign) -> None:
         targets: set[str] = set()
@@ -238,10 +240,30 @@ class LoopFlow:
         return bool(self._test_reads & self.tainted_by(call)) or self._flag_set_on_a_good_answer(call)
 
     def _request_varies(self, call: ast.Call) -> bool:
-        # a counter or a tweak of the same prompt (`tries += 1`, `prompt += hint`)
-        # reads only itself: still one request asked again
-        varying = {t for edge in self._edges if not edge.reads <= edge.targets for t in edge.targets}
-        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & varying)
+        """The request is built from another item each pass: one taken from a
+        queue or iterator (`item = queue.pop()`) or indexed by a name the body
+        changes (`items[i]`). A prompt rebuilt from the same values, a counter
+        or a tweak of the prompt is one request asked again."""
+        assigned = {t for edge in self._edges for t in edge.targets}
+
+        def varies(picks: frozenset[str]) -> bool:
+            return TAKE in picks or bool(picks & assigned)
+
+        args = [*call.args, *(k.value for k in call.keywords)]
+        if varies(item_picks(args, names_read)):
+            return True
+        needed, done = names_read(*args), set()
+        changed = True
+        while changed:
+            changed = False
+            for position, edge in enumerate(self._edges):
+                if position not in done and edge.targets & needed:
+                    if varies(edge.picks):
+                        return True
+                    done.add(position)
+                    needed |= edge.reads
+                    changed = True
+        return False
 
     def _flag_set_on_a_good_answer(self, call: ast.Call) -> bool:
         """`while not ok: text = ask(p); json.loads(text); ok = True` (or `if not

@@ -16,6 +16,9 @@ from collections.abc import Callable
 from .astwalk import FUNCTION_DEFS, LOOPS, TRY, dotted_name, find_all
 
 _EXITS = (ast.Continue, ast.Break, ast.Return, ast.Raise)
+# Calls that hand out the next item of a queue, iterator or stream.
+_TAKES = frozenset({"pop", "popleft", "popitem", "get_nowait", "next", "__next__", "readline", "recv", "receive", "dequeue"})
+TAKE = "<take>"  # stands in a pick set for such a call
 _NOT_RAISING = frozenset({"append", "extend", "insert", "add", "update", "put", "appendleft", "print"})
 
 
@@ -76,3 +79,20 @@ def guard_edges(block: list[ast.stmt], tainted: set[str], edges_in: Callable, ma
         elif in_try and not isinstance(stmt, (*LOOPS, *FUNCTION_DEFS, ast.ClassDef)):
             guard = guard | _raises_on(stmt, tainted, names_read)
     return out
+
+
+def item_picks(values: list[ast.AST], names_read: Callable) -> frozenset[str]:
+    """What makes a value a different item on each pass: a call that takes the
+    next item (`queue.pop()`, `q.get()`, `next(it)`: TAKE) and the names an index
+    reads (`items[i]`)."""
+    picks: set[str] = set()
+    for value in values:
+        for node in find_all(value, (ast.Call, ast.Subscript)):
+            if isinstance(node, ast.Subscript):
+                picks |= names_read(node.slice)
+                continue
+            name = (dotted_name(node.func) or "").rpartition(".")[2]
+            # `q.get()` / `q.get(timeout=1)` takes from a queue; `d.get(key)` looks up
+            if name in _TAKES or (name == "get" and not node.args):
+                picks.add(TAKE)
+    return frozenset(picks)
