@@ -227,13 +227,13 @@ class LoopFlow:
         # (names re-bound before the call carry nothing over)
         reaching = self._carried.reaching(call)
         if reaching is None:
-            reaching = self.tainted_by(call)
+            reaching = self.tainted_by(call)  # a nested def, or a body too large to follow in order
         return bool(names_read(*call.args, *(k.value for k in call.keywords)) & reaching)
 
     def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
         is good enough: a retry of one request, not a loop over items. A request
-        built from names the body assigns (`item = queue.pop()`) is a loop over
+        that takes another item each pass (`item = queue.pop()`) is a loop over
         items, whatever its test reads."""
         if not self._test_reads or self._request_varies(call):
             return False

@@ -6,6 +6,9 @@ statements after a check that leaves the pass on a bad answer (`if not out:
 continue`, a parse that raises inside `try`, an `assert`) run only for a good
 one. Those statements' targets are given extra edges from the names the check
 read, so the `while` test is seen to depend on the answer.
+
+item_picks says what makes a request another item on each pass (a queue's
+next item, an index the body moves): such a loop is no retry of one request.
 """
 
 from __future__ import annotations
