@@ -1336,6 +1336,27 @@ CASES = [
         """,
     }, id="fresh-messages-per-item-is-not-history"),
     pytest.param({
+        "label.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def label_all(rows):
+                for row in rows:
+                    text = row["text"]
+                    answer = client.messages.create(model="claude-x", max_tokens=10, messages=[{"role": "user", "content": text}])  # expect: BL101
+                    row["answer"] = answer
+
+            def label_after(rows):
+                prev = ""
+                for row in rows:
+                    text = row["text"] + prev
+                    answer = client.messages.create(model="claude-x", max_tokens=10, messages=[{"role": "user", "content": text}])
+                    row["answer"] = answer
+                    prev = answer.content[0].text
+        """,
+    }, id="answer-stored-into-the-item-a-local-was-read-from"),
+    pytest.param({
         "retry.py": """
             import time
             import anthropic
@@ -1370,6 +1391,125 @@ CASES = [
                         time.sleep(5)
         """,
     }, id="neg-while-true-retry-loop"),
+    pytest.param({
+        "llm.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def ask(prompt):
+                return client.messages.create(model="claude-x", max_tokens=10, messages=[{"role": "user", "content": prompt}]).content[0].text
+        """,
+        "grade.py": """
+            import json
+
+            from llm import ask
+
+            def grade(prompt):
+                tries, ok = 0, False
+                while tries < 3 and not ok:
+                    text = ask(prompt)
+                    try:
+                        parsed = json.loads(text)
+                        ok = True
+                    except ValueError:
+                        tries += 1
+                return parsed
+
+            def grade_else(prompt):
+                tries, ok = 0, False
+                while tries < 3 and not ok:
+                    text = ask(prompt)
+                    try:
+                        parsed = json.loads(text)
+                    except ValueError:
+                        tries += 1
+                    else:
+                        ok = True
+                return parsed
+
+            def grade_queue(queue):
+                ok, results = False, []
+                while queue and not ok:
+                    item = queue.pop()
+                    text = ask(item)  # expect: BL101
+                    try:
+                        results.append(json.loads(text))
+                        ok = len(results) > 10
+                    except ValueError:
+                        pass
+                return results
+
+            def grade_rows(rows):
+                out = []
+                for row in rows:
+                    text = ask(row)  # expect: BL101
+                    try:
+                        out.append(json.loads(text))
+                        ok = True
+                    except ValueError:
+                        ok = False
+                return out
+        """,
+    }, id="neg-retry-until-the-answer-parses-beside-a-queue-and-rows-with-try"),
+    pytest.param({
+        "llm.py": """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+            def ask(prompt):
+                return client.messages.create(model="claude-x", max_tokens=10, messages=[{"role": "user", "content": prompt}]).content[0].text
+        """,
+        "write.py": """
+            from llm import ask
+
+            def write(prompt):
+                tries, done = 0, False
+                while not done and tries <= 3:
+                    tries += 1
+                    out = ask(prompt)
+                    if not out or len(out) < 300:
+                        continue
+                    done = True
+                return out
+
+            def rebuilt_each_try(question):
+                response, attempts = None, 0
+                while response is None and attempts < 3:
+                    messages = question.strip()
+                    response = ask(messages)
+                    attempts += 1
+                return response
+
+            def first_answers(items, limit):
+                i, results = 0, []
+                while i < len(items) and len(results) < limit:
+                    results.append(ask(items[i]))  # expect: BL101
+                    i += 1
+                return results
+
+            def until_answered(prompt):
+                ret, retries = None, 0
+                while ret is None and retries < 3:
+                    ret = ask(prompt + f" (attempt {retries})")
+                    retries += 1
+                return ret
+
+            def drain(queue):
+                done, outs = False, []
+                while not done:
+                    item = queue.get()
+                    if item is None:
+                        done = True
+                        continue
+                    out = ask(item)  # expect: BL101
+                    if not out:
+                        continue
+                    outs.append(out)
+                return outs
+        """,
+    }, id="neg-retry-until-long-enough-beside-a-queue-worker"),
     pytest.param({
         "api.py": """
             import anthropic

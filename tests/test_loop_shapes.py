@@ -171,3 +171,97 @@ STREAM_TEXT = """
 def test_streams_only_gathered_in_code_are_candidates(tmp_path, body):
     files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
     assert run(tmp_path, files) == expected(files)
+
+
+# a model wrapper whose method makes the call (the shape of bigcodebench's generate.py)
+CODEGEN = """
+        class Model:
+            def codegen(self, prompts, num_samples=1):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompts[0]}])
+
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        def main(subjects, rows):
+            for row in rows:
+                text = row["q"]
+                answer = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])  # expect: BL105
+                row["answer"] = answer
+    """, id="read-from-the-item-before-the-answer-is-stored-into-it"),
+    pytest.param("""
+        def main(subjects, rows):
+            summary = ""
+            for row in rows:
+                text = row["q"] + summary
+                answer = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+                row["answer"] = answer
+                summary = answer.content[0].text
+    """, id="neg-read-from-the-item-and-a-running-summary"),
+    pytest.param("""
+        def main(subjects, rows):
+            prev = ""
+            for row in rows:
+                text = row["q"]
+                answer = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text + prev}])
+                row["answer"] = answer
+                prev = answer.content[0].text
+    """, id="neg-previous-answer-read-by-the-next-request"),
+    pytest.param("""
+        def main(subjects, rows):
+            answers = []
+            for row in rows:
+                text = row["q"]
+                answer = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text + str(answers)}])
+                answers.append(answer)
+    """, id="neg-answers-appended-to-a-list-the-request-reads"),
+    pytest.param("""
+        def main(subjects, rows):
+            messages = []
+            for row in rows:
+                text = row["q"]
+                messages.append({"role": "user", "content": text})
+                answer = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=messages)
+                messages.append({"role": "assistant", "content": answer.content[0].text})
+    """, id="neg-conversation-read-by-the-next-call"),
+    pytest.param(CODEGEN + """
+        def main(subjects, rows, done=None, n_samples=1, batch_size=4):
+            model = Model()
+            batch_prompts, batch_task_ids, batch_nsamples = [], [], []
+            for id_num, (task_id, task) in enumerate(rows):
+                n_existing = (done or {}).get(task_id, 0)
+                nsamples = n_samples - n_existing
+                if nsamples > 0:
+                    batch_prompts.append(task["q"])
+                    batch_task_ids.append(task_id)
+                    batch_nsamples.append(nsamples)
+                if len(batch_prompts) == batch_size:
+                    outputs = model.codegen(batch_prompts, num_samples=max(batch_nsamples))  # expect: BL105
+                    for task_id, content, nsamples, task_outputs in zip(batch_task_ids, batch_prompts, batch_nsamples, outputs):
+                        print(task_id, task_outputs[:nsamples])
+                    batch_prompts, batch_task_ids, batch_nsamples = [], [], []
+    """, id="inner-loop-after-the-call-rebinds-names-bound-before-it"),
+    pytest.param(CODEGEN + """
+        def main(subjects, rows):
+            model = Model()
+            for batch in rows:
+                task_ids = [t["id"] for t in batch]
+                prompts = [t["q"] for t in batch]
+                outputs = model.codegen(prompts)  # expect: BL105
+                for task_id, task, output in zip(task_ids, batch, outputs):
+                    print(task_id, task, output)
+    """, id="inner-loop-after-the-call-over-the-batch"),
+    pytest.param(CODEGEN + """
+        def main(subjects, rows):
+            model, hint = Model(), ""
+            for batch in rows:
+                prompts = [t["q"] + hint for t in batch]
+                outputs = model.codegen(prompts)
+                for hint in outputs:
+                    print(hint)
+    """, id="neg-inner-loop-after-the-call-rebinds-a-name-the-next-request-reads"),
+])
+def test_names_bound_afresh_before_the_call_carry_nothing_over(tmp_path, body):
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
+    assert run(tmp_path, files) == expected(files)

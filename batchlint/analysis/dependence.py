@@ -17,6 +17,8 @@ import ast
 from dataclasses import dataclass
 
 from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, children, dotted_name, find_all, walk
+from .carried import CarriedFlow
+from .retry_guards import TAKE, guard_edges, item_picks
 
 # Methods that put their arguments into the receiver.
 MUTATORS = frozenset(
@@ -89,6 +91,9 @@ class _Edge:
     reads: frozenset[str]
     calls: frozenset[int]  # ids of Call nodes whose result flows to targets
     rebinds: bool = False  # a plain `name = value` at the top of the body: a fresh value each iteration
+    plain: bool = False  # `name = value` anywhere: replaces what the names held (see carried.py)
+    node: int = 0  # id of the node that makes the edge (an assignment, a for, a mutator call)
+    picks: frozenset[str] = frozenset()  # what makes the value another item each pass (retry_guards.item_picks)
 
 
 class _FlowCollector:
@@ -97,6 +102,7 @@ class _FlowCollector:
     def __init__(self) -> None:
         self.edges: list[_Edge] = []
         self._top = False
+        self._node = 0
 
     def collect(self, body: list[ast.stmt]) -> None:
         # Only a rebinding at the body's top level happens on every iteration;
@@ -111,23 +117,27 @@ class _FlowCollector:
             return False  # a nested def does not run per iteration by itself
         handler = self._HANDLERS.get(type(node))
         if handler is not None:
+            self._node = id(node)
             handler(self, node)
         return True
 
-    def _edge(self, targets: set[str], value: ast.AST | None, extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+    def _edge(self, targets: set[str], value: ast.AST | None, extra_reads: set[str] = frozenset(), rebinds: bool = False,
+              plain: bool = False) -> None:
         if targets and value is not None:
-            self._edge_from(targets, [value], extra_reads, rebinds)
+            self._edge_from(targets, [value], extra_reads, rebinds, plain)
 
-    def _edge_from(self, targets: set[str], values: list[ast.AST], extra_reads: set[str] = frozenset(), rebinds: bool = False) -> None:
+    def _edge_from(self, targets: set[str], values: list[ast.AST], extra_reads: set[str] = frozenset(), rebinds: bool = False,
+                   plain: bool = False) -> None:
         reads = names_read(*values) | set(extra_reads)
-        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds))
+        self.edges.append(_Edge(frozenset(targets), frozenset(reads), _calls_in(values), rebinds, plain, self._node,
+                                item_picks(values, names_read)))
 
     def _assign(self, node: ast.Assign) -> None:
         targets: set[str] = set()
         plain = all(isinstance(t, ast.Name) for t in node.targets)
         for t in node.targets:
             targets |= _target_names(t)
-        self._edge(targets, node.value, rebinds=plain and self._top)
+        self._edge(targets, node.value, rebinds=plain and self._top, plain=plain)
 
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         self._edge(_target_names(node.target), node.value)
@@ -143,7 +153,7 @@ class _FlowCollector:
         # an inner loop binds its target afresh before each pass of its body:
         # storing a result into the item (`each["output"] = response`) does not
         # reach the outer loop's next iteration, unless the items come from it
-        self._edge(_target_names(node.target), node.iter, rebinds=True)
+        self._edge(_target_names(node.target), node.iter, rebinds=True, plain=True)
 
     def _with_item(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -178,20 +188,27 @@ class LoopFlow:
         self._edges = collector.edges
         self._test_reads = names_read(test) if test is not None else set()
         self._fresh = set(fresh)  # the loop's own target: a new value every iteration
+        self._carried = CarriedFlow(body, self._edges, self._fresh)
+        self._body = body
 
-    def tainted_by(self, call: ast.Call) -> set[str]:
-        key = id(call)
+    @staticmethod
+    def _closure(key: int, edges: list[_Edge]) -> set[str]:
         tainted: set[str] = set()
-        for edge in self._edges:
+        for edge in edges:
             if key in edge.calls:
                 tainted |= edge.targets
         changed = bool(tainted)
         while changed:
             changed = False
-            for edge in self._edges:
+            for edge in edges:
                 if not edge.targets <= tainted and edge.reads & tainted:
                     tainted |= edge.targets
                     changed = True
+        return tainted
+
+    def tainted_by(self, call: ast.Call) -> set[str]:
+        key = id(call)
+        tainted = self._closure(key, self._edges)
         # Names given a fresh, untainted value each iteration do not carry the
         # result over: the loop variable (`row["area"] = answer`), or a
         # `context = ""` reset at the top of the body.
@@ -204,12 +221,58 @@ class LoopFlow:
     def is_dependent(self, call: ast.Call) -> bool:
         """True when a later iteration's request reads this call's result
         (conversation history, agent messages, a running summary)."""
-        tainted = self.tainted_by(call)
-        if not tainted:
+        if not self.tainted_by(call):
             return False
-        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & tainted)
+        # what the next iteration's call sees, in the order the body runs
+        # (names re-bound before the call carry nothing over)
+        reaching = self._carried.reaching(call)
+        if reaching is None:
+            reaching = self.tainted_by(call)  # a nested def, or a body too large to follow in order
+        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & reaching)
 
     def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
-        is good enough: a retry of one request, not a loop over items."""
-        return bool(self._test_reads & self.tainted_by(call))
+        is good enough: a retry of one request, not a loop over items. A request
+        that takes another item each pass (`item = queue.pop()`) is a loop over
+        items, whatever its test reads."""
+        if not self._test_reads or self._request_varies(call):
+            return False
+        return bool(self._test_reads & self.tainted_by(call)) or self._flag_set_on_a_good_answer(call)
+
+    def _request_varies(self, call: ast.Call) -> bool:
+        """The request is built from another item each pass: one taken from a
+        queue or iterator (`item = queue.pop()`) or indexed by a name the body
+        changes (`items[i]`). A prompt rebuilt from the same values, a counter
+        or a tweak of the prompt is one request asked again."""
+        assigned = {t for edge in self._edges for t in edge.targets}
+
+        def varies(picks: frozenset[str]) -> bool:
+            return TAKE in picks or bool(picks & assigned)
+
+        args = [*call.args, *(k.value for k in call.keywords)]
+        if varies(item_picks(args, names_read)):
+            return True
+        needed, done = names_read(*args), set()
+        changed = True
+        while changed:
+            changed = False
+            for position, edge in enumerate(self._edges):
+                if position not in done and edge.targets & needed:
+                    if varies(edge.picks):
+                        return True
+                    done.add(position)
+                    needed |= edge.reads
+                    changed = True
+        return False
+
+    def _flag_set_on_a_good_answer(self, call: ast.Call) -> bool:
+        """`while not ok: text = ask(p); json.loads(text); ok = True` (or `if not
+        out: continue` before `done = True`): the test reads a flag set only
+        once the answer passed a check."""
+        key = id(call)
+        tainted = self._closure(key, self._edges)
+        for _ in range(2):  # a check may read a name only the first round of flags taints
+            extra = guard_edges(self._body, tainted, self._carried.edges_in,
+                                lambda targets, reads: _Edge(frozenset(targets), frozenset(reads), frozenset()), names_read)
+            tainted = self._closure(key, self._edges + extra)
+        return bool(self._test_reads & tainted)
