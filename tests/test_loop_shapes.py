@@ -265,3 +265,43 @@ CODEGEN = """
 def test_names_bound_afresh_before_the_call_carry_nothing_over(tmp_path, body):
     files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
     assert run(tmp_path, files) == expected(files)
+
+
+ONE_ITEM = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+    PROVIDERS = ["anthropic", "openai", "gemini"]
+
+
+    def ask(name):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": name}])
+
+
+    def providers_command(chosen):
+        for name in PROVIDERS:
+            print(name)
+            if name == chosen:
+                print(ask(name))
+
+
+    def every_match(chosen):
+        for name in PROVIDERS:
+            if name != chosen:
+                print(ask(name))  # expect: BL101
+
+
+    def each_by_its_own_field(rows):
+        for row in rows:
+            if row == row.strip():
+                print(ask(row))  # expect: BL101
+"""
+
+
+def test_a_loop_that_picks_one_item_by_equality_calls_once(tmp_path):
+    """`if name == chosen:` inside `for name in ...` runs the call for the one
+    equal item; `!=`, or a test on the item itself, runs it for many."""
+    import textwrap
+
+    files = {"cli.py": textwrap.dedent(ONE_ITEM)}
+    assert run(tmp_path, files) == expected(files)

@@ -421,8 +421,8 @@ class Classifier:
                 if "dependent" in struct.flags:
                     not_batchable = f"loop-carried dependence: each request reads the previous response ({struct.label} at {_where(path, struct.span.line)})"
                     continue
-                if "retry" in struct.flags:
-                    continue
+                if "retry" in struct.flags or "once" in struct.flags:
+                    continue  # one request asked again; the one item a test picks
                 # structs run innermost first: the last loop seen is the outermost
                 repetition = ContextKind.FAN_OUT if repetition is ContextKind.FAN_OUT else ContextKind.LOOP
                 label, where = struct.label, _where(path, struct.span.line)

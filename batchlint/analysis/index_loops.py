@@ -12,7 +12,7 @@ from .facts import UNKNOWN
 from .index_builders import _SiteBuilder, _StructBuilder
 from .index_shapes import (
     _blocks_holding, _exits, _if_exits, _is_main_guard, _is_range, _literal_count, _result_discarded, _shows_output,
-    _tests_tainted, stream_flag, string_literals,
+    _tests_tainted, selects_one_item, stream_flag, string_literals,
 )
 
 
@@ -106,6 +106,8 @@ class LoopVisitor:
             exit_kind = self._exit_after(loop, site, None if thrown_away else flow)
             if exit_kind:
                 flags.add(exit_kind)
+            if selects_one_item(loop, site.stmt_path):
+                flags.add("once")
             if flags:
                 struct.per_site[id(site)] = flags
 

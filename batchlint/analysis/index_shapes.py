@@ -277,3 +277,31 @@ def _scan_comments(source: str) -> tuple[tuple, tuple]:
             if not text.lower().startswith("noqa") or line.lstrip().startswith("#"):  # a file's noqa stands alone
                 pragmas.append((number, text))
     return tuple(noqa), tuple(pragmas)
+
+
+def selects_one_item(loop: ast.stmt, stmt_path: list) -> bool:
+    """`for name in providers: if name == chosen: ask(name)`: the call runs for
+    the one item equal to a value the loop does not change, so at most once
+    per run of the loop (a person reading a command's output, not a batch)."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor)) or not isinstance(loop.target, ast.Name):
+        return False
+    target = loop.target.id
+    try:
+        start = next(i for i, s in enumerate(stmt_path) if s is loop)
+    except StopIteration:
+        return False
+    for container, child in zip(stmt_path[start:], stmt_path[start + 1:]):
+        if isinstance(container, ast.If) and any(s is child for s in container.body) and _equals_target(container.test, target):
+            return True
+    return False
+
+
+def _equals_target(test: ast.expr, target: str) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    left, right = test.left, test.comparators[0]
+    for mine, other in ((left, right), (right, left)):
+        if isinstance(mine, ast.Name) and mine.id == target:
+            return not any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(other))
+    return False
+
