@@ -305,3 +305,35 @@ def test_a_loop_that_picks_one_item_by_equality_calls_once(tmp_path):
 
     files = {"cli.py": textwrap.dedent(ONE_ITEM)}
     assert run(tmp_path, files) == expected(files)
+
+
+RESUME_CACHE = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def answer_all(samples, done):
+        for sample in samples:
+            out = {"id": sample["id"]}
+            if sample["id"] in done:
+                out["qa"] = done[sample["id"]]["qa"]
+            else:
+                out["qa"] = sample["qa"]
+            answers = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": str(out)}])  # expect: BL101
+            done[sample["id"]] = {"qa": answers}
+
+
+    def summarize(chunks):
+        summary = ""
+        for chunk in chunks:
+            summary = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": summary + chunk}])
+"""
+
+
+def test_a_resume_cache_keyed_by_the_item_is_no_dependence(tmp_path):
+    """Results kept in a dict by each item's key and read back for the same
+    key (resuming a run) carry nothing between distinct items; a running
+    summary does."""
+    files = {"qa.py": textwrap.dedent(RESUME_CACHE)}
+    assert run(tmp_path, files) == expected(files)

@@ -221,14 +221,18 @@ class LoopFlow:
     def is_dependent(self, call: ast.Call) -> bool:
         """True when a later iteration's request reads this call's result
         (conversation history, agent messages, a running summary)."""
-        if not self.tainted_by(call):
+        tainted = self.tainted_by(call)
+        if not tainted:
             return False
         # what the next iteration's call sees, in the order the body runs
-        # (names re-bound before the call carry nothing over)
+        # (names re-bound before the call carry nothing over); a name reset at
+        # the top of the body and then filled from a dict keyed by the item
+        # (`out = {}; if key in done: out = done[key]`, a resume cache) is left
+        # out by tainted_by's reset rule: the items' keys differ
         reaching = self._carried.reaching(call)
-        if reaching is None:
-            reaching = self.tainted_by(call)  # a nested def, or a body too large to follow in order
-        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & reaching)
+        if reaching is not None:
+            tainted &= reaching
+        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & tainted)
 
     def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
