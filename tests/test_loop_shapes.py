@@ -285,6 +285,12 @@ ONE_ITEM = """
                 print(ask(name))
 
 
+    def test_connections(config, chosen):
+        for name, key in config.items():
+            if chosen and chosen.lower() == name and key:
+                print(ask(name))
+
+
     def every_match(chosen):
         for name in PROVIDERS:
             if name != chosen:
@@ -336,4 +342,50 @@ def test_a_resume_cache_keyed_by_the_item_is_no_dependence(tmp_path):
     key (resuming a run) carry nothing between distinct items; a running
     summary does."""
     files = {"qa.py": textwrap.dedent(RESUME_CACHE)}
+    assert run(tmp_path, files) == expected(files)
+
+
+FLAG_IN_IF = """
+    import queue
+    import time
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(prompt):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+
+    def judge(prompt):
+        success, tries = False, 0
+        while not success and tries < 3:
+            try:
+                response = ask(prompt)
+                if response:
+                    success = True
+                else:
+                    tries += 1
+            except Exception:
+                time.sleep(1)
+                tries += 1
+        return response
+
+
+    def drain(jobs: queue.Queue):
+        done = False
+        while not done:
+            job = jobs.get()
+            response = ask(job)  # expect: BL101
+            if response.stop_reason == "end_turn":
+                done = jobs.empty()
+"""
+
+
+def test_a_flag_set_under_a_test_of_the_answer_makes_a_retry(tmp_path):
+    """`if response: success = True` under `while not success`: one request
+    asked until it answers. A queue worker whose flag also depends on the
+    answer still takes a new job each pass."""
+    files = {"judge.py": textwrap.dedent(FLAG_IN_IF)}
     assert run(tmp_path, files) == expected(files)

@@ -283,25 +283,27 @@ def selects_one_item(loop: ast.stmt, stmt_path: list) -> bool:
     """`for name in providers: if name == chosen: ask(name)`: the call runs for
     the one item equal to a value the loop does not change, so at most once
     per run of the loop (a person reading a command's output, not a batch)."""
-    if not isinstance(loop, (ast.For, ast.AsyncFor)) or not isinstance(loop.target, ast.Name):
+    if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
-    target = loop.target.id
+    targets = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
     try:
         start = next(i for i, s in enumerate(stmt_path) if s is loop)
     except StopIteration:
         return False
     for container, child in zip(stmt_path[start:], stmt_path[start + 1:]):
-        if isinstance(container, ast.If) and any(s is child for s in container.body) and _equals_target(container.test, target):
+        if isinstance(container, ast.If) and any(s is child for s in container.body) and _equals_target(container.test, targets):
             return True
     return False
 
 
-def _equals_target(test: ast.expr, target: str) -> bool:
+def _equals_target(test: ast.expr, targets: set[str]) -> bool:
+    """`name == chosen` (or one such test joined by `and`), `chosen` not read from the item."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_equals_target(value, targets) for value in test.values)
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
         return False
     left, right = test.left, test.comparators[0]
     for mine, other in ((left, right), (right, left)):
-        if isinstance(mine, ast.Name) and mine.id == target:
-            return not any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(other))
+        if isinstance(mine, ast.Name) and mine.id in targets:
+            return not any(isinstance(n, ast.Name) and n.id in targets for n in ast.walk(other))
     return False
-

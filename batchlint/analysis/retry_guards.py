@@ -65,6 +65,8 @@ def guard_edges(block: list[ast.stmt], tainted: set[str], edges_in: Callable, ma
             out += guard_edges(stmt.body, tainted, edges_in, make_edge, names_read, in_try)
             out += guard_edges(stmt.orelse, tainted, edges_in, make_edge, names_read, in_try)
             read = names_read(stmt.test) & tainted
+            if read:  # `if response: success = True`: set by a test of the answer
+                out += [make_edge(e.targets, guard | read) for s in stmt.body + stmt.orelse for e in edges_in(s)]
             if read and _leaves_pass(stmt.body + stmt.orelse):
                 guard = guard | read
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
