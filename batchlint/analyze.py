@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project
+from .analysis.sharing import Sharer
 from .boundary import stage_failure
 from .cache import file_key
 from .config import Config
@@ -49,6 +50,7 @@ class _Parser:
         self.done = 0
         self.total = 0
         self._meanwhile = meanwhile  # meanwhile(parsing), once: True while the first round parses (see Workers.map)
+        self._sharer = Sharer()  # every file's facts are kept to the end: equal values stored once
 
     def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
         """Each file's facts: read back from its cache entry or parsed (and
@@ -69,7 +71,7 @@ class _Parser:
                 tasks, self.workers.map(_load_or_parse if cache else _parse_only, tasks, self._advance, during)):
             if kept:
                 cache.used(key, entry)
-            results.append((facts, error))
+            results.append((self._sharer.share(facts) if facts is not None else None, error))
         return results
 
     def _advance(self, files: int) -> None:
