@@ -86,6 +86,7 @@ class _Parser:
             meanwhile(False)
 
     def close(self) -> None:
+        self._sharer.close()
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 

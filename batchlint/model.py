@@ -38,7 +38,7 @@ CONTEXT_CODES = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """A place in a file. Lines are 1-based, columns are 1-based (as ruff prints them)."""
 
@@ -52,7 +52,7 @@ class Location:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FixStatus:
     """Whether `batchlint fix` can rewrite a finding's loop, and why not; the fix's tier."""
 
@@ -66,7 +66,7 @@ class FixStatus:
     edits: tuple[tuple[int, int, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assumption:
     """One number an estimate used, and where it came from."""
 
@@ -86,7 +86,7 @@ class Assumption:
         return "code"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """A finding's monthly cost now, in batch, and what stacks on top (savings.estimate)."""
 
@@ -119,7 +119,7 @@ _COST_FIGURES = frozenset(("runs per month", "items per run", "calls per run", "
                            "max_tokens", "input tokens per call"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     message: str
@@ -161,7 +161,7 @@ class Finding:
         return (self.location.path, self.location.line, self.location.column, self.code, self.call)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileError:
     """A file batchlint could not read or parse; reported and the run continues."""
 

@@ -12,6 +12,7 @@ tables in contexts.py match against.
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -466,7 +467,7 @@ class Project:
                 return None
             if role == "message" and ("stream", "True") in site.kwargs:
                 role = "stream"
-            return SdkCall(value.name, path, role)
+            return SdkCall(value.name, sys.intern(path), role)  # each finding keeps it: one copy
         if value is None and anthropic_imported:
             method = shape_looks_like_claude(site.text, site.kwargs)
             if method is not None and not self._from_runtime(site.callee):

@@ -35,15 +35,24 @@ class Sharer:
 
     def __init__(self) -> None:
         self._kept: dict = {}
-        self._share = _functions(self._kept)[CLASSES[-1]]
+        self._scope = _functions(self._kept)
+        self._share = self._scope[f"share_{CLASSES[-1].__name__}"]
 
     def share(self, facts):
         self._share(facts)
         return facts
 
+    def close(self) -> None:
+        """Let the table go: the generated functions and their scope refer to
+        each other, a cycle the paused garbage collector (analyze.py) would
+        keep, with the table, to the end of the run."""
+        self._kept.clear()
+        self._scope.clear()
+
 
 def _functions(kept: dict) -> dict:
-    """class -> function sharing an instance's values, built for `kept`."""
+    """The scope holding `share_<class>` for each class: a function sharing
+    an instance's values, built for `kept`."""
     scope: dict = {"kept": kept, "EMPTY": _EMPTY, "pairs": _pairs(kept), "strings": _strings(kept)}
     source = []
     shared = set()  # the classes with something to share (not Span: numbers only)
@@ -57,7 +66,7 @@ def _functions(kept: dict) -> dict:
             shared.add(cls)
             source += [f"def share_{cls.__name__}(o):", *(f"    {line}" for line in body)]
     exec("\n".join(source), scope)  # noqa: S102 - our own text, from the classes' fields
-    return {cls: scope[f"share_{cls.__name__}"] for cls in shared}
+    return scope
 
 
 def _line(name: str, hint, shared: set) -> str:
