@@ -11,8 +11,8 @@ source, so a reader can see what to correct. Offline and deterministic.
 
 from __future__ import annotations
 
+import functools
 import re
-import sys
 from dataclasses import dataclass, field
 
 from ..analysis.facts import RequestFacts
@@ -207,11 +207,12 @@ def parse_volume_hint(text: str) -> tuple[float, str] | None:
 
 
 # ---------------------------------------------------------------- estimate
+@functools.lru_cache(maxsize=4096)
 def _note(name: str, value: str, source: str) -> Assumption:
-    """An assumption; its texts interned: every finding of a large project
-    keeps its own notes to the end of the run, and most repeat ("30",
-    "default for a loop context"), 0.5 KiB a finding otherwise."""
-    return Assumption(name, sys.intern(value), sys.intern(source))
+    """An assumption, one object for equal ones: every finding of a large
+    project keeps its notes to the end of the run, and most repeat ("30",
+    "default for a loop context"): 0.8 KiB a finding otherwise."""
+    return Assumption(name, value, source)
 
 
 def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -> Estimate:
