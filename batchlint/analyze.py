@@ -130,6 +130,20 @@ def _cache_entry(facts: FileFacts | None, error: FileError | None):
     return error if error is not None and error.code == "BL001" else None
 
 
+def _spare_core() -> bool:
+    """Whether the new cache entries may be encoded in a forked process: with
+    --jobs 1 too, when the machine has a core the cross-file analysis leaves
+    idle (encoding in line made a first cached -j1 run about 10% slower
+    than --no-cache)."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return cores > 1
+
+
 @contextlib.contextmanager
 def _collector_paused():
     """Run without the cyclic garbage collector, restoring its state after.
@@ -158,8 +172,8 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
         result = _analyze(sources, config, errors, parser)
     finally:
         parser.close()
-    if cache is not None:  # while the cross-file analysis runs here, on an idle core with --jobs
-        cache.encode_soon(fork=jobs > 1)
+    if cache is not None:  # while the cross-file analysis runs here, on another core (facts_cache.py)
+        cache.encode_soon(fork=_spare_core())
     parser.run_meanwhile()
     return result
 

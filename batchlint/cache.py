@@ -82,9 +82,9 @@ def _checksum(key: bytes, payload: bytes) -> bytes:
     return blake2b(payload, digest_size=16, key=key[:64]).hexdigest().encode()
 
 
-def _entry(key: str, data) -> bytes:
-    """An entry's bytes: its key, a checksum of key and data, the data as JSON."""
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8", "surrogatepass")
+def _entry(key: str, codec: Codec, value) -> bytes:
+    """An entry's bytes: its key, a checksum of key and data, `value` as the codec's JSON."""
+    payload = codec.dumps(value).encode("utf-8", "surrogatepass")
     return b"\n".join((key.encode(), _checksum(key.encode(), payload), payload))
 
 
@@ -177,7 +177,7 @@ class RunCache:
         return result
 
     def put(self, key: str, result) -> None:
-        _write_entry(self.directory, self._folder, key, _RUNS.encode(result))
+        _write_entry(self.directory, self._folder, key, _RUNS, result)
         try:
             entries = [e for e in os.scandir(self._folder) if e.name.endswith(".json") and e.is_file(follow_symlinks=False)]
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
@@ -208,7 +208,7 @@ class ScheduleCache:
             if stored is not None:
                 return list(stored[0]), list(stored[1])
             schedules, notices = read()
-            _write_entry(self.directory, self._folder, key, _SCHEDULES.encode((tuple(schedules), tuple(notices))))
+            _write_entry(self.directory, self._folder, key, _SCHEDULES, (tuple(schedules), tuple(notices)))
             _drop_entries(self._folder, {key + ".json"})
             return schedules, notices
 
@@ -230,10 +230,10 @@ def _drop_entries(folder: str, keep: set[str]) -> None:
                 pass
 
 
-def _write_entry(directory: str, folder: str, key: str, data) -> None:
+def _write_entry(directory: str, folder: str, key: str, codec: Codec, value) -> None:
     """Write `key`'s entry in `folder` atomically (see _write_file)."""
     try:
-        payload = _entry(key, data)
+        payload = _entry(key, codec, value)
     except ValueError:  # a value JSON cannot hold (nan): not worth keeping
         return
     _write_file(directory, folder, key + ".json", payload)

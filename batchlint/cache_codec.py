@@ -1,7 +1,7 @@
 """The cache's JSON encoding of a fixed set of classes, and its checked decoding.
 
 A record is an array led by a tag: "\0" + class name, "\0s" for a
-frozenset, "\0k" for a ContextKind; a tuple is a plain array. Arrays decode
+frozenset; a tuple is a plain array, a ContextKind its string. Arrays decode
 much faster than objects, and no analyzed string can start with NUL (files
 holding NUL bytes are rejected when read).
 
@@ -16,6 +16,7 @@ Decoding recurses over the types, not the data, so its depth is bounded.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import operator
 import sys
@@ -83,10 +84,10 @@ def _float(low: float):
 
 
 def _context_kind(v):
-    if type(v) is not list or len(v) != 2 or v[0] != "\0k" or type(v[1]) is not str:
+    if type(v) is not str:
         raise Invalid
     try:
-        return _model.ContextKind(v[1])
+        return _model.ContextKind(v)
     except ValueError:
         raise Invalid from None
 
@@ -125,7 +126,7 @@ class Codec:
         self.classes = {cls.__name__: cls for cls in classes}
         self._records: dict[type, typing.Callable] = {}  # class -> decoder, built on first use
         described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
-        self.layout = blake2b(repr((3, described)).encode(), digest_size=6).hexdigest()
+        self.layout = blake2b(repr((4, described)).encode(), digest_size=6).hexdigest()
 
     # ------------------------------------------------------------ encode
     def encode(self, value):
@@ -141,8 +142,25 @@ class Codec:
         if kind is frozenset:
             return ["\0s", *sorted(v if type(v) in _SCALARS else encode(v) for v in value)]
         if isinstance(value, _model.ContextKind):
-            return ["\0k", value.value]
+            return value.value  # as json writes it (dumps): a str subclass is a string
         raise TypeError(f"cannot cache a {kind.__name__}")
+
+    def dumps(self, value) -> str:
+        """`json.dumps(self.encode(value))`, about 8x faster: the json module's
+        C encoder walks the value and calls back only for a record or a
+        frozenset (a tuple it writes as the array encode makes of it), where
+        encode builds a list in Python for every tuple and record. Raises
+        ValueError for nan or infinity, TypeError for a value of no known class."""
+        return json.dumps(value, default=self._plain, separators=(",", ":"), allow_nan=False, check_circular=False)
+
+    def _plain(self, value):
+        kind = type(value)
+        getter = self._getters.get(kind)
+        if getter is not None:
+            return [self._tag[kind], *getter(value)]
+        if kind is frozenset and all(type(v) is str for v in value):
+            return ["\0s", *sorted(value)]
+        return self.encode(value)  # a frozenset of records: the general way (or its TypeError)
 
     # ------------------------------------------------------------ decode
     def decoded(self, raw, expected):

@@ -81,9 +81,9 @@ def payload(key: str, data: bytes, checksum, max_bytes: int):
         return None
 
 
-def pack(bodies) -> bytes:
-    """A pack's bytes from record bodies."""
-    parts = [HEADER]
+def pack(bodies, header: bytes = HEADER) -> bytes:
+    """A pack's bytes from record bodies (`header=b""`: the records alone, to append)."""
+    parts = [header]
     for data in bodies:
         parts.append(b"%d\n" % len(data))
         parts.append(data)

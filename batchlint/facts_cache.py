@@ -3,16 +3,15 @@
 The pack (cache_pack.py) is read once; each entry is checked and decoded
 where its file is analyzed, in the workers, like the parses it saves. New
 entries are encoded after the parse rounds, while this process goes on with
-the cross-file analysis: with --jobs > 1 in a forked process, on a core the
-analysis then leaves idle (encoding costs about a fifth of a parse: done in
-line, it made the first cached run slower than --no-cache). The pack is
-written once, at the end, if anything changed.
+the cross-file analysis: in a forked process whenever the machine has a core
+the analysis leaves idle, --jobs 1 included (encoding costs about a tenth of
+a parse: done in line, it made the first cached run slower than --no-cache).
+The pack is written once, at the end, if anything changed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 
 from . import cache_pack
@@ -26,7 +25,7 @@ def facts_body(key: str, outcome) -> bytes | None:
     syntax error; syntax newer than this Python, whose check loads LibCST:
     0.15 s a run otherwise). None for a value JSON cannot hold (nan)."""
     try:
-        payload = json.dumps(_facts().encode(outcome), separators=(",", ":"), allow_nan=False)
+        payload = _facts().dumps(outcome)
     except ValueError:
         return None
     return cache_pack.body(key, payload.encode("utf-8", "surrogatepass"), _checksum)
@@ -111,8 +110,10 @@ class FactsCache:
                 if pid == 0:  # the encoder: write the segment and leave, running nothing else
                     code = 1
                     with contextlib.suppress(BaseException):
-                        with os.fdopen(fd, "wb") as handle:
-                            handle.write(cache_pack.pack(_encoded(items).values()))
+                        with os.fdopen(fd, "wb") as handle:  # record by record: never all of them held
+                            handle.write(cache_pack.HEADER)
+                            for key, outcome in items.items():
+                                handle.write(cache_pack.pack(_encoded({key: outcome}).values(), header=b""))
                         code = 0
                     os._exit(code)
                 os.close(fd)

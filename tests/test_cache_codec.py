@@ -1,0 +1,67 @@
+"""The cache's JSON writing through the json module's C encoder (Codec.dumps)
+gives the bytes Codec.encode gives, and they decode back to the same values."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from batchlint import check_paths
+from batchlint.cache import _RUNS, _facts
+from batchlint.config import Config
+from batchlint.discovery import read_source
+from batchlint.model import CheckResult, ContextKind
+from batchlint.parsing import parse_file
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def slow(codec, value) -> str:
+    return json.dumps(codec.encode(value), separators=(",", ":"), allow_nan=False)
+
+
+def test_facts_of_every_fixture_write_as_encode_writes_them_and_read_back_equal():
+    codec = _facts()
+    checked = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        source, _ = read_source(str(path))
+        facts, error = parse_file(source)
+        value = facts if facts is not None else error
+        text = codec.dumps(value)
+        assert text == slow(codec, value), path
+        assert codec.decoded(json.loads(text), type(value)) == value
+        checked += 1
+    assert checked > 20
+
+
+def test_a_whole_result_with_context_kinds_round_trips():
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    assert {f.context for f in result.findings} >= {ContextKind.LOOP, ContextKind.SCHEDULED}
+    text = _RUNS.dumps(result)
+    assert text == slow(_RUNS, result)
+    assert _RUNS.decoded(json.loads(text), CheckResult) == result
+
+
+def test_a_context_kind_must_be_one_of_the_kinds():
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    raw = json.loads(_RUNS.dumps(result))
+    finding = raw[1][0]
+    assert finding[4] == result.findings[0].context.value  # written as its string
+    finding[4] = "nightly"
+    assert _RUNS.decoded(raw, CheckResult) is None
+    finding[4] = ["\0k", result.findings[0].context.value]  # the former spelling is not read
+    assert _RUNS.decoded(raw, CheckResult) is None
+
+
+def test_what_json_cannot_hold_is_refused_as_encode_refuses_it():
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    finding = next(f for f in result.findings if f.estimate is not None)
+    broken = finding.estimate.__class__(**{**{n: getattr(finding.estimate, n) for n in finding.estimate.__slots__},
+                                           "monthly_now": math.nan})
+    with pytest.raises(ValueError):
+        _RUNS.dumps(broken)
+    with pytest.raises(TypeError):
+        _RUNS.dumps(object())
