@@ -43,6 +43,7 @@ try:
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b
 
+from . import cache_runs
 from . import model as _model
 from ._version import __version__
 from .atomic import replace_file
@@ -84,12 +85,15 @@ def _checksum(key: bytes, payload: bytes) -> bytes:
 
 def _entry(key: str, codec: Codec, value) -> bytes:
     """An entry's bytes: its key, a checksum of key and data, `value` as the codec's JSON."""
-    payload = codec.dumps(value).encode("utf-8", "surrogatepass")
+    return _signed(key, codec.dumps(value).encode("utf-8", "surrogatepass"))
+
+
+def _signed(key: str, payload: bytes) -> bytes:
     return b"\n".join((key.encode(), _checksum(key.encode(), payload), payload))
 
 
-def _read_entry(path: str, key: str):
-    """The JSON data of the entry at `path` if it is a regular file (not a
+def _read_payload(path: str, key: str) -> bytes | None:
+    """The payload of the entry at `path` if it is a regular file (not a
     link) whose key is `key` and whose checksum holds; else None. A FIFO or
     device in a committed cache must not block or flood the run."""
     try:
@@ -99,6 +103,14 @@ def _read_entry(path: str, key: str):
     head, sep, rest = data.partition(b"\n")
     stored, sep2, payload = rest.partition(b"\n")
     if not sep or not sep2 or head != key.encode() or stored != _checksum(head, payload):
+        return None
+    return payload
+
+
+def _read_entry(path: str, key: str):
+    """The JSON data of the entry at `path` (see _read_payload), or None."""
+    payload = _read_payload(path, key)
+    if payload is None:
         return None
     try:
         return json.loads(payload)
@@ -164,11 +176,16 @@ class RunCache:
 
     @staticmethod
     def key(parts: list[str]) -> str:
-        return _digest((__version__, _PYTHON, _RUNS.layout, *parts))
+        return _digest((__version__, _PYTHON, _RUNS.layout, "lines", *parts))  # lines: cache_runs.py
 
-    def get(self, key: str):
+    def get(self, key: str, reports=None):
+        """The result stored under `key`, or None. `reports(path)`, if given:
+        only the findings in the paths it accepts are decoded (the others
+        are dropped by the caller's view anyway): a one-file check of a
+        large project decodes its file's findings, not the project's."""
         path = os.path.join(self._folder, key + ".json")
-        result = _RUNS.decoded(_read_entry(path, key), _model.CheckResult)
+        data = _read_payload(path, key)
+        result = _RUNS.decoded(cache_runs.raw_result(data, reports), _model.CheckResult) if data is not None else None
         if result is not None:
             try:
                 os.utime(path, follow_symlinks=False)  # recently used: kept when older entries are dropped
@@ -177,7 +194,11 @@ class RunCache:
         return result
 
     def put(self, key: str, result) -> None:
-        _write_entry(self.directory, self._folder, key, _RUNS, result)
+        try:
+            payload = cache_runs.payload(_RUNS, result)
+        except ValueError:  # a value JSON cannot hold (nan): not worth keeping
+            return
+        _write_file(self.directory, self._folder, key + ".json", _signed(key, payload))
         try:
             entries = [e for e in os.scandir(self._folder) if e.name.endswith(".json") and e.is_file(follow_symlinks=False)]
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)

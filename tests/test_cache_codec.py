@@ -65,3 +65,42 @@ def test_what_json_cannot_hold_is_refused_as_encode_refuses_it():
         _RUNS.dumps(broken)
     with pytest.raises(TypeError):
         _RUNS.dumps(object())
+
+
+# ------------------------------------------------ the run entry's lines (cache_runs.py)
+def test_a_view_reads_only_its_paths_lines_in_the_result_s_order():
+    from batchlint import cache_runs
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    paths = list(dict.fromkeys(f.path for f in result.findings))
+    assert len(paths) > 3
+    data = cache_runs.payload(_RUNS, result)
+    whole = _RUNS.decoded(cache_runs.raw_result(data), CheckResult)
+    assert whole == result
+    wanted = {paths[1], paths[-1]}
+    seen: list[str] = []
+
+    def reports(path: str) -> bool:
+        seen.append(path)
+        return path in wanted
+
+    view = _RUNS.decoded(cache_runs.raw_result(data, reports), CheckResult)
+    assert view.findings == tuple(f for f in result.findings if f.path in wanted)
+    assert view.suppressed_findings == tuple(p for p in result.suppressed_findings if p[0].path in wanted)
+    assert view.checked_paths == result.checked_paths  # the rest of the result stays whole
+    assert set(seen) <= {f.path for f in result.findings} | {p[0].path for p in result.suppressed_findings}
+
+
+@pytest.mark.parametrize("damage", [
+    lambda lines: [lines[0].replace(b",[],", b',[["x"]],', 1), *lines[1:]],  # findings in the first line
+    lambda lines: [lines[0], lines[1].replace(b"\t", b" ", 1), *lines[2:]],  # a line without its tab
+    lambda lines: [lines[0], b"X" + lines[1][1:], *lines[2:]],  # neither F nor S
+    lambda lines: [lines[0], b"F5\t[]", *lines[1:]],  # a path that is not a string
+])
+def test_lines_out_of_shape_are_not_a_result(damage):
+    from batchlint import cache_runs
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    lines = cache_runs.payload(_RUNS, result).split(b"\n")
+    assert cache_runs.raw_result(b"\n".join(lines)) is not None
+    assert cache_runs.raw_result(b"\n".join(damage(lines))) is None

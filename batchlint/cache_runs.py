@@ -1,0 +1,65 @@
+"""The run-level cache entry's payload, in segments a view can pick from.
+
+A whole result as one JSON document made a one-file check of a warm 8,000-file
+project parse the project's 10.8 MB of findings (0.29 s) to show one file's.
+The payload is lines instead: first the result without its findings and
+suppressed findings, then one line per run of consecutive findings (`F`) or
+suppressed findings (`S`) in one file: the kind, the file's path as a JSON
+string, a tab, the JSON list. A reader parses the lines of the paths it
+reports only, and concatenates them in order, which is the result's order.
+JSON text holds no raw newline or tab (json.dumps escapes them), so neither
+can be forged into a path. The entry's checksum covers the whole payload,
+and every value is checked by the codec as before (cache.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+
+from . import model as _model
+
+_FINDINGS = 1 + [f.name for f in dataclasses.fields(_model.CheckResult)].index("findings")  # after the tag
+_SUPPRESSED = 1 + [f.name for f in dataclasses.fields(_model.CheckResult)].index("suppressed_findings")
+
+
+def payload(codec, result: _model.CheckResult) -> bytes:
+    """`result` as lines (ValueError for a value JSON cannot hold)."""
+    lines = [codec.dumps(dataclasses.replace(result, findings=(), suppressed_findings=()))]
+    for kind, items, path_of in ((b"F", result.findings, lambda f: f.path),
+                                 (b"S", result.suppressed_findings, lambda pair: pair[0].path)):
+        for path, group in itertools.groupby(items, key=path_of):
+            lines.append(f"{kind.decode()}{json.dumps(path)}\t{codec.dumps(tuple(group))}")
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def raw_result(data: bytes, reports=None):
+    """The JSON value of the result `data` holds, with only the findings whose
+    line's path `reports` accepts (all without it); None if it is not lines
+    of this shape (the codec judges the values)."""
+    header, *segments = data.split(b"\n")
+    try:
+        raw = json.loads(header)
+        if type(raw) is not list or len(raw) <= max(_FINDINGS, _SUPPRESSED) or raw[_FINDINGS] or raw[_SUPPRESSED]:
+            return None  # findings in the first line are not where this format keeps them
+        found: dict[bytes, list] = {b"F": [], b"S": []}
+        for line in segments:
+            kind, (quoted, tab, body) = line[:1], line[1:].partition(b"\t")
+            if kind not in found or not tab:
+                return None
+            if quoted[:1] == quoted[-1:] == b'"' and len(quoted) > 1 and b"\\" not in quoted and b'"' not in quoted[1:-1]:
+                path = quoted[1:-1].decode("ascii")  # no escapes: the text itself (json.dumps writes ASCII only)
+            else:
+                path = json.loads(quoted)
+                if type(path) is not str:
+                    return None
+            if reports is None or reports(path):
+                items = json.loads(body)
+                if type(items) is not list:
+                    return None
+                found[kind] += items
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the interpreter's stack
+        return None
+    raw[_FINDINGS], raw[_SUPPRESSED] = found[b"F"], found[b"S"]
+    return raw
