@@ -52,7 +52,7 @@ class Location:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FixStatus:
     """Whether `batchlint fix` can rewrite a finding's loop, and why not; the fix's tier."""
 
@@ -66,7 +66,7 @@ class FixStatus:
     edits: tuple[tuple[int, int, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assumption:
     """One number an estimate used, and where it came from."""
 
@@ -119,7 +119,7 @@ _COST_FIGURES = frozenset(("runs per month", "items per run", "calls per run", "
                            "max_tokens", "input tokens per call"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # slots (as Location, Estimate): a large project's findings all stay to the end
 class Finding:
     code: str
     message: str
@@ -161,7 +161,7 @@ class Finding:
         return (self.location.path, self.location.line, self.location.column, self.code, self.call)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FileError:
     """A file batchlint could not read or parse; reported and the run continues."""
 

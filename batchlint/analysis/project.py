@@ -80,7 +80,8 @@ class Project:
                 else:
                     imports[local] = target
             self.imports[facts.module] = imports
-            self.star_imports[facts.module] = stars
+            if stars:  # read with .get(module, ()): most modules have none
+                self.star_imports[facts.module] = stars
             for name, value in facts.variables:
                 self.variables[f"{facts.module}.{name}"] = value
             for name, values in facts.variable_alts:
