@@ -9,9 +9,10 @@ import contextlib
 import os
 
 
-def replace_file(path: str, data: bytes, prefix: str, mode: int | None = None) -> None:
-    """Write `data` to `path` atomically; `mode` as permission bits (after the
-    umask), else tempfile's 0600. Raises OSError."""
+def replace_file(path: str, data, prefix: str, mode: int | None = None) -> None:
+    """Write `data` (bytes, or a list of bytes-like pieces written in turn) to
+    `path` atomically; `mode` as permission bits (after the umask), else
+    tempfile's 0600. Raises OSError."""
     import tempfile  # only when writing: a warm run writes nothing
 
     fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=prefix, suffix=".tmp")
@@ -21,7 +22,10 @@ def replace_file(path: str, data: bytes, prefix: str, mode: int | None = None) -
             os.umask(umask)
             os.fchmod(fd, mode & ~umask)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, list):
+                handle.writelines(data)
+            else:
+                handle.write(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

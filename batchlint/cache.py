@@ -85,10 +85,7 @@ def _checksum(key: bytes, payload: bytes) -> bytes:
 
 def _entry(key: str, codec: Codec, value) -> bytes:
     """An entry's bytes: its key, a checksum of key and data, `value` as the codec's JSON."""
-    return _signed(key, codec.dumps(value).encode("utf-8", "surrogatepass"))
-
-
-def _signed(key: str, payload: bytes) -> bytes:
+    payload = codec.dumps(value).encode("utf-8", "surrogatepass")
     return b"\n".join((key.encode(), _checksum(key.encode(), payload), payload))
 
 
@@ -195,10 +192,21 @@ class RunCache:
 
     def put(self, key: str, result) -> None:
         try:
-            payload = cache_runs.payload(_RUNS, result)
+            lines = cache_runs.lines(_RUNS, result)
         except ValueError:  # a value JSON cannot hold (nan): not worth keeping
             return
-        _write_file(self.directory, self._folder, key + ".json", _signed(key, payload))
+        # written line by line, the checksum taken over them: never one more copy of the whole
+        digest = blake2b(digest_size=16, key=key.encode()[:64])
+        pieces = [key.encode(), b"\n", b"", b"\n"]
+        for n, line in enumerate(lines):
+            if n:
+                digest.update(b"\n")
+                pieces.append(b"\n")
+            digest.update(line)
+            pieces.append(line)
+        pieces[2] = digest.hexdigest().encode()  # as _checksum(key, the lines joined)
+        del lines
+        _write_file(self.directory, self._folder, key + ".json", pieces)
         try:
             entries = [e for e in os.scandir(self._folder) if e.name.endswith(".json") and e.is_file(follow_symlinks=False)]
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)

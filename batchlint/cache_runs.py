@@ -24,14 +24,20 @@ _FINDINGS = 1 + [f.name for f in dataclasses.fields(_model.CheckResult)].index("
 _SUPPRESSED = 1 + [f.name for f in dataclasses.fields(_model.CheckResult)].index("suppressed_findings")
 
 
-def payload(codec, result: _model.CheckResult) -> bytes:
-    """`result` as lines (ValueError for a value JSON cannot hold)."""
-    lines = [codec.dumps(dataclasses.replace(result, findings=(), suppressed_findings=()))]
-    for kind, items, path_of in ((b"F", result.findings, lambda f: f.path),
-                                 (b"S", result.suppressed_findings, lambda pair: pair[0].path)):
+def lines(codec, result: _model.CheckResult) -> list[bytes]:
+    """`result` as the payload's lines, without their newlines (ValueError
+    for a value JSON cannot hold)."""
+    out = [codec.dumps(dataclasses.replace(result, findings=(), suppressed_findings=())).encode()]
+    for kind, items, path_of in (("F", result.findings, lambda f: f.path),
+                                 ("S", result.suppressed_findings, lambda pair: pair[0].path)):
         for path, group in itertools.groupby(items, key=path_of):
-            lines.append(f"{kind.decode()}{json.dumps(path)}\t{codec.dumps(tuple(group))}")
-    return "\n".join(lines).encode("utf-8", "surrogatepass")
+            out.append(f"{kind}{json.dumps(path)}\t{codec.dumps(tuple(group))}".encode())
+    return out
+
+
+def payload(codec, result: _model.CheckResult) -> bytes:
+    """`result` as the payload (see lines)."""
+    return b"\n".join(lines(codec, result))
 
 
 def raw_result(data: bytes, reports=None):
