@@ -124,6 +124,8 @@ class Codec:
         self._getters = {cls: (operator.attrgetter(*f) if len(f) > 1 else (lambda v, n=f[0]: (getattr(v, n),)))
                          for cls, f in self._fields.items()}
         self.classes = {cls.__name__: cls for cls in classes}
+        self._as_list = {cls: (lambda v, tag=self._tag[cls], get=get: [tag, *get(v)]) for cls, get in self._getters.items()}
+        self._json = json.JSONEncoder(default=self._plain, separators=(",", ":"), allow_nan=False, check_circular=False)
         self._records: dict[type, typing.Callable] = {}  # class -> decoder, built on first use
         described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
         self.layout = blake2b(repr((4, described)).encode(), digest_size=6).hexdigest()
@@ -146,19 +148,18 @@ class Codec:
         raise TypeError(f"cannot cache a {kind.__name__}")
 
     def dumps(self, value) -> str:
-        """`json.dumps(self.encode(value))`, about 8x faster: the json module's
+        """`json.dumps(self.encode(value))`, 2-3x faster: the json module's
         C encoder walks the value and calls back only for a record or a
         frozenset (a tuple it writes as the array encode makes of it), where
         encode builds a list in Python for every tuple and record. Raises
         ValueError for nan or infinity, TypeError for a value of no known class."""
-        return json.dumps(value, default=self._plain, separators=(",", ":"), allow_nan=False, check_circular=False)
+        return self._json.encode(value)
 
     def _plain(self, value):
-        kind = type(value)
-        getter = self._getters.get(kind)
-        if getter is not None:
-            return [self._tag[kind], *getter(value)]
-        if kind is frozenset and all(type(v) is str for v in value):
+        record = self._as_list.get(type(value))
+        if record is not None:
+            return record(value)
+        if type(value) is frozenset and all(type(v) is str for v in value):
             return ["\0s", *sorted(value)]
         return self.encode(value)  # a frozenset of records: the general way (or its TypeError)
 

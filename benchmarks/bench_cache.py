@@ -2,13 +2,16 @@
 
     python benchmarks/bench_cache.py                  # 2,000 and 8,000 files
     python benchmarks/bench_cache.py --files 10000 --files 50000 --jobs 2
+    python benchmarks/bench_cache.py --files 3000 --jobs 1 --repeat 5   # cold against no-cache, medians
 
 For each size, in fresh processes, on a generated corpus: `--no-cache` (the
 baseline), the first cached run (cold: every entry written), a warm re-run
 (the run-level answer), and a one-file edit (every other file's facts read
 back from the cache). Printed: wall seconds, peak RSS (MiB), cache size and
 each cached figure as a ratio to the `--no-cache` run measured in the same
-invocation, and how each grows with the size. No thresholds: a report, not a test.
+invocation, and how each grows with the size. Peak RSS is the larger of the
+process's and of its children's (the parse workers, the cache encoder). No
+thresholds: a report, not a test.
 """
 
 from __future__ import annotations
@@ -79,13 +82,23 @@ def size_of(folder: str) -> float:
     return total / 2**20
 
 
-def measure(files: int, jobs: int) -> dict:
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time, with the highest peak memory of them all."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    return {**ordered[len(ordered) // 2], "rss_mib": max(r["rss_mib"] for r in runs)}
+
+
+def measure(files: int, jobs: int, repeat: int = 1) -> dict:
     work = tempfile.mkdtemp(prefix="batchlint-cache-bench-")
     try:
         root, cache = os.path.join(work, "tree"), os.path.join(work, "cache")
         make(root, files)
-        rows = {"no-cache": run(root, jobs, "")}
-        rows["cold"] = run(root, jobs, cache)
+        plain, cold = [], []
+        for _ in range(repeat):  # alternated, so a change in the machine's load falls on both
+            plain.append(run(root, jobs, ""))
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(run(root, jobs, cache))
+        rows = {"no-cache": median_run(plain), "cold": median_run(cold)}
         rows["warm"] = run(root, jobs, cache)
         edited = os.path.join(root, "pkg0", "mod0.py")
         with open(edited, "a") as handle:
@@ -101,14 +114,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, action="append", help="corpus sizes (default 2000 and 8000)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="no-cache and cold runs, alternated; the median of each is shown (and their highest memory)")
     args = parser.parse_args()
     sizes = args.files or [2000, 8000]
     previous = None
     for files in sizes:
         started = time.perf_counter()
-        rows = measure(files, args.jobs)
+        rows = measure(files, args.jobs, args.repeat)
         base = rows["no-cache"]["seconds"]
-        print(f"\n{files} files, -j{args.jobs} (cache {rows['cache MiB']:.1f} MiB; measured in {time.perf_counter() - started:.0f} s)")
+        print(f"\n{files} files, -j{args.jobs}, load average {os.getloadavg()[0]:.1f} (cache {rows['cache MiB']:.1f} MiB; "
+              f"measured in {time.perf_counter() - started:.0f} s)")
         for name in ("no-cache", "cold", "warm", "one-file edit"):
             row = rows[name]
             grow = ""
