@@ -7,7 +7,8 @@
 For each size, in fresh processes, on a generated corpus: `--no-cache` (the
 baseline), the first cached run (cold: every entry written), a warm re-run
 (the run-level answer), and a one-file edit (every other file's facts read
-back from the cache). Printed: wall seconds, peak RSS (MiB), cache size and
+back from the cache). Printed: wall seconds, peak RSS (MiB), CPU seconds of
+the process and its children (steadier than wall time on a loaded machine), cache size and
 each cached figure as a ratio to the `--no-cache` run measured in the same
 invocation, and how each grows with the size. Peak RSS is the larger of the
 process's and of its children's (the parse workers, the cache encoder). No
@@ -35,8 +36,10 @@ RUNNER = textwrap.dedent(
     start = time.perf_counter()
     result = check_paths([root], Config(root=root), jobs=jobs, cache_dir=cache)
     seconds = time.perf_counter() - start
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"seconds": seconds, "rss_mib": peak / 1024, "findings": len(result.findings)}))
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = max(me.ru_maxrss, children.ru_maxrss)
+    cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime  # imports included, as in seconds' process
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mib": peak / 1024, "findings": len(result.findings)}))
     """
 )
 
@@ -83,9 +86,10 @@ def size_of(folder: str) -> float:
 
 
 def median_run(runs: list[dict]) -> dict:
-    """The run of median wall time, with the highest peak memory of them all."""
-    ordered = sorted(runs, key=lambda r: r["seconds"])
-    return {**ordered[len(ordered) // 2], "rss_mib": max(r["rss_mib"] for r in runs)}
+    """The median wall time and CPU time (each on its own), with the highest peak memory of them all."""
+    def median(name: str) -> float:
+        return sorted(r[name] for r in runs)[len(runs) // 2]
+    return {**runs[0], "seconds": median("seconds"), "cpu": median("cpu"), "rss_mib": max(r["rss_mib"] for r in runs)}
 
 
 def measure(files: int, jobs: int, repeat: int = 1) -> dict:
@@ -131,7 +135,8 @@ def main() -> None:
             if previous is not None:
                 grow = f"  x{row['seconds'] / previous[name]['seconds']:.2f} time for x{files / previous['files']:.1f} files"
             print(f"  {name:<14} {row['seconds']:7.2f} s  {row['rss_mib']:6.0f} MiB  "
-                  f"{row['seconds'] / base:5.2f}x no-cache{grow}")
+                  f"{row['seconds'] / base:5.2f}x no-cache  CPU {row['cpu']:6.2f} s ({row['cpu'] / rows['no-cache']['cpu']:4.2f}x)"
+                  f"{grow}")
         previous = {**rows, "files": files}
 
 

@@ -314,8 +314,9 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
         reached.setdefault(key, []).append((verdict, sdk, facts, site))
     out = []
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
-    del judged  # each verdict is in `reached`, dropped once its finding is made: a finding
-    # takes the memory its verdicts (chains of frames) held, not more (50,000 files: 70 MiB less at the peak)
+    del judged  # each verdict is in `reached`, dropped once its finding is made: the findings
+    # reuse the memory their verdicts (chains of frames) held (50,000 files: this stage peaked
+    # 70 MiB above what it returns, now 2 MiB)
     for key in list(best):
         verdict, sdk, facts, site = best.pop(key)
         group = reached.pop(key)
