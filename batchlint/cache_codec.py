@@ -127,6 +127,7 @@ class Codec:
         self._as_list = {cls: (lambda v, tag=self._tag[cls], get=get: [tag, *get(v)]) for cls, get in self._getters.items()}
         self._json = json.JSONEncoder(default=self._plain, separators=(",", ":"), allow_nan=False, check_circular=False)
         self._records: dict[type, typing.Callable] = {}  # class -> decoder, built on first use
+        self._decoders: dict = {}  # type asked of decoded() -> its decoder (a result's lines ask thousands of times)
         described = sorted((cls.__name__, fields) for cls, fields in self._fields.items())
         self.layout = blake2b(repr((4, described)).encode(), digest_size=6).hexdigest()
 
@@ -167,8 +168,11 @@ class Codec:
     def decoded(self, raw, expected):
         """`raw` decoded as `expected` (a class or a type like tuple[X, ...]),
         or None when it is not one: from elsewhere, damaged or forged."""
+        decode = self._decoders.get(expected)
+        if decode is None:
+            decode = self._decoders[expected] = self.decoder(expected)
         try:
-            return self.decoder(expected)(raw)
+            return decode(raw)
         except (Invalid, RecursionError):
             return None
 

@@ -104,3 +104,19 @@ def test_lines_out_of_shape_are_not_a_result(damage):
     lines = cache_runs.payload(_RUNS, result).split(b"\n")
     assert cache_runs.raw_result(b"\n".join(lines)) is not None
     assert cache_runs.raw_result(b"\n".join(damage(lines))) is None
+
+
+def test_a_run_entry_written_line_by_line_reads_back_and_one_json_cannot_hold_leaves_nothing(tmp_path):
+    import dataclasses
+
+    from batchlint.cache import RunCache
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    runs = RunCache(str(tmp_path))
+    runs.put("a" * 40, result)
+    assert runs.get("a" * 40) == result  # the checksum filled in after the lines holds
+    finding = next(f for f in result.findings if f.estimate is not None)
+    broken = dataclasses.replace(finding, estimate=dataclasses.replace(finding.estimate, monthly_now=math.nan))
+    runs.put("b" * 40, dataclasses.replace(result, findings=(*result.findings, broken)))
+    assert runs.get("b" * 40) is None
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path) == ["a" * 40 + ".json"]
