@@ -46,7 +46,7 @@ class Workers:
         what it returns is stored: a result is made compact before the next
         arrive, not once all of them are held."""
         meanwhile = meanwhile or (lambda: None)
-        progress = _counting(progress or (lambda done: None), keep)
+        progress = _Callbacks(progress or (lambda done: None), keep)
         if self.jobs == 1 or len(tasks) < 2 * self.jobs:
             return _run_here(fn, tasks, progress, meanwhile)
         if self.fork:
@@ -58,7 +58,7 @@ class Workers:
             self._pool.shutdown()
             self._pool = None
 
-    def _map_forked(self, fn: Callable, tasks: list, progress: _counting,
+    def _map_forked(self, fn: Callable, tasks: list, progress: _Callbacks,
                     meanwhile: Callable[[], None]) -> list:
         size = max(1, len(tasks) // (self.jobs * _CHUNKS_PER_PROCESS))
         try:
@@ -105,7 +105,7 @@ class Workers:
                 results[index] = _run_one(fn, tasks[index], progress)
         return results
 
-    def _map_pooled(self, fn: Callable, tasks: list, progress: _counting,
+    def _map_pooled(self, fn: Callable, tasks: list, progress: _Callbacks,
                     meanwhile: Callable[[], None]) -> list:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor  # only here: it costs 7 ms to import
@@ -149,8 +149,8 @@ class _SharedCounter:
         self._file.close()
 
 
-class _counting:
-    """`progress` as a callable, with `keep` applied to each result (see Workers.map)."""
+class _Callbacks:
+    """The caller's `progress` (called as this object) and `keep` (see Workers.map)."""
 
     def __init__(self, progress: Callable[[int], None], keep: Callable | None) -> None:
         self._progress = progress
@@ -160,13 +160,13 @@ class _counting:
         self._progress(done)
 
 
-def _run_here(fn: Callable, tasks: list, progress: _counting, meanwhile: Callable[[], None]) -> list:
+def _run_here(fn: Callable, tasks: list, progress: _Callbacks, meanwhile: Callable[[], None]) -> list:
     """Every task in this process, `meanwhile` first."""
     meanwhile()
     return [_run_one(fn, task, progress) for task in tasks]
 
 
-def _run_one(fn: Callable, task, progress: _counting):
+def _run_one(fn: Callable, task, progress: _Callbacks):
     result = progress.keep(fn(task))
     progress(1)
     return result
