@@ -60,7 +60,8 @@ class _Parser:
         made a one-file edit of 50,000 files slower than --no-cache -j2)."""
         self.total += len(sources)
         cache = self.cache
-        tasks = [(source, key, cache.body(key)) if cache else (source, "", None)
+        view = self.workers.fork or self.workers.jobs == 1  # a process pool pickles the tasks: bytes then
+        tasks = [(source, key, cache.body(key, view)) if cache else (source, "", None)
                  for source in sources
                  for key in (file_key(source.path, source.module, source.is_package, source.text,
                                       source.renamed_neighbours) if cache else "",)]
@@ -101,14 +102,14 @@ class _Parser:
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
-def _load_or_parse(task: tuple[SourceFile, str, bytes | None]) -> tuple[FileFacts | None, FileError | None, bool, object]:
+def _load_or_parse(task: tuple[SourceFile, str, bytes | memoryview | None]) -> tuple[FileFacts | None, FileError | None, bool, object]:
     """One file's facts (or error), whether its cache entry answered, and
     what to store for it if it was parsed (facts_cache encodes it later).
     Runs in a worker: checking and decoding entries are spread over the
     processes like the parses."""
     source, key, body = task
     if body is not None:
-        cached = facts_from_body(key, body)
+        cached = facts_from_body(key, bytes(body))  # a view of the pack, copied here for one file
         if isinstance(cached, FileError) and cached.path == source.path:
             return None, cached, True, None
         if isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):

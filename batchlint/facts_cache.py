@@ -69,11 +69,15 @@ class FactsCache:
             return
         self._index = cache_pack.index(self._data)
 
-    def body(self, key: str) -> bytes | None:
-        """The record body stored under `key`, unchecked (facts_from_body checks it)."""
+    def body(self, key: str, view: bool = False) -> bytes | memoryview | None:
+        """The record body stored under `key`, unchecked (facts_from_body checks
+        it). `view`: a memoryview of the pack, not a copy (the tasks of a run
+        hold every body at once: a second copy of the pack otherwise)."""
         self._load()
         where = self._index.get(key)
-        return self._data[where[0]:where[1]] if where else None
+        if where is None:
+            return None
+        return memoryview(self._data)[where[0]:where[1]] if view else self._data[where[0]:where[1]]
 
     def get(self, key: str):
         """The stored FileFacts or FileError, or None."""
