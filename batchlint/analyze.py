@@ -147,6 +147,16 @@ def _spare_core() -> bool:
     return cores > 1
 
 
+def _one_thread() -> bool:
+    """Whether this process runs no other Python thread: with --jobs 1 a
+    caller may run threads of its own (check_paths), and a fork copies the
+    locks they hold, so the encoder forks only when there are none."""
+    import sys
+
+    threading = sys.modules.get("threading")  # not imported: no thread was started through it
+    return threading is None or threading.active_count() == 1
+
+
 @contextlib.contextmanager
 def _collector_paused():
     """Run without the cyclic garbage collector, restoring its state after.
@@ -176,7 +186,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     finally:
         parser.close()
     if cache is not None:  # while the cross-file analysis runs here, on another core (facts_cache.py)
-        cache.encode_soon(fork=_spare_core())
+        cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
     parser.run_meanwhile()
     return result
 

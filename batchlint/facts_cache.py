@@ -3,9 +3,10 @@
 The pack (cache_pack.py) is read once; each entry is checked and decoded
 where its file is analyzed, in the workers, like the parses it saves. New
 entries are encoded after the parse rounds, while this process goes on with
-the cross-file analysis: in a forked process whenever the machine has a core
-the analysis leaves idle, --jobs 1 included (encoding costs about a tenth of
-a parse: done in line, it made the first cached run slower than --no-cache).
+the cross-file analysis: in a forked process with --jobs > 1, and with
+--jobs 1 when the machine has a core the analysis leaves idle and no other
+thread runs (analyze.py; encoding costs about a tenth of a parse: done in
+line, it made the first cached run slower than --no-cache).
 The pack is written once, at the end, if anything changed.
 """
 
