@@ -52,6 +52,7 @@ class FactsCache:
         self.directory = directory
         self._data = b""
         self._index: dict[str, tuple[int, int]] = {}
+        self._view: memoryview | None = None  # of _data, for body(view=True)
         self._loaded = False
         self._used: set[str] = set()
         self._new: dict[str, object] = {}  # key -> facts or error, to encode
@@ -78,7 +79,11 @@ class FactsCache:
         where = self._index.get(key)
         if where is None:
             return None
-        return memoryview(self._data)[where[0]:where[1]] if view else self._data[where[0]:where[1]]
+        if not view:
+            return self._data[where[0]:where[1]]
+        if self._view is None or self._view.obj is not self._data:
+            self._view = memoryview(self._data)
+        return self._view[where[0]:where[1]]
 
     def get(self, key: str):
         """The stored FileFacts or FileError, or None."""
@@ -146,7 +151,7 @@ class FactsCache:
         bodies += [self._bodies[key] for key in sorted(self._bodies)]
         _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.parts(bodies))
         del data, bodies
-        self._data, self._index, self._bodies = b"", {}, {}  # written: this run needs them no more
+        self._data, self._index, self._bodies, self._view = b"", {}, {}, None  # written: needed no more
 
 
 def _encoded(items: dict) -> dict[str, bytes]:
