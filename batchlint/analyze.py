@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project
+from .analysis.sharing import Sharer
 from .boundary import stage_failure
 from .cache import file_key
 from .config import Config
@@ -49,6 +50,7 @@ class _Parser:
         self.done = 0
         self.total = 0
         self._meanwhile = meanwhile  # meanwhile(parsing), once: True while the first round parses (see Workers.map)
+        self._sharer = Sharer()  # every file's facts are kept to the end: equal values stored once
 
     def parse(self, sources: list[SourceFile]) -> list[tuple[FileFacts | None, FileError | None]]:
         """Each file's facts: read back from its cache entry or parsed (and
@@ -58,7 +60,8 @@ class _Parser:
         made a one-file edit of 50,000 files slower than --no-cache -j2)."""
         self.total += len(sources)
         cache = self.cache
-        tasks = [(source, key, cache.body(key)) if cache else (source, "", None)
+        view = self.workers.fork or self.workers.jobs == 1  # a process pool pickles the tasks: bytes then
+        tasks = [(source, key, cache.body(key, view)) if cache else (source, "", None)
                  for source in sources
                  for key in (file_key(source.path, source.module, source.is_package, source.text,
                                       source.renamed_neighbours) if cache else "",)]
@@ -66,11 +69,22 @@ class _Parser:
         during = (lambda: meanwhile(True)) if meanwhile is not None else None
         results = []
         for (_source, key, _body), (facts, error, kept, entry) in zip(
-                tasks, self.workers.map(_load_or_parse if cache else _parse_only, tasks, self._advance, during)):
+                tasks, self.workers.map(_load_or_parse if cache else _parse_only, tasks, self._advance, during,
+                                        keep=self._share)):
             if kept:
                 cache.used(key, entry)
             results.append((facts, error))
+        self._sharer.close()  # before the cross-file analysis: its table is as large as the facts' distinct values
+        self._sharer = Sharer()
         return results
+
+    def _share(self, result: tuple) -> tuple:
+        """A worker's result with its facts' values shared (analysis/sharing.py),
+        as it arrives: holding every file's copies first, then dropping them,
+        left a third of the memory the facts took free but not returned."""
+        if result[0] is not None:
+            self._sharer.share(result[0])
+        return result
 
     def _advance(self, files: int) -> None:
         self.done += files
@@ -84,17 +98,18 @@ class _Parser:
             meanwhile(False)
 
     def close(self) -> None:
+        self._sharer.close()
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
-def _load_or_parse(task: tuple[SourceFile, str, bytes | None]) -> tuple[FileFacts | None, FileError | None, bool, object]:
+def _load_or_parse(task: tuple[SourceFile, str, bytes | memoryview | None]) -> tuple[FileFacts | None, FileError | None, bool, object]:
     """One file's facts (or error), whether its cache entry answered, and
     what to store for it if it was parsed (facts_cache encodes it later).
     Runs in a worker: checking and decoding entries are spread over the
     processes like the parses."""
     source, key, body = task
     if body is not None:
-        cached = facts_from_body(key, body)
+        cached = facts_from_body(key, bytes(body))  # a view of the pack, copied here for one file
         if isinstance(cached, FileError) and cached.path == source.path:
             return None, cached, True, None
         if isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):
@@ -116,6 +131,30 @@ def _cache_entry(facts: FileFacts | None, error: FileError | None):
     if facts is not None:
         return facts
     return error if error is not None and error.code == "BL001" else None
+
+
+def _spare_core() -> bool:
+    """Whether the new cache entries may be encoded in a forked process: with
+    --jobs 1 too, when the machine has a core the cross-file analysis leaves
+    idle (encoding in line made a first cached -j1 run about 10% slower
+    than --no-cache)."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return cores > 1
+
+
+def _one_thread() -> bool:
+    """Whether this process runs no other Python thread: with --jobs 1 a
+    caller may run threads of its own (check_paths), and a fork copies the
+    locks they hold, so the encoder forks only when there are none."""
+    import sys
+
+    threading = sys.modules.get("threading")  # not imported: no thread was started through it
+    return threading is None or threading.active_count() == 1
 
 
 @contextlib.contextmanager
@@ -146,8 +185,8 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
         result = _analyze(sources, config, errors, parser)
     finally:
         parser.close()
-    if cache is not None:  # while the cross-file analysis runs here, on an idle core with --jobs
-        cache.encode_soon(fork=jobs > 1)
+    if cache is not None:  # while the cross-file analysis runs here, on another core (facts_cache.py)
+        cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
     parser.run_meanwhile()
     return result
 
@@ -156,10 +195,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     # a renamed module's neighbours still import it by its former name (checker._unique_modules)
     former = {s.module: name for s in sources for name, renamed in s.renamed_neighbours if renamed == s.module}
-    by_module: dict[str, list[str]] = {}
-    for s in sources:
-        for name in module_spellings(s.module, s.path, former.get(s.module, "")):
-            by_module.setdefault(name, []).append(s.abspath)
+    by_module: dict[str, list[str]] = {}  # built when a second round needs it: 0.6 KiB a file
     is_seed = seed_test(config)
     pending = {s.abspath for s in sources if is_seed(s)}
     failed: set[str] = set()
@@ -190,6 +226,10 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                     scan = scans[path] = Scan(source)
                 if mentions.in_file(scan):
                     pending.add(path)
+        if not by_module:
+            for s in sources:
+                for name in module_spellings(s.module, s.path, former.get(s.module, "")):
+                    by_module.setdefault(name, []).append(s.abspath)
         pending |= handoff_sources(project, relevance, by_module, set(state.facts) | failed)
     return project, state.errors, len(state.facts)
 

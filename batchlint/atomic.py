@@ -9,9 +9,11 @@ import contextlib
 import os
 
 
-def replace_file(path: str, data: bytes, prefix: str, mode: int | None = None) -> None:
-    """Write `data` to `path` atomically; `mode` as permission bits (after the
-    umask), else tempfile's 0600. Raises OSError."""
+def replace_file(path: str, data, prefix: str, mode: int | None = None, finish=None) -> None:
+    """Write `data` (bytes, or an iterable of bytes-like pieces written in
+    turn, made as they are written) to `path` atomically; `mode` as
+    permission bits (after the umask), else tempfile's 0600. `finish(handle)`,
+    if given, runs once the data is written (to fill in a header). Raises OSError."""
     import tempfile  # only when writing: a warm run writes nothing
 
     fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=prefix, suffix=".tmp")
@@ -21,7 +23,12 @@ def replace_file(path: str, data: bytes, prefix: str, mode: int | None = None) -
             os.umask(umask)
             os.fchmod(fd, mode & ~umask)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                handle.write(data)
+            else:
+                handle.writelines(data)
+            if finish is not None:
+                finish(handle)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -43,6 +43,7 @@ try:
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b
 
+from . import cache_runs
 from . import model as _model
 from ._version import __version__
 from .atomic import replace_file
@@ -52,6 +53,9 @@ from .external import ExternalSchedule
 
 CACHE_DIR_NAME = ".batchlint_cache"
 _MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a larger entry is not read (the run is redone instead)
+# A whole result: 1.4 KB a finding, 68 MB for 50,000 generated files (over 64 MiB, their
+# warm run was a one-file edit's); bounded as the facts pack is.
+_MAX_RUN_BYTES = 1 << 30
 
 # The run level holds results only: a warm run never imports the analysis.
 _RUNS = Codec((_model.Location, _model.FixStatus, _model.Finding, _model.FileError, _model.CheckResult,
@@ -82,23 +86,31 @@ def _checksum(key: bytes, payload: bytes) -> bytes:
     return blake2b(payload, digest_size=16, key=key[:64]).hexdigest().encode()
 
 
-def _entry(key: str, data) -> bytes:
-    """An entry's bytes: its key, a checksum of key and data, the data as JSON."""
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8", "surrogatepass")
+def _entry(key: str, codec: Codec, value) -> bytes:
+    """An entry's bytes: its key, a checksum of key and data, `value` as the codec's JSON."""
+    payload = codec.dumps(value).encode("utf-8", "surrogatepass")
     return b"\n".join((key.encode(), _checksum(key.encode(), payload), payload))
 
 
-def _read_entry(path: str, key: str):
-    """The JSON data of the entry at `path` if it is a regular file (not a
+def _read_payload(path: str, key: str, limit: int = _MAX_ENTRY_BYTES) -> bytes | None:
+    """The payload of the entry at `path` if it is a regular file (not a
     link) whose key is `key` and whose checksum holds; else None. A FIFO or
     device in a committed cache must not block or flood the run."""
     try:
-        data = read_regular_file(path, _MAX_ENTRY_BYTES, follow_links=False)
+        data = read_regular_file(path, limit, follow_links=False)
     except OSError:
         return None
     head, sep, rest = data.partition(b"\n")
     stored, sep2, payload = rest.partition(b"\n")
     if not sep or not sep2 or head != key.encode() or stored != _checksum(head, payload):
+        return None
+    return payload
+
+
+def _read_entry(path: str, key: str):
+    """The JSON data of the entry at `path` (see _read_payload), or None."""
+    payload = _read_payload(path, key)
+    if payload is None:
         return None
     try:
         return json.loads(payload)
@@ -167,11 +179,17 @@ class RunCache:
 
     @staticmethod
     def key(parts: list[str]) -> str:
-        return _digest((__version__, _PYTHON, _RUNS.layout, *parts))
+        return _digest((__version__, _PYTHON, _RUNS.layout, "lines", *parts))  # lines: cache_runs.py
 
-    def get(self, key: str):
+    def get(self, key: str, reports=None):
+        """The result stored under `key`, or None. `reports(path)`, if given:
+        only the findings in the paths it accepts are decoded (the others
+        are dropped by the caller's view anyway): a one-file check of a
+        large project decodes its file's findings, not the project's."""
         path = os.path.join(self._folder, key + ".json")
-        result = _RUNS.decoded(_read_entry(path, key), _model.CheckResult)
+        data = _read_payload(path, key, _MAX_RUN_BYTES)
+        result = cache_runs.decoded(_RUNS, data, reports) if data is not None else None
+        del data
         if result is not None:
             try:
                 os.utime(path, follow_symlinks=False)  # recently used: kept when older entries are dropped
@@ -180,7 +198,30 @@ class RunCache:
         return result
 
     def put(self, key: str, result) -> None:
-        _write_entry(self.directory, self._folder, key, _RUNS.encode(result))
+        # Each line written as it is made, the checksum taken over them and
+        # filled in last: 50,000 findings' lines (68 MB) held at once were the
+        # peak memory of a cached run, at its very end.
+        head = key.encode() + b"\n"
+        digest = blake2b(digest_size=16, key=key.encode()[:64])
+        blank = b"0" * (2 * digest.digest_size)
+
+        def pieces():
+            yield head + blank + b"\n"
+            for n, line in enumerate(cache_runs.lines(_RUNS, result)):
+                if n:
+                    digest.update(b"\n")
+                    yield b"\n"
+                digest.update(line)
+                yield line
+
+        def finish(handle) -> None:  # the checksum of the payload, as _checksum(key, payload)
+            handle.seek(len(head))
+            handle.write(digest.hexdigest().encode())
+
+        try:
+            _write_file(self.directory, self._folder, key + ".json", pieces(), finish)
+        except ValueError:  # a value JSON cannot hold (nan): not worth keeping (the partial file is removed)
+            return
         try:
             entries = [e for e in os.scandir(self._folder) if e.name.endswith(".json") and e.is_file(follow_symlinks=False)]
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
@@ -211,7 +252,7 @@ class ScheduleCache:
             if stored is not None:
                 return list(stored[0]), list(stored[1])
             schedules, notices = read()
-            _write_entry(self.directory, self._folder, key, _SCHEDULES.encode((tuple(schedules), tuple(notices))))
+            _write_entry(self.directory, self._folder, key, _SCHEDULES, (tuple(schedules), tuple(notices)))
             _drop_entries(self._folder, {key + ".json"})
             return schedules, notices
 
@@ -233,16 +274,16 @@ def _drop_entries(folder: str, keep: set[str]) -> None:
                 pass
 
 
-def _write_entry(directory: str, folder: str, key: str, data) -> None:
+def _write_entry(directory: str, folder: str, key: str, codec: Codec, value) -> None:
     """Write `key`'s entry in `folder` atomically (see _write_file)."""
     try:
-        payload = _entry(key, data)
+        payload = _entry(key, codec, value)
     except ValueError:  # a value JSON cannot hold (nan): not worth keeping
         return
     _write_file(directory, folder, key + ".json", payload)
 
 
-def _write_file(directory: str, folder: str, name: str, payload: bytes) -> None:
+def _write_file(directory: str, folder: str, name: str, payload, finish=None) -> None:
     """Write `name` in `folder` atomically, with the cache directory's
     .gitignore; a read-only checkout still gets its answer, just not faster
     next time. The temporary file has a fresh O_EXCL name and the rename
@@ -256,7 +297,7 @@ def _write_file(directory: str, folder: str, name: str, payload: bytes) -> None:
             fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# Created by batchlint\n*\n")
-        replace_file(os.path.join(folder, name), payload, ".cache-")
+        replace_file(os.path.join(folder, name), payload, ".cache-", finish=finish)
     except OSError:  # a read-only checkout or a full disk: no entry, and no half entry left behind
         return
 

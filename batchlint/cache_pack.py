@@ -81,10 +81,15 @@ def payload(key: str, data: bytes, checksum, max_bytes: int):
         return None
 
 
-def pack(bodies) -> bytes:
-    """A pack's bytes from record bodies."""
-    parts = [HEADER]
+def pack(bodies, header: bytes = HEADER) -> bytes:
+    """A pack's bytes from record bodies (`header=b""`: the records alone, to append)."""
+    return b"".join(parts(bodies, header))
+
+
+def parts(bodies, header: bytes = HEADER) -> list:
+    """A pack as the pieces to write one after the other (bodies may be memoryviews: nothing is copied)."""
+    out = [header]
     for data in bodies:
-        parts.append(b"%d\n" % len(data))
-        parts.append(data)
-    return b"".join(parts)
+        out.append(b"%d\n" % len(data))
+        out.append(data)
+    return out

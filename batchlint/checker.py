@@ -46,14 +46,15 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
 
             raise ConfigError(f"{config.source}: [tool.batchlint] `project-root` {problem}")
     scope = scope_for(paths, project_root or config.project_root)
-    result = _check_project(scope, config, jobs, cache_dir, progress)
-    return result if whole or scope.everything else _view(result, scope)
+    viewed = not (whole or scope.everything)
+    result = _check_project(scope, config, jobs, cache_dir, progress, scope.reporter() if viewed else None)
+    return _view(result, scope) if viewed else result
 
 
 def _view(result: CheckResult, scope: Scope) -> CheckResult:
     """The project's result seen from the given paths: their findings, errors
     and file counts."""
-    reports = functools.lru_cache(maxsize=None)(scope.reports)
+    reports = scope.reporter()
     return replace(
         result,
         findings=tuple(f for f in result.findings if reports(f.path)),
@@ -66,9 +67,12 @@ def _view(result: CheckResult, scope: Scope) -> CheckResult:
     )
 
 
-def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | None, progress) -> CheckResult:
+def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | None, progress,
+                   reports=None) -> CheckResult:
     """The whole result of the project(s) `scope` names: discover, answer from
-    the run cache if nothing changed, else analyze each project apart."""
+    the run cache if nothing changed, else analyze each project apart.
+    `reports`: the view the caller takes of it, if any (a cached result is
+    decoded for that view only)."""
     files, errors, schedule_files = discover(list(scope.walk), config, also=schedule_file_kind)
     groups = list(partition(files, scope).items())
     schedule_groups = partition([path for path, _ in schedule_files], scope)
@@ -86,7 +90,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
         runs = RunCache(cache_dir)
         schedule_stamp = _stamp(schedule_files) + f"\0{schedules_readable()}"
         run_key = _run_key(scope, config, files, errors, schedule_stamp, scripts)
-        cached = runs.get(run_key)
+        cached = runs.get(run_key, reports)
         if cached is not None:
             return _with_notices(cached, notices)  # nothing it depends on changed
     if cache_dir and _linked(cache_dir, (facts_folder(cache_dir),), notices):

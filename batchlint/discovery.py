@@ -22,7 +22,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # a larger .py file is generated data, not cod
 SEED_WORDS = ("anthropic", "claude")  # "claude": a LiteLLM model name in a file not importing the SDK (prefilter.SURFACE_PACKAGES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: every file's stays to the end of a run
 class SourceFile:
     path: str  # as shown to the user (relative to the working directory when inside it)
     abspath: str

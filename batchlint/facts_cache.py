@@ -3,16 +3,16 @@
 The pack (cache_pack.py) is read once; each entry is checked and decoded
 where its file is analyzed, in the workers, like the parses it saves. New
 entries are encoded after the parse rounds, while this process goes on with
-the cross-file analysis: with --jobs > 1 in a forked process, on a core the
-analysis then leaves idle (encoding costs about a fifth of a parse: done in
-line, it made the first cached run slower than --no-cache). The pack is
-written once, at the end, if anything changed.
+the cross-file analysis: in a forked process with --jobs > 1, and with
+--jobs 1 when the machine has a core the analysis leaves idle and no other
+thread runs (analyze.py; encoding costs about a tenth of a parse: done in
+line, it made the first cached run slower than --no-cache).
+The pack is written once, at the end, if anything changed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 
 from . import cache_pack
@@ -26,7 +26,7 @@ def facts_body(key: str, outcome) -> bytes | None:
     syntax error; syntax newer than this Python, whose check loads LibCST:
     0.15 s a run otherwise). None for a value JSON cannot hold (nan)."""
     try:
-        payload = json.dumps(_facts().encode(outcome), separators=(",", ":"), allow_nan=False)
+        payload = _facts().dumps(outcome)
     except ValueError:
         return None
     return cache_pack.body(key, payload.encode("utf-8", "surrogatepass"), _checksum)
@@ -52,6 +52,7 @@ class FactsCache:
         self.directory = directory
         self._data = b""
         self._index: dict[str, tuple[int, int]] = {}
+        self._view: memoryview | None = None  # of _data, for body(view=True)
         self._loaded = False
         self._used: set[str] = set()
         self._new: dict[str, object] = {}  # key -> facts or error, to encode
@@ -70,11 +71,19 @@ class FactsCache:
             return
         self._index = cache_pack.index(self._data)
 
-    def body(self, key: str) -> bytes | None:
-        """The record body stored under `key`, unchecked (facts_from_body checks it)."""
+    def body(self, key: str, view: bool = False) -> bytes | memoryview | None:
+        """The record body stored under `key`, unchecked (facts_from_body checks
+        it). `view`: a memoryview of the pack, not a copy (the tasks of a run
+        hold every body at once: a second copy of the pack otherwise)."""
         self._load()
         where = self._index.get(key)
-        return self._data[where[0]:where[1]] if where else None
+        if where is None:
+            return None
+        if not view:
+            return self._data[where[0]:where[1]]
+        if self._view is None or self._view.obj is not self._data:
+            self._view = memoryview(self._data)
+        return self._view[where[0]:where[1]]
 
     def get(self, key: str):
         """The stored FileFacts or FileError, or None."""
@@ -111,8 +120,10 @@ class FactsCache:
                 if pid == 0:  # the encoder: write the segment and leave, running nothing else
                     code = 1
                     with contextlib.suppress(BaseException):
-                        with os.fdopen(fd, "wb") as handle:
-                            handle.write(cache_pack.pack(_encoded(items).values()))
+                        with os.fdopen(fd, "wb") as handle:  # record by record: never all of them held
+                            handle.write(cache_pack.HEADER)
+                            for key, outcome in items.items():
+                                handle.write(cache_pack.pack(_encoded({key: outcome}).values(), header=b""))
                         code = 0
                     os._exit(code)
                 os.close(fd)
@@ -133,10 +144,14 @@ class FactsCache:
         kept = [key for key in self._used if key not in self._bodies and key in self._index]
         if not self._bodies and len(kept) == len(self._index):
             return  # every entry was used and none is new
-        bodies = [self._data[slice(*self._index[key])] for key in sorted(kept)]
+        # views of the packs read, not copies: the pack of 50,000 files is 35 MB, and two copies
+        # of it (the slices, then the joined pack) made a first cached run's peak memory
+        data = memoryview(self._data)
+        bodies = [data[slice(*self._index[key])] for key in sorted(kept)]
         bodies += [self._bodies[key] for key in sorted(self._bodies)]
-        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.pack(bodies))
-        self._data, self._index, self._bodies = b"", {}, {}  # written: this run needs them no more
+        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.parts(bodies))
+        del data, bodies
+        self._data, self._index, self._bodies, self._view = b"", {}, {}, None  # written: needed no more
 
 
 def _encoded(items: dict) -> dict[str, bytes]:
@@ -150,7 +165,7 @@ def _encoded(items: dict) -> dict[str, bytes]:
     return out
 
 
-def _segment(pid: int, path: str) -> dict[str, bytes]:
+def _segment(pid: int, path: str) -> dict[str, memoryview]:
     """The records a forked encoder wrote (none if it failed), its file removed."""
     try:
         _, status = os.waitpid(pid, 0)
@@ -160,7 +175,8 @@ def _segment(pid: int, path: str) -> dict[str, bytes]:
         data = b""
     with contextlib.suppress(OSError):
         os.unlink(path)
-    return {key: data[start:end] for key, (start, end) in cache_pack.index(data).items()}
+    view = memoryview(data)
+    return {key: view[start:end] for key, (start, end) in cache_pack.index(data).items()}
 
 
 _STALE_SECONDS = 3600

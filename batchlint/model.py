@@ -38,7 +38,7 @@ CONTEXT_CODES = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """A place in a file. Lines are 1-based, columns are 1-based (as ruff prints them)."""
 
@@ -86,7 +86,7 @@ class Assumption:
         return "code"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """A finding's monthly cost now, in batch, and what stacks on top (savings.estimate)."""
 
@@ -119,7 +119,7 @@ _COST_FIGURES = frozenset(("runs per month", "items per run", "calls per run", "
                            "max_tokens", "input tokens per call"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots (as Location, Estimate): a large project's findings all stay to the end
 class Finding:
     code: str
     message: str

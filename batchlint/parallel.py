@@ -38,12 +38,15 @@ class Workers:
         self._pool = None  # without fork: a ProcessPoolExecutor, kept across calls
 
     def map(self, fn: Callable, tasks: list, progress: Callable[[int], None] | None = None,
-            meanwhile: Callable[[], None] | None = None) -> list:
+            meanwhile: Callable[[], None] | None = None, keep: Callable | None = None) -> list:
         """`meanwhile()`, if given, is called once in this process: once the
         children are working (they take more of the tasks while it runs), or
-        first, when this process runs every task itself."""
-        progress = progress or (lambda done: None)
+        first, when this process runs every task itself. `keep(result)`, if
+        given, is called in this process on each result as it comes in, and
+        what it returns is stored: a result is made compact before the next
+        arrive, not once all of them are held."""
         meanwhile = meanwhile or (lambda: None)
+        progress = _Callbacks(progress or (lambda done: None), keep)
         if self.jobs == 1 or len(tasks) < 2 * self.jobs:
             return _run_here(fn, tasks, progress, meanwhile)
         if self.fork:
@@ -55,7 +58,7 @@ class Workers:
             self._pool.shutdown()
             self._pool = None
 
-    def _map_forked(self, fn: Callable, tasks: list, progress: Callable[[int], None],
+    def _map_forked(self, fn: Callable, tasks: list, progress: _Callbacks,
                     meanwhile: Callable[[], None]) -> list:
         size = max(1, len(tasks) // (self.jobs * _CHUNKS_PER_PROCESS))
         try:
@@ -72,7 +75,7 @@ class Workers:
 
         def take(records) -> None:
             for index, result in records:
-                results[index] = result
+                results[index] = progress.keep(result)
                 done[index] = True
                 progress(1)
 
@@ -102,7 +105,7 @@ class Workers:
                 results[index] = _run_one(fn, tasks[index], progress)
         return results
 
-    def _map_pooled(self, fn: Callable, tasks: list, progress: Callable[[int], None],
+    def _map_pooled(self, fn: Callable, tasks: list, progress: _Callbacks,
                     meanwhile: Callable[[], None]) -> list:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor  # only here: it costs 7 ms to import
@@ -114,7 +117,7 @@ class Workers:
         running = self._pool.map(fn, tasks, chunksize=chunk)  # submits every chunk now
         meanwhile()
         for result in running:
-            results.append(result)
+            results.append(progress.keep(result))
             progress(1)
         return results
 
@@ -146,14 +149,25 @@ class _SharedCounter:
         self._file.close()
 
 
-def _run_here(fn: Callable, tasks: list, progress: Callable[[int], None], meanwhile: Callable[[], None]) -> list:
+class _Callbacks:
+    """The caller's `progress` (called as this object) and `keep` (see Workers.map)."""
+
+    def __init__(self, progress: Callable[[int], None], keep: Callable | None) -> None:
+        self._progress = progress
+        self.keep = keep or (lambda result: result)
+
+    def __call__(self, done: int) -> None:
+        self._progress(done)
+
+
+def _run_here(fn: Callable, tasks: list, progress: _Callbacks, meanwhile: Callable[[], None]) -> list:
     """Every task in this process, `meanwhile` first."""
     meanwhile()
     return [_run_one(fn, task, progress) for task in tasks]
 
 
-def _run_one(fn: Callable, task, progress: Callable[[int], None]):
-    result = fn(task)
+def _run_one(fn: Callable, task, progress: _Callbacks):
+    result = progress.keep(fn(task))
     progress(1)
     return result
 

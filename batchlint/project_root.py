@@ -68,8 +68,23 @@ class Scope:
 
     def reports(self, path: str) -> bool:
         """Whether a finding or error at `path` (as shown) lies in the given paths."""
-        absolute = os.path.abspath(path)
-        return any(absolute == given or absolute.startswith(given.rstrip(os.sep) + os.sep) for given in self.given)
+        return self.reporter()(path)
+
+    def reporter(self):
+        """`reports` for many paths: the working directory read once, not per
+        path (a one-file view of a 8,000-file project asks 16,000 times)."""
+        cwd = os.getcwd()
+        given = frozenset(self.given)
+        prefixes = tuple(g.rstrip(os.sep) + os.sep for g in self.given)
+        inside = cwd.rstrip(os.sep) + os.sep
+
+        def reports(path: str) -> bool:
+            if os.sep == "/" and "/." not in path and "//" not in path and not path.startswith("."):
+                absolute = path if path.startswith("/") else inside + path  # normal already: as shown
+            else:
+                absolute = os.path.normpath(os.path.join(cwd, path))  # an absolute `path` stays itself
+            return absolute in given or absolute.startswith(prefixes)
+        return reports
 
     @property
     def everything(self) -> bool:

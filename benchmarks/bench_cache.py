@@ -2,13 +2,17 @@
 
     python benchmarks/bench_cache.py                  # 2,000 and 8,000 files
     python benchmarks/bench_cache.py --files 10000 --files 50000 --jobs 2
+    python benchmarks/bench_cache.py --files 3000 --jobs 1 --repeat 5   # cold against no-cache, medians
 
 For each size, in fresh processes, on a generated corpus: `--no-cache` (the
 baseline), the first cached run (cold: every entry written), a warm re-run
 (the run-level answer), and a one-file edit (every other file's facts read
-back from the cache). Printed: wall seconds, peak RSS (MiB), cache size and
+back from the cache). Printed: wall seconds, peak RSS (MiB), CPU seconds of
+the process and its children (steadier than wall time on a loaded machine), cache size and
 each cached figure as a ratio to the `--no-cache` run measured in the same
-invocation, and how each grows with the size. No thresholds: a report, not a test.
+invocation, and how each grows with the size. Peak RSS is the larger of the
+process's and of its children's (the parse workers, the cache encoder). No
+thresholds: a report, not a test.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ RUNNER = textwrap.dedent(
     start = time.perf_counter()
     result = check_paths([root], Config(root=root), jobs=jobs, cache_dir=cache)
     seconds = time.perf_counter() - start
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"seconds": seconds, "rss_mib": peak / 1024, "findings": len(result.findings)}))
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = max(me.ru_maxrss, children.ru_maxrss)
+    cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime  # imports included, as in seconds' process
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mib": peak / 1024, "findings": len(result.findings)}))
     """
 )
 
@@ -79,13 +85,24 @@ def size_of(folder: str) -> float:
     return total / 2**20
 
 
-def measure(files: int, jobs: int) -> dict:
+def median_run(runs: list[dict]) -> dict:
+    """The median wall time and CPU time (each on its own), with the highest peak memory of them all."""
+    def median(name: str) -> float:
+        return sorted(r[name] for r in runs)[len(runs) // 2]
+    return {**runs[0], "seconds": median("seconds"), "cpu": median("cpu"), "rss_mib": max(r["rss_mib"] for r in runs)}
+
+
+def measure(files: int, jobs: int, repeat: int = 1) -> dict:
     work = tempfile.mkdtemp(prefix="batchlint-cache-bench-")
     try:
         root, cache = os.path.join(work, "tree"), os.path.join(work, "cache")
         make(root, files)
-        rows = {"no-cache": run(root, jobs, "")}
-        rows["cold"] = run(root, jobs, cache)
+        plain, cold = [], []
+        for _ in range(repeat):  # alternated, so a change in the machine's load falls on both
+            plain.append(run(root, jobs, ""))
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(run(root, jobs, cache))
+        rows = {"no-cache": median_run(plain), "cold": median_run(cold)}
         rows["warm"] = run(root, jobs, cache)
         edited = os.path.join(root, "pkg0", "mod0.py")
         with open(edited, "a") as handle:
@@ -101,21 +118,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, action="append", help="corpus sizes (default 2000 and 8000)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="no-cache and cold runs, alternated; the median of each is shown (and their highest memory)")
     args = parser.parse_args()
     sizes = args.files or [2000, 8000]
     previous = None
     for files in sizes:
         started = time.perf_counter()
-        rows = measure(files, args.jobs)
+        rows = measure(files, args.jobs, args.repeat)
         base = rows["no-cache"]["seconds"]
-        print(f"\n{files} files, -j{args.jobs} (cache {rows['cache MiB']:.1f} MiB; measured in {time.perf_counter() - started:.0f} s)")
+        print(f"\n{files} files, -j{args.jobs}, load average {os.getloadavg()[0]:.1f} (cache {rows['cache MiB']:.1f} MiB; "
+              f"measured in {time.perf_counter() - started:.0f} s)")
         for name in ("no-cache", "cold", "warm", "one-file edit"):
             row = rows[name]
             grow = ""
             if previous is not None:
                 grow = f"  x{row['seconds'] / previous[name]['seconds']:.2f} time for x{files / previous['files']:.1f} files"
             print(f"  {name:<14} {row['seconds']:7.2f} s  {row['rss_mib']:6.0f} MiB  "
-                  f"{row['seconds'] / base:5.2f}x no-cache{grow}")
+                  f"{row['seconds'] / base:5.2f}x no-cache  CPU {row['cpu']:6.2f} s ({row['cpu'] / rows['no-cache']['cpu']:4.2f}x)"
+                  f"{grow}")
         previous = {**rows, "files": files}
 
 

@@ -328,3 +328,30 @@ def test_a_segment_left_by_a_killed_run_is_removed_once_stale(tmp_path):
     (tmp_path / "jobs.py").write_text((tmp_path / "jobs.py").read_text() + "\n# edited\n")
     run(tmp_path, cache_dir=str(cache), jobs=2)
     assert sorted(p.name for p in folder.iterdir()) == [".cache-fresh.tmp", "facts.pack"]
+
+
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
+def test_with_one_job_the_entries_are_encoded_in_a_fork_only_when_no_other_thread_runs(tmp_path, monkeypatch):
+    import threading
+
+    from batchlint.facts_cache import FactsCache
+
+    asked = []
+    encode_soon = FactsCache.encode_soon
+    monkeypatch.setattr(FactsCache, "encode_soon", lambda self, fork: asked.append(fork) or encode_soon(self, fork))
+    monkeypatch.setattr(checker, "_spare_core", lambda: True)
+    write(tmp_path, PROJECT)
+    expected = run(tmp_path)
+    assert run(tmp_path, jobs=1, cache_dir=str(tmp_path / "c1")) == expected
+    assert asked[0] is True  # alone in the process: forked
+    asked.clear()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert run(tmp_path, jobs=1, cache_dir=str(tmp_path / "c2")) == expected
+    finally:
+        stop.set()
+        other.join()
+    assert asked[0] is False  # a caller's thread may hold a lock a fork would copy: in line
+    assert run(tmp_path, jobs=1, cache_dir=str(tmp_path / "c2")) == expected  # and the entries it wrote read back

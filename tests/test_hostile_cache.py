@@ -5,6 +5,7 @@ Every hostile entry is generated here; none is committed."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from helpers import CACHE_PROJECT, write
 
 from batchlint import cache as cache_module
-from batchlint import cache_pack
+from batchlint import cache_pack, cache_runs
 from batchlint import check_paths
 from batchlint.cli import main
 from batchlint.config import Config
@@ -192,6 +193,8 @@ def _entries(cache: str, kind: str) -> list:
     if kind == "facts":
         pack = Path(_kind_folder(kind, cache)) / cache_pack.PACK_NAME
         return [PackEntry(pack, n) for n in range(len(_records(pack)))] if pack.is_file() else []
+    if kind == "runs":
+        return [RunEntry(path) for path in sorted(Path(_kind_folder(kind, cache)).glob("*.json"))]
     return sorted(Path(_kind_folder(kind, cache)).glob("*.json"))
 
 
@@ -237,6 +240,55 @@ class PackEntry:
         records = _records(self.pack)
         records[self.position] = body
         self.pack.write_bytes(cache_pack.pack(records))
+
+
+class RunEntry:
+    """A run-level entry, seen as one JSON document (`key\nchecksum\nJSON`)
+    although its payload is lines (cache_runs.py): reading joins the lines
+    into the result's JSON, writing splits a result's JSON into lines again,
+    signed anew if the checksum held for the document (a forgery stays one),
+    and writes anything else as it is. So every damage below applies to it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.name = path, path.name
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RunEntry) and self.path == other.path
+
+    def unlink(self) -> None:
+        self.path.unlink()
+
+    def read_bytes(self) -> bytes:
+        data = self.path.read_bytes()
+        key, _, rest = data.partition(b"\n")
+        stored, _, payload = rest.partition(b"\n")
+        raw = cache_runs.raw_result(payload)
+        return b"\n".join((key, stored, _dumps(raw))) if raw is not None else data
+
+    def write_bytes(self, data: bytes) -> None:
+        key, sep, rest = data.partition(b"\n")
+        stored, sep2, payload = rest.partition(b"\n")
+        lines = _as_lines(payload) if sep and sep2 else None
+        if lines is None:
+            self.path.write_bytes(data)
+            return
+        signed = stored == cache_module._checksum(key, payload)
+        self.path.write_bytes(b"\n".join((key, cache_module._checksum(key, lines) if signed else stored, lines)))
+
+
+def _as_lines(payload: bytes) -> bytes | None:
+    """A result's JSON document as the lines of cache_runs.py, or None if it is not one."""
+    try:
+        raw = json.loads(payload)
+        found, suppressed = raw[cache_runs._FINDINGS], raw[cache_runs._SUPPRESSED]
+        lines = [_dumps([*raw[:cache_runs._FINDINGS], [], *raw[cache_runs._FINDINGS + 1:cache_runs._SUPPRESSED], [],
+                         *raw[cache_runs._SUPPRESSED + 1:]])]
+        for kind, items, path_of in ((b"F", found, lambda f: f[3][1]), (b"S", suppressed, lambda pair: pair[0][3][1])):
+            for path, group in itertools.groupby(items, key=path_of):
+                lines.append(kind + _dumps(path) + b"\t" + _dumps(list(group)))
+    except (ValueError, RecursionError, TypeError, IndexError, KeyError):
+        return None
+    return b"\n".join(lines)
 
 
 def _forge(entry: Path, payload: bytes) -> None:

@@ -56,6 +56,23 @@ def test_results_keep_the_order_of_the_tasks(jobs, fork, private_tmp):
     assert list(private_tmp.iterdir()) == []
 
 
+@pytest.mark.parametrize("jobs, fork", MODES)
+def test_keep_runs_here_on_each_result_and_its_answer_is_stored(jobs, fork, private_tmp):
+    seen_in = set()
+
+    def keep(result):
+        seen_in.add(os.getpid())
+        return -result
+
+    workers = Workers(jobs, fork=fork)
+    try:
+        assert workers.map(square, list(range(200)), keep=keep) == [-n * n for n in range(200)]
+        assert workers.map(square, list(range(200))) == [n * n for n in range(200)]  # without it: as returned
+    finally:
+        workers.close()
+    assert seen_in == {os.getpid()}  # never in a child: what it makes compact is this process's memory
+
+
 @pytest.mark.skipif(not CAN_FORK, reason="needs fork")
 def test_this_process_and_the_child_share_the_work(private_tmp):
     results = Workers(2).map(slow_pid, list(range(100)))

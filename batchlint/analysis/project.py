@@ -12,6 +12,7 @@ tables in contexts.py match against.
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -82,7 +83,8 @@ class Project:
                 else:
                     imports[local] = target
             self.imports[facts.module] = imports
-            self.star_imports[facts.module] = stars
+            if stars:  # read with .get(module, ()): most modules have none
+                self.star_imports[facts.module] = stars
             for name, value in facts.variables:
                 self.variables[f"{facts.module}.{name}"] = value
             for name, values in facts.variable_alts:
@@ -527,7 +529,7 @@ class Project:
                 return None
             if role == "message" and ("stream", "True") in site.kwargs:
                 role = "stream"
-            return SdkCall(value.name, path, role)
+            return SdkCall(value.name, sys.intern(path), role)  # each finding keeps it: one copy
         if value is None and anthropic_imported:
             method = shape_looks_like_claude(site.text, site.kwargs)
             if method is not None and not self._from_runtime(site.callee):

@@ -11,6 +11,7 @@ source, so a reader can see what to correct. Offline and deterministic.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -206,16 +207,24 @@ def parse_volume_hint(text: str) -> tuple[float, str] | None:
 
 
 # ---------------------------------------------------------------- estimate
+@functools.lru_cache(maxsize=4096)
+def _note(name: str, value: str, source: str) -> Assumption:
+    """An assumption, one object for equal ones: every finding of a large
+    project keeps its notes to the end of the run, and most repeat ("30",
+    "default for a loop context"): 0.8 KiB a finding otherwise."""
+    return Assumption(name, value, source)
+
+
 def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -> Estimate:
     notes: list[Assumption] = []
     kind = usage.kind.value
 
     runs = runs_per_month(usage.schedule) if usage.schedule else None
     if runs is not None:
-        notes.append(Assumption("runs per month", f"{runs:g}", f"code: {usage.schedule}"))
+        notes.append(_note("runs per month", f"{runs:g}", f"code: {usage.schedule}"))
     else:
         runs = settings.runs_per_month.get(kind, 30.0)
-        notes.append(Assumption("runs per month", f"{runs:g}", f"default for a {kind} context"))
+        notes.append(_note("runs per month", f"{runs:g}", f"default for a {kind} context"))
 
     calls_per_run = 1.0
     unknown_loop = False
@@ -223,37 +232,37 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
         count = clamp(count)
         if count:
             calls_per_run = min(calls_per_run * count, _MAX_CALLS)
-            notes.append(Assumption("items per run", str(count), f"code: {label}"))
+            notes.append(_note("items per run", str(count), f"code: {label}"))
         elif usage.kind is ContextKind.WORKER and label.startswith("while loop"):
             # a worker's `while` loop over a queue is the stream of tasks itself,
             # already counted by the worker's runs per month
-            notes.append(Assumption("items per run", "1", f"{label} drains a queue: counted as the task stream"))
+            notes.append(_note("items per run", "1", f"{label} drains a queue: counted as the task stream"))
         else:
             unknown_loop = True
     if unknown_loop:
         calls_per_run *= settings.items_per_run
-        notes.append(Assumption("items per run", f"{settings.items_per_run:g}", "default for a loop of unknown length"))
+        notes.append(_note("items per run", f"{settings.items_per_run:g}", "default for a loop of unknown length"))
     calls = min(runs * calls_per_run, _MAX_CALLS)
 
     hint = parse_volume_hint(usage.volume_hint) if usage.volume_hint else None
     if hint is not None:
         amount, per = hint
         calls = min(amount * runs if per == "run" else amount * _PER[per], _MAX_CALLS)
-        notes.append(Assumption("calls per month", f"{calls:g}", f"hint: volume={usage.volume_hint}"))
+        notes.append(_note("calls per month", f"{calls:g}", f"hint: volume={usage.volume_hint}"))
 
     request = usage.request or RequestFacts()
     sources = dict(request.sources)  # values the code names elsewhere: where they were found
     price, model_note = _price_for(request.model, table, sources.get("model", ""))
     notes.append(model_note)
     max_tokens = clamp(request.max_tokens or settings.default_max_tokens)
-    notes.append(Assumption("max_tokens", str(max_tokens), _code(sources.get("max_tokens", "")) if request.max_tokens else "default"))
+    notes.append(_note("max_tokens", str(max_tokens), _code(sources.get("max_tokens", "")) if request.max_tokens else "default"))
     output_tokens = max_tokens * settings.output_fill
-    notes.append(Assumption("output tokens per call", f"{output_tokens:g}", f"max_tokens x {settings.output_fill:g} fill (default)"))
+    notes.append(_note("output tokens per call", f"{output_tokens:g}", f"max_tokens x {settings.output_fill:g} fill (default)"))
     literal_tokens = request.prompt_chars / settings.chars_per_token
     dynamic = settings.dynamic_input_tokens if (request.dynamic or not request.prompt_chars) else 0.0
     fields = request.fields * settings.field_tokens
     input_tokens = literal_tokens + dynamic + fields
-    notes.append(Assumption("input tokens per call", f"{input_tokens:.0f}",
+    notes.append(_note("input tokens per call", f"{input_tokens:.0f}",
                             f"{request.prompt_chars} literal chars / {settings.chars_per_token:g}"
                             + (f" + {request.fields} f-string fields x {settings.field_tokens:g}" if fields else "")
                             + (f" + {dynamic:g} for computed parts (default)" if dynamic else "")
@@ -271,7 +280,7 @@ def estimate(usage: Usage, table: PriceTable, settings: Settings = Settings()) -
         writes = runs * prefix * price.cache_write_5m
         rest = calls * ((input_tokens - prefix) * price.input + output_tokens * price.output)
         cached = (reads + writes + rest) / 1e6 * table.batch_discount
-        notes.append(Assumption("cacheable prefix tokens", f"{prefix:.0f}", "literal system prompt without cache_control"
+        notes.append(_note("cacheable prefix tokens", f"{prefix:.0f}", "literal system prompt without cache_control"
                                 + (f" ({sources['system']})" if "system" in sources else "")))
 
     cheaper = table.cheapest_same_generation(price)
@@ -299,10 +308,10 @@ def _price_for(model: str, table: PriceTable, where: str = "") -> tuple[Price, A
     price = table.get(model) if model else None
     if price is not None:
         source = _code(where) + (", price unverified" if price.unverified else "") + (f", price from {price.source}" if price.source != "shipped table" else "")
-        return price, Assumption("model", model, source)
+        return price, _note("model", model, source)
     fallback = table.get(table.default_model) or next(iter(table.prices.values()))
     why = f"model {model!r} not in the price table" if model else "model not written as a literal"
-    return fallback, Assumption("model", fallback.model, f"default ({why})")
+    return fallback, _note("model", fallback.model, f"default ({why})")
 
 
 def _call_cost(price: Price, input_tokens: float, output_tokens: float) -> float:

@@ -1,0 +1,122 @@
+"""The cache's JSON writing through the json module's C encoder (Codec.dumps)
+gives the bytes Codec.encode gives, and they decode back to the same values."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from batchlint import check_paths
+from batchlint.cache import _RUNS, _facts
+from batchlint.config import Config
+from batchlint.discovery import read_source
+from batchlint.model import CheckResult, ContextKind
+from batchlint.parsing import parse_file
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def slow(codec, value) -> str:
+    return json.dumps(codec.encode(value), separators=(",", ":"), allow_nan=False)
+
+
+def test_facts_of_every_fixture_write_as_encode_writes_them_and_read_back_equal():
+    codec = _facts()
+    checked = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        source, _ = read_source(str(path))
+        facts, error = parse_file(source)
+        value = facts if facts is not None else error
+        text = codec.dumps(value)
+        assert text == slow(codec, value), path
+        assert codec.decoded(json.loads(text), type(value)) == value
+        checked += 1
+    assert checked > 20
+
+
+def test_a_whole_result_with_context_kinds_round_trips():
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    assert {f.context for f in result.findings} >= {ContextKind.LOOP, ContextKind.SCHEDULED}
+    text = _RUNS.dumps(result)
+    assert text == slow(_RUNS, result)
+    assert _RUNS.decoded(json.loads(text), CheckResult) == result
+
+
+def test_a_context_kind_must_be_one_of_the_kinds():
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    raw = json.loads(_RUNS.dumps(result))
+    finding = raw[1][0]
+    assert finding[4] == result.findings[0].context.value  # written as its string
+    finding[4] = "nightly"
+    assert _RUNS.decoded(raw, CheckResult) is None
+    finding[4] = ["\0k", result.findings[0].context.value]  # the former spelling is not read
+    assert _RUNS.decoded(raw, CheckResult) is None
+
+
+def test_what_json_cannot_hold_is_refused_as_encode_refuses_it():
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    finding = next(f for f in result.findings if f.estimate is not None)
+    broken = finding.estimate.__class__(**{**{n: getattr(finding.estimate, n) for n in finding.estimate.__slots__},
+                                           "monthly_now": math.nan})
+    with pytest.raises(ValueError):
+        _RUNS.dumps(broken)
+    with pytest.raises(TypeError):
+        _RUNS.dumps(object())
+
+
+# ------------------------------------------------ the run entry's lines (cache_runs.py)
+def test_a_view_reads_only_its_paths_lines_in_the_result_s_order():
+    from batchlint import cache_runs
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    paths = list(dict.fromkeys(f.path for f in result.findings))
+    assert len(paths) > 3
+    data = cache_runs.payload(_RUNS, result)
+    whole = _RUNS.decoded(cache_runs.raw_result(data), CheckResult)
+    assert whole == result
+    wanted = {paths[1], paths[-1]}
+    seen: list[str] = []
+
+    def reports(path: str) -> bool:
+        seen.append(path)
+        return path in wanted
+
+    view = _RUNS.decoded(cache_runs.raw_result(data, reports), CheckResult)
+    assert view.findings == tuple(f for f in result.findings if f.path in wanted)
+    assert view.suppressed_findings == tuple(p for p in result.suppressed_findings if p[0].path in wanted)
+    assert view.checked_paths == result.checked_paths  # the rest of the result stays whole
+    assert set(seen) <= {f.path for f in result.findings} | {p[0].path for p in result.suppressed_findings}
+
+
+@pytest.mark.parametrize("damage", [
+    lambda lines: [lines[0].replace(b",[],", b',[["x"]],', 1), *lines[1:]],  # findings in the first line
+    lambda lines: [lines[0], lines[1].replace(b"\t", b" ", 1), *lines[2:]],  # a line without its tab
+    lambda lines: [lines[0], b"X" + lines[1][1:], *lines[2:]],  # neither F nor S
+    lambda lines: [lines[0], b"F5\t[]", *lines[1:]],  # a path that is not a string
+])
+def test_lines_out_of_shape_are_not_a_result(damage):
+    from batchlint import cache_runs
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    lines = cache_runs.payload(_RUNS, result).split(b"\n")
+    assert cache_runs.raw_result(b"\n".join(lines)) is not None
+    assert cache_runs.raw_result(b"\n".join(damage(lines))) is None
+
+
+def test_a_run_entry_written_line_by_line_reads_back_and_one_json_cannot_hold_leaves_nothing(tmp_path):
+    import dataclasses
+
+    from batchlint.cache import RunCache
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    runs = RunCache(str(tmp_path))
+    runs.put("a" * 40, result)
+    assert runs.get("a" * 40) == result  # the checksum filled in after the lines holds
+    finding = next(f for f in result.findings if f.estimate is not None)
+    broken = dataclasses.replace(finding, estimate=dataclasses.replace(finding.estimate, monthly_now=math.nan))
+    runs.put("b" * 40, dataclasses.replace(result, findings=(*result.findings, broken)))
+    assert runs.get("b" * 40) is None
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path) == ["a" * 40 + ".json"]
