@@ -25,13 +25,13 @@ from .clients import (
     normalise_path,
     shape_looks_like_claude,
 )
-from ..discovery import path_module_names, path_module_parts
 from .batched import from_runtime_module
 from .hierarchy import Hierarchy
 from .registries import build_registries, registry_key
 from .surfaces import OPENAI_COMPAT, names_claude_client, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .literals import LITERAL
+from .module_names import ModuleNames
 from .patterns import matches_any
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
@@ -95,35 +95,8 @@ class Project:
                 self.classes.setdefault(cls.qual, (cls, facts))
                 self._class_attrs[cls.qual] = dict(cls.attrs)
         self._alt_order = {qual: i for i, qual in enumerate(self.variable_alts)}
-        self._module_suffixes: dict[str, str] = {}
-        # a spelling through folders without __init__.py imports only with the
-        # folder above it on sys.path: spelling -> that folder
-        self._namespace_roots: dict[str, str] = {}
-        for facts in files:
-            own_parts = facts.module.count(".") + 1
-            for spelling in path_module_names(facts.path):
-                if self._module_suffixes.setdefault(spelling, facts.module) == facts.module \
-                        and spelling.count(".") + 1 > own_parts:
-                    self._namespace_roots.setdefault(spelling, _folder_above(facts.path, spelling))
-        for name in self.modules:
-            parts = name.split(".")
-            # `from app.llm import ask` may name src/app/llm.py; one-part suffixes
-            # are not used, so a project module `schedule.py` inside a package
-            # never shadows the `schedule` library.
-            for i in range(1, len(parts) - 1):
-                self._module_suffixes.setdefault(".".join(parts[i:]), name)
-        # first dotted parts that can start a project module's name, and a module
-        # variable's with alternatives: most callees (`os.path.join`, `json.loads`)
-        # are rejected by one set lookup
-        self._module_heads = {n.partition(".")[0] for n in (*self.modules, *self._module_suffixes)}
-        # package folder -> {file stem: module}: a script there that puts its
-        # folder on sys.path imports its neighbours by bare name (`from summarizer import f`)
-        self._package_neighbours: dict[str, dict[str, str]] = defaultdict(dict)
-        for facts in files:
-            if "." in facts.module and not facts.module.endswith(".__init__"):
-                folder, _, stem = facts.path.replace("\\", "/").rpartition("/")
-                if stem.endswith(".py") and stem != "__init__.py":
-                    self._package_neighbours[folder][stem[:-3]] = facts.module
+        self.names = ModuleNames(files, self.modules)
+        self._module_heads = self.names.heads
         self._alt_heads = {n.partition(".")[0] for n in self.variable_alts}
         # Parameters resolve only once the call graph is built (below): a class
         # whose base is a parameter (`def make(base): class W(base)`) has no
@@ -145,39 +118,14 @@ class Project:
 
     # ------------------------------------------------------------ evaluation
     def module_for(self, dotted: str) -> str | None:
-        if dotted in self.modules:
-            return dotted
-        return self._module_suffixes.get(dotted)
-
-    def out_of_reach(self, symbolic: str, importer: str) -> bool:
-        """Whether `symbolic` names a project module that `importer` could not
-        import: `from utils.utils import f` matched to a far-away
-        `tools/meta/utils/utils.py` through folders without `__init__.py`
-        resolves only with `tools/meta` on sys.path, which running or importing
-        the importer puts there only when that folder holds it."""
-        if not self._namespace_roots:
-            return False
-        names = _TOKEN.findall(symbolic.partition("()")[0])
-        if not names or names[0] not in self._module_heads:
-            return False
-        for i in range(len(names), 0, -1):
-            dotted = ".".join(names[:i])
-            if dotted in self.modules:
-                return False
-            root = self._namespace_roots.get(dotted)
-            if root is not None:
-                folder = importer.replace("\\", "/").rpartition("/")[0]
-                return not (root == "" or folder == root or folder.startswith(root + "/"))
-            if self._module_suffixes.get(dotted) is not None:
-                return False
-        return False
+        return self.names.module_for(dotted)
 
     def _neighbour_value(self, symbolic: str, importer: FileFacts) -> Value | None:
         """`summarizer.summarize` in src/digest.py, when the name resolves to
         nothing else: src/summarizer.py's `summarize`, if that module defines it."""
         head, dot, rest = symbolic.partition(".")
-        module = self._package_neighbours.get(importer.path.replace("\\", "/").rpartition("/")[0], {}).get(head)
-        if module is None or not dot or module == importer.module:
+        module = self.names.neighbour(head, importer) if dot else None
+        if module is None:
             return None
         value = self.value(f"{module}.{rest}")
         return value if value is not None and value.kind != "ext" else None
@@ -426,10 +374,10 @@ class Project:
             anthropic_imported = "anthropic" in facts.imported_modules
             runtime = facts.batch_runtime  # the batch runtime's own calls are never candidates
             for site in sites:
-                if self.out_of_reach(site.callee, facts.path):
+                if self.names.out_of_reach(site.callee, facts.path):
                     continue  # it would raise ImportError there
                 value = self.value(site.callee)
-                if (value is None or value.kind == "ext") and self._package_neighbours:
+                if (value is None or value.kind == "ext") and self.names.has_neighbours:
                     value = self._neighbour_value(site.callee, facts) or value
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
@@ -559,10 +507,3 @@ class Project:
     def file_of_function(self, qual: str) -> FileFacts | None:
         entry = self.functions.get(qual)
         return entry[1] if entry else None
-
-
-def _folder_above(path: str, spelling: str) -> str:
-    """The folder that must be on sys.path for `spelling` to name `path`:
-    (`tools/meta/utils/utils.py`, `utils.utils`) -> `tools/meta`."""
-    parts = path_module_parts(path)
-    return "/".join(parts[: len(parts) - (spelling.count(".") + 1)])
