@@ -607,3 +607,47 @@ def test_a_name_defined_in_each_branch_calls_its_own_def(tmp_path):
     import names (other.py), and a call after the branches names it too."""
     files = _dedent(BRANCH_DEFS)
     assert run(tmp_path, files) == expected(files)
+
+
+CLASS_PASSED = {
+    "translate.py": """
+        import anthropic
+
+
+        class Claude:
+            def __init__(self, key):
+                self.client = anthropic.Anthropic(api_key=key)
+
+            def translate(self, text):
+                return self.client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": text}])
+
+
+        class Upper:
+            def __init__(self, key):
+                self.key = key
+
+            def translate(self, text):
+                return text.upper()
+
+
+        class Loader:
+            def __init__(self, model_cls, key):
+                self.model = model_cls(key)
+
+            def run(self, lines):
+                for line in lines:
+                    print(self.model.translate(line)){mark}
+
+
+        def main():
+            Loader({cls}, "key").run(["a", "b"])
+    """,
+}
+
+
+@pytest.mark.parametrize("cls, mark", [("Claude", "  # expect: BL101"), ("Upper", "")])
+def test_a_class_passed_to_a_constructor_and_instantiated_there(tmp_path, cls, mark):
+    """`Loader(Claude, key)` with `self.model = model_cls(key)`: the attribute
+    holds what the caller passed once parameters resolve."""
+    files = _dedent({k: v.replace("{cls}", cls).replace("{mark}", mark) for k, v in CLASS_PASSED.items()})
+    assert run(tmp_path, files) == expected(files)

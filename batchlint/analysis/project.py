@@ -356,9 +356,14 @@ class Project:
         if through_params:
             # only calls through untyped parameters, found by the first pass
             # (f passed on inside a helper: mapped_params covers the helper's callers)
+            # (f passed on inside a helper: mapped_params covers the helper's callers), and
+            # calls the first pass could not resolve and linked nowhere: `self.tm.translate()`
+            # where `self.tm = model_cls(key)` holds a class a caller passes
             work = [(facts, [s for s in sites if not s.ref_via]) for facts, sites in self._param_sites]
+            work += list(self._unresolved.values())
         else:
             self._param_sites: list[tuple[FileFacts, list[Site]]] = []
+            self._unresolved: dict[int, tuple[FileFacts, list[Site]]] = {}  # id(facts) -> its sites
             work = []
             for facts in self.files:
                 sites = []
@@ -402,6 +407,8 @@ class Project:
                     targets += [t for t in self._targets(self.value(alt)) if t not in targets]
                 for target in targets:
                     self.callers[target].append(Edge(site, facts.path, target, None))
+                if value is None and not targets and not through_params and "()." in site.callee:
+                    self._unresolved.setdefault(id(facts), (facts, []))[1].append(site)
 
     def _registry_targets(self, value: Value | None, callee: str) -> list[str]:
         """`REGISTRY[name](...)`: every function the registry holds."""
