@@ -423,3 +423,24 @@ def test_the_view_equality_script(tmp_path, marker):
                           capture_output=True, text=True, check=False)
     assert proc.stdout.splitlines() == [f"{tmp_path / 'repo'}: 1 files with findings, 0 views differ"], proc.stderr
     assert proc.returncode == 0
+
+
+def test_a_namespace_import_gives_the_same_findings_from_inside_a_subfolder(tmp_path):
+    """`from models import claude` (models/ without __init__.py) in
+    evaluation/run.py: run from evaluation/, the files outside it carry
+    absolute paths and the import must bind as it does from the root."""
+    write(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'bench'\n",
+        "models/claude.py": WRAPPER["app/llm.py"],
+        "evaluation/run.py": '''
+            import sys
+
+            sys.path.append("..")
+            from models import claude
+
+            if __name__ == "__main__":
+                for row in open("rows.txt"):
+                    claude.ask(row)  # expect: BL105
+            ''',
+    })
+    assert views_equal_project(tmp_path) == 1

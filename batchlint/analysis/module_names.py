@@ -11,10 +11,11 @@ neighbour by its bare name, having put its own folder on sys.path.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 
-from ..discovery import path_module_names, path_module_parts
+from ..discovery import path_module_names
 from .facts import FileFacts
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
@@ -75,8 +76,8 @@ class ModuleNames:
                 return False
             root = self._namespace_roots.get(dotted)
             if root is not None:
-                folder = importer.replace("\\", "/").rpartition("/")[0]
-                return not (root == "" or folder == root or folder.startswith(root + "/"))
+                folder = os.path.dirname(os.path.abspath(importer))
+                return not (folder == root or folder.startswith(root.rstrip(os.sep) + os.sep))
             if self._suffixes.get(dotted) is not None:
                 return False
         return False
@@ -88,7 +89,12 @@ class ModuleNames:
 
 
 def _folder_above(path: str, spelling: str) -> str:
-    """The folder that must be on sys.path for `spelling` to name `path`:
-    (`tools/meta/utils/utils.py`, `utils.utils`) -> `tools/meta`."""
-    parts = path_module_parts(path)
-    return "/".join(parts[: len(parts) - (spelling.count(".") + 1)])
+    """The folder that must be on sys.path for `spelling` to name `path`, as an
+    absolute path (a file's path is relative to the working directory, or
+    absolute outside it): (`tools/meta/utils/utils.py`, `utils.utils`) -> `<cwd>/tools/meta`."""
+    stem = os.path.abspath(path)
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    stem = stem[: -len(os.sep + "__init__")] if stem.endswith(os.sep + "__init__") else stem
+    for _ in range(spelling.count(".") + 1):
+        stem = os.path.dirname(stem)
+    return stem
