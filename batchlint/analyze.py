@@ -291,7 +291,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         external, notices = declared[0] if declared else schedules()
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
     # each stage below costs a failing file its own findings (one BL003 line), never the run
-    findings = findings_for(project, classifier, prices, settings, all_errors)
+    findings = findings_for(project, classifier, prices, settings, all_errors, test_callers=config.include_tests)
     if config.strict:
         findings += unclassified_calls(project, classifier, all_errors)
     facts_by_path = {f.path: f for f in project.files}

@@ -444,3 +444,53 @@ def test_a_namespace_import_gives_the_same_findings_from_inside_a_subfolder(tmp_
             ''',
     })
     assert views_equal_project(tmp_path) == 1
+
+
+REACHED_FROM_TESTS = {
+    "pyproject.toml": "",
+    "app/__init__.py": "",
+    "app/claude.py": '''
+        import anthropic
+
+
+        class ClaudeService:
+            def __init__(self):
+                self.client = anthropic.Anthropic()
+
+            def __call__(self, prompt):
+                return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5,
+                                                   messages=[{"role": "user", "content": prompt}])
+        ''',
+    "app/meta.py": '''
+        class MetaProcessor:
+            def __init__(self, service):
+                self.service = service
+
+            def __call__(self, prompts):
+                return [self.service(p) for p in prompts]
+        ''',
+    "tests/test_meta.py": '''
+        from app.claude import ClaudeService
+        from app.meta import MetaProcessor
+
+
+        def test_meta():
+            MetaProcessor(ClaudeService())(["a", "b"])
+        ''',
+}
+
+
+def test_production_code_reached_only_from_a_test_is_not_reported(tmp_path):
+    """The service that reaches Claude is handed in only by a test: no
+    production volume (`include-tests = true` reports it). A script that
+    hands it in too makes it production."""
+    files = dict(REACHED_FROM_TESTS)
+    write(tmp_path / "a", files)
+    assert in_dir(tmp_path / "a", lambda: check_paths(["."], Config())).findings == ()
+    included = in_dir(tmp_path / "a", lambda: check_paths(["."], Config(include_tests=True)))
+    assert [(f.path, f.code) for f in included.findings] == [("app/meta.py", "BL101")]
+    files["run.py"] = ("from app.claude import ClaudeService\nfrom app.meta import MetaProcessor\n\n"
+                       "if __name__ == '__main__':\n    MetaProcessor(ClaudeService())(['a', 'b'])\n")
+    write(tmp_path / "b", files)
+    assert [(f.path, f.code) for f in in_dir(tmp_path / "b", lambda: check_paths(["."], Config())).findings] == [
+        ("app/meta.py", "BL105")]

@@ -12,12 +12,14 @@ inside the job; the code names the strongest context on the chain.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 
 from ..boundary import stage_failure
 from ..model import CONTEXT_CODES, ContextKind, FileError, Finding, Location
 from ..money import usd
+from ..project_root import is_test_module, is_test_path
 from ..savings.estimate import Settings, Usage, estimate
 from ..savings.pricing import PriceTable
 from .batched import BatchedPaths
@@ -284,10 +286,13 @@ def _usage(verdict: Verdict, sdk_site: Site, sdk_path: str, pragmas: dict[str, d
 
 
 def findings_for(project: Project, classifier: Classifier, prices: PriceTable | None = None,
-                 settings: Settings | None = None, errors: list[FileError] | None = None) -> list[Finding]:
+                 settings: Settings | None = None, errors: list[FileError] | None = None,
+                 test_callers: bool = True) -> list[Finding]:
     """The findings of every SDK call. With `errors` given, a call whose
     classification or estimate fails costs only its own findings: one BL003
-    line naming its file goes to `errors` (without, the failure propagates)."""
+    line naming its file goes to `errors` (without, the failure propagates).
+    `test_callers=False`: a chain that starts in test code (a test function
+    driving production code with a mock or a fixture) is no production volume."""
     walker = ChainWalker(project, classifier)
     batched = BatchedPaths(project)
     judged: list[tuple[Verdict, SdkCall, FileFacts, Site]] = []
@@ -309,6 +314,8 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
                 verdicts.append(verdict)
             if verdicts:
                 verdicts = _not_waited_on(verdicts, chains)
+            if verdicts and not test_callers:
+                verdicts = [v for v in verdicts if not _test_rooted(v)]
         except Exception as exc:  # noqa: BLE001 - see _failed
             _failed(errors, failed, facts.path, "classify its Claude calls", exc)
             continue
@@ -360,6 +367,18 @@ def _not_waited_on(verdicts: list[Verdict], chains: list[Chain]) -> list[Verdict
               if chain.terminal is not None and chain.terminal.kind == INTERACTIVE
               for frame in chain.frames}
     return [v for v in verdicts if id(v.report.site) not in waited]
+
+
+def _test_rooted(verdict: Verdict) -> bool:
+    """Production code reached only from a test (a test function driving it
+    with a mock or a fixture). A finding located in test code is left to the
+    checker, which moves it to the suppressed ones with its reason; a script
+    under tests/ that runs as a program is production."""
+    top = verdict.chain.frames[-1].path
+    if verdict.report.path == top or not is_test_path(top) or is_test_path(verdict.report.path):
+        return False
+    terminal = verdict.chain.terminal
+    return not (terminal is not None and terminal.kind == OFFLINE and not is_test_module(os.path.basename(top)))
 
 
 def _stream_shown(project: Project, site: Site) -> bool:
