@@ -211,7 +211,7 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 failed.add(abspath)
             else:
                 state.facts[abspath] = facts
-        project = _project(state, failed, config.client_factories)
+        project = _project(state, failed, config.client_factories, config.include_tests)
         if len(state.facts) + len(failed) == len(state.sources):
             break  # every file is parsed (or cannot be): nothing left to find
         relevance = relevance_of(project, former)
@@ -234,12 +234,12 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
     return project, state.errors, len(state.facts)
 
 
-def _project(state: _State, failed: set[str], client_factories: tuple[str, ...]) -> Project:
+def _project(state: _State, failed: set[str], client_factories: tuple[str, ...], test_callers: bool = True) -> Project:
     """The cross-file project of the parsed files. Should building it fail (a
     bug of ours on some file's facts), each file is tried alone: the ones that
     fail alone are dropped, each with one BL003 line, and the rest stand."""
     try:
-        return Project(list(state.facts.values()), client_factories)
+        return Project(list(state.facts.values()), client_factories, test_callers)
     except Exception as first:  # one file's facts must not cost the run: find it
         culprits = []
         for abspath, facts in state.facts.items():

@@ -494,3 +494,39 @@ def test_production_code_reached_only_from_a_test_is_not_reported(tmp_path):
     write(tmp_path / "b", files)
     assert [(f.path, f.code) for f in in_dir(tmp_path / "b", lambda: check_paths(["."], Config())).findings] == [
         ("app/meta.py", "BL105")]
+
+
+def test_a_library_loop_whose_only_visible_caller_is_its_test_is_reported_as_uncalled(tmp_path):
+    """A decoder's own pool map over prompts, called by name from a config at
+    run time and, visibly, only by its integration test: a loop with no known
+    entry point (BL102 here), as if the test were not there."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "lib/__init__.py": "",
+        "lib/decoders.py": '''
+            from multiprocessing.pool import ThreadPool
+
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def _one(prompt):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+
+            def anthropic_completions(prompts):
+                with ThreadPool(4) as p:
+                    return p.map(_one, prompts)  # expect: BL102
+            ''',
+        "tests/test_decoders.py": '''
+            from lib.decoders import anthropic_completions
+
+
+            def test_completions():
+                assert anthropic_completions(["a"])
+            ''',
+    })
+    found = in_dir(tmp_path, lambda: check_paths(["."], Config()))
+    assert [(f.path, f.line, f.code) for f in found.findings] == [("lib/decoders.py", 14, "BL102")]
+    assert "not called from any analyzed code" in found.findings[0].evidence[-1]

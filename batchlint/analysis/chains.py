@@ -64,6 +64,7 @@ class ChainWalker:
         self.project = project
         self.classifier = classifier
         self._frame_cache: dict[int, FrameFacts] = {}
+        self._is_test: dict[str, bool] = {}
 
     def _frame(self, site: Site, path: str) -> Frame:
         key = id(site)
@@ -74,6 +75,11 @@ class ChainWalker:
         scope = site.scope
         function = scope if scope in self.project.functions else ""
         return Frame(site, path, facts, function)
+
+    def _only_tests_call(self, frame: Frame, callers) -> bool:
+        if self._is_test.setdefault(frame.path, is_test_path(frame.path)):
+            return False
+        return all(self._is_test.setdefault(e.path, is_test_path(e.path)) for e in callers)
 
     def chains(self, site: Site, path: str) -> list[Chain]:
         out: list[Chain] = []
@@ -132,6 +138,10 @@ class ChainWalker:
         if not callers or len(frames) >= _MAX_DEPTH:
             out.append(Chain(frames, None))
             return
+        if self._only_tests_call(frame, callers):
+            # a library function whose one visible caller is its test: as if
+            # uncalled (the chains through the test are dropped by default)
+            out.append(Chain(frames, None))
         for edge in callers:
             self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out)
 

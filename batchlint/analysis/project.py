@@ -32,6 +32,7 @@ from .surfaces import OPENAI_COMPAT, names_claude_client, openai_compat_call, su
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .literals import LITERAL
 from .module_names import ModuleNames
+from ..project_root import is_test_path
 from .patterns import matches_any
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
@@ -59,9 +60,12 @@ class Edge(NamedTuple):
 
 
 class Project:
-    def __init__(self, files: list[FileFacts], client_factories: tuple[str, ...] = ()) -> None:
+    def __init__(self, files: list[FileFacts], client_factories: tuple[str, ...] = (), test_callers: bool = True) -> None:
         self.files = files
         self.client_factories = client_factories
+        # False: what a test passes (a mock, a fixture, the real service) does not
+        # type a production function's parameter (config include-tests)
+        self.test_callers = test_callers
         self.modules: dict[str, FileFacts] = {}
         self.functions: dict[str, tuple[FunctionFacts, FileFacts]] = {}
         self.classes: dict[str, tuple[ClassFacts, FileFacts]] = {}
@@ -256,7 +260,10 @@ class Project:
             # a method called as obj.method(x): the first argument fills the second parameter
             keys.append(str(position - 1 if fn[0].class_qual and position > 0 else position))
         found: list[Value] = []
+        production = self.test_callers or not is_test_path(fn[1].path)
         for edge in self.callers.get(qual, ()):
+            if production and not self.test_callers and is_test_path(edge.path):
+                continue
             given = dict(edge.site.arg_values)
             symbolic = next((given[k] for k in keys if k in given), None)
             value = self.value(symbolic) if symbolic else None
