@@ -1,4 +1,4 @@
-"""From each SDK call, walk outward through callers to what starts the work.
+"""Judging the chains chain_walk.py walks outward from each SDK call.
 
 A chain is the list of call sites from the SDK call up to a function with a
 context of its own (a handler, a job, a task, a script) or to a function no
@@ -23,16 +23,15 @@ from ..project_root import is_test_module, is_test_path
 from ..savings.estimate import Settings, Usage, estimate
 from ..savings.pricing import PriceTable
 from .batched import BatchedPaths
+from .chain_walk import Chain, ChainWalker, Frame
 from .clients import SdkCall
-from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER, Context, FrameFacts
+from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER
 from .contexts import Classifier
-from .facts import PARAM_PREFIX, FileFacts, Site
+from .facts import FileFacts, Site
 from .project import Project
 from .request_values import resolve_loops, resolve_request
 from .surfaces import remedy
 
-_MAX_DEPTH = 12
-_MAX_CHAINS = 200
 
 _KIND_OF_CONTEXT = {SCHEDULED: ContextKind.SCHEDULED, WORKER: ContextKind.WORKER, OFFLINE: ContextKind.OFFLINE}
 
@@ -40,110 +39,9 @@ CODE_NO_BATCH_CLIENT = "BL106"
 CODE_LEGACY = "BL107"
 
 
-@dataclass(frozen=True)
-class Frame:
-    site: Site
-    path: str
-    facts: FrameFacts
-    function: str  # qual of the function the site is in, "" at module level
-
-
-@dataclass(frozen=True)
-class Chain:
-    frames: tuple[Frame, ...]  # innermost (the SDK call) first
-    terminal: Context | None  # None: no analyzed caller and no context of its own
-
-
 def _fn_name(qual: str) -> str:
     # `api#2`: the second `def api` of its scope (index.py) reads as `api()`
     return qual.rpartition(".")[2].partition("#")[0] + "()" if qual else "module code"
-
-
-class ChainWalker:
-    def __init__(self, project: Project, classifier: Classifier) -> None:
-        self.project = project
-        self.classifier = classifier
-        self._frame_cache: dict[int, FrameFacts] = {}
-        self._is_test: dict[str, bool] = {}
-
-    def _frame(self, site: Site, path: str) -> Frame:
-        key = id(site)
-        facts = self._frame_cache.get(key)
-        if facts is None:
-            facts = self.classifier.frame_facts(site, path)
-            self._frame_cache[key] = facts
-        scope = site.scope
-        function = scope if scope in self.project.functions else ""
-        return Frame(site, path, facts, function)
-
-    def _only_tests_call(self, frame: Frame, callers) -> bool:
-        if self._is_test.setdefault(frame.path, is_test_path(frame.path)):
-            return False
-        return all(self._is_test.setdefault(e.path, is_test_path(e.path)) for e in callers)
-
-    def chains(self, site: Site, path: str) -> list[Chain]:
-        out: list[Chain] = []
-        self._walk(self._frame(site, path), (), frozenset(), out)
-        return out
-
-    def _walk(self, frame: Frame, below: tuple[Frame, ...], visiting: frozenset, out: list[Chain]) -> None:
-        if len(out) >= _MAX_CHAINS:
-            return
-        frames = below + (frame,)
-        facts = frame.facts
-        if facts.batched:  # batchling sends what runs in the block as a batch already
-            out.append(Chain(frames, Context(ALREADY_BATCHED, facts.batched, facts.repetition_where)))
-            return
-        if facts.interactive:
-            out.append(Chain(frames, Context(INTERACTIVE, facts.interactive, facts.repetition_where)))
-            return
-        if facts.not_batchable:
-            out.append(Chain(frames, Context("not-batchable", facts.not_batchable, facts.repetition_where)))
-            return
-        if not frame.function:
-            module = self.project.modules.get(frame.site.scope)
-            if module is None:
-                out.append(Chain(frames, None))
-                return
-            context = self.classifier.module_context(module, facts.main_guard, frame.site.span.line)
-            out.append(Chain(frames, context))
-            return
-        own = self.classifier.own_context(frame.function)
-        edges = list(self.project.callers.get(frame.function, ()))
-        if own is not None:
-            out.append(Chain(frames, own))
-            # a task's body called directly, `ask.function(x)` in another task's
-            # loop, runs there too: that loop is a fan-out of its own (a caller
-            # without a loop is the same one call per run, reported already)
-            above: list[Chain] = []
-            for edge in edges:
-                if edge.site.scope not in visiting and edge.site.scope != frame.function:
-                    self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, above)
-            out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
-            return
-        references = self.project.references.get(frame.function, ())
-        # helpers that call this function through their own parameter
-        # (`def run_all(f, xs): return [f(x) for x in xs]`, every caller passing it)
-        applied_in = {e.site.scope for e in edges if e.site.callee.startswith(PARAM_PREFIX)} if references else ()
-        for edge in references:
-            if self.classifier.binds_only(edge.site):
-                continue  # partial(f, ...) binds f; where the partial is called is followed instead
-            if edge.via is not None and edge.via.kind == "func" and any(
-                    scope == edge.via.name or scope.startswith(edge.via.name + ".") for scope in applied_in):
-                continue  # `run_all(ask, rows)`: the call inside run_all (or a closure of it) is followed instead, not twice
-            role, _ = self.classifier.via_role(edge.site.ref_via, edge.site.text)
-            if role or self.classifier.registration(edge) is None:
-                edges.append(edge)  # mapped / submitted / passed to a wrapper: runs there
-        callers = [e for e in edges if e.site.scope not in visiting and e.site.scope != frame.function]
-        if not callers or len(frames) >= _MAX_DEPTH:
-            out.append(Chain(frames, None))
-            return
-        if self._only_tests_call(frame, callers):
-            # a library function whose one visible caller is its test: as if
-            # uncalled (the chains through the test are dropped by default)
-            out.append(Chain(frames, None))
-        for edge in callers:
-            self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out)
 
 
 @dataclass(frozen=True)
