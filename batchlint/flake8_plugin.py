@@ -33,8 +33,9 @@ def _project_findings(filename: str, text: str, config: Config) -> list[Finding]
     if not scope.roots:
         return None
     try:
-        with open(filename, encoding="utf-8", newline="") as handle:
-            if handle.read() != text:
+        # flake8 reads lines with universal newlines: a CRLF file is the same text
+        with open(filename, encoding="utf-8") as handle:
+            if handle.read() != text.replace("\r\n", "\n").replace("\r", "\n"):
                 return None  # flake8 was handed other text (stdin with a display name)
     except (OSError, ValueError):
         return None

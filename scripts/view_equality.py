@@ -26,11 +26,14 @@ import sys
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 Place = tuple[str, int, int, str]  # path from the repository root, line, column, code
+# `python -m` puts the working directory first on sys.path: a repository's own
+# `inspect.py` would shadow the standard library's; -P (3.11+) leaves it out
+PYTHON = [sys.executable, "-P"] if sys.version_info >= (3, 11) else [sys.executable]
 
 
 def _batchlint(cwd: str, *paths: str) -> list[Place]:
     proc = subprocess.run(
-        [sys.executable, "-m", "batchlint", "check", "--no-cache", "--format", "json", *paths],
+        [*PYTHON, "-m", "batchlint", "check", "--no-cache", "--format", "json", *paths],
         cwd=cwd, capture_output=True, text=True, check=False,
     )
     if proc.returncode not in (0, 1):
@@ -41,7 +44,7 @@ def _batchlint(cwd: str, *paths: str) -> list[Place]:
 
 def _flake8(cwd: str, path: str) -> list[Place]:
     proc = subprocess.run(
-        [sys.executable, "-m", "flake8", "--select", "BL", "--format", "%(path)s|%(row)d|%(col)d|%(code)s", path],
+        [*PYTHON, "-m", "flake8", "--select", "BL", "--format", "%(path)s|%(row)d|%(col)d|%(code)s", path],
         cwd=cwd, capture_output=True, text=True, check=False,
     )
     places = []

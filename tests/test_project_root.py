@@ -530,3 +530,13 @@ def test_a_library_loop_whose_only_visible_caller_is_its_test_is_reported_as_unc
     found = in_dir(tmp_path, lambda: check_paths(["."], Config()))
     assert [(f.path, f.line, f.code) for f in found.findings] == [("lib/decoders.py", 14, "BL102")]
     assert "not called from any analyzed code" in found.findings[0].evidence[-1]
+
+
+def test_the_flake8_view_of_a_crlf_file_is_the_project_view(tmp_path):
+    """flake8 hands the plugin a CRLF file's lines with plain newlines: still
+    the file on disk, so the answer comes from the project analysis (the loop
+    over a wrapper in another file), not from the file alone."""
+    write(tmp_path, WRAPPER)
+    run = tmp_path / "scripts" / "run.py"
+    run.write_bytes(run.read_bytes().replace(b"\n", b"\r\n"))
+    assert [p[1:] for p in flake8("scripts/run.py", cwd=tmp_path)] == [(6, 9, "BL101")]
