@@ -229,14 +229,20 @@ def module_name(abspath: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p) or stem, is_package
 
 
+_MAX_SPELLING = 8  # folder and file names in the longest import spelling considered
+
+
 def path_module_names(path: str) -> list[str]:
     """The dotted spellings an import may use for a file, from its path:
-    `app/judge/common.py` -> ["app.judge.common", "judge.common"]. Folders
+    `<cwd>/app/judge/common.py` -> [..., "app.judge.common", "judge.common"]. Folders
     without __init__.py (namespace packages, repos run from their root)
     import this way. One-part names are left out so that a project file
     `schedule.py` never shadows the `schedule` library."""
-    parts = [module_part(p) for p in path_module_parts(path)]
-    return [".".join(parts[i:]) for i in range(0, len(parts) - 1)]
+    # From the absolute path: a view run inside a package folder names its files
+    # from there (`__init__.py`), yet their imports spell the folders above it
+    # (`marker.processors.llm`). Spellings deeper than any import writes are left out.
+    parts = [module_part(p) for p in path_module_parts(os.path.abspath(path))]
+    return [".".join(parts[i:]) for i in range(max(0, len(parts) - _MAX_SPELLING), len(parts) - 1)]
 
 
 def path_module_parts(path: str) -> list[str]:

@@ -540,3 +540,44 @@ def test_the_flake8_view_of_a_crlf_file_is_the_project_view(tmp_path):
     run = tmp_path / "scripts" / "run.py"
     run.write_bytes(run.read_bytes().replace(b"\n", b"\r\n"))
     assert [p[1:] for p in flake8("scripts/run.py", cwd=tmp_path)] == [(6, 9, "BL101")]
+
+
+def test_a_view_inside_a_package_folder_resolves_imports_spelled_from_above(tmp_path):
+    """Run inside marker/processors/llm/ (marker/ has no __init__.py), the
+    folder's own __init__.py is `__init__.py` to the working directory, yet
+    llm_meta.py imports its base class as `marker.processors.llm`: the
+    spellings come from the absolute path, so the view equals the project's."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "marker/services/__init__.py": '''
+            import anthropic
+
+
+            class Service:
+                def __init__(self):
+                    self.client = anthropic.Anthropic()
+
+                def __call__(self, prompt):
+                    return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5,
+                                                       messages=[{"role": "user", "content": prompt}])
+            ''',
+        "marker/processors/__init__.py": "",
+        "marker/processors/llm/__init__.py": '''
+            from marker.services import Service
+
+
+            class BaseLLMProcessor:
+                def __init__(self, service: Service):
+                    self.service = service
+            ''',
+        "marker/processors/llm/meta.py": '''
+            from marker.processors.llm import BaseLLMProcessor
+            from marker.services import Service
+
+
+            class Meta(BaseLLMProcessor):
+                def run(self, prompts, fallback: Service = None):
+                    return [self.service(p) for p in prompts]  # expect: BL101
+            ''',
+    })
+    assert views_equal_project(tmp_path) == 1
