@@ -131,32 +131,26 @@ class Classifier:
 
     def _mapped_by_helper(self, site: Site) -> tuple[str, str]:
         """A function passed to a project helper that maps its parameter over items."""
-        value = self.project.value(site.ref_via)
-        if value is None or value.kind != "func":
-            return "", ""
-        helper = self.project.function(value.name)
-        if helper is None:
-            return "", ""
-        for name, position, kind in helper.mapped_params:
-            if site.ref_arg == name or (position >= 0 and site.ref_arg == str(position)):
-                role = "map-fanout" if kind == "fanout" else "map-loop"
-                return role, f"`{site.text[:-5] if site.text.endswith('(...)') else site.text}`, which maps `{name}` over items"
-        return "", ""
+        text = site.text[:-5] if site.text.endswith("(...)") else site.text
+        return self._helper_maps(site.ref_via, site.ref_arg, text)
 
     def _maps_argument(self, struct) -> tuple[str, str]:
-        """A lambda passed as `param=<position or keyword>` to a project function
-        that maps that parameter over items (FunctionFacts.mapped_params)."""
-        position = next((f[len("param="):] for f in struct.flags if f.startswith("param=")), None)
-        value = self.project.value(struct.via) if position is not None else None
+        """A lambda passed as `param=<position or keyword>` to such a helper."""
+        argument = next((f[len("param="):] for f in struct.flags if f.startswith("param=")), None)
+        return self._helper_maps(struct.via, argument, struct.label[len("argument of `"):-1]) if argument else ("", "")
+
+    def _helper_maps(self, via: str, argument: str, text: str) -> tuple[str, str]:
+        """("map-fanout" | "map-loop", label) when `via` is a project function
+        that maps the parameter `argument` (a position or a keyword) over items
+        (FunctionFacts.mapped_params); the batch runtime's fan_out is batched already."""
+        value = self.project.value(via)
         helper = self.project.function(value.name) if value is not None and value.kind == "func" else None
         facts = self.project.file_of_function(value.name) if helper is not None else None
         if helper is None or facts is None or facts.batch_runtime:
-            return "", ""  # `_claude_batch.fan_out(lambda ...)`: batched already
-        for name, index, kind in helper.mapped_params:
-            if position == name or (index >= 0 and position == str(index)):
-                role = "map-fanout" if kind == "fanout" else "map-loop"
-                text = struct.label[len("argument of `"):-1]
-                return role, f"`{text}`, which maps `{name}` over items"
+            return "", ""
+        for name, position, kind in helper.mapped_params:
+            if argument == name or (position >= 0 and argument == str(position)):
+                return "map-fanout" if kind == "fanout" else "map-loop", f"`{text}`, which maps `{name}` over items"
         return "", ""
 
     # ------------------------------------------------------- registrations
