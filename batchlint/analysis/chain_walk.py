@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..project_root import is_test_path
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, Context, FrameFacts
 from .contexts import Classifier
 from .facts import PARAM_PREFIX, Site
@@ -37,7 +36,6 @@ class ChainWalker:
         self.project = project
         self.classifier = classifier
         self._frame_cache: dict[int, FrameFacts] = {}
-        self._is_test: dict[str, bool] = {}
 
     def _frame(self, site: Site, path: str) -> Frame:
         key = id(site)
@@ -50,9 +48,8 @@ class ChainWalker:
         return Frame(site, path, facts, function)
 
     def _only_tests_call(self, frame: Frame, callers) -> bool:
-        if self._is_test.setdefault(frame.path, is_test_path(frame.path)):
-            return False
-        return all(self._is_test.setdefault(e.path, is_test_path(e.path)) for e in callers)
+        is_test = self.project.is_test
+        return not is_test(frame.path) and all(is_test(e.path) for e in callers)
 
     def chains(self, site: Site, path: str) -> list[Chain]:
         out: list[Chain] = []

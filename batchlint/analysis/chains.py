@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..boundary import stage_failure
 from ..model import CONTEXT_CODES, ContextKind, FileError, Finding, Location
 from ..money import usd
-from ..project_root import is_test_module, is_test_path
+from ..project_root import is_test_module
 from ..savings.estimate import Settings, Usage, estimate
 from ..savings.pricing import PriceTable
 from .batched import BatchedPaths
@@ -223,7 +223,7 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             if verdicts:
                 verdicts = _not_waited_on(verdicts, chains)
             if verdicts and not test_callers:
-                verdicts = [v for v in verdicts if not _test_rooted(v)]
+                verdicts = [v for v in verdicts if not _test_rooted(v, project.is_test)]
         except Exception as exc:  # noqa: BLE001 - see _failed
             _failed(errors, failed, facts.path, "classify its Claude calls", exc)
             continue
@@ -277,13 +277,13 @@ def _not_waited_on(verdicts: list[Verdict], chains: list[Chain]) -> list[Verdict
     return [v for v in verdicts if id(v.report.site) not in waited]
 
 
-def _test_rooted(verdict: Verdict) -> bool:
+def _test_rooted(verdict: Verdict, is_test) -> bool:
     """Production code reached only from a test (a test function driving it
     with a mock or a fixture). A finding located in test code is left to the
     checker, which moves it to the suppressed ones with its reason; a script
     under tests/ that runs as a program is production."""
     top = verdict.chain.frames[-1].path
-    if verdict.report.path == top or not is_test_path(top) or is_test_path(verdict.report.path):
+    if verdict.report.path == top or not is_test(top) or is_test(verdict.report.path):
         return False
     terminal = verdict.chain.terminal
     return not (terminal is not None and terminal.kind == OFFLINE and not is_test_module(os.path.basename(top)))

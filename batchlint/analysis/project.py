@@ -66,6 +66,7 @@ class Project:
         # False: what a test passes (a mock, a fixture, the real service) does not
         # type a production function's parameter (config include-tests)
         self.test_callers = test_callers
+        self._test_paths: dict[str, bool] = {}
         self.modules: dict[str, FileFacts] = {}
         self.functions: dict[str, tuple[FunctionFacts, FileFacts]] = {}
         self.classes: dict[str, tuple[ClassFacts, FileFacts]] = {}
@@ -243,6 +244,13 @@ class Project:
             return Value("ext", name + "()")
         return None
 
+    def is_test(self, path: str) -> bool:
+        """project_root.is_test_path, once per file (it may read the file)."""
+        known = self._test_paths.get(path)
+        if known is None:
+            known = self._test_paths[path] = is_test_path(path)
+        return known
+
     def _param_value(self, token: str) -> Value | None:
         """What an untyped parameter holds: the value every analyzed caller
         passes (or their common project base class); unknown if they disagree."""
@@ -260,9 +268,9 @@ class Project:
             # a method called as obj.method(x): the first argument fills the second parameter
             keys.append(str(position - 1 if fn[0].class_qual and position > 0 else position))
         found: list[Value] = []
-        production = self.test_callers or not is_test_path(fn[1].path)
+        skip_tests = not self.test_callers and not self.is_test(fn[1].path)
         for edge in self.callers.get(qual, ()):
-            if production and not self.test_callers and is_test_path(edge.path):
+            if skip_tests and self.is_test(edge.path):
                 continue
             given = dict(edge.site.arg_values)
             symbolic = next((given[k] for k in keys if k in given), None)
