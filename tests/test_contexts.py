@@ -9,6 +9,26 @@ import pytest
 
 from helpers import expected, run
 
+# A helper whose loop a FastAPI route runs (the handler-and-script cases below).
+PAGES = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    def extract_topics(pages):
+        return [client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": p}]) for p in pages]
+"""
+PAGES_ROUTE = """
+    from fastapi import FastAPI
+    from pages import extract_topics
+
+    app = FastAPI()
+
+    @app.post("/analyze")
+    def analyze(pages: list[str]):
+        return extract_topics(pages)
+"""
+
 CASES = [
     # ------------------------------------------------------------------ loops
     pytest.param({
@@ -1885,24 +1905,8 @@ CASES = [
     # A loop that a request handler runs is the handler's latency, even when a
     # script runs the same loop too; the script's own loop over it is not.
     pytest.param({
-        "pages.py": """
-            import anthropic
-
-            client = anthropic.Anthropic()
-
-            def extract_topics(pages):
-                return [client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": p}]) for p in pages]
-        """,
-        "api.py": """
-            from fastapi import FastAPI
-            from pages import extract_topics
-
-            app = FastAPI()
-
-            @app.post("/analyze")
-            def analyze(pages: list[str]):
-                return extract_topics(pages)
-        """,
+        "pages.py": PAGES,
+        "api.py": PAGES_ROUTE,
         "main.py": """
             from pages import extract_topics
 
@@ -1910,24 +1914,8 @@ CASES = [
         """,
     }, id="neg-helper-loop-run-by-handler-and-script"),
     pytest.param({
-        "pages.py": """
-            import anthropic
-
-            client = anthropic.Anthropic()
-
-            def extract_topics(pages):
-                return [client.messages.create(model="claude-sonnet-4-5", max_tokens=256, messages=[{"role": "user", "content": p}]) for p in pages]
-        """,
-        "api.py": """
-            from fastapi import FastAPI
-            from pages import extract_topics
-
-            app = FastAPI()
-
-            @app.post("/analyze")
-            def analyze(pages: list[str]):
-                return extract_topics(pages)
-        """,
+        "pages.py": PAGES,
+        "api.py": PAGES_ROUTE,
         "backfill.py": """
             from pages import extract_topics
 
