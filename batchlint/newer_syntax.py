@@ -22,22 +22,40 @@ from __future__ import annotations
 
 import ast
 import warnings
+from typing import NamedTuple
 
 import libcst
 
 
-def downgrade(text: str) -> str | None:
-    """`text` rewritten into syntax the running Python parses, or None when
-    LibCST cannot parse it either or the rewrite would move lines."""
+class Older(NamedTuple):
+    tree: ast.Module | None  # of `text`; None when there is no rewrite
+    text: str | None  # the rewrite in the running Python's syntax
+    newer: bool  # LibCST read the file: newer syntax, not a syntax error
+
+
+def read_older(text: str) -> Older:
+    """`text` rewritten into syntax the running Python parses, and its tree;
+    no rewrite when LibCST cannot parse it either or the rewrite would move lines."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             module = libcst.parse_module(text)
+    except Exception:  # noqa: BLE001 - not newer syntax: the SyntaxError stands
+        return Older(None, None, False)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             code = module.visit(_Downgrade(module)).code
-            ast.parse(code)
-    except Exception:  # noqa: BLE001 - not newer syntax we can rewrite: the SyntaxError stands
-        return None
-    return code if code.count("\n") == text.count("\n") else None
+            if code.count("\n") != text.count("\n"):
+                return Older(None, None, True)
+            return Older(ast.parse(code), code, True)
+    except Exception:  # noqa: BLE001 - newer syntax this rewrite does not cover
+        return Older(None, None, True)
+
+
+def downgrade(text: str) -> str | None:
+    """`text` rewritten into syntax the running Python parses, or None."""
+    return read_older(text).text
 
 
 class _Downgrade(libcst.CSTTransformer):
@@ -86,7 +104,7 @@ def parse(text: str) -> ast.Module:
     try:
         return ast.parse(text)
     except SyntaxError:
-        older = downgrade(text)
+        older = read_older(text).tree
         if older is None:
             raise
-        return ast.parse(older)
+        return older

@@ -43,16 +43,14 @@ def _parse(source: SourceFile) -> tuple[ast.Module | None, str, FileError | None
         if any(marker in message for marker in _TOO_DEEP):
             return None, source.text, FileError(source.path, f"too deeply nested to parse: {message}", "BL003")
         # newer syntax (3.12 f-strings, `type` aliases): analyzed as its 3.11 equivalent
-        from .newer_syntax import downgrade
+        from .newer_syntax import read_older
 
-        text = downgrade(source.text)
-        if text is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return ast.parse(text), text, None
+        older = read_older(source.text)
+        if older.tree is not None:
+            return older.tree, older.text, None
         # the error's own place: editors and annotations jump there, not to 1:1
         line, column = max(1, exc.lineno or 1), max(1, exc.offset or 1)
-        if _newer_python_syntax(source.text):
+        if older.newer:
             running = f"{sys.version_info.major}.{sys.version_info.minor}"
             return None, source.text, FileError(
                 source.path, f"needs Python {sys.version_info.major}.{sys.version_info.minor + 1} or newer to analyze "
@@ -62,20 +60,6 @@ def _parse(source: SourceFile) -> tuple[ast.Module | None, str, FileError | None
         return None, source.text, FileError(source.path, f"syntax error: {message}", "BL001", line, column)
     except ValueError as exc:  # e.g. source with a NUL byte
         return None, source.text, FileError(source.path, f"cannot parse: {exc}")
-
-
-def _newer_python_syntax(text: str) -> bool:
-    """Only after a SyntaxError: does LibCST (which knows the grammar of newer
-    Pythons) accept the file? Imported here, so a check never loads it otherwise."""
-    try:
-        import libcst
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            libcst.parse_module(text)
-        return True
-    except Exception:  # noqa: BLE001 - any failure means: not valid newer syntax either
-        return False
 
 
 @contextmanager
