@@ -13,7 +13,7 @@ import os
 from dataclasses import replace
 
 from .cache import RunCache, ScheduleCache, facts_folder, runs_folder, schedules_folder, unsafe_link
-from .config import Config
+from .config import Config, ConfigError
 from .discovery import SourceFile, discover, display_path, module_part, read_source
 from .external import console_scripts, read_schedules, schedule_file_kind, schedules_readable
 from .facts_cache import FactsCache
@@ -77,9 +77,9 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
     groups = list(partition(files, scope).items())
     schedule_groups = partition([path for path, _ in schedule_files], scope)
     kinds = dict(schedule_files)
-    scripts = [console_scripts(list(scope.walk) if not folder else [folder]) for folder, _ in groups]
     runs = run_key = None
     notices: list[str] = []
+    scripts = [_scripts(folder, scope, notices) for folder, _ in groups]
     if not files:  # nothing to remember: no cache folder is made in a tree with no Python in it
         cache_dir = None
         if not errors:
@@ -131,6 +131,24 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
     if runs is not None:
         runs.put(run_key, result)
     return _with_notices(result, notices)
+
+
+def _scripts(folder: str, scope: Scope, notices: list[str]) -> dict[str, str]:
+    """The [project.scripts] of one project. A malformed table in a project
+    that holds none of the given paths (a neighbour analyzed only because the
+    working directory is the project) is a warning, not the end of the run."""
+    try:
+        return console_scripts(list(scope.walk) if not folder else [folder])
+    except ConfigError as exc:
+        if not folder or any(_related(given, folder) for given in scope.given):
+            raise
+        notices.append(f"batchlint: warning: {exc}; its scripts are not read")
+        return {}
+
+
+def _related(path: str, folder: str) -> bool:
+    """`path` is `folder`, inside it, or holds it."""
+    return os.path.commonpath([path, folder]) in (path, folder)
 
 
 def _only_in(result: CheckResult, borrowed: set[str]) -> CheckResult:

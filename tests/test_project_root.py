@@ -581,3 +581,20 @@ def test_a_view_inside_a_package_folder_resolves_imports_spelled_from_above(tmp_
             ''',
     })
     assert views_equal_project(tmp_path) == 1
+
+
+def test_a_neighbour_project_with_a_bad_scripts_table_is_a_warning(tmp_path):
+    """Checked from a folder with no marker (the working directory is the
+    project), a neighbour project's malformed [project.scripts] warns and the
+    run goes on; the project holding the given path still fails on its own."""
+    write(tmp_path / "mine", {path: text for path, text in WRAPPER.items() if path != "pyproject.toml"})
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "pyproject.toml").write_text('project = "not a table"\n')
+    (tmp_path / "other" / "job.py").write_text("x = 1\n")
+    result = in_dir(tmp_path, lambda: check_paths(["mine"], Config()))
+    assert [(f.path, f.code) for f in result.findings] == [("mine/scripts/run.py", "BL101")]
+    assert any("other" in n and "its scripts are not read" in n for n in result.notices)
+    from batchlint.config import ConfigError
+
+    with pytest.raises(ConfigError):
+        in_dir(tmp_path, lambda: check_paths(["other"], Config()))
