@@ -2,7 +2,8 @@
 
 The check analyzes CPython's `ast` tree: its parser is in C, about six times
 faster than LibCST's, and rejects pathological input cleanly. (LibCST parses
-only in `batchlint fix`, which must reproduce the file byte for byte.)
+in `batchlint fix`, which must reproduce the file byte for byte, and here only
+a file `ast` rejected: newer syntax is rewritten into the running Python's.)
 Analysis of one file runs under a time limit, with warnings about the
 analyzed code silenced.
 """
