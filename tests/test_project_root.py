@@ -532,6 +532,56 @@ def test_a_library_loop_whose_only_visible_caller_is_its_test_is_reported_as_unc
     assert "not called from any analyzed code" in found.findings[0].evidence[-1]
 
 
+@pytest.mark.parametrize("test_functions", [3, 250])
+def test_a_large_test_suite_does_not_hide_the_production_loop(tmp_path, test_functions):
+    """Chains through tests are walked after the production ones: a suite
+    that drives one loader in many ways (each test a chain) must not use up
+    the walk's bound before another loader's loop, which the CLI runs, is
+    reached (bilingual_book_maker: 147 chains through one test file)."""
+    tests = "".join(f"\n\ndef test_{i}():\n    assert MdLoader().run(['x'])\n" for i in range(test_functions))
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "aaa_tests/test_md.py": "from zz_app.loaders import MdLoader\n" + tests,
+        "zz_app/__init__.py": "",
+        "zz_app/translator.py": '''
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def translate(text):
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+            ''',
+        "zz_app/loaders.py": '''
+            from zz_app.translator import translate
+
+
+            class MdLoader:
+                def run(self, lines):
+                    return [translate(line) for line in lines]
+
+
+            class TxtLoader:
+                def run(self, lines):
+                    out = []
+                    for line in lines:
+                        out.append(translate(line))  # expect: BL105
+                    return out
+            ''',
+        "zz_app/cli.py": '''
+            import sys
+
+            from zz_app.loaders import TxtLoader
+
+            if __name__ == "__main__":
+                TxtLoader().run(open(sys.argv[1]).readlines())
+            ''',
+    })
+    found = in_dir(tmp_path, lambda: check_paths(["."], Config()))
+    assert [(f.path, f.line, f.code) for f in found.findings] == [
+        ("zz_app/loaders.py", 6, "BL101"), ("zz_app/loaders.py", 13, "BL105")]
+
+
 def test_the_flake8_view_of_a_crlf_file_is_the_project_view(tmp_path):
     """flake8 hands the plugin a CRLF file's lines with plain newlines: still
     the file on disk, so the answer comes from the project analysis (the loop

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, Context, FrameFacts
 from .contexts import Classifier
 from .facts import PARAM_PREFIX, Site
-from .project import Project
+from .project import Edge, Project
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -53,7 +53,11 @@ class ChainWalker:
 
     def chains(self, site: Site, path: str) -> list[Chain]:
         out: list[Chain] = []
+        self._later: list[tuple[Edge, tuple[Frame, ...], frozenset]] = []  # test callers, walked last
         self._walk(self._frame(site, path), (), frozenset(), out)
+        while self._later and len(out) < _MAX_CHAINS:
+            edge, frames, visiting = self._later.pop(0)
+            self._walk(self._frame(edge.site, edge.path), frames, visiting, out)
         return out
 
     def _walk(self, frame: Frame, below: tuple[Frame, ...], visiting: frozenset, out: list[Chain]) -> None:
@@ -112,5 +116,12 @@ class ChainWalker:
             # a library function whose one visible caller is its test: as if
             # uncalled (the chains through the test are dropped by default)
             out.append(Chain(frames, None))
+        if not self.project.test_callers and not self.project.is_test(frame.path):
+            # production callers first: chains through tests are dropped by default
+            # (only a loop in the test itself is listed, as suppressed), and a suite
+            # of them must not use up _MAX_CHAINS before the CLI's chains are walked
+            tests = [e for e in callers if self.project.is_test(e.path)]
+            self._later += [(e, frames, visiting | {frame.function}) for e in tests]
+            callers = [e for e in callers if not self.project.is_test(e.path)]
         for edge in callers:
             self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out)
