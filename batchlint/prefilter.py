@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project, Value
+from .analysis.registries import registry_lookup
 from .analysis.surfaces import names_claude_client
 from .config import Config
 from .discovery import SourceFile, path_module_names, seed_pattern
@@ -117,9 +118,9 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
     for qual, (fn, facts) in project.functions.items():
         if fn.returns and carries_claude(project.value(qual + "()"), relevance):
             add(fn.name, facts)
-    # a registry holding a reaching function (`API_REGISTRY[name](row)`, registries.py)
+    # a registry holding something that reaches Claude (`API_REGISTRY[name](row)`, registries.py)
     for key, members in project.registries.items():
-        if not reaching.isdisjoint(members):
+        if any(carries_claude(member, relevance) for member in members):
             module, _, name = key.rpartition(".")
             add(name, project.modules.get(module))
     return relevance
@@ -297,9 +298,10 @@ def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: 
         if site.ref_via:
             if modules_of(site.ref_via) and carries_claude(project.value(site.callee), relevance):
                 used.add(site.ref_via)
-        elif site.arg_values and modules_of(site.callee):
-            if any(carries_claude(project.value(value), relevance) for _key, value in site.arg_values):
-                used.add(site.callee)
+        elif site.arg_values:
+            receivers = [t for t in (site.callee, *_unparsed_members(project, site.callee)) if modules_of(t)]
+            if receivers and any(carries_claude(project.value(value), relevance) for _key, value in site.arg_values):
+                used.update(receivers)
         # `run_all(xs, lambda x: ask(x))`: the helper a Claude-reaching lambda is handed to
         helpers = [s.via for s in site.structs if s.kind == "arg" and any(f.startswith("param=") for f in s.flags)]
         if helpers and (site.callee in relevance.reaching or carries_claude(project.value(site.callee), relevance)):
@@ -314,6 +316,13 @@ def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: 
     elif f.path.endswith("__init__.py"):  # a package re-exporting a constant (`import app; app.MODEL`)
         used.update(target for local, target in f.imports if local.isupper())
     return used
+
+
+def _unparsed_members(project: Project, callee: str) -> list[str]:
+    """`LOADERS.get(kind)(path, model)`: the members of a registry the project
+    has not parsed yet (each could be the class that receives the carrier)."""
+    key = registry_lookup(project, callee) if project.registries else ""
+    return [m.name for m in project.registries.get(key, ()) if m.kind == "ext"]
 
 
 def _value_sources(f: FileFacts) -> set[str]:

@@ -231,6 +231,155 @@ def test_function_registries(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
 
 
+TRANSLATORS = """
+    import anthropic
+
+
+    class Base:
+        def __init__(self, key):
+            self.key = key
+
+        def translate(self, text):
+            raise NotImplementedError
+
+
+    class Claude(Base):
+        def __init__(self, key):
+            super().__init__(key)
+            self.client = anthropic.Anthropic(api_key=key)
+
+        def translate(self, text):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+
+    class Echo(Base):
+        def translate(self, text):
+            return text
+
+
+    MODEL_DICT = {"claude": Claude, "echo": Echo}
+"""
+LOADERS = """
+    class BaseLoader:
+        def run(self):
+            raise NotImplementedError
+
+
+    class TxtLoader(BaseLoader):
+        def __init__(self, path, model, key):
+            self.path = path
+            self.translate_model = model(key)
+
+        def run(self):
+            for line in open(self.path):
+                self.translate_model.translate(line)  # expect: BL105
+
+
+    LOADER_DICT = {"txt": TxtLoader}
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({
+        "translators.py": TRANSLATORS,
+        "loaders.py": LOADERS,
+        "cli.py": """
+            import sys
+
+            from loaders import LOADER_DICT
+            from translators import MODEL_DICT
+
+
+            def main(argv):
+                translate_model = MODEL_DICT.get(argv[1])
+                book_loader = LOADER_DICT.get(argv[2])
+                loader = book_loader(argv[3], translate_model, "key")
+                loader.run()
+
+
+            if __name__ == "__main__":
+                main(sys.argv)
+        """,
+    }, id="classes-chosen-from-dicts-by-get-then-instantiated-by-a-constructor"),
+    pytest.param({
+        "translators.py": TRANSLATORS,
+        "loaders.py": LOADERS,
+        "cli.py": """
+            import sys
+
+            from loaders import LOADER_DICT
+            from translators import MODEL_DICT
+
+
+            def main(argv):
+                loader = LOADER_DICT[argv[2]](argv[3], MODEL_DICT[argv[1]], "key")
+                loader.run()
+
+
+            if __name__ == "__main__":
+                main(sys.argv)
+        """,
+    }, id="classes-chosen-from-dicts-by-subscript"),
+    pytest.param({
+        "translators.py": TRANSLATORS.replace('"claude": Claude, ', ""),
+        "loaders.py": LOADERS.replace("  # expect: BL105", ""),
+        "cli.py": """
+            import sys
+
+            from loaders import LOADER_DICT
+            from translators import MODEL_DICT
+
+
+            def main(argv):
+                translate_model = MODEL_DICT.get(argv[1])
+                loader = LOADER_DICT.get(argv[2])(argv[3], translate_model, "key")
+                loader.run()
+
+
+            if __name__ == "__main__":
+                main(sys.argv)
+        """,
+    }, id="neg-dict-of-classes-none-of-which-calls-claude"),
+    pytest.param({
+        "clients.py": """
+            import anthropic
+
+            CLIENTS = {"fast": anthropic.Anthropic(), "slow": anthropic.Anthropic(timeout=600)}
+        """,
+        "job.py": """
+            from clients import CLIENTS
+
+
+            def main(rows, tier="fast"):
+                for row in rows:
+                    CLIENTS.get(tier).messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": row}])  # expect: BL105
+
+
+            if __name__ == "__main__":
+                main(["a"])
+        """,
+    }, id="dict-of-clients"),
+    pytest.param({
+        "job.py": """
+            import anthropic
+
+            SETTINGS = {"model": "claude-haiku-4-5", "retries": 3}
+
+
+            def main(rows):
+                for row in rows:
+                    SETTINGS.get("model").upper()
+
+
+            if __name__ == "__main__":
+                main(["a"])
+        """,
+    }, id="neg-dict-of-settings"),
+])
+def test_class_and_client_registries(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):

@@ -163,15 +163,20 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             self._note_registry(target, node.value)
 
     def _note_registry(self, target: ast.AST, value: ast.expr) -> None:
-        """Dicts of functions looked up by key (`REGISTRY[name](row)`): filled by a
-        decorator (`REGISTRY[key] = fn` on its parameter), written out
-        (`REGISTRY = {"a": f}`), or assigned entry by entry at module level."""
+        """Dicts of functions, classes or clients looked up by key
+        (`REGISTRY[name](row)`): filled by a decorator (`REGISTRY[key] = fn` on
+        its parameter), written out (`REGISTRY = {"a": f, "b": Anthropic()}`),
+        or assigned entry by entry at module level."""
         if isinstance(target, ast.Name) and self.scope.kind == "module" and isinstance(value, ast.Dict):
             registry = self.resolve_name(target.id)
+            refs = []
             for member in value.values:
                 ref = self._reference(member) if member is not None else ""
-                if ref:
-                    self.registries.append(("member", registry, ref))
+                if not ref and isinstance(member, ast.Call):
+                    ref = self.expr(member)  # `{"fast": Anthropic(), ...}`: what the call builds
+                if ref and ref != UNKNOWN and ref not in refs:
+                    refs.append(ref)
+            self.registries.extend(("member", registry, ref) for ref in refs)
             return
         if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
             return

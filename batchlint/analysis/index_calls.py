@@ -143,6 +143,8 @@ class CallVisitor:
             value = self.expr(arg.value) if isinstance(arg.value, (ast.Name, ast.Attribute, ast.Call)) else UNKNOWN
             if value == UNKNOWN:
                 value = self._literal(arg.value) or UNKNOWN  # ClaudeProvider(model="claude-haiku-4-5")
+            if value == UNKNOWN and isinstance(arg.value, ast.Subscript):
+                value = self.expr(arg.value)  # Loader(MODEL_DICT[name]): an entry of a registry
             key = arg.keyword if arg.keyword is not None else str(position)
             if arg.keyword is None:
                 position += 1

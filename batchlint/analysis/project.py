@@ -27,7 +27,7 @@ from .clients import (
 )
 from .batched import from_runtime_module
 from .hierarchy import Hierarchy
-from .registries import build_registries, registry_key
+from .registries import build_registries, registry_lookup
 from .surfaces import OPENAI_COMPAT, names_claude_client, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
 from .literals import LITERAL
@@ -45,7 +45,7 @@ _MAX_DEPTH = 24
 # Value and Edge are named tuples, not frozen dataclasses: a project build makes
 # tens of thousands of them, and a tuple is built 3x faster.
 class Value(NamedTuple):
-    kind: str  # module | func | class | inst | client | sdk | ext
+    kind: str  # module | func | class | inst | client | sdk | ext | registry
     name: str  # qualified / canonical name
     path: str = ""  # sdk: attribute path on the client
 
@@ -107,9 +107,12 @@ class Project:
         # whose base is a parameter (`def make(base): class W(base)`) has no
         # known project base before then.
         self._params_ready = False
+        self.registries: dict[str, list[Value]] = {}  # filled below, once classes are known
         self.hierarchy = Hierarchy(self)
         self.subclasses = self.hierarchy.subclasses
         self.registries = build_registries(self)
+        # a registry's name evaluated before it was known (see _module_attr)
+        self._memo = {k: v for k, v in self._memo.items() if v is not None}
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
@@ -193,6 +196,8 @@ class Project:
             return Value("sdk", name, f"{value.path}.{attr}")
         if kind == "ext":
             return Value("ext", f"{name}.{attr}")
+        if kind == "registry":
+            return Value("registry", name, attr) if attr == "get" and not value.path else None
         if kind == "func":
             nested = f"{name}.{attr}"  # a def inside a def: `outer.inner`
             if nested in self.functions:
@@ -208,6 +213,8 @@ class Project:
         kind, name = value.kind, value.name
         if kind == "class":
             return Value("inst", name)
+        if kind == "registry":  # `REGISTRY.get(name)`
+            return self._registry_value(name) if value.path == "get" else None
         if self.client_factories and matches_any(name, self.client_factories):
             return Value("client", "Anthropic")  # configured: `myapp.llm.get_client`
         if kind == "func":
@@ -290,6 +297,10 @@ class Project:
 
     def _module_attr(self, module: str, attr: str) -> Value | None:
         qual = f"{module}.{attr}"
+        if qual in self.registries:
+            return Value("registry", qual)  # `.get(name)` looks it up (_attr)
+        if attr.endswith("[]") and qual[:-2] in self.registries:
+            return self._registry_value(qual[:-2])
         if qual in self.functions:
             return Value("func", qual)
         if qual in self.classes:
@@ -402,7 +413,7 @@ class Project:
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
                         continue  # `_claude_batch.fan_out(function, items)`: batched already
-                    for target in self._targets(value) or self._registry_targets(value, site.callee):
+                    for target in self._registry_targets(site.callee) or self._targets(value):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
@@ -410,11 +421,9 @@ class Project:
                 if sdk is not None:
                     self.sdk_calls.append((site, facts, sdk))
                     continue
-                targets = self._targets(value)
-                if value is None and "()." in site.callee:
+                targets = self._registry_targets(site.callee) or self._targets(value)
+                if value is None and not targets and "()." in site.callee:
                     targets = self._supplied_targets(site.callee)
-                elif value is None and site.callee.endswith("[]"):
-                    targets = self._registry_targets(value, site.callee)
                 alts = list(site.callee_alts)
                 if self.variable_alts:
                     alts += self._variable_alternatives(site.callee)
@@ -425,11 +434,26 @@ class Project:
                 if value is None and not targets and not through_params and "()." in site.callee:
                     self._unresolved.setdefault(id(facts), (facts, []))[1].append(site)
 
-    def _registry_targets(self, value: Value | None, callee: str) -> list[str]:
-        """`REGISTRY[name](...)`: every function the registry holds."""
-        if value is not None or not callee.endswith("[]") or not self.registries:
-            return []
-        return list(self.registries.get(registry_key(self, callee[:-2]), ()))
+    def _registry_targets(self, callee: str) -> list[str]:
+        """`REGISTRY[name](...)`: every function the registry holds, every
+        class's constructor."""
+        key = registry_lookup(self, callee) if self.registries else ""
+        targets: list[str] = []
+        for member in self.registries.get(key, ()):
+            targets += [t for t in self._targets(member) if t not in targets]
+        return targets
+
+    def _registry_value(self, key: str) -> Value | None:
+        """What `REGISTRY[name]` holds when its members agree: one value, or
+        classes (objects) of one project base."""
+        members = self.registries[key]
+        if all(m == members[0] for m in members):
+            return members[0]
+        kind = members[0].kind
+        if kind in ("class", "inst") and all(m.kind == kind for m in members):
+            base = self._common_base(list(dict.fromkeys(m.name for m in members)))
+            return Value(kind, base) if base else None
+        return None
 
     def _supplied_targets(self, callee: str) -> list[str]:
         """A method an instance's own class lacks, supplied by its subclasses' bases."""

@@ -1,4 +1,4 @@
-"""Function registries: module-level dicts of functions looked up by key.
+"""Registries: module-level dicts of functions, classes or clients looked up by key.
 
     API_REGISTRY = {}
 
@@ -14,6 +14,9 @@
     for row in rows:
         API_REGISTRY[provider](row)     # may run any registered function
 
+    MODEL_DICT = {"claude": Claude, "openai": ChatGPT}   # classes of one base
+    model_cls = MODEL_DICT.get(options.model)             # ~ MODEL_DICT[name]
+
 The indexer records each store into a registry (FileFacts.registries) and
 spells a lookup `API_REGISTRY[name]` as `module.API_REGISTRY[]`; this module
 gathers each registry's members once for the whole project."""
@@ -23,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .project import Project, Value
 
 
 def registry_key(project: Project, symbolic: str) -> str:
@@ -34,17 +37,33 @@ def registry_key(project: Project, symbolic: str) -> str:
     return f"{module}.{name}" if module else symbolic
 
 
-def build_registries(project: Project) -> dict[str, list[str]]:
-    """registry key -> the project functions it holds."""
-    stores: dict[str, str] = {}  # registering function (or its decorator factory) -> registry
-    members: dict[str, list[str]] = {}
+def registry_lookup(project: Project, callee: str) -> str:
+    """The registry a callee looks up (`REG[]`, `REG.get()`), or ''."""
+    if callee.endswith("[]"):
+        key = registry_key(project, callee[:-2])
+    elif callee.endswith(".get()"):
+        key = registry_key(project, callee[:-6])
+    else:
+        return ""
+    return key if key in project.registries else ""
 
-    def add(key: str, qual: str) -> None:
+
+def build_registries(project: Project) -> dict[str, list[Value]]:
+    """registry key -> what it holds that the project knows: functions,
+    classes, objects (a member that resolves to nothing is left out)."""
+    from .project import Value
+
+    stores: dict[str, str] = {}  # registering function (or its decorator factory) -> registry
+    members: dict[str, list[Value]] = {}
+
+    def add(key: str, value: Value) -> None:
         known = members.setdefault(key, [])
-        if qual not in known:
-            known.append(qual)
+        if value not in known:
+            known.append(value)
 
     for facts in project.files:
+        if not project.test_callers and project.is_test(facts.path):
+            continue  # a test's stand-in (`MODEL_DICT["x"] = Fake`) is no production member
         for kind, first, second in facts.registries:
             if kind == "store":
                 key = registry_key(project, second)
@@ -54,12 +73,14 @@ def build_registries(project: Project) -> dict[str, list[str]]:
                     stores.setdefault(fn.parent, key)
             else:
                 value = project.value(second)
-                if value is not None and value.kind == "func":
-                    add(registry_key(project, first), value.name)
+                if value is None and "(" not in second:
+                    value = Value("ext", second)  # in a file not parsed (yet): prefilter.py may add it
+                if value is not None and value.kind != "module":
+                    add(registry_key(project, first), value)
     if stores:
         for qual, (fn, _facts) in project.functions.items():
             for dec in fn.decorators:
                 value = project.value(dec.expr)
                 if value is not None and value.kind == "func" and value.name in stores:
-                    add(stores[value.name], qual)
+                    add(stores[value.name], Value("func", qual))
     return members
