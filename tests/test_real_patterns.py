@@ -443,6 +443,63 @@ def test_untyped_parameter_with_disagreeing_callers_stays_unknown(tmp_path):
     assert triples(check(tmp_path, files)) == []
 
 
+MIXED_PROVIDER_CLIENT = {
+    # a harness builds Anthropic() or OpenAI() by model name and hands the
+    # client down through parameters; another script hands down OpenAI() only
+    "review.py": """
+        def ask(msg, client, model):
+            if "claude" in model:
+                return client.messages.create(model=model, max_tokens=5, messages=[{"role": "user", "content": msg}])
+            return client.chat.completions.create(model=model, messages=[{"role": "user", "content": msg}])
+
+        def review(paper, client, model):
+            return ask(paper, client, model)
+    """,
+    "bench.py": """
+        import sys
+
+        import anthropic
+        import openai
+        from review import review
+
+        def review_one(paper, model):
+            if model.startswith("claude"):
+                client = anthropic.Anthropic()
+            else:
+                client = openai.OpenAI()
+            return review(paper, client, model)
+
+        if __name__ == "__main__":
+            for paper in sys.argv[2:]:
+                review_one(paper, sys.argv[1])  # expect: BL105
+    """,
+    "launch.py": """
+        import sys
+
+        import openai
+        from review import review
+
+        if __name__ == "__main__":
+            for idea in sys.argv[1:]:
+                review(idea, openai.OpenAI(), "gpt-4o")
+    """,
+}
+
+
+def test_a_client_that_may_be_anthropic_is_followed_per_caller(tmp_path):
+    """`client` is Anthropic() on one branch and OpenAI() on another: it may
+    be Claude, so the parameters it fills may be; a caller that passes only
+    OpenAI() down the same path is no path to Claude."""
+    assert triples(check(tmp_path, MIXED_PROVIDER_CLIENT)) == expected(MIXED_PROVIDER_CLIENT)
+
+
+def test_a_client_that_is_never_anthropic_is_not_followed(tmp_path):
+    files = dict(MIXED_PROVIDER_CLIENT)
+    files["bench.py"] = files["bench.py"].replace("anthropic.Anthropic()", "openai.OpenAI(base_url=None)").replace(
+        "  # expect: BL105", "")
+    assert triples(check(tmp_path, files)) == []
+
+
 def test_function_applied_by_a_helper_through_its_parameter_is_one_finding(tmp_path):
     """`run_all(ask, rows)` where run_all loops `f(x)`: the hand-off and the
     call through the parameter are the same requests, reported once (at the

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, Context, FrameFacts
 from .contexts import Classifier
-from .facts import PARAM_PREFIX, Site
-from .project import Edge, Project
+from .facts import PARAM_PREFIX, Site, parse_param_token
+from .project import Edge, Project, may_be_claude
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200
@@ -53,14 +53,32 @@ class ChainWalker:
 
     def chains(self, site: Site, path: str) -> list[Chain]:
         out: list[Chain] = []
-        self._later: list[tuple[Edge, tuple[Frame, ...], frozenset]] = []  # test callers, walked last
-        self._walk(self._frame(site, path), (), frozenset(), out)
+        self._later: list[tuple[Edge, tuple[Frame, ...], frozenset, Need]] = []  # test callers, walked last
+        self._walk(self._frame(site, path), (), frozenset(), out, _receiver_param(site))
         while self._later and len(out) < _MAX_CHAINS:
-            edge, frames, visiting = self._later.pop(0)
-            self._walk(self._frame(edge.site, edge.path), frames, visiting, out)
+            edge, frames, visiting, need = self._later.pop(0)
+            self._walk(self._frame(edge.site, edge.path), frames, visiting, out, need)
         return out
 
-    def _walk(self, frame: Frame, below: tuple[Frame, ...], visiting: frozenset, out: list[Chain]) -> None:
+    def _handed(self, edge: Edge, need: Need) -> Need | bool:
+        """A Claude call on a parameter's client (`client.messages.create` in
+        `ask(msg, client)`, the parameter typed by what callers pass: some pass
+        Anthropic(), some OpenAI()): False for a caller that passes another
+        SDK's client (no path to Claude through it), the caller's own
+        parameter when it hands that down, else True (unknown, or Claude)."""
+        if need is None or edge.site.ref_via or edge.target != need[0]:
+            return True
+        symbolic = self.project.argument_for(edge, *need)
+        if symbolic is None:
+            return True
+        if "." not in symbolic and "(" not in symbolic and symbolic.startswith(PARAM_PREFIX):
+            up = parse_param_token(symbolic)
+            return up if up is not None and up[0] == edge.site.scope else True
+        value = self.project.value(symbolic)
+        return not (value is not None and value.kind == "ext" and not may_be_claude(value))
+
+    def _walk(self, frame: Frame, below: tuple[Frame, ...], visiting: frozenset, out: list[Chain],
+              need: Need = None) -> None:
         if len(out) >= _MAX_CHAINS:
             return
         frames = below + (frame,)
@@ -91,8 +109,10 @@ class ChainWalker:
             # without a loop is the same one call per run, reported already)
             above: list[Chain] = []
             for edge in edges:
-                if edge.site.scope not in visiting and edge.site.scope != frame.function:
-                    self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, above)
+                handed = self._handed(edge, need)
+                if handed is not False and edge.site.scope not in visiting and edge.site.scope != frame.function:
+                    self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, above,
+                               handed if handed is not True else None)
             out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
             return
         references = self.project.references.get(frame.function, ())
@@ -109,6 +129,10 @@ class ChainWalker:
             if role or self.classifier.registration(edge) is None:
                 edges.append(edge)  # mapped / submitted / passed to a wrapper: runs there
         callers = [e for e in edges if e.site.scope not in visiting and e.site.scope != frame.function]
+        handed = {id(e): self._handed(e, need) for e in callers} if need is not None else {}
+        if callers and handed and not any(h is not False for h in handed.values()):
+            return  # every caller hands down another SDK's client: no path to Claude here
+        callers = [e for e in callers if handed.get(id(e)) is not False]
         if not callers or len(frames) >= _MAX_DEPTH:
             out.append(Chain(frames, None))
             return
@@ -121,7 +145,24 @@ class ChainWalker:
             # (only a loop in the test itself is listed, as suppressed), and a suite
             # of them must not use up _MAX_CHAINS before the CLI's chains are walked
             tests = [e for e in callers if self.project.is_test(e.path)]
-            self._later += [(e, frames, visiting | {frame.function}) for e in tests]
+            self._later += [(e, frames, visiting | {frame.function}, _need(handed.get(id(e)))) for e in tests]
             callers = [e for e in callers if not self.project.is_test(e.path)]
         for edge in callers:
-            self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out)
+            self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out,
+                       _need(handed.get(id(edge))))
+
+
+# A parameter whose client the Claude call below uses: (function, position, name).
+Need = tuple[str, int, str] | None
+
+
+def _need(handed: Need | bool | None) -> Need:
+    return handed if isinstance(handed, tuple) else None
+
+
+def _receiver_param(site: Site) -> Need:
+    """`client.messages.create(...)` where `client` is a parameter of the
+    function holding the call."""
+    head = site.callee.partition(".")[0]
+    param = parse_param_token(head) if head.startswith(PARAM_PREFIX) else None
+    return param if param is not None and param[0] == site.scope else None

@@ -101,6 +101,14 @@ def param_token(function_qual: str, position: int, name: str) -> str:
     return f"{PARAM_PREFIX}{function_qual.replace('.', '/')}/{position}/{name}"
 
 
+def parse_param_token(token: str) -> tuple[str, int, str] | None:
+    """(function qual, position, name) of a param_token, or None."""
+    parts = token[len(PARAM_PREFIX):].split("/") if token.startswith(PARAM_PREFIX) else ()
+    if len(parts) < 3 or not parts[-2].lstrip("-").isdigit():
+        return None
+    return ".".join(parts[:-2]), int(parts[-2]), parts[-1]
+
+
 @dataclass(slots=True, unsafe_hash=True)
 class Decorator(_Fact):
     expr: str  # symbolic string of the decorator (without the call)

@@ -141,6 +141,7 @@ class CallVisitor:
                 out.append(("*", UNKNOWN))  # *args/**kwargs: positions after it, and any keyword, unknown
                 break
             value = self.expr(arg.value) if isinstance(arg.value, (ast.Name, ast.Attribute, ast.Call)) else UNKNOWN
+            value = self._anthropic_alternative(arg.value) or value
             if value == UNKNOWN:
                 value = self._literal(arg.value) or UNKNOWN  # ClaudeProvider(model="claude-haiku-4-5")
             if value == UNKNOWN and isinstance(arg.value, ast.Subscript):
@@ -151,6 +152,17 @@ class CallVisitor:
             # an argument not followed stays, as "?": request_values.py must not read a default for it
             out.append((key, UNKNOWN if value.startswith("builtins.") else value))
         return tuple(out)
+
+    def _anthropic_alternative(self, node: ast.expr) -> str:
+        """A local bound on several branches (`client = anthropic.Anthropic()`
+        on one, `openai.OpenAI()` on another): the Anthropic value, which the
+        call may pass (chain_walk.py follows each caller's own argument)."""
+        if not isinstance(node, ast.Name):
+            return ""
+        for scope in reversed(self.scopes):
+            if scope.kind == "function" and node.id in scope.locals:
+                return next((alt for alt in scope.alts.get(node.id, ()) if alt.startswith("anthropic.")), "")
+        return ""
 
     def _bound_ref(self, node: ast.expr) -> str:
         """The named bound of `range(N)` / `xs[:N]` (request_values.py resolves it), or ""."""

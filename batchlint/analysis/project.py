@@ -29,7 +29,7 @@ from .batched import from_runtime_module
 from .hierarchy import Hierarchy
 from .registries import build_registries, registry_lookup
 from .surfaces import OPENAI_COMPAT, names_claude_client, openai_compat_call, surface_call
-from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site
+from .facts import PARAM_PREFIX, UNKNOWN, ClassFacts, FileFacts, FunctionFacts, Site, parse_param_token
 from .literals import LITERAL
 from .module_names import ModuleNames
 from ..project_root import is_test_path
@@ -48,6 +48,16 @@ class Value(NamedTuple):
     kind: str  # module | func | class | inst | client | sdk | ext | registry
     name: str  # qualified / canonical name
     path: str = ""  # sdk: attribute path on the client
+
+
+def may_be_claude(value: Value | None) -> bool:
+    """An Anthropic SDK client (or part of one), or another surface to Claude
+    (`ChatAnthropic(...)`, the OpenAI SDK at Anthropic's endpoint)."""
+    if value is None:
+        return False
+    if value.kind in ("client", "sdk"):
+        return True
+    return value.kind == "ext" and (names_claude_client(value.name) or value.name.startswith(OPENAI_COMPAT))
 
 
 class Edge(NamedTuple):
@@ -226,7 +236,7 @@ class Project:
                 return None
             # a provider factory (`if provider == "openai": return ChatOpenAI()
             # ... return ChatAnthropic()`): what it returns may be Claude
-            claude = next((r for r in results if r.kind == "client" or (r.kind == "ext" and names_claude_client(r.name))), None)
+            claude = next((r for r in results if may_be_claude(r)), None)
             if claude is not None:
                 return claude
             instances = list(dict.fromkeys(r.name for r in results if r.kind == "inst"))
@@ -258,15 +268,8 @@ class Project:
             known = self._test_paths[path] = is_test_path(path)
         return known
 
-    def _param_value(self, token: str) -> Value | None:
-        """What an untyped parameter holds: the value every analyzed caller
-        passes (or their common project base class); unknown if they disagree."""
-        if not self._params_ready:
-            return None
-        parts = token[len(PARAM_PREFIX):].split("/")
-        if len(parts) < 3:
-            return None
-        qual, position, name = ".".join(parts[:-2]), int(parts[-2]), parts[-1]
+    def argument_for(self, edge: Edge, qual: str, position: int, name: str) -> str | None:
+        """What a call passes for a parameter of `qual` (symbolic), or None."""
         fn = self.functions.get(qual)
         if fn is None:
             return None
@@ -274,13 +277,26 @@ class Project:
         if position >= 0:
             # a method called as obj.method(x): the first argument fills the second parameter
             keys.append(str(position - 1 if fn[0].class_qual and position > 0 else position))
+        given = dict(edge.site.arg_values)
+        return next((given[k] for k in keys if k in given), None)
+
+    def _param_value(self, token: str) -> Value | None:
+        """What an untyped parameter holds: the value every analyzed caller
+        passes (or their common project base class); a Claude client if some
+        caller passes one (which callers do, chain_walk.py decides); unknown if
+        they disagree otherwise."""
+        if not self._params_ready:
+            return None
+        param = parse_param_token(token)
+        fn = self.functions.get(param[0]) if param else None
+        if fn is None:
+            return None
         found: list[Value] = []
         skip_tests = not self.test_callers and not self.is_test(fn[1].path)
-        for edge in self.callers.get(qual, ()):
+        for edge in self.callers.get(param[0], ()):
             if skip_tests and self.is_test(edge.path):
                 continue
-            given = dict(edge.site.arg_values)
-            symbolic = next((given[k] for k in keys if k in given), None)
+            symbolic = self.argument_for(edge, *param)
             value = self.value(symbolic) if symbolic else None
             if value is None:
                 continue
@@ -289,6 +305,9 @@ class Project:
             return None
         if all(v == found[0] for v in found):
             return found[0]
+        claude = next((v for v in found if may_be_claude(v)), None)
+        if claude is not None:
+            return claude
         instances = list(dict.fromkeys(v.name for v in found if v.kind == "inst"))
         if len(instances) == len(found) or len(instances) == len(set(found)):
             base = self._common_base(instances) if len(instances) > 1 else instances[0] if instances else None
