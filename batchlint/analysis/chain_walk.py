@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, Context, FrameFacts
 from .contexts import Classifier
 from .facts import PARAM_PREFIX, Site, parse_param_token
-from .project import Edge, Project, may_be_claude
+from .project import Edge, Project
+from .values import may_be_claude
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 200

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .values import Value
+
 if TYPE_CHECKING:
-    from .project import Project, Value
+    from .project import Project
 
 
 def registry_key(project: Project, symbolic: str) -> str:
@@ -50,9 +52,7 @@ def registry_lookup(project: Project, callee: str) -> str:
 
 def build_registries(project: Project) -> dict[str, list[Value]]:
     """registry key -> what it holds that the project knows: functions,
-    classes, objects (a member that resolves to nothing is left out)."""
-    from .project import Value
-
+    classes, objects (a name the project cannot resolve stays external)."""
     stores: dict[str, str] = {}  # registering function (or its decorator factory) -> registry
     members: dict[str, list[Value]] = {}
 

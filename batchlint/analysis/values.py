@@ -1,0 +1,292 @@
+"""Symbolic values resolved across files (a mixin of project.Project).
+
+FileFacts hold symbolic strings such as `acme.llm.get_client().messages.create`.
+`value()` evaluates one step at a time — module attribute, class, instance
+attribute, function return, registry lookup, parameter — into a `Value`,
+following imports and re-exports between the analyzed files. Anything outside
+the project stays an external dotted name with instances collapsed to their
+class (`celery.Celery().task` -> `celery.Celery.task`), which is what the
+context tables in contexts.py match against.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from .clients import CLIENT_PASSTHROUGH_CALLS, client_class
+from .facts import PARAM_PREFIX, UNKNOWN, parse_param_token
+from .literals import LITERAL
+from .patterns import matches_any
+from .surfaces import OPENAI_COMPAT, names_claude_client
+
+if TYPE_CHECKING:
+    from .project import Edge
+
+_TOKEN = re.compile(r"\(\)|[^.()]+")
+# the function under a task decorator: Airflow's `task.function`, Prefect's
+# `task.fn`, functools' `__wrapped__`
+_UNDECORATED = frozenset({"function", "fn", "__wrapped__"})
+_MAX_DEPTH = 24
+
+
+# Value is a named tuple, not a frozen dataclass: a project build makes tens
+# of thousands of them, and a tuple is built 3x faster.
+class Value(NamedTuple):
+    kind: str  # module | func | class | inst | client | sdk | ext | registry
+    name: str  # qualified / canonical name
+    path: str = ""  # sdk: attribute path on the client
+
+
+def may_be_claude(value: Value | None) -> bool:
+    """An Anthropic SDK client (or part of one), or another surface to Claude
+    (`ChatAnthropic(...)`, the OpenAI SDK at Anthropic's endpoint)."""
+    if value is None:
+        return False
+    if value.kind in ("client", "sdk"):
+        return True
+    return value.kind == "ext" and (names_claude_client(value.name) or value.name.startswith(OPENAI_COMPAT))
+
+
+class ValueResolver:
+    """Evaluation of symbolic strings; the tables it reads (functions,
+    classes, variables, imports, registries, callers) are the Project's."""
+
+    def value(self, symbolic: str) -> Value | None:
+        if not symbolic or symbolic == UNKNOWN or symbolic.startswith((UNKNOWN, LITERAL)):
+            return None  # a literal (literals.py) is never a client or a function
+        if symbolic in self._memo:
+            return self._memo[symbolic]
+        if symbolic in self._busy or len(self._busy) > _MAX_DEPTH:
+            return None  # a cycle (x = y; y = x) or a chain too long to follow
+        self._busy.add(symbolic)
+        try:
+            result = self._evaluate(_TOKEN.findall(symbolic))
+        finally:
+            self._busy.discard(symbolic)
+        self._memo[symbolic] = result
+        return result
+
+    def _evaluate(self, tokens: list[str]) -> Value | None:
+        # Longest leading dotted run that names a project module.
+        names = []
+        for token in tokens:
+            if token == "()":
+                break
+            names.append(token)
+        current: Value | None = None
+        rest = tokens
+        if tokens and tokens[0].startswith(PARAM_PREFIX):
+            current = self._param_value(tokens[0])
+            if current is None:
+                return None
+            names, rest = [], tokens[1:]
+        for i in range(len(names) if names and names[0] in self._module_heads else 0, 0, -1):
+            module = self.module_for(".".join(names[:i]))
+            if module is not None:
+                current = Value("module", module)
+                rest = tokens[i:]
+                break
+        if current is None:
+            current = Value("ext", tokens[0])
+            rest = tokens[1:]
+        for token in rest:
+            current = self._call(current) if token == "()" else self._attr(current, token)
+            if current is None:
+                return None
+        return current
+
+    def _attr(self, value: Value, attr: str) -> Value | None:
+        kind, name = value.kind, value.name
+        if kind == "module":
+            return self._module_attr(name, attr)
+        if kind == "class":
+            return self._class_attr(name, attr, instance=False)
+        if kind == "inst":
+            return self._class_attr(name, attr, instance=True)
+        if kind == "client":
+            return Value("sdk", name, attr)
+        if kind == "sdk":
+            return Value("sdk", name, f"{value.path}.{attr}")
+        if kind == "ext":
+            return Value("ext", f"{name}.{attr}")
+        if kind == "registry":
+            return Value("registry", name, attr) if attr == "get" and not value.path else None
+        if kind == "func":
+            nested = f"{name}.{attr}"  # a def inside a def: `outer.inner`
+            if nested in self.functions:
+                return Value("func", nested)
+            if nested in self.classes:
+                return Value("class", nested)
+            if attr in _UNDECORATED:
+                return value  # `ask.function(x)`: the task's own body, run here
+            return Value("ext", nested)  # fn.delay / fn.s / fn.serve: a name for the tables
+        return None
+
+    def _call(self, value: Value) -> Value | None:
+        kind, name = value.kind, value.name
+        if kind == "class":
+            return Value("inst", name)
+        if kind == "registry":  # `REGISTRY.get(name)`
+            return self._registry_value(name) if value.path == "get" else None
+        if self.client_factories and matches_any(name, self.client_factories):
+            return Value("client", "Anthropic")  # configured: `myapp.llm.get_client`
+        if kind == "func":
+            fn = self.functions.get(name)
+            if fn is None:
+                return None
+            results = [r for r in (self.value(ret) for ret in fn[0].returns) if r is not None]
+            if not results:
+                return None
+            # a provider factory (`if provider == "openai": return ChatOpenAI()
+            # ... return ChatAnthropic()`): what it returns may be Claude
+            claude = next((r for r in results if may_be_claude(r)), None)
+            if claude is not None:
+                return claude
+            instances = list(dict.fromkeys(r.name for r in results if r.kind == "inst"))
+            if len(instances) > 1:
+                # a factory returning one of several decoder classes: their common
+                # project base, so a method call reaches every override
+                base = self._common_base(instances)
+                if base is not None:
+                    return Value("inst", base)
+            return results[0]
+        if kind == "sdk":
+            if value.path in CLIENT_PASSTHROUGH_CALLS:
+                return Value("client", name)
+            return Value("sdk", name, value.path + "()")
+        if kind == "ext":
+            client = client_class(name)
+            if client is not None:
+                return Value("client", client)
+            last = name.rpartition(".")[2]
+            if last[:1].isupper():
+                return Value("ext", name)  # an instance: collapse to its class
+            return Value("ext", name + "()")
+        return None
+
+    def argument_for(self, edge: Edge, qual: str, position: int, name: str) -> str | None:
+        """What a call passes for a parameter of `qual` (symbolic), or None."""
+        fn = self.functions.get(qual)
+        if fn is None:
+            return None
+        keys = [name]
+        if position >= 0:
+            # a method called as obj.method(x): the first argument fills the second parameter
+            keys.append(str(position - 1 if fn[0].class_qual and position > 0 else position))
+        given = dict(edge.site.arg_values)
+        return next((given[k] for k in keys if k in given), None)
+
+    def _param_value(self, token: str) -> Value | None:
+        """What an untyped parameter holds: the value every analyzed caller
+        passes (or their common project base class); a Claude client if some
+        caller passes one (which callers do, chain_walk.py decides); unknown if
+        they disagree otherwise."""
+        if not self._params_ready:
+            return None
+        param = parse_param_token(token)
+        fn = self.functions.get(param[0]) if param else None
+        if fn is None:
+            return None
+        found: list[Value] = []
+        skip_tests = not self.test_callers and not self.is_test(fn[1].path)
+        for edge in self.callers.get(param[0], ()):
+            if skip_tests and self.is_test(edge.path):
+                continue
+            symbolic = self.argument_for(edge, *param)
+            value = self.value(symbolic) if symbolic else None
+            if value is None:
+                continue
+            found.append(value)
+        if not found:
+            return None
+        if all(v == found[0] for v in found):
+            return found[0]
+        claude = next((v for v in found if may_be_claude(v)), None)
+        if claude is not None:
+            return claude
+        instances = list(dict.fromkeys(v.name for v in found if v.kind == "inst"))
+        if len(instances) == len(found) or len(instances) == len(set(found)):
+            base = self._common_base(instances) if len(instances) > 1 else instances[0] if instances else None
+            return Value("inst", base) if base else None
+        return None
+
+    def _module_attr(self, module: str, attr: str) -> Value | None:
+        qual = f"{module}.{attr}"
+        if qual in self.registries:
+            return Value("registry", qual)  # `.get(name)` looks it up (_attr)
+        if attr.endswith("[]") and qual[:-2] in self.registries:
+            return self._registry_value(qual[:-2])
+        if qual in self.functions:
+            return Value("func", qual)
+        if qual in self.classes:
+            return Value("class", qual)
+        if qual in self.variables:
+            return self.value(self.variables[qual])
+        if qual in self.modules:
+            return Value("module", qual)
+        imported = self.imports.get(module, {}).get(attr)
+        if imported is not None:
+            return self.value(imported)
+        for star in self.star_imports.get(module, ()):
+            result = self.value(f"{star}.{attr}")
+            if result is not None:
+                return result
+        if module in self.modules:
+            return None
+        return Value("ext", qual)
+
+    def _class_attr(self, cls: str, attr: str, instance: bool, seen: frozenset = frozenset()) -> Value | None:
+        if cls in seen:
+            return None
+        method = f"{cls}.{attr}"
+        if method in self.functions:
+            return Value("func", method)  # bound or not, calling it runs this function
+        attrs = self._class_attrs.get(cls, {})
+        if attr in attrs:
+            result = self.value(attrs[attr])
+            if result is not None:
+                return result
+        entry = self.classes.get(cls)
+        if entry is None:
+            return None
+        for base in entry[0].bases:
+            base_value = self.value(base)
+            if base_value is not None and base_value.kind == "class":
+                result = self._class_attr(base_value.name, attr, instance, seen | {cls})
+                if result is not None:
+                    return result
+        return None
+
+    def canonical(self, symbolic: str) -> str:
+        """A name for the context tables: the resolved external name, else the text."""
+        value = self.value(symbolic)
+        if value is None:
+            return symbolic
+        if value.kind == "sdk":
+            return f"anthropic.{value.name}.{value.path}"
+        if value.kind == "client":
+            return f"anthropic.{value.name}"
+        return value.name
+
+    def _registry_value(self, key: str) -> Value | None:
+        """What `REGISTRY[name]` holds when its members agree: one value, or
+        classes (objects) of one project base."""
+        members = self.registries[key]
+        if all(m == members[0] for m in members):
+            return members[0]
+        kind = members[0].kind
+        if kind in ("class", "inst") and all(m.kind == kind for m in members):
+            base = self._common_base(list(dict.fromkeys(m.name for m in members)))
+            return Value(kind, base) if base else None
+        return None
+
+    def _common_base(self, classes: list[str]) -> str | None:
+        def lineage(cls: str) -> list[str]:
+            return [cls] + [c for c in self.class_ancestry(cls) if c in self.classes]
+
+        first, *rest = [lineage(c) for c in classes]
+        for candidate in first:
+            if all(candidate in other for other in rest):
+                return candidate
+        return None
