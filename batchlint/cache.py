@@ -123,7 +123,7 @@ def _read_entry(path: str, key: str):
 _PYTHON = "%d.%d" % sys.version_info[:2]
 # Bumped when indexing changes what a file's facts say for the same text
 # (between releases the version string stays the same).
-_INDEX_REVISION = "5"
+_INDEX_REVISION = "6"
 
 
 def file_key(path: str, module: str, is_package: bool, text: str, renamed_neighbours: tuple = ()) -> str:

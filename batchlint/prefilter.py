@@ -55,6 +55,16 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
     return False
 
 
+def _holds_claude(project: Project, value: Value | None, relevance: Relevance) -> bool:
+    """carries_claude, or a record built with one in a field
+    (`ModelConfig(handler=ClaudeHandler)`, values.py _field_value)."""
+    if carries_claude(value, relevance):
+        return True
+    return value is not None and value.kind == "inst" and any(
+        carries_claude(project.value(symbolic), relevance)
+        for arguments in project.constructions.get(value.name, ()) for _key, symbolic in arguments)
+
+
 def relevance_of(project: Project, former_names: dict[str, str] | None = None) -> Relevance:
     """Names whose mention makes an unparsed file worth parsing — each with the
     imports that can bring it into a file (its module, the packages above it,
@@ -113,14 +123,14 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
     # module variables and factories holding a carrier (`client = Anthropic()`,
     # `sampler = ClaudeSampler()`, `def get_client(): ...`)
     for qual, symbolic in project.variables.items():
-        if carries_claude(project.value(symbolic), relevance):
+        if _holds_claude(project, project.value(symbolic), relevance):
             add(qual.rpartition(".")[2], project.modules.get(qual.rpartition(".")[0]))
     for qual, (fn, facts) in project.functions.items():
         if fn.returns and carries_claude(project.value(qual + "()"), relevance):
             add(fn.name, facts)
     # a registry holding something that reaches Claude (`API_REGISTRY[name](row)`, registries.py)
     for key, members in project.registries.items():
-        if any(carries_claude(member, relevance) for member in members):
+        if any(_holds_claude(project, member, relevance) for member in members):
             module, _, name = key.rpartition(".")
             add(name, project.modules.get(module))
     return relevance

@@ -380,6 +380,89 @@ def test_class_and_client_registries(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
 
 
+HANDLERS = """
+    import anthropic
+
+
+    class BaseHandler:
+        def __init__(self, model_name):
+            self.model_name = model_name
+
+        def inference(self, case):
+            raise NotImplementedError
+
+
+    class ClaudeHandler(BaseHandler):
+        def inference(self, case):
+            return anthropic.Anthropic().messages.create(model=self.model_name, max_tokens=5, messages=[{"role": "user", "content": case}])
+
+
+    class EchoHandler(BaseHandler):
+        def inference(self, case):
+            return case
+"""
+MODEL_CONFIG = """
+    from dataclasses import dataclass
+
+    from handlers import ClaudeHandler, EchoHandler
+
+
+    @dataclass
+    class ModelConfig:
+        model_name: str
+        model_handler: str
+        is_fc_model: bool = True
+
+
+    claude_models = {"claude-x": ModelConfig(model_name="claude-x", model_handler=ClaudeHandler)}
+    echo_models = {"echo": ModelConfig(model_name="echo", model_handler=EchoHandler, is_fc_model=False)}
+    MODEL_CONFIG_MAPPING = {**claude_models, **echo_models}
+"""
+GENERATE = """
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config import MODEL_CONFIG_MAPPING
+
+
+    def build_handler(name):
+        config = MODEL_CONFIG_MAPPING[name]
+        return config.model_handler(model_name=config.model_name)
+
+
+    def infer(handler, case):
+        return handler.inference(case)
+
+
+    def main(name, cases):
+        handler = build_handler(name)
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(infer, handler, case) for case in cases]  # expect: BL105
+        return [f.result() for f in futures]
+
+
+    if __name__ == "__main__":
+        main(sys.argv[1], sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"handlers.py": HANDLERS, "config.py": MODEL_CONFIG, "generate.py": GENERATE},
+                 id="handler-class-in-a-dataclass-field-of-spread-dicts-submitted-with-its-arguments"),
+    pytest.param({"handlers.py": HANDLERS,
+                  "config.py": MODEL_CONFIG.replace("model_handler=ClaudeHandler", "model_handler=EchoHandler"),
+                  "generate.py": GENERATE.replace("  # expect: BL105", "")},
+                 id="neg-no-configuration-names-the-claude-handler"),
+    pytest.param({"handlers.py": HANDLERS, "config.py": MODEL_CONFIG,
+                  "generate.py": GENERATE.replace("pool.submit(infer, handler, case)", "pool.submit(infer, EchoHandler('e'), case)")
+                  .replace("from config import MODEL_CONFIG_MAPPING", "from config import MODEL_CONFIG_MAPPING\n    from handlers import EchoHandler")
+                  .replace("  # expect: BL105", "")},
+                 id="neg-the-submitted-handler-is-another-class"),
+])
+def test_fields_and_forwarded_arguments(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):

@@ -171,9 +171,10 @@ class FileFacts(_Fact):
     noqa: tuple[tuple[int, str], ...] = ()  # line -> "" (blanket) or "BL101,BL102"
     pragmas: tuple[tuple[int, str], ...] = field(default=())  # line -> text after "batchlint:"
     variable_alts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module names bound differently in branches
-    # function registries (see registries.py): ("store", function qual, registry)
-    # for `REGISTRY[key] = fn` on a parameter, ("member", registry, function)
-    # for `REGISTRY = {"a": f}` / `REGISTRY["a"] = f` at module level
+    # registries (see registries.py): ("store", function qual, registry) for
+    # `REGISTRY[key] = fn` on a parameter, ("member", registry, reference) for
+    # `REGISTRY = {"a": f}` / `REGISTRY["a"] = f` at module level, ("spread",
+    # registry, other dict) for `REGISTRY = {**other}`
     registries: tuple[tuple[str, str, str], ...] = ()
     # the batch runtime `batchlint fix` writes (`_claude_batch.py`, or the
     # `# Written by batchlint fix` header): its Claude calls are never candidates

@@ -170,7 +170,12 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         if isinstance(target, ast.Name) and self.scope.kind == "module" and isinstance(value, ast.Dict):
             registry = self.resolve_name(target.id)
             refs = []
-            for member in value.values:
+            for key, member in zip(value.keys, value.values):
+                if key is None and isinstance(member, (ast.Name, ast.Attribute)):  # {**claude_models, ...}
+                    spread = self.expr(member)
+                    if spread != UNKNOWN:
+                        self.registries.append(("spread", registry, spread))
+                    continue
                 ref = self._reference(member) if member is not None else ""
                 if not ref and isinstance(member, ast.Call):
                     ref = self.expr(member)  # `{"fast": Anthropic(), ...}`: what the call builds

@@ -78,10 +78,11 @@ class CallVisitor:
                 if not ref:
                     continue
                 # the same place and constructs as the call, naming the function passed
+                forwarded = _forwarded(site.arg_values, index) if last in _FORWARDING and arg.keyword is None else ()
                 self._register(
                     dataclasses.replace(
-                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None, arg_values=(),
-                        ref_arg=arg.keyword if arg.keyword is not None else str(index),
+                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None,
+                        arg_values=forwarded, ref_arg=arg.keyword if arg.keyword is not None else str(index),
                     ),
                     code,
                 )
@@ -336,3 +337,23 @@ class CallVisitor:
         if ref == UNKNOWN or ref.endswith("()") or ref.startswith("builtins."):
             return ""
         return ref
+
+
+# Calls that run the function they are handed with the arguments after it:
+# `pool.submit(f, a, b)`, `asyncio.to_thread(f, a)`, `loop.run_in_executor(None, f, a)`.
+_FORWARDING = frozenset(("submit", "to_thread", "run_in_executor", "start_soon", "spawn"))
+
+
+def _forwarded(arg_values: tuple[tuple[str, str], ...], index: int) -> tuple[tuple[str, str], ...]:
+    """The arguments a forwarding call passes on to the function at position
+    `index`, numbered from that function's first parameter."""
+    out = []
+    for key, value in arg_values:
+        if key == "*":
+            out.append((key, value))
+            break
+        if not key.isdigit():
+            out.append((key, value))
+        elif int(key) > index:
+            out.append((str(int(key) - index - 1), value))
+    return tuple(out)

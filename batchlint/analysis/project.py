@@ -84,11 +84,13 @@ class Project(ValueResolver):
         # known project base before then.
         self._params_ready = False
         self.registries: dict[str, list[Value]] = {}  # filled below, once classes are known
+        self.constructions: dict[str, list[tuple]] = {}  # likewise (values.py, _field_value)
         self.hierarchy = Hierarchy(self)
         self.subclasses = self.hierarchy.subclasses
         self.registries = build_registries(self)
-        # a registry's name evaluated before it was known (see _module_attr)
-        self._memo = {k: v for k, v in self._memo.items() if v is not None}
+        self.constructions = self._collect_constructions()
+        # values read before registries and fields were known (see _module_attr, _class_attr)
+        self._memo = {}
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
@@ -202,6 +204,22 @@ class Project(ValueResolver):
                 if value is None and not targets and not through_params and "()." in site.callee:
                     self._unresolved.setdefault(id(facts), (facts, []))[1].append(site)
 
+    def _collect_constructions(self) -> dict[str, list[tuple]]:
+        """The arguments of every construction of a dataclass-like class
+        (`ModelConfig(handler=ClaudeHandler)`), which type its fields."""
+        records = {qual for qual, (cls, _facts) in self.classes.items() if _record_like(cls)}
+        names = {qual.rpartition(".")[2] for qual in records}
+        out: dict[str, list[tuple]] = defaultdict(list)
+        for facts in self.files if records else ():
+            if not self.test_callers and self.is_test(facts.path):
+                continue  # a test's stand-in configuration
+            for site in facts.sites:
+                if site.arg_values and site.callee.rpartition(".")[2] in names:
+                    value = self.value(site.callee)
+                    if value is not None and value.kind == "class" and value.name in records:
+                        out[value.name].append(site.arg_values)
+        return dict(out)
+
     def _registry_targets(self, callee: str) -> list[str]:
         """`REGISTRY[name](...)`: every function the registry holds, every
         class's constructor."""
@@ -299,3 +317,14 @@ class Project(ValueResolver):
     def file_of_function(self, qual: str) -> FileFacts | None:
         entry = self.functions.get(qual)
         return entry[1] if entry else None
+
+
+_RECORD_DECORATORS = frozenset(("dataclass", "define", "frozen", "mutable", "s", "attrs"))
+_RECORD_BASES = frozenset(("BaseModel", "BaseSettings", "NamedTuple"))
+
+
+def _record_like(cls: ClassFacts) -> bool:
+    """A class whose constructor takes its fields by name: a dataclass, an
+    attrs class, a pydantic model, a NamedTuple."""
+    return any(d.expr.rpartition(".")[2] in _RECORD_DECORATORS for d in cls.decorators) or any(
+        base.rpartition(".")[2] in _RECORD_BASES for base in cls.bases)

@@ -61,11 +61,14 @@ def build_registries(project: Project) -> dict[str, list[Value]]:
         if value not in known:
             known.append(value)
 
+    spreads: list[tuple[str, str]] = []
     for facts in project.files:
         if not project.test_callers and project.is_test(facts.path):
             continue  # a test's stand-in (`MODEL_DICT["x"] = Fake`) is no production member
         for kind, first, second in facts.registries:
-            if kind == "store":
+            if kind == "spread":
+                spreads.append((registry_key(project, first), registry_key(project, second)))
+            elif kind == "store":
                 key = registry_key(project, second)
                 stores[first] = key
                 fn = project.function(first)
@@ -83,4 +86,8 @@ def build_registries(project: Project) -> dict[str, list[Value]]:
                 value = project.value(dec.expr)
                 if value is not None and value.kind == "func" and value.name in stores:
                     add(stores[value.name], Value("func", qual))
+    for _ in range(3):  # {**a, **b}, where a itself spreads c: a few levels
+        for key, other in spreads:
+            for value in members.get(other, ()):
+                add(key, value)
     return members

@@ -190,7 +190,9 @@ class ValueResolver:
             return None
         found: list[Value] = []
         skip_tests = not self.test_callers and not self.is_test(fn[1].path)
-        for edge in self.callers.get(param[0], ()):
+        # callers, and forwarding calls (`pool.submit(f, handler, row)`, index_calls.py)
+        edges = [*self.callers.get(param[0], ()), *(e for e in self.references.get(param[0], ()) if e.site.arg_values)]
+        for edge in edges:
             if skip_tests and self.is_test(edge.path):
                 continue
             symbolic = self.argument_for(edge, *param)
@@ -198,6 +200,13 @@ class ValueResolver:
             if value is None:
                 continue
             found.append(value)
+        return self._agreed(found)
+
+    def _agreed(self, found: list[Value]) -> Value | None:
+        """One value for what several places hand over: the one they agree on;
+        a Claude client if one hands one (which path does, chain_walk.py
+        decides per caller); classes or objects of one project base; else
+        unknown."""
         if not found:
             return None
         if all(v == found[0] for v in found):
@@ -205,11 +214,23 @@ class ValueResolver:
         claude = next((v for v in found if may_be_claude(v)), None)
         if claude is not None:
             return claude
-        instances = list(dict.fromkeys(v.name for v in found if v.kind == "inst"))
-        if len(instances) == len(found) or len(instances) == len(set(found)):
-            base = self._common_base(instances) if len(instances) > 1 else instances[0] if instances else None
-            return Value("inst", base) if base else None
+        kind = found[0].kind
+        if kind in ("inst", "class") and all(v.kind == kind for v in found):
+            base = self._common_base(list(dict.fromkeys(v.name for v in found)))
+            return Value(kind, base) if base else None
         return None
+
+    def _field_value(self, cls: str, attr: str) -> Value | None:
+        """A field of a dataclass (or attrs / pydantic / NamedTuple class) that
+        constructions fill by keyword (`ModelConfig(handler=ClaudeHandler)`):
+        what they agree on (_agreed)."""
+        found = []
+        for arg_values in self.constructions.get(cls, ()):
+            symbolic = dict(arg_values).get(attr)
+            value = self.value(symbolic) if symbolic else None
+            if value is not None:
+                found.append(value)
+        return self._agreed(found)
 
     def _module_attr(self, module: str, attr: str) -> Value | None:
         qual = f"{module}.{attr}"
@@ -242,6 +263,10 @@ class ValueResolver:
         method = f"{cls}.{attr}"
         if method in self.functions:
             return Value("func", method)  # bound or not, calling it runs this function
+        if instance and cls in self.constructions:
+            field = self._field_value(cls, attr)
+            if field is not None:
+                return field
         attrs = self._class_attrs.get(cls, {})
         if attr in attrs:
             result = self.value(attrs[attr])
@@ -272,14 +297,7 @@ class ValueResolver:
     def _registry_value(self, key: str) -> Value | None:
         """What `REGISTRY[name]` holds when its members agree: one value, or
         classes (objects) of one project base."""
-        members = self.registries[key]
-        if all(m == members[0] for m in members):
-            return members[0]
-        kind = members[0].kind
-        if kind in ("class", "inst") and all(m.kind == kind for m in members):
-            base = self._common_base(list(dict.fromkeys(m.name for m in members)))
-            return Value(kind, base) if base else None
-        return None
+        return self._agreed(self.registries[key])
 
     def _common_base(self, classes: list[str]) -> str | None:
         def lineage(cls: str) -> list[str]:
