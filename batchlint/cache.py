@@ -31,6 +31,7 @@ a cache directory outside the checkout (docs/robustness.md).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -126,6 +127,26 @@ _PYTHON = "%d.%d" % sys.version_info[:2]
 _INDEX_REVISION = "6"
 
 
+@functools.lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """batchlint's own files by size and time: a whole result depends on all of
+    the analysis, and an install from a checkout keeps one version string
+    across commits (a file's facts depend on the indexer only: _INDEX_REVISION)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith((".py", ".json", ".toml")):
+                path = os.path.join(folder, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                parts.append(f"{os.path.relpath(path, package)}:{info.st_size}:{info.st_mtime_ns}")
+    return _digest(parts)
+
+
 def file_key(path: str, module: str, is_package: bool, text: str, renamed_neighbours: tuple = ()) -> str:
     # renamed neighbours change what the file's imports name; most files have none
     neighbours = (repr(renamed_neighbours),) if renamed_neighbours else ()
@@ -179,7 +200,7 @@ class RunCache:
 
     @staticmethod
     def key(parts: list[str]) -> str:
-        return _digest((__version__, _PYTHON, _RUNS.layout, "lines", *parts))  # lines: cache_runs.py
+        return _digest((__version__, code_stamp(), _PYTHON, _RUNS.layout, "lines", *parts))  # lines: cache_runs.py
 
     def get(self, key: str, reports=None):
         """The result stored under `key`, or None. `reports(path)`, if given:

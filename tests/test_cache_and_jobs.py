@@ -89,6 +89,24 @@ def test_per_file_entries_answer_when_the_run_changed(tmp_path, monkeypatch, ext
     assert run(tmp_path, cache_dir=str(cache)) == cold
 
 
+def test_a_whole_result_from_other_batchlint_code_is_not_reused(tmp_path, monkeypatch):
+    """An install from a checkout keeps its version string across commits: the
+    run-level entry is keyed by batchlint's own files too, so other analysis
+    code recomputes (the files' facts, keyed by the indexer's revision, stay)."""
+    from batchlint import cache as cache_module
+
+    assert cache_module.code_stamp.__wrapped__() == cache_module.code_stamp()  # the same files: the same stamp
+    write(tmp_path, PROJECT)
+    cache = str(tmp_path / ".batchlint_cache")
+    cold = run(tmp_path, cache_dir=cache)
+    analyzed = []
+    real = checker.check_sources
+    monkeypatch.setattr(checker, "check_sources", lambda *a, **k: analyzed.append(1) or real(*a, **k))
+    assert run(tmp_path, cache_dir=cache) == cold and analyzed == []
+    monkeypatch.setattr(cache_module, "code_stamp", lambda: "other code")
+    assert run(tmp_path, cache_dir=cache).findings == cold.findings and analyzed == [1]
+
+
 def test_run_key_follows_schedules_config_and_working_directory(tmp_path):
     write(tmp_path, {**PROJECT, "nightly.py": "from llm import ask\n\nfor row in open('rows.txt'):\n    ask(row)\n"})
     cache = str(tmp_path / ".batchlint_cache")
