@@ -493,6 +493,17 @@ def test_a_client_that_may_be_anthropic_is_followed_per_caller(tmp_path):
     assert triples(check(tmp_path, MIXED_PROVIDER_CLIENT)) == expected(MIXED_PROVIDER_CLIENT)
 
 
+def test_a_client_handed_on_by_submit_is_judged_per_caller(tmp_path):
+    files = dict(MIXED_PROVIDER_CLIENT)
+    files["launch.py"] = files["launch.py"].replace(
+        "                review(idea, openai.OpenAI(), \"gpt-4o\")",
+        "                with ThreadPoolExecutor(4) as pool:\n"
+        "                    pool.submit(review, idea, openai.OpenAI(), \"gpt-4o\")").replace(
+        "import openai", "from concurrent.futures import ThreadPoolExecutor\n\n        import openai")
+    assert "pool.submit(review, idea, openai.OpenAI()" in files["launch.py"]
+    assert triples(check(tmp_path, files)) == expected(files)
+
+
 def test_a_client_that_is_never_anthropic_is_not_followed(tmp_path):
     files = dict(MIXED_PROVIDER_CLIENT)
     files["bench.py"] = files["bench.py"].replace("anthropic.Anthropic()", "openai.OpenAI(base_url=None)").replace(

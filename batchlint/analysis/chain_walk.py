@@ -67,8 +67,8 @@ class ChainWalker:
         Anthropic(), some OpenAI()): False for a caller that passes another
         SDK's client (no path to Claude through it), the caller's own
         parameter when it hands that down, else True (unknown, or Claude)."""
-        if need is None or edge.site.ref_via or edge.target != need[0]:
-            return True
+        if need is None or (edge.site.ref_via and not edge.site.arg_values) or edge.target != need[0]:
+            return True  # a function mapped over items (`pool.map(f, xs)`): its arguments are unknown
         symbolic = self.project.argument_for(edge, *need)
         if symbolic is None:
             return True
