@@ -156,8 +156,13 @@ def partition(files: list[str], scope: Scope) -> dict[str, list[str]]:
         return known
 
     groups: dict[str, list[str]] = {}
+    by_folder: dict[str, str] = {}  # as discovery shows it: one abspath per folder, not per file
     for path in files:
-        groups.setdefault(project_of(os.path.dirname(os.path.abspath(path))), []).append(path)
+        shown = os.path.dirname(path)
+        project = by_folder.get(shown)
+        if project is None:
+            project = by_folder[shown] = project_of(os.path.abspath(shown))
+        groups.setdefault(project, []).append(path)
     return groups
 
 
