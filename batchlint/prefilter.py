@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project, Value
+from .analysis.values import FUNCTIONS
 from .analysis.registries import registry_lookup
 from .analysis.surfaces import names_claude_client
 from .config import Config
@@ -48,6 +49,8 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
         return "()" not in value.path
     if value.kind == "func":
         return value.name in relevance.reaching
+    if value.kind == FUNCTIONS:  # one of several functions (values.py)
+        return any(name in relevance.reaching for name in value.name.split("|"))
     if value.kind in ("inst", "class"):
         return value.name in relevance.carrier_classes
     if value.kind == "ext":  # `ChatAnthropic(...)`, `instructor.from_anthropic(...)`

@@ -511,6 +511,111 @@ def test_a_client_that_is_never_anthropic_is_not_followed(tmp_path):
     assert triples(check(tmp_path, files)) == []
 
 
+TEMPLATE_CLIENT = {
+    # the base class builds its client through a method each provider overrides
+    "providers.py": """
+        import abc
+
+        import anthropic
+        import openai
+
+
+        class Provider(abc.ABC):
+            def __init__(self, settings):
+                self.settings = settings
+                self.client = self.make_client()
+
+            @abc.abstractmethod
+            def make_client(self):
+                raise NotImplementedError
+
+
+        class AnthropicProvider(Provider):
+            def make_client(self):
+                return anthropic.Anthropic()
+
+            def ask(self, text):
+                return self.client.messages.create(messages=[{"role": "user", "content": text}], **self.settings)
+
+
+        class OpenAIProvider(Provider):
+            def make_client(self):
+                return openai.OpenAI()
+
+            def ask(self, text):
+                return self.client.chat.completions.create(messages=[{"role": "user", "content": text}], **self.settings)
+    """,
+    "run.py": """
+        import sys
+
+        from providers import AnthropicProvider, OpenAIProvider
+
+        if __name__ == "__main__":
+            claude = AnthropicProvider({"model": "claude-haiku-4-5", "max_tokens": 100})
+            gpt = OpenAIProvider({"model": "gpt-4o"})
+            for line in open(sys.argv[1]):
+                claude.ask(line)  # expect: BL105
+            for line in open(sys.argv[2]):
+                gpt.ask(line)
+    """,
+}
+
+
+def test_an_attribute_a_base_class_builds_through_an_overridden_method(tmp_path):
+    """`self.client = self.make_client()` in the base class: on a subclass's
+    object, `self` is the subclass and its override builds the client."""
+    assert triples(check(tmp_path, TEMPLATE_CLIENT)) == expected(TEMPLATE_CLIENT)
+
+
+FUNCTION_FACTORY = """
+    import sys
+    from typing import Callable, Protocol
+
+    import anthropic
+    import openai
+
+
+    def complete_gpt(prompt):
+        return openai.OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+
+
+    def complete_claude(prompt):
+        return anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": prompt}])
+
+
+    class Completer(Protocol):
+        def __call__(self, prompt: str) -> str: ...
+
+
+    def pick(vendor)ANNOTATION:
+        if vendor == "openai":
+            return complete_gpt
+        if vendor == "anthropic":
+            return complete_claude
+        raise ValueError(vendor)
+
+
+    if __name__ == "__main__":
+        complete = pick(sys.argv[1])
+        for prompt in sys.argv[2:]:
+            complete(prompt)  # expect: BL105
+"""
+
+
+@pytest.mark.parametrize("annotation", ["", " -> Completer", " -> Callable[[str], str]"])
+def test_a_factory_returning_one_of_several_functions(tmp_path, annotation):
+    """What the factory returns may be any of its functions, not only the
+    first `return`; a Protocol or Callable annotation says less than that."""
+    files = {"bench.py": FUNCTION_FACTORY.replace("ANNOTATION", annotation)}
+    assert triples(check(tmp_path, files)) == expected(files)
+
+
+def test_a_factory_of_functions_none_of_which_calls_claude(tmp_path):
+    files = {"bench.py": FUNCTION_FACTORY.replace("ANNOTATION", "").replace("return complete_claude", "return complete_gpt")
+             .replace("  # expect: BL105", "")}
+    assert triples(check(tmp_path, files)) == []
+
+
 def test_function_applied_by_a_helper_through_its_parameter_is_one_finding(tmp_path):
     """`run_all(ask, rows)` where run_all loops `f(x)`: the hand-off and the
     call through the parameter are the same requests, reported once (at the

@@ -21,7 +21,7 @@ from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, ClassFacts, FileFacts, FunctionFacts, Site
 from .module_names import ModuleNames
 from ..project_root import is_test_path
-from .values import Value, ValueResolver
+from .values import FUNCTIONS, Value, ValueResolver
 
 
 # Edge is a named tuple, not a frozen dataclass: a project build makes
@@ -262,6 +262,11 @@ class Project(ValueResolver):
             return []
         if value.kind == "func":
             return list(self.hierarchy.dispatch_targets(value.name))
+        if value.kind == FUNCTIONS:
+            targets: list[str] = []
+            for name in value.name.split("|"):
+                targets += [t for t in self.hierarchy.dispatch_targets(name) if t not in targets]
+            return targets
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []

@@ -32,8 +32,13 @@ _MAX_DEPTH = 24
 
 # Value is a named tuple, not a frozen dataclass: a project build makes tens
 # of thousands of them, and a tuple is built 3x faster.
+# A value that is one of several project functions (`name` joins their quals
+# with "|"): what a factory returns by provider.
+FUNCTIONS = "funcs"
+
+
 class Value(NamedTuple):
-    kind: str  # module | func | class | inst | client | sdk | ext | registry
+    kind: str  # module | func | funcs | class | inst | client | sdk | ext | registry
     name: str  # qualified / canonical name
     path: str = ""  # sdk: attribute path on the client
 
@@ -150,6 +155,11 @@ class ValueResolver:
                 base = self._common_base(instances)
                 if base is not None:
                     return Value("inst", base)
+            functions = list(dict.fromkeys(r.name for r in results if r.kind == "func"))
+            if functions:
+                # `return ask_openai` / `return ask_claude` by provider: calling what it
+                # returns runs any of them (a `-> Protocol` / `-> Callable` annotation says less)
+                return Value("func", functions[0]) if len(functions) == 1 else Value(FUNCTIONS, "|".join(functions))
             return results[0]
         if kind == "sdk":
             if value.path in CLIENT_PASSTHROUGH_CALLS:
@@ -257,7 +267,10 @@ class ValueResolver:
             return None
         return Value("ext", qual)
 
-    def _class_attr(self, cls: str, attr: str, instance: bool, seen: frozenset = frozenset()) -> Value | None:
+    def _class_attr(self, cls: str, attr: str, instance: bool, seen: frozenset = frozenset(),
+                    owner: str = "") -> Value | None:
+        """`attr` of class `cls` (of an instance, if `instance`), looked up
+        through its bases; `owner`, the class the lookup began at."""
         if cls in seen:
             return None
         method = f"{cls}.{attr}"
@@ -269,7 +282,14 @@ class ValueResolver:
                 return field
         attrs = self._class_attrs.get(cls, {})
         if attr in attrs:
-            result = self.value(attrs[attr])
+            symbolic = attrs[attr]
+            if owner and instance and symbolic.startswith(f"{cls}()."):
+                # `self.client = self.init_client()` in a base class, read on a
+                # subclass's object: `self` is the subclass there (its override runs)
+                result = self.value(f"{owner}(){symbolic[len(cls) + 2:]}")
+                if result is not None:
+                    return result
+            result = self.value(symbolic)
             if result is not None:
                 return result
         entry = self.classes.get(cls)
@@ -278,7 +298,7 @@ class ValueResolver:
         for base in entry[0].bases:
             base_value = self.value(base)
             if base_value is not None and base_value.kind == "class":
-                result = self._class_attr(base_value.name, attr, instance, seen | {cls})
+                result = self._class_attr(base_value.name, attr, instance, seen | {cls}, owner or cls)
                 if result is not None:
                     return result
         return None
