@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project
@@ -259,11 +259,13 @@ def _project(state: _State, failed: set[str], client_factories: tuple[str, ...],
 @_collector_paused()
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
                   jobs: int = 1, cache: FactsCache | None = None, progress=None,
-                  schedules=None, scripts: dict | None = None) -> CheckResult:
+                  schedules=None, scripts: dict | None = None, release_texts: bool = False) -> CheckResult:
     """`schedules()` gives (ExternalSchedule list, notices) from the schedule
     files outside Python; its answer is used only when the project has a
     Claude call (eval harnesses carry thousands of YAML files to scan for
-    CronJobs), and asked for only when some file needed analysis."""
+    CronJobs), and asked for only when some file needed analysis.
+    `release_texts`: the caller hands `sources` over; once the parse rounds
+    are done, the list's files are replaced by copies without their text."""
     later: list = []
     declared: list = []  # schedules() read while the first round parsed
 
@@ -281,6 +283,12 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
             declared.append(schedules())  # a file imports the SDK: a Claude call is all but certain
 
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages)
+    # After the parse only a file with a `# noqa` to judge (BL011) needs its text: every text
+    # held to the end was 0.6 KiB a file of the peak (at the end of the findings).
+    with_noqa = {facts.path for facts in project.files if facts.noqa}
+    texts = {source.path: source.text for source in sources if source.path in with_noqa}
+    if release_texts:
+        sources[:] = [replace(source, text="") for source in sources]
     from .analysis.chains import findings_for, unclassified_calls
     from .analysis.contexts import Classifier
     from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression, unused_noqa, used_noqa
@@ -318,7 +326,6 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         else:
             kept.append(finding)
     if apply_noqa and config.code_enabled("BL011"):
-        texts = {source.path: source.text for source in sources}
         for facts in project.files:
             if facts.path not in failed and facts.noqa:
                 enabled = lambda code, path=facts.path: config.code_enabled(code, path)  # noqa: E731
