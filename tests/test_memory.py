@@ -108,3 +108,26 @@ def test_modules_importing_the_same_names_share_one_import_table():
     assert project.imports["a"] is project.imports["b"] == {"os": "os"}
     assert project.imports["c"] == {"os": "os"} and project.star_imports == {"c": ["a"]}
     assert project.imports["d"] == {"sys": "sys"} and project.imports["d"] is not project.imports["a"]
+
+
+def test_a_warm_run_decodes_equal_paths_and_estimates_as_one_object(tmp_path):
+    from batchlint.cache import RunCache
+    from batchlint.model import Assumption, CheckResult, Estimate, Finding, Location
+
+    def finding(path: str, line: int, calls) -> Finding:
+        cost = Estimate("m", calls, 1.0, 2.0, 3.0, 1.5, 1.5, None, "", None, (Assumption("runs", "30", "default"),))
+        where = Location("".join(path), line, 1, line, 9)  # a new string each time, as the analysis makes them
+        return Finding("BL101", f"m{line}", where, ContextKind.LOOP, ("e",), where, "messages.create", "Anthropic",
+                       estimate=cost, anchors=((path, line, line),))
+
+    findings = (finding("a.py", 1, 3000.0), finding("a.py", 2, 3000.0), finding("a.py", 3, 3000), finding("b.py", 4, 3000.0))
+    runs = RunCache(str(tmp_path))
+    runs.put("k", CheckResult(findings, (), 2, 2))
+    got = runs.get("k").findings
+    assert got == findings
+    first, second, as_int, other_file = got
+    assert first.estimate is second.estimate is other_file.estimate  # equal: one object
+    assert as_int.estimate is not first.estimate and type(as_int.estimate.calls_per_month) is int  # written 3000
+    assert as_int.estimate.assumptions[0] is first.estimate.assumptions[0]
+    assert first.location.path is second.call.path is first.anchors[0][0] is as_int.location.path
+    assert other_file.location.path == "b.py" and first.message is not second.message

@@ -12,12 +12,12 @@ source, so a reader can see what to correct. Offline and deterministic.
 from __future__ import annotations
 
 import functools
-import operator
 import re
 from dataclasses import dataclass, field
 
 from ..analysis.facts import RequestFacts
 from ..boundary import MAX_NUMBER, clamp
+from ..cache_codec import as_written
 from ..model import Assumption, ContextKind, Estimate
 from .pricing import Price, PriceTable
 
@@ -310,7 +310,7 @@ def _one_of(estimate: Estimate) -> Estimate:
     with the same model and defaults cost the same (0.26 KiB a finding).
     Equal means the same text once written: 3000 and 3000.0, 0.0 and -0.0
     are told apart (float.hex). Bounded: a long-lived process checks many projects."""
-    key = tuple(v.hex() if type(v) is float else (type(v), v) for v in _FIELDS(estimate))
+    key = as_written(estimate)
     kept = _ESTIMATES.get(key)
     if kept is None:
         if len(_ESTIMATES) >= 4096:
@@ -318,8 +318,6 @@ def _one_of(estimate: Estimate) -> Estimate:
         kept = _ESTIMATES[key] = estimate
     return kept
 
-
-_FIELDS = operator.attrgetter(*Estimate.__slots__)
 
 
 def _code(where: str) -> str:
