@@ -66,6 +66,10 @@ class FactsCache:
         self._packer = 0  # pid of a forked encoder writing the whole pack (save waits for it)
         self._handed = False  # the pack is _packer's to write, or stays as read
 
+    def load(self) -> None:
+        """Read the pack now (before forking workers that look entries up: see body)."""
+        self._load()
+
     def _load(self) -> None:
         if self._loaded or not self.directory:
             return
