@@ -13,9 +13,10 @@ are loaded while the children parse the first round.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project
@@ -60,17 +61,19 @@ class _Parser:
         made a one-file edit of 50,000 files slower than --no-cache -j2)."""
         self.total += len(sources)
         cache = self.cache
-        view = self.workers.fork or self.workers.jobs == 1  # a process pool pickles the tasks: bytes then
-        tasks = [(source, key, cache.body(key, view)) if cache else (source, "", None)
-                 for source in sources
-                 for key in (file_key(source.path, source.module, source.is_package, source.text,
-                                      source.renamed_neighbours) if cache else "",)]
+        if cache is None:
+            tasks, run = [(source, "", None) for source in sources], _parse_only
+        elif self.workers.fork or self.workers.jobs == 1:
+            # each file's key is made and its entry found where the file is analyzed: hashing
+            # every text here was serial time before the children started (they hold the pack)
+            cache.load()
+            tasks, run = sources, functools.partial(_find_load_or_parse, cache)
+        else:  # a process pool pickles the tasks: the entries go with them, as bytes
+            tasks, run = [(source, key, cache.body(key)) for source in sources for key in (_key(source),)], _load_or_parse
         meanwhile, self._meanwhile = self._meanwhile, None
         during = (lambda: meanwhile(True)) if meanwhile is not None else None
         results = []
-        for (_source, key, _body), (facts, error, kept, entry) in zip(
-                tasks, self.workers.map(_load_or_parse if cache else _parse_only, tasks, self._advance, during,
-                                        keep=self._share)):
+        for facts, error, kept, entry, key in self.workers.map(run, tasks, self._advance, during, keep=self._share):
             if kept:
                 cache.used(key, entry)
             results.append((facts, error))
@@ -102,26 +105,37 @@ class _Parser:
         self.workers.close()  # the cache is saved by its owner (checker.py), after every project of the run
 
 
-def _load_or_parse(task: tuple[SourceFile, str, bytes | memoryview | None]) -> tuple[FileFacts | None, FileError | None, bool, object]:
-    """One file's facts (or error), whether its cache entry answered, and
-    what to store for it if it was parsed (facts_cache encodes it later).
+def _key(source: SourceFile) -> str:
+    return file_key(source.path, source.module, source.is_package, source.text, source.renamed_neighbours)
+
+
+def _find_load_or_parse(cache: FactsCache, source: SourceFile) -> tuple:
+    """_load_or_parse, the file's key made and its entry looked up here (in a
+    forked worker: a view of the pack this process read before the fork)."""
+    key = _key(source)
+    return _load_or_parse((source, key, cache.body(key, view=True)))
+
+
+def _load_or_parse(task: tuple[SourceFile, str, bytes | memoryview | None]) -> tuple:
+    """One file's facts (or error), whether its cache entry answered, what to
+    store for it if it was parsed (facts_cache encodes it later), and its key.
     Runs in a worker: checking and decoding entries are spread over the
     processes like the parses."""
     source, key, body = task
     if body is not None:
         cached = facts_from_body(key, bytes(body))  # a view of the pack, copied here for one file
         if isinstance(cached, FileError) and cached.path == source.path:
-            return None, cached, True, None
+            return None, cached, True, None, key
         if isinstance(cached, FileFacts) and (cached.path, cached.module) == (source.path, source.module):
-            return cached, None, True, None
+            return cached, None, True, None, key
     facts, error = parse_file(source)
     entry = _cache_entry(facts, error)
-    return facts, error, entry is not None, entry
+    return facts, error, entry is not None, entry, key
 
 
-def _parse_only(task: tuple[SourceFile, str, None]) -> tuple[FileFacts | None, FileError | None, bool, None]:
+def _parse_only(task: tuple[SourceFile, str, None]) -> tuple:
     facts, error = parse_file(task[0])
-    return facts, error, False, None
+    return facts, error, False, None, ""
 
 
 def _cache_entry(facts: FileFacts | None, error: FileError | None):
@@ -181,17 +195,26 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     round parses (or is read from the cache), or `meanwhile(False)` at the
     end when no file needed analysis."""
     parser = _Parser(jobs, cache, progress, meanwhile)
+    encoded = []
+
+    def encode() -> None:  # while the cross-file analysis runs here, on another core (facts_cache.py)
+        if cache is not None and not encoded:
+            encoded.append(True)
+            cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
     try:
-        result = _analyze(sources, config, errors, parser)
+        result = _analyze(sources, config, errors, parser, encode)
     finally:
         parser.close()
-    if cache is not None:  # while the cross-file analysis runs here, on another core (facts_cache.py)
-        cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
+    encode()
     parser.run_meanwhile()
     return result
 
 
-def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser) -> tuple[Project, list[FileError], int]:
+def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser,
+             parsed_all=lambda: None) -> tuple[Project, list[FileError], int]:
+    """`parsed_all()` is called once every file is parsed (or cannot be), if
+    a round gets there: before that round's project is built, so the new
+    cache entries are encoded meanwhile."""
     state = _State({s.abspath: s for s in sources}, {}, list(errors or ()))
     # a renamed module's neighbours still import it by its former name (checker._unique_modules)
     former = {s.module: name for s in sources for name, renamed in s.renamed_neighbours if renamed == s.module}
@@ -211,8 +234,11 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 failed.add(abspath)
             else:
                 state.facts[abspath] = facts
+        everything = len(state.facts) + len(failed) == len(state.sources)
+        if everything:
+            parsed_all()
         project = _project(state, failed, config.client_factories, config.include_tests)
-        if len(state.facts) + len(failed) == len(state.sources):
+        if everything:
             break  # every file is parsed (or cannot be): nothing left to find
         relevance = relevance_of(project, former)
         pending = set()
@@ -259,11 +285,13 @@ def _project(state: _State, failed: set[str], client_factories: tuple[str, ...],
 @_collector_paused()
 def check_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None, apply_noqa: bool = True,
                   jobs: int = 1, cache: FactsCache | None = None, progress=None,
-                  schedules=None, scripts: dict | None = None) -> CheckResult:
+                  schedules=None, scripts: dict | None = None, release_texts: bool = False) -> CheckResult:
     """`schedules()` gives (ExternalSchedule list, notices) from the schedule
     files outside Python; its answer is used only when the project has a
     Claude call (eval harnesses carry thousands of YAML files to scan for
-    CronJobs), and asked for only when some file needed analysis."""
+    CronJobs), and asked for only when some file needed analysis.
+    `release_texts`: the caller hands `sources` over; once the parse rounds
+    are done, the list's files are replaced by copies without their text."""
     later: list = []
     declared: list = []  # schedules() read while the first round parsed
 
@@ -281,6 +309,12 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
             declared.append(schedules())  # a file imports the SDK: a Claude call is all but certain
 
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages)
+    # After the parse only a file with a `# noqa` to judge (BL011) needs its text: every text
+    # held to the end was 0.6 KiB a file of the peak (at the end of the findings).
+    with_noqa = {facts.path for facts in project.files if facts.noqa}
+    texts = {source.path: source.text for source in sources if source.path in with_noqa}
+    if release_texts:
+        sources[:] = [replace(source, text="") for source in sources]
     from .analysis.chains import findings_for, unclassified_calls
     from .analysis.contexts import Classifier
     from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression, unused_noqa, used_noqa
@@ -318,7 +352,6 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         else:
             kept.append(finding)
     if apply_noqa and config.code_enabled("BL011"):
-        texts = {source.path: source.text for source in sources}
         for facts in project.files:
             if facts.path not in failed and facts.noqa:
                 enabled = lambda code, path=facts.path: config.code_enabled(code, path)  # noqa: E731

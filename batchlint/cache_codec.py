@@ -15,6 +15,7 @@ Decoding recurses over the types, not the data, so its depth is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -107,6 +108,18 @@ def _string_pairs(v):
     return tuple([(a, b) for a, b in v])
 
 
+def as_written(value) -> tuple:
+    """A record's field values as a key that tells apart what JSON writes
+    differently although equal: 3000 and 3000.0, 0.0 and -0.0 (float.hex)."""
+    get = _field_getters.get(type(value))
+    if get is None:
+        get = _field_getters[type(value)] = operator.attrgetter(*(f.name for f in dataclasses.fields(value)))
+    return tuple(v.hex() if type(v) is float else (type(v), v) for v in get(value))
+
+
+_field_getters: dict[type, operator.attrgetter] = {}
+
+
 class Codec:
     """Encodes instances of `classes` (and tuples, frozensets, scalars of
     their fields) as JSON values, and decodes them back as a given type.
@@ -114,10 +127,17 @@ class Codec:
     class's fields and of this encoding) names the cache folders: a change
     must not read old ones."""
 
-    def __init__(self, classes: tuple, generate: bool = False) -> None:
+    def __init__(self, classes: tuple, generate: bool = False, shared_fields: frozenset = frozenset(),
+                 shared_classes: dict | None = None) -> None:
         """`generate`: compile one decoder per class (2-3 ms for a few classes,
-        paid back when the entries hold millions of values, as facts do)."""
+        paid back when the entries hold millions of values, as facts do).
+        Inside `sharing()`, equal values decoded are one object: the strings of
+        the fields named in `shared_fields`, and the records of the classes in
+        `shared_classes` (class -> the key telling two apart)."""
         self._generate = generate
+        self._shared_fields = shared_fields
+        self._shared_classes = shared_classes or {}
+        self._table: dict | None = None  # while sharing(): value or key -> the first one decoded
         self._fields = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in classes}
         self._tag = {cls: "\0" + cls.__name__ for cls in classes}
         # every field's value in one call (a class with one field gets a 1-tuple too)
@@ -176,12 +196,27 @@ class Codec:
         except (Invalid, RecursionError):
             return None
 
+    @contextlib.contextmanager
+    def sharing(self):
+        """Decode with equal values shared (see __init__) until the block ends."""
+        self._table = {}
+        try:
+            yield
+        finally:
+            self._table = None
+
+    def _shared_str(self, v):
+        if type(v) is not str:
+            raise Invalid
+        table = self._table
+        return v if table is None else table.setdefault(v, v)
+
     def decoder(self, hint, name: str = ""):
         """The function decoding a value of type `hint` (field `name`), raising Invalid."""
         if hint in self._fields:
             return self._record(hint)
         if hint is str:
-            return _str
+            return self._shared_str if name in self._shared_fields else _str
         if hint is bool:
             return _bool
         if hint is type(None):
@@ -237,7 +272,14 @@ class Codec:
             return decode
         fields = [(f.name, _EXACT_TYPES.get(f.name) or _annotation(cls, f.type)) for f in dataclasses.fields(cls)]
         build = self._generated if self._generate else self._closure
-        decode = self._records[cls] = build(cls, self._tag[cls], fields)
+        decode = build(cls, self._tag[cls], fields)
+        key = self._shared_classes.get(cls)
+        if key is not None:
+            def decode(v, fresh=decode, key=key, cls=cls):
+                value = fresh(v)
+                table = self._table
+                return value if table is None else table.setdefault((cls, key(value)), value)
+        self._records[cls] = decode
         return decode
 
     def _closure(self, cls, tag, fields):

@@ -43,31 +43,34 @@ _FINDINGS_TYPE = tuple[_model.Finding, ...]
 _SUPPRESSED_TYPE = tuple[tuple[_model.Finding, str], ...]
 
 
-def decoded(codec, data: bytes, reports=None):
+def decoded(codec, data: bytes, reports=None, start: int = 0):
     """The CheckResult `data` holds, with only the findings whose line's path
     `reports` accepts (all without it), or None. Each line is decoded as it
     is parsed: the JSON of one file's findings is held at a time, not the
-    project's (50,000 findings' JSON lists took more memory than the run)."""
-    end = data.find(b"\n")
+    project's (50,000 findings' JSON lists took more memory than the run).
+    Equal paths, assumptions and estimates are decoded as one object each
+    (Codec.sharing). `start`: where the payload starts in `data` (not copied out of it)."""
+    end = data.find(b"\n", start)
     end = len(data) if end < 0 else end
     found: dict[bytes, list] = {b"F": [], b"S": []}
     try:
-        raw = json.loads(data[:end])
+        raw = json.loads(data[start:end])
         if type(raw) is not list or len(raw) <= max(_FINDINGS, _SUPPRESSED) or raw[_FINDINGS] or raw[_SUPPRESSED]:
             return None  # findings in the first line are not where this format keeps them
         result = codec.decoded(raw, _model.CheckResult)
         if result is None:
             return None
         del raw
-        while end < len(data):
-            start, end = end + 1, data.find(b"\n", end + 1)
-            end = len(data) if end < 0 else end
-            path, kind, body = _line(data[start:end])
-            if reports is None or reports(path):
-                items = codec.decoded(json.loads(body), _FINDINGS_TYPE if kind == b"F" else _SUPPRESSED_TYPE)
-                if items is None:
-                    return None
-                found[kind] += items
+        with codec.sharing():
+            while end < len(data):
+                start, end = end + 1, data.find(b"\n", end + 1)
+                end = len(data) if end < 0 else end
+                path, kind, body = _line(data[start:end])
+                if reports is None or reports(path):
+                    items = codec.decoded(json.loads(body), _FINDINGS_TYPE if kind == b"F" else _SUPPRESSED_TYPE)
+                    if items is None:
+                        return None
+                    found[kind] += items
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the interpreter's stack
         return None
     return dataclasses.replace(result, findings=tuple(found[b"F"]), suppressed_findings=tuple(found[b"S"]))

@@ -95,7 +95,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
             return _with_notices(cached, notices)  # nothing it depends on changed
     if cache_dir and _linked(cache_dir, (facts_folder(cache_dir),), notices):
         cache_dir, runs = None, None  # no part of this cache is used
-    cache = FactsCache(cache_dir) if cache_dir else None
+    cache = FactsCache(cache_dir, max(1, len(groups))) if cache_dir else None
     from . import analyze  # the analysis loads only when the cache cannot answer
 
     results = []
@@ -121,7 +121,8 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
             schedules = ScheduleCache(cache_dir).reader(_stamp(declared) + f"\0{schedules_readable()}", schedules)
         result = analyze.check_sources(sources, config, errors if index == 0 else None, jobs=jobs, cache=cache,
                                        progress=progress, schedules=schedules if declared else None,
-                                       scripts=scripts[index] if groups else console_scripts(list(scope.walk)))
+                                       scripts=scripts[index] if groups else console_scripts(list(scope.walk)),
+                                       release_texts=True)
         if borrowed:
             result = _only_in(result, {source.path for source in borrowed})
         results.append(result if config.include_tests else _without_tests(result, folder))

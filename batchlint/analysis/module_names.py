@@ -28,12 +28,14 @@ class ModuleNames:
         # a spelling through folders without __init__.py imports only with the
         # folder above it on sys.path: spelling -> that folder
         self._namespace_roots: dict[str, str] = {}
+        folders: dict[str, str] = {}  # one string per folder: most files share their roots
         for facts in files:
             own_parts = facts.module.count(".") + 1
             for spelling in path_module_names(facts.path):
                 if self._suffixes.setdefault(spelling, facts.module) == facts.module \
-                        and spelling.count(".") + 1 > own_parts:
-                    self._namespace_roots.setdefault(spelling, _folder_above(facts.path, spelling))
+                        and spelling.count(".") + 1 > own_parts and spelling not in self._namespace_roots:
+                    root = _folder_above(facts.path, spelling)
+                    self._namespace_roots[spelling] = folders.setdefault(root, root)
         for name in modules:
             parts = name.split(".")
             # `from app.llm import ask` may name src/app/llm.py; one-part suffixes

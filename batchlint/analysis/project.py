@@ -54,16 +54,17 @@ class Project(ValueResolver):
         self._class_attrs: dict[str, dict[str, str]] = {}
         self._memo: dict[str, Value | None] = {}
         self._busy: set[str] = set()
+        same_imports: dict[tuple, dict[str, str]] = {}  # one table for modules importing the same names
         for facts in files:
             self.modules.setdefault(facts.module, facts)
-            imports: dict[str, str] = {}
+            imports = same_imports.get(facts.imports)
             stars: list[str] = []
+            if imports is None:
+                imports = same_imports[facts.imports] = {local: target for local, target in facts.imports if local != "*"}
             for local, target in facts.imports:
                 if local == "*":
                     stars.append(target)
-                else:
-                    imports[local] = target
-            self.imports[facts.module] = imports
+            self.imports[facts.module] = imports  # read only: one per module was 0.2 KiB a file
             if stars:  # read with .get(module, ()): most modules have none
                 self.star_imports[facts.module] = stars
             for name, value in facts.variables:

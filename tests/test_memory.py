@@ -1,0 +1,133 @@
+"""What a large run holds at its peak (docs/speed.md, third pass): less, with the same answers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+import batchlint.analyze as analyze
+from batchlint import cache_pack, parallel
+from batchlint import check_paths
+from batchlint.analysis.facts import FileFacts
+from batchlint.analysis.project import Project
+from batchlint.config import Config
+from batchlint.discovery import SourceFile
+from batchlint.facts_cache import FactsCache, facts_from_body
+from batchlint.model import ContextKind
+from batchlint.savings.estimate import Usage, _one_of, estimate
+from batchlint.savings.pricing import load_prices
+
+from helpers import CACHE_PROJECT as PROJECT
+from helpers import write
+
+
+def run(root: Path, **kwargs):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return check_paths(["."], Config(root=str(root)), **kwargs)
+    finally:
+        os.chdir(old)
+
+
+def source(path: str, text: str) -> SourceFile:
+    return SourceFile(path, os.path.abspath(path), path[:-3], False, text)
+
+
+JOBS = "import anthropic\nfrom llm import ask\n\ndef label(rows):\n    return [ask(r) for r in rows]  # noqa: BL102\n"
+LLM = PROJECT["llm.py"].replace("\n        ", "\n").strip() + "\n"
+
+
+@pytest.mark.parametrize("release", [True, False])
+def test_released_sources_lose_their_texts_but_a_noqa_is_still_judged(release):
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM)]
+    result = analyze.check_sources(sources, Config(root="."), release_texts=release)
+    # the unused `# noqa: BL102` on a BL101 line is still reported: its file's text was kept for it
+    assert [(f.path, f.line, f.code) for f in result.findings] == [("jobs.py", 5, "BL011"), ("jobs.py", 5, "BL101")]
+    assert result.checked_paths == ("jobs.py", "llm.py")
+    assert [s.text for s in sources] == (["", ""] if release else [JOBS, LLM])
+
+
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
+def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_read(tmp_path, monkeypatch):
+    files = {**PROJECT, **{f"more{n}.py": f"import anthropic\n\ndef f{n}():\n    return {n}\n" for n in range(6)}}
+    write(tmp_path, files)
+    cache = tmp_path / ".batchlint_cache"
+    held = []
+    encode_soon = FactsCache.encode_soon
+
+    def watched(self, fork):
+        encode_soon(self, fork)
+        held.append((fork, len(self._data), len(self._index)))  # right after the parse rounds
+
+    monkeypatch.setattr(FactsCache, "encode_soon", watched)
+    cold = run(tmp_path, cache_dir=str(cache), jobs=2)
+    (tmp_path / "more3.py").write_text("import anthropic\n\ndef f3():\n    return 33\n")
+    edited = run(tmp_path, cache_dir=str(cache), jobs=2)
+    assert held == [(True, 0, 0), (True, 0, 0)]  # the pack read (second run) is dropped before the cross-file stage
+    assert edited.findings == cold.findings == run(tmp_path).findings
+    (pack,) = cache.glob("facts-*/facts.pack")
+    data = pack.read_bytes()
+    index = cache_pack.index(data)
+    assert len(index) == len(files)  # the edited file's old entry is gone, every other one kept
+    outcomes = [facts_from_body(key, data[start:end]) for key, (start, end) in index.items()]
+    assert sorted(o.path for o in outcomes) == sorted(files)
+    assert [o.variables for o in outcomes if o.path == "more3.py"] == [()]
+    # encoded in line (no fork): the pack read is kept until save() writes the new one
+    monkeypatch.setattr(analyze, "_spare_core", lambda: False)
+    (tmp_path / "more2.py").write_text("import anthropic\n\ndef f2():\n    return 222\n")
+    assert run(tmp_path, cache_dir=str(cache), jobs=1).findings == cold.findings
+    assert held[-1][0] is False and held[-1][1] > 0 and held[-1][2] == len(files)
+    assert len(cache_pack.index(pack.read_bytes())) == len(files)
+
+
+def test_equal_estimates_are_one_object_and_numbers_written_differently_are_not():
+    table = load_prices()
+    loop = Usage(ContextKind.LOOP, loop_counts=(("for loop over `rows`", 0),))
+    first, second = estimate(loop, table), estimate(loop, table)
+    assert first is second
+    other = estimate(Usage(ContextKind.LOOP, loop_counts=(("for loop over `range(7)`", 7),)), table)
+    assert other is not first and other != first
+
+    as_int = _one_of(dataclasses.replace(first, calls_per_month=3000))
+    as_float = _one_of(dataclasses.replace(first, calls_per_month=3000.0))
+    assert as_int == as_float and as_int is not as_float  # equal, but JSON writes 3000 and 3000.0
+    assert type(as_int.calls_per_month) is int and type(as_float.calls_per_month) is float
+
+
+def facts(module: str, imports: tuple) -> FileFacts:
+    return FileFacts(f"{module}.py", module, imports, (), (), (), ())
+
+
+def test_modules_importing_the_same_names_share_one_import_table():
+    project = Project([facts("a", (("os", "os"),)), facts("b", (("os", "os"),)),
+                       facts("c", (("os", "os"), ("*", "a"))), facts("d", (("sys", "sys"),))])
+    assert project.imports["a"] is project.imports["b"] == {"os": "os"}
+    assert project.imports["c"] == {"os": "os"} and project.star_imports == {"c": ["a"]}
+    assert project.imports["d"] == {"sys": "sys"} and project.imports["d"] is not project.imports["a"]
+
+
+def test_a_warm_run_decodes_equal_paths_and_estimates_as_one_object(tmp_path):
+    from batchlint.cache import RunCache
+    from batchlint.model import Assumption, CheckResult, Estimate, Finding, Location
+
+    def finding(path: str, line: int, calls) -> Finding:
+        cost = Estimate("m", calls, 1.0, 2.0, 3.0, 1.5, 1.5, None, "", None, (Assumption("runs", "30", "default"),))
+        where = Location("".join(path), line, 1, line, 9)  # a new string each time, as the analysis makes them
+        return Finding("BL101", f"m{line}", where, ContextKind.LOOP, ("e",), where, "messages.create", "Anthropic",
+                       estimate=cost, anchors=((path, line, line),))
+
+    findings = (finding("a.py", 1, 3000.0), finding("a.py", 2, 3000.0), finding("a.py", 3, 3000), finding("b.py", 4, 3000.0))
+    runs = RunCache(str(tmp_path))
+    runs.put("k", CheckResult(findings, (), 2, 2))
+    got = runs.get("k").findings
+    assert got == findings
+    first, second, as_int, other_file = got
+    assert first.estimate is second.estimate is other_file.estimate  # equal: one object
+    assert as_int.estimate is not first.estimate and type(as_int.estimate.calls_per_month) is int  # written 3000
+    assert as_int.estimate.assumptions[0] is first.estimate.assumptions[0]
+    assert first.location.path is second.call.path is first.anchors[0][0] is as_int.location.path
+    assert other_file.location.path == "b.py" and first.message is not second.message
