@@ -389,3 +389,45 @@ def test_a_flag_set_under_a_test_of_the_answer_makes_a_retry(tmp_path):
     answer still takes a new job each pass."""
     files = {"judge.py": textwrap.dedent(FLAG_IN_IF)}
     assert run(tmp_path, files) == expected(files)
+
+
+TEXT_FROM_BLOCKS = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def first_text(prompt, attempts=4):
+        text = ""
+        for _attempt in range(attempts):
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": prompt}])
+            text = ""
+            for part in reply.content:
+                if part.type == "text" and part.text:
+                    text = part.text
+                    break
+            if text:
+                break
+        return text
+
+
+    def label_all(prompts):
+        labels = []
+        for prompt in prompts:
+            text = ""
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": prompt}])  # expect: BL101
+            for part in reply.content:
+                if part.type == "text":
+                    text = part.text
+            labels.append(text)
+        return labels
+"""
+
+
+def test_an_exit_test_on_text_gathered_from_the_answer_makes_a_retry(tmp_path):
+    """`text = ""` reset, filled from the answer's blocks in an inner loop,
+    then `if text: break`: one request asked until it answers (a range
+    retry). A loop over prompts that gathers text the same way without
+    leaving early is a loop over items."""
+    files = {"retry.py": textwrap.dedent(TEXT_FROM_BLOCKS)}
+    assert run(tmp_path, files) == expected(files)

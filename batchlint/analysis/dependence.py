@@ -206,6 +206,12 @@ class LoopFlow:
                     changed = True
         return tainted
 
+    def derived_from(self, call: ast.Call) -> set[str]:
+        """Every name the call's result may flow to in the same pass, a name reset
+        at the top of the body included (`content = ""`, then filled from the
+        answer in an inner loop): what a test after the call may read of it."""
+        return self._closure(id(call), self._edges)
+
     def tainted_by(self, call: ast.Call) -> set[str]:
         key = id(call)
         tainted = self._closure(key, self._edges)

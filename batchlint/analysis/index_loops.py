@@ -136,7 +136,7 @@ class LoopVisitor:
                         return "retry"
                     if isinstance(later, ast.If) and _if_exits(later):
                         if tainted is None:
-                            tainted = flow.tainted_by(site.node) if flow is not None else set()
+                            tainted = flow.derived_from(site.node) if flow is not None else set()
                         if names_read(later.test) & tainted or _tests_tainted(later, tainted):
                             result = "breaks-on-result"
             if isinstance(container, TRY) and any(s is child for s in container.body):
