@@ -648,3 +648,57 @@ def test_function_applied_by_a_helper_through_its_parameter_is_one_finding(tmp_p
         """,
     }
     assert triples(check(tmp_path / "two", two_callers)) == expected(two_callers)
+
+
+OVERRIDDEN_LOOP = """
+    import sys
+
+    import anthropic
+
+
+    class Backend:
+        def answer(self, question):
+            raise NotImplementedError
+
+        def answer_all(self, questions):
+            return [self.answer(q) for q in questions]  # expect-if-inherited: BL105
+
+
+    class EchoBackend(Backend):
+        def answer(self, question):
+            return question
+
+
+    class ClaudeBackend(Backend):
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def answer(self, question):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": question}])
+
+        def answer_all(self, questions):
+            OVERRIDE
+
+
+    if __name__ == "__main__":
+        backend = EchoBackend() if sys.argv[1] == "echo" else ClaudeBackend()
+        backend.answer_all(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("override, reported", [
+    pytest.param("return self.client.messages.batches.create(requests=[{'custom_id': str(i), 'params': {'model': "
+                 "'claude-haiku-4-5', 'max_tokens': 50, 'messages': [{'role': 'user', 'content': q}]}} "
+                 "for i, q in enumerate(questions)])", False, id="neg-claude-overrides-the-loop-with-the-batch-api"),
+    pytest.param("print('answering', len(questions))\n            return super().answer_all(questions)", True,
+                 id="the-override-runs-the-base-loop-through-super"),
+    pytest.param("return Backend.answer_all(self, questions) if questions else []", True,
+                 id="the-override-calls-the-base-method-by-name"),
+])
+def test_a_base_class_loop_a_subclass_overrides(tmp_path, override, reported):
+    """The base class's default loop over `self.answer()` runs for a
+    subclass only if the subclass inherits the loop, or runs it itself."""
+    source = OVERRIDDEN_LOOP.replace("OVERRIDE", override)
+    source = source.replace("# expect-if-inherited: BL105", "# expect: BL105" if reported else "")
+    files = {"backends.py": source}
+    assert triples(check(tmp_path, files)) == expected(files)

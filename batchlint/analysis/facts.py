@@ -135,6 +135,7 @@ class FunctionFacts(_Fact):
     # `map_with_progress(fn, rows)` a fan-out of `fn`.
     mapped_params: tuple[tuple[str, int, str], ...] = ()
     defaults: tuple[tuple[str, str], ...] = ()  # parameter -> symbolic default (literals: literals.py)
+    extends: tuple[str, ...] = ()  # the base-class methods it calls through `super().name(...)`
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -358,6 +358,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
                 header_line=SourceText.header_line(node),
                 mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
                 defaults=tuple(param_defaults),
+                extends=tuple(sorted(scope.extends)),
             )
         )
         return False

@@ -23,6 +23,13 @@ class CallVisitor:
     # ----------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> bool:
         code = self._code_scope()
+        func = node.func
+        if isinstance(func, ast.Attribute) and code.kind == "function" and (
+                (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and func.value.func.id == "super")
+                or (node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == "self")):
+            # `super().run(xs)` / `Base.run(self, xs)`: an override that runs the
+            # base method too (project.py, _inherited_only)
+            code.extends.add(func.attr)
         arguments = call_args(node)
         callee = self.expr(node.func)
         if callee != UNKNOWN:

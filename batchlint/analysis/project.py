@@ -195,6 +195,8 @@ class Project(ValueResolver):
                 targets = self._registry_targets(site.callee) or self._targets(value)
                 if value is None and not targets and "()." in site.callee:
                     targets = self._supplied_targets(site.callee)
+                elif len(targets) > 1 and value is not None and value.kind == "func":
+                    targets = self._inherited_only(site, targets)
                 alts = list(site.callee_alts)
                 if self.variable_alts:
                     alts += self._variable_alternatives(site.callee)
@@ -220,6 +222,27 @@ class Project(ValueResolver):
                     if value is not None and value.kind == "class" and value.name in records:
                         out[value.name].append(site.arg_values)
         return dict(out)
+
+    def _inherited_only(self, site: Site, targets: list[str]) -> list[str]:
+        """`self.generate(p)` in `LLM.generate_batch`: a subclass's `generate`
+        runs there only for objects that still inherit `generate_batch` from
+        LLM. A subclass that overrides `generate_batch` (with the batch API,
+        say) without calling `super().generate_batch` never runs this loop."""
+        entry = self.functions.get(site.scope)
+        if entry is None or not entry[0].class_qual or not site.callee.startswith(entry[0].class_qual + "()."):
+            return targets
+        caller, base = entry[0], entry[0].class_qual
+        kept = []
+        for target in targets:
+            owner = self.functions[target][0].class_qual if target in self.functions else ""
+            if owner and owner != base:
+                resolved = self._class_attr(owner, caller.name, instance=True)
+                if resolved is not None and resolved.kind == "func" and resolved.name != caller.qual:
+                    override = self.functions.get(resolved.name)
+                    if override is not None and caller.name not in override[0].extends:
+                        continue
+            kept.append(target)
+        return kept
 
     def _registry_targets(self, callee: str) -> list[str]:
         """`REGISTRY[name](...)`: every function the registry holds, every
