@@ -104,3 +104,32 @@ def test_closure_started_by_the_handler_stays_with_the_request(tmp_path):
             return {"status": "queued"}
     """))}
     assert run(tmp_path, files) == expected(files) == []
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        @app.post("/label")
+        def label(rows: list[str], background_tasks: BackgroundTasks):
+            def label_all():
+                for row in rows:
+                    client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": row}])  # expect: BL104
+            background_tasks.add_task(label_all)
+            return {"status": "queued"}
+    """, id="closure-run-after-the-response-is-fire-and-forget"),
+    pytest.param("""
+        @app.websocket("/label")
+        async def label(ws: WebSocket, background_tasks: BackgroundTasks):
+            rows = await ws.receive_json()
+            def label_all():
+                for row in rows:
+                    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": row}])
+                    ws.send_text(reply.content[0].text)
+            background_tasks.add_task(label_all)
+    """, id="closure-sending-each-answer-back-is-interactive"),
+])
+def test_background_task_closures_run_after_the_response(tmp_path, body):
+    """FastAPI runs `background_tasks.add_task(job)` once the response is
+    sent: a closure of the handler no longer carries the request, unless it
+    sends something back."""
+    files = {"api.py": "".join(textwrap.dedent(part) for part in (HEAD, body))}
+    assert run(tmp_path, files) == expected(files)

@@ -213,6 +213,7 @@ class Context:
     schedule: str = ""  # source text of the schedule, when written in code
     registered_in: str = ""  # for a registration: the function (or module) that made it
     serves_starter: bool = False  # a thread/process: it works for whoever started it
+    after_response: bool = False  # a web framework's background task: it runs once the response is sent
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,8 @@ class Classifier:
                     schedule = edge.site.text
                 subject = edge.target.rpartition(".")[2]
                 return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule,
-                               registered_in=edge.site.scope, serves_starter=pattern in _STARTER_SERVING)
+                               registered_in=edge.site.scope, serves_starter=pattern in _STARTER_SERVING,
+                               after_response="BackgroundTasks" in pattern or pattern.startswith("starlette.background"))
         for pattern in self.extra_batch:
             if matches(name, pattern):
                 return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))
@@ -239,7 +240,8 @@ class Classifier:
             # waits for it; started and left, it is fire-and-forget work
             if context.serves_starter and context.registered_in != qual:
                 starter = self.own_context(context.registered_in)
-                if starter is not None and starter.kind == INTERACTIVE and self._answers_starter(qual, context.registered_in):
+                if starter is not None and starter.kind == INTERACTIVE and \
+                        self._answers_starter(qual, context.registered_in, context.after_response):
                     context = Context(INTERACTIVE, f"{context.label}, started by {starter.label}", context.where)
             found.append(context)
         if fn.class_qual:
@@ -251,21 +253,23 @@ class Classifier:
             best = Context(best.kind, best.label, best.where, self._parent_schedule(fn))
         return best
 
-    def _answers_starter(self, worker: str, starter: str) -> bool:
+    def _answers_starter(self, worker: str, starter: str, after_response: bool = False) -> bool:
         """The started function sends something back (`ws.send_text`, `queue.put`,
         `say(...)`, at most one call deep) or is a closure of the starter, or the
-        starter joins it or streams."""
+        starter joins it or streams. A background task the framework runs once
+        the response is sent (`background_tasks.add_task(job)`) answers only by
+        sending something back, a closure of the handler too."""
         starter_fn = self.project.function(starter)
-        if starter_fn is not None and starter_fn.is_generator:
+        if starter_fn is not None and starter_fn.is_generator and not after_response:
             return True
         worker_fn = self.project.function(worker)
-        if worker_fn is not None and worker_fn.parent == starter:
+        if worker_fn is not None and worker_fn.parent == starter and not after_response:
             # a closure over the request, defined in the handler: it carries the
             # request on (held-out evaluation: an SSE endpoint's progress worker);
             # not known to be left behind
             return True
-        if any(last == "join" or "Stream" in last or last == "EventSourceResponse"
-               for last in self._called_names(starter)):
+        if not after_response and any(last == "join" or "Stream" in last or last == "EventSourceResponse"
+                                      for last in self._called_names(starter)):
             return True
         todo, seen = [worker], set()
         for _depth in range(2):
