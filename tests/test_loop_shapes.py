@@ -431,3 +431,33 @@ def test_an_exit_test_on_text_gathered_from_the_answer_makes_a_retry(tmp_path):
     leaving early is a loop over items."""
     files = {"retry.py": textwrap.dedent(TEXT_FROM_BLOCKS)}
     assert run(tmp_path, files) == expected(files)
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        def main(subjects, rows):
+            for name in rows:
+                rows[name]["answer"] = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": rows[name]["q"]}])  # expect: BL105
+    """, id="answer-stored-at-the-items-own-entry"),
+    pytest.param("""
+        def main(subjects, rows):
+            for i in range(len(rows)):
+                reply = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": rows[i]["q"]}])  # expect: BL105
+                rows[i]["answer"] = reply.content[0].text
+    """, id="answer-stored-at-the-indexed-entry"),
+    pytest.param("""
+        def main(subjects, rows):
+            for i in range(1, len(rows)):
+                rows[i]["answer"] = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": str(rows[i - 1])}])
+    """, id="neg-each-request-reads-the-previous-entry"),
+    pytest.param("""
+        def main(subjects, rows):
+            for name in rows:
+                rows[name]["answer"] = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": str(rows)}])
+    """, id="neg-each-request-reads-every-entry"),
+])
+def test_answers_stored_into_the_iterated_collection(tmp_path, body):
+    """Storing the answer at the loop item's own entry of the collection it
+    iterates is no dependence; a request that reads other entries is."""
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
+    assert run(tmp_path, files) == expected(files)

@@ -238,7 +238,41 @@ class LoopFlow:
         reaching = self._carried.reaching(call)
         if reaching is not None:
             tainted &= reaching
-        return bool(names_read(*call.args, *(k.value for k in call.keywords)) & tainted)
+        read = names_read(*call.args, *(k.value for k in call.keywords)) & tainted
+        return any(not self._keyed_by_item(name, call) for name in read)
+
+    def _keyed_by_item(self, name: str, call: ast.Call) -> bool:
+        """`queries[k]["answer"] = ask(queries[k]["question"])` in `for k in
+        queries`: every store into `name` and every read of it in the request
+        is at the loop item's own entry, so no item reads another's answer."""
+        if not self._fresh or "." in name:
+            return False
+
+        def at_item(node: ast.AST) -> bool:  # `name[item]`, the item a loop target
+            return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
+                node.value.id == name and isinstance(node.slice, ast.Name) and node.slice.id in self._fresh
+
+        def innermost(target: ast.AST) -> ast.AST:
+            while isinstance(target, ast.Subscript) and not at_item(target):
+                target = target.value
+            return target
+
+        for stmt in self._body:
+            for node in find_all(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call, ast.Delete)):
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name \
+                            and func.attr in MUTATORS:
+                        return False  # `queries.update(...)`: not one item's entry
+                    continue
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+                for target in targets:
+                    if name in _target_names(target) and not at_item(innermost(target)):
+                        return False
+        args = [*call.args, *(k.value for k in call.keywords)]
+        mentions = sum(1 for arg in args for n in find_all(arg, ast.Name) if n.id == name)
+        keyed = sum(1 for arg in args for n in find_all(arg, ast.Subscript) if at_item(n))
+        return mentions == keyed
 
     def test_reads_result(self, call: ast.Call) -> bool:
         """`while ret is None and retries < 3:` — the loop runs until an answer
