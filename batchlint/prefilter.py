@@ -319,7 +319,10 @@ def _handoffs(f: FileFacts, project: Project, relevance: Relevance, modules_of: 
         helpers = [s.via for s in site.structs if s.kind == "arg" and any(f.startswith("param=") for f in s.flags)]
         if helpers and (site.callee in relevance.reaching or carries_claude(project.value(site.callee), relevance)):
             used.update(via for via in helpers if modules_of(via))
-    if f.module in relevance.modules:
+    # a file holding Claude-reaching code, or importing the SDK (a method on
+    # `self.client` is a Claude call once the base class that builds the client
+    # through `self.init_client()` is read)
+    if f.module in relevance.modules or "anthropic" in f.imported_modules:
         for fn in f.functions:
             used.update(d.expr for d in fn.decorators)
         for cls in f.classes:

@@ -5,6 +5,8 @@ and nothing else may be."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from helpers import check, expected, triples
@@ -565,6 +567,22 @@ def test_an_attribute_a_base_class_builds_through_an_overridden_method(tmp_path)
     """`self.client = self.make_client()` in the base class: on a subclass's
     object, `self` is the subclass and its override builds the client."""
     assert triples(check(tmp_path, TEMPLATE_CLIENT)) == expected(TEMPLATE_CLIENT)
+
+
+def test_the_base_class_in_a_module_without_the_sdk_is_read(tmp_path):
+    """The same, with the base class in a module of its own that never
+    imports the SDK: a file importing the SDK has its base classes read
+    before anything is known to reach Claude (the request spreads its
+    settings, so its spelling alone does not say Claude)."""
+    providers = textwrap.dedent(TEMPLATE_CLIENT["providers.py"])
+    base, _, rest = providers.partition("class AnthropicProvider(Provider):")
+    files = {
+        "base.py": base.replace("import anthropic\nimport openai\n", ""),
+        "providers.py": "import anthropic\nimport openai\n\nfrom base import Provider\n\n\nclass AnthropicProvider(Provider):" + rest,
+        "run.py": TEMPLATE_CLIENT["run.py"],
+    }
+    assert "import anthropic" not in files["base.py"] and "class Provider(abc.ABC)" in files["base.py"]
+    assert triples(check(tmp_path, files)) == expected(files)
 
 
 FUNCTION_FACTORY = """
