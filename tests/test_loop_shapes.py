@@ -461,3 +461,54 @@ def test_answers_stored_into_the_iterated_collection(tmp_path, body):
     iterates is no dependence; a request that reads other entries is."""
     files = {"job.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
     assert run(tmp_path, files) == expected(files)
+
+
+TURNS = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def converse(turns):
+        messages = []
+        for turn in turns:
+            messages.append({"role": "user", "content": turn})
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=messages)
+            messages.append({"role": "assistant", "content": reply.content[0].text})
+        return messages
+
+"""
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("""
+        def main(questions):
+            return [converse(q["turns"]) for q in questions]  # expect: BL105
+    """, id="questions-each-a-multi-turn-conversation"),
+    pytest.param("""
+        def main(questions):
+            for q in questions:
+                history = []
+                for turn in q["turns"]:
+                    history.append({"role": "user", "content": turn})
+                    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=history)  # expect: BL105
+                    history.append({"role": "assistant", "content": reply.content[0].text})
+    """, id="the-same-in-one-function"),
+    pytest.param("""
+        def main(questions):
+            return converse(questions[0]["turns"])
+    """, id="neg-one-conversation-alone"),
+    pytest.param("""
+        def main(questions):
+            notes = ""
+            for q in questions:
+                notes = converse([notes + q["turns"][0]])[-1]["content"]
+    """, id="neg-each-conversation-reads-the-previous-one"),
+])
+def test_independent_items_each_a_chain_of_dependent_turns(tmp_path, body):
+    """The turns of one conversation wait for each other; the questions do
+    not: the loop over questions is the repetition (one batch per round of
+    turns). A conversation alone, or conversations that feed each other, are
+    not batchable."""
+    files = {"job.py": "".join(textwrap.dedent(part) for part in (TURNS, body, MAIN))}
+    assert run(tmp_path, files) == expected(files)

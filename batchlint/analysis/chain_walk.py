@@ -59,7 +59,7 @@ class ChainWalker:
         while self._later and len(out) < _MAX_CHAINS:
             edge, frames, visiting, need = self._later.pop(0)
             self._walk(self._frame(edge.site, edge.path), frames, visiting, out, need)
-        return out
+        return [_without_outer_items(chain) for chain in out]
 
     def _handed(self, edge: Edge, need: Need) -> Need | bool:
         """A Claude call on a parameter's client (`client.messages.create` in
@@ -89,9 +89,6 @@ class ChainWalker:
             return
         if facts.interactive:
             out.append(Chain(frames, Context(INTERACTIVE, facts.interactive, facts.repetition_where)))
-            return
-        if facts.not_batchable:
-            out.append(Chain(frames, Context("not-batchable", facts.not_batchable, facts.repetition_where)))
             return
         if not frame.function:
             module = self.project.modules.get(frame.site.scope)
@@ -167,3 +164,20 @@ def _receiver_param(site: Site) -> Need:
     head = site.callee.partition(".")[0]
     param = parse_param_token(head) if head.startswith(PARAM_PREFIX) else None
     return param if param is not None and param[0] == site.scope else None
+
+
+def _without_outer_items(chain: Chain) -> Chain:
+    """A chain through a loop whose requests read the previous answers (turns
+    of one conversation, an agent's steps) is a candidate only through a
+    repetition above that loop, over independent items (questions, each a
+    chain of dependent turns: one batch per round). Without one it is not
+    batchable: the turns themselves cannot wait for each other's batch."""
+    terminal = chain.terminal
+    if terminal is not None and terminal.kind in (INTERACTIVE, ALREADY_BATCHED):
+        return chain
+    for index, frame in enumerate(chain.frames):
+        if frame.facts.not_batchable:
+            if any(f.facts.repetition is not None for f in chain.frames[index + 1:]):
+                return chain
+            return Chain(chain.frames, Context("not-batchable", frame.facts.not_batchable, frame.facts.repetition_where))
+    return chain

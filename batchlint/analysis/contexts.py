@@ -421,6 +421,12 @@ class Classifier:
                     continue
                 if "retry" in struct.flags or "once" in struct.flags:
                     continue  # one request asked again; the one item a test picks
+                if not_batchable:
+                    # a loop around the dependent one, over independent items (questions,
+                    # each a multi-turn chain): it is the repetition, one batch per round
+                    not_batchable = ""
+                    repetition = None
+                    loops.clear()
                 # structs run innermost first: the last loop seen is the outermost
                 repetition = ContextKind.FAN_OUT if repetition is ContextKind.FAN_OUT else ContextKind.LOOP
                 label, where = struct.label, _where(path, struct.span.line)
