@@ -720,3 +720,56 @@ def test_a_base_class_loop_a_subclass_overrides(tmp_path, override, reported):
     source = source.replace("# expect-if-inherited: BL105", "# expect: BL105" if reported else "")
     files = {"backends.py": source}
     assert triples(check(tmp_path, files)) == expected(files)
+
+
+BRANCH_IMPORTS = {
+    "gen/__init__.py": "",
+    "gen/claude.py": """
+        import anthropic
+
+
+        def respond(query):
+            return anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": query}])
+    """,
+    "gen/gpt.py": """
+        import openai
+
+
+        def respond(query):
+            return openai.OpenAI().chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": query}])
+    """,
+    "gen/utils.py": """
+        def pick(model):
+            if model.startswith("claude"):
+                from .claude import respond
+            elif model.startswith("gpt"):
+                from .gpt import respond
+            else:
+                raise ValueError(model)
+            return respond
+
+
+        def run_all(fn, queries):
+            for k in queries:
+                queries[k]["response"] = fn(queries[k]["question"])  # expect: BL105
+    """,
+    "main.py": """
+        import json
+        import sys
+
+        from gen.utils import pick, run_all
+
+        if __name__ == "__main__":
+            run_all(pick(sys.argv[1]), json.load(open(sys.argv[2])))
+    """,
+}
+
+
+def test_a_factory_importing_its_function_on_each_branch(tmp_path):
+    """`from .claude import respond` on one branch, `from .gpt import
+    respond` on another, then `return respond`: it may return either."""
+    assert triples(check(tmp_path, BRANCH_IMPORTS)) == expected(BRANCH_IMPORTS)
+    files = dict(BRANCH_IMPORTS)
+    files["gen/utils.py"] = files["gen/utils.py"].replace("from .claude import respond", "from .gpt import respond").replace(
+        "  # expect: BL105", "")
+    assert triples(check(tmp_path / "neg", files)) == []

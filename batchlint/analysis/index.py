@@ -130,7 +130,18 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
     # ------------------------------------------------------------ statements
     def visit_Import(self, node: ast.Import) -> bool:
         if self.scope.kind == "function":
-            self._record_import(node, self.scope.locals)
+            # `from .claude import generate` in one branch, `from .gpt import
+            # generate` in another: every import is a value the name may hold
+            imported: dict[str, str] = {}
+            self._record_import(node, imported)
+            scope = self.scope
+            for local, value in imported.items():
+                previous = scope.locals.get(local, UNKNOWN)
+                if previous not in (UNKNOWN, value):
+                    known = scope.alts.setdefault(local, [previous])
+                    if value not in known:
+                        known.append(value)
+                scope.locals[local] = value
         return False
 
     visit_ImportFrom = visit_Import
@@ -217,6 +228,9 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             value = self.expr(node.value)
             if value != UNKNOWN:
                 fn.returns.append(value)
+            if isinstance(node.value, ast.Name) and fn is self.scope:
+                # a name bound on several branches: the function may return any of them
+                fn.returns.extend(alt for alt in fn.alts.get(node.value.id, ()) if alt not in fn.returns)
 
     def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         fn = self._function_scope()
