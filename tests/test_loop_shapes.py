@@ -512,3 +512,24 @@ def test_independent_items_each_a_chain_of_dependent_turns(tmp_path, body):
     not batchable."""
     files = {"job.py": "".join(textwrap.dedent(part) for part in (TURNS, body, MAIN))}
     assert run(tmp_path, files) == expected(files)
+
+
+def test_rounds_that_follow_a_dependent_first_request_are_dependent(tmp_path):
+    """Each idea's first request reads the archive of earlier ideas, and its
+    reflection rounds read that request's history: the rounds of one idea
+    cannot be batched with the next idea's either."""
+    body = """
+        def main(seeds, rows):
+            archive = list(seeds)
+            for _ in range(len(rows)):
+                history = []
+                first = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "\\n".join(archive)}])
+                history.append({"role": "assistant", "content": first.content[0].text})
+                for round_number in range(3):
+                    history.append({"role": "user", "content": f"improve it ({round_number})"})
+                    better = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=history)
+                    history.append({"role": "assistant", "content": better.content[0].text})
+                archive.append(history[-1]["content"])
+    """
+    files = {"ideas.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
+    assert run(tmp_path, files) == expected(files) == []

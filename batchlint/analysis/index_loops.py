@@ -97,9 +97,16 @@ class LoopVisitor:
         if not all(discarded):
             fresh = set() if isinstance(loop, ast.While) else {n.partition(".")[0] for n in names_read(loop.target)}
             flow = LoopFlow(loop.body, test, fresh)
-        for site, thrown_away in zip(sites, discarded):
+        dependent = [not thrown_away and flow.is_dependent(site.node) for site, thrown_away in zip(sites, discarded)]
+        if any(dependent) and not all(dependent):
+            # a call that reads, in the same pass, what a dependent call answered is as
+            # dependent (`text, history = ask(archive)`, then reflection rounds on `history`)
+            derived = set().union(*(flow.derived_from(s.node) for s, d in zip(sites, dependent) if d))
+            dependent = [d or bool(derived & names_read(*s.node.args, *(k.value for k in s.node.keywords)))
+                         for s, d in zip(sites, dependent)]
+        for site, thrown_away, is_dependent in zip(sites, discarded, dependent):
             flags = set()
-            if not thrown_away and flow.is_dependent(site.node):
+            if is_dependent:
                 flags.add("dependent")
             elif not thrown_away and flow.test_reads_result(site.node):
                 flags.add("retry")
