@@ -99,10 +99,12 @@ class LoopVisitor:
             flow = LoopFlow(loop.body, test, fresh)
         dependent = [not thrown_away and flow.is_dependent(site.node) for site, thrown_away in zip(sites, discarded)]
         if any(dependent) and not all(dependent):
-            # a call that reads, in the same pass, what a dependent call answered is as
-            # dependent (`text, history = ask(archive)`, then reflection rounds on `history`)
+            # rounds that continue a dependent request's conversation are as dependent
+            # (`text, history = ask(archive)`, then an inner loop of reflection rounds
+            # on `history`): a call in a dependent inner loop that reads what it answered
             derived = set().union(*(flow.derived_from(s.node) for s, d in zip(sites, dependent) if d))
-            dependent = [d or bool(derived & names_read(*s.node.args, *(k.value for k in s.node.keywords)))
+            dependent = [d or (_in_dependent_inner_loop(s, struct) and
+                               bool(derived & names_read(*s.node.args, *(k.value for k in s.node.keywords))))
                          for s, d in zip(sites, dependent)]
         for site, thrown_away, is_dependent in zip(sites, discarded, dependent):
             flags = set()
@@ -195,3 +197,8 @@ class LoopVisitor:
         return False
 
     visit_AsyncWith = visit_With
+
+
+def _in_dependent_inner_loop(site: _SiteBuilder, outer: _StructBuilder) -> bool:
+    """The site sits in a loop inside `outer` whose iterations depend on each other."""
+    return any(struct is not outer and "dependent" in struct.per_site.get(id(site), ()) for struct in site.structs)
