@@ -15,7 +15,7 @@ from .project import Edge, Project
 from .values import may_be_claude
 
 _MAX_DEPTH = 12
-_MAX_CHAINS = 200
+_MAX_CHAINS = 400
 
 
 @dataclass(frozen=True)
