@@ -447,9 +447,22 @@ def test_an_exit_test_on_text_gathered_from_the_answer_makes_a_retry(tmp_path):
     """, id="answer-stored-at-the-indexed-entry"),
     pytest.param("""
         def main(subjects, rows):
+            for name in rows:
+                question = rows[name]["q"]
+                reply = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": question}])  # expect: BL105
+                rows[name]["answer"] = reply.content[0].text
+    """, id="a-local-taken-from-the-items-own-entry"),
+    pytest.param("""
+        def main(subjects, rows):
             for i in range(1, len(rows)):
                 rows[i]["answer"] = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": str(rows[i - 1])}])
     """, id="neg-each-request-reads-the-previous-entry"),
+    pytest.param("""
+        def main(subjects, rows):
+            for i in range(1, len(rows)):
+                previous = rows[i - 1]
+                rows[i]["answer"] = client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": str(previous)}])
+    """, id="neg-a-local-taken-from-the-previous-entry"),
     pytest.param("""
         def main(subjects, rows):
             for name in rows:

@@ -238,25 +238,38 @@ class LoopFlow:
         reaching = self._carried.reaching(call)
         if reaching is not None:
             tainted &= reaching
-        read = names_read(*call.args, *(k.value for k in call.keywords)) & tainted
-        return any(not self._keyed_by_item(name, call) for name in read)
+        args = [*call.args, *(k.value for k in call.keywords)]
+        return any(not self._item_entry(name, args, tainted) for name in names_read(*args) & tainted)
 
-    def _keyed_by_item(self, name: str, call: ast.Call) -> bool:
+    def _item_entry(self, name: str, values: list[ast.AST], tainted: set[str]) -> bool:
         """`queries[k]["answer"] = ask(queries[k]["question"])` in `for k in
-        queries`: every store into `name` and every read of it in the request
-        is at the loop item's own entry, so no item reads another's answer."""
+        queries`: every store into `name` and every read of it in `values` is
+        at the loop item's own entry, so no item reads another's answer. Also
+        a local taken from that entry (`q = queries[k]["question"]`, then
+        `ask(q)`), one step back."""
+        if self._keyed_everywhere(name) and self._read_at_item(name, values):
+            return True
+        if "." in name:
+            return False
+        assigned = [node.value for stmt in self._body for node in find_all(stmt, ast.Assign)
+                    if any(isinstance(t, ast.Name) and t.id == name for t in node.targets)]
+        if not assigned:
+            return False
+        for value in assigned:
+            via = names_read(value) & tainted
+            if not via or not all(self._keyed_everywhere(m) and self._read_at_item(m, [value]) for m in via):
+                return False
+        return True
+
+    def _at_item(self, node: ast.AST, name: str) -> bool:
+        """`name[item]`, the item a loop target."""
+        return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name \
+            and isinstance(node.slice, ast.Name) and node.slice.id in self._fresh
+
+    def _keyed_everywhere(self, name: str) -> bool:
+        """Every store into `name` in the body is at the loop item's own entry."""
         if not self._fresh or "." in name:
             return False
-
-        def at_item(node: ast.AST) -> bool:  # `name[item]`, the item a loop target
-            return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
-                node.value.id == name and isinstance(node.slice, ast.Name) and node.slice.id in self._fresh
-
-        def innermost(target: ast.AST) -> ast.AST:
-            while isinstance(target, ast.Subscript) and not at_item(target):
-                target = target.value
-            return target
-
         for stmt in self._body:
             for node in find_all(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call, ast.Delete)):
                 if isinstance(node, ast.Call):
@@ -265,13 +278,19 @@ class LoopFlow:
                             and func.attr in MUTATORS:
                         return False  # `queries.update(...)`: not one item's entry
                     continue
-                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                for target in targets:
-                    if name in _target_names(target) and not at_item(innermost(target)):
+                for target in node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]:
+                    if name not in _target_names(target):
+                        continue
+                    while isinstance(target, ast.Subscript) and not self._at_item(target, name):
+                        target = target.value
+                    if not self._at_item(target, name):
                         return False
-        args = [*call.args, *(k.value for k in call.keywords)]
-        mentions = sum(1 for arg in args for n in find_all(arg, ast.Name) if n.id == name)
-        keyed = sum(1 for arg in args for n in find_all(arg, ast.Subscript) if at_item(n))
+        return True
+
+    def _read_at_item(self, name: str, values: list[ast.AST]) -> bool:
+        """Every mention of `name` in `values` is `name[item]`."""
+        mentions = sum(1 for value in values for n in find_all(value, ast.Name) if n.id == name)
+        keyed = sum(1 for value in values for n in find_all(value, ast.Subscript) if self._at_item(n, name))
         return mentions == keyed
 
     def test_reads_result(self, call: ast.Call) -> bool:
