@@ -3,6 +3,7 @@ rewritten module imports it, and what linters say of the result."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from click.testing import CliRunner
 
+from batchlint.cli import main
 from batchlint.codemod import runtime_file
 from batchlint.codemod.imports import add_import, remove_unused
 from batchlint.runtime import VERSION
@@ -40,6 +43,30 @@ def test_a_package_gets_the_runtime_beside_its_top_level_package(tmp_path, monke
     runtime = runtime_file.locate("mypkg/jobs/nightly.py", str(tmp_path))
     assert (runtime.path, runtime.import_line) == ("mypkg/_claude_batch.py", "from mypkg import _claude_batch")
     assert runtime_file.module_name("mypkg/jobs/nightly.py") == "mypkg.jobs.nightly"
+
+
+def test_a_folder_whose_name_is_no_identifier_is_not_a_package(tmp_path, monkeypatch):
+    """A checkout named `security-review` holding an `__init__.py` of its own:
+    no import can name it, so its subpackage is the top-level package (it
+    was `from security-review import _claude_batch`, which does not parse)."""
+    tree(tmp_path, {"security-review/__init__.py": "", "security-review/core/__init__.py": "",
+                    "security-review/core/triage.py": ""})
+    monkeypatch.chdir(tmp_path)
+    runtime = runtime_file.locate("security-review/core/triage.py", str(tmp_path))
+    assert (runtime.path, runtime.import_line) == ("security-review/core/_claude_batch.py", "from core import _claude_batch")
+    assert runtime_file.module_name("security-review/core/triage.py") == "core.triage"
+    project = tmp_path / "security-review"
+    (project / "core" / "triage.py").write_text(
+        "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
+        "def triage(findings):\n    out = []\n    for finding in findings:\n"
+        "        out.append(client.messages.create(model=\"claude-haiku-4-5\", max_tokens=50, "
+        "messages=[{\"role\": \"user\", \"content\": finding}]))\n    return out\n")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["fix", "--unsafe-fixes", "--no-cache", "."])
+    assert "rewrote 1 loop" in result.output, result.output
+    rewritten = (project / "core" / "triage.py").read_text()
+    ast.parse(rewritten)
+    assert "from core import _claude_batch" in rewritten
 
 
 def test_a_loose_script_gets_it_beside_itself_unless_it_imports_a_project_package(tmp_path, monkeypatch):

@@ -74,7 +74,7 @@ def locate(path: str, root: str, configured: str = "", imported: frozenset[str] 
         return Runtime(os.path.relpath(target), line, configured)
     folder = os.path.dirname(os.path.abspath(path))
     top = None
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
+    while _package(folder):
         top = folder
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -94,12 +94,19 @@ def locate(path: str, root: str, configured: str = "", imported: frozenset[str] 
     return Runtime(os.path.relpath(os.path.join(top, NAME + ".py")), f"from {package} import {NAME}", f"{package}.{NAME}")
 
 
+def _package(folder: str) -> bool:
+    """A folder Python imports as a package: it holds `__init__.py` and its
+    name is an identifier (a checkout named `my-tool` with an `__init__.py`
+    of its own is no package an import can name)."""
+    return os.path.basename(folder).isidentifier() and os.path.isfile(os.path.join(folder, "__init__.py"))
+
+
 def module_name(path: str) -> str:
     """The dotted module name of `path`: its package's path from the top-level
     package, or the script's own name."""
     parts = [os.path.splitext(os.path.basename(path))[0]]
     folder = os.path.dirname(os.path.abspath(path))
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
+    while _package(folder):
         parts.append(os.path.basename(folder))
         parent = os.path.dirname(folder)
         if parent == folder:
