@@ -883,3 +883,43 @@ def test_a_class_passed_to_a_constructor_and_instantiated_there(tmp_path, cls, m
     holds what the caller passed once parameters resolve."""
     files = _dedent({k: v.replace("{cls}", cls).replace("{mark}", mark) for k, v in CLASS_PASSED.items()})
     assert run(tmp_path, files) == expected(files)
+
+
+TO_THREAD = """
+    import asyncio
+
+    import anthropic
+    import openai
+
+
+    async def ask(client, question):
+        return await asyncio.to_thread(METHOD, model="MODEL", max_tokens=50, messages=[{"role": "user", "content": question}])
+
+
+    async def main(questions):
+        client = CLIENT
+        return [await ask(client, q) for q in questions]EXPECT
+
+
+    if __name__ == "__main__":
+        asyncio.run(main(["a", "b"]))
+"""
+
+
+@pytest.mark.parametrize("method, client, model, expect", [
+    pytest.param("client.messages.create", "anthropic.Anthropic()", "claude-haiku-4-5", "  # expect: BL105",
+                 id="sdk-method-handed-to-to-thread"),
+    pytest.param("client.chat.completions.create", "openai.OpenAI()", "gpt-4o", "",
+                 id="neg-another-sdks-method-handed-to-to-thread"),
+])
+def test_an_sdk_method_handed_to_a_thread(tmp_path, monkeypatch, method, client, model, expect):
+    """`await asyncio.to_thread(client.messages.create, model=..., ...)`: the
+    method handed over is called there, with the arguments after it. `fix`
+    refuses it (it rewrites direct calls)."""
+    files = {"job.py": textwrap.dedent(TO_THREAD).replace("METHOD", method).replace("CLIENT", client)
+             .replace("MODEL", model).replace("EXPECT", expect)}
+    assert run(tmp_path, files) == expected(files)
+    if expect:
+        monkeypatch.chdir(tmp_path)
+        output = CliRunner().invoke(main, ["fix", "--diff", "--unsafe-fixes", "--no-cache", "."]).output
+        assert "the Claude method is handed to `asyncio.to_thread(...)`" in output and "+++" not in output, output

@@ -85,7 +85,7 @@ class CallVisitor:
                 if not ref:
                     continue
                 # the same place and constructs as the call, naming the function passed
-                forwarded = _forwarded(site.arg_values, index) if last in _FORWARDING and arg.keyword is None else ()
+                forwarded = _forwarded(site.arg_values, index) if last in FORWARDING and arg.keyword is None else ()
                 self._register(
                     dataclasses.replace(
                         site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None,
@@ -348,7 +348,7 @@ class CallVisitor:
 
 # Calls that run the function they are handed with the arguments after it:
 # `pool.submit(f, a, b)`, `asyncio.to_thread(f, a)`, `loop.run_in_executor(None, f, a)`.
-_FORWARDING = frozenset(("submit", "to_thread", "run_in_executor", "start_soon", "spawn"))
+FORWARDING = frozenset(("submit", "to_thread", "run_in_executor", "start_soon", "spawn"))
 
 
 def _forwarded(arg_values: tuple[tuple[str, str], ...], index: int) -> tuple[tuple[str, str], ...]:

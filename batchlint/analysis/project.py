@@ -16,6 +16,7 @@ from .clients import (
 )
 from .batched import from_runtime_module
 from .hierarchy import Hierarchy
+from .index_calls import FORWARDING
 from .registries import build_registries, registry_lookup
 from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, ClassFacts, FileFacts, FunctionFacts, Site
@@ -151,12 +152,13 @@ class Project(ValueResolver):
     # ------------------------------------------------------------ call graph
     def _build_graph(self, through_params: bool) -> None:
         if through_params:
-            # only calls through untyped parameters, found by the first pass
-            # (f passed on inside a helper: mapped_params covers the helper's callers)
-            # (f passed on inside a helper: mapped_params covers the helper's callers), and
-            # calls the first pass could not resolve and linked nowhere: `self.tm.translate()`
-            # where `self.tm = model_cls(key)` holds a class a caller passes
-            work = [(facts, [s for s in sites if not s.ref_via]) for facts, sites in self._param_sites]
+            # only calls through untyped parameters, found by the first pass (f passed on
+            # inside a helper: mapped_params covers the helper's callers; but a parameter's
+            # SDK method handed to `asyncio.to_thread` is called there), and calls the first
+            # pass could not resolve and linked nowhere: `self.tm.translate()` where
+            # `self.tm = model_cls(key)` holds a class a caller passes
+            work = [(facts, [s for s in sites if not s.ref_via or s.ref_via.rpartition(".")[2] in FORWARDING])
+                    for facts, sites in self._param_sites]
             work += list(self._unresolved.values())
         else:
             self._param_sites: list[tuple[FileFacts, list[Site]]] = []
@@ -184,6 +186,14 @@ class Project(ValueResolver):
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
                         continue  # `_claude_batch.fan_out(function, items)`: batched already
+                    if not runtime and site.ref_via.rpartition(".")[2] in FORWARDING and value is not None \
+                            and value.kind == "sdk":
+                        # `await asyncio.to_thread(client.messages.create, model=..., ...)`: the SDK
+                        # method handed over is called there, with the arguments after it
+                        sdk = self._sdk_call(value, site, anthropic_imported)
+                        if sdk is not None:
+                            self.sdk_calls.append((site, facts, sdk))
+                            continue
                     for target in self._registry_targets(site.callee) or self._targets(value):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)

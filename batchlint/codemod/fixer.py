@@ -28,6 +28,7 @@ from .shapes import RUNTIME
 from .rewrite import Emit, apply
 from .runtime_file import RuntimeWrite, locate, module_name, plan_write
 from .style import line_length
+from .syntax import code_of
 from .tiers import tier_of
 from .syntax import scan
 
@@ -311,7 +312,14 @@ def _replayed(planner: Planner, finding: Finding, refusal: Refusal, sdk_planner:
         return refusal
     if sdk_planner is None:
         return refusal
-    caught = stop_caught_around(sdk_planner, sdk_planner.call_at(finding.call.line, finding.call.column))
+    sdk_call = sdk_planner.call_at(finding.call.line, finding.call.column)
+    handed = sdk_call.args[0].value if sdk_call is not None and sdk_call.args else None
+    if isinstance(handed, cst.Attribute) and handed.attr.value == "create" and not (
+            isinstance(sdk_call.func, cst.Attribute) and sdk_call.func.attr.value == "create"):
+        # `asyncio.to_thread(client.messages.create, ...)`: the method runs in another thread
+        return Refusal(f"the Claude method is handed to `{code_of(sdk_call.func)}(...)`, which calls it "
+                       "elsewhere; batchlint rewrites direct calls")
+    caught = stop_caught_around(sdk_planner, sdk_call)
     if caught:
         return caught
     calls = planner.calls_at(finding.location.line, finding.location.column)
