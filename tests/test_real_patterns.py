@@ -773,3 +773,37 @@ def test_a_factory_importing_its_function_on_each_branch(tmp_path):
     files["gen/utils.py"] = files["gen/utils.py"].replace("from .claude import respond", "from .gpt import respond").replace(
         "  # expect: BL105", "")
     assert triples(check(tmp_path / "neg", files)) == []
+
+
+REDEFINED = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(text):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": text}])
+
+
+    FIRST
+    def summarize_all(texts):
+        return [ask(t) for t in texts]EXPECT
+
+
+    def summarize_all(texts):
+        return ask("\\n".join(texts))
+"""
+
+
+@pytest.mark.parametrize("decorator, expect", [
+    pytest.param("", "", id="neg-an-undecorated-def-the-module-defines-again-is-dead"),
+    pytest.param("@app.task", "  # expect: BL101", id="a-decorated-one-is-registered-before-it-is-replaced"),
+])
+def test_a_def_replaced_by_a_later_def_of_its_name(tmp_path, decorator, expect):
+    """The module body defines `summarize_all` twice: the first is replaced
+    before anything can call it, unless a decorator registered it first."""
+    source = REDEFINED.replace("FIRST", decorator).replace("EXPECT", expect)
+    if decorator:
+        source = source.replace("import anthropic\n", "import anthropic\n\n    app = None\n", 1)
+    files = {"summaries.py": source}
+    assert triples(check(tmp_path, files)) == expected(files)

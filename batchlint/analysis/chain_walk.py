@@ -132,6 +132,8 @@ class ChainWalker:
             return  # every caller hands down another SDK's client: no path to Claude here
         callers = [e for e in callers if handed.get(id(e)) is not False]
         if not callers or len(frames) >= _MAX_DEPTH:
+            if not callers and self.project.functions[frame.function][0].shadowed:
+                return  # replaced by a later def of its name before anything could call it
             out.append(Chain(frames, None))
             return
         if self._only_tests_call(frame, callers):

@@ -136,6 +136,7 @@ class FunctionFacts(_Fact):
     mapped_params: tuple[tuple[str, int, str], ...] = ()
     defaults: tuple[tuple[str, str], ...] = ()  # parameter -> symbolic default (literals: literals.py)
     extends: tuple[str, ...] = ()  # the base-class methods it calls through `super().name(...)`
+    shadowed: bool = False  # a module-level def that a later def of the name replaces
 
 
 @dataclass(slots=True, unsafe_hash=True)

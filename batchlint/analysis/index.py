@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from .astwalk import LEAVES, call_args, dotted_name, fields, str_value
+from .astwalk import FUNCTION_DEFS, LEAVES, call_args, dotted_name, fields, str_value
 from .batched import is_runtime_source
 from .facts import UNKNOWN, ClassFacts, Decorator, FileFacts, FunctionFacts, ScheduleRef, Span, param_token
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
@@ -50,6 +50,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         # own qual, `name#k` for all but the module's last, which imports reach;
         # a call names the one defined last before it (see visit_FunctionDef).
         self.def_counts: dict[str, int] = {}  # module-level def name -> how many
+        self.shadowed_defs: set[int] = set()  # ids of module-level defs a later def replaces (run)
         self.current_defs: dict[str, str] = {}  # module-level name -> qual of the def seen last
         self._seen_defs: dict[str, int] = {}  # qual -> defs of it visited so far
         self.variables: dict[str, str] = {}
@@ -121,6 +122,11 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             self.walk(stmt)
 
     def run(self, module: ast.Module) -> None:
+        # an undecorated def the module body defines again further down, directly in
+        # both places, is never called: the later def replaced it before anything ran
+        last_def = {stmt.name: id(stmt) for stmt in module.body if isinstance(stmt, FUNCTION_DEFS)}
+        self.shadowed_defs = {id(stmt) for stmt in module.body if isinstance(stmt, FUNCTION_DEFS)
+                              and not stmt.decorator_list and last_def[stmt.name] != id(stmt)}
         for stmt in module.body:
             self._prepass(stmt)
         self.walk_body(module.body)
@@ -373,6 +379,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
                 mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
                 defaults=tuple(param_defaults),
                 extends=tuple(sorted(scope.extends)),
+                shadowed=id(node) in self.shadowed_defs,
             )
         )
         return False
