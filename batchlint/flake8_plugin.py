@@ -24,6 +24,7 @@ _configs: dict[str, Config] = {}
 # (project roots, config) -> the project's findings by absolute path, noqa-hidden ones
 # included: the project is analyzed (or read from its cache) once per flake8 process
 _projects: dict[tuple, dict[str, list[Finding]]] = {}
+_viewed: set[tuple] = set()  # projects whose first file was answered as a view of its own
 
 
 def _project_findings(filename: str, text: str, config: Config) -> list[Finding] | None:
@@ -45,14 +46,22 @@ def _project_findings(filename: str, text: str, config: Config) -> list[Finding]
         from .cache import CACHE_DIR_NAME
 
         cache = os.path.join(cache_home([filename], config), CACHE_DIR_NAME)
+        # The first file of a project is answered as its own view (`batchlint check
+        # FILE`: a warm run decodes that file's findings only); a second file of the
+        # same project means flake8 walks many, so the whole result is decoded once.
+        whole = key in _viewed
         try:
-            result = check_paths([filename], config, cache_dir=cache, whole=True)
+            result = check_paths([filename], config, cache_dir=cache, whole=whole)
         except ConfigError:  # flake8 has no channel for it; `batchlint check` reports it
             return None
-        by_file = _projects[key] = {}
         hidden = [f for f, why in result.suppressed_findings if why == "noqa"]
+        found: dict[str, list[Finding]] = {}
         for finding in sorted((*result.findings, *hidden), key=Finding.sort_key):
-            by_file.setdefault(os.path.abspath(finding.path), []).append(finding)
+            found.setdefault(os.path.abspath(finding.path), []).append(finding)
+        if not whole:
+            _viewed.add(key)
+            return found.get(os.path.abspath(filename), [])
+        by_file = _projects[key] = found
     return by_file.get(os.path.abspath(filename), [])
 
 

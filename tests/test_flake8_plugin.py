@@ -70,3 +70,30 @@ def test_file_without_the_sdk_is_not_parsed(monkeypatch):
 
     monkeypatch.setattr(plugin, "check_source", boom)
     assert list(plugin.Plugin(None, ["x = 1\n"], "plain.py").run()) == []
+
+
+def test_one_file_is_answered_as_its_view_and_a_second_from_the_whole_project(tmp_path, monkeypatch):
+    """flake8 on one file of a project decodes that file's findings only (the
+    warm run of an editor or a pre-commit hook); a second file of the same
+    project in the same process reads the whole result once, for it and
+    every later file. Each file gets what `batchlint check FILE` reports."""
+    from batchlint import flake8_plugin as plugin
+    from batchlint.config import Config
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "a.py").write_text(SOURCE)
+    (tmp_path / "b.py").write_text(SOURCE.replace("label_all", "tag_all"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(plugin, "_projects", {})
+    monkeypatch.setattr(plugin, "_viewed", set())
+    calls = []
+    real = plugin.check_paths
+    monkeypatch.setattr(plugin, "check_paths", lambda paths, config, **kw: calls.append(kw["whole"]) or real(paths, config, **kw))
+    config = Config()
+    first = plugin._project_findings("a.py", SOURCE, config)
+    second = plugin._project_findings("b.py", SOURCE.replace("label_all", "tag_all"), config)
+    third = plugin._project_findings("a.py", SOURCE, config)
+    assert calls == [False, True]  # the third file came from the whole result, no new run
+    expected = [(f.line, f.code) for f in check_paths(["a.py"], config).findings]
+    assert [(f.line, f.code) for f in first if f.line != 11] == expected == [(7, "BL101")]
+    assert [(f.line, f.code) for f in second] == [(f.line, f.code) for f in third] == [(7, "BL101"), (11, "BL101")]
