@@ -49,6 +49,17 @@ def check(tmp_path: Path, files: dict[str, str] | None = None, config: Config | 
     return result
 
 
+def check_tree(root: Path, **kwargs):
+    """batchlint over the tree at `root`, run from inside it (keyword
+    arguments go to check_paths: jobs, cache_dir, ...)."""
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return check_paths(["."], Config(root=str(root)), **kwargs)
+    finally:
+        os.chdir(old)
+
+
 def triples(result) -> list[tuple[str, int, str]]:
     return sorted((f.path.replace(os.sep, "/"), f.line, f.code) for f in result.findings)
 

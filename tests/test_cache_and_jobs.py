@@ -17,19 +17,10 @@ from batchlint.cli import main
 from batchlint.config import Config
 
 from helpers import CACHE_PROJECT as PROJECT
+from helpers import check_tree as run
 from helpers import triples, write
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-
-def run(root: Path, **kwargs):
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return check_paths(["."], Config(root=str(root)), **kwargs)
-    finally:
-        os.chdir(old)
 
 
 @pytest.mark.parametrize("jobs, fork", [(2, True), (3, True), (2, False)])  # fork False: the process pool used without fork

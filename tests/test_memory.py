@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 import pytest
 
 import batchlint.analyze as analyze
 from batchlint import cache_pack, parallel
-from batchlint import check_paths
 from batchlint.analysis.facts import FileFacts
 from batchlint.analysis.project import Project
 from batchlint.config import Config
@@ -21,16 +19,10 @@ from batchlint.savings.estimate import Usage, _one_of, estimate
 from batchlint.savings.pricing import load_prices
 
 from helpers import CACHE_PROJECT as PROJECT
+from helpers import check_tree as run
 from helpers import write
 
 
-def run(root: Path, **kwargs):
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return check_paths(["."], Config(root=str(root)), **kwargs)
-    finally:
-        os.chdir(old)
 
 
 def source(path: str, text: str) -> SourceFile:
