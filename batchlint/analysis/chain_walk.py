@@ -110,7 +110,7 @@ class ChainWalker:
                 handed = self._handed(edge, need)
                 if handed is not False and edge.site.scope not in visiting and edge.site.scope != frame.function:
                     self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, above,
-                               handed if handed is not True else None)
+                               _need(handed))
             out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
             return
         references = self.project.references.get(frame.function, ())
@@ -144,9 +144,13 @@ class ChainWalker:
             # production callers first: chains through tests are dropped by default
             # (only a loop in the test itself is listed, as suppressed), and a suite
             # of them must not use up _MAX_CHAINS before the CLI's chains are walked
-            tests = [e for e in callers if self.project.is_test(e.path)]
-            self._later += [(e, frames, visiting | {frame.function}, _need(handed.get(id(e)))) for e in tests]
-            callers = [e for e in callers if not self.project.is_test(e.path)]
+            production = []
+            for e in callers:
+                if self.project.is_test(e.path):
+                    self._later.append((e, frames, visiting | {frame.function}, _need(handed.get(id(e)))))
+                else:
+                    production.append(e)
+            callers = production
         for edge in callers:
             self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, out,
                        _need(handed.get(id(edge))))

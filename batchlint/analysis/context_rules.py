@@ -135,11 +135,12 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
 # Registrations that may serve whoever starts them: a thread a request handler
 # starts answers that request when it sends its result back (over SSE, a
 # websocket, a pub/sub channel, a chat message) or the handler waits for it;
-# started and left ("queued"), it serves nobody, like a queued task.
+# started and left ("queued"), it serves nobody, like a queued task. The
+# AFTER_RESPONSE ones a web framework runs once the response is sent.
+AFTER_RESPONSE = frozenset({"fastapi.*BackgroundTasks.add_task", "starlette.background.*"})
 _STARTER_SERVING = frozenset({
     "threading.Thread", "threading.Timer", "multiprocessing.Process", "multiprocessing.*Process",
-    "fastapi.*BackgroundTasks.add_task", "starlette.background.*",
-})
+}) | AFTER_RESPONSE
 # Methods that hand a result to a waiting person (see _STARTER_SERVING).
 SEND_BACK_METHODS = frozenset({
     "send", "send_text", "send_json", "send_bytes", "emit", "publish", "put", "put_nowait", "write_message",

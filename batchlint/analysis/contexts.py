@@ -13,7 +13,7 @@ import os
 
 from ..model import ContextKind
 from .context_rules import (
-    _PRIORITY, _STARTER_SERVING, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
+    _PRIORITY, _STARTER_SERVING, AFTER_RESPONSE, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
     INTERACTIVE_BASES, INTERACTIVE_MODULES, MAP_FANOUT, MAP_LOOP, MAP_METHODS, OFFLINE, REGISTRATION_RULES,
     SCHEDULED, SEND_BACK_METHODS, WORKER, Context, FrameFacts, _where,
 )
@@ -209,7 +209,7 @@ class Classifier:
                 subject = edge.target.rpartition(".")[2]
                 return Context(kind, f"{label} `{subject}`", _where(edge.path, edge.site.span.line), schedule,
                                registered_in=edge.site.scope, serves_starter=pattern in _STARTER_SERVING,
-                               after_response="BackgroundTasks" in pattern or pattern.startswith("starlette.background"))
+                               after_response=pattern in AFTER_RESPONSE)
         for pattern in self.extra_batch:
             if matches(name, pattern):
                 return Context(SCHEDULED, f"configured batch context `{pattern}`", _where(edge.path, edge.site.span.line))

@@ -140,14 +140,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             # generate` in another: every import is a value the name may hold
             imported: dict[str, str] = {}
             self._record_import(node, imported)
-            scope = self.scope
             for local, value in imported.items():
-                previous = scope.locals.get(local, UNKNOWN)
-                if previous not in (UNKNOWN, value):
-                    known = scope.alts.setdefault(local, [previous])
-                    if value not in known:
-                        known.append(value)
-                scope.locals[local] = value
+                self.bind(ast.Name(id=local, ctx=ast.Store()), value)
         return False
 
     visit_ImportFrom = visit_Import

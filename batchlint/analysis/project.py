@@ -157,8 +157,7 @@ class Project(ValueResolver):
             # SDK method handed to `asyncio.to_thread` is called there), and calls the first
             # pass could not resolve and linked nowhere: `self.tm.translate()` where
             # `self.tm = model_cls(key)` holds a class a caller passes
-            work = [(facts, [s for s in sites if not s.ref_via or s.ref_via.rpartition(".")[2] in FORWARDING])
-                    for facts, sites in self._param_sites]
+            work = [(facts, [s for s in sites if not s.ref_via or _handed_on(s)]) for facts, sites in self._param_sites]
             work += list(self._unresolved.values())
         else:
             self._param_sites: list[tuple[FileFacts, list[Site]]] = []
@@ -186,8 +185,7 @@ class Project(ValueResolver):
                 if site.ref_via:
                     if from_runtime_module(site.ref_via) or self._from_runtime(site.ref_via):
                         continue  # `_claude_batch.fan_out(function, items)`: batched already
-                    if not runtime and site.ref_via.rpartition(".")[2] in FORWARDING and value is not None \
-                            and value.kind == "sdk":
+                    if not runtime and _handed_on(site) and value is not None and value.kind == "sdk":
                         # `await asyncio.to_thread(client.messages.create, model=..., ...)`: the SDK
                         # method handed over is called there, with the arguments after it
                         sdk = self._sdk_call(value, site, anthropic_imported)
@@ -258,10 +256,7 @@ class Project(ValueResolver):
         """`REGISTRY[name](...)`: every function the registry holds, every
         class's constructor."""
         key = registry_lookup(self, callee) if self.registries else ""
-        targets: list[str] = []
-        for member in self.registries.get(key, ()):
-            targets += [t for t in self._targets(member) if t not in targets]
-        return targets
+        return list(dict.fromkeys(t for member in self.registries.get(key, ()) for t in self._targets(member)))
 
     def _supplied_targets(self, callee: str) -> list[str]:
         """A method an instance's own class lacks, supplied by its subclasses' bases."""
@@ -297,10 +292,7 @@ class Project(ValueResolver):
         if value.kind == "func":
             return list(self.hierarchy.dispatch_targets(value.name))
         if value.kind == FUNCTIONS:
-            targets: list[str] = []
-            for name in value.name.split("|"):
-                targets += [t for t in self.hierarchy.dispatch_targets(name) if t not in targets]
-            return targets
+            return list(dict.fromkeys(t for name in value.name.split("|") for t in self.hierarchy.dispatch_targets(name)))
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
@@ -356,6 +348,12 @@ class Project(ValueResolver):
     def file_of_function(self, qual: str) -> FileFacts | None:
         entry = self.functions.get(qual)
         return entry[1] if entry else None
+
+
+def _handed_on(site: Site) -> bool:
+    """The function the site passes is called where it is handed over, with
+    the arguments after it (`asyncio.to_thread(f, ...)`, index_calls.FORWARDING)."""
+    return site.ref_via.rpartition(".")[2] in FORWARDING
 
 
 _RECORD_DECORATORS = frozenset(("dataclass", "define", "frozen", "mutable", "s", "attrs"))
