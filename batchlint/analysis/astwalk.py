@@ -153,3 +153,8 @@ def str_value(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and type(node.value) is str:
         return node.value
     return None
+
+
+def argument_nodes(call: ast.Call) -> list[ast.expr]:
+    """The expressions a call passes, positional and keyword."""
+    return [*call.args, *(k.value for k in call.keywords)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, children, dotted_name, find_all, walk
+from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, argument_nodes, children, dotted_name, find_all, walk
 from .carried import CarriedFlow
 from .retry_guards import TAKE, guard_edges, item_picks
 
@@ -238,7 +238,7 @@ class LoopFlow:
         reaching = self._carried.reaching(call)
         if reaching is not None:
             tainted &= reaching
-        args = [*call.args, *(k.value for k in call.keywords)]
+        args = argument_nodes(call)
         return any(not self._item_entry(name, args, tainted) for name in names_read(*args) & tainted)
 
     def _item_entry(self, name: str, values: list[ast.AST], tainted: set[str]) -> bool:
@@ -312,7 +312,7 @@ class LoopFlow:
         def varies(picks: frozenset[str]) -> bool:
             return TAKE in picks or bool(picks & assigned)
 
-        args = [*call.args, *(k.value for k in call.keywords)]
+        args = argument_nodes(call)
         if varies(item_picks(args, names_read)):
             return True
         needed, done = names_read(*args), set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from .astwalk import LOOPS, TRY, dotted_name
+from .astwalk import LOOPS, TRY, argument_nodes, dotted_name
 from .batched import from_runtime_module, is_batchify
 from .dependence import LoopFlow, names_read
 from .facts import UNKNOWN
@@ -104,7 +104,7 @@ class LoopVisitor:
             # on `history`): a call in a dependent inner loop that reads what it answered
             derived = set().union(*(flow.derived_from(s.node) for s, d in zip(sites, dependent) if d))
             dependent = [d or (_in_dependent_inner_loop(s, struct) and
-                               bool(derived & names_read(*s.node.args, *(k.value for k in s.node.keywords))))
+                               bool(derived & names_read(*argument_nodes(s.node))))
                          for s, d in zip(sites, dependent)]
         for site, thrown_away, is_dependent in zip(sites, discarded, dependent):
             flags = set()

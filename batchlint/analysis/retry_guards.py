@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from .astwalk import FUNCTION_DEFS, LOOPS, TRY, dotted_name, find_all
+from .astwalk import FUNCTION_DEFS, LOOPS, TRY, argument_nodes, dotted_name, find_all
 
 _EXITS = (ast.Continue, ast.Break, ast.Return, ast.Raise)
 # Calls that hand out the next item of a queue, iterator or stream.
@@ -47,7 +47,7 @@ def _raises_on(stmt: ast.stmt, tainted: set[str], names_read) -> set[str]:
         if isinstance(node, ast.Call):
             if (dotted_name(node.func) or "").rpartition(".")[2] in _NOT_RAISING:
                 continue
-            checked |= names_read(*node.args, *(k.value for k in node.keywords)) & tainted
+            checked |= names_read(*argument_nodes(node)) & tainted
         else:
             checked |= names_read(node.value) & tainted
     return checked
