@@ -259,17 +259,7 @@ class Classifier:
         starter joins it or streams. A background task the framework runs once
         the response is sent (`background_tasks.add_task(job)`) answers only by
         sending something back, a closure of the handler too."""
-        starter_fn = self.project.function(starter)
-        if starter_fn is not None and starter_fn.is_generator and not after_response:
-            return True
-        worker_fn = self.project.function(worker)
-        if worker_fn is not None and worker_fn.parent == starter and not after_response:
-            # a closure over the request, defined in the handler: it carries the
-            # request on (held-out evaluation: an SSE endpoint's progress worker);
-            # not known to be left behind
-            return True
-        if not after_response and any(last == "join" or "Stream" in last or last == "EventSourceResponse"
-                                      for last in self._called_names(starter)):
+        if not after_response and self._starter_keeps_it(worker, starter):
             return True
         todo, seen = [worker], set()
         for _depth in range(2):
@@ -284,6 +274,20 @@ class Classifier:
                 following += self._callees(qual)
             todo = following
         return False
+
+    def _starter_keeps_it(self, worker: str, starter: str) -> bool:
+        """The starter streams, joins the worker, or defined it as a closure."""
+        starter_fn = self.project.function(starter)
+        if starter_fn is not None and starter_fn.is_generator:
+            return True
+        worker_fn = self.project.function(worker)
+        if worker_fn is not None and worker_fn.parent == starter:
+            # a closure over the request, defined in the handler: it carries the
+            # request on (held-out evaluation: an SSE endpoint's progress worker);
+            # not known to be left behind
+            return True
+        return any(last == "join" or "Stream" in last or last == "EventSourceResponse"
+                   for last in self._called_names(starter))
 
     def _called_names(self, qual: str) -> set[str]:
         """The last names of the calls made directly in a function."""
