@@ -463,6 +463,70 @@ def test_fields_and_forwarded_arguments(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
 
 
+MODEL_LISTS = """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anthropic
+
+
+    class ClaudeModel:
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def classify(self, text):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+
+    class EchoModel:
+        def classify(self, text):
+            return text
+
+
+    MODELS = [ClaudeModel()]
+
+
+    class Router:
+        def __init__(self, model):
+            self.models = [model]
+
+        def classify(self, text):
+            return self.models[0].classify(text)
+
+
+    def main(texts):
+        router = Router(ClaudeModel())
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(router.classify, texts))  # expect: BL105
+
+
+    if __name__ == "__main__":
+        main(["a", "b"])
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"job.py": MODEL_LISTS}, id="model-kept-in-a-one-element-list-attribute"),
+    pytest.param({"job.py": MODEL_LISTS.replace("self.models[0].classify", "self.models[-1].classify")},
+                 id="last-element"),
+    pytest.param({"job.py": MODEL_LISTS.replace("return self.models[0].classify(text)",
+                                                "chosen = self.models\n            return chosen[0].classify(text)")},
+                 id="through-a-local"),
+    pytest.param({"job.py": MODEL_LISTS.replace("router = Router(ClaudeModel())", "router = None")
+                  .replace("pool.map(router.classify, texts)", "pool.map(lambda t: MODELS[0].classify(t), texts)")},
+                 id="module-level-list"),
+    pytest.param({"job.py": MODEL_LISTS.replace("Router(ClaudeModel())", "Router(EchoModel())").replace("  # expect: BL105", "")},
+                 id="neg-the-list-holds-another-model"),
+    pytest.param({"job.py": MODEL_LISTS.replace("self.models = [model]", "self.models = [model, EchoModel()]")
+                  .replace("  # expect: BL105", "")},
+                 id="neg-a-list-of-two-kinds-is-no-one-thing"),
+    pytest.param({"job.py": MODEL_LISTS.replace("self.models[0].classify", "self.models['first'].classify")
+                  .replace("  # expect: BL105", "")},
+                 id="neg-a-key-is-not-a-position"),
+])
+def test_an_element_of_a_list_stands_for_the_list(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):

@@ -11,6 +11,13 @@ from .facts import UNKNOWN
 from .index_shapes import _short
 
 
+def _position(index: ast.AST) -> bool:
+    """`[0]`, `[-1]`: a position in a sequence (not a key, not a slice)."""
+    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
+        index = index.operand
+    return isinstance(index, ast.Constant) and type(index.value) is int
+
+
 class NameResolver:
     """Resolves names through the scopes, imports and module bindings."""
 
@@ -54,7 +61,17 @@ class NameResolver:
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
             # `REGISTRY[name]`: some entry of a module-level dict (registries.py)
             registry = self.module_level_name(node.value.id)
-            return f"{registry}[]" if registry else UNKNOWN
+            if registry:
+                return f"{registry}[]"
+            return self.expr(node.value) if _position(node.slice) else UNKNOWN  # models[0]: a local list
+        if isinstance(node, ast.Subscript) and _position(node.slice):
+            return self.expr(node.value)  # `self.models[0]`: an element stands for the list (below)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and node.elts:
+            # `[model]`, `(client, client)`: a display of one kind of thing is spelled as that
+            # thing, so `self.models = [model]` ... `self.models[0].classify()` reaches it
+            elements = {self.expr(e) for e in node.elts if not isinstance(e, ast.Starred)}
+            return elements.pop() if len(elements) == 1 and not any(
+                isinstance(e, ast.Starred) for e in node.elts) else UNKNOWN
         if isinstance(node, ast.BoolOp):
             # `client or Anthropic()`: prefer the side that constructs something.
             left = self.expr(node.values[0])

@@ -248,6 +248,8 @@ class ValueResolver:
             return Value("registry", qual)  # `.get(name)` looks it up (_attr)
         if attr.endswith("[]") and qual[:-2] in self.registries:
             return self._registry_value(qual[:-2])
+        if attr.endswith("[]") and qual[:-2] in self.variables:
+            return self.value(self.variables[qual[:-2]])  # `MODELS[0]`: a list is spelled as its element
         if qual in self.functions:
             return Value("func", qual)
         if qual in self.classes:
