@@ -4,14 +4,24 @@ would import its copy), clients on the fake API, and a request per item."""
 from __future__ import annotations
 
 import importlib.util
+import tempfile
+from pathlib import Path
 
 import anthropic
 
-from batchlint.runtime import RUNTIME_PATH
+from batchlint.runtime import source
+
+
+def write_runtime(folder: Path) -> Path:
+    """The runtime as `fix` writes it (one module joined from its parts), in `folder`."""
+    path = Path(folder) / "_claude_batch.py"
+    path.write_text(source(), encoding="utf-8")
+    return path
 
 
 def load_runtime():
-    spec = importlib.util.spec_from_file_location("claude_batch_under_test", RUNTIME_PATH)
+    path = write_runtime(Path(tempfile.mkdtemp(prefix="claude_batch_under_test.")))
+    spec = importlib.util.spec_from_file_location("claude_batch_under_test", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -6,7 +6,10 @@ without batches) working."""
 
 from __future__ import annotations
 
+import ast
 import functools
+import importlib
+import io
 import json
 import logging
 import re
@@ -17,6 +20,8 @@ from unittest import mock
 import anthropic
 import pytest
 from anthropic.resources.messages import Messages
+from pyflakes import api as pyflakes_api
+from pyflakes import reporter as pyflakes_reporter
 from fakeapi import FakeAPI
 from runtime_helpers import batch_of, cb, client, params, requests_of, texts
 
@@ -60,9 +65,39 @@ def test_package_exposes_the_runtime_text_without_importing_it():
     assert text.startswith('"""')
     assert f"__version__ = {runtime.VERSION}\n" in text
     assert cb.__version__ == runtime.VERSION
-    assert runtime.RUNTIME_PATH.name == "claude_batch.py"
     check = "import sys, batchlint.runtime as r; r.source(); print('anthropic' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", check], check=True, capture_output=True, text=True).stdout == "False\n"
+
+
+def test_the_written_runtime_is_its_parts_joined_into_one_clean_module():
+    text = runtime.source()
+    assert pyflakes_api.check(text, "_claude_batch.py", pyflakes_reporter.Reporter(io.StringIO(), io.StringIO())) == 0
+    assert "from ." not in text  # the parts' imports of each other are gone: one namespace
+    tree = ast.parse(text)
+    defined = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    for part in runtime.PACKAGE.glob("*.py"):
+        lines = part.read_text(encoding="utf-8").splitlines()
+        assert len(lines) < 450, part.name  # small modules with one job
+        for name in re.findall(r"^(?:def|class) (\w+)", "\n".join(lines), re.M):
+            assert defined.count(name) == 1, (part.name, name)
+    # the package itself imports too, with the same public names
+    package = importlib.import_module("batchlint.runtime.claude_batch")
+    assert sorted(package.__all__) == sorted(n for n in vars(cb) if n in package.__all__)
+    assert package.__version__ == runtime.VERSION
+
+
+def test_two_parts_defining_one_name_are_refused(tmp_path, monkeypatch):
+    for part in runtime.PACKAGE.glob("*.py"):
+        (tmp_path / part.name).write_text(part.read_text(encoding="utf-8"), encoding="utf-8")
+    with (tmp_path / "store.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n\ndef _short(item):\n    return item\n")
+    monkeypatch.setattr(runtime, "PACKAGE", tmp_path)
+    runtime.source.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="_short is defined in both"):
+            runtime.source()
+    finally:
+        runtime.source.cache_clear()
 
 
 # ---------------------------------------------------------------- blocking mode

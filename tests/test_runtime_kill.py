@@ -5,7 +5,6 @@ original printed, makes no synchronous call, and the fake counts one batch."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,8 +13,8 @@ import time
 import pytest
 from fakeapi import FakeAPI
 from inprocess import run_program
+from runtime_helpers import write_runtime
 
-from batchlint.runtime import RUNTIME_PATH
 
 ORIGINAL = '''\
 import anthropic
@@ -61,7 +60,7 @@ def run(folder, name, api) -> str:
 def test_killed_after_submitting_then_rerun_collects_the_same_batch(tmp_path):
     (tmp_path / "original.py").write_text(ORIGINAL)
     (tmp_path / "job.py").write_text(REWRITTEN)
-    shutil.copy(RUNTIME_PATH, tmp_path / "_claude_batch.py")
+    write_runtime(tmp_path)
     with FakeAPI(polls_to_end=10**9) as api:
         expected = run(tmp_path, "original.py", api)
         synchronous_calls = len(api.requests)
@@ -113,7 +112,7 @@ REPLAYED = REPLAYED_ORIGINAL.replace("import anthropic\n", "import anthropic\n\n
 def test_a_replayed_fan_out_killed_in_its_second_round_resumes_without_paying_again(tmp_path):
     (tmp_path / "original.py").write_text(REPLAYED_ORIGINAL)
     (tmp_path / "job.py").write_text(REPLAYED)
-    shutil.copy(RUNTIME_PATH, tmp_path / "_claude_batch.py")
+    write_runtime(tmp_path)
     with FakeAPI(polls_to_end=1) as api:
         expected = run(tmp_path, "original.py", api)
         api.requests.clear()
