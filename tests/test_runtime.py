@@ -20,9 +20,9 @@ from unittest import mock
 import anthropic
 import pytest
 from anthropic.resources.messages import Messages
+from fakeapi import FakeAPI
 from pyflakes import api as pyflakes_api
 from pyflakes import reporter as pyflakes_reporter
-from fakeapi import FakeAPI
 from runtime_helpers import batch_of, cb, client, params, requests_of, texts
 
 from batchlint import runtime

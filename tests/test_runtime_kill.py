@@ -15,7 +15,6 @@ from fakeapi import FakeAPI
 from inprocess import run_program
 from runtime_helpers import write_runtime
 
-
 ORIGINAL = '''\
 import anthropic
 
