@@ -221,16 +221,22 @@ def _imported_names(text: str, start: int) -> list[str]:
 SURFACE_PACKAGES = frozenset({"langchain_anthropic", "litellm", "instructor", "openai", "langchain_community.chat_models"})
 
 
+MESSAGES_SHAPE = re.compile(r"\.messages\.(?:create|stream|parse)\(")
+
+
 def seed_test(config: Config) -> Callable[[SourceFile], bool]:
     """Which files start the parse: those importing the SDK (a mention in a
     comment, a string or a model name like "anthropic/claude-..." is not
     enough: such a file's calls reach Claude only through code that imports
-    it, which the rounds follow), and those naming a configured client factory."""
+    it, which the rounds follow), those naming a configured client factory,
+    and those spelling a Messages request with no name of the SDK in them."""
     mention = seed_pattern(config)
     names = [f.rpartition(".")[2] for f in config.client_factories]
     factory = re.compile("|".join(re.escape(n) for n in names)) if names else None
 
     def is_seed(source: SourceFile) -> bool:
+        if "max_tokens" in source.text and MESSAGES_SHAPE.search(source.text):
+            return True  # a Messages request, maybe on a client handed in untyped (Project judges its shape)
         if not mention.search(source.text):
             return False
         if factory is not None and factory.search(source.text):

@@ -86,12 +86,16 @@ class SdkCall:
         return supports_batches(self.client)
 
 
-def shape_looks_like_claude(text: str, kwargs: tuple[tuple[str, str], ...]) -> str | None:
+def shape_looks_like_claude(text: str, kwargs: tuple[tuple[str, str], ...], full: bool = False) -> str | None:
     """For a receiver batchlint cannot type (an unannotated parameter, say): the
     method path if the call is spelled like a Messages request (`x.messages.create`
-    with model= and max_tokens=), else None. Used only in files importing anthropic."""
+    with model= and max_tokens=), else None. Used in files importing anthropic;
+    `full`, in other files of a project using it: only a Messages call with model,
+    max_tokens and messages all named (no other SDK spells a call so)."""
     func = text[:-5] if text.endswith("(...)") else text
     names = {k for k, _ in kwargs}
+    if full and not ({"model", "max_tokens", "messages"} <= names and ".messages." in f".{func}"):
+        return None
     if func.endswith(".completions.create") and not func.endswith(".chat.completions.create"):
         # SDK 0.x Text Completions: max_tokens_to_sample is Anthropic's spelling alone
         return "completions.create" if "max_tokens_to_sample" in names else None

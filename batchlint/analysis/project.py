@@ -173,8 +173,12 @@ class Project(ValueResolver):
                 work.append((facts, sites))
                 if params:
                     self._param_sites.append((facts, params))
+        in_project = any("anthropic" in facts.imported_modules for facts in self.files)
         for facts, sites in work:
-            anthropic_imported = "anthropic" in facts.imported_modules
+            # a receiver batchlint cannot type is judged by the call's shape in a file importing
+            # the SDK, and by its full shape (messages.* with model, max_tokens and messages)
+            # in any other file of a project that uses it (the client handed over untyped)
+            inferable = "shape" if "anthropic" in facts.imported_modules else "full shape" if in_project else ""
             runtime = facts.batch_runtime  # the batch runtime's own calls are never candidates
             for site in sites:
                 if self.names.out_of_reach(site.callee, facts.path):
@@ -188,7 +192,7 @@ class Project(ValueResolver):
                     if not runtime and _handed_on(site) and value is not None and value.kind == "sdk":
                         # `await asyncio.to_thread(client.messages.create, model=..., ...)`: the SDK
                         # method handed over is called there, with the arguments after it
-                        sdk = self._sdk_call(value, site, anthropic_imported)
+                        sdk = self._sdk_call(value, site, inferable)
                         if sdk is not None:
                             self.sdk_calls.append((site, facts, sdk))
                             continue
@@ -196,7 +200,7 @@ class Project(ValueResolver):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
-                sdk = None if runtime else self._sdk_call(value, site, anthropic_imported)
+                sdk = None if runtime else self._sdk_call(value, site, inferable)
                 if sdk is not None:
                     self.sdk_calls.append((site, facts, sdk))
                     continue
@@ -304,7 +308,7 @@ class Project(ValueResolver):
     def all_subclasses(self, cls: str) -> list[str]:
         return list(self.hierarchy.all_subclasses(cls))
 
-    def _sdk_call(self, value: Value | None, site: Site, anthropic_imported: bool) -> SdkCall | None:
+    def _sdk_call(self, value: Value | None, site: Site, inferable: str) -> SdkCall | None:
         if value is not None and value.kind == "ext":  # LangChain, LiteLLM, instructor, OpenAI SDK (surfaces.py)
             if value.name.startswith(OPENAI_COMPAT + "."):
                 return openai_compat_call(value.name[len(OPENAI_COMPAT) + 1:])
@@ -319,8 +323,8 @@ class Project(ValueResolver):
             if role == "message" and ("stream", "True") in site.kwargs:
                 role = "stream"
             return SdkCall(value.name, sys.intern(path), role)  # each finding keeps it: one copy
-        if value is None and anthropic_imported:
-            method = shape_looks_like_claude(site.text, site.kwargs)
+        if value is None and inferable:
+            method = shape_looks_like_claude(site.text, site.kwargs, full=inferable == "full shape")
             if method is not None and not self._from_runtime(site.callee):
                 role = SDK_METHODS[method]
                 if role == "message" and ("stream", "True") in site.kwargs:
