@@ -338,6 +338,45 @@ CASES = [
                     client.messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": row}])  # expect: BL101
         """,
     }, id="untyped-param-inferred-from-shape-when-anthropic-imported"),
+    pytest.param({
+        "llm.py": """
+            import anthropic
+
+            CLIENTS = {}
+
+            def setup():
+                CLIENTS["main"] = anthropic.Anthropic()
+        """,
+        "worker.py": """
+            def run(client, rows):
+                for row in rows:
+                    client.messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": row}])  # expect: BL101
+        """,
+    }, id="untyped-param-in-a-file-without-the-sdk-of-a-project-using-it-full-shape"),
+    pytest.param({
+        "llm.py": "import anthropic\n",
+        "worker.py": """
+            def run(client, rows):
+                for row in rows:
+                    client.messages.create(model=MODEL, messages=[{"role": "user", "content": row}])
+        """,
+    }, id="neg-untyped-param-in-a-file-without-the-sdk-no-max-tokens"),
+    pytest.param({
+        "llm.py": "import openai\n",
+        "worker.py": """
+            def run(client, rows):
+                for row in rows:
+                    client.messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": row}])
+        """,
+    }, id="neg-untyped-param-full-shape-in-a-project-without-the-sdk"),
+    pytest.param({
+        "llm.py": "import anthropic\n",
+        "sms.py": """
+            def run(client, rows):
+                for row in rows:
+                    client.messages.create(to=row, body="hello", max_tokens=64)
+        """,
+    }, id="neg-untyped-param-another-librarys-messages-create-in-a-project-using-the-sdk"),
     # ------------------------------------------------------- not Claude clients
     pytest.param({
         "m.py": """
