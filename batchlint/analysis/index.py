@@ -167,8 +167,10 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         value = self.expr(node.value)
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
+        kinds = self.elements(node.value) if isinstance(node.value, (ast.List, ast.Tuple, ast.Set)) else []
         for target in node.targets:
-            self.bind(target, value)
+            for element in kinds if len(kinds) > 1 and isinstance(target, ast.Name) else [value]:
+                self.bind(target, element)  # `providers = [A(), B()]`: each kind, as branches would
             self._note_string_constant(target, node.value)
             self._maybe_schedule_table(target, node.value)
             self._note_registry(target, node.value)

@@ -88,7 +88,8 @@ class CallVisitor:
                 forwarded = _forwarded(site.arg_values, index) if last in FORWARDING and arg.keyword is None else ()
                 self._register(
                     dataclasses.replace(
-                        site, node=None, callee=ref, ref_via=callee, flags=set(), callee_alts=(), request=None,
+                        site, node=None, callee=ref, ref_via=callee, flags=set(), request=None,
+                        callee_alts=self._alternatives(value, ref) if isinstance(value, (ast.Name, ast.Attribute)) else (),
                         arg_values=forwarded, ref_arg=arg.keyword if arg.keyword is not None else str(index),
                     ),
                     code,

@@ -30,7 +30,8 @@ class LoopVisitor:
         if isinstance(node.iter, ast.Call) and not _shows_output(node.body):
             self.collected.add(id(node.iter))  # `for chunk in stream_text(p): buf += chunk`
         self.walk(node.iter)
-        self.bind(node.target, UNKNOWN)
+        for element in self.elements(node.iter) if isinstance(node.target, ast.Name) else [UNKNOWN]:
+            self.bind(node.target, element)  # `for p in self.providers: p.query(q)`: each kind it holds
         if isinstance(node.target, ast.Name):
             names = string_literals(node.iter) or (
                 self.string_tuples.get(node.iter.id, []) if isinstance(node.iter, ast.Name) else [])

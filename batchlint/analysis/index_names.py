@@ -89,6 +89,21 @@ class NameResolver:
             return self._pipe(node)
         return UNKNOWN  # `None`, literals, anything computed
 
+    def elements(self, node: ast.AST) -> list[str]:
+        """What a loop over `node` (or a name given `node`) may hold: each kind
+        of a display's elements once (`[ClaudeProvider(), OpenAIProvider()]`),
+        else `node` itself, as a list is spelled as its element (expr)."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            known = [v for v in dict.fromkeys(self.expr(e) for e in node.elts if not isinstance(e, ast.Starred))
+                     if v != UNKNOWN]
+            if len(known) > 1:
+                return known
+        if isinstance(node, ast.Name):
+            for scope in reversed(self.scopes):
+                if scope.kind == "function" and node.id in scope.locals:
+                    return list(scope.alts.get(node.id, ())) or [scope.locals[node.id]]
+        return [self.expr(node)]
+
     def _pipe(self, node: ast.BinOp) -> str:
         """A LangChain pipe, `prompt | llm | parser`: its `invoke` sends the
         model's request, so the chain stands for the model, the last part that

@@ -196,7 +196,7 @@ class Project(ValueResolver):
                         if sdk is not None:
                             self.sdk_calls.append((site, facts, sdk))
                             continue
-                    for target in self._registry_targets(site.callee) or self._targets(value):
+                    for target in self._with_alternatives(site, self._registry_targets(site.callee) or self._targets(value)):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
@@ -209,15 +209,20 @@ class Project(ValueResolver):
                     targets = self._supplied_targets(site.callee)
                 elif len(targets) > 1 and value is not None and value.kind == "func":
                     targets = self._inherited_only(site, targets)
-                alts = list(site.callee_alts)
-                if self.variable_alts:
-                    alts += self._variable_alternatives(site.callee)
-                for alt in alts:
-                    targets += [t for t in self._targets(self.value(alt)) if t not in targets]
-                for target in targets:
+                for target in self._with_alternatives(site, targets):
                     self.callers[target].append(Edge(site, facts.path, target, None))
                 if value is None and not targets and not through_params and "()." in site.callee:
                     self._unresolved.setdefault(id(facts), (facts, []))[1].append(site)
+
+    def _with_alternatives(self, site: Site, targets: list[str]) -> list[str]:
+        """`targets`, and what the callee reaches spelled with the other values its
+        head was given (`p = A() if x else B()`, `for p in [A(), B()]`)."""
+        alts = list(site.callee_alts)
+        if self.variable_alts:
+            alts += self._variable_alternatives(site.callee)
+        for alt in alts:
+            targets += [t for t in self._targets(self.value(alt)) if t not in targets]
+        return targets
 
     def _collect_constructions(self) -> dict[str, list[tuple]]:
         """The arguments of every construction of a dataclass-like class
