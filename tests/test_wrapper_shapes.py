@@ -527,6 +527,60 @@ def test_an_element_of_a_list_stands_for_the_list(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
 
 
+PROVIDERS = """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anthropic
+    import openai
+
+
+    class ClaudeProvider:
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def query(self, q):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": q}])
+
+
+    class OpenAIProvider:
+        def __init__(self):
+            self.client = openai.OpenAI()
+
+        def query(self, q):
+            return self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+
+    def run(questions):
+        providers = [ClaudeProvider(), OpenAIProvider()]
+        with ThreadPoolExecutor() as pool:
+            for provider in providers:
+                for q in questions:
+                    pool.submit(provider.query, q)  # expect: BL105
+
+
+    if __name__ == "__main__":
+        run(["a"])
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"job.py": PROVIDERS}, id="a-local-list-of-two-kinds-handed-on"),
+    pytest.param({"job.py": PROVIDERS.replace("        providers = [ClaudeProvider(), OpenAIProvider()]\n", "")
+                  .replace("for provider in providers:", "for provider in (OpenAIProvider(), ClaudeProvider()):")},
+                 id="a-display-of-two-kinds"),
+    pytest.param({"job.py": PROVIDERS.replace("pool.submit(provider.query, q)", "provider.query(q)")},
+                 id="called-directly"),
+    pytest.param({"job.py": PROVIDERS.replace("[ClaudeProvider(), OpenAIProvider()]", "[OpenAIProvider()]")
+                  .replace("  # expect: BL105", "")},
+                 id="neg-the-list-holds-no-claude-provider"),
+    pytest.param({"job.py": PROVIDERS.replace("for provider in providers:", "for provider in questions:")
+                  .replace("  # expect: BL105", "")},
+                 id="neg-the-loop-is-over-something-else"),
+])
+def test_a_loop_variable_holds_each_kind_its_list_holds(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):
