@@ -562,6 +562,22 @@ PROVIDERS = """
         run(["a"])
 """
 
+PROVIDERS_ATTRIBUTE = """
+    class QA:
+        def __init__(self):
+            self.providers = [ClaudeProvider(), OpenAIProvider()]
+
+        def run(self, questions):
+            with ThreadPoolExecutor() as pool:
+                for provider in self.providers:
+                    for q in questions:
+                        pool.submit(provider.query, q)  # expect: BL105
+
+
+    if __name__ == "__main__":
+        QA().run(["a"])
+"""
+
 
 @pytest.mark.parametrize("files", [
     pytest.param({"job.py": PROVIDERS}, id="a-local-list-of-two-kinds-handed-on"),
@@ -570,6 +586,8 @@ PROVIDERS = """
                  id="a-display-of-two-kinds"),
     pytest.param({"job.py": PROVIDERS.replace("pool.submit(provider.query, q)", "provider.query(q)")},
                  id="called-directly"),
+    pytest.param({"job.py": PROVIDERS[:PROVIDERS.index("    def run(")] + PROVIDERS_ATTRIBUTE},
+                 id="an-attribute-given-a-list-of-two-kinds"),
     pytest.param({"job.py": PROVIDERS.replace("[ClaudeProvider(), OpenAIProvider()]", "[OpenAIProvider()]")
                   .replace("  # expect: BL105", "")},
                  id="neg-the-list-holds-no-claude-provider"),

@@ -171,6 +171,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         for target in node.targets:
             for element in kinds if len(kinds) > 1 and isinstance(target, ast.Name) else [value]:
                 self.bind(target, element)  # `providers = [A(), B()]`: each kind, as branches would
+            if len(kinds) > 1 and self._self_attribute(target):
+                self.classes[self._function_scope().class_qual]["kinds"][target.attr] = kinds
             self._note_string_constant(target, node.value)
             self._maybe_schedule_table(target, node.value)
             self._note_registry(target, node.value)
@@ -392,7 +394,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         if outer.kind == "function":
             outer.locals[node.name] = qual
         scope = _Scope("class", qual)
-        self.classes[qual] = {"attrs": scope.attrs}
+        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}}  # kinds: elements() of a list attribute
         self.scopes.append(scope)
         self.walk_body(node.body)
         self.scopes.pop()

@@ -102,7 +102,18 @@ class NameResolver:
             for scope in reversed(self.scopes):
                 if scope.kind == "function" and node.id in scope.locals:
                     return list(scope.alts.get(node.id, ())) or [scope.locals[node.id]]
+        if self._self_attribute(node):  # `self.providers`, given a list in this class
+            kinds = self.classes[self._function_scope().class_qual]["kinds"].get(node.attr)
+            if kinds:
+                return kinds
         return [self.expr(node)]
+
+    def _self_attribute(self, node: ast.AST) -> bool:
+        """`self.name` inside a method."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"):
+            return False
+        fn = self._function_scope()
+        return fn is not None and bool(fn.class_qual) and fn.class_qual in self.classes
 
     def _pipe(self, node: ast.BinOp) -> str:
         """A LangChain pipe, `prompt | llm | parser`: its `invoke` sends the
@@ -213,13 +224,11 @@ class NameResolver:
                 if value != UNKNOWN or name not in self.variables:
                     self.variables[name] = value
             return
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        if self._self_attribute(target):
             # self.client = Anthropic() inside a method binds an instance attribute
-            fn = self._function_scope()
-            if fn is not None and fn.class_qual and target.value.id == "self":
-                attrs = self.classes[fn.class_qual]["attrs"]
-                if attrs.get(target.attr, UNKNOWN) == UNKNOWN:
-                    attrs[target.attr] = value
+            attrs = self.classes[self._function_scope().class_qual]["attrs"]
+            if attrs.get(target.attr, UNKNOWN) == UNKNOWN:
+                attrs[target.attr] = value
 
     def _text_of(self, node: ast.AST) -> str:
         if isinstance(node, (ast.Name, ast.Attribute)):
