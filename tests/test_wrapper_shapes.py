@@ -588,6 +588,12 @@ PROVIDERS_ATTRIBUTE = """
                  id="called-directly"),
     pytest.param({"job.py": PROVIDERS[:PROVIDERS.index("    def run(")] + PROVIDERS_ATTRIBUTE},
                  id="an-attribute-given-a-list-of-two-kinds"),
+    pytest.param({"job.py": PROVIDERS.replace("for provider in providers:", "futures = [pool.submit(p.query, q) for p in providers for q in questions]  # expect: BL105\n            for provider in []:")
+                  .replace("pool.submit(provider.query, q)  # expect: BL105", "pool.submit(provider.query, q)")},
+                 id="a-comprehension-over-the-list"),
+    pytest.param({"job.py": PROVIDERS.replace("for provider in providers:", "first = [provider for provider in providers][0]\n            provider = OpenAIProvider()\n            for _ in range(3):")
+                  .replace("  # expect: BL105", "")},
+                 id="neg-a-comprehensions-variable-is-its-own-a-later-name-is-another-kind"),
     pytest.param({"job.py": PROVIDERS.replace("[ClaudeProvider(), OpenAIProvider()]", "[OpenAIProvider()]")
                   .replace("  # expect: BL105", "")},
                  id="neg-the-list-holds-no-claude-provider"),

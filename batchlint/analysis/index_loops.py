@@ -16,6 +16,9 @@ from .index_shapes import (
 )
 
 
+_UNBOUND = object()  # a name a comprehension's target shadows had no value before it
+
+
 class LoopVisitor:
     """Opens and closes the constructs that repeat or guard a call."""
 
@@ -70,6 +73,7 @@ class LoopVisitor:
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
                                 count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
         self._open(struct)
+        saved = self._bind_comprehension_targets(node.generators)
         for element in elements:
             self.walk(element)
         for cond in first.ifs:
@@ -77,7 +81,30 @@ class LoopVisitor:
         for comp in inner:
             self.walk(comp)
         self._close()
+        for name, held in saved.items():  # the targets are the comprehension's own names
+            for table, value in zip((self.scope.locals, self.scope.alts), held):
+                if value is _UNBOUND:
+                    table.pop(name, None)
+                else:
+                    table[name] = value
         return False
+
+    def _bind_comprehension_targets(self, generators) -> dict[str, tuple]:
+        """`[p.query(q) for p in self.providers]`: inside a function, each target
+        holds what its iterable holds while the comprehension is walked; what
+        each name held before (its value and alternatives), to restore after."""
+        saved: dict[str, tuple] = {}
+        if self.scope.kind != "function":
+            return saved
+        for comp in generators:
+            if not isinstance(comp.target, ast.Name):
+                continue
+            name = comp.target.id
+            if name not in saved:
+                saved[name] = (self.scope.locals.pop(name, _UNBOUND), self.scope.alts.pop(name, _UNBOUND))
+            for element in self.elements(comp.iter):
+                self.bind(comp.target, element)
+        return saved
 
     def visit_ListComp(self, node: ast.ListComp) -> bool:
         return self._comprehension(node, [node.elt])
