@@ -55,11 +55,31 @@ class Classifier:
                 module = self._module_for_entry(point, declared.base_dir)
                 if module is not None:
                     self._scheduled_modules.setdefault(module, context)
+                    for qual in self._entry_functions(module):  # `main()` under `__main__`: the job's body
+                        label = context.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
+                        self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, declared.source, written))
             else:
                 qual = self._function_for_entry(point, declared)
                 if qual is not None:
                     label = context.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
                     self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, declared.source, written))
+
+    def _entry_functions(self, module: str) -> list[str]:
+        """The project functions a script's module-level code calls outside any
+        loop (`if __name__ == "__main__": main()`, `asyncio.run(main())`): run
+        by the schedule that runs the script, as its job."""
+        out: list[str] = []
+        for facts in self.project.files:
+            if facts.module != module:
+                continue
+            for site in facts.sites:
+                if site.scope != module or site.ref_via or any(s.kind != "main-guard" for s in site.structs):
+                    continue
+                value = self.project.value(site.callee)
+                if value is not None and value.kind == "func" and value.name in self.project.functions \
+                        and value.name not in out:
+                    out.append(value.name)
+        return out
 
     def _files_for(self, target: str, base_dir: str, names) -> list[FileFacts]:
         """The parsed files a declaration's path can name (`names(path)` says
