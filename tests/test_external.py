@@ -17,8 +17,11 @@ from batchlint.cli import main
 from batchlint.config import Config
 from batchlint.external import oncalendar_to_cron
 
-from helpers import check, triples, write
+from helpers import check, expected, triples, write
 
+# a scheduled script's job is the function its `__main__` block calls: the finding is
+# on the call in that function's body (line 7), not on `main()` (line 11)
+ONE_CALL_MAIN_LINE = 7
 ONE_CALL_MAIN = """
 import anthropic
 
@@ -85,7 +88,7 @@ def test_github_workflow_running_a_module_and_a_script(tmp_path):
         "scripts/report.py": ONE_CALL_MODULE,
         "scripts/unscheduled.py": ONE_CALL_MODULE,
     })
-    assert triples(result) == [("acme/digest.py", 11, "BL103"), ("app/scripts/report.py", 3, "BL103")]
+    assert triples(result) == [("acme/digest.py", ONE_CALL_MAIN_LINE, "BL103"), ("app/scripts/report.py", 3, "BL103")]
     digest = next(f for f in result.findings if f.path == "acme/digest.py")
     assert "cron `0 6 * * *` by GitHub Actions workflow .github/workflows/digest.yml:4" in digest.message
     assert "one call per run" in digest.message
@@ -181,7 +184,7 @@ def test_crontab_line_with_environment_and_redirections(tmp_path):
                     client.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
         """,
     })
-    assert triples(result) == [("app/management/commands/refresh_embeddings.py", 8, "BL103"), ("jobs/nightly.py", 11, "BL103")]
+    assert triples(result) == [("app/management/commands/refresh_embeddings.py", 8, "BL103"), ("jobs/nightly.py", ONE_CALL_MAIN_LINE, "BL103")]
     runs = sorted(f.estimate.calls_per_month for f in result.findings)
     assert runs == [30, 720]
 
@@ -258,7 +261,7 @@ def test_procfile_clock_and_console_script(tmp_path):
                 anthropic.Anthropic().messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[])
         """,
     })
-    assert triples(result) == [("acme/cli.py", 4, "BL103"), ("clock.py", 11, "BL103")]
+    assert triples(result) == [("acme/cli.py", 4, "BL103"), ("clock.py", ONE_CALL_MAIN_LINE, "BL103")]
 
 
 def test_without_pyyaml_yaml_files_are_skipped_with_one_notice(tmp_path, monkeypatch):
@@ -283,7 +286,7 @@ def test_externally_scheduled_findings_reach_sarif_and_report(tmp_path):
     finally:
         os.chdir(old)
     assert sarif["runs"][0]["results"][0]["ruleId"] == "BL103"
-    assert report["candidates"][0]["job"].startswith("script run on cron `0 3 * * *` by crontab deploy/crontab:1")
+    assert report["candidates"][0]["job"].startswith("`main` run on cron `0 3 * * *` by crontab deploy/crontab:1")
 
 
 def test_system_crontab_user_column_and_command_wrappers(tmp_path):
@@ -291,7 +294,7 @@ def test_system_crontab_user_column_and_command_wrappers(tmp_path):
         "etc/cron.d/acme": "0 4 * * * deploy timeout 600 nice -n 10 /usr/bin/python3 /srv/job.py\n",
         "job.py": ONE_CALL_MAIN,
     })
-    assert triples(result) == [("job.py", 11, "BL103")]
+    assert triples(result) == [("job.py", ONE_CALL_MAIN_LINE, "BL103")]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
@@ -335,7 +338,7 @@ on:
             "zeta/digest.py": ONE_CALL_MAIN,
             "alpha/src/digest.py": ONE_CALL_MAIN,
         },
-        ("zeta/digest.py", 11),
+        ("zeta/digest.py", ONE_CALL_MAIN_LINE),
     ),
     (
         "a workflow's working-directory",
@@ -345,7 +348,7 @@ on:
             "jobs/digest.py": ONE_CALL_MAIN,
             "digest.py": ONE_CALL_MAIN,
         },
-        ("jobs/digest.py", 11),
+        ("jobs/digest.py", ONE_CALL_MAIN_LINE),
     ),
     (
         "a cd before the command",
@@ -354,7 +357,7 @@ on:
             "services/a/digest.py": ONE_CALL_MAIN,
             "services/b/digest.py": ONE_CALL_MAIN,
         },
-        ("services/b/digest.py", 11),
+        ("services/b/digest.py", ONE_CALL_MAIN_LINE),
     ),
     (
         "a GitLab job's cd, across script lines",
@@ -370,7 +373,7 @@ on:
             "services/a/digest.py": ONE_CALL_MAIN,
             "services/b/digest.py": ONE_CALL_MAIN,
         },
-        ("services/b/digest.py", 11),
+        ("services/b/digest.py", ONE_CALL_MAIN_LINE),
     ),
     (
         "a SAM function's CodeUri",
@@ -445,7 +448,7 @@ def test_schedule_files_are_read_once_while_the_sdk_files_parse(tmp_path, monkey
         os.chdir(old)
     assert [event for event in events if event[0] == "read"] == [("read", os.getpid())]
     assert events.index(("read", os.getpid())) < events.index(("project", os.getpid()), 1)  # 0: the empty start
-    assert triples(result) == [("digest.py", 11, "BL103")]
+    assert triples(result) == [("digest.py", ONE_CALL_MAIN_LINE, "BL103")]
 
 
 @pytest.mark.parametrize("name, python", [
@@ -543,3 +546,47 @@ def test_paths_in_schedule_files_never_lead_out_of_the_tree(tmp_path):
     assert [p for p in opened if os.path.abspath(p).startswith(outside)] == []
     assert any(p.endswith("app.py") for p in opened)  # the recording works
     assert {p.name: p.read_bytes() for p in decoy.iterdir()} == before
+
+
+HELPER_MAIN = """
+import asyncio
+
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def summarize(text):
+    return client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": text}])
+
+
+async def main():
+    summary = summarize(open("papers.txt").read())  # expect: BL103
+    print(summary)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("script", [
+    pytest.param(HELPER_MAIN, id="asyncio-run-of-main-reported-at-the-helper-call-in-main"),
+    pytest.param(HELPER_MAIN.replace("async def main", "def main").replace("asyncio.run(main())", "main()"),
+                 id="main-reported-at-the-helper-call-in-main"),
+    pytest.param(HELPER_MAIN.replace("asyncio.run(main())", "for _ in range(3):\n        asyncio.run(main())  # expect: BL103")
+                 .replace("  # expect: BL103\n    print", "\n    print"),
+                 id="a-loop-over-main-is-reported-at-the-loop"),
+])
+def test_a_scheduled_scripts_job_is_the_function_its_main_block_calls(tmp_path, script):
+    files = {"deploy/crontab": "0 3 * * * python digest.py\n", "digest.py": script}
+    found = triples(check(tmp_path, files))
+    assert found == expected(files)
+    if "for _ in range" not in script:
+        result = check(tmp_path, files)
+        assert result.findings[0].message.count("`main` run on cron `0 3 * * *` by crontab deploy/crontab:1") == 1
+
+
+def test_an_unscheduled_scripts_main_is_no_job(tmp_path):
+    files = {"digest.py": HELPER_MAIN.replace("  # expect: BL103", "")}
+    assert triples(check(tmp_path, files)) == []
