@@ -147,6 +147,8 @@ class ClassFacts(_Fact):
     bases: tuple[str, ...]
     attrs: tuple[tuple[str, str], ...]  # class attributes and self.x = ... bindings
     decorators: tuple[Decorator, ...] = ()
+    # self.x bound to other things too (`if ...: self.engine = A() elif ...: self.engine = B()`)
+    attr_alts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(slots=True, unsafe_hash=True)

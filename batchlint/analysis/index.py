@@ -169,7 +169,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
         kinds = self.elements(node.value) if isinstance(node.value, (ast.List, ast.Tuple, ast.Set)) else []
         for target in node.targets:
-            for element in kinds if len(kinds) > 1 and isinstance(target, ast.Name) else [value]:
+            for element in kinds if len(kinds) > 1 and (isinstance(target, ast.Name) or self._self_attribute(target)) \
+                    else [value]:
                 self.bind(target, element)  # `providers = [A(), B()]`: each kind, as branches would
             if len(kinds) > 1 and self._self_attribute(target):
                 self.classes[self._function_scope().class_qual]["kinds"][target.attr] = kinds
@@ -394,7 +395,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         if outer.kind == "function":
             outer.locals[node.name] = qual
         scope = _Scope("class", qual)
-        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}}  # kinds: elements() of a list attribute
+        # kinds: elements() of a list attribute; alts: other values self.x was given
+        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}}
         self.scopes.append(scope)
         self.walk_body(node.body)
         self.scopes.pop()
@@ -406,6 +408,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
                 bases=bases,
                 attrs=tuple(scope.attrs.items()),
                 decorators=decorators,
+                attr_alts=tuple((name, tuple(values)) for name, values in self.classes[qual]["alts"].items()),
             )
         )
         return False

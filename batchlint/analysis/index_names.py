@@ -225,10 +225,14 @@ class NameResolver:
                     self.variables[name] = value
             return
         if self._self_attribute(target):
-            # self.client = Anthropic() inside a method binds an instance attribute
-            attrs = self.classes[self._function_scope().class_qual]["attrs"]
-            if attrs.get(target.attr, UNKNOWN) == UNKNOWN:
-                attrs[target.attr] = value
+            # self.client = Anthropic() inside a method binds an instance attribute; what
+            # else it is given (on another branch, in another method) is kept beside it
+            entry = self.classes[self._function_scope().class_qual]
+            first = entry["attrs"].get(target.attr, UNKNOWN)
+            if first == UNKNOWN:
+                entry["attrs"][target.attr] = value
+            elif value not in (UNKNOWN, first) and value not in entry["alts"].get(target.attr, ()):
+                entry["alts"].setdefault(target.attr, []).append(value)
 
     def _text_of(self, node: ast.AST) -> str:
         if isinstance(node, (ast.Name, ast.Attribute)):

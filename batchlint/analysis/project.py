@@ -22,7 +22,7 @@ from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, ClassFacts, FileFacts, FunctionFacts, Site
 from .module_names import ModuleNames
 from ..project_root import is_test_path
-from .values import FUNCTIONS, Value, ValueResolver
+from .values import FUNCTIONS, INSTANCES, Value, ValueResolver
 
 
 # Edge is a named tuple, not a frozen dataclass: a project build makes
@@ -53,6 +53,7 @@ class Project(ValueResolver):
         self.star_imports: dict[str, list[str]] = {}
         self.runtime_modules = frozenset(f.module for f in files if f.batch_runtime)  # see analysis/batched.py
         self._class_attrs: dict[str, dict[str, str]] = {}
+        self._attr_alts: dict[str, dict[str, tuple[str, ...]]] = {}
         self._memo: dict[str, Value | None] = {}
         self._busy: set[str] = set()
         same_imports: dict[tuple, dict[str, str]] = {}  # one table for modules importing the same names
@@ -77,6 +78,8 @@ class Project(ValueResolver):
             for cls in facts.classes:
                 self.classes.setdefault(cls.qual, (cls, facts))
                 self._class_attrs[cls.qual] = dict(cls.attrs)
+                if cls.attr_alts:
+                    self._attr_alts[cls.qual] = dict(cls.attr_alts)
         self._alt_order = {qual: i for i, qual in enumerate(self.variable_alts)}
         self.names = ModuleNames(files, self.modules)
         self._module_heads = self.names.heads
@@ -305,9 +308,9 @@ class Project(ValueResolver):
         if value.kind == "class":
             init = f"{value.name}.__init__"
             return [init] if init in self.functions else []
-        if value.kind == "inst":  # calling an object runs its (or a subclass's) __call__
-            classes = [value.name, *self.all_subclasses(value.name)]
-            return [f"{c}.__call__" for c in classes if f"{c}.__call__" in self.functions]
+        if value.kind in ("inst", INSTANCES):  # calling an object runs its (or a subclass's) __call__
+            classes = [c for name in value.name.split("|") for c in (name, *self.all_subclasses(name))]
+            return [f"{c}.__call__" for c in dict.fromkeys(classes) if f"{c}.__call__" in self.functions]
         return []
 
     def all_subclasses(self, cls: str) -> list[str]:

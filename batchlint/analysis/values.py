@@ -35,10 +35,13 @@ _MAX_DEPTH = 24
 # A value that is one of several project functions (`name` joins their quals
 # with "|"): what a factory returns by provider.
 FUNCTIONS = "funcs"
+# An object of one of several project classes with no common project base
+# (`name` joins their quals with "|"): a factory's or an attribute's branches.
+INSTANCES = "insts"
 
 
 class Value(NamedTuple):
-    kind: str  # module | func | funcs | class | inst | client | sdk | ext | registry
+    kind: str  # module | func | funcs | class | inst | insts | client | sdk | ext | registry
     name: str  # qualified / canonical name
     path: str = ""  # sdk: attribute path on the client
 
@@ -117,6 +120,9 @@ class ValueResolver:
             return Value("ext", f"{name}.{attr}")
         if kind == "registry":
             return Value("registry", name, attr) if attr == "get" and not value.path else None
+        if kind == INSTANCES:  # each class's attribute: a method of each, say
+            return self._one_of([r for cls in name.split("|")
+                                 if (r := self._class_attr(cls, attr, instance=True)) is not None])
         if kind == "func":
             nested = f"{name}.{attr}"  # a def inside a def: `outer.inner`
             if nested in self.functions:
@@ -151,10 +157,8 @@ class ValueResolver:
             instances = list(dict.fromkeys(r.name for r in results if r.kind == "inst"))
             if len(instances) > 1:
                 # a factory returning one of several decoder classes: their common
-                # project base, so a method call reaches every override
-                base = self._common_base(instances)
-                if base is not None:
-                    return Value("inst", base)
+                # project base, so a method call reaches every override; else each
+                return self._instances(instances)
             functions = list(dict.fromkeys(r.name for r in results if r.kind == "func"))
             if functions:
                 # `return ask_openai` / `return ask_claude` by provider: calling what it
@@ -215,8 +219,8 @@ class ValueResolver:
     def _agreed(self, found: list[Value]) -> Value | None:
         """One value for what several places hand over: the one they agree on;
         a Claude client if one hands one (which path does, chain_walk.py
-        decides per caller); classes or objects of one project base; else
-        unknown."""
+        decides per caller); classes of one project base; objects of one
+        project base, or of each class; else unknown."""
         if not found:
             return None
         if all(v == found[0] for v in found):
@@ -225,7 +229,9 @@ class ValueResolver:
         if claude is not None:
             return claude
         kind = found[0].kind
-        if kind in ("inst", "class") and all(v.kind == kind for v in found):
+        if kind == "inst" and all(v.kind == kind for v in found):  # objects of one base, or of each class
+            return self._instances(list(dict.fromkeys(v.name for v in found)))
+        if kind == "class" and all(v.kind == kind for v in found):
             base = self._common_base(list(dict.fromkeys(v.name for v in found)))
             return Value(kind, base) if base else None
         return None
@@ -284,16 +290,10 @@ class ValueResolver:
                 return field
         attrs = self._class_attrs.get(cls, {})
         if attr in attrs:
-            symbolic = attrs[attr]
-            if owner and instance and symbolic.startswith(f"{cls}()."):
-                # `self.client = self.init_client()` in a base class, read on a
-                # subclass's object: `self` is the subclass there (its override runs)
-                result = self.value(f"{owner}(){symbolic[len(cls) + 2:]}")
-                if result is not None:
-                    return result
-            result = self.value(symbolic)
-            if result is not None:
-                return result
+            given = [attrs[attr], *self._attr_alts.get(cls, {}).get(attr, ())]
+            found = [v for v in (self._given_value(cls, symbolic, instance, owner) for symbolic in given) if v is not None]
+            if found:
+                return self._one_of(found)
         entry = self.classes.get(cls)
         if entry is None:
             return None
@@ -304,6 +304,38 @@ class ValueResolver:
                 if result is not None:
                     return result
         return None
+
+    def _given_value(self, cls: str, symbolic: str, instance: bool, owner: str) -> Value | None:
+        """What an attribute of `cls` was given, read on an object of `owner`."""
+        if owner and instance and symbolic.startswith(f"{cls}()."):
+            # `self.client = self.init_client()` in a base class, read on a
+            # subclass's object: `self` is the subclass there (its override runs)
+            result = self.value(f"{owner}(){symbolic[len(cls) + 2:]}")
+            if result is not None:
+                return result
+        return self.value(symbolic)
+
+    def _one_of(self, found: list[Value]) -> Value | None:
+        """One value for what several branches give (an attribute bound in an
+        `if`/`elif` chain, a method of several classes): a Claude client among
+        them; objects of their common project base, or of each class; each
+        function; else the first, as before there were branches."""
+        found = list(dict.fromkeys(found))
+        if len(found) <= 1:
+            return found[0] if found else None
+        claude = next((v for v in found if may_be_claude(v)), None)
+        if claude is not None:
+            return claude
+        if all(v.kind == "inst" for v in found):
+            return self._instances([v.name for v in found])
+        if all(v.kind in ("func", FUNCTIONS) for v in found):
+            names = list(dict.fromkeys(n for v in found for n in v.name.split("|")))
+            return Value(FUNCTIONS, "|".join(names))
+        return found[0]
+
+    def _instances(self, classes: list[str]) -> Value:
+        base = self._common_base(classes)
+        return Value("inst", base) if base is not None else Value(INSTANCES, "|".join(classes))
 
     def canonical(self, symbolic: str) -> str:
         """A name for the context tables: the resolved external name, else the text."""
