@@ -605,6 +605,78 @@ def test_a_loop_variable_holds_each_kind_its_list_holds(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
 
 
+ENGINES = """
+    import anthropic
+
+
+    class EchoEngine:
+        def respond(self, prompt):
+            return prompt
+
+
+    class ClaudeEngine:
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def respond(self, prompt):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+
+    class Agent:
+        def __init__(self, name):
+            if name.startswith("echo"):
+                self.engine = EchoEngine()
+            elif name.startswith("claude"):
+                self.engine = ClaudeEngine()
+
+        def solve(self, task):
+            return self.engine.respond(task)
+
+
+    def make_engine(name):
+        if name == "echo":
+            return EchoEngine()
+        return ClaudeEngine()
+
+
+    class Wrapper:
+        def __init__(self, engine):
+            self.engine = engine
+
+        def respond(self, prompt):
+            return self.engine.respond(prompt)
+
+
+    def wrapped(name):
+        if name == "echo":
+            return Wrapper(EchoEngine())
+        return Wrapper(ClaudeEngine())
+
+
+    def main(tasks, name):
+        for task in tasks:
+            USE  # expect: BL105
+
+
+    if __name__ == "__main__":
+        main(["a", "b"], "claude")
+"""
+
+
+@pytest.mark.parametrize("use", [
+    pytest.param("Agent(name).solve(task)", id="an-attribute-given-the-claude-object-on-a-later-branch"),
+    pytest.param("make_engine(name).respond(task)", id="a-factory-returning-the-claude-object-on-a-later-return"),
+    pytest.param("wrapped(name).respond(task)", id="a-wrapper-built-around-objects-of-several-classes"),
+    pytest.param("EchoEngine().respond(task)", id="neg-the-object-is-known-not-claude"),
+    pytest.param("Wrapper(EchoEngine()).respond(task)", id="neg-the-only-wrapper-built-here-holds-no-claude"),
+])
+def test_an_object_of_one_of_several_classes(tmp_path, use):
+    files = {"job.py": ENGINES.replace("USE", use)}
+    if use.startswith(("EchoEngine", "Wrapper(EchoEngine")):
+        files = {"job.py": files["job.py"].replace("  # expect: BL105", "").replace("return Wrapper(ClaudeEngine())", "return None")}
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):
