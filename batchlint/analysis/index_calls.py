@@ -86,6 +86,10 @@ class CallVisitor:
                     continue
                 # the same place and constructs as the call, naming the function passed
                 forwarded = _forwarded(site.arg_values, index) if last in FORWARDING and arg.keyword is None else ()
+                bound = self._partial_arguments(value)
+                if bound:  # `pool.map(partial(grade, grade_fn=judge), rows)`: grade's grade_fn is judge
+                    shift = sum(1 for key, _ in bound if key.isdigit())
+                    forwarded = bound + tuple((str(int(k) + shift), v) if k.isdigit() else (k, v) for k, v in forwarded)
                 self._register(
                     dataclasses.replace(
                         site, node=None, callee=ref, ref_via=callee, flags=set(), request=None,
@@ -323,6 +327,12 @@ class CallVisitor:
         self.sites.append(site)
         for struct in code.structs:
             struct.sites.append(site)
+
+    def _partial_arguments(self, value: ast.expr) -> tuple[tuple[str, str], ...]:
+        """What `functools.partial(f, ...)` binds, numbered from f's first parameter."""
+        if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial":
+            return _forwarded(self._arg_values(call_args(value)), 0)
+        return ()
 
     def _reference(self, value: ast.expr) -> str:
         """A symbolic function reference passed as an argument, or ''."""
