@@ -18,6 +18,12 @@ def _position(index: ast.AST) -> bool:
     return isinstance(index, ast.Constant) and type(index.value) is int
 
 
+def _variable_key(index: ast.AST) -> bool:
+    """`[name]`, `[self.key]`: a key chosen at run time (a written string key
+    reads a record's field instead)."""
+    return isinstance(index, (ast.Name, ast.Attribute))
+
+
 class NameResolver:
     """Resolves names through the scopes, imports and module bindings."""
 
@@ -63,15 +69,20 @@ class NameResolver:
             registry = self.module_level_name(node.value.id)
             if registry:
                 return f"{registry}[]"
-            return self.expr(node.value) if _position(node.slice) else UNKNOWN  # models[0]: a local list
+            # models[0], adapters[name]: an element of a local collection (not a record's field)
+            return self.expr(node.value) if _position(node.slice) or _variable_key(node.slice) else UNKNOWN
         if isinstance(node, ast.Subscript) and _position(node.slice):
             return self.expr(node.value)  # `self.models[0]`: an element stands for the list (below)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and node.elts:
-            # `[model]`, `(client, client)`: a display of one kind of thing is spelled as that
-            # thing, so `self.models = [model]` ... `self.models[0].classify()` reaches it
-            elements = {self.expr(e) for e in node.elts if not isinstance(e, ast.Starred)}
-            return elements.pop() if len(elements) == 1 and not any(
-                isinstance(e, ast.Starred) for e in node.elts) else UNKNOWN
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            # `[model]`, `(client, client)`, `{"a": model}`: a display of one kind of thing is spelled
+            # as that thing, so `self.models = [model]` ... `self.models[0].classify()` reaches it
+            members = node.values if isinstance(node, ast.Dict) else node.elts
+            if not members or any(isinstance(e, ast.Starred) for e in members) or None in getattr(node, "keys", ()):
+                return UNKNOWN  # `{**other}` and `[*rest]` hold what is not written here
+            elements = {self.expr(e) for e in members}
+            return elements.pop() if len(elements) == 1 else UNKNOWN
+        if isinstance(node, ast.DictComp):
+            return self.expr(node.value)  # `{m: make_adapter(m) for m in models}`: each value
         if isinstance(node, ast.BoolOp):
             # `client or Anthropic()`: prefer the side that constructs something.
             left = self.expr(node.values[0])
