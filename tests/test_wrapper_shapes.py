@@ -677,6 +677,82 @@ def test_an_object_of_one_of_several_classes(tmp_path, use):
     assert run(tmp_path, files) == expected(files)
 
 
+HANDED_IN = """
+    import functools
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class ClaudeProvider:
+        def generate(self, prompt):
+            return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+
+    class EchoProvider:
+        def generate(self, prompt):
+            return prompt
+
+
+    def judge(text):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": text}])
+
+
+    def echo(text):
+        return text
+
+
+    def grade(record, grade_fn):
+        return grade_fn(record["text"])
+
+
+    def make_adapter(name):
+        return ClaudeProvider()
+
+
+    def run(records, models):
+        with ThreadPoolExecutor(8) as pool:
+            USE  # expect: BL105
+
+
+    if __name__ == "__main__":
+        run([{"text": "a"}], ["claude"])
+"""
+
+
+@pytest.mark.parametrize("use", [
+    pytest.param("list(pool.map(functools.partial(grade, grade_fn=judge), records))  # expect: BL105",
+                 id="partial-binds-the-claude-function"),
+    pytest.param("list(pool.map(functools.partial(grade, grade_fn=echo), records))",
+                 id="neg-partial-binds-another-function"),
+    pytest.param("adapters = {m: make_adapter(m) for m in models}\n"
+                 "            for m in models:\n"
+                 "                [adapters[m].generate(r['text']) for r in records]  # expect: BL105",
+                 id="a-dict-comprehension-of-adapters-read-by-name"),
+    pytest.param("adapters = {'claude': ClaudeProvider()}\n"
+                 "            for m in models:\n"
+                 "                [adapters[m].generate(r['text']) for r in records]  # expect: BL105",
+                 id="a-dict-display-of-adapters-read-by-name"),
+    pytest.param("adapters = {'echo': EchoProvider(), 'claude': ClaudeProvider()}\n"
+                 "            for m in models:\n"
+                 "                [adapters[m].generate(r['text']) for r in records]  # expect: BL105",
+                 id="a-dict-display-of-two-kinds-read-by-name"),
+    pytest.param("adapters = {m: EchoProvider() for m in models}\n"
+                 "            for m in models:\n"
+                 "                [adapters[m].generate(r['text']) for r in records]",
+                 id="neg-the-dict-holds-no-claude-adapter"),
+    pytest.param("adapters = {'claude': ClaudeProvider(), 'echo': EchoProvider()}\n"
+                 "            for m in models:\n"
+                 "                [adapters['echo'].generate(r['text']) for r in records]",
+                 id="neg-a-written-key-reads-a-field-not-every-entry"),
+])
+def test_functions_and_objects_handed_in(tmp_path, use):
+    files = {"job.py": HANDED_IN.replace("USE  # expect: BL105", use)}
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):

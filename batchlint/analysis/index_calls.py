@@ -293,7 +293,7 @@ class CallVisitor:
 
     def _alternatives(self, func: ast.expr, callee: str) -> tuple[str, ...]:
         head = func
-        while isinstance(head, ast.Attribute):
+        while isinstance(head, (ast.Attribute, ast.Subscript)):  # `adapters[name].generate`: adapters
             head = head.value
         if not isinstance(head, ast.Name):
             return ()

@@ -102,10 +102,11 @@ class NameResolver:
 
     def elements(self, node: ast.AST) -> list[str]:
         """What a loop over `node` (or a name given `node`) may hold: each kind
-        of a display's elements once (`[ClaudeProvider(), OpenAIProvider()]`),
+        of a display's elements (a dict's values) once (`[ClaudeProvider(), OpenAIProvider()]`),
         else `node` itself, as a list is spelled as its element (expr)."""
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            known = [v for v in dict.fromkeys(self.expr(e) for e in node.elts if not isinstance(e, ast.Starred))
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            members = node.values if isinstance(node, ast.Dict) else node.elts
+            known = [v for v in dict.fromkeys(self.expr(e) for e in members if not isinstance(e, ast.Starred))
                      if v != UNKNOWN]
             if len(known) > 1:
                 return known
