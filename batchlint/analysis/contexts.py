@@ -400,6 +400,11 @@ class Classifier:
             parent = self.project.function(parent.parent) if parent.parent else None
         return ""
 
+    def _changes_its_object(self, site: Site) -> bool:
+        """The method called leaves something on its object (object_state.py)."""
+        targets = self.project._targets(self.project.value(site.callee))
+        return any(self.project.functions[qual][0].writes_self for qual in targets if qual in self.project.functions)
+
     def module_context(self, facts: FileFacts, main_guard: bool, line: int) -> Context:
         where = _where(facts.path, line)
         if facts.module in self._scheduled_modules:
@@ -442,6 +447,10 @@ class Classifier:
                     break
                 if "dependent" in struct.flags:
                     not_batchable = f"loop-carried dependence: each request reads the previous response ({struct.label} at {_where(path, struct.span.line)})"
+                    continue
+                if "same-inputs" in struct.flags and self._changes_its_object(site):
+                    not_batchable = (f"each `{site.text}` builds on what the last left on its object, given nothing "
+                                     f"new per iteration ({struct.label} at {_where(path, struct.span.line)})")
                     continue
                 if "retry" in struct.flags or "once" in struct.flags:
                     continue  # one request asked again; the one item a test picks

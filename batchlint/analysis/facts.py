@@ -137,6 +137,7 @@ class FunctionFacts(_Fact):
     defaults: tuple[tuple[str, str], ...] = ()  # parameter -> symbolic default (literals: literals.py)
     extends: tuple[str, ...] = ()  # the base-class methods it calls through `super().name(...)`
     shadowed: bool = False  # a module-level def that a later def of the name replaces
+    writes_self: bool = False  # a method that leaves something on its object (object_state.py)
 
 
 @dataclass(slots=True, unsafe_hash=True)

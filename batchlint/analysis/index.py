@@ -21,6 +21,7 @@ from .index_calls import CallVisitor
 from .index_loops import LoopVisitor
 from .index_names import NameResolver
 from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
+from .object_state import writes_self
 from .spans import SourceText
 
 _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.float()", "builtins.bool()"))
@@ -379,6 +380,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
                 defaults=tuple(param_defaults),
                 extends=tuple(sorted(scope.extends)),
                 shadowed=id(node) in self.shadowed_defs,
+                writes_self=bool(class_qual) and writes_self(node),
             )
         )
         return False

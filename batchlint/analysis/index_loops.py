@@ -10,6 +10,7 @@ from .batched import from_runtime_module, is_batchify
 from .dependence import LoopFlow, names_read
 from .facts import UNKNOWN
 from .index_builders import _SiteBuilder, _StructBuilder
+from .object_state import same_inputs
 from .index_shapes import (
     _blocks_holding, _exits, _if_exits, _is_main_guard, _is_range, _literal_count, _result_discarded, _shows_output,
     _tests_tainted, selects_one_item, stream_flag, string_literals,
@@ -145,6 +146,8 @@ class LoopVisitor:
                 flags.add(exit_kind)
             if selects_one_item(loop, site.stmt_path):
                 flags.add("once")
+            if not is_dependent and same_inputs(site.node, loop):
+                flags.add("same-inputs")  # dependent if the method changes its object (contexts.py)
             if flags:
                 struct.per_site[id(site)] = flags
 
