@@ -546,3 +546,50 @@ def test_rounds_that_follow_a_dependent_first_request_are_dependent(tmp_path):
     """
     files = {"ideas.py": "".join(textwrap.dedent(part) for part in (HEAD, body, MAIN))}
     assert run(tmp_path, files) == expected(files) == []
+
+
+AGENT = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Agent:
+        def __init__(self, task):
+            self.journal = [task]
+
+        def step(self, hint=""):
+            prompt = "\\n".join(self.journal) + hint
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": prompt}])
+            self.journal.append(reply.content[0].text)
+
+        def sample(self, hint=""):
+            prompt = "\\n".join(self.journal) + hint
+            return client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": prompt}])
+
+
+    def main(hints):
+        agent = Agent("improve the model")
+        LOOP
+            CALL
+
+
+    if __name__ == "__main__":
+        main(["a", "b"])
+"""
+
+
+@pytest.mark.parametrize("loop, call, reported", [
+    pytest.param("step = 0\n        while step < 10:", "agent.step()\n            step += 1", False,
+                 id="neg-an-agent-stepping-on-its-own-journal"),
+    pytest.param("for _ in range(10):", "agent.step(hint='go on')", False,
+                 id="neg-the-same-hint-each-step"),
+    pytest.param("for _ in range(10):", "agent.sample()", True,
+                 id="samples-that-leave-nothing-on-the-object-are-independent"),
+    pytest.param("for hint in hints:", "Agent(hint).step()", True,
+                 id="a-new-object-each-iteration"),
+])
+def test_a_method_that_changes_its_object_makes_dependent_steps(tmp_path, loop, call, reported):
+    body = AGENT.replace("LOOP", loop).replace("CALL", call + ("  # expect: BL105" if reported else ""))
+    files = {"job.py": body}
+    assert run(tmp_path, files) == expected(files)
