@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from .analysis.facts import FileFacts
 from .analysis.project import Project, Value
-from .analysis.values import FUNCTIONS, INSTANCES
+from .analysis.values import CLASSES, FUNCTIONS, INSTANCES
 from .analysis.registries import registry_lookup
 from .analysis.surfaces import names_claude_client
 from .config import Config
@@ -53,7 +53,7 @@ def carries_claude(value: Value | None, relevance: Relevance) -> bool:
         return any(name in relevance.reaching for name in value.name.split("|"))
     if value.kind in ("inst", "class"):
         return value.name in relevance.carrier_classes
-    if value.kind == INSTANCES:  # an object of one of several classes (values.py)
+    if value.kind in (INSTANCES, CLASSES):  # one of several classes or their objects (values.py)
         return any(name in relevance.carrier_classes for name in value.name.split("|"))
     if value.kind == "ext":  # `ChatAnthropic(...)`, `instructor.from_anthropic(...)`
         return names_claude_client(value.name)

@@ -168,7 +168,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         value = self.expr(node.value)
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
-        kinds = self.elements(node.value) if isinstance(node.value, (ast.List, ast.Tuple, ast.Set, ast.Dict)) else []
+        kinds = self.elements(node.value) if isinstance(node.value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.IfExp)) \
+            else []
         for target in node.targets:
             for element in kinds if len(kinds) > 1 and (isinstance(target, ast.Name) or self._self_attribute(target)) \
                     else [value]:

@@ -110,6 +110,9 @@ class NameResolver:
                      if v != UNKNOWN]
             if len(known) > 1:
                 return known
+        if isinstance(node, ast.IfExp):  # `A if c else B if d else C`: each branch
+            branches = [v for v in dict.fromkeys(self.elements(node.body) + self.elements(node.orelse)) if v != UNKNOWN]
+            return branches or [UNKNOWN]
         if isinstance(node, ast.Name):
             for scope in reversed(self.scopes):
                 if scope.kind == "function" and node.id in scope.locals:

@@ -22,7 +22,7 @@ from .surfaces import OPENAI_COMPAT, openai_compat_call, surface_call
 from .facts import PARAM_PREFIX, ClassFacts, FileFacts, FunctionFacts, Site
 from .module_names import ModuleNames
 from ..project_root import is_test_path
-from .values import FUNCTIONS, INSTANCES, Value, ValueResolver
+from .values import CLASSES, FUNCTIONS, INSTANCES, Value, ValueResolver
 
 
 # Edge is a named tuple, not a frozen dataclass: a project build makes
@@ -305,9 +305,9 @@ class Project(ValueResolver):
             return list(self.hierarchy.dispatch_targets(value.name))
         if value.kind == FUNCTIONS:
             return list(dict.fromkeys(t for name in value.name.split("|") for t in self.hierarchy.dispatch_targets(name)))
-        if value.kind == "class":
-            init = f"{value.name}.__init__"
-            return [init] if init in self.functions else []
+        if value.kind in ("class", CLASSES):
+            inits = [f"{name}.__init__" for name in value.name.split("|")]
+            return [init for init in inits if init in self.functions]
         if value.kind in ("inst", INSTANCES):  # calling an object runs its (or a subclass's) __call__
             classes = [c for name in value.name.split("|") for c in (name, *self.all_subclasses(name))]
             return [f"{c}.__call__" for c in dict.fromkeys(classes) if f"{c}.__call__" in self.functions]

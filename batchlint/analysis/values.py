@@ -38,10 +38,11 @@ FUNCTIONS = "funcs"
 # An object of one of several project classes with no common project base
 # (`name` joins their quals with "|"): a factory's or an attribute's branches.
 INSTANCES = "insts"
+CLASSES = "classes"  # one of several classes with no common project base: calling it makes INSTANCES
 
 
 class Value(NamedTuple):
-    kind: str  # module | func | funcs | class | inst | insts | client | sdk | ext | registry
+    kind: str  # module | func | funcs | class | classes | inst | insts | client | sdk | ext | registry
     name: str  # qualified / canonical name
     path: str = ""  # sdk: attribute path on the client
 
@@ -120,9 +121,9 @@ class ValueResolver:
             return Value("ext", f"{name}.{attr}")
         if kind == "registry":
             return Value("registry", name, attr) if attr == "get" and not value.path else None
-        if kind == INSTANCES:  # each class's attribute: a method of each, say
+        if kind in (INSTANCES, CLASSES):  # each class's attribute: a method of each, say
             return self._one_of([r for cls in name.split("|")
-                                 if (r := self._class_attr(cls, attr, instance=True)) is not None])
+                                 if (r := self._class_attr(cls, attr, instance=kind == INSTANCES)) is not None])
         if kind == "func":
             nested = f"{name}.{attr}"  # a def inside a def: `outer.inner`
             if nested in self.functions:
@@ -138,6 +139,8 @@ class ValueResolver:
         kind, name = value.kind, value.name
         if kind == "class":
             return Value("inst", name)
+        if kind == CLASSES:
+            return Value(INSTANCES, name)
         if kind == "registry":  # `REGISTRY.get(name)`
             return self._registry_value(name) if value.path == "get" else None
         if self.client_factories and matches_any(name, self.client_factories):
@@ -261,6 +264,8 @@ class ValueResolver:
         if qual in self.classes:
             return Value("class", qual)
         if qual in self.variables:
+            if qual in self.variable_alts:  # bound differently on branches: what any branch gives
+                return self._one_of([v for v in map(self.value, self.variable_alts[qual]) if v is not None])
             return self.value(self.variables[qual])
         if qual in self.modules:
             return Value("module", qual)
@@ -328,6 +333,9 @@ class ValueResolver:
             return claude
         if all(v.kind == "inst" for v in found):
             return self._instances([v.name for v in found])
+        if all(v.kind == "class" for v in found):
+            base = self._common_base([v.name for v in found])
+            return Value("class", base) if base is not None else Value(CLASSES, "|".join(v.name for v in found))
         if all(v.kind in ("func", FUNCTIONS) for v in found):
             names = list(dict.fromkeys(n for v in found for n in v.name.split("|")))
             return Value(FUNCTIONS, "|".join(names))
