@@ -123,3 +123,70 @@ def test_a_warm_run_decodes_equal_paths_and_estimates_as_one_object(tmp_path):
     assert as_int.estimate.assumptions[0] is first.estimate.assumptions[0]
     assert first.location.path is second.call.path is first.anchors[0][0] is as_int.location.path
     assert other_file.location.path == "b.py" and first.message is not second.message
+
+
+def test_the_findings_are_unpacked_once_the_facts_and_the_project_are_let_go(monkeypatch):
+    import gc
+
+    from batchlint.analysis import packed
+
+    quiet = "import anthropic\n\ndef hello():\n    return 1\n"
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM), source("quiet.py", quiet)]
+    alive = []
+    unpack = packed.PackedFindings.unpack
+
+    def watched(self):
+        alive.append(sorted((o.path, len(o.sites), len(o.functions)) for o in gc.get_objects()
+                            if type(o) is FileFacts and o.path in ("jobs.py", "llm.py", "quiet.py")))
+        alive.append(sum(type(o) is Project for o in gc.get_objects()))
+        return unpack(self)
+
+    monkeypatch.setattr(packed.PackedFindings, "unpack", watched)
+    result = analyze.check_sources(sources, Config(root="."))
+    # only the file with a noqa comment is still held, as its comments: no sites, no functions, no project
+    assert alive == [[("jobs.py", 0, 0)], 0]
+    # and the noqa is judged from it as before: BL011 for the unused code, the BL101 it does not cover
+    assert [(f.path, f.line, f.code) for f in result.findings] == [("jobs.py", 5, "BL011"), ("jobs.py", 5, "BL101")]
+
+
+def test_packed_findings_come_back_equal_sorted_with_their_estimates_shared_and_dropped_files_left_out():
+    from batchlint.analysis.packed import PackedFindings
+    from batchlint.model import Assumption, Estimate, Finding, Location
+
+    cost = Estimate("m", 3000.0, 1.0, 2.0, 3.0, 1.5, 1.5, None, "", None, (Assumption("runs", "30", "default"),))
+
+    def finding(path: str, line: int) -> Finding:
+        where = Location(path, line, 1, line, 9)
+        return Finding("BL101", f"m{line}", where, ContextKind.LOOP, ("e",), where, "messages.create", "Anthropic",
+                       estimate=cost if line % 2 else None, anchors=((path, line, line),))
+
+    made = [finding(f"f{n % 7}.py", n) for n in range(600, 0, -1)]  # several chunks, made out of order
+    store = PackedFindings()
+    for n in range(0, len(made), 3):
+        store.extend(made[n:n + 3])
+    store.drop({"f3.py"})
+    got = store.unpack()
+    assert got == sorted((f for f in made if f.path != "f3.py"), key=Finding.sort_key)
+    assert {f.path for f in got} == {"f0.py", "f1.py", "f2.py", "f4.py", "f5.py", "f6.py"}
+    assert all(f.estimate is cost for f in got if f.line % 2) and all(f.estimate is None for f in got if not f.line % 2)
+    assert PackedFindings().unpack() == []
+
+
+def test_a_project_leaves_no_cyclic_garbage():
+    import gc
+
+    from batchlint.analysis.facts import ClassFacts, Span
+
+    span = Span(1, 1, 1, 2)
+    classes = (ClassFacts("a.Base", "Base", span, (), ()), ClassFacts("a.Child", "Child", span, ("a.Base",), ()))
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        project = Project([FileFacts("a.py", "a", (), (), (), classes, ())])
+        assert project.all_subclasses("a.Base") == ["a.Child"]  # the hierarchy answers through the project
+        del project
+        assert gc.collect() == 0  # freed by reference counting, with the collector paused (as during a run)
+    finally:
+        if was:
+            gc.enable()
