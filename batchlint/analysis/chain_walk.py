@@ -18,7 +18,7 @@ _MAX_DEPTH = 12
 _MAX_CHAINS = 400
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Frame:
     site: Site
     path: str
@@ -26,7 +26,7 @@ class Frame:
     function: str  # qual of the function the site is in, "" at module level
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chain:
     frames: tuple[Frame, ...]  # innermost (the SDK call) first
     terminal: Context | None  # None: no analyzed caller and no context of its own

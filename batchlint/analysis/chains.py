@@ -45,7 +45,7 @@ def _fn_name(qual: str) -> str:
     return qual.rpartition(".")[2].partition("#")[0] + "()" if qual else "module code"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     report: Frame
     kind: ContextKind
@@ -237,6 +237,7 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
             _failed(errors, failed, facts.path, "classify its Claude calls", exc)
             continue
         judged += [(verdict, sdk, facts, site) for verdict in verdicts]
+    del walker, batched  # the frames they cached that no verdict holds are free for the findings
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
     reached: dict[tuple, list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
     for verdict, sdk, facts, site in judged:
