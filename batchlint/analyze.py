@@ -190,10 +190,12 @@ def _collector_paused():
 
 def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
                     jobs: int = 1, cache: FactsCache | None = None, progress=None,
-                    meanwhile=None) -> tuple[Project, list[FileError], int]:
+                    meanwhile=None, release_texts: bool = False) -> tuple[Project, list[FileError], int]:
     """`meanwhile(parsing)` is called once: `meanwhile(True)` while the first
     round parses (or is read from the cache), or `meanwhile(False)` at the
-    end when no file needed analysis."""
+    end when no file needed analysis. `release_texts`: after each round, the
+    list's parsed files without a `# noqa` are replaced by copies without
+    their text (the caller hands `sources` over, as for check_sources)."""
     parser = _Parser(jobs, cache, progress, meanwhile)
     encoded = []
 
@@ -202,7 +204,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
             encoded.append(True)
             cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
     try:
-        result = _analyze(sources, config, errors, parser, encode)
+        result = _analyze(sources, config, errors, parser, encode, release_texts)
     finally:
         parser.close()
     encode()
@@ -211,7 +213,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
 
 
 def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser,
-             parsed_all=lambda: None) -> tuple[Project, list[FileError], int]:
+             parsed_all=lambda: None, release_texts: bool = False) -> tuple[Project, list[FileError], int]:
     """`parsed_all()` is called once every file is parsed (or cannot be), if
     a round gets there: before that round's project is built, so the new
     cache entries are encoded meanwhile."""
@@ -234,6 +236,10 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 failed.add(abspath)
             else:
                 state.facts[abspath] = facts
+                if release_texts and not facts.noqa:  # parsed: its text is needed no more (BL011 reads a noqa file's)
+                    state.sources[abspath] = replace(state.sources[abspath], text="")
+        if release_texts:  # the caller's list holds the files too
+            sources[:] = [state.sources[s.abspath] for s in sources]
         everything = len(state.facts) + len(failed) == len(state.sources)
         if everything:
             parsed_all()
@@ -290,8 +296,9 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     files outside Python; its answer is used only when the project has a
     Claude call (eval harnesses carry thousands of YAML files to scan for
     CronJobs), and asked for only when some file needed analysis.
-    `release_texts`: the caller hands `sources` over; once the parse rounds
-    are done, the list's files are replaced by copies without their text."""
+    `release_texts`: the caller hands `sources` over; the list's files are
+    replaced by copies without their text: a parsed file's after its round
+    (unless a `# noqa` needs it for BL011), every file's once the rounds are done."""
     later: list = []
     declared: list = []  # schedules() read while the first round parsed
 
@@ -308,7 +315,8 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         if parsing and schedules is not None:
             declared.append(schedules())  # a file imports the SDK: a Claude call is all but certain
 
-    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages)
+    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages,
+                                                  release_texts)
     # After the parse only a file with a `# noqa` to judge (BL011) needs its text: every text
     # held to the end was 0.6 KiB a file of the peak (at the end of the findings).
     with_noqa = {facts.path for facts in project.files if facts.noqa}

@@ -43,6 +43,27 @@ def test_released_sources_lose_their_texts_but_a_noqa_is_still_judged(release):
     assert [s.text for s in sources] == (["", ""] if release else [JOBS, LLM])
 
 
+def test_a_parsed_file_lets_go_of_its_text_after_its_round_and_a_file_still_to_scan_or_with_a_noqa_does_not(monkeypatch):
+    plain = "def shout(text):\n    return text.upper()\n"  # imports nothing: never parsed, read as text by each round
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM), source("plain.py", plain)]
+    seen = []
+    build = analyze._project
+
+    def watched(state, *args, **kwargs):
+        seen.append({s.path: bool(s.text) for s in state.sources.values()})
+        return build(state, *args, **kwargs)
+
+    monkeypatch.setattr(analyze, "_project", watched)
+    analyze.check_sources(sources, Config(root="."), release_texts=True)
+    assert seen[0] == {"jobs.py": True, "llm.py": False, "plain.py": True}  # jobs.py has a noqa for BL011 to judge
+    assert [s.text for s in sources] == ["", "", ""]  # and at the end, none is kept by the caller's list
+    seen.clear()
+    kept = [source("jobs.py", JOBS), source("llm.py", LLM), source("plain.py", plain)]
+    analyze.check_sources(kept, Config(root="."))  # not handed over: the caller's texts stay
+    assert seen[0] == {"jobs.py": True, "llm.py": True, "plain.py": True}
+    assert [s.text for s in kept] == [JOBS, LLM, plain]
+
+
 @pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
 def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_read(tmp_path, monkeypatch):
     files = {**PROJECT, **{f"more{n}.py": f"import anthropic\n\ndef f{n}():\n    return {n}\n" for n in range(6)}}
