@@ -211,3 +211,29 @@ def test_a_project_leaves_no_cyclic_garbage():
     finally:
         if was:
             gc.enable()
+
+
+def test_path_spellings_are_matched_when_looked_up_the_first_file_spelled_so_winning():
+    from batchlint.analysis.module_names import ModuleNames
+
+    def names_of(files):
+        modules: dict = {}
+        for f in files:
+            modules.setdefault(f.module, f)
+        return ModuleNames(files, modules)
+
+    # no __init__.py: each file is also spelled through the folders above it
+    files = [FileFacts("tools/meta/utils/utils.py", "utils.utils", (), (), (), (), ()),
+             FileFacts("other/meta/utils/utils.py", "copy", (), (), (), (), ()),
+             FileFacts("app/core/llm.py", "app.core.llm", (), (), (), (), ())]
+    names = names_of(files)
+    assert names._spelled == {}  # nothing is spelled out before a lookup
+    assert names.module_for("meta.utils.utils") == "utils.utils"  # both files spell it: the first one
+    assert names_of(files[::-1]).module_for("meta.utils.utils") == "copy"
+    assert names.module_for("core.llm") == "app.core.llm"
+    assert names.module_for("meta.utils.llm") is None and names.module_for("core") is None
+    assert {"tools", "other", "meta", "app", "core", "utils"} <= names.heads
+    # `utils.utils` needs tools/meta on sys.path: a script there reaches it, one elsewhere does not
+    assert not names.out_of_reach("meta.utils.utils.ask", "tools/meta/utils/x.py")
+    assert names.out_of_reach("meta.utils.utils.ask", "app/core/llm.py")
+    assert set(names._spelled) == {"meta.utils.utils", "core.llm", "meta.utils.llm"}  # only what was looked up
