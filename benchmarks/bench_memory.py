@@ -122,7 +122,8 @@ def objects(root: str, files: int) -> None:
 
     def finding(project, *args, **kwargs):
         out = findings_real(project, *args, **kwargs)
-        held["project"], held["findings"] = project, out
+        # what the packed findings hold now (unpacked later, once the project is let go)
+        held["project"], held["findings"] = project, (out._chunks[:], out._pending[:])
         return out
 
     analyze._analyze, chains.packed_findings_for = analyzing, finding
@@ -162,7 +163,7 @@ def objects(root: str, files: int) -> None:
     shared_last = ("hierarchy", "names", "registries")  # they point back at the project: walked after its own tables
     for name, value in sorted(vars(project).items(), key=lambda item: item[0] in shared_last):
         walk(value, f"project.{name}", detail=False)
-    walk(held["findings"], "findings")
+    walk(held["findings"], "findings (packed)")
 
 
 def main() -> None:
