@@ -239,8 +239,11 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
         judged += [(verdict, sdk, facts, site) for verdict in verdicts]
     del walker, batched  # the frames they cached that no verdict holds are free for the findings
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
-    reached: dict[tuple, list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
-    for verdict, sdk, facts, site in judged:
+    # each key's entries: one entry as itself, a list only for two or more (every
+    # verdict of a large project is held here until its finding is made)
+    reached: dict[tuple, tuple | list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
+    for entry in judged:
+        verdict, sdk, facts, _site = entry
         if facts.path in failed:
             continue  # chosen after every call is judged: a failed file never hides another file's finding
         # One finding per reported call site and code, however many SDK calls
@@ -248,8 +251,13 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
         key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
         current = best.get(key)
         if current is None or _better(verdict, current[0]):
-            best[key] = (verdict, sdk, facts, site)
-        reached.setdefault(key, []).append((verdict, sdk, facts, site))
+            best[key] = entry
+        group = reached.setdefault(key, entry)
+        if group is not entry:
+            if isinstance(group, list):
+                group.append(entry)
+            else:
+                reached[key] = [group, entry]
     out = PackedFindings()
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
     del judged  # each verdict is in `reached`, dropped once its finding is made: the findings
@@ -258,6 +266,8 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
     for key in list(best):
         verdict, sdk, facts, site = best.pop(key)
         group = reached.pop(key)
+        if not isinstance(group, list):
+            group = [group]
         if facts.path in failed:
             continue
         others = {}
