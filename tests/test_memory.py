@@ -237,3 +237,24 @@ def test_path_spellings_are_matched_when_looked_up_the_first_file_spelled_so_win
     assert not names.out_of_reach("meta.utils.utils.ask", "tools/meta/utils/x.py")
     assert names.out_of_reach("meta.utils.utils.ask", "app/core/llm.py")
     assert set(names._spelled) == {"meta.utils.utils", "core.llm", "meta.utils.llm"}  # only what was looked up
+
+
+def test_frames_in_no_loop_are_one_object_and_a_loop_frame_keeps_where_it_is():
+    import ast
+
+    from batchlint.analysis.chain_walk import ChainWalker
+    from batchlint.analysis.contexts import Classifier
+    from batchlint.analysis.index import index_module
+
+    text = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask_{n}(text):\n"
+            "    return client.messages.create(model='m', max_tokens=64, messages=[])\n\n\n"
+            "def run_{n}(rows):\n    for row in rows:\n        ask_{n}(row)\n")
+    files = [index_module(ast.parse(text.format(n=n)), f"m{n}.py", f"m{n}", False, text.format(n=n)) for n in (1, 2)]
+    project = Project(files)
+    walker = ChainWalker(project, Classifier(project))
+    (first,), (second,) = (walker.chains(site, facts.path) for site, facts, _sdk in project.sdk_calls)
+    call, loop = first.frames
+    assert call.facts is second.frames[0].facts  # equal: nothing around the SDK call, in either file
+    assert (call.facts.repetition, call.facts.repetition_where) == (None, "")
+    assert loop.facts.repetition_where == "m1.py:11" and second.frames[1].facts.repetition_where == "m2.py:11"
+    assert loop.facts is not second.frames[1].facts
