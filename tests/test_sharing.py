@@ -62,7 +62,7 @@ def test_values_that_differ_stay_apart():
 
 
 def test_the_table_starts_over_past_its_limit_and_sharing_goes_on(monkeypatch):
-    import batchlint.analysis.sharing as sharing
+    from batchlint.analysis import sharing
 
     monkeypatch.setattr(sharing, "_LIMIT", 60)
     sharer = Sharer()
