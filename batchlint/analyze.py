@@ -190,10 +190,12 @@ def _collector_paused():
 
 def analyze_sources(sources: list[SourceFile], config: Config, errors: list[FileError] | None = None,
                     jobs: int = 1, cache: FactsCache | None = None, progress=None,
-                    meanwhile=None) -> tuple[Project, list[FileError], int]:
+                    meanwhile=None, release_texts: bool = False) -> tuple[Project, list[FileError], int]:
     """`meanwhile(parsing)` is called once: `meanwhile(True)` while the first
     round parses (or is read from the cache), or `meanwhile(False)` at the
-    end when no file needed analysis."""
+    end when no file needed analysis. `release_texts`: after each round, the
+    list's parsed files without a `# noqa` are replaced by copies without
+    their text (the caller hands `sources` over, as for check_sources)."""
     parser = _Parser(jobs, cache, progress, meanwhile)
     encoded = []
 
@@ -202,7 +204,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
             encoded.append(True)
             cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
     try:
-        result = _analyze(sources, config, errors, parser, encode)
+        result = _analyze(sources, config, errors, parser, encode, release_texts)
     finally:
         parser.close()
     encode()
@@ -211,7 +213,7 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
 
 
 def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] | None, parser: _Parser,
-             parsed_all=lambda: None) -> tuple[Project, list[FileError], int]:
+             parsed_all=lambda: None, release_texts: bool = False) -> tuple[Project, list[FileError], int]:
     """`parsed_all()` is called once every file is parsed (or cannot be), if
     a round gets there: before that round's project is built, so the new
     cache entries are encoded meanwhile."""
@@ -234,6 +236,10 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 failed.add(abspath)
             else:
                 state.facts[abspath] = facts
+                if release_texts and not facts.noqa:  # parsed: its text is needed no more (BL011 reads a noqa file's)
+                    state.sources[abspath] = replace(state.sources[abspath], text="")
+        if release_texts:  # the caller's list holds the files too
+            sources[:] = [state.sources[s.abspath] for s in sources]
         everything = len(state.facts) + len(failed) == len(state.sources)
         if everything:
             parsed_all()
@@ -290,8 +296,9 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     files outside Python; its answer is used only when the project has a
     Claude call (eval harnesses carry thousands of YAML files to scan for
     CronJobs), and asked for only when some file needed analysis.
-    `release_texts`: the caller hands `sources` over; once the parse rounds
-    are done, the list's files are replaced by copies without their text."""
+    `release_texts`: the caller hands `sources` over; the list's files are
+    replaced by copies without their text: a parsed file's after its round
+    (unless a `# noqa` needs it for BL011), every file's once the rounds are done."""
     later: list = []
     declared: list = []  # schedules() read while the first round parsed
 
@@ -308,14 +315,15 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         if parsing and schedules is not None:
             declared.append(schedules())  # a file imports the SDK: a Claude call is all but certain
 
-    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages)
+    project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages,
+                                                  release_texts)
     # After the parse only a file with a `# noqa` to judge (BL011) needs its text: every text
     # held to the end was 0.6 KiB a file of the peak (at the end of the findings).
     with_noqa = {facts.path for facts in project.files if facts.noqa}
     texts = {source.path: source.text for source in sources if source.path in with_noqa}
     if release_texts:
         sources[:] = [replace(source, text="") for source in sources]
-    from .analysis.chains import findings_for, unclassified_calls
+    from .analysis.chains import packed_findings_for, unclassified_calls
     from .analysis.contexts import Classifier
     from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression, unused_noqa, used_noqa
 
@@ -325,11 +333,17 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         external, notices = declared[0] if declared else schedules()
     classifier = Classifier(project, config.batch_contexts, config.interactive_contexts, tuple(external), scripts)
     # each stage below costs a failing file its own findings (one BL003 line), never the run
-    findings = findings_for(project, classifier, prices, settings, all_errors, test_callers=config.include_tests)
-    if config.strict:
-        findings += unclassified_calls(project, classifier, all_errors)
-    facts_by_path = {f.path: f for f in project.files}
+    packed = packed_findings_for(project, classifier, prices, settings, all_errors, test_callers=config.include_tests)
+    findings = unclassified_calls(project, classifier, all_errors) if config.strict else []
     findings += pragmas_without_reason(project.files)
+    parsed_paths = tuple(f.path for f in project.files)
+    # What is left to do reads only the comments of the files that have some (noqa, pragmas): the
+    # facts and the project are let go here, and the findings unpacked into the memory they held
+    # (every file's facts, its share of the project and its finding were the peak, at 50,000 files).
+    comments = [_comments_only(f) for f in project.files if f.noqa or f.pragmas]
+    del project, classifier
+    findings = packed.unpack() + findings
+    facts_by_path = {f.path: f for f in comments}
     kept: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     failed: set[str] = set()
@@ -352,7 +366,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         else:
             kept.append(finding)
     if apply_noqa and config.code_enabled("BL011"):
-        for facts in project.files:
+        for facts in comments:
             if facts.path not in failed and facts.noqa:
                 enabled = lambda code, path=facts.path: config.code_enabled(code, path)  # noqa: E731
                 for finding in unused_noqa(facts, used, enabled, texts.get(facts.path, "")):
@@ -369,4 +383,9 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
     errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
     return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices),
-                       tuple(s.path for s in sources), tuple(f.path for f in project.files))
+                       tuple(s.path for s in sources), parsed_paths)
+
+
+def _comments_only(facts: FileFacts) -> FileFacts:
+    """A file's facts with only what suppression reads (suppression.py): its path, noqa comments and pragmas."""
+    return FileFacts(facts.path, facts.module, (), (), (), (), (), noqa=facts.noqa, pragmas=facts.pragmas)

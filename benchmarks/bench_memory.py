@@ -41,7 +41,7 @@ def mark(name):
 from batchlint import check_paths
 from batchlint.config import Config
 import batchlint.analyze as az, batchlint.facts_cache as fc, batchlint.cache as ca
-import batchlint.analysis.chains as chains
+import batchlint.analysis.chains as chains, batchlint.analysis.packed as packed
 def wrap(obj, name, label):
     orig = getattr(obj, name)
     @functools.wraps(orig)
@@ -52,7 +52,8 @@ def wrap(obj, name, label):
         finally:
             mark(label + " end")
     setattr(obj, name, watched)
-for obj, name, label in ((az._Parser, "parse", "parse"), (az, "_project", "project"), (chains, "findings_for", "findings"),
+for obj, name, label in ((az._Parser, "parse", "parse"), (az, "_project", "project"), (chains, "packed_findings_for", "findings"),
+                         (packed.PackedFindings, "unpack", "unpack"),
                          (fc.FactsCache, "encode_soon", "encode"), (fc.FactsCache, "save", "facts save"),
                          (ca.RunCache, "put", "run put"), (ca.RunCache, "get", "run get"), (az, "check_sources", "analysis")):
     wrap(obj, name, label)
@@ -113,7 +114,7 @@ def objects(root: str, files: int) -> None:
     from batchlint.config import Config
 
     held: dict = {}
-    analyze_real, findings_real = analyze._analyze, chains.findings_for
+    analyze_real, findings_real = analyze._analyze, chains.packed_findings_for
 
     def analyzing(sources, *args, **kwargs):
         held["sources"] = sources
@@ -121,10 +122,11 @@ def objects(root: str, files: int) -> None:
 
     def finding(project, *args, **kwargs):
         out = findings_real(project, *args, **kwargs)
-        held["project"], held["findings"] = project, out
+        # what the packed findings hold now (unpacked later, once the project is let go)
+        held["project"], held["findings"] = project, (out._chunks[:], out._pending[:])
         return out
 
-    analyze._analyze, chains.findings_for = analyzing, finding
+    analyze._analyze, chains.packed_findings_for = analyzing, finding
     check_paths([root], Config(root=root), jobs=1)
     seen: set[int] = set()
 
@@ -161,7 +163,7 @@ def objects(root: str, files: int) -> None:
     shared_last = ("hierarchy", "names", "registries")  # they point back at the project: walked after its own tables
     for name, value in sorted(vars(project).items(), key=lambda item: item[0] in shared_last):
         walk(value, f"project.{name}", detail=False)
-    walk(held["findings"], "findings")
+    walk(held["findings"], "findings (packed)")
 
 
 def main() -> None:

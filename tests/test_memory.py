@@ -43,6 +43,27 @@ def test_released_sources_lose_their_texts_but_a_noqa_is_still_judged(release):
     assert [s.text for s in sources] == (["", ""] if release else [JOBS, LLM])
 
 
+def test_a_parsed_file_lets_go_of_its_text_after_its_round_and_a_file_still_to_scan_or_with_a_noqa_does_not(monkeypatch):
+    plain = "def shout(text):\n    return text.upper()\n"  # imports nothing: never parsed, read as text by each round
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM), source("plain.py", plain)]
+    seen = []
+    build = analyze._project
+
+    def watched(state, *args, **kwargs):
+        seen.append({s.path: bool(s.text) for s in state.sources.values()})
+        return build(state, *args, **kwargs)
+
+    monkeypatch.setattr(analyze, "_project", watched)
+    analyze.check_sources(sources, Config(root="."), release_texts=True)
+    assert seen[0] == {"jobs.py": True, "llm.py": False, "plain.py": True}  # jobs.py has a noqa for BL011 to judge
+    assert [s.text for s in sources] == ["", "", ""]  # and at the end, none is kept by the caller's list
+    seen.clear()
+    kept = [source("jobs.py", JOBS), source("llm.py", LLM), source("plain.py", plain)]
+    analyze.check_sources(kept, Config(root="."))  # not handed over: the caller's texts stay
+    assert seen[0] == {"jobs.py": True, "llm.py": True, "plain.py": True}
+    assert [s.text for s in kept] == [JOBS, LLM, plain]
+
+
 @pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
 def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_read(tmp_path, monkeypatch):
     files = {**PROJECT, **{f"more{n}.py": f"import anthropic\n\ndef f{n}():\n    return {n}\n" for n in range(6)}}
@@ -123,3 +144,117 @@ def test_a_warm_run_decodes_equal_paths_and_estimates_as_one_object(tmp_path):
     assert as_int.estimate.assumptions[0] is first.estimate.assumptions[0]
     assert first.location.path is second.call.path is first.anchors[0][0] is as_int.location.path
     assert other_file.location.path == "b.py" and first.message is not second.message
+
+
+def test_the_findings_are_unpacked_once_the_facts_and_the_project_are_let_go(monkeypatch):
+    import gc
+
+    from batchlint.analysis import packed
+
+    quiet = "import anthropic\n\ndef hello():\n    return 1\n"
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM), source("quiet.py", quiet)]
+    alive = []
+    unpack = packed.PackedFindings.unpack
+
+    def watched(self):
+        alive.append(sorted((o.path, len(o.sites), len(o.functions)) for o in gc.get_objects()
+                            if type(o) is FileFacts and o.path in ("jobs.py", "llm.py", "quiet.py")))
+        alive.append(sum(type(o) is Project for o in gc.get_objects()))
+        return unpack(self)
+
+    monkeypatch.setattr(packed.PackedFindings, "unpack", watched)
+    result = analyze.check_sources(sources, Config(root="."))
+    # only the file with a noqa comment is still held, as its comments: no sites, no functions, no project
+    assert alive == [[("jobs.py", 0, 0)], 0]
+    # and the noqa is judged from it as before: BL011 for the unused code, the BL101 it does not cover
+    assert [(f.path, f.line, f.code) for f in result.findings] == [("jobs.py", 5, "BL011"), ("jobs.py", 5, "BL101")]
+
+
+def test_packed_findings_come_back_equal_sorted_with_their_estimates_shared_and_dropped_files_left_out():
+    from batchlint.analysis.packed import PackedFindings
+    from batchlint.model import Assumption, Estimate, Finding, Location
+
+    cost = Estimate("m", 3000.0, 1.0, 2.0, 3.0, 1.5, 1.5, None, "", None, (Assumption("runs", "30", "default"),))
+
+    def finding(path: str, line: int) -> Finding:
+        where = Location(path, line, 1, line, 9)
+        return Finding("BL101", f"m{line}", where, ContextKind.LOOP, ("e",), where, "messages.create", "Anthropic",
+                       estimate=cost if line % 2 else None, anchors=((path, line, line),))
+
+    made = [finding(f"f{n % 7}.py", n) for n in range(600, 0, -1)]  # several chunks, made out of order
+    store = PackedFindings()
+    for n in range(0, len(made), 3):
+        store.extend(made[n:n + 3])
+    store.drop({"f3.py"})
+    got = store.unpack()
+    assert got == sorted((f for f in made if f.path != "f3.py"), key=Finding.sort_key)
+    assert {f.path for f in got} == {"f0.py", "f1.py", "f2.py", "f4.py", "f5.py", "f6.py"}
+    assert all(f.estimate is cost for f in got if f.line % 2) and all(f.estimate is None for f in got if not f.line % 2)
+    assert PackedFindings().unpack() == []
+
+
+def test_a_project_leaves_no_cyclic_garbage():
+    import gc
+
+    from batchlint.analysis.facts import ClassFacts, Span
+
+    span = Span(1, 1, 1, 2)
+    classes = (ClassFacts("a.Base", "Base", span, (), ()), ClassFacts("a.Child", "Child", span, ("a.Base",), ()))
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        project = Project([FileFacts("a.py", "a", (), (), (), classes, ())])
+        assert project.all_subclasses("a.Base") == ["a.Child"]  # the hierarchy answers through the project
+        del project
+        assert gc.collect() == 0  # freed by reference counting, with the collector paused (as during a run)
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_path_spellings_are_matched_when_looked_up_the_first_file_spelled_so_winning():
+    from batchlint.analysis.module_names import ModuleNames
+
+    def names_of(files):
+        modules: dict = {}
+        for f in files:
+            modules.setdefault(f.module, f)
+        return ModuleNames(files, modules)
+
+    # no __init__.py: each file is also spelled through the folders above it
+    files = [FileFacts("tools/meta/utils/utils.py", "utils.utils", (), (), (), (), ()),
+             FileFacts("other/meta/utils/utils.py", "copy", (), (), (), (), ()),
+             FileFacts("app/core/llm.py", "app.core.llm", (), (), (), (), ())]
+    names = names_of(files)
+    assert names._spelled == {}  # nothing is spelled out before a lookup
+    assert names.module_for("meta.utils.utils") == "utils.utils"  # both files spell it: the first one
+    assert names_of(files[::-1]).module_for("meta.utils.utils") == "copy"
+    assert names.module_for("core.llm") == "app.core.llm"
+    assert names.module_for("meta.utils.llm") is None and names.module_for("core") is None
+    assert {"tools", "other", "meta", "app", "core", "utils"} <= names.heads
+    # `utils.utils` needs tools/meta on sys.path: a script there reaches it, one elsewhere does not
+    assert not names.out_of_reach("meta.utils.utils.ask", "tools/meta/utils/x.py")
+    assert names.out_of_reach("meta.utils.utils.ask", "app/core/llm.py")
+    assert set(names._spelled) == {"meta.utils.utils", "core.llm", "meta.utils.llm"}  # only what was looked up
+
+
+def test_frames_in_no_loop_are_one_object_and_a_loop_frame_keeps_where_it_is():
+    import ast
+
+    from batchlint.analysis.chain_walk import ChainWalker
+    from batchlint.analysis.contexts import Classifier
+    from batchlint.analysis.index import index_module
+
+    text = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask_{n}(text):\n"
+            "    return client.messages.create(model='m', max_tokens=64, messages=[])\n\n\n"
+            "def run_{n}(rows):\n    for row in rows:\n        ask_{n}(row)\n")
+    files = [index_module(ast.parse(text.format(n=n)), f"m{n}.py", f"m{n}", False, text.format(n=n)) for n in (1, 2)]
+    project = Project(files)
+    walker = ChainWalker(project, Classifier(project))
+    (first,), (second,) = (walker.chains(site, facts.path) for site, facts, _sdk in project.sdk_calls)
+    call, loop = first.frames
+    assert call.facts is second.frames[0].facts  # equal: nothing around the SDK call, in either file
+    assert (call.facts.repetition, call.facts.repetition_where) == (None, "")
+    assert loop.facts.repetition_where == "m1.py:11" and second.frames[1].facts.repetition_where == "m2.py:11"
+    assert loop.facts is not second.frames[1].facts

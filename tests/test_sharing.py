@@ -59,3 +59,24 @@ def test_values_that_differ_stay_apart():
     a, b = call_site(first), call_site(second)
     assert a.scope == "m1.ask_1" and b.scope == "m2.ask_2"
     assert a.request.refs != b.request.refs  # each names its own parameter
+
+
+def test_the_table_starts_over_past_its_limit_and_sharing_goes_on(monkeypatch):
+    from batchlint.analysis import sharing
+
+    monkeypatch.setattr(sharing, "_LIMIT", 60)
+    sharer = Sharer()
+    files = [facts_of(n) for n in range(6)]
+    before = pickle.loads(pickle.dumps(files))
+    sizes = []
+    for facts in files:
+        sharer.share(facts)
+        sizes.append(len(sharer._kept))
+    assert files == before  # the same facts, however often the table started over
+    assert max(sizes) <= 60 + sizes[0]  # never more than the limit and one file's values
+    assert sizes != sorted(sizes)  # it did start over
+    # after it started over, the next two files share their equal values again
+    assert call_site(files[-1]).kwargs is call_site(files[-2]).kwargs
+    # and a file shared before it started over keeps its values: equal, not the same object
+    assert call_site(files[0]).kwargs == call_site(files[-1]).kwargs
+    assert call_site(files[0]).kwargs is not call_site(files[-1]).kwargs

@@ -18,7 +18,7 @@ _MAX_DEPTH = 12
 _MAX_CHAINS = 400
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Frame:
     site: Site
     path: str
@@ -26,7 +26,7 @@ class Frame:
     function: str  # qual of the function the site is in, "" at module level
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chain:
     frames: tuple[Frame, ...]  # innermost (the SDK call) first
     terminal: Context | None  # None: no analyzed caller and no context of its own
@@ -37,13 +37,18 @@ class ChainWalker:
         self.project = project
         self.classifier = classifier
         self._frame_cache: dict[int, FrameFacts] = {}
+        # equal frame facts as one object: most sites are in no loop and say the same
+        # ("nothing"), and every verdict holds its frames' until its finding is made
+        self._equal: dict[FrameFacts, FrameFacts] = {}
 
-    def _frame(self, site: Site, path: str) -> Frame:
+    def _frame(self, site: Site, path: str, cache: bool = True) -> Frame:
         key = id(site)
         facts = self._frame_cache.get(key)
         if facts is None:
             facts = self.classifier.frame_facts(site, path)
-            self._frame_cache[key] = facts
+            facts = self._equal.setdefault(facts, facts)
+            if cache:
+                self._frame_cache[key] = facts
         scope = site.scope
         function = scope if scope in self.project.functions else ""
         return Frame(site, path, facts, function)
@@ -55,7 +60,8 @@ class ChainWalker:
     def chains(self, site: Site, path: str) -> list[Chain]:
         out: list[Chain] = []
         self._later: list[tuple[Edge, tuple[Frame, ...], frozenset, Need]] = []  # test callers, walked last
-        self._walk(self._frame(site, path), (), frozenset(), out, _receiver_param(site))
+        # the SDK call's own frame is not kept: no chain of another call passes through it
+        self._walk(self._frame(site, path, cache=False), (), frozenset(), out, _receiver_param(site))
         while self._later and len(out) < _MAX_CHAINS:
             edge, frames, visiting, need = self._later.pop(0)
             self._walk(self._frame(edge.site, edge.path), frames, visiting, out, need)

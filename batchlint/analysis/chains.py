@@ -28,6 +28,7 @@ from .clients import SdkCall
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER
 from .contexts import Classifier
 from .facts import FileFacts, Site
+from .packed import PackedFindings
 from .project import Project
 from .request_values import resolve_loops, resolve_request
 from .surfaces import remedy
@@ -44,7 +45,7 @@ def _fn_name(qual: str) -> str:
     return qual.rpartition(".")[2].partition("#")[0] + "()" if qual else "module code"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     report: Frame
     kind: ContextKind
@@ -196,11 +197,19 @@ def _usage(verdict: Verdict, sdk_site: Site, sdk_path: str, pragmas: dict[str, d
 def findings_for(project: Project, classifier: Classifier, prices: PriceTable | None = None,
                  settings: Settings | None = None, errors: list[FileError] | None = None,
                  test_callers: bool = True) -> list[Finding]:
-    """The findings of every SDK call. With `errors` given, a call whose
+    """The findings of every SDK call, sorted. With `errors` given, a call whose
     classification or estimate fails costs only its own findings: one BL003
     line naming its file goes to `errors` (without, the failure propagates).
     `test_callers=False`: a chain that starts in test code (a test function
     driving production code with a mock or a fixture) is no production volume."""
+    return packed_findings_for(project, classifier, prices, settings, errors, test_callers).unpack()
+
+
+def packed_findings_for(project: Project, classifier: Classifier, prices: PriceTable | None = None,
+                        settings: Settings | None = None, errors: list[FileError] | None = None,
+                        test_callers: bool = True) -> PackedFindings:
+    """findings_for, the findings held packed (packed.py): the caller unpacks
+    them once it has let go of the project."""
     walker = ChainWalker(project, classifier)
     batched = BatchedPaths(project)
     judged: list[tuple[Verdict, SdkCall, FileFacts, Site]] = []
@@ -228,9 +237,13 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             _failed(errors, failed, facts.path, "classify its Claude calls", exc)
             continue
         judged += [(verdict, sdk, facts, site) for verdict in verdicts]
+    del walker, batched  # the frames they cached that no verdict holds are free for the findings
     best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
-    reached: dict[tuple, list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
-    for verdict, sdk, facts, site in judged:
+    # each key's entries: one entry as itself, a list only for two or more (every
+    # verdict of a large project is held here until its finding is made)
+    reached: dict[tuple, tuple | list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
+    for entry in judged:
+        verdict, sdk, facts, _site = entry
         if facts.path in failed:
             continue  # chosen after every call is judged: a failed file never hides another file's finding
         # One finding per reported call site and code, however many SDK calls
@@ -238,9 +251,14 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
         key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
         current = best.get(key)
         if current is None or _better(verdict, current[0]):
-            best[key] = (verdict, sdk, facts, site)
-        reached.setdefault(key, []).append((verdict, sdk, facts, site))
-    out = []
+            best[key] = entry
+        group = reached.setdefault(key, entry)
+        if group is not entry:
+            if isinstance(group, list):
+                group.append(entry)
+            else:
+                reached[key] = [group, entry]
+    out = PackedFindings()
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
     del judged  # each verdict is in `reached`, dropped once its finding is made: the findings
     # reuse the memory their verdicts (chains of frames) held (50,000 files: this stage peaked
@@ -248,6 +266,8 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
     for key in list(best):
         verdict, sdk, facts, site = best.pop(key)
         group = reached.pop(key)
+        if not isinstance(group, list):
+            group = [group]
         if facts.path in failed:
             continue
         others = {}
@@ -256,12 +276,11 @@ def findings_for(project: Project, classifier: Classifier, prices: PriceTable | 
             if other[3] is not site and where not in others:
                 others[where] = other
         try:
-            out += _finding(project, verdict, sdk, facts, site, pragmas, prices, settings,
-                            [others[w] for w in sorted(others)])
+            out.extend(_finding(project, verdict, sdk, facts, site, pragmas, prices, settings,
+                                [others[w] for w in sorted(others)]))
         except Exception as exc:  # noqa: BLE001 - see _failed
             _failed(errors, failed, facts.path, "estimate the cost of its Claude calls", exc)
-    out = [f for f in out if f.call.path not in failed]
-    out.sort(key=Finding.sort_key)
+    out.drop(failed)
     return out
 
 

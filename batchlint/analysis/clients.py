@@ -74,7 +74,7 @@ def normalise_path(path: str) -> tuple[str, bool]:
     return ".".join(kept), len(kept) != len(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SdkCall:
     client: str  # canonical client class, e.g. "Anthropic"
     method: str  # normalised, e.g. "messages.create"

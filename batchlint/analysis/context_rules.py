@@ -204,7 +204,7 @@ CLASS_JOB_METHODS = (
 INTERACTIVE_MODULES = frozenset({"streamlit"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """A function's (or module's) own reason to run, outside its callers."""
 
@@ -217,7 +217,7 @@ class Context:
     after_response: bool = False  # a web framework's background task: it runs once the response is sent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots (as Frame, Chain, Verdict): every verdict is held until the findings are made
 class FrameFacts:
     repetition: ContextKind | None
     repetition_label: str

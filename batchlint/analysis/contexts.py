@@ -397,6 +397,8 @@ class Classifier(ExternalSchedules):
             text = site.text[:-5] if site.text.endswith("(...)") else site.text
             repetition, label = ContextKind.FAN_OUT, f"`{text}(...)`, one request per input, sent concurrently"
             loops.append((label, 0))
+        if repetition is None and not (interactive or not_batchable or batched):
+            where = ""  # read only with one of those (chain_walk, chains._usage): most sites are in no loop
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
 
 

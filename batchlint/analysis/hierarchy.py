@@ -5,6 +5,7 @@ a base class of thousands of subclasses is walked once, not once per call."""
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
 
 class Hierarchy:
     def __init__(self, project: Project) -> None:
-        self._project = project
+        # not the project itself: it holds this hierarchy, and a cycle kept every project (each
+        # parse round's, and the last one after the findings) until the paused collector ran
+        self._project = weakref.proxy(project)
         self.subclasses: dict[str, list[str]] = defaultdict(list)
         for qual, (cls, _facts) in project.classes.items():
             for base in cls.bases:

@@ -15,27 +15,45 @@ import os
 import re
 from collections import defaultdict
 
-from ..discovery import path_module_names
+from ..discovery import _MAX_SPELLING, module_part, path_module_names, path_module_parts
 from .facts import FileFacts
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
 
 
 class ModuleNames:
+    """A file's path spellings (discovery.path_module_names: up to seven a
+    file, mostly never imported) are not kept: each file is listed under the
+    last part of its path, and a spelling looked up is matched against the
+    files listed under its own last part, in the order of `files` (the first
+    file a spelling names is the one it means), the answer kept. Every file's
+    spellings held as a table were 0.5 KiB a file of a large project's peak."""
+
     def __init__(self, files: list[FileFacts], modules: dict[str, FileFacts]) -> None:
         self._modules = modules
-        self._suffixes: dict[str, str] = {}
-        # a spelling through folders without __init__.py imports only with the
-        # folder above it on sys.path: spelling -> that folder
-        self._namespace_roots: dict[str, str] = {}
-        folders: dict[str, str] = {}  # one string per folder: most files share their roots
+        self._by_last: dict[str, FileFacts | list[FileFacts]] = {}  # a list only for two files or more
+        self._spelled: dict[str, tuple[str, str] | None] = {}  # spelling looked up -> (module, namespace root)
+        self._folders: dict[str, str] = {}  # one string per folder: most files share their roots
+        self._suffixes: dict[str, str] = {}  # the dotted suffixes of module names (below)
+        heads = set()
+        # a spelling through folders without __init__.py imports only with the folder above
+        # it on sys.path: whether some file has one (else no name is ever out of reach)
+        self._namespaces = False
         for facts in files:
-            own_parts = facts.module.count(".") + 1
-            for spelling in path_module_names(facts.path):
-                if self._suffixes.setdefault(spelling, facts.module) == facts.module \
-                        and spelling.count(".") + 1 > own_parts and spelling not in self._namespace_roots:
-                    root = _folder_above(facts.path, spelling)
-                    self._namespace_roots[spelling] = folders.setdefault(root, root)
+            parts = [module_part(p) for p in path_module_parts(os.path.abspath(facts.path))]
+            if len(parts) < 2:
+                continue  # no spelling of two parts or more
+            first = max(0, len(parts) - _MAX_SPELLING)
+            heads.update(part.partition(".")[0] for part in parts[first:-1])
+            # (its longest spelling has the most dots: a folder name may hold some)
+            self._namespaces = self._namespaces or ".".join(parts[first:]).count(".") > facts.module.count(".")
+            last = parts[-1].rpartition(".")[2]
+            listed = self._by_last.setdefault(last, facts)
+            if listed is not facts:
+                if isinstance(listed, list):
+                    listed.append(facts)
+                else:
+                    self._by_last[last] = [listed, facts]
         for name in modules:
             parts = name.split(".")
             # `from app.llm import ask` may name src/app/llm.py; one-part suffixes
@@ -45,7 +63,7 @@ class ModuleNames:
                 self._suffixes.setdefault(".".join(parts[i:]), name)
         # first dotted parts that can start a project module's name: most callees
         # (`os.path.join`, `json.loads`) are rejected by one set lookup
-        self.heads = {n.partition(".")[0] for n in (*modules, *self._suffixes)}
+        self.heads = heads | {n.partition(".")[0] for n in (*modules, *self._suffixes)}
         # package folder -> {file stem: module}: a script there that puts its
         # folder on sys.path imports its neighbours by bare name (`from summarizer import f`)
         self._package_neighbours: dict[str, dict[str, str]] = defaultdict(dict)
@@ -59,7 +77,33 @@ class ModuleNames:
     def module_for(self, dotted: str) -> str | None:
         if dotted in self._modules:
             return dotted
-        return self._suffixes.get(dotted)
+        return self._suffix(dotted)
+
+    def _suffix(self, dotted: str) -> str | None:
+        """The module a shorter spelling names: a file's path spelling first, then a module name's suffix."""
+        found = self._spelling(dotted)
+        return found[0] if found is not None else self._suffixes.get(dotted)
+
+    def _spelling(self, dotted: str) -> tuple[str, str] | None:
+        """(module, namespace root or "") of the first file whose path spells `dotted`, or None."""
+        listed = self._by_last.get(dotted.rpartition(".")[2])
+        if listed is None:
+            return None
+        if dotted in self._spelled:
+            return self._spelled[dotted]
+        found = None
+        for facts in listed if isinstance(listed, list) else (listed,):
+            if dotted not in path_module_names(facts.path):
+                continue
+            if found is None:
+                found = (facts.module, "")  # the first file spelled so is the one the spelling names
+            if facts.module == found[0] and dotted.count(".") > facts.module.count("."):
+                # the first file of that module reached only through the folders above its package
+                root = _folder_above(facts.path, dotted)
+                found = (found[0], self._folders.setdefault(root, root))
+                break
+        self._spelled[dotted] = found
+        return found
 
     def out_of_reach(self, symbolic: str, importer: str) -> bool:
         """Whether `symbolic` names a project module that `importer` could not
@@ -67,7 +111,7 @@ class ModuleNames:
         `tools/meta/utils/utils.py` through folders without `__init__.py`
         resolves only with `tools/meta` on sys.path, which running or importing
         the importer puts there only when that folder holds it."""
-        if not self._namespace_roots:
+        if not self._namespaces:
             return False
         names = _TOKEN.findall(symbolic.partition("()")[0])
         if not names or names[0] not in self.heads:
@@ -76,11 +120,12 @@ class ModuleNames:
             dotted = ".".join(names[:i])
             if dotted in self._modules:
                 return False
-            root = self._namespace_roots.get(dotted)
-            if root is not None:
+            spelled = self._spelling(dotted)
+            if spelled is not None and spelled[1]:
+                root = spelled[1]
                 folder = os.path.dirname(os.path.abspath(importer))
                 return not (folder == root or folder.startswith(root.rstrip(os.sep) + os.sep))
-            if self._suffixes.get(dotted) is not None:
+            if spelled is not None or self._suffixes.get(dotted) is not None:
                 return False
         return False
 

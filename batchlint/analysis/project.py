@@ -97,6 +97,7 @@ class Project(ValueResolver):
         # values read before registries and fields were known (see _module_attr, _class_attr)
         self._memo = {}
         self.sdk_calls: list[tuple[Site, FileFacts, SdkCall]] = []
+        self._equal_calls: dict[SdkCall, SdkCall] = {}  # one object for equal ones: a large project repeats a few
         self.callers: dict[str, list[Edge]] = defaultdict(list)
         self.references: dict[str, list[Edge]] = defaultdict(list)
         # Two passes: calls through untyped parameters wait until the graph knows
@@ -197,7 +198,7 @@ class Project(ValueResolver):
                         # method handed over is called there, with the arguments after it
                         sdk = self._sdk_call(value, site, inferable)
                         if sdk is not None:
-                            self.sdk_calls.append((site, facts, sdk))
+                            self.sdk_calls.append((site, facts, self._equal_calls.setdefault(sdk, sdk)))
                             continue
                     for target in self._with_alternatives(site, self._registry_targets(site.callee) or self._targets(value)):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
@@ -205,7 +206,7 @@ class Project(ValueResolver):
                     continue
                 sdk = None if runtime else self._sdk_call(value, site, inferable)
                 if sdk is not None:
-                    self.sdk_calls.append((site, facts, sdk))
+                    self.sdk_calls.append((site, facts, self._equal_calls.setdefault(sdk, sdk)))
                     continue
                 targets = self._registry_targets(site.callee) or self._targets(value)
                 if value is None and not targets and "()." in site.callee:

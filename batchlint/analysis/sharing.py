@@ -27,6 +27,11 @@ from ..cache_codec import _annotation
 from .facts import CLASSES
 
 _EMPTY: frozenset = frozenset()
+# Values kept at most (then the table starts over): most of a large project's
+# values are its files' own (paths, qualified names), never met again, and a
+# table of them all was the peak of the parse (50,000 files: about 60 MiB while
+# it grew). A value every file repeats is kept again at the next file.
+_LIMIT = 1 << 17
 
 
 class Sharer:
@@ -39,6 +44,8 @@ class Sharer:
         self._share = self._scope[f"share_{CLASSES[-1].__name__}"]
 
     def share(self, facts):
+        if len(self._kept) > _LIMIT:
+            self._kept.clear()
         self._share(facts)
         return facts
 
