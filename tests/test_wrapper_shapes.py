@@ -753,6 +753,42 @@ def test_functions_and_objects_handed_in(tmp_path, use):
     assert run(tmp_path, files) == expected(files)
 
 
+CHOSEN_CLASS = """
+    import sys
+
+    import anthropic
+
+
+    class EchoModel:
+        def ask(self, prompt):
+            return prompt
+
+
+    class ClaudeModel:
+        def __init__(self):
+            self.client = anthropic.Anthropic()
+
+        def ask(self, prompt):
+            return self.client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+
+    name = sys.argv[1]
+    model_class = EchoModel if "echo" in name else ClaudeModel if "claude" in name else EchoModel
+    llm = model_class()
+    for question in ["q1", "q2"]:
+        print(llm.ask(question))  # expect: BL105
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"job.py": CHOSEN_CLASS}, id="a-module-variable-chosen-by-a-chained-conditional"),
+    pytest.param({"job.py": CHOSEN_CLASS.replace("ClaudeModel if", "EchoModel if").replace("  # expect: BL105", "")},
+                 id="neg-no-branch-chooses-the-claude-class"),
+])
+def test_a_class_chosen_on_branches(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)
+
+
 ROW_CLASS = """
     class Labeler:
         def __init__(self):
