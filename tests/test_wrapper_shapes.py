@@ -667,11 +667,15 @@ ENGINES = """
     pytest.param("Agent(name).solve(task)", id="an-attribute-given-the-claude-object-on-a-later-branch"),
     pytest.param("make_engine(name).respond(task)", id="a-factory-returning-the-claude-object-on-a-later-return"),
     pytest.param("wrapped(name).respond(task)", id="a-wrapper-built-around-objects-of-several-classes"),
+    pytest.param("Outside", id="an-attribute-whose-first-branch-is-an-object-of-a-class-outside-the-project"),
     pytest.param("EchoEngine().respond(task)", id="neg-the-object-is-known-not-claude"),
     pytest.param("Wrapper(EchoEngine()).respond(task)", id="neg-the-only-wrapper-built-here-holds-no-claude"),
 ])
 def test_an_object_of_one_of_several_classes(tmp_path, use):
     files = {"job.py": ENGINES.replace("USE", use)}
+    if use.startswith("Outside"):  # the first branch's class is in no analyzed file
+        files = {"job.py": ENGINES.replace("USE", "Agent(name).solve(task)").replace(
+            "self.engine = EchoEngine()", "from vendor.engines import OpenAIEngine\n                self.engine = OpenAIEngine()")}
     if use.startswith(("EchoEngine", "Wrapper(EchoEngine")):
         files = {"job.py": files["job.py"].replace("  # expect: BL105", "").replace("return Wrapper(ClaudeEngine())", "return None")}
     assert run(tmp_path, files) == expected(files)

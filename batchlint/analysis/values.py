@@ -331,8 +331,10 @@ class ValueResolver:
         claude = next((v for v in found if may_be_claude(v)), None)
         if claude is not None:
             return claude
-        if all(v.kind == "inst" for v in found):
-            return self._instances([v.name for v in found])
+        objects = [name for v in found if v.kind in ("inst", INSTANCES) for name in v.name.split("|")]
+        if objects and all(v.kind in ("inst", INSTANCES, "ext") for v in found):
+            # an object of a class outside the analyzed files has no method of ours to reach
+            return self._instances(list(dict.fromkeys(objects)))
         if all(v.kind == "class" for v in found):
             base = self._common_base([v.name for v in found])
             return Value("class", base) if base is not None else Value(CLASSES, "|".join(v.name for v in found))
