@@ -1253,3 +1253,56 @@ def test_an_sdk_method_handed_to_a_thread(tmp_path, monkeypatch, method, client,
         monkeypatch.chdir(tmp_path)
         output = CliRunner().invoke(main, ["fix", "--diff", "--unsafe-fixes", "--no-cache", "."]).output
         assert "the Claude method is handed to `asyncio.to_thread(...)`" in output and "+++" not in output, output
+
+
+SAME_NAME_WRAPPER = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Provider:
+        def generate(self, prompt):
+            raise NotImplementedError
+
+
+    class ClaudeProvider(Provider):
+        def generate(self, prompt):
+            return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+
+    class EchoProvider(Provider):
+        def generate(self, prompt):
+            return prompt
+
+
+    class Wrapper:
+        def __init__(self, provider):
+            self.provider = provider
+
+        def generate(self, prompt):
+            return self.provider.generate(prompt)
+
+
+    def make(name):
+        return Wrapper(ClaudeProvider()) if name == "claude" else Wrapper(EchoProvider())
+
+
+    def main(prompts, name):
+        wrapper = make(name)
+        for prompt in prompts:
+            wrapper.generate(prompt)  # expect: BL105
+
+
+    if __name__ == "__main__":
+        main(["a"], "claude")
+"""
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"job.py": SAME_NAME_WRAPPER}, id="a-wrapper-method-calling-the-same-name-on-the-object-it-holds"),
+    pytest.param({"job.py": SAME_NAME_WRAPPER.replace("Wrapper(ClaudeProvider())", "Wrapper(EchoProvider())")
+                  .replace("  # expect: BL105", "")}, id="neg-it-holds-no-claude-provider"),
+])
+def test_a_method_of_the_object_an_attribute_holds_is_not_a_method_of_self(tmp_path, files):
+    assert run(tmp_path, files) == expected(files)

@@ -252,6 +252,8 @@ class Project(ValueResolver):
         entry = self.functions.get(site.scope)
         if entry is None or not entry[0].class_qual or not site.callee.startswith(entry[0].class_qual + "()."):
             return targets
+        if "." in site.callee[len(entry[0].class_qual) + 3:]:
+            return targets  # `self.provider.generate(p)`: a method of another object, not of self
         caller, base = entry[0], entry[0].class_qual
         kept = []
         for target in targets:

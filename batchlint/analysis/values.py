@@ -231,9 +231,10 @@ class ValueResolver:
         claude = next((v for v in found if may_be_claude(v)), None)
         if claude is not None:
             return claude
+        objects = self._objects(found)
+        if objects is not None:
+            return objects
         kind = found[0].kind
-        if kind == "inst" and all(v.kind == kind for v in found):  # objects of one base, or of each class
-            return self._instances(list(dict.fromkeys(v.name for v in found)))
         if kind == "class" and all(v.kind == kind for v in found):
             base = self._common_base(list(dict.fromkeys(v.name for v in found)))
             return Value(kind, base) if base else None
@@ -331,10 +332,9 @@ class ValueResolver:
         claude = next((v for v in found if may_be_claude(v)), None)
         if claude is not None:
             return claude
-        objects = [name for v in found if v.kind in ("inst", INSTANCES) for name in v.name.split("|")]
-        if objects and all(v.kind in ("inst", INSTANCES, "ext") for v in found):
-            # an object of a class outside the analyzed files has no method of ours to reach
-            return self._instances(list(dict.fromkeys(objects)))
+        objects = self._objects(found)
+        if objects is not None:
+            return objects
         if all(v.kind == "class" for v in found):
             base = self._common_base([v.name for v in found])
             return Value("class", base) if base is not None else Value(CLASSES, "|".join(v.name for v in found))
@@ -342,6 +342,16 @@ class ValueResolver:
             names = list(dict.fromkeys(n for v in found for n in v.name.split("|")))
             return Value(FUNCTIONS, "|".join(names))
         return found[0]
+
+    def _objects(self, found: list[Value]) -> Value | None:
+        """Objects of project classes, if that is what `found` holds: of their
+        common base, or of each class. An object of a class outside the
+        analyzed files (another provider's SDK, an unparsed module) has no
+        method of ours to reach, so the project classes' objects stand."""
+        names = [name for v in found if v.kind in ("inst", INSTANCES) for name in v.name.split("|")]
+        if names and all(v.kind in ("inst", INSTANCES, "ext") for v in found):
+            return self._instances(list(dict.fromkeys(names)))
+        return None
 
     def _instances(self, classes: list[str]) -> Value:
         base = self._common_base(classes)
