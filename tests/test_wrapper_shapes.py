@@ -729,6 +729,9 @@ HANDED_IN = """
 @pytest.mark.parametrize("use", [
     pytest.param("list(pool.map(functools.partial(grade, grade_fn=judge), records))  # expect: BL105",
                  id="partial-binds-the-claude-function"),
+    pytest.param("grade_one = functools.partial(grade, grade_fn=judge)\n"
+                 "            list(pool.map(grade_one, records))  # expect: BL105",
+                 id="a-name-given-the-partial"),
     pytest.param("list(pool.map(functools.partial(grade, grade_fn=echo), records))",
                  id="neg-partial-binds-another-function"),
     pytest.param("adapters = {m: make_adapter(m) for m in models}\n"

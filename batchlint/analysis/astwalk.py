@@ -158,3 +158,8 @@ def str_value(node: ast.AST) -> str | None:
 def argument_nodes(call: ast.Call) -> list[ast.expr]:
     """The expressions a call passes, positional and keyword."""
     return [*call.args, *(k.value for k in call.keywords)]
+
+
+def is_partial(node: ast.AST) -> bool:
+    """`functools.partial(f, ...)` (or `partial(...)` imported bare)."""
+    return isinstance(node, ast.Call) and (dotted_name(node.func) or "").rpartition(".")[2] == "partial"

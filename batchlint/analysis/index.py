@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from .astwalk import FUNCTION_DEFS, LEAVES, call_args, dotted_name, fields, str_value
+from .astwalk import FUNCTION_DEFS, LEAVES, call_args, dotted_name, fields, is_partial, str_value
 from .batched import is_runtime_source
 from .facts import UNKNOWN, ClassFacts, Decorator, FileFacts, FunctionFacts, ScheduleRef, Span, param_token
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
@@ -168,6 +168,10 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         value = self.expr(node.value)
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
+        if is_partial(node.value):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.scope.partials[target.id] = node.value  # what it binds, when handed on (index_calls.py)
         kinds = self.elements(node.value) if isinstance(node.value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.IfExp)) \
             else []
         for target in node.targets:

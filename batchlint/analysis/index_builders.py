@@ -84,4 +84,5 @@ class _Scope:
     # `def wrap(x): return f(x)` that this function then submits or loops over)
     closure_calls: dict = field(default_factory=dict)
     choices: dict = field(default_factory=dict)  # name -> the string literals it can hold (getattr names)
+    partials: dict = field(default_factory=dict)  # name -> the functools.partial(...) call it was given
     extends: set = field(default_factory=set)  # methods it calls through super()

@@ -7,7 +7,7 @@ import ast
 import dataclasses
 
 from ..boundary import clamp
-from .astwalk import Arg, call_args, dotted_name, int_value, str_value
+from .astwalk import Arg, call_args, dotted_name, int_value, is_partial, str_value
 from .facts import UNKNOWN, RequestFacts
 from .literals import literal_token
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
@@ -329,14 +329,17 @@ class CallVisitor:
             struct.sites.append(site)
 
     def _partial_arguments(self, value: ast.expr) -> tuple[tuple[str, str], ...]:
-        """What `functools.partial(f, ...)` binds, numbered from f's first parameter."""
-        if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial":
+        """What `functools.partial(f, ...)` binds, numbered from f's first parameter
+        (also through a name given the partial: `fn = partial(f, k=v)`, `pool.map(fn, xs)`)."""
+        if isinstance(value, ast.Name):
+            value = self.scope.partials.get(value.id, value)
+        if is_partial(value):
             return _forwarded(self._arg_values(call_args(value)), 0)
         return ()
 
     def _reference(self, value: ast.expr) -> str:
         """A symbolic function reference passed as an argument, or ''."""
-        if isinstance(value, ast.Call) and (dotted_name(value.func) or "").rpartition(".")[2] == "partial":
+        if is_partial(value):
             first = call_args(value)
             if first:
                 value = first[0].value  # ex.map(partial(f, style="short"), rows) maps f
