@@ -1309,3 +1309,18 @@ SAME_NAME_WRAPPER = """
 ])
 def test_a_method_of_the_object_an_attribute_holds_is_not_a_method_of_self(tmp_path, files):
     assert run(tmp_path, files) == expected(files)
+
+
+@pytest.mark.parametrize("loop, reported", [
+    pytest.param("for provider in [ClaudeProvider(), OpenAIProvider()]:\n    provider.query(question)", False,
+                 id="neg-one-question-to-each-of-two-providers"),
+    pytest.param("answers = [p.query(question) for p in (ClaudeProvider(), OpenAIProvider())]", False,
+                 id="neg-a-comprehension-asking-each-provider-once"),
+    pytest.param("for provider in [ClaudeProvider(), ClaudeProvider(), OpenAIProvider()]:\n    provider.query(question)",
+                 True, id="a-display-naming-the-claude-provider-twice-repeats-it"),
+])
+def test_a_loop_over_one_of_each_kind_repeats_nothing(tmp_path, loop, reported):
+    providers = textwrap.dedent(PROVIDERS[:PROVIDERS.index("    def run(")])
+    compare = "def compare(question):\n" + textwrap.indent(loop + ("  # expect: BL105" if reported else ""), "    ")
+    files = {"job.py": providers + compare + '\n\n\nif __name__ == "__main__":\n    compare("a")\n'}
+    assert run(tmp_path, files) == expected(files)

@@ -360,8 +360,8 @@ class Classifier(ExternalSchedules):
                     not_batchable = (f"each `{site.text}` builds on what the last left on its object, given nothing "
                                      f"new per iteration ({struct.label} at {_where(path, struct.span.line)})")
                     continue
-                if "retry" in struct.flags or "once" in struct.flags:
-                    continue  # one request asked again; the one item a test picks
+                if "retry" in struct.flags or "once" in struct.flags or "kinds" in struct.flags:
+                    continue  # one request asked again; the one item a test picks; one of each kind
                 if not_batchable:
                     # a loop around the dependent one, over independent items (questions,
                     # each a multi-turn chain): it is the repetition, one batch per round

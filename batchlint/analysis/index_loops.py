@@ -17,6 +17,15 @@ from .index_shapes import (
 )
 
 
+def _one_of_each(iterable: ast.expr) -> bool:
+    """Not a display that writes one kind twice (`[Claude("a"), Claude("b")]`
+    repeats a request); a name or attribute given one counts as written."""
+    if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+        texts = [ast.dump(e.func) if isinstance(e, ast.Call) else ast.dump(e) for e in iterable.elts]
+        return len(set(texts)) == len(texts)
+    return True
+
+
 _UNBOUND = object()  # a name a comprehension's target shadows had no value before it
 
 
@@ -34,7 +43,8 @@ class LoopVisitor:
         if isinstance(node.iter, ast.Call) and not _shows_output(node.body):
             self.collected.add(id(node.iter))  # `for chunk in stream_text(p): buf += chunk`
         self.walk(node.iter)
-        for element in self.elements(node.iter) if isinstance(node.target, ast.Name) else [UNKNOWN]:
+        kinds = self.elements(node.iter) if isinstance(node.target, ast.Name) else [UNKNOWN]
+        for element in kinds:
             self.bind(node.target, element)  # `for p in self.providers: p.query(q)`: each kind it holds
         if isinstance(node.target, ast.Name):
             names = string_literals(node.iter) or (
@@ -47,6 +57,8 @@ class LoopVisitor:
                                 count_ref=self._bound_ref(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
+        if len(kinds) > 1 and _one_of_each(node.iter):
+            struct.flags.add("kinds")  # `for p in [ClaudeProvider(), OpenAIProvider()]`: one request to each
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
             struct.flags.add("chat")
         self._open(struct)
@@ -73,6 +85,9 @@ class LoopVisitor:
         self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
                                 count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
+        if not inner and isinstance(first.target, ast.Name) and len(self.elements(first.iter)) > 1 \
+                and _one_of_each(first.iter):
+            struct.flags.add("kinds")  # `[p.query(q) for p in (claude, gpt)]`: one request to each
         self._open(struct)
         saved = self._bind_comprehension_targets(node.generators)
         for element in elements:
