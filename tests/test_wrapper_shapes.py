@@ -1318,6 +1318,11 @@ def test_a_method_of_the_object_an_attribute_holds_is_not_a_method_of_self(tmp_p
                  id="neg-a-comprehension-asking-each-provider-once"),
     pytest.param("for provider in [ClaudeProvider(), ClaudeProvider(), OpenAIProvider()]:\n    provider.query(question)",
                  True, id="a-display-naming-the-claude-provider-twice-repeats-it"),
+    pytest.param("providers = [ClaudeProvider(), OpenAIProvider()]\nfor provider in providers:\n    provider.query(question)",
+                 False, id="neg-a-name-given-one-of-each"),
+    pytest.param("if question:\n    rows = ClaudeProvider().rows()\nelse:\n    rows = OpenAIProvider().rows()\n"
+                 "for row in rows:\n    ClaudeProvider().query(row)", True,
+                 id="a-name-given-several-collections-on-branches-is-still-a-repetition"),
 ])
 def test_a_loop_over_one_of_each_kind_repeats_nothing(tmp_path, loop, reported):
     providers = textwrap.dedent(PROVIDERS[:PROVIDERS.index("    def run(")])

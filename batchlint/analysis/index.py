@@ -21,6 +21,7 @@ from .index_calls import CallVisitor
 from .index_loops import LoopVisitor
 from .index_names import NameResolver
 from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
+from .index_loops import one_of_each
 from .object_state import writes_self
 from .spans import SourceText
 
@@ -180,6 +181,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
                 self.bind(target, element)  # `providers = [A(), B()]`: each kind, as branches would
             if len(kinds) > 1 and self._self_attribute(target):
                 self.classes[self._function_scope().class_qual]["kinds"][target.attr] = kinds
+            if len(kinds) > 1 and one_of_each(node.value):
+                self._note_display(target)
             self._note_string_constant(target, node.value)
             self._maybe_schedule_table(target, node.value)
             self._note_registry(target, node.value)
@@ -402,8 +405,9 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         if outer.kind == "function":
             outer.locals[node.name] = qual
         scope = _Scope("class", qual)
-        # kinds: elements() of a list attribute; alts: other values self.x was given
-        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}}
+        # kinds: elements() of a list attribute; alts: other values self.x was given;
+        # displays: attributes given one of each of several kinds (index_loops.py)
+        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}, "displays": set()}
         self.scopes.append(scope)
         self.walk_body(node.body)
         self.scopes.pop()

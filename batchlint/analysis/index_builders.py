@@ -85,4 +85,5 @@ class _Scope:
     closure_calls: dict = field(default_factory=dict)
     choices: dict = field(default_factory=dict)  # name -> the string literals it can hold (getattr names)
     partials: dict = field(default_factory=dict)  # name -> the functools.partial(...) call it was given
+    displays: set = field(default_factory=set)  # names given a display of one of each of several kinds
     extends: set = field(default_factory=set)  # methods it calls through super()

@@ -17,13 +17,13 @@ from .index_shapes import (
 )
 
 
-def _one_of_each(iterable: ast.expr) -> bool:
-    """Not a display that writes one kind twice (`[Claude("a"), Claude("b")]`
-    repeats a request); a name or attribute given one counts as written."""
-    if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
-        texts = [ast.dump(e.func) if isinstance(e, ast.Call) else ast.dump(e) for e in iterable.elts]
-        return len(set(texts)) == len(texts)
-    return True
+def one_of_each(node: ast.expr) -> bool:
+    """A list, tuple or set display that names no kind twice
+    (`[Claude("a"), Claude("b")]` repeats a request)."""
+    if not isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return False
+    texts = [ast.dump(e.func) if isinstance(e, ast.Call) else ast.dump(e) for e in node.elts]
+    return len(set(texts)) == len(texts)
 
 
 _UNBOUND = object()  # a name a comprehension's target shadows had no value before it
@@ -57,7 +57,7 @@ class LoopVisitor:
                                 count_ref=self._bound_ref(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
-        if len(kinds) > 1 and _one_of_each(node.iter):
+        if len(kinds) > 1 and self._given_one_of_each(node.iter):
             struct.flags.add("kinds")  # `for p in [ClaudeProvider(), OpenAIProvider()]`: one request to each
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
             struct.flags.add("chat")
@@ -86,7 +86,7 @@ class LoopVisitor:
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
                                 count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
         if not inner and isinstance(first.target, ast.Name) and len(self.elements(first.iter)) > 1 \
-                and _one_of_each(first.iter):
+                and self._given_one_of_each(first.iter):
             struct.flags.add("kinds")  # `[p.query(q) for p in (claude, gpt)]`: one request to each
         self._open(struct)
         saved = self._bind_comprehension_targets(node.generators)
@@ -104,6 +104,22 @@ class LoopVisitor:
                 else:
                     table[name] = value
         return False
+
+    def _given_one_of_each(self, iterable: ast.expr) -> bool:
+        """A display of one of each of several kinds, or a name or `self`
+        attribute given one (not a name bound to several collections on
+        several branches)."""
+        if isinstance(iterable, ast.Name):
+            return self.scope.kind == "function" and iterable.id in self.scope.displays
+        if self._self_attribute(iterable):
+            return iterable.attr in self.classes[self._function_scope().class_qual]["displays"]
+        return one_of_each(iterable)
+
+    def _note_display(self, target: ast.expr) -> None:
+        if isinstance(target, ast.Name) and self.scope.kind == "function":
+            self.scope.displays.add(target.id)
+        elif self._self_attribute(target):
+            self.classes[self._function_scope().class_qual]["displays"].add(target.attr)
 
     def _bind_comprehension_targets(self, generators) -> dict[str, tuple]:
         """`[p.query(q) for p in self.providers]`: inside a function, each target
