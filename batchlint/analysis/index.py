@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from .astwalk import FUNCTION_DEFS, LEAVES, call_args, dotted_name, fields, is_partial, str_value
+from .astwalk import FUNCTION_DEFS, LEAVES, call_args, fields, is_partial, str_value
 from .batched import is_runtime_source
 from .facts import UNKNOWN, ClassFacts, Decorator, FileFacts, FunctionFacts, ScheduleRef, Span, param_token
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_calls import CallVisitor
 from .index_loops import LoopVisitor
 from .index_names import NameResolver
+from .index_schedules import ScheduleTables
 from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
 from .index_loops import one_of_each
 from .object_state import writes_self
@@ -30,7 +31,7 @@ _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.f
 _OPAQUE_ANNOTATIONS = frozenset(("typing.Callable()", "collections.abc.Callable()", "typing.Any()", "builtins.object()"))
 
 
-class _Indexer(NameResolver, LoopVisitor, CallVisitor):
+class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
     """Walks one module (children in source order, see astwalk) and records facts.
 
     `visit_<NodeType>` methods run before a node's children; returning False
@@ -257,38 +258,6 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor):
         self.awaited.add(id(node.value))
 
     # ------------------------------------------------------- schedule tables
-    def _maybe_schedule_table(self, target: ast.AST, value: ast.expr) -> None:
-        name = dotted_name(target) or ""
-        last = name.rpartition(".")[2]
-        if last in ("beat_schedule", "CELERY_BEAT_SCHEDULE", "CELERYBEAT_SCHEDULE") and isinstance(value, ast.Dict):
-            self._beat_entries(value)
-        elif last == "CRONJOBS" and isinstance(value, (ast.List, ast.Tuple)):
-            for entry in value.elts:
-                if isinstance(entry, (ast.Tuple, ast.List)) and len(entry.elts) >= 2:
-                    cron = str_value(entry.elts[0])
-                    func = str_value(entry.elts[1])
-                    if cron and func:
-                        self.schedule_refs.append(
-                            ScheduleRef(func, "django-crontab CRONJOBS", repr(cron), self._pos(entry))
-                        )
-
-    def _beat_entries(self, table: ast.Dict) -> None:
-        for key, value in zip(table.keys, table.values):
-            if key is None or not isinstance(value, ast.Dict):  # `**other` spreads
-                continue
-            label = str_value(key) or ""
-            task, schedule = None, ""
-            for field_key, field_value in zip(value.keys, value.values):
-                name = str_value(field_key) if field_key is not None else None
-                if name == "task":
-                    task = str_value(field_value)
-                elif name == "schedule":
-                    schedule = self.source.text(field_value)
-            if task:
-                self.schedule_refs.append(
-                    ScheduleRef(task, f"Celery beat entry '{label}'", schedule, self.source.span_between(key, value))
-                )
-
     # ------------------------------------------------------------ functions
     def _decorators(self, decorators: list[ast.expr]) -> tuple[Decorator, ...]:
         out = []
