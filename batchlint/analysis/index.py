@@ -31,6 +31,10 @@ _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.f
 _OPAQUE_ANNOTATIONS = frozenset(("typing.Callable()", "collections.abc.Callable()", "typing.Any()", "builtins.object()"))
 
 
+# expressions that give one of several kinds of thing (NameResolver.elements)
+_SEVERAL = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.IfExp)
+
+
 class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
     """Walks one module (children in source order, see astwalk) and records facts.
 
@@ -170,23 +174,27 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         value = self.expr(node.value)
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
-        if is_partial(node.value):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.scope.partials[target.id] = node.value  # what it binds, when handed on (index_calls.py)
-        kinds = self.elements(node.value) if isinstance(node.value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.IfExp)) \
-            else []
+        kinds = self.elements(node.value) if isinstance(node.value, _SEVERAL) else []
         for target in node.targets:
-            for element in kinds if len(kinds) > 1 and (isinstance(target, ast.Name) or self._self_attribute(target)) \
-                    else [value]:
-                self.bind(target, element)  # `providers = [A(), B()]`: each kind, as branches would
-            if len(kinds) > 1 and self._self_attribute(target):
-                self.classes[self._function_scope().class_qual]["kinds"][target.attr] = kinds
-            if len(kinds) > 1 and one_of_each(node.value):
-                self._note_display(target)
+            self._bind_assigned(target, node.value, value, kinds)
             self._note_string_constant(target, node.value)
             self._maybe_schedule_table(target, node.value)
             self._note_registry(target, node.value)
+
+    def _bind_assigned(self, target: ast.expr, given: ast.expr, value: str, kinds: list[str]) -> None:
+        """Bind what an assignment gives: each kind of a display or of a
+        conditional expression's branches (`providers = [A(), B()]`, as
+        branches would), else its value; and note a partial (index_calls.py)
+        and a display of one of each kind (index_loops.py) given to a name."""
+        several = len(kinds) > 1
+        for element in kinds if several and (isinstance(target, ast.Name) or self._self_attribute(target)) else [value]:
+            self.bind(target, element)
+        if several and self._self_attribute(target):
+            self.classes[self._function_scope().class_qual]["kinds"][target.attr] = kinds
+        if several and one_of_each(given):
+            self._note_display(target)
+        if is_partial(given) and isinstance(target, ast.Name):
+            self.scope.partials[target.id] = given
 
     def _note_registry(self, target: ast.AST, value: ast.expr) -> None:
         """Dicts of functions, classes or clients looked up by key
