@@ -224,21 +224,7 @@ class ValueResolver:
         a Claude client if one hands one (which path does, chain_walk.py
         decides per caller); classes of one project base; objects of one
         project base, or of each class; else unknown."""
-        if not found:
-            return None
-        if all(v == found[0] for v in found):
-            return found[0]
-        claude = next((v for v in found if may_be_claude(v)), None)
-        if claude is not None:
-            return claude
-        objects = self._objects(found)
-        if objects is not None:
-            return objects
-        kind = found[0].kind
-        if kind == "class" and all(v.kind == kind for v in found):
-            base = self._common_base(list(dict.fromkeys(v.name for v in found)))
-            return Value(kind, base) if base else None
-        return None
+        return self._one_of(found, agree=True)
 
     def _field_value(self, cls: str, attr: str) -> Value | None:
         """A field of a dataclass (or attrs / pydantic / NamedTuple class) that
@@ -321,11 +307,13 @@ class ValueResolver:
                 return result
         return self.value(symbolic)
 
-    def _one_of(self, found: list[Value]) -> Value | None:
+    def _one_of(self, found: list[Value], agree: bool = False) -> Value | None:
         """One value for what several branches give (an attribute bound in an
         `if`/`elif` chain, a method of several classes): a Claude client among
-        them; objects of their common project base, or of each class; each
-        function; else the first, as before there were branches."""
+        them; objects of their common project base, or of each class; classes
+        likewise; each function; else the first, as before there were
+        branches. `agree` (_agreed): classes only of a common base, and no
+        value where they disagree otherwise."""
         found = list(dict.fromkeys(found))
         if len(found) <= 1:
             return found[0] if found else None
@@ -337,7 +325,11 @@ class ValueResolver:
             return objects
         if all(v.kind == "class" for v in found):
             base = self._common_base([v.name for v in found])
-            return Value("class", base) if base is not None else Value(CLASSES, "|".join(v.name for v in found))
+            if base is not None:
+                return Value("class", base)
+            return None if agree else Value(CLASSES, "|".join(v.name for v in found))
+        if agree:
+            return None
         if all(v.kind in ("func", FUNCTIONS) for v in found):
             names = list(dict.fromkeys(n for v in found for n in v.name.split("|")))
             return Value(FUNCTIONS, "|".join(names))
