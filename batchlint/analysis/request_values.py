@@ -84,11 +84,8 @@ class _Resolver:
         if qual in project.variables:
             found = self.literal(project.variables[qual])
             return None if found is None else (found[0], found[1] or qual)
-        imported = project.imports.get(module, {}).get(attr)
-        if imported is not None:
-            return self.literal(imported)
-        for star in project.star_imports.get(module, ()):
-            found = self.literal(f"{star}.{attr}")
+        for symbolic in project.import_sources(module, attr):
+            found = self.literal(symbolic)
             if found is not None:
                 return found
         return None

@@ -256,16 +256,21 @@ class ValueResolver:
             return self.value(self.variables[qual])
         if qual in self.modules:
             return Value("module", qual)
-        imported = self.imports.get(module, {}).get(attr)
-        if imported is not None:
-            return self.value(imported)
-        for star in self.star_imports.get(module, ()):
-            result = self.value(f"{star}.{attr}")
+        for symbolic in self.import_sources(module, attr):
+            result = self.value(symbolic)
             if result is not None:
                 return result
         if module in self.modules:
             return None
         return Value("ext", qual)
+
+    def import_sources(self, module: str, attr: str) -> list[str]:
+        """Where a name a module imports comes from: its import, else the same
+        name in each module it star-imports, in order."""
+        imported = self.imports.get(module, {}).get(attr)
+        if imported is not None:
+            return [imported]
+        return [f"{star}.{attr}" for star in self.star_imports.get(module, ())]
 
     def _class_attr(self, cls: str, attr: str, instance: bool, seen: frozenset = frozenset(),
                     owner: str = "") -> Value | None:
