@@ -105,25 +105,13 @@ class Batch:
 
     # ------------------------------------------------------------- batched
     def _batched(self):
-        engine, reply = self._engine(), None
-        try:
-            while True:
-                reply = _call(self.messages.batches, *engine.send(reply))
-        except StopIteration as stop:
-            ready = stop.value
-        for item, message, custom_id in ready:
+        for item, message, custom_id in self._drive():
             yield item, message
             self._consume(custom_id)  # reached when the loop asks for the next item
         self._finish()
 
     async def _abatched(self):
-        engine, reply = self._engine(), None
-        try:
-            while True:
-                reply = await _acall(self.messages.batches, *engine.send(reply))
-        except StopIteration as stop:
-            ready = stop.value
-        for item, message, custom_id in ready:
+        for item, message, custom_id in await self._adrive():
             yield item, message
             self._consume(custom_id)
         self._finish()
@@ -131,20 +119,27 @@ class Batch:
     def _collect(self):
         """For fan_out: {item: message or failure reason} of the added
         requests, waiting as results() does; nothing is marked consumed."""
+        return self._answers(self._drive())
+
+    async def _acollect(self):
+        return self._answers(await self._adrive())
+
+    def _drive(self):
+        """Run the engine (submit, poll, resubmit) to its end: what is ready."""
         engine, reply = self._engine(), None
         try:
             while True:
                 reply = _call(self.messages.batches, *engine.send(reply))
         except StopIteration as stop:
-            return self._answers(stop.value)
+            return stop.value
 
-    async def _acollect(self):
+    async def _adrive(self):
         engine, reply = self._engine(), None
         try:
             while True:
                 reply = await _acall(self.messages.batches, *engine.send(reply))
         except StopIteration as stop:
-            return self._answers(stop.value)
+            return stop.value
 
     def _answers(self, ready):
         current = {r.custom_id: r.item for r in _requests(self._added)}
