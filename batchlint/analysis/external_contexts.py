@@ -44,17 +44,15 @@ class ExternalSchedules:
         """The project functions a script's module-level code calls outside any
         loop (`if __name__ == "__main__": main()`, `asyncio.run(main())`): run
         by the schedule that runs the script, as its job."""
+        facts = self.project.modules.get(module)
         out: list[str] = []
-        for facts in self.project.files:
-            if facts.module != module:
+        for site in facts.sites if facts is not None else ():
+            if site.scope != module or site.ref_via or any(s.kind != "main-guard" for s in site.structs):
                 continue
-            for site in facts.sites:
-                if site.scope != module or site.ref_via or any(s.kind != "main-guard" for s in site.structs):
-                    continue
-                value = self.project.value(site.callee)
-                if value is not None and value.kind == "func" and value.name in self.project.functions \
-                        and value.name not in out:
-                    out.append(value.name)
+            value = self.project.value(site.callee)
+            if value is not None and value.kind == "func" and value.name in self.project.functions \
+                    and value.name not in out:
+                out.append(value.name)
         return out
 
     def _files_for(self, target: str, base_dir: str, names) -> list[FileFacts]:
