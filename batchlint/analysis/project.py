@@ -54,6 +54,8 @@ class Project(ValueResolver):
         self.runtime_modules = frozenset(f.module for f in files if f.batch_runtime)  # see analysis/batched.py
         self._class_attrs: dict[str, dict[str, str]] = {}
         self._attr_alts: dict[str, dict[str, tuple[str, ...]]] = {}
+        # some file imports the SDK: an untyped receiver elsewhere is judged by its full shape
+        self._uses_sdk = any("anthropic" in facts.imported_modules for facts in files)
         self._memo: dict[str, Value | None] = {}
         self._busy: set[str] = set()
         same_imports: dict[tuple, dict[str, str]] = {}  # one table for modules importing the same names
@@ -177,12 +179,11 @@ class Project(ValueResolver):
                 work.append((facts, sites))
                 if params:
                     self._param_sites.append((facts, params))
-        in_project = any("anthropic" in facts.imported_modules for facts in self.files)
         for facts, sites in work:
             # a receiver batchlint cannot type is judged by the call's shape in a file importing
             # the SDK, and by its full shape (messages.* with model, max_tokens and messages)
             # in any other file of a project that uses it (the client handed over untyped)
-            inferable = "shape" if "anthropic" in facts.imported_modules else "full shape" if in_project else ""
+            inferable = "shape" if "anthropic" in facts.imported_modules else "full shape" if self._uses_sdk else ""
             runtime = facts.batch_runtime  # the batch runtime's own calls are never candidates
             for site in sites:
                 if self.names.out_of_reach(site.callee, facts.path):
