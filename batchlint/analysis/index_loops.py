@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import ast
+import functools
 
 from .astwalk import LOOPS, TRY, argument_nodes, dotted_name
 from .batched import from_runtime_module, is_batchify
 from .dependence import LoopFlow, names_read
 from .facts import UNKNOWN
 from .index_builders import _SiteBuilder, _StructBuilder
-from .object_state import same_inputs
 from .index_shapes import (
     _blocks_holding, _exits, _if_exits, _is_main_guard, _is_range, _literal_count, _result_discarded, _shows_output,
     _tests_tainted, selects_one_item, stream_flag, string_literals,
 )
+from .object_state import same_inputs, stored_names
 
 
 def one_of_each(node: ast.expr) -> bool:
@@ -85,8 +86,8 @@ class LoopVisitor:
         self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
                                 count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
-        if not inner and isinstance(first.target, ast.Name) and len(self.elements(first.iter)) > 1 \
-                and self._given_one_of_each(first.iter):
+        if not inner and isinstance(first.target, ast.Name) and self._given_one_of_each(first.iter) \
+                and len(self.elements(first.iter)) > 1:
             struct.flags.add("kinds")  # `[p.query(q) for p in (claude, gpt)]`: one request to each
         self._open(struct)
         saved = self._bind_comprehension_targets(node.generators)
@@ -166,6 +167,7 @@ class LoopVisitor:
             dependent = [d or (_in_dependent_inner_loop(s, struct) and
                                bool(derived & names_read(*argument_nodes(s.node))))
                          for s, d in zip(sites, dependent)]
+        assigned = functools.cache(lambda: stored_names(loop))  # walked once, if a method call asks
         for site, thrown_away, is_dependent in zip(sites, discarded, dependent):
             flags = set()
             if is_dependent:
@@ -177,7 +179,7 @@ class LoopVisitor:
                 flags.add(exit_kind)
             if selects_one_item(loop, site.stmt_path):
                 flags.add("once")
-            if not is_dependent and same_inputs(site.node, loop):
+            if not is_dependent and same_inputs(site.node, assigned):
                 flags.add("same-inputs")  # dependent if the method changes its object (contexts.py)
             if flags:
                 struct.per_site[id(site)] = flags

@@ -11,6 +11,7 @@ makes independent samples.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from .astwalk import FUNCTION_DEFS, argument_nodes
 from .dependence import MUTATORS, names_read
@@ -46,16 +47,21 @@ def _on_self(node: ast.AST) -> bool:
     return False
 
 
-def same_inputs(call: ast.Call, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
+def stored_names(loop: ast.For | ast.AsyncFor | ast.While) -> set[str]:
+    """The names a loop assigns, its variable included."""
+    return {n.id for n in ast.walk(loop) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def same_inputs(call: ast.Call, assigned: Callable[[], set[str]]) -> bool:
     """`agent.step(cb)` in a loop: a method of an object the loop does not
-    rebind, given nothing the loop assigns (nor its variable)."""
+    rebind, given nothing the loop assigns (`assigned()`: stored_names of the
+    loop, asked for only for such a method call)."""
     func = call.func
     if not isinstance(func, ast.Attribute):
         return False
     receiver = func.value
     if not (isinstance(receiver, ast.Name) or _on_self(receiver)):
         return False
-    assigned = {n.id for n in ast.walk(loop) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    if isinstance(receiver, ast.Name) and receiver.id in assigned:
+    if isinstance(receiver, ast.Name) and receiver.id in assigned():
         return False  # a new object each iteration
-    return not {name.partition(".")[0] for name in names_read(*argument_nodes(call))} & assigned
+    return not {name.partition(".")[0] for name in names_read(*argument_nodes(call))} & assigned()
