@@ -24,6 +24,9 @@ def _variable_key(index: ast.AST) -> bool:
     return isinstance(index, (ast.Name, ast.Attribute))
 
 
+_DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.Dict)
+
+
 class NameResolver:
     """Resolves names through the scopes, imports and module bindings."""
 
@@ -73,14 +76,12 @@ class NameResolver:
             return self.expr(node.value) if _position(node.slice) or _variable_key(node.slice) else UNKNOWN
         if isinstance(node, ast.Subscript) and _position(node.slice):
             return self.expr(node.value)  # `self.models[0]`: an element stands for the list (below)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        if isinstance(node, _DISPLAYS):
             # `[model]`, `(client, client)`, `{"a": model}`: a display of one kind of thing is spelled
-            # as that thing, so `self.models = [model]` ... `self.models[0].classify()` reaches it
-            members = node.values if isinstance(node, ast.Dict) else node.elts
-            if not members or any(isinstance(e, ast.Starred) for e in members) or None in getattr(node, "keys", ()):
-                return UNKNOWN  # `{**other}` and `[*rest]` hold what is not written here
-            elements = {self.expr(e) for e in members}
-            return elements.pop() if len(elements) == 1 else UNKNOWN
+            # as that thing, so `self.models = [model]` ... `self.models[0].classify()` reaches it;
+            # `{**other}` and `[*rest]` hold what is not written here
+            kinds, spreads = self._members(node)
+            return kinds[0] if len(kinds) == 1 and not spreads else UNKNOWN
         if isinstance(node, ast.DictComp):
             return self.expr(node.value)  # `{m: make_adapter(m) for m in models}`: each value
         if isinstance(node, ast.BoolOp):
@@ -104,10 +105,8 @@ class NameResolver:
         """What a loop over `node` (or a name given `node`) may hold: each kind
         of a display's elements (a dict's values) once (`[ClaudeProvider(), OpenAIProvider()]`),
         else `node` itself, as a list is spelled as its element (expr)."""
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-            members = node.values if isinstance(node, ast.Dict) else node.elts
-            known = [v for v in dict.fromkeys(self.expr(e) for e in members if not isinstance(e, ast.Starred))
-                     if v != UNKNOWN]
+        if isinstance(node, _DISPLAYS):
+            known = [v for v in self._members(node)[0] if v != UNKNOWN]
             if len(known) > 1:
                 return known
         if isinstance(node, ast.IfExp):  # `A if c else B if d else C`: each branch
@@ -122,6 +121,13 @@ class NameResolver:
             if kinds:
                 return kinds
         return [self.expr(node)]
+
+    def _members(self, node: ast.List | ast.Tuple | ast.Set | ast.Dict) -> tuple[list[str], bool]:
+        """The symbolic values of a display's written members (a dict's values),
+        each once, and whether it also spreads another collection (`*rest`, `**other`)."""
+        members = node.values if isinstance(node, ast.Dict) else node.elts
+        spreads = any(isinstance(e, ast.Starred) for e in members) or None in getattr(node, "keys", ())
+        return list(dict.fromkeys(self.expr(e) for e in members if not isinstance(e, ast.Starred))), spreads
 
     def _self_attribute(self, node: ast.AST) -> bool:
         """`self.name` inside a method."""
