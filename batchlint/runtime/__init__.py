@@ -40,9 +40,9 @@ class _Part:
                 if isinstance(node, (ast.Import, ast.ImportFrom)) and node.col_offset == 0]
         if late:
             raise ValueError(f"{path.name}:{late[0]}: imports go at the top of a runtime module")
-        self.code = "".join(text.splitlines(keepends=True)[body[0].lineno - 1:]) if body else ""
-        if body and hasattr(body[0], "decorator_list") and body[0].decorator_list:
-            self.code = "".join(text.splitlines(keepends=True)[body[0].decorator_list[0].lineno - 1:])
+        # the code starts at the first statement after the imports, at its decorators if it has any
+        start = min(node.lineno for node in [body[0], *getattr(body[0], "decorator_list", ())]) if body else 0
+        self.code = "".join(text.splitlines(keepends=True)[start - 1:]) if body else ""
         self.needs = {node.module for node in self.imports if isinstance(node, ast.ImportFrom) and node.level == 1}
         self.defines = {name for node in body for name in _bound(node)}
 
