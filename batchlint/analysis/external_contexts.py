@@ -32,13 +32,16 @@ class ExternalSchedules:
                 if module is not None:
                     self._scheduled_modules.setdefault(module, context)
                     for qual in self._entry_functions(module):  # `main()` under `__main__`: the job's body
-                        label = context.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
-                        self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, declared.source, written))
+                        self._schedule_function(qual, context)
             else:
                 qual = self._function_for_entry(point, declared)
                 if qual is not None:
-                    label = context.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
-                    self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, declared.source, written))
+                    self._schedule_function(qual, context)
+
+    def _schedule_function(self, qual: str, script: Context) -> None:
+        """The schedule of a script, as the context of one function it runs."""
+        label = script.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
+        self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, script.where, script.schedule))
 
     def _entry_functions(self, module: str) -> list[str]:
         """The project functions a script's module-level code calls outside any
