@@ -168,13 +168,15 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
                 self.string_tuples[target.id] = names
 
     def visit_Assign(self, node: ast.Assign) -> bool | None:
-        if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and \
+                (isinstance(node.targets[0], ast.Name) or self._self_attribute(node.targets[0])):
             self._named_lambda(node.targets[0], node.value)
             return False
         value = self.expr(node.value)
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
-        kinds = self.elements(node.value) if isinstance(node.value, _SEVERAL) else []
+        several = isinstance(node.value, _SEVERAL) or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.IfExp)
+        kinds = self.elements(node.value) if several else []
         for target in node.targets:
             self._bind_assigned(target, node.value, value, kinds)
             self._note_string_constant(target, node.value)
@@ -401,10 +403,12 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         )
         return False
 
-    def _named_lambda(self, target: ast.Name, node: ast.Lambda) -> None:
-        """`ask = lambda p: client.messages.create(...)` is a function named `ask`."""
+    def _named_lambda(self, target: ast.Name | ast.Attribute, node: ast.Lambda) -> None:
+        """`ask = lambda p: client.messages.create(...)` is a function named `ask`;
+        `self.ask = lambda p: ...` in a method, a function nested in that method."""
         outer = self.scope
-        qual = f"{outer.qual}.{target.id}"
+        name = target.id if isinstance(target, ast.Name) else target.attr
+        qual = f"{outer.qual}.{name}"
         parent_fn = self._function_scope()
         scope = _Scope("function", qual)
         for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
@@ -417,7 +421,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         self.functions.append(
             FunctionFacts(
                 qual=qual,
-                name=target.id,
+                name=name,
                 span=self._pos(node),
                 class_qual="",
                 parent=parent_fn.qual if parent_fn is not None else "",

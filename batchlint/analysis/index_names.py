@@ -112,6 +112,9 @@ class NameResolver:
         if isinstance(node, ast.IfExp):  # `A if c else B if d else C`: each branch
             branches = [v for v in dict.fromkeys(self.elements(node.body) + self.elements(node.orelse)) if v != UNKNOWN]
             return branches or [UNKNOWN]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.IfExp):  # `(A if c else B)()`: each class's object
+            made = [f"{branch}()" for branch in self.elements(node.func) if branch != UNKNOWN]
+            return made or [UNKNOWN]
         if isinstance(node, ast.Name):
             for scope in reversed(self.scopes):
                 if scope.kind == "function" and node.id in scope.locals:

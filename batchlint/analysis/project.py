@@ -336,7 +336,10 @@ class Project(ValueResolver):
                 role = "stream"
             return SdkCall(value.name, sys.intern(path), role)  # each finding keeps it: one copy
         if value is None and inferable:
-            method = shape_looks_like_claude(site.text, site.kwargs, full=inferable == "full shape")
+            full = inferable == "full shape"
+            # `cls.client().messages.create(...)` is written `(...).create` in site.text: its callee names the path
+            method = shape_looks_like_claude(site.text, site.kwargs, full) \
+                or shape_looks_like_claude(site.callee, site.kwargs, full)
             if method is not None and not self._from_runtime(site.callee):
                 role = SDK_METHODS[method]
                 if role == "message" and ("stream", "True") in site.kwargs:
