@@ -48,6 +48,7 @@ DECORATOR_RULES: tuple[Rule, ...] = (
     Rule("nicegui.*", INTERACTIVE, "NiceGUI page"),
     Rule("panel.*", INTERACTIVE, "Panel app"),
     Rule("slack_bolt.*", INTERACTIVE, "Slack bot handler"),
+    Rule("discord.ext.tasks.loop", SCHEDULED, "discord.py task loop"),  # before the bot's handlers below
     Rule("discord.*", INTERACTIVE, "Discord bot handler"),
     Rule("telegram.*", INTERACTIVE, "Telegram bot handler"),
     Rule("aiogram.*", INTERACTIVE, "Telegram bot handler"),
@@ -80,6 +81,10 @@ DECORATOR_RULES: tuple[Rule, ...] = (
     Rule("periodiq.*", SCHEDULED, "Dramatiq periodic actor"),
     Rule("firebase_functions.scheduler_fn.*", SCHEDULED, "Firebase scheduled function"),
     Rule("azure.functions.*timer_trigger", SCHEDULED, "Azure Functions timer trigger"),
+    Rule("fastapi_utils.tasks.repeat_every", SCHEDULED, "repeated task"),
+    Rule("fastapi_utilities.repeat_*", SCHEDULED, "repeated task"),
+    Rule("aiocron.crontab", SCHEDULED, "aiocron job"),
+    Rule("rocketry.*task", SCHEDULED, "Rocketry task"),
     # --- background workers
     Rule("celery.*task", WORKER, "Celery task"),
     Rule("celery.shared_task", WORKER, "Celery task"),
@@ -109,6 +114,10 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("rq_scheduler.*cron", "*", SCHEDULED, "rq-scheduler job"),
     ("rq_scheduler.*schedule", "*", SCHEDULED, "rq-scheduler job"),
     ("*add_periodic_task", "*", SCHEDULED, "Celery periodic task"),
+    *((f"telegram.ext.*job_queue.{when}", "0", SCHEDULED, "Telegram JobQueue job")
+      for when in ("run_daily", "run_repeating", "run_monthly", "run_once", "run_custom")),
+    *((f"telegram.ext.JobQueue*.{when}", "0", SCHEDULED, "Telegram JobQueue job")
+      for when in ("run_daily", "run_repeating", "run_monthly", "run_once", "run_custom")),
     ("threading.Thread", "target", WORKER, "background thread"),
     ("threading.Timer", "*", WORKER, "background timer thread"),
     ("multiprocessing.Process", "target", WORKER, "background process"),
