@@ -3,7 +3,8 @@
 Read (never run): GitHub Actions workflows (`on: schedule: - cron:`), GitLab CI
 jobs run by pipeline schedules, Kubernetes CronJobs (manifests and Helm
 templates), crontab files, systemd timers with their services, serverless.yml
-and SAM schedule events, and Procfile `clock:` processes. Each yields plain
+and SAM schedule events, Procfile `clock:` processes, and Cloud Scheduler jobs
+in deploy scripts (external_gcloud.py). Each yields plain
 ExternalSchedule values: a schedule expression, the command (or handler) it
 runs, and where it is declared. YAML is parsed with PyYAML when it is
 installed (an optional dependency); without it, YAML files are skipped with
@@ -21,6 +22,7 @@ from fnmatch import fnmatchcase
 
 from .config import ConfigError, toml_parser
 from .discovery import FileTooLarge, display_path, read_regular_file
+from .external_gcloud import read_gcloud
 from .yamlshape import Refused, as_dict, as_list, bounded
 
 # PyYAML is optional (`pip install batchlint[yaml]`) and imported only when a
@@ -46,6 +48,7 @@ class ExternalSchedule:
     source: str  # "path:line" of the declaration
     kind: str  # "GitHub Actions workflow", "Kubernetes CronJob", "crontab", ...
     base_dir: str = ""  # where the command runs / the handler's path starts ("" when the declaration does not say)
+    calls_handler: bool = False  # it calls a web handler (Cloud Scheduler -> an HTTP function): nobody waits on it
 
 
 _MAX_BYTES = 1024 * 1024
@@ -59,7 +62,7 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
 
 
 # Bytes a file must hold to declare a schedule, tested before decoding or parsing.
-_NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule"}
+_NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule", "gcloud": b"gcloud scheduler"}
 
 
 def _read(path: str, needle: bytes = b"", follow_links: bool = True) -> str:
@@ -103,6 +106,8 @@ def schedule_file_kind(rel: str, name: str) -> str:
         return "systemd"
     if name.endswith((".yaml", ".yml")):
         return "k8s"
+    if name.endswith((".sh", ".bash")) or name == "Makefile":
+        return "gcloud"
     return ""
 
 
@@ -348,9 +353,15 @@ def _procfile(text: str, path: str, base: str) -> list[ExternalSchedule]:
     return out
 
 
+def _gcloud(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    # Cloud Functions' Python runtime loads the entry point from main.py in the source folder
+    return [ExternalSchedule(schedule, "", f"main.{entry}", where, "Cloud Scheduler job", base_dir=folder, calls_handler=True)
+            for schedule, entry, folder, where in read_gcloud(text, path, base)]
+
+
 _READERS = {
     "github": _github, "gitlab": _gitlab, "k8s": _k8s, "crontab": _crontab, "systemd": _systemd,
-    "serverless": _serverless, "sam": _sam, "procfile": _procfile,
+    "serverless": _serverless, "sam": _sam, "procfile": _procfile, "gcloud": _gcloud,
 }
 
 

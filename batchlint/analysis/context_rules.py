@@ -224,6 +224,7 @@ class Context:
     registered_in: str = ""  # for a registration: the function (or module) that made it
     serves_starter: bool = False  # a thread/process: it works for whoever started it
     after_response: bool = False  # a web framework's background task: it runs once the response is sent
+    calls_handler: bool = False  # a declared scheduler calls this web handler: it wins over the handler's decorator
 
 
 @dataclass(frozen=True, slots=True)  # slots (as Frame, Chain, Verdict): every verdict is held until the findings are made

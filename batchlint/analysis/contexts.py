@@ -176,7 +176,8 @@ class Classifier(ExternalSchedules):
             found += self._class_context(fn, facts)
         if not found:
             return None
-        best = max(found, key=lambda c: (_PRIORITY[c.kind], bool(c.schedule)))  # among equals, the one that knows its schedule
+        # among equals, the one that knows its schedule; a scheduler declared to call a handler beats its decorator
+        best = max(found, key=lambda c: (c.calls_handler, _PRIORITY[c.kind], bool(c.schedule)))
         if best.kind == SCHEDULED and not best.schedule:
             best = Context(best.kind, best.label, best.where, self._parent_schedule(fn))
         return best

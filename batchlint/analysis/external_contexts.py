@@ -26,7 +26,8 @@ class ExternalSchedules:
             cron_like = len(schedule.split()) in (5, 6) and not schedule.startswith(("rate(", "cron("))
             written = f'"{schedule}"' if cron_like else schedule
             when = f"cron `{schedule}`" if cron_like else (f"`{schedule}`" if schedule else "a schedule set outside the code")
-            context = Context(SCHEDULED, f"script run on {when} by {declared.kind} {declared.source}", declared.source, written)
+            context = Context(SCHEDULED, f"script run on {when} by {declared.kind} {declared.source}", declared.source, written,
+                              calls_handler=declared.calls_handler)
             if point.kind in ("script", "module"):
                 module = self._module_for_entry(point, declared.base_dir)
                 if module is not None:
@@ -41,7 +42,8 @@ class ExternalSchedules:
     def _schedule_function(self, qual: str, script: Context) -> None:
         """The schedule of a script, as the context of one function it runs."""
         label = script.label.replace("script run on", f"`{qual.rpartition('.')[2]}` run on", 1)
-        self._registrations.setdefault(qual, []).append(Context(SCHEDULED, label, script.where, script.schedule))
+        self._registrations.setdefault(qual, []).append(
+            Context(SCHEDULED, label, script.where, script.schedule, calls_handler=script.calls_handler))
 
     def _entry_functions(self, module: str) -> list[str]:
         """The project functions a script's module-level code calls outside any
@@ -102,4 +104,7 @@ class ExternalSchedules:
             qual = f"{facts.module}.{func}"
             if qual in self.project.functions:
                 return qual
+        if declared.calls_handler:  # a Cloud Function outside a main.py batchlint sees: the one function of its name
+            named = [qual for qual, (fn, _facts) in self.project.functions.items() if fn.name == func and not fn.class_qual]
+            return named[0] if len(named) == 1 else None
         return None
