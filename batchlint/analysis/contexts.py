@@ -314,6 +314,16 @@ class Classifier(ExternalSchedules):
         targets = self.project._targets(self.project.value(site.callee))
         return any(self.project.functions[qual][0].writes_self for qual in targets if qual in self.project.functions)
 
+    def _continues_a_conversation(self, site: Site) -> bool:
+        """The function called keeps a conversation across its calls
+        (object_state.converses): in a module-level list, or on its object
+        unless the call makes a new object for it (`Tutor().ask(q)`)."""
+        if site.ref_via:
+            return False
+        targets = self.project._targets(self.project.value(site.callee))
+        kept = {self.project.functions[qual][0].converses for qual in targets if qual in self.project.functions}
+        return "module" in kept or ("self" in kept and "(" not in site.text[:-5].rpartition(".")[0])
+
     def module_context(self, facts: FileFacts, main_guard: bool, line: int) -> Context:
         where = _where(facts.path, line)
         if facts.module in self._scheduled_modules:
@@ -356,6 +366,10 @@ class Classifier(ExternalSchedules):
                     break
                 if "dependent" in struct.flags:
                     not_batchable = f"loop-carried dependence: each request reads the previous response ({struct.label} at {_where(path, struct.span.line)})"
+                    continue
+                if self._continues_a_conversation(site):
+                    not_batchable = (f"each `{site.text}` continues one conversation: its request carries the turns "
+                                     f"before it ({struct.label} at {_where(path, struct.span.line)})")
                     continue
                 if "same-inputs" in struct.flags and self._changes_its_object(site):
                     not_batchable = (f"each `{site.text}` builds on what the last left on its object, given nothing "

@@ -138,6 +138,7 @@ class FunctionFacts(_Fact):
     extends: tuple[str, ...] = ()  # the base-class methods it calls through `super().name(...)`
     shadowed: bool = False  # a module-level def that a later def of the name replaces
     writes_self: bool = False  # a method that leaves something on its object (object_state.py)
+    converses: str = ""  # it sends, as messages=, a list kept across its calls that it adds to: "module" | "self" (object_state.py)
 
 
 @dataclass(slots=True, unsafe_hash=True)

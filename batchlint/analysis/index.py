@@ -23,7 +23,7 @@ from .index_names import NameResolver
 from .index_schedules import ScheduleTables
 from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
 from .index_loops import one_of_each
-from .object_state import writes_self
+from .object_state import converses, writes_self
 from .spans import SourceText
 
 _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.float()", "builtins.bool()"))
@@ -368,6 +368,9 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
                 extends=tuple(sorted(scope.extends)),
                 shadowed=id(node) in self.shadowed_defs,
                 writes_self=bool(class_qual) and writes_self(node),
+                # walked only for a function sending a `messages=` (the rest cannot)
+                converses=converses(node) if any(
+                    k == "messages" for site in self.sites[before:] if site.scope == qual for k, _ in site.kwargs) else "",
             )
         )
         return False

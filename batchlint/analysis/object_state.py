@@ -38,6 +38,77 @@ def writes_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+def converses(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The function keeps one conversation across its calls: it adds to a list
+    held outside the call and sends that list as a request's `messages=`, so
+    each call's request carries the turns (and answers) of the calls before
+    it. "module" for a module-level list, "self" for one on its object (then
+    only calls on one object continue it), "" for neither. Nested defs aside."""
+    args = function.args
+    local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None}
+    declared_global: set[str] = set()
+    nodes = []
+    pending = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
+            continue
+        nodes.append(node)
+        if isinstance(node, ast.Global):
+            declared_global.update(node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+        pending.extend(ast.iter_child_nodes(node))
+    local -= declared_global
+    kept: set[str] = set()  # what the function adds to, held beyond the call
+    sent: set[str] = set()  # what goes out as a request's messages
+    fresh: set[str] = set()  # lists the function gives a new value: each call starts its own
+    aliases: dict[str, set[str]] = {}  # `msgs = self.history + [turn]`: a local standing for kept lists
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS:
+            kept |= _held(node.func.value, local)
+        elif isinstance(node, ast.AugAssign):
+            kept |= _held(node.target, local)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute):
+                    fresh |= _held(target, local)  # `self.history = [...]`: started again by each call
+                elif isinstance(target, ast.Name):
+                    fresh |= _held(target, local)  # a `global history` given a new list
+                    aliases.setdefault(target.id, set()).update(_mentioned(node.value, local))
+    for node in nodes:  # after every alias is known
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "messages":
+                    sent |= _mentioned(keyword.value, local)
+                    for name in names_read(keyword.value):
+                        sent |= aliases.get(name, set())
+    carried = (kept - fresh) & sent
+    if any(not name.startswith("self.") for name in carried):
+        return "module"
+    return "self" if carried else ""
+
+
+def _held(node: ast.AST, local: set[str]) -> set[str]:
+    """`self.history[user]` -> {"self.history"}; `history` (not a local) -> {"history"}."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return {f"self.{node.attr}"}
+    if isinstance(node, ast.Name) and node.id not in local:
+        return {node.id}
+    return set()
+
+
+def _mentioned(node: ast.AST, local: set[str]) -> set[str]:
+    """The held lists an expression reads (`self.history + [turn]`, `[*history, turn]`)."""
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Attribute, ast.Name)):
+            out |= _held(sub, local)
+    return out
+
+
 def _on_self(node: ast.AST) -> bool:
     """`self.x`, `self.x[k]`, `self.x.y`: something held by `self`."""
     while isinstance(node, (ast.Attribute, ast.Subscript)):
