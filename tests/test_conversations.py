@@ -84,7 +84,7 @@ def test_requests_that_start_fresh_are_reported(tmp_path, source):
     assert expected(files)
 
 
-def test_the_reason_is_shown_with_strict(tmp_path):
+def test_strict_mode_does_not_report_the_turns_either(tmp_path):
     from batchlint.config import Config
 
     result = check(tmp_path, {"job.py": textwrap.dedent(MODULE_HISTORY)}, Config(root=str(tmp_path), strict=True))
