@@ -114,3 +114,79 @@ CLIENT_FROM_A_CALL = """
 def test_a_client_returned_by_a_call(tmp_path, source):
     files = {"job.py": textwrap.dedent(source)}
     assert run(tmp_path, files) == expected(files)
+
+
+FSTRING_GETATTR = """
+    import sys
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Scorer:
+        def _call_anthropic(self, prompt):
+            return client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": prompt}])
+
+        def _call_echo(self, prompt):
+            return prompt
+
+        def score(self, provider, prompt):
+            return getattr(self, f"_call_{provider}")(prompt)
+
+
+    if __name__ == "__main__":
+        scorer = Scorer()
+        for row in ["a", "b"]:
+            scorer.score(sys.argv[1], row)  # expect: BL105
+"""
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param(FSTRING_GETATTR, id="a-method-named-by-an-f-string"),
+    pytest.param(FSTRING_GETATTR.replace('f"_call_{provider}"', 'f"{provider}_call"').replace("def _call_", "def call_")
+                 .replace("  # expect: BL105", ""), id="neg-no-method-has-the-written-start"),
+    pytest.param(FSTRING_GETATTR.replace('f"_call_{provider}"', 'f"{provider}"').replace("  # expect: BL105", ""),
+                 id="neg-an-f-string-writing-nothing-names-no-method"),
+])
+def test_getattr_with_an_f_string_on_self(tmp_path, source):
+    files = {"job.py": textwrap.dedent(source)}
+    assert run(tmp_path, files) == expected(files)
+
+
+PROPERTY_CLIENT = """
+    import functools
+
+    import anthropic
+
+
+    class Settings:
+        model = "claude-haiku-4-5"
+
+        @functools.cached_property
+        def client(self):
+            return anthropic.Anthropic()
+
+
+    settings = Settings()
+
+
+    def summarize(text):
+        return settings.client.messages.create(model=settings.model, max_tokens=5, messages=[{"role": "user", "content": text}])
+
+
+    if __name__ == "__main__":
+        for text in ["a", "b"]:
+            summarize(text)  # expect: BL105
+"""
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param(PROPERTY_CLIENT, id="a-client-a-cached-property-returns"),
+    pytest.param(PROPERTY_CLIENT.replace("@functools.cached_property", "@property"), id="a-client-a-property-returns"),
+    pytest.param(PROPERTY_CLIENT.replace('for text in ["a", "b"]:\n            summarize(text)  # expect: BL105',
+                                         'summarize("a")'), id="neg-one-request"),
+])
+def test_a_client_read_through_a_property(tmp_path, source):
+    files = {"job.py": textwrap.dedent(source)}
+    assert run(tmp_path, files) == expected(files)

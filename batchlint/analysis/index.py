@@ -388,8 +388,10 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             outer.locals[node.name] = qual
         scope = _Scope("class", qual)
         # kinds: elements() of a list attribute; alts: other values self.x was given;
-        # displays: attributes given one of each of several kinds (index_loops.py)
-        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}, "displays": set()}
+        # displays: attributes given one of each of several kinds (index_loops.py);
+        # methods: the names its body defines (`getattr(self, f"_call_{name}")`, index_names.py)
+        methods = [s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}, "displays": set(), "methods": methods}
         self.scopes.append(scope)
         self.walk_body(node.body)
         self.scopes.pop()

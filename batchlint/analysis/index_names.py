@@ -188,6 +188,8 @@ class NameResolver:
         literal = str_value(name)
         if literal is not None:
             return [literal] if literal.isidentifier() else []
+        if isinstance(name, ast.JoinedStr):
+            return self._methods_spelled(node.args[0], name)
         if not isinstance(name, ast.Name):
             return []
         for scope in reversed(self.scopes):
@@ -197,6 +199,21 @@ class NameResolver:
                 return []  # a local bound otherwise: unknown
         literal = self.string_values.get(name.id)
         return [literal] if literal is not None and literal.isidentifier() else []
+
+    def _methods_spelled(self, receiver: ast.expr, spelling: ast.JoinedStr) -> list[str]:
+        """`getattr(self, f"_call_{provider}")`: the methods of this class whose
+        names the f-string's written start and end allow (`_call_anthropic`,
+        `_call_openai`), when it writes at least one of them."""
+        fn = self._function_scope()
+        if not (isinstance(receiver, ast.Name) and receiver.id == "self" and fn is not None and fn.class_qual in self.classes):
+            return []
+        parts = spelling.values
+        prefix = parts[0].value if parts and isinstance(parts[0], ast.Constant) else ""
+        suffix = parts[-1].value if len(parts) > 1 and isinstance(parts[-1], ast.Constant) else ""
+        if not (isinstance(prefix, str) and isinstance(suffix, str)) or not (prefix or suffix):
+            return []
+        methods = self.classes[fn.class_qual]["methods"]
+        return [m for m in methods if m.startswith(prefix) and m.endswith(suffix) and len(m) > len(prefix) + len(suffix)]
 
     def annotation_instance(self, node: ast.expr | None) -> str:
         """`client: Anthropic | None` -> "anthropic.Anthropic()"."""

@@ -47,6 +47,14 @@ class Value(NamedTuple):
     path: str = ""  # sdk: attribute path on the client
 
 
+_PROPERTIES = frozenset({"property", "cached_property", "cached_property_with_ttl"})
+
+
+def _is_property(fn) -> bool:
+    """`@property` / `@functools.cached_property`: reading the attribute runs it."""
+    return any(dec.expr.rpartition(".")[2] in _PROPERTIES for dec in fn.decorators)
+
+
 def may_be_claude(value: Value | None) -> bool:
     """An Anthropic SDK client (or part of one), or another surface to Claude
     (`ChatAnthropic(...)`, the OpenAI SDK at Anthropic's endpoint)."""
@@ -280,6 +288,8 @@ class ValueResolver:
             return None
         method = f"{cls}.{attr}"
         if method in self.functions:
+            if instance and _is_property(self.functions[method][0]):
+                return self._call(Value("func", method))  # `settings.client`: what the property returns
             return Value("func", method)  # bound or not, calling it runs this function
         if instance and cls in self.constructions:
             field = self._field_value(cls, attr)
