@@ -9,6 +9,8 @@ another package), a narrow text fallback applies, gated on what the file imports
 
 from __future__ import annotations
 
+import re
+
 from ..model import ContextKind
 from .context_rules import (
     _PRIORITY, _STARTER_SERVING, AFTER_RESPONSE, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
@@ -346,6 +348,10 @@ class Classifier(ExternalSchedules):
         not_batchable = ""
         main_guard = False
         batched = ""
+        function_name = site.scope.rpartition(".")[2]
+        if _HEALTH_CHECK.match(function_name) and site.scope in self.project.functions:
+            # its answer is needed now: the chain ends here, whatever loops are above
+            interactive = f"API health check `{function_name}` (it asks whether the API answers now)"
         if site.ref_via:
             role, role_label = self.via_role(site.ref_via, site.text)
             if not role:
@@ -415,6 +421,14 @@ class Classifier(ExternalSchedules):
         if repetition is None and not (interactive or not_batchable or batched):
             where = ""  # read only with one of those (chain_walk, chains._usage): most sites are in no loop
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
+
+
+# A liveness or credentials probe (`check_health`, `ping`, `test_connection`,
+# `validate_api_key`): its answer is needed now, whoever runs it and however often.
+_HEALTH_CHECK = re.compile(
+    r"_*(?:(?:check_|is_|run_)?health(?:_?check)?|is_healthy|ping|healthcheck|"
+    r"(?:test|check|verify|validate)_(?:connection|connectivity|api_key|key|credentials|access))$"
+)
 
 
 def _scheduled_functions(target: str, registered: dict, by_name: dict) -> list[str]:
