@@ -139,6 +139,14 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("telegram.ext.*Handler", "*", INTERACTIVE, "Telegram bot handler"),
     ("slack_bolt.*", "*", INTERACTIVE, "Slack bot handler"),
     ("streamlit.*", "*", INTERACTIVE, "Streamlit callback"),
+    # desktop UIs: a widget's callback runs while a person looks at the window
+    ("tkinter.*", "command", INTERACTIVE, "Tkinter callback"),
+    ("tkinter.*bind*", "*", INTERACTIVE, "Tkinter event handler"),
+    ("customtkinter.*", "command", INTERACTIVE, "CustomTkinter callback"),
+    *((f"{qt}.*connect", "*", INTERACTIVE, "Qt signal handler") for qt in ("PyQt5", "PyQt6", "PySide2", "PySide6")),
+    ("wx.*Bind", "*", INTERACTIVE, "wxPython event handler"),
+    ("kivy.*bind", "*", INTERACTIVE, "Kivy event handler"),
+    ("flet.*", "*", INTERACTIVE, "Flet UI handler"),
 )
 
 # Registrations that may serve whoever starts them: a thread a request handler
@@ -208,6 +216,12 @@ CLASS_JOB_METHODS = (
     ("django.core.management.*LabelCommand", "handle_label", OFFLINE, "Django management command"),
     ("celery.*Task", "run", WORKER, "Celery task"),
     ("luigi.*Task", "run", SCHEDULED, "Luigi task"),
+)
+
+# Methods of these classes handle a person's actions in a window or a terminal UI.
+UI_BASES = (
+    "tkinter.*", "customtkinter.*", "PyQt5.*", "PyQt6.*", "PySide2.*", "PySide6.*", "wx.*", "kivy.*",
+    "textual.*", "toga.*",
 )
 
 INTERACTIVE_MODULES = frozenset({"streamlit"})

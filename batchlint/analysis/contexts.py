@@ -15,7 +15,7 @@ from ..model import ContextKind
 from .context_rules import (
     _PRIORITY, _STARTER_SERVING, AFTER_RESPONSE, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
     INTERACTIVE_BASES, INTERACTIVE_MODULES, MAP_FANOUT, MAP_LOOP, MAP_METHODS, OFFLINE, REGISTRATION_RULES,
-    SCHEDULED, SEND_BACK_METHODS, WORKER, Context, FrameFacts, _where,
+    SCHEDULED, SEND_BACK_METHODS, UI_BASES, WORKER, Context, FrameFacts, _where,
 )
 from .facts import Decorator, FileFacts, FunctionFacts, Site
 from .surfaces import sends_concurrently
@@ -295,6 +295,8 @@ class Classifier(ExternalSchedules):
         for base in ancestry:
             if matches_any(base, INTERACTIVE_BASES) and not fn.name.startswith("_"):
                 out.append(Context(INTERACTIVE, f"request handler `{cls}.{fn.name}` (a `{base}`)", where))
+            elif matches_any(base, UI_BASES) and not fn.name.startswith("_"):
+                out.append(Context(INTERACTIVE, f"UI method `{cls}.{fn.name}` (a `{base}`)", where))
             for pattern, method, kind, label in CLASS_JOB_METHODS:
                 if fn.name == method and matches(base, pattern):
                     out.append(Context(kind, f"{label} `{cls}.{fn.name}`", where))
