@@ -455,10 +455,21 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
 
     def _mark_input_helpers(self) -> None:
         """A loop that reads a person's input through a function of this file
-        (`text = await self.get_user_input()` wrapping prompt_toolkit) is a chat
-        loop as if it called `input()` itself."""
+        (`text = await self.get_user_input()` wrapping prompt_toolkit), or
+        through a function calling one (`process(path)` that first asks which
+        title to use), is a chat loop as if it called `input()` itself: each
+        iteration waits for a person."""
         if not self.input_functions:
             return
+        functions = {fn.qual for fn in self.functions}
+        grown = True
+        while grown:  # the functions of this file that call one reading input, and so on
+            grown = False
+            for site in self.sites:
+                if site.scope in functions and site.scope not in self.input_functions \
+                        and site.callee.replace("()", "") in self.input_functions:
+                    self.input_functions.add(site.scope)
+                    grown = True
         for site in self.sites:
             if site.callee.replace("()", "") in self.input_functions:
                 for struct in site.structs:
