@@ -56,3 +56,55 @@ def test_a_loop_whose_helper_first_asks_a_person_is_not_reported(tmp_path):
 def test_the_same_loop_without_a_person_is_reported(tmp_path, source):
     files = {"watch.py": textwrap.dedent(source.replace("{mark}", "  # expect: BL105"))}
     assert run(tmp_path, files) == expected(files)
+
+
+RANKER = """
+    import sys
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def rank(prompt, verbose=False):
+        text = client.messages.create(model="claude-haiku-4-5", max_tokens=300, messages=[{"role": "user", "content": prompt}]).content[0].text
+        if verbose:
+            print(text)
+            input("Press Enter to continue...")
+        return text
+
+
+    if __name__ == "__main__":
+        for i in range(50):
+            rank(f"Rank the products, shuffle #{i}", verbose="-v" in sys.argv){mark}
+"""
+
+CHAT_MODE = """
+    import sys
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    if __name__ == "__main__":
+        interactive = "-i" in sys.argv
+        if interactive:
+            while True:
+                question = input("> ")
+                print(client.messages.create(model="claude-haiku-4-5", max_tokens=300, messages=[{"role": "user", "content": question}]))
+"""
+
+
+def test_a_debugging_pause_behind_a_flag_asks_nobody_on_a_normal_run(tmp_path):
+    files = {"rank.py": textwrap.dedent(RANKER.replace("{mark}", "  # expect: BL105"))}
+    assert run(tmp_path, files) == expected(files)
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param(RANKER.replace("        if verbose:\n            print(text)\n            input(", "        print(text)\n        input(")
+                 .replace("{mark}", ""), id="neg-a-pause-on-every-item-waits-for-a-person"),
+    pytest.param(CHAT_MODE, id="neg-a-flag-around-a-whole-chat-loop"),
+])
+def test_a_person_asked_on_every_iteration_is_still_a_chat_loop(tmp_path, source):
+    result = check(tmp_path, {"job.py": textwrap.dedent(source)})
+    assert not result.findings, [f.message for f in result.findings]

@@ -361,7 +361,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
                 is_async=isinstance(node, ast.AsyncFunctionDef),
                 is_generator=scope.is_generator,
                 decorators=decorators,
-                returns=tuple(returns + scope.returns),
+                returns=tuple(_annotation_unless_built(returns, scope.returns)),
                 header_line=SourceText.header_line(node),
                 mapped_params=tuple((n, scope.params[n], k) for n, k in scope.mapped.items()),
                 defaults=tuple(param_defaults),
@@ -495,6 +495,14 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             pragmas=pragmas,
         )
 
+
+
+def _annotation_unless_built(annotated: list[str], returned: list[str]) -> list[str]:
+    """What a function returns: its annotation's type and its `return`s,
+    except that a `return` building the annotated class itself says more
+    (`-> Anthropic` over `return Anthropic(base_url=<another provider>)`)."""
+    built = {value.rpartition(".")[2] for value in returned}
+    return [a for a in annotated if a.rpartition(".")[2] not in built] + returned
 
 
 def index_module(tree: ast.Module, path: str, module_name: str, is_package: bool = False, source: str = "",

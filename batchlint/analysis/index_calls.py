@@ -70,7 +70,7 @@ class CallVisitor:
             site.request = self._request_facts(node, arguments)
         self._note_mapped_params(node, arguments, code, callee, last)
         self._register(site, code)
-        if self._reads_user_input(callee, node.func):
+        if self._reads_user_input(callee, node.func) and not _behind_a_flag(self.stmt_stack):
             for struct in code.structs:
                 if struct.kind in ("for", "while"):
                     struct.flags.add("chat")
@@ -378,3 +378,24 @@ def _forwarded(arg_values: tuple[tuple[str, str], ...], index: int) -> tuple[tup
         elif int(key) > index:
             out.append((str(int(key) - index - 1), value))
     return tuple(out)
+
+
+def _behind_a_flag(path: list[ast.stmt]) -> bool:
+    """The statement runs only when a flag is on: `if verbose:` / `if
+    args.debug:` holding `input("Press Enter...")`, inside the innermost
+    loop or function. A debugging pause off by default asks nobody on a
+    normal run; a flag around a whole chat loop (`if interactive: while
+    True: ...`) does not count."""
+    for outer, inner in zip(reversed(path[:-1]), reversed(path[1:])):
+        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.For, ast.AsyncFor, ast.While)):
+            return False
+        if isinstance(outer, ast.If) and inner in outer.body and _is_flag(outer.test):
+            return True
+    return False
+
+
+def _is_flag(test: ast.expr) -> bool:
+    """`verbose`, `self.debug`, `args.step_through`: a setting tested as it is."""
+    while isinstance(test, ast.Attribute):
+        test = test.value
+    return isinstance(test, ast.Name)

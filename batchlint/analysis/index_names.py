@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from .astwalk import FUNCTION_DEFS, TRY, dotted_name, str_value
-from .surfaces import ANTHROPIC_HOSTS, OPENAI_COMPAT
+from .surfaces import ANTHROPIC_HOSTS, OPENAI_COMPAT, OTHER_PROVIDER
 from .facts import UNKNOWN
 from .index_shapes import _short
 
@@ -64,6 +64,10 @@ class NameResolver:
             base = self.expr(func)
             if base in ("openai.OpenAI", "openai.AsyncOpenAI") and self._anthropic_base_url(node):
                 return f"{OPENAI_COMPAT}()"  # the OpenAI SDK talking to Claude (surfaces.py)
+            if base.startswith("anthropic.") and self._other_provider_url(node):
+                # `Anthropic(base_url="https://api.minimaxi.com/anthropic")`: another provider's
+                # Anthropic-compatible endpoint, no Claude and no Message Batches behind it
+                return f"{OTHER_PROVIDER}.{base.rpartition('.')[2]}()"
             return UNKNOWN if base == UNKNOWN else f"{base}()"
         if isinstance(node, ast.Await):
             return self.expr(node.value)
@@ -160,13 +164,27 @@ class NameResolver:
 
     def _anthropic_base_url(self, node: ast.Call) -> bool:
         """`OpenAI(base_url="https://api.anthropic.com/v1/")`, also through a module constant."""
+        url = self._base_url(node)
+        return url is not None and any(host in url for host in ANTHROPIC_HOSTS)
+
+    def _other_provider_url(self, node: ast.Call) -> bool:
+        """A written `base_url` on another provider's host (not Anthropic's, not
+        this machine's: a local proxy may stand in front of Claude)."""
+        url = self._base_url(node)
+        if not url or "://" not in url:
+            return False
+        host = url.partition("://")[2].split("/")[0].split(":")[0].lower()
+        local = host in ("localhost", "0.0.0.0", "host.docker.internal") or host.startswith("127.")
+        return bool(host) and not local and not host.endswith("anthropic.com") and "{" not in host
+
+    def _base_url(self, node: ast.Call) -> str | None:
         for keyword in node.keywords:
             if keyword.arg == "base_url":
                 url = str_value(keyword.value)
                 if url is None and isinstance(keyword.value, ast.Name):
                     url = self.string_values.get(keyword.value.id)
-                return url is not None and any(host in url for host in ANTHROPIC_HOSTS)
-        return False
+                return url
+        return None
 
     def module_level_name(self, name: str) -> str:
         """The symbolic name of a module-level or imported name, '' for a local

@@ -19,6 +19,9 @@ from .clients import SdkCall
 # (index_names.py), so that its calls resolve like a client's.
 OPENAI_COMPAT = "anthropic_openai_compat.OpenAI"
 ANTHROPIC_HOSTS = ("api.anthropic.com",)
+# The anthropic SDK pointed at another provider's Anthropic-compatible endpoint
+# (`base_url="https://api.minimaxi.com/anthropic"`): a name no rule knows, so no Claude call
+OTHER_PROVIDER = "anthropic_compatible_endpoint"
 
 
 @dataclass(frozen=True)
