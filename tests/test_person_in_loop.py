@@ -108,3 +108,86 @@ def test_a_debugging_pause_behind_a_flag_asks_nobody_on_a_normal_run(tmp_path):
 def test_a_person_asked_on_every_iteration_is_still_a_chat_loop(tmp_path, source):
     result = check(tmp_path, {"job.py": textwrap.dedent(source)})
     assert not result.findings, [f.message for f in result.findings]
+
+
+CHAT_MODULE = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def read_question():
+        return input("> ")
+
+
+    def answer(question):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=300, messages=[{"role": "user", "content": question}])
+"""
+
+MAIN = """
+    from chat import answer, read_question
+
+    if __name__ == "__main__":
+        while True:
+            print(answer(read_question()))
+"""
+
+
+def test_a_loop_reading_input_through_another_files_function_is_a_chat_loop(tmp_path):
+    result = check(tmp_path, {"chat.py": textwrap.dedent(CHAT_MODULE), "main.py": textwrap.dedent(MAIN)})
+    assert not result.findings, [f.message for f in result.findings]
+
+
+def test_the_same_loop_over_a_files_lines_is_reported(tmp_path):
+    files = {"chat.py": textwrap.dedent(CHAT_MODULE),
+             "main.py": textwrap.dedent(MAIN.replace("while True:", 'for question in open("questions.txt"):')
+                                        .replace("answer(read_question()))", "answer(question))  # expect: BL105"))}
+    assert run(tmp_path, files) == expected(files)
+
+
+SESSION = """
+    from abc import ABC, abstractmethod
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class UserInputProvider(ABC):
+        @abstractmethod
+        def get_user_input(self) -> str: ...
+
+
+    class Session:
+        def process_input(self, line):
+            if line == ":q":
+                return False
+            print(client.messages.create(model="claude-haiku-4-5", max_tokens=300, messages=[{"role": "user", "content": line}]))
+            return True
+
+        def loop(self, provider: UserInputProvider):
+            while self.process_input(provider.get_user_input()):
+                pass
+"""
+
+
+def test_a_loop_reading_through_an_input_providers_method_is_a_chat_loop(tmp_path):
+    # the terminal provider, a subclass calling prompt_toolkit, lives in a file
+    # that is not parsed (it reaches no Claude call): the method's name says it
+    files = {"session.py": textwrap.dedent(SESSION),
+             "cli.py": "from prompt_toolkit import prompt\nfrom session import UserInputProvider, Session\n\n\n"
+                       "class Terminal(UserInputProvider):\n    def get_user_input(self):\n        return prompt('> ')\n\n\n"
+                       "if __name__ == '__main__':\n    Session().loop(Terminal())\n"}
+    result = check(tmp_path, files)
+    assert not result.findings, [f.message for f in result.findings]
+
+
+def test_a_loop_over_a_providers_items_is_reported(tmp_path):
+    source = SESSION.replace("def get_user_input(self) -> str: ...", "def get_items(self) -> list: ...").replace(
+        "while self.process_input(provider.get_user_input()):\n                pass",
+        "for line in provider.get_items():\n                self.process_input(line)  # expect: BL105")
+    files = {"session.py": textwrap.dedent(source),
+             "run.py": "from session import Session, UserInputProvider\n\n\nclass Lines(UserInputProvider):\n"
+                       "    def get_items(self):\n        return ['a', 'b']\n\n\nif __name__ == '__main__':\n"
+                       "    Session().loop(Lines())\n"}
+    assert run(tmp_path, files) == expected(files)

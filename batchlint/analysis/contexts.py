@@ -21,6 +21,7 @@ from .facts import Decorator, FileFacts, FunctionFacts, Site
 from .surfaces import sends_concurrently
 from .patterns import matches, matches_any
 from .external_contexts import ExternalSchedules
+from .input_readers import chat_loops
 from .project import Edge, Project
 
 
@@ -33,6 +34,7 @@ class Classifier(ExternalSchedules):
         self.extra_batch = extra_batch
         self.extra_interactive = extra_interactive
         self._own: dict[str, Context | None] = {}
+        self._found_chat_loops: set | None = None
         self._registrations = self._collect_registrations()
         self._scheduled_modules: dict[str, Context] = {}
         self._add_external(external, console_scripts or {})
@@ -318,6 +320,12 @@ class Classifier(ExternalSchedules):
         targets = self.project._targets(self.project.value(site.callee))
         return any(self.project.functions[qual][0].writes_self for qual in targets if qual in self.project.functions)
 
+    def _chat_loops(self) -> set:
+        """Loops reading input through another file or a base class (input_readers.py), found once."""
+        if self._found_chat_loops is None:
+            self._found_chat_loops = chat_loops(self.project)
+        return self._found_chat_loops
+
     def _continues_a_conversation(self, site: Site) -> bool:
         """The function called keeps a conversation across its calls
         (object_state.converses): in a module-level list, or on its object
@@ -369,7 +377,7 @@ class Classifier(ExternalSchedules):
         for struct in site.structs:
             kind = struct.kind
             if kind in ("for", "while", "comp"):
-                if "chat" in struct.flags:
+                if "chat" in struct.flags or (path, struct.span) in self._chat_loops():
                     interactive = f"chat loop reading user input ({struct.label} at {_where(path, struct.span.line)})"
                     break
                 if "dependent" in struct.flags:

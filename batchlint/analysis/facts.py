@@ -185,6 +185,9 @@ class FileFacts(_Fact):
     # the batch runtime `batchlint fix` writes (`_claude_batch.py`, or the
     # `# Written by batchlint fix` header): its Claude calls are never candidates
     batch_runtime: bool = False
+    # functions of this file that read a person's input, directly or through
+    # another of the file (input_readers.py follows them across files)
+    input_functions: tuple[str, ...] = ()
 
 
 CLASSES = (Span, Struct, RequestFacts, Site, Decorator, FunctionFacts, ClassFacts, ScheduleRef, FileFacts)

@@ -493,8 +493,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             imported_modules=frozenset(m for m in self.imported_modules if m),
             noqa=noqa,
             pragmas=pragmas,
+            input_functions=tuple(sorted(self.input_functions)),
         )
-
 
 
 def _annotation_unless_built(annotated: list[str], returned: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 
 from ..boundary import clamp
 from .astwalk import Arg, call_args, dotted_name, int_value, is_partial, str_value
@@ -130,8 +131,12 @@ class CallVisitor:
             return True
         # `self.session.prompt(...)`: the session's type is not known in this pass;
         # in a file using prompt_toolkit, a `.prompt`/`.prompt_async` method is its
-        return (isinstance(func, ast.Attribute) and func.attr in ("prompt", "prompt_async")
-                and "prompt_toolkit" in self.imported_modules)
+        if isinstance(func, ast.Attribute) and func.attr in ("prompt", "prompt_async") \
+                and "prompt_toolkit" in self.imported_modules:
+            return True
+        # `input_provider.get_user_input()`: an object that reads the person's line,
+        # often an abstract provider whose terminal subclass lives in a file not parsed
+        return isinstance(func, ast.Attribute) and bool(_USER_INPUT_METHOD.match(func.attr))
 
     def _settle_streams(self, sites, body: list[ast.stmt], is_generator: bool) -> None:
         """A `stream=True` / `.stream()` call not consumed in a `with`: decide by the
@@ -378,6 +383,9 @@ def _forwarded(arg_values: tuple[tuple[str, str], ...], index: int) -> tuple[tup
         elif int(key) > index:
             out.append((str(int(key) - index - 1), value))
     return tuple(out)
+
+
+_USER_INPUT_METHOD = re.compile(r"_*(?:(?:get|read|request|await|wait_for)_)?user_input$|_*(?:prompt|ask)_user$")
 
 
 def _behind_a_flag(path: list[ast.stmt]) -> bool:
