@@ -28,7 +28,10 @@ from .spans import SourceText
 
 _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.float()", "builtins.bool()"))
 # annotations that say nothing of which function or object is passed: what callers pass says more
-_OPAQUE_ANNOTATIONS = frozenset(("typing.Callable()", "collections.abc.Callable()", "typing.Any()", "builtins.object()"))
+_OPAQUE_ANNOTATIONS = frozenset((
+    "typing.Callable()", "collections.abc.Callable()", "typing.Any()", "builtins.object()",
+    "builtins.callable()", "builtins.any()",  # `f: callable`, `data: any`: builtins written as types
+))
 
 
 # expressions that give one of several kinds of thing (NameResolver.elements)
@@ -70,6 +73,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         self.cached_constants: set[str] = set()  # constants holding a cache_control breakpoint
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
+        self.tuple_returns: dict[str, list[str]] = {}  # function -> what each position of its returned tuple holds
         self.class_facts: list[ClassFacts] = []
         self.sites: list[_SiteBuilder] = []
         self.schedule_refs: list[ScheduleRef] = []
@@ -188,6 +192,8 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         conditional expression's branches (`providers = [A(), B()]`, as
         branches would), else its value; and note a partial (index_calls.py)
         and a display of one of each kind (index_loops.py) given to a name."""
+        if isinstance(target, ast.Tuple) and self._bind_unpacked(target, given):
+            return
         several = len(kinds) > 1
         for element in kinds if several and (isinstance(target, ast.Name) or self._self_attribute(target)) else [value]:
             self.bind(target, element)
@@ -197,6 +203,23 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             self._note_display(target)
         if is_partial(given) and isinstance(target, ast.Name):
             self.scope.partials[target.id] = given
+
+    def _bind_unpacked(self, target: ast.Tuple, given: ast.expr) -> bool:
+        """`a, b = x, y` and `mode, provider = setup(argv)` with `setup` a function
+        of this file returning a tuple: each name gets its position's value."""
+        if any(isinstance(e, ast.Starred) for e in target.elts):
+            return False
+        if isinstance(given, (ast.Tuple, ast.List)) and len(given.elts) == len(target.elts):
+            values = [self.expr(e) for e in given.elts]
+        elif isinstance(given, ast.Call) and self.expr(given.func) in self.tuple_returns:
+            values = self.tuple_returns[self.expr(given.func)]
+        else:
+            return False
+        if len(values) != len(target.elts):
+            return False
+        for element, value in zip(target.elts, values):
+            self.bind(element, value)
+        return True
 
     def _note_registry(self, target: ast.AST, value: ast.expr) -> None:
         """Dicts of functions, classes or clients looked up by key
@@ -253,6 +276,12 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             value = self.expr(node.value)
             if value != UNKNOWN:
                 fn.returns.append(value)
+            if isinstance(node.value, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in node.value.elts):
+                # `return mode, provider`: what each position holds, for `mode, p = setup()` in this file
+                known = self.tuple_returns.setdefault(fn.qual, [UNKNOWN] * len(node.value.elts))
+                if len(known) == len(node.value.elts):
+                    for i, element in enumerate(node.value.elts):
+                        known[i] = known[i] if known[i] != UNKNOWN else self.expr(element)
             if isinstance(node.value, ast.Name) and fn is self.scope:
                 # a name bound on several branches: the function may return any of them
                 fn.returns.extend(alt for alt in fn.alts.get(node.value.id, ()) if alt not in fn.returns)

@@ -7,6 +7,8 @@ import sys
 from collections import defaultdict
 from typing import NamedTuple
 
+from .context_rules import REGISTRATION_RULES
+from .patterns import matches
 from .clients import (
     NOT_CANDIDATES,
     SDK_METHODS,
@@ -163,7 +165,8 @@ class Project(ValueResolver):
             # SDK method handed to `asyncio.to_thread` is called there), and calls the first
             # pass could not resolve and linked nowhere: `self.tm.translate()` where
             # `self.tm = model_cls(key)` holds a class a caller passes
-            work = [(facts, [s for s in sites if not s.ref_via or _handed_on(s)]) for facts, sites in self._param_sites]
+            work = [(facts, [s for s in sites if not s.ref_via or _handed_on(s) or self._registers(s)])
+                    for facts, sites in self._param_sites]
             work += list(self._unresolved.values())
         else:
             self._param_sites: list[tuple[FileFacts, list[Site]]] = []
@@ -201,7 +204,11 @@ class Project(ValueResolver):
                         if sdk is not None:
                             self.sdk_calls.append((site, facts, self._equal_calls.setdefault(sdk, sdk)))
                             continue
-                    for target in self._with_alternatives(site, self._registry_targets(site.callee) or self._targets(value)):
+                    targets = self._registry_targets(site.callee) or self._targets(value)
+                    if not targets and through_params and value is None:
+                        # `Process(target=function)` in a helper: each function its callers hand it is started
+                        targets = list(dict.fromkeys(t for given in self.param_arguments(site.callee) for t in self._targets(given)))
+                    for target in self._with_alternatives(site, targets):
                         edge = Edge(site, facts.path, target, self.value(site.ref_via))
                         self.references[target].append(edge)
                     continue
@@ -218,6 +225,12 @@ class Project(ValueResolver):
                     self.callers[target].append(Edge(site, facts.path, target, None))
                 if value is None and not targets and not through_params and "()." in site.callee:
                     self._unresolved.setdefault(id(facts), (facts, []))[1].append(site)
+
+    def _registers(self, site: Site) -> bool:
+        """`Process(target=function)` with `function` a parameter of a helper: the
+        function each caller hands the helper is started (or scheduled) there."""
+        via = self.value(site.ref_via)
+        return via is not None and via.kind == "ext" and _registers_by_name(via.name)
 
     def _with_alternatives(self, site: Site, targets: list[str]) -> list[str]:
         """`targets`, and what the callee reaches spelled with the other values its
@@ -367,6 +380,12 @@ class Project(ValueResolver):
     def file_of_function(self, qual: str) -> FileFacts | None:
         entry = self.functions.get(qual)
         return entry[1] if entry else None
+
+
+def _registers_by_name(name: str) -> bool:
+    """A call that starts or schedules the function handed to it (`Process(target=f)`,
+    `add_job(f, ...)`: context_rules.REGISTRATION_RULES)."""
+    return any(matches(name, pattern) for pattern, *_rest in REGISTRATION_RULES)
 
 
 def _handed_on(site: Site) -> bool:

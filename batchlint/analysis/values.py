@@ -150,7 +150,14 @@ class ValueResolver:
         if kind == CLASSES:
             return Value(INSTANCES, name)
         if kind == "registry":  # `REGISTRY.get(name)`
-            return self._registry_value(name) if value.path == "get" else None
+            if value.path == "get":
+                return self._registry_value(name)
+            if not value.path:
+                # `registry[name]()` with `registry` a local given the dict: an element of a
+                # local collection is spelled as the collection (index_names.py), so this calls one
+                member = self._registry_value(name)
+                return self._call(member) if member is not None else None
+            return None
         if self.client_factories and matches_any(name, self.client_factories):
             return Value("client", "Anthropic")  # configured: `myapp.llm.get_client`
         if kind == "func":
@@ -207,12 +214,16 @@ class ValueResolver:
         passes (or their common project base class); a Claude client if some
         caller passes one (which callers do, chain_walk.py decides); unknown if
         they disagree otherwise."""
+        return self._agreed(self.param_arguments(token))
+
+    def param_arguments(self, token: str) -> list[Value]:
+        """What each analyzed caller passes for an untyped parameter (those batchlint can read)."""
         if not self._params_ready:
-            return None
+            return []
         param = parse_param_token(token)
         fn = self.functions.get(param[0]) if param else None
         if fn is None:
-            return None
+            return []
         found: list[Value] = []
         skip_tests = not self.test_callers and not self.is_test(fn[1].path)
         # callers, and forwarding calls (`pool.submit(f, handler, row)`, index_calls.py)
@@ -225,7 +236,7 @@ class ValueResolver:
             if value is None:
                 continue
             found.append(value)
-        return self._agreed(found)
+        return found
 
     def _agreed(self, found: list[Value]) -> Value | None:
         """One value for what several places hand over: the one they agree on;
