@@ -88,6 +88,10 @@ TUPLE = PROVIDERS + """
         "  # expect: BL105", ""), id="neg-the-other-position-is-unpacked"),
     pytest.param(TUPLE.replace("mode, provider = setup(argv)", "mode, provider = sys.argv[1], EchoProvider()").replace(
         "  # expect: BL105", ""), id="neg-a-written-tuple-of-another-provider"),
+    pytest.param(TUPLE.replace("return mode, ClaudeProvider()",
+                               "if mode == \"api\":\n            provider = ClaudeProvider()\n        else:\n"
+                               "            provider = EchoProvider()\n        return mode, provider"),
+                 id="a-returned-name-bound-on-branches"),
     pytest.param(TUPLE.replace("mode, provider = setup(argv)", "mode, provider = sys.argv[1], ClaudeProvider()"),
                  id="a-written-tuple"),
 ])

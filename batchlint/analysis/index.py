@@ -73,7 +73,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         self.cached_constants: set[str] = set()  # constants holding a cache_control breakpoint
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
-        self.tuple_returns: dict[str, list[str]] = {}  # function -> what each position of its returned tuple holds
+        self.tuple_returns: dict[str, list[list[str]]] = {}  # function -> what each position of its returned tuple can hold
         self.class_facts: list[ClassFacts] = []
         self.sites: list[_SiteBuilder] = []
         self.schedule_refs: list[ScheduleRef] = []
@@ -210,15 +210,16 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         if any(isinstance(e, ast.Starred) for e in target.elts):
             return False
         if isinstance(given, (ast.Tuple, ast.List)) and len(given.elts) == len(target.elts):
-            values = [self.expr(e) for e in given.elts]
+            values = [[self.expr(e)] for e in given.elts]
         elif isinstance(given, ast.Call) and self.expr(given.func) in self.tuple_returns:
             values = self.tuple_returns[self.expr(given.func)]
         else:
             return False
         if len(values) != len(target.elts):
             return False
-        for element, value in zip(target.elts, values):
-            self.bind(element, value)
+        for element, held in zip(target.elts, values):
+            for value in held or [UNKNOWN]:  # each value a branch returned, as branches would bind them
+                self.bind(element, value)
         return True
 
     def _note_registry(self, target: ast.AST, value: ast.expr) -> None:
@@ -277,11 +278,15 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             if value != UNKNOWN:
                 fn.returns.append(value)
             if isinstance(node.value, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in node.value.elts):
-                # `return mode, provider`: what each position holds, for `mode, p = setup()` in this file
-                known = self.tuple_returns.setdefault(fn.qual, [UNKNOWN] * len(node.value.elts))
+                # `return mode, provider`: what each position can hold (a name bound on
+                # several branches, each value), for `mode, p = setup()` in this file
+                known = self.tuple_returns.setdefault(fn.qual, [[] for _ in node.value.elts])
                 if len(known) == len(node.value.elts):
-                    for i, element in enumerate(node.value.elts):
-                        known[i] = known[i] if known[i] != UNKNOWN else self.expr(element)
+                    for held, element in zip(known, node.value.elts):
+                        values = [self.expr(element)]
+                        if isinstance(element, ast.Name) and fn is self.scope:
+                            values += fn.alts.get(element.id, ())
+                        held += [v for v in values if v != UNKNOWN and v not in held]
             if isinstance(node.value, ast.Name) and fn is self.scope:
                 # a name bound on several branches: the function may return any of them
                 fn.returns.extend(alt for alt in fn.alts.get(node.value.id, ()) if alt not in fn.returns)
