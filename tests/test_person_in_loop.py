@@ -191,3 +191,26 @@ def test_a_loop_over_a_providers_items_is_reported(tmp_path):
                        "    def get_items(self):\n        return ['a', 'b']\n\n\nif __name__ == '__main__':\n"
                        "    Session().loop(Lines())\n"}
     assert run(tmp_path, files) == expected(files)
+
+
+def test_a_method_named_for_user_input_given_a_record_reads_the_record(tmp_path):
+    source = """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        class Replayer:
+            def get_user_input(self, row):
+                return row["user_input"]
+
+            def replay(self, rows):
+                for row in rows:
+                    client.messages.create(model="claude-haiku-4-5", max_tokens=300, messages=[{"role": "user", "content": self.get_user_input(row)}])  # expect: BL105
+
+
+        if __name__ == "__main__":
+            Replayer().replay([{"user_input": "a"}])
+    """
+    files = {"replay.py": textwrap.dedent(source)}
+    assert run(tmp_path, files) == expected(files)

@@ -71,7 +71,7 @@ class CallVisitor:
             site.request = self._request_facts(node, arguments)
         self._note_mapped_params(node, arguments, code, callee, last)
         self._register(site, code)
-        if self._reads_user_input(callee, node.func) and not _behind_a_flag(self.stmt_stack):
+        if self._reads_user_input(callee, node) and not _behind_a_flag(self.stmt_stack):
             for struct in code.structs:
                 if struct.kind in ("for", "while"):
                     struct.flags.add("chat")
@@ -120,12 +120,13 @@ class CallVisitor:
                     self.walk(arg.value)
         return False
 
-    def _reads_user_input(self, callee: str, func: ast.expr) -> bool:
+    def _reads_user_input(self, callee: str, call: ast.Call) -> bool:
         """A call that waits for a person to type (a chat CLI's prompt): `input()`,
         `PromptSession().prompt()` / `await session.prompt_async()`, questionary,
         `aioconsole.ainput()`, a rich Console's `input`."""
         if callee in INPUT_CALLS or callee.startswith("questionary.") or callee.endswith(".input") and "Console" in callee:
             return True
+        func = call.func
         last = callee.rpartition(".")[2]
         if callee.startswith(INPUT_PACKAGES) and last in INPUT_METHODS:
             return True
@@ -135,8 +136,10 @@ class CallVisitor:
                 and "prompt_toolkit" in self.imported_modules:
             return True
         # `input_provider.get_user_input()`: an object that reads the person's line,
-        # often an abstract provider whose terminal subclass lives in a file not parsed
-        return isinstance(func, ast.Attribute) and bool(_USER_INPUT_METHOD.match(func.attr))
+        # often an abstract provider whose terminal subclass lives in a file not parsed;
+        # given something (`self.get_user_input(row)`), it reads that instead
+        return isinstance(func, ast.Attribute) and bool(_USER_INPUT_METHOD.match(func.attr)) \
+            and not call.args and not call.keywords
 
     def _settle_streams(self, sites, body: list[ast.stmt], is_generator: bool) -> None:
         """A `stream=True` / `.stream()` call not consumed in a `with`: decide by the
