@@ -22,7 +22,7 @@ from .index_loops import LoopVisitor
 from .index_names import NameResolver
 from .index_schedules import ScheduleTables
 from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
-from .index_loops import one_of_each
+from .index_loops import names_providers, one_of_each
 from .object_state import converses, writes_self
 from .spans import SourceText
 
@@ -73,6 +73,7 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         self.cached_constants: set[str] = set()  # constants holding a cache_control breakpoint
         self.functions: list[FunctionFacts] = []
         self.classes: dict[str, dict] = {}
+        self.provider_lists: set[tuple[str, str]] = set()  # (function or "", name) given a written list of provider names
         self.tuple_returns: dict[str, list[list[str]]] = {}  # function -> what each position of its returned tuple can hold
         self.class_facts: list[ClassFacts] = []
         self.sites: list[_SiteBuilder] = []
@@ -158,6 +159,9 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
     visit_ImportFrom = visit_Import
 
     def _note_string_constant(self, target: ast.AST, value: ast.expr) -> None:
+        if isinstance(target, ast.Name) and names_providers(value):
+            # `MODELS = {"openai": "gpt-4o", "anthropic": "claude-..."}`, at module level or in a function
+            self.provider_lists.add((self.scope.qual if self.scope.kind == "function" else "", target.id))
         if self.scope.kind == "module" and isinstance(target, ast.Name):
             chars, computed = _literal_text_size(value, {})
             if chars and not computed:

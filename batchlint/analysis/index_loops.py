@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 
-from .astwalk import LOOPS, TRY, argument_nodes, dotted_name
+from .astwalk import LOOPS, TRY, argument_nodes, dotted_name, str_value
 from .batched import from_runtime_module, is_batchify
 from .dependence import LoopFlow, names_read
 from .facts import UNKNOWN
@@ -25,6 +26,37 @@ def one_of_each(node: ast.expr) -> bool:
         return False
     texts = [ast.dump(e.func) if isinstance(e, ast.Call) else ast.dump(e) for e in node.elts]
     return len(set(texts)) == len(texts)
+
+
+# Written names of models or providers: a loop over one of each, with at most
+# one Claude entry, asks each provider once (`for name, model in {"openai":
+# "gpt-4o", "anthropic": "claude-sonnet-4-5"}.items()`), no repetition.
+_CLAUDE_NAME = re.compile(r"claude|anthropic", re.I)
+_OTHER_PROVIDER_NAME = re.compile(
+    r"^(openai|azure|google|gemini|vertex|bedrock|mistral|mixtral|llama|meta|ollama|groq|together|cohere|command|"
+    r"deepseek|qwen|grok|xai|perplexity|sonar|fireworks|huggingface|hf|gpt|o1|o3|o4|chatgpt|palm|phi|yi|glm|kimi|"
+    r"moonshot|minimax|doubao|ernie)\b", re.I)
+
+
+def names_providers(node: ast.expr | None) -> bool:
+    """A written list, tuple, set or dict of model or provider names (a dict
+    by its keys, else its values; `(provider, model)` pairs by their first)
+    holding at most one Claude name and some other provider's."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "keys", "values") \
+            and not node.args:
+        node = node.func.value
+    if isinstance(node, ast.Dict):
+        keys = [str_value(k) if k is not None else None for k in node.keys]
+        names = keys if all(k is not None for k in keys) else [str_value(v) for v in node.values]
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        names = [str_value(e.elts[0]) if isinstance(e, ast.Tuple) and e.elts else str_value(e) for e in node.elts]
+    else:
+        return False
+    if len(names) < 2 or any(name is None for name in names):
+        return False
+    claude = sum(bool(_CLAUDE_NAME.search(name)) for name in names)
+    others = sum(bool(_OTHER_PROVIDER_NAME.match(name.rpartition("/")[2] if "/" in name else name)) for name in names)
+    return claude <= 1 and others >= 1 and claude + others == len(names)
 
 
 _UNBOUND = object()  # a name a comprehension's target shadows had no value before it
@@ -58,7 +90,7 @@ class LoopVisitor:
                                 count_ref=self._bound_ref(node.iter))
         if iter_name and iter_name.rpartition(".")[2] == "range":
             struct.flags.add("range")
-        if len(kinds) > 1 and self._given_one_of_each(node.iter):
+        if len(kinds) > 1 and self._given_one_of_each(node.iter) or self._names_providers(node.iter):
             struct.flags.add("kinds")  # `for p in [ClaudeProvider(), OpenAIProvider()]`: one request to each
         if self.expr(node.iter) in ("sys.stdin", "builtins.input"):
             struct.flags.add("chat")
@@ -86,8 +118,8 @@ class LoopVisitor:
         self.walk(first.iter)
         struct = _StructBuilder("comp", f"comprehension over `{self._text_of(first.iter)}`", self._pos(node),
                                 count=_literal_count(first.iter), count_ref=self._bound_ref(first.iter))
-        if not inner and isinstance(first.target, ast.Name) and self._given_one_of_each(first.iter) \
-                and len(self.elements(first.iter)) > 1:
+        if not inner and (isinstance(first.target, ast.Name) and self._given_one_of_each(first.iter)
+                          and len(self.elements(first.iter)) > 1 or self._names_providers(first.iter)):
             struct.flags.add("kinds")  # `[p.query(q) for p in (claude, gpt)]`: one request to each
         self._open(struct)
         saved = self._bind_comprehension_targets(node.generators)
@@ -115,6 +147,21 @@ class LoopVisitor:
         if self._self_attribute(iterable):
             return iterable.attr in self.classes[self._function_scope().class_qual]["displays"]
         return one_of_each(iterable)
+
+    def _names_providers(self, iterable: ast.expr) -> bool:
+        """A written list of model or provider names (names_providers), or a
+        name of this function or the module given one (`MODELS = {...}`;
+        `MODELS.items()`)."""
+        if names_providers(iterable):
+            return True
+        node = iterable
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args:
+            node = node.func.value
+        if not isinstance(node, ast.Name):
+            return False
+        if self.scope.kind == "function" and node.id in self.scope.locals:
+            return (self.scope.qual, node.id) in self.provider_lists
+        return ("", node.id) in self.provider_lists and self.module_level_name(node.id) != ""
 
     def _note_display(self, target: ast.expr) -> None:
         if isinstance(target, ast.Name) and self.scope.kind == "function":
