@@ -3,8 +3,9 @@
 Read (never run): GitHub Actions workflows (`on: schedule: - cron:`), GitLab CI
 jobs run by pipeline schedules, Kubernetes CronJobs (manifests and Helm
 templates), crontab files, systemd timers with their services, serverless.yml
-and SAM schedule events, Procfile `clock:` processes, and Cloud Scheduler jobs
-in deploy scripts (external_gcloud.py). Each yields plain
+and SAM schedule events, Procfile `clock:` processes, Cloud Scheduler jobs
+in deploy scripts (external_gcloud.py), and Render and Railway cron jobs
+(external_platforms.py). Each yields plain
 ExternalSchedule values: a schedule expression, the command (or handler) it
 runs, and where it is declared. YAML is parsed with PyYAML when it is
 installed (an optional dependency); without it, YAML files are skipped with
@@ -16,13 +17,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .config import ConfigError, toml_parser
 from .discovery import FileTooLarge, display_path, read_regular_file
+from .external_entry import EntryPoint, console_scripts, entry_point  # noqa: F401 - imported from here
 from .external_gcloud import read_gcloud
+from .external_platforms import read_railway, read_render
 from .yamlshape import Refused, as_dict, as_list, bounded
 
 # PyYAML is optional (`pip install batchlint[yaml]`) and imported only when a
@@ -62,7 +63,8 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
 
 
 # Bytes a file must hold to declare a schedule, tested before decoding or parsing.
-_NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule", "gcloud": b"gcloud scheduler"}
+_NEEDLES = {"k8s": b"CronJob", "github": b"cron", "gitlab": b"schedule", "gcloud": b"gcloud scheduler",
+            "render": b"cron", "railway": b"cronSchedule"}
 
 
 def _read(path: str, needle: bytes = b"", follow_links: bool = True) -> str:
@@ -104,10 +106,14 @@ def schedule_file_kind(rel: str, name: str) -> str:
         return "crontab"
     if name.endswith(".timer"):
         return "systemd"
+    if name in ("render.yaml", "render.yml"):
+        return "render"
     if name.endswith((".yaml", ".yml")):
         return "k8s"
     if name.endswith((".sh", ".bash")) or name == "Makefile":
         return "gcloud"
+    if name in ("railway.json", "railway.toml"):
+        return "railway"
     return ""
 
 
@@ -123,7 +129,7 @@ def read_schedules(files: list[tuple[str, str]]) -> tuple[list[ExternalSchedule]
             text = _read(path, _NEEDLES.get(reader, b""))
             if not text:
                 continue
-            if yaml is None and reader in ("github", "gitlab", "serverless", "sam"):
+            if yaml is None and reader in ("github", "gitlab", "serverless", "sam", "render"):
                 skipped_yaml += 1
                 continue
             out += _READERS[reader](text, display_path(path), os.path.dirname(path))
@@ -136,7 +142,7 @@ def read_schedules(files: list[tuple[str, str]]) -> tuple[list[ExternalSchedule]
             notices.append(f"batchlint: note: {display_path(path)}: schedule file skipped: cannot read it "
                            f"({type(exc).__name__}: {exc})")
     if skipped_yaml:
-        notices.append(f"batchlint: note: {skipped_yaml} YAML schedule file(s) skipped: install PyYAML (`pip install batchlint[yaml]`) to read workflows, serverless.yml and SAM templates")
+        notices.append(f"batchlint: note: {skipped_yaml} YAML schedule file(s) skipped: install PyYAML (`pip install batchlint[yaml]`) to read workflows, serverless.yml, SAM templates and render.yaml")
     return out, notices
 
 
@@ -359,9 +365,24 @@ def _gcloud(text: str, path: str, base: str) -> list[ExternalSchedule]:
             for schedule, entry, folder, where in read_gcloud(text, path, base)]
 
 
+def _platform(found: list[tuple[str, str, str, str, str]]) -> list[ExternalSchedule]:
+    """A platform's cron jobs (external_platforms.py): each single command, where it starts."""
+    return [ExternalSchedule(schedule, single, "", where, kind, base_dir=here)
+            for schedule, command, where, kind, start in found for single, here in _commands_in(command, start)]
+
+
+def _render(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    return _platform(read_render(_yaml_documents(text), text, path, base))
+
+
+def _railway(text: str, path: str, base: str) -> list[ExternalSchedule]:
+    return _platform(read_railway(text, path, base))
+
+
 _READERS = {
     "github": _github, "gitlab": _gitlab, "k8s": _k8s, "crontab": _crontab, "systemd": _systemd,
-    "serverless": _serverless, "sam": _sam, "procfile": _procfile, "gcloud": _gcloud,
+    "serverless": _serverless, "sam": _sam, "procfile": _procfile, "gcloud": _gcloud, "render": _render,
+    "railway": _railway,
 }
 
 
@@ -423,76 +444,3 @@ def _working_directory(*settings) -> str | None:
         value = str(setting)
         return None if "${{" in value else value
     return ""
-
-
-@dataclass(frozen=True)
-class EntryPoint:
-    kind: str  # "script" (a file path), "module" (dotted), "django-command", "console-script", "handler"
-    target: str
-
-
-def entry_point(schedule: ExternalSchedule, console_scripts: dict[str, str]) -> EntryPoint | None:
-    """What Python code a scheduled command starts, if any."""
-    if schedule.handler:
-        return EntryPoint("handler", schedule.handler)
-    try:
-        words = shlex.split(schedule.command)
-    except ValueError:
-        words = schedule.command.split()
-    wrappers = ("exec", "nice", "nohup", "flock", "timeout", "env")
-    while words and (_ENV_ASSIGNMENT.match(words[0]) or words[0] in wrappers):
-        words = words[1:]
-        # the wrappers' own options and arguments: `timeout 600`, `nice -n 10`
-        while words and (words[0].startswith("-") or words[0].replace(".", "").isdigit()):
-            words = words[1:]
-    for runner in (("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run")):
-        if tuple(words[:2]) == runner:
-            words = words[2:]
-    if not words:
-        return None
-    program = os.path.basename(words[0])
-    if program in console_scripts:
-        return EntryPoint("console-script", console_scripts[program])
-    if not re.match(r"^python(\d(\.\d+)?)?$", program):
-        if program.endswith(".py"):
-            return EntryPoint("script", words[0])
-        return None
-    args = [w for w in words[1:] if w not in ("-u", "-O", "-OO", "-B", "-E", "-s", "-I")]
-    if len(args) >= 2 and args[0] == "-m":
-        return EntryPoint("module", args[1])
-    if args and args[0].endswith("manage.py") and len(args) >= 2:
-        return EntryPoint("django-command", args[1])
-    if args and args[0].endswith(".py"):
-        return EntryPoint("script", args[0])
-    return None
-
-
-_PROJECT_KEY = re.compile(rb"^\s*project\s*=", re.MULTILINE)  # `project = ...`: not a table, said so
-
-
-def console_scripts(paths: list[str]) -> dict[str, str]:
-    """[project.scripts] of pyproject.toml files at the roots given."""
-    out: dict[str, str] = {}
-    for given in paths:
-        candidate = os.path.join(given if os.path.isdir(given) else os.path.dirname(given) or ".", "pyproject.toml")
-        if not os.path.isfile(candidate):
-            continue
-        try:
-            with open(candidate, "rb") as handle:
-                raw = handle.read()
-        except OSError:
-            continue
-        if b"scripts" not in raw and not _PROJECT_KEY.search(raw):
-            continue  # no [project.scripts]: a warm run does not load the TOML parser (80 ms) for nothing
-        tomllib = toml_parser()
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except ValueError:  # UnicodeDecodeError and TOMLDecodeError both
-            continue
-        project = data.get("project", {})
-        scripts = project.get("scripts", {}) if isinstance(project, dict) else None
-        if not isinstance(scripts, dict) or not all(isinstance(v, str) for v in scripts.values()):
-            key = "[project] scripts" if isinstance(project, dict) else "project"
-            raise ConfigError(f"{candidate}: `{key}` must be a table of name = \"module:function\" (PEP 621)")
-        out.update(scripts)
-    return out
