@@ -58,6 +58,9 @@ def test_one_request_to_each_provider_is_not_reported(tmp_path, models, loop):
 @pytest.mark.parametrize("models, loop", [
     pytest.param('["claude-haiku-4-5", "claude-sonnet-4-5", "gpt-4o"]',
                  "return [ask(m, prompt) for m in MODELS]  # expect: BL105", id="two-claude-models"),
+    pytest.param('["OpenAI", "Google", "Anthropic"]',
+                 'return [ask("claude-haiku-4-5", f"News about {c}: " + prompt) for c in MODELS]  # expect: BL105',
+                 id="company-names-are-no-model-ids"),
     pytest.param('["summarize", "translate"]', "return [ask(f\"claude-haiku-4-5\", t + prompt) for t in MODELS]  # expect: BL105",
                  id="a-list-of-tasks-not-providers"),
     pytest.param('["gpt-4o", "claude-sonnet-4-5"]',

@@ -28,35 +28,43 @@ def one_of_each(node: ast.expr) -> bool:
     return len(set(texts)) == len(texts)
 
 
-# Written names of models or providers: a loop over one of each, with at most
-# one Claude entry, asks each provider once (`for name, model in {"openai":
-# "gpt-4o", "anthropic": "claude-sonnet-4-5"}.items()`), no repetition.
-_CLAUDE_NAME = re.compile(r"claude|anthropic", re.I)
-_OTHER_PROVIDER_NAME = re.compile(
-    r"^(openai|azure|google|gemini|vertex|bedrock|mistral|mixtral|llama|meta|ollama|groq|together|cohere|command|"
-    r"deepseek|qwen|grok|xai|perplexity|sonar|fireworks|huggingface|hf|gpt|o1|o3|o4|chatgpt|palm|phi|yi|glm|kimi|"
-    r"moonshot|minimax|doubao|ernie)\b", re.I)
+# Written model ids: a loop over one of each, at most one of them Claude's,
+# asks each model once (`for name, model in {"openai": "gpt-4o", "anthropic":
+# "claude-sonnet-4-5"}.items()`), no repetition. Bare provider or company
+# names ("openai", "anthropic") are not enough: a digest may loop over those.
+_CLAUDE_MODEL = re.compile(r"(?:^|[/.])claude[-.\d]", re.I)
+_OTHER_MODEL = re.compile(
+    r"^(?:[\w.-]+/)?(?:gpt-?\d|chatgpt-|o[134](?:-|$)|gemini-|mistral-|mixtral-|codestral|llama-?\d|deepseek-|"
+    r"qwen|grok-|command-|phi-?\d|gemma)", re.I)
 
 
 def names_providers(node: ast.expr | None) -> bool:
-    """A written list, tuple, set or dict of model or provider names (a dict
-    by its keys, else its values; `(provider, model)` pairs by their first)
-    holding at most one Claude name and some other provider's."""
+    """A written list, tuple, set or dict of model ids (a dict by its values,
+    else its keys; `(provider, model)` pairs by their model) naming at most
+    one Claude model and some other provider's."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "keys", "values") \
             and not node.args:
         node = node.func.value
     if isinstance(node, ast.Dict):
-        keys = [str_value(k) if k is not None else None for k in node.keys]
-        names = keys if all(k is not None for k in keys) else [str_value(v) for v in node.values]
+        values = [str_value(v) for v in node.values]
+        names = values if all(v is not None for v in values) else [str_value(k) if k is not None else None for k in node.keys]
     elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        names = [str_value(e.elts[0]) if isinstance(e, ast.Tuple) and e.elts else str_value(e) for e in node.elts]
+        names = [_model_of(e) for e in node.elts]
     else:
         return False
     if len(names) < 2 or any(name is None for name in names):
         return False
-    claude = sum(bool(_CLAUDE_NAME.search(name)) for name in names)
-    others = sum(bool(_OTHER_PROVIDER_NAME.match(name.rpartition("/")[2] if "/" in name else name)) for name in names)
+    claude = sum(bool(_CLAUDE_MODEL.search(name)) for name in names)
+    others = sum(bool(_OTHER_MODEL.match(name)) for name in names)
     return claude <= 1 and others >= 1 and claude + others == len(names)
+
+
+def _model_of(element: ast.expr) -> str | None:
+    """A string, or the model id of a written `(provider, model)` pair."""
+    if isinstance(element, ast.Tuple):
+        texts = [str_value(e) for e in element.elts]
+        return next((t for t in texts if t and (_CLAUDE_MODEL.search(t) or _OTHER_MODEL.match(t))), None)
+    return str_value(element)
 
 
 _UNBOUND = object()  # a name a comprehension's target shadows had no value before it
