@@ -13,16 +13,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from .astwalk import FUNCTION_DEFS, LEAVES, call_args, fields, is_partial, str_value
+from .astwalk import FUNCTION_DEFS, LEAVES, call_args, fields, str_value
 from .batched import is_runtime_source
 from .facts import UNKNOWN, ClassFacts, Decorator, FileFacts, FunctionFacts, ScheduleRef, Span, param_token
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
+from .index_assign import AssignVisitor
 from .index_calls import CallVisitor
 from .index_loops import LoopVisitor
 from .index_names import NameResolver
 from .index_schedules import ScheduleTables
-from .index_shapes import _literal_text_size, _mentions_cache_control, _scan_comments, string_literals
-from .index_loops import names_providers, one_of_each
+from .index_shapes import _scan_comments
 from .object_state import converses, writes_self
 from .spans import SourceText
 
@@ -34,11 +34,7 @@ _OPAQUE_ANNOTATIONS = frozenset((
 ))
 
 
-# expressions that give one of several kinds of thing (NameResolver.elements)
-_SEVERAL = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.IfExp)
-
-
-class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
+class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTables):
     """Walks one module (children in source order, see astwalk) and records facts.
 
     `visit_<NodeType>` methods run before a node's children; returning False
@@ -157,143 +153,6 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
         return False
 
     visit_ImportFrom = visit_Import
-
-    def _note_string_constant(self, target: ast.AST, value: ast.expr) -> None:
-        if isinstance(target, ast.Name) and names_providers(value):
-            # `MODELS = {"openai": "gpt-4o", "anthropic": "claude-..."}`, at module level or in a function
-            self.provider_lists.add((self.scope.qual if self.scope.kind == "function" else "", target.id))
-        if self.scope.kind == "module" and isinstance(target, ast.Name):
-            chars, computed = _literal_text_size(value, {})
-            if chars and not computed:
-                self.string_constants[target.id] = chars
-            if _mentions_cache_control(value):
-                self.cached_constants.add(target.id)
-            literal = str_value(value)
-            if literal is not None and len(literal) <= 100:
-                self.string_values[target.id] = literal
-            names = string_literals(value)
-            if names:
-                self.string_tuples[target.id] = names
-
-    def visit_Assign(self, node: ast.Assign) -> bool | None:
-        if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and \
-                (isinstance(node.targets[0], ast.Name) or self._self_attribute(node.targets[0])):
-            self._named_lambda(node.targets[0], node.value)
-            return False
-        value = self.expr(node.value)
-        if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
-            value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
-        several = isinstance(node.value, _SEVERAL) or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.IfExp)
-        kinds = self.elements(node.value) if several else []
-        for target in node.targets:
-            self._bind_assigned(target, node.value, value, kinds)
-            self._note_string_constant(target, node.value)
-            self._maybe_schedule_table(target, node.value)
-            self._note_registry(target, node.value)
-
-    def _bind_assigned(self, target: ast.expr, given: ast.expr, value: str, kinds: list[str]) -> None:
-        """Bind what an assignment gives: each kind of a display or of a
-        conditional expression's branches (`providers = [A(), B()]`, as
-        branches would), else its value; and note a partial (index_calls.py)
-        and a display of one of each kind (index_loops.py) given to a name."""
-        if isinstance(target, ast.Tuple) and self._bind_unpacked(target, given):
-            return
-        several = len(kinds) > 1
-        for element in kinds if several and (isinstance(target, ast.Name) or self._self_attribute(target)) else [value]:
-            self.bind(target, element)
-        if several and self._self_attribute(target):
-            self.classes[self._function_scope().class_qual]["kinds"][target.attr] = kinds
-        if several and one_of_each(given):
-            self._note_display(target)
-        if is_partial(given) and isinstance(target, ast.Name):
-            self.scope.partials[target.id] = given
-
-    def _bind_unpacked(self, target: ast.Tuple, given: ast.expr) -> bool:
-        """`a, b = x, y` and `mode, provider = setup(argv)` with `setup` a function
-        of this file returning a tuple: each name gets its position's value."""
-        if any(isinstance(e, ast.Starred) for e in target.elts):
-            return False
-        if isinstance(given, (ast.Tuple, ast.List)) and len(given.elts) == len(target.elts):
-            values = [[self.expr(e)] for e in given.elts]
-        elif isinstance(given, ast.Call) and self.expr(given.func) in self.tuple_returns:
-            values = self.tuple_returns[self.expr(given.func)]
-        else:
-            return False
-        if len(values) != len(target.elts):
-            return False
-        for element, held in zip(target.elts, values):
-            for value in held or [UNKNOWN]:  # each value a branch returned, as branches would bind them
-                self.bind(element, value)
-        return True
-
-    def _note_registry(self, target: ast.AST, value: ast.expr) -> None:
-        """Dicts of functions, classes or clients looked up by key
-        (`REGISTRY[name](row)`): filled by a decorator (`REGISTRY[key] = fn` on
-        its parameter), written out (`REGISTRY = {"a": f, "b": Anthropic()}`),
-        or assigned entry by entry at module level."""
-        if isinstance(target, ast.Name) and self.scope.kind == "module" and isinstance(value, ast.Dict):
-            registry = self.resolve_name(target.id)
-            refs = []
-            for key, member in zip(value.keys, value.values):
-                if key is None and isinstance(member, (ast.Name, ast.Attribute)):  # {**claude_models, ...}
-                    spread = self.expr(member)
-                    if spread != UNKNOWN:
-                        self.registries.append(("spread", registry, spread))
-                    continue
-                ref = self._reference(member) if member is not None else ""
-                if not ref and isinstance(member, ast.Call):
-                    ref = self.expr(member)  # `{"fast": Anthropic(), ...}`: what the call builds
-                if ref and ref != UNKNOWN and ref not in refs:
-                    refs.append(ref)
-            self.registries.extend(("member", registry, ref) for ref in refs)
-            return
-        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
-            return
-        registry = self.module_level_name(target.value.id)
-        if not registry:
-            return
-        fn = self._function_scope()
-        if fn is None:
-            ref = self._reference(value)
-            if ref:
-                self.registries.append(("member", registry, ref))
-        elif isinstance(value, ast.Name) and value.id in fn.params:
-            self.registries.append(("store", fn.qual, registry))
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        value = self.expr(node.value) if node.value is not None else UNKNOWN
-        if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.target, ast.Attribute)):
-            value = self._literal(node.value) or UNKNOWN  # `model: str = "claude-..."` in a settings class
-        # `client: Anthropic = field(default_factory=Anthropic)`: the annotation says more
-        if value == UNKNOWN or value.rpartition(".")[2] in ("field()", "Field()"):
-            annotated = self.annotation_instance(node.annotation)
-            value = annotated if annotated != UNKNOWN else value
-        self.bind(node.target, value)
-        if node.value is not None:
-            self._maybe_schedule_table(node.target, node.value)
-
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.bind(node.target, self.expr(node.value))
-
-    def visit_Return(self, node: ast.Return) -> None:
-        fn = self._function_scope()
-        if fn is not None and node.value is not None:
-            value = self.expr(node.value)
-            if value != UNKNOWN:
-                fn.returns.append(value)
-            if isinstance(node.value, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in node.value.elts):
-                # `return mode, provider`: what each position can hold (a name bound on
-                # several branches, each value), for `mode, p = setup()` in this file
-                known = self.tuple_returns.setdefault(fn.qual, [[] for _ in node.value.elts])
-                if len(known) == len(node.value.elts):
-                    for held, element in zip(known, node.value.elts):
-                        values = [self.expr(element)]
-                        if isinstance(element, ast.Name) and fn is self.scope:
-                            values += fn.alts.get(element.id, ())
-                        held += [v for v in values if v != UNKNOWN and v not in held]
-            if isinstance(node.value, ast.Name) and fn is self.scope:
-                # a name bound on several branches: the function may return any of them
-                fn.returns.extend(alt for alt in fn.alts.get(node.value.id, ()) if alt not in fn.returns)
 
     def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         fn = self._function_scope()
@@ -445,35 +304,6 @@ class _Indexer(NameResolver, LoopVisitor, CallVisitor, ScheduleTables):
             )
         )
         return False
-
-    def _named_lambda(self, target: ast.Name | ast.Attribute, node: ast.Lambda) -> None:
-        """`ask = lambda p: client.messages.create(...)` is a function named `ask`;
-        `self.ask = lambda p: ...` in a method, a function nested in that method."""
-        outer = self.scope
-        name = target.id if isinstance(target, ast.Name) else target.attr
-        qual = f"{outer.qual}.{name}"
-        parent_fn = self._function_scope()
-        scope = _Scope("function", qual)
-        for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-            scope.locals[param.arg] = UNKNOWN
-        self.bind(target, qual)
-        self.scopes.append(scope)
-        self.walk(node.body)
-        returned = self.expr(node.body)
-        self.scopes.pop()
-        self.functions.append(
-            FunctionFacts(
-                qual=qual,
-                name=name,
-                span=self._pos(node),
-                class_qual="",
-                parent=parent_fn.qual if parent_fn is not None else "",
-                is_async=False,
-                is_generator=False,
-                decorators=(),
-                returns=(returned,) if returned != UNKNOWN else (),
-            )
-        )
 
     def visit_Lambda(self, node: ast.Lambda) -> bool:
         code = self._code_scope()
