@@ -16,6 +16,10 @@ from .values import may_be_claude
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 400
+# Frame facts kept for sites walked again (a caller several SDK calls reach). Every call is
+# judged in turn and its verdicts let go (groups.py), so the cache was what grew with the
+# project (0.3 KiB a file); past this many sites it starts over, computing again what is walked again.
+_CACHED_FRAMES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,9 @@ class ChainWalker:
             facts = self.classifier.frame_facts(site, path)
             facts = self._equal.setdefault(facts, facts)
             if cache:
+                if len(self._frame_cache) >= _CACHED_FRAMES:
+                    self._frame_cache.clear()
+                    self._equal.clear()
                 self._frame_cache[key] = facts
         scope = site.scope
         function = scope if scope in self.project.functions else ""
