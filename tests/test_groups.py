@@ -8,12 +8,11 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from helpers import write
 
 from batchlint.analysis.groups import _SHIFT, Groups
 from batchlint.analysis.packed import PackedFindings
 from batchlint.model import ContextKind, Finding, Location
-
-from helpers import write
 
 
 def _order(call: int, place: int) -> int:
@@ -81,7 +80,7 @@ def test_a_file_that_cannot_be_classified_leaves_its_verdicts_out_of_every_group
 
 def test_the_first_failed_estimate_of_each_file_is_reported_in_the_groups_order():
     judged = {0: [("K1", "x1"), ("K2", "y1")], 1: [("K3", "x2")], 2: [("K1", "z1")]}
-    groups, made, _retracted, _walked = _run(judged, ["a.py", "b.py", "c.py"], failing=("x1", "x2", "y1"))
+    groups, _made, _retracted, _walked = _run(judged, ["a.py", "b.py", "c.py"], failing=("x1", "x2", "y1"))
     failures = groups.estimate_failures()
     # K1 failed before it was retracted and again after: reported once, at its own place; x2's comes later
     assert [(path, str(exc)) for path, exc in failures] == [("x1.py", "x1"), ("y1.py", "y1"), ("x2.py", "x2")]

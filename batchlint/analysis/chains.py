@@ -34,7 +34,6 @@ from .project import Project
 from .request_values import resolve_loops, resolve_request
 from .surfaces import remedy
 
-
 _KIND_OF_CONTEXT = {SCHEDULED: ContextKind.SCHEDULED, WORKER: ContextKind.WORKER, OFFLINE: ContextKind.OFFLINE}
 
 CODE_NO_BATCH_CLIENT = "BL106"
@@ -245,7 +244,7 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
         try:
             out.extend(_finding(project, verdict, sdk, facts, site, pragmas, prices, settings,
                                 [others[w] for w in sorted(others)]), order)
-        except Exception as exc:  # noqa: BLE001 - see _failed
+        except Exception as exc:  # one file's trouble costs its findings only (Groups.estimate_failures)
             if errors is None:
                 raise
             return facts.path, exc
@@ -267,7 +266,6 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
             continue
         groups.add(index, judged)
     groups.finish()
-    del walker, batched
     for path, exc in groups.estimate_failures():
         _failed(errors, set(), path, "estimate the cost of its Claude calls", exc)
     out.drop(groups.failed_paths())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copyreg
 import io
+import itertools
 import operator
 import pickle
 import zlib
@@ -126,7 +127,7 @@ class PackedFindings:
             kept = [(o, f) for o, f in zip(orders, out) if o not in retracted and f.call.path not in dropped]
             kept += [(o, f) for o, f in self._again if f.call.path not in dropped]
             orders, out = [o for o, _ in kept], [f for _, f in kept]
-        if any(a > b for a, b in zip(orders, orders[1:])):  # a group made again came last: put it in its place
+        if any(a > b for a, b in itertools.pairwise(orders)):  # a group made again came last: put it in its place
             out = [out[i] for i in sorted(range(len(out)), key=orders.__getitem__)]
         out.sort(key=Finding.sort_key)  # stable: ties stay in the groups' order
         return out
