@@ -195,7 +195,9 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     round parses (or is read from the cache), or `meanwhile(False)` at the
     end when no file needed analysis. `release_texts`: after each round, the
     list's parsed files without a `# noqa` are replaced by copies without
-    their text (the caller hands `sources` over, as for check_sources)."""
+    their text, and once every file is parsed only the files that keep
+    their text stay in it (the caller hands `sources` over, as for
+    check_sources)."""
     parser = _Parser(jobs, cache, progress, meanwhile)
     encoded = []
 
@@ -245,6 +247,9 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         everything = len(state.facts) + len(failed) == len(state.sources)
         if everything:
             parsed_all()
+            if release_texts:  # the last project is built next: read no more but for a noqa file's text (BL011)
+                sources[:] = [s for s in sources if s.text]
+                state.sources.clear()  # each file's abspath, module and object: 0.3 KiB of the project's peak
         project = _project(state, failed, config.client_factories, config.include_tests)
         if everything:
             break  # every file is parsed (or cannot be): nothing left to find
@@ -318,14 +323,14 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         if parsing and schedules is not None:
             declared.append(schedules())  # a file imports the SDK: a Claude call is all but certain
 
+    checked_paths = tuple(source.path for source in sources)  # a parsed file's facts share these strings
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages,
                                                   release_texts)
     # After the parse only a file with a `# noqa` to judge (BL011) needs its text: every text
     # held to the end was 0.6 KiB a file of the peak (at the end of the findings).
     with_noqa = {facts.path for facts in project.files if facts.noqa}
     texts = {source.path: source.text for source in sources if source.path in with_noqa}
-    checked_paths = tuple(source.path for source in sources)  # a parsed file's path is its facts' string
-    if release_texts:  # 0.3 KiB a file (each file's abspath and module, the object) held to the end before
+    if release_texts:
         sources.clear()
     from .analysis.chains import packed_findings_for, unclassified_calls
     from .analysis.contexts import Classifier

@@ -64,6 +64,26 @@ def test_a_parsed_file_lets_go_of_its_text_after_its_round_and_a_file_still_to_s
     assert [s.text for s in kept] == [JOBS, LLM, plain]
 
 
+def test_once_every_file_is_parsed_the_last_project_is_built_without_the_sources(monkeypatch):
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM)]
+    seen, given = [], [sources]
+    build = analyze._project
+
+    def watched(state, *args, **kwargs):
+        seen.append((len(state.sources), [(s.path, bool(s.text)) for s in given[0]]))
+        return build(state, *args, **kwargs)
+
+    monkeypatch.setattr(analyze, "_project", watched)
+    result = analyze.check_sources(sources, Config(root="."), release_texts=True)
+    assert seen == [(0, [("jobs.py", True)])]  # only the file with a noqa keeps its text, for BL011
+    assert (result.checked_paths, result.files_checked, result.files_parsed) == (("jobs.py", "llm.py"), 2, 2)
+    assert [(f.path, f.code) for f in result.findings] == [("jobs.py", "BL011"), ("jobs.py", "BL101")]
+    seen.clear()
+    kept = given[0] = [source("jobs.py", JOBS), source("llm.py", LLM)]
+    analyze.check_sources(kept, Config(root="."))  # not handed over: the caller's files stay as they are
+    assert seen == [(2, [("jobs.py", True), ("llm.py", True)])]
+
+
 @pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
 def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_read(tmp_path, monkeypatch):
     files = {**PROJECT, **{f"more{n}.py": f"import anthropic\n\ndef f{n}():\n    return {n}\n" for n in range(6)}}
