@@ -94,13 +94,13 @@ def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_rea
 
     def watched(self, fork):
         encode_soon(self, fork)
-        held.append((fork, len(self._data), len(self._index)))  # right after the parse rounds
+        held.append((fork, self._fd >= 0 or len(self._data) > 0, len(self._index)))  # right after the parse rounds
 
     monkeypatch.setattr(FactsCache, "encode_soon", watched)
     cold = run(tmp_path, cache_dir=str(cache), jobs=2)
     (tmp_path / "more3.py").write_text("import anthropic\n\ndef f3():\n    return 33\n")
     edited = run(tmp_path, cache_dir=str(cache), jobs=2)
-    assert held == [(True, 0, 0), (True, 0, 0)]  # the pack read (second run) is dropped before the cross-file stage
+    assert held == [(True, False, 0), (True, False, 0)]  # the pack read (second run) is let go before the cross-file stage
     assert edited.findings == cold.findings == run(tmp_path).findings
     (pack,) = cache.glob("facts-*/facts.pack")
     data = pack.read_bytes()
@@ -113,8 +113,37 @@ def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_rea
     monkeypatch.setattr(analyze, "_spare_core", lambda: False)
     (tmp_path / "more2.py").write_text("import anthropic\n\ndef f2():\n    return 222\n")
     assert run(tmp_path, cache_dir=str(cache), jobs=1).findings == cold.findings
-    assert held[-1][0] is False and held[-1][1] > 0 and held[-1][2] == len(files)
+    assert held[-1][0] is False and held[-1][1] is True and held[-1][2] == len(files)
     assert len(cache_pack.index(pack.read_bytes())) == len(files)
+
+
+@pytest.mark.skipif(not hasattr(os, "pread"), reason="reads entries with os.pread")
+def test_the_pack_read_is_not_held_each_entry_is_read_from_the_open_file(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    run(tmp_path, cache_dir=str(cache), jobs=1)
+    (pack,) = cache.glob("facts-*/facts.pack")
+    data = pack.read_bytes()
+    index = cache_pack.index(data)
+    (first, (start, end)), (second, _) = sorted(index.items())[:2]
+    facts = FactsCache(str(cache))
+    facts.load()
+    assert (facts._data, len(facts._index)) == (b"", len(index)) and facts._fd >= 0  # indexed, not held
+    # another run replaces the pack (an atomic rename) after this one opened it: the open file still answers
+    other = pack.with_name("other.pack")
+    other.write_bytes(cache_pack.HEADER)
+    os.replace(other, pack)
+    assert facts.body(first) == data[start:end] and facts.get(first).path in PROJECT
+    facts.save()  # the one entry used is kept, read from the open file as the new pack is written
+    assert list(cache_pack.index(pack.read_bytes())) == [first] and facts._fd < 0
+    # a pack cut short after it was indexed: the entries past the cut fail their check (parsed again)
+    run(tmp_path, cache_dir=str(cache / "fresh"), jobs=1)
+    (pack,) = (cache / "fresh").glob("facts-*/facts.pack")
+    facts = FactsCache(str(cache / "fresh"))
+    facts.load()
+    os.truncate(pack, len(cache_pack.HEADER) + 10)
+    assert facts.get(first) is None and facts.get(second) is None
+    facts._close()
 
 
 def test_equal_estimates_are_one_object_and_numbers_written_differently_are_not():
