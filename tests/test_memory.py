@@ -307,3 +307,19 @@ def test_frames_in_no_loop_are_one_object_and_a_loop_frame_keeps_where_it_is():
     assert (call.facts.repetition, call.facts.repetition_where) == (None, "")
     assert loop.facts.repetition_where == "m1.py:11" and second.frames[1].facts.repetition_where == "m2.py:11"
     assert loop.facts is not second.frames[1].facts
+
+
+def test_equal_parts_of_clients_are_one_value_and_a_function_value_names_it_by_its_own_string():
+    import ast
+
+    from batchlint.analysis.index import index_module
+
+    text = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask_{n}(text):\n"
+            "    return client.messages.create(model='m', max_tokens=64, messages=[])\n")
+    files = [index_module(ast.parse(text.format(n=n)), f"m{n}.py", f"m{n}", False, text.format(n=n)) for n in (1, 2)]
+    project = Project(files)
+    first, second = (project.value(f"m{n}.client.messages.create") for n in (1, 2))
+    assert first == second == ("sdk", "Anthropic", "messages.create") and first is second
+    assert project.value("m1.client.messages") is project.value("m2.client.messages") != first
+    ask = project.value("m1.ask_1")
+    assert ask == ("func", "m1.ask_1", "") and ask.name is files[0].functions[0].qual
