@@ -120,3 +120,30 @@ def test_a_run_entry_written_line_by_line_reads_back_and_one_json_cannot_hold_le
     runs.put("b" * 40, dataclasses.replace(result, findings=(*result.findings, broken)))
     assert runs.get("b" * 40) is None
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path) == ["a" * 40 + ".json"]
+
+
+def test_estimates_shared_by_findings_are_made_into_json_once_each_and_write_the_same_bytes(tmp_path, monkeypatch):
+    from batchlint import cache_runs
+    from batchlint.model import Estimate
+
+    loop = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef label(rows):\n    for row in rows:\n"
+            "        client.messages.create(model='claude-haiku-4-5', max_tokens=64, messages=[])\n")
+    for n in range(4):  # equal loops: one estimate for their findings
+        (tmp_path / f"m{n}.py").write_text(loop)
+    result = check_paths([str(FIXTURES), str(tmp_path)], Config(root=str(FIXTURES)))
+    shared = [f.estimate for f in result.findings if f.estimate is not None]
+    assert len(shared) > len({id(e) for e in shared})  # some findings share one estimate
+    encoded = []
+    encode = _RUNS.encode
+
+    def counted(value):
+        if type(value) is Estimate:
+            encoded.append(id(value))
+        return encode(value)
+
+    monkeypatch.setattr(_RUNS, "encode", counted)
+    remembered = cache_runs.payload(_RUNS, result)
+    assert sorted(encoded) == sorted({id(e) for e in shared})  # once per estimate, not per finding
+    monkeypatch.setattr(_RUNS, "remembering", lambda *classes: __import__("contextlib").nullcontext())
+    assert cache_runs.payload(_RUNS, result) == remembered  # the same bytes as record by record
+    assert _RUNS._remembered is None  # nothing kept after the entry is written
