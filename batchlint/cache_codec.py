@@ -118,6 +118,7 @@ def as_written(value) -> tuple:
 
 
 _field_getters: dict[type, operator.attrgetter] = {}
+_NO_FLAGS = ["\0s"]  # an empty frozenset as dumps writes it (read by the json encoder, never changed)
 
 
 class Codec:
@@ -201,7 +202,7 @@ class Codec:
         if record is not None:
             return record(value)
         if type(value) is frozenset and all(type(v) is str for v in value):
-            return ["\0s", *sorted(value)]
+            return ["\0s", *sorted(value)] if value else _NO_FLAGS  # most flag sets are empty
         return self.encode(value)  # a frozenset of records: the general way (or its TypeError)
 
     # ------------------------------------------------------------ decode
