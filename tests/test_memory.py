@@ -323,3 +323,31 @@ def test_equal_parts_of_clients_are_one_value_and_a_function_value_names_it_by_i
     assert project.value("m1.client.messages") is project.value("m2.client.messages") != first
     ask = project.value("m1.ask_1")
     assert ask == ("func", "m1.ask_1", "") and ask.name is files[0].functions[0].qual
+
+
+def test_the_frame_cache_starts_over_when_full_and_walks_give_the_same_chains(monkeypatch):
+    import ast
+
+    from batchlint.analysis import chain_walk
+    from batchlint.analysis.chain_walk import ChainWalker
+    from batchlint.analysis.contexts import Classifier
+    from batchlint.analysis.index import index_module
+
+    text = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask_{n}(text):\n"
+            "    return client.messages.create(model='m', max_tokens=64, messages=[])\n\n\n"
+            "def run_{n}(rows):\n    for row in rows:\n        ask_{n}(row)\n")
+    files = [index_module(ast.parse(text.format(n=n)), f"m{n}.py", f"m{n}", False, text.format(n=n)) for n in range(6)]
+    project = Project(files)
+
+    def walked(walker):
+        out = []
+        for site, facts, _sdk in project.sdk_calls:
+            out.append([[(f.path, f.site.span, f.facts) for f in chain.frames] for chain in walker.chains(site, facts.path)])
+            out[-1].append((len(walker._frame_cache), len(walker._equal)))
+        return out
+
+    unbounded = walked(ChainWalker(project, Classifier(project)))
+    monkeypatch.setattr(chain_walk, "_CACHED_FRAMES", 3)
+    bounded = walked(ChainWalker(project, Classifier(project)))
+    assert [calls[:-1] for calls in bounded] == [calls[:-1] for calls in unbounded]  # the same chains
+    assert max(max(calls[-1]) for calls in bounded) <= 3 < max(max(calls[-1]) for calls in unbounded)

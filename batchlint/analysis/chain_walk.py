@@ -42,7 +42,7 @@ class ChainWalker:
         self.classifier = classifier
         self._frame_cache: dict[int, FrameFacts] = {}
         # equal frame facts as one object: most sites are in no loop and say the same
-        # ("nothing"), and every verdict holds its frames' until its finding is made
+        # ("nothing"), and a call's verdicts hold their frames' until its findings are made
         self._equal: dict[FrameFacts, FrameFacts] = {}
 
     def _frame(self, site: Site, path: str, cache: bool = True) -> Frame:
@@ -50,11 +50,11 @@ class ChainWalker:
         facts = self._frame_cache.get(key)
         if facts is None:
             facts = self.classifier.frame_facts(site, path)
+            if len(self._frame_cache) >= _CACHED_FRAMES or len(self._equal) >= _CACHED_FRAMES:
+                self._frame_cache.clear()  # both: every cached facts is one of the equal ones
+                self._equal.clear()
             facts = self._equal.setdefault(facts, facts)
             if cache:
-                if len(self._frame_cache) >= _CACHED_FRAMES:
-                    self._frame_cache.clear()
-                    self._equal.clear()
                 self._frame_cache[key] = facts
         scope = site.scope
         function = scope if scope in self.project.functions else ""
