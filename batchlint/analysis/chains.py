@@ -251,12 +251,12 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
         return None
 
     groups = Groups(calls, verdicts_of, make, out.retract)
-    for index, (_site, facts, sdk) in enumerate(calls):
+    for index, (site, facts, sdk) in enumerate(calls):
         if groups.failed(facts.path):
             continue  # its findings are left out: its other calls need no judging
-        if _stream_shown(project, calls[index][0]):
+        if _stream_shown(project, site):
             continue  # tokens stream to someone who is reading them
-        if sdk.role == "stream" and not calls[index][0].flags & {"stream-drained", "stream-yielded"}:
+        if sdk.role == "stream" and not site.flags & {"stream-drained", "stream-yielded"}:
             continue
         try:
             judged = verdicts_of(index)
