@@ -195,7 +195,9 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     round parses (or is read from the cache), or `meanwhile(False)` at the
     end when no file needed analysis. `release_texts`: after each round, the
     list's parsed files without a `# noqa` are replaced by copies without
-    their text (the caller hands `sources` over, as for check_sources)."""
+    their text, and once every file is parsed only the files that keep
+    their text stay in it (the caller hands `sources` over, as for
+    check_sources)."""
     parser = _Parser(jobs, cache, progress, meanwhile)
     encoded = []
 
@@ -236,6 +238,8 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
                 failed.add(abspath)
             else:
                 state.facts[abspath] = facts
+                if facts.path == state.sources[abspath].path:  # one string for both (facts from a worker bring their own)
+                    facts.path = state.sources[abspath].path
                 if release_texts and not facts.noqa:  # parsed: its text is needed no more (BL011 reads a noqa file's)
                     state.sources[abspath] = replace(state.sources[abspath], text="")
         if release_texts:  # the caller's list holds the files too
@@ -243,6 +247,9 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
         everything = len(state.facts) + len(failed) == len(state.sources)
         if everything:
             parsed_all()
+            if release_texts:  # the last project is built next: read no more but for a noqa file's text (BL011)
+                sources[:] = [s for s in sources if s.text]
+                state.sources.clear()  # each file's abspath, module and object: 0.3 KiB of the project's peak
         project = _project(state, failed, config.client_factories, config.include_tests)
         if everything:
             break  # every file is parsed (or cannot be): nothing left to find
@@ -298,7 +305,8 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     CronJobs), and asked for only when some file needed analysis.
     `release_texts`: the caller hands `sources` over; the list's files are
     replaced by copies without their text: a parsed file's after its round
-    (unless a `# noqa` needs it for BL011), every file's once the rounds are done."""
+    (unless a `# noqa` needs it for BL011), and the list is emptied once the
+    rounds are done (the result keeps their paths)."""
     later: list = []
     declared: list = []  # schedules() read while the first round parsed
 
@@ -315,6 +323,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         if parsing and schedules is not None:
             declared.append(schedules())  # a file imports the SDK: a Claude call is all but certain
 
+    checked_paths = tuple(source.path for source in sources)  # a parsed file's facts share these strings
     project, all_errors, parsed = analyze_sources(sources, config, errors, jobs, cache, progress, load_later_stages,
                                                   release_texts)
     # After the parse only a file with a `# noqa` to judge (BL011) needs its text: every text
@@ -322,7 +331,7 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
     with_noqa = {facts.path for facts in project.files if facts.noqa}
     texts = {source.path: source.text for source in sources if source.path in with_noqa}
     if release_texts:
-        sources[:] = [replace(source, text="") for source in sources]
+        sources.clear()
     from .analysis.chains import packed_findings_for, unclassified_calls
     from .analysis.contexts import Classifier
     from .suppression import is_suppressed, pragmas_without_reason, realtime_suppression, unused_noqa, used_noqa
@@ -382,8 +391,8 @@ def check_sources(sources: list[SourceFile], config: Config, errors: list[FileEr
         suppressed = [(f, why) for f, why in suppressed if f.path not in failed]
     shown_errors = [e for e in all_errors if config.code_enabled(e.code, e.path)]
     errors_out = tuple(sorted(set(shown_errors), key=lambda e: (e.path, e.code)))
-    return CheckResult(tuple(kept), errors_out, len(sources), parsed, len(suppressed), tuple(suppressed), tuple(notices),
-                       tuple(s.path for s in sources), parsed_paths)
+    return CheckResult(tuple(kept), errors_out, len(checked_paths), parsed, len(suppressed), tuple(suppressed),
+                       tuple(notices), checked_paths, parsed_paths)
 
 
 def _comments_only(facts: FileFacts) -> FileFacts:

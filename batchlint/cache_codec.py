@@ -118,6 +118,7 @@ def as_written(value) -> tuple:
 
 
 _field_getters: dict[type, operator.attrgetter] = {}
+_NO_FLAGS = ["\0s"]  # an empty frozenset as dumps writes it (read by the json encoder, never changed)
 
 
 class Codec:
@@ -138,6 +139,8 @@ class Codec:
         self._shared_fields = shared_fields
         self._shared_classes = shared_classes or {}
         self._table: dict | None = None  # while sharing(): value or key -> the first one decoded
+        self._remembered: dict | None = None  # while remembering(): id -> (record, its JSON value)
+        self._remember: tuple = ()
         self._fields = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in classes}
         self._tag = {cls: "\0" + cls.__name__ for cls in classes}
         # every field's value in one call (a class with one field gets a 1-tuple too)
@@ -176,12 +179,30 @@ class Codec:
         ValueError for nan or infinity, TypeError for a value of no known class."""
         return self._json.encode(value)
 
+    @contextlib.contextmanager
+    def remembering(self, *classes):
+        """Within the block, dumps() turns each record of `classes` into its
+        JSON value once per object, not once per time it is met: a run's
+        findings share a few estimates (savings.estimate), each with its
+        assumptions, that the run-level entry wrote record by record for
+        every finding. The records must stay alive during the block."""
+        self._remembered, self._remember = {}, classes
+        try:
+            yield
+        finally:
+            self._remembered, self._remember = None, ()
+
     def _plain(self, value):
+        if self._remembered is not None and type(value) in self._remember:
+            found = self._remembered.get(id(value))
+            if found is None:  # the record is kept with it: its id stays its own
+                found = self._remembered[id(value)] = (value, self.encode(value))
+            return found[1]
         record = self._as_list.get(type(value))
         if record is not None:
             return record(value)
         if type(value) is frozenset and all(type(v) is str for v in value):
-            return ["\0s", *sorted(value)]
+            return ["\0s", *sorted(value)] if value else _NO_FLAGS  # most flag sets are empty
         return self.encode(value)  # a frozenset of records: the general way (or its TypeError)
 
     # ------------------------------------------------------------ decode

@@ -28,10 +28,11 @@ def lines(codec, result: _model.CheckResult):
     """`result` as the payload's lines, without their newlines, made one at a
     time (ValueError for a value JSON cannot hold)."""
     yield codec.dumps(dataclasses.replace(result, findings=(), suppressed_findings=())).encode()
-    for kind, items, path_of in (("F", result.findings, lambda f: f.path),
-                                 ("S", result.suppressed_findings, lambda pair: pair[0].path)):
-        for path, group in itertools.groupby(items, key=path_of):
-            yield f"{kind}{json.dumps(path)}\t{codec.dumps(tuple(group))}".encode()
+    with codec.remembering(_model.Estimate):  # shared by many findings: each made into JSON values once
+        for kind, items, path_of in (("F", result.findings, lambda f: f.path),
+                                     ("S", result.suppressed_findings, lambda pair: pair[0].path)):
+            for path, group in itertools.groupby(items, key=path_of):
+                yield f"{kind}{json.dumps(path)}\t{codec.dumps(tuple(group))}".encode()
 
 
 def payload(codec, result: _model.CheckResult) -> bytes:

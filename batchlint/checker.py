@@ -27,7 +27,7 @@ def default_jobs() -> int:
 
 
 def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, cache_dir: str | None = None,
-                progress=None, project_root: str = "", whole: bool = False) -> CheckResult:
+                progress=None, project_root: str = "", whole: bool = False, write_behind: bool = False) -> CheckResult:
     """Check files and directories; the public entry point.
 
     The project around the paths is analyzed and the findings in the paths
@@ -37,7 +37,10 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     a caller running threads of its own should pass 1 (a fork copies locks
     those threads may hold). `cache_dir` keeps results between runs (see
     cache.py). `whole`: the project's result, not only the paths' (the
-    flake8 plugin asks once and views it file by file)."""
+    flake8 plugin asks once and views it file by file). `write_behind`: the
+    run-level cache entry is written by a forked process while the caller
+    shows the result; the caller then calls cache.wait_for_writes() (the CLI
+    does, after its output)."""
     config = config or Config(root=os.getcwd())
     if not project_root and config.project_root:
         problem = configured_root_problem(config.project_root, config.source)
@@ -47,7 +50,8 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
             raise ConfigError(f"{config.source}: [tool.batchlint] `project-root` {problem}")
     scope = scope_for(paths, project_root or config.project_root)
     viewed = not (whole or scope.everything)
-    result = _check_project(scope, config, jobs, cache_dir, progress, scope.reporter() if viewed else None)
+    result = _check_project(scope, config, jobs, cache_dir, progress, scope.reporter() if viewed else None,
+                            write_behind)
     return _view(result, scope) if viewed else result
 
 
@@ -68,7 +72,7 @@ def _view(result: CheckResult, scope: Scope) -> CheckResult:
 
 
 def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | None, progress,
-                   reports=None) -> CheckResult:
+                   reports=None, write_behind: bool = False) -> CheckResult:
     """The whole result of the project(s) `scope` names: discover, answer from
     the run cache if nothing changed, else analyze each project apart.
     `reports`: the view the caller takes of it, if any (a cached result is
@@ -130,7 +134,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
         cache.save()
     result = _merged(results)
     if runs is not None:
-        runs.put(run_key, result)
+        runs.put(run_key, result, background=write_behind)
     return _with_notices(result, notices)
 
 

@@ -9,8 +9,15 @@ thread runs (analyze.py; encoding costs about a tenth of a parse: done in
 line, it made the first cached run slower than --no-cache).
 The pack is written once, if anything changed: by the forked encoder
 itself when the run's last project has been parsed (this process then lets
-go of the pack it read, 35 MB and its index for 50,000 files, and never
-reads the new records back), else at the end by save().
+go of the pack it read and its index, and never reads the new records
+back), else at the end by save().
+
+The pack read is not held: it is read once to index it, and each entry is
+read again from the open file (`os.pread`, in whichever process analyzes
+the file) when it is looked up. Held, it was 35 MB of a one-file edit's peak
+at 50,000 files, during the parse. The open file stays the one indexed even
+if another run replaces the pack meanwhile (an atomic rename); an entry read
+short or changed fails its check and its file is parsed again.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import stat
 
 from . import cache_pack
 from . import model as _model
 from .cache import _MAX_ENTRY_BYTES, _checksum, _facts, _write_file, facts_folder
-from .discovery import read_regular_file
+from .discovery import FileTooLarge, NotRegularFile, read_regular_file
 
 
 def facts_body(key: str, outcome) -> bytes | None:
@@ -55,7 +63,8 @@ class FactsCache:
     def __init__(self, directory: str | None, projects: int = 1) -> None:
         self.directory = directory
         self._projects = projects  # analyzed apart, each calling encode_soon once: the last may write the pack
-        self._data = b""
+        self._data = b""  # the pack read, where os.pread is missing (Windows)
+        self._fd = -1  # the pack, open: its entries are read from it
         self._index: dict[str, tuple[int, int]] = {}
         self._view: memoryview | None = None  # of _data, for body(view=True)
         self._loaded = False
@@ -75,26 +84,49 @@ class FactsCache:
             return
         self._loaded = True
         _facts()  # the codec, built before the workers fork: each would build its own
+        path = os.path.join(facts_folder(self.directory), cache_pack.PACK_NAME)
         try:
-            self._data = read_regular_file(os.path.join(facts_folder(self.directory), cache_pack.PACK_NAME),
-                                           cache_pack.MAX_PACK_BYTES, follow_links=False)
+            if hasattr(os, "pread"):
+                self._fd, data = _open_pack(path)
+            else:
+                data = self._data = read_regular_file(path, cache_pack.MAX_PACK_BYTES, follow_links=False)
         except OSError:  # none yet, too large, a link, a FIFO: every file is parsed
             return
-        self._index = cache_pack.index(self._data)
+        self._index = cache_pack.index(data)
+
+    def _read(self, start: int, end: int, view: bool = False) -> bytes | memoryview:
+        """The bytes of the pack read between `start` and `end` (fewer if it was cut short since)."""
+        if self._fd >= 0:
+            try:
+                return os.pread(self._fd, end - start, start)
+            except OSError:
+                return b""
+        if not view:
+            return self._data[start:end]
+        if self._view is None or self._view.obj is not self._data:
+            self._view = memoryview(self._data)
+        return self._view[start:end]
+
+    def _close(self) -> None:
+        """Let go of the pack read and its index."""
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
+        self._data, self._index, self._view = b"", {}, None
+
+    def __del__(self) -> None:
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
 
     def body(self, key: str, view: bool = False) -> bytes | memoryview | None:
         """The record body stored under `key`, unchecked (facts_from_body checks
-        it). `view`: a memoryview of the pack, not a copy (the tasks of a run
-        hold every body at once: a second copy of the pack otherwise)."""
+        it). `view`: where the pack is held (no os.pread), a memoryview of
+        it, not a copy (the tasks of a run hold every body at once)."""
         self._load()
         where = self._index.get(key)
-        if where is None:
-            return None
-        if not view:
-            return self._data[where[0]:where[1]]
-        if self._view is None or self._view.obj is not self._data:
-            self._view = memoryview(self._data)
-        return self._view[where[0]:where[1]]
+        return None if where is None else self._read(*where, view=view)
 
     def get(self, key: str):
         """The stored FileFacts or FileError, or None."""
@@ -162,8 +194,7 @@ class FactsCache:
             if pid == 0:  # the encoder: write the pack and leave, running nothing else
                 code = 1
                 with contextlib.suppress(BaseException):
-                    data = memoryview(self._data)
-                    old = (data[slice(*self._index[key])] for key in kept)
+                    old = (self._read(*self._index[key], view=True) for key in kept)
                     new = (body for key in sorted(self._new) for body in _encoded({key: self._new[key]}).values())
                     _drop_stale_segments(facts_folder(self.directory))
                     _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME,
@@ -171,7 +202,8 @@ class FactsCache:
                     code = 0
                 os._exit(code)
             self._packer = pid
-        self._data, self._index, self._view, self._new, self._used = b"", {}, None, {}, set()
+        self._close()
+        self._new, self._used = {}, set()
         self._handed = True
         return True
 
@@ -193,15 +225,33 @@ class FactsCache:
         _drop_stale_segments(facts_folder(self.directory))
         kept = [key for key in self._used if key not in self._bodies and key in self._index]
         if not self._bodies and len(kept) == len(self._index):
+            self._close()
             return  # every entry was used and none is new
-        # views of the packs read, not copies: the pack of 50,000 files is 35 MB, and two copies
-        # of it (the slices, then the joined pack) made a first cached run's peak memory
-        data = memoryview(self._data)
-        bodies = [data[slice(*self._index[key])] for key in sorted(kept)]
-        bodies += [self._bodies[key] for key in sorted(self._bodies)]
-        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME, cache_pack.parts(bodies))
-        del data, bodies
-        self._data, self._index, self._bodies, self._view = b"", {}, {}, None  # written: needed no more
+        # each old entry read (or viewed) as it is written, never all at once: the pack of 50,000
+        # files is 35 MB, and two copies of it (the slices, then the joined pack) made a peak
+        old = (self._read(*self._index[key], view=True) for key in sorted(kept))
+        new = (self._bodies[key] for key in sorted(self._bodies))
+        _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME,
+                    _pieces(itertools.chain(old, new)))
+        self._close()  # written: needed no more
+        self._bodies = {}
+
+
+def _open_pack(path: str) -> tuple[int, bytes]:
+    """The pack at `path`, open, and its bytes (read once, to index it): as
+    discovery.read_regular_file reads it (never through a link, never a FIFO
+    or device, bounded), the descriptor kept for the entries' reads."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(path)
+        if st.st_size > cache_pack.MAX_PACK_BYTES:
+            raise FileTooLarge(st.st_size)
+        return fd, os.pread(fd, st.st_size, 0)  # a file grown since fstat: its new records are not indexed
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _encoded(items: dict) -> dict[str, bytes]:

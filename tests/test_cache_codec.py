@@ -120,3 +120,83 @@ def test_a_run_entry_written_line_by_line_reads_back_and_one_json_cannot_hold_le
     runs.put("b" * 40, dataclasses.replace(result, findings=(*result.findings, broken)))
     assert runs.get("b" * 40) is None
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.parent != tmp_path) == ["a" * 40 + ".json"]
+
+
+def test_estimates_shared_by_findings_are_made_into_json_once_each_and_write_the_same_bytes(tmp_path, monkeypatch):
+    from batchlint import cache_runs
+    from batchlint.model import Estimate
+
+    loop = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef label(rows):\n    for row in rows:\n"
+            "        client.messages.create(model='claude-haiku-4-5', max_tokens=64, messages=[])\n")
+    for n in range(4):  # equal loops: one estimate for their findings
+        (tmp_path / f"m{n}.py").write_text(loop)
+    result = check_paths([str(FIXTURES), str(tmp_path)], Config(root=str(FIXTURES)))
+    shared = [f.estimate for f in result.findings if f.estimate is not None]
+    assert len(shared) > len({id(e) for e in shared})  # some findings share one estimate
+    encoded = []
+    encode = _RUNS.encode
+
+    def counted(value):
+        if type(value) is Estimate:
+            encoded.append(id(value))
+        return encode(value)
+
+    monkeypatch.setattr(_RUNS, "encode", counted)
+    remembered = cache_runs.payload(_RUNS, result)
+    assert sorted(encoded) == sorted({id(e) for e in shared})  # once per estimate, not per finding
+    monkeypatch.setattr(_RUNS, "remembering", lambda *classes: __import__("contextlib").nullcontext())
+    assert cache_runs.payload(_RUNS, result) == remembered  # the same bytes as record by record
+    assert _RUNS._remembered is None  # nothing kept after the entry is written
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_run_entry_written_in_the_background_is_waited_for_and_read_whole(tmp_path):
+    import dataclasses
+    import threading
+
+    from batchlint import cache
+    from batchlint.cache import RunCache
+
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    runs = RunCache(str(tmp_path))
+    runs.put("a" * 40, result, background=True)
+    assert len(cache._WRITERS) == 1  # a forked writer, not waited for yet
+    assert runs.get("a" * 40) == result and cache._WRITERS == []  # get() waits for it
+    finding = next(f for f in result.findings if f.estimate is not None)
+    broken = dataclasses.replace(finding, estimate=dataclasses.replace(finding.estimate, monthly_now=math.nan))
+    runs.put("b" * 40, dataclasses.replace(result, findings=(broken,)), background=True)
+    cache.wait_for_writes()
+    assert runs.get("b" * 40) is None  # the writer failed: nothing, as in line
+    # a process running another thread does not fork (a fork copies the locks it holds): written in line
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        runs.put("c" * 40, result, background=True)
+        assert cache._WRITERS == [] and list(tmp_path.glob(f"runs-*/{'c' * 40}.json"))
+    finally:
+        release.set()
+        other.join()
+
+
+def test_the_check_command_shows_its_result_then_waits_for_the_run_entry(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from batchlint import cache, checker
+    from batchlint.cli import main
+
+    order = []
+    put = cache.RunCache.put
+    monkeypatch.setattr(cache.RunCache, "put", lambda self, key, result, background=False: (
+        order.append(("put", background)), put(self, key, result, background))[1])
+    wait = cache.wait_for_writes
+    monkeypatch.setattr(cache, "wait_for_writes", lambda: (order.append(("waited", len(cache._WRITERS))), wait())[1])
+    monkeypatch.setattr("batchlint.cli.wait_for_writes", cache.wait_for_writes)
+    monkeypatch.chdir(FIXTURES)
+    out = CliRunner().invoke(main, ["check", "--cache-dir", str(tmp_path), "--format", "json", "."])
+    assert out.exit_code == 1 and '"findings"' in out.output
+    background = hasattr(__import__("os"), "fork")
+    # the run entry looked up (nothing pending), written in the background, waited for when the command ends
+    assert order == [("waited", 0), ("put", True), ("waited", 1 if background else 0)]
+    assert list(tmp_path.glob("runs-*/*.json")) and cache._WRITERS == []
+    assert checker.check_paths(["."], Config(root=str(FIXTURES)), cache_dir=str(tmp_path)).findings

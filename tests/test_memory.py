@@ -40,7 +40,7 @@ def test_released_sources_lose_their_texts_but_a_noqa_is_still_judged(release):
     # the unused `# noqa: BL102` on a BL101 line is still reported: its file's text was kept for it
     assert [(f.path, f.line, f.code) for f in result.findings] == [("jobs.py", 5, "BL011"), ("jobs.py", 5, "BL101")]
     assert result.checked_paths == ("jobs.py", "llm.py")
-    assert [s.text for s in sources] == (["", ""] if release else [JOBS, LLM])
+    assert sources == [] if release else [s.text for s in sources] == [JOBS, LLM]  # handed over: let go
 
 
 def test_a_parsed_file_lets_go_of_its_text_after_its_round_and_a_file_still_to_scan_or_with_a_noqa_does_not(monkeypatch):
@@ -56,12 +56,32 @@ def test_a_parsed_file_lets_go_of_its_text_after_its_round_and_a_file_still_to_s
     monkeypatch.setattr(analyze, "_project", watched)
     analyze.check_sources(sources, Config(root="."), release_texts=True)
     assert seen[0] == {"jobs.py": True, "llm.py": False, "plain.py": True}  # jobs.py has a noqa for BL011 to judge
-    assert [s.text for s in sources] == ["", "", ""]  # and at the end, none is kept by the caller's list
+    assert sources == []  # and at the end, the caller's list keeps none of them
     seen.clear()
     kept = [source("jobs.py", JOBS), source("llm.py", LLM), source("plain.py", plain)]
     analyze.check_sources(kept, Config(root="."))  # not handed over: the caller's texts stay
     assert seen[0] == {"jobs.py": True, "llm.py": True, "plain.py": True}
     assert [s.text for s in kept] == [JOBS, LLM, plain]
+
+
+def test_once_every_file_is_parsed_the_last_project_is_built_without_the_sources(monkeypatch):
+    sources = [source("jobs.py", JOBS), source("llm.py", LLM)]
+    seen, given = [], [sources]
+    build = analyze._project
+
+    def watched(state, *args, **kwargs):
+        seen.append((len(state.sources), [(s.path, bool(s.text)) for s in given[0]]))
+        return build(state, *args, **kwargs)
+
+    monkeypatch.setattr(analyze, "_project", watched)
+    result = analyze.check_sources(sources, Config(root="."), release_texts=True)
+    assert seen == [(0, [("jobs.py", True)])]  # only the file with a noqa keeps its text, for BL011
+    assert (result.checked_paths, result.files_checked, result.files_parsed) == (("jobs.py", "llm.py"), 2, 2)
+    assert [(f.path, f.code) for f in result.findings] == [("jobs.py", "BL011"), ("jobs.py", "BL101")]
+    seen.clear()
+    kept = given[0] = [source("jobs.py", JOBS), source("llm.py", LLM)]
+    analyze.check_sources(kept, Config(root="."))  # not handed over: the caller's files stay as they are
+    assert seen == [(2, [("jobs.py", True), ("llm.py", True)])]
 
 
 @pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
@@ -74,13 +94,13 @@ def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_rea
 
     def watched(self, fork):
         encode_soon(self, fork)
-        held.append((fork, len(self._data), len(self._index)))  # right after the parse rounds
+        held.append((fork, self._fd >= 0 or len(self._data) > 0, len(self._index)))  # right after the parse rounds
 
     monkeypatch.setattr(FactsCache, "encode_soon", watched)
     cold = run(tmp_path, cache_dir=str(cache), jobs=2)
     (tmp_path / "more3.py").write_text("import anthropic\n\ndef f3():\n    return 33\n")
     edited = run(tmp_path, cache_dir=str(cache), jobs=2)
-    assert held == [(True, 0, 0), (True, 0, 0)]  # the pack read (second run) is dropped before the cross-file stage
+    assert held == [(True, False, 0), (True, False, 0)]  # the pack read (second run) is let go before the cross-file stage
     assert edited.findings == cold.findings == run(tmp_path).findings
     (pack,) = cache.glob("facts-*/facts.pack")
     data = pack.read_bytes()
@@ -93,8 +113,37 @@ def test_the_last_project_writes_its_pack_from_a_fork_and_lets_go_of_the_one_rea
     monkeypatch.setattr(analyze, "_spare_core", lambda: False)
     (tmp_path / "more2.py").write_text("import anthropic\n\ndef f2():\n    return 222\n")
     assert run(tmp_path, cache_dir=str(cache), jobs=1).findings == cold.findings
-    assert held[-1][0] is False and held[-1][1] > 0 and held[-1][2] == len(files)
+    assert held[-1][0] is False and held[-1][1] is True and held[-1][2] == len(files)
     assert len(cache_pack.index(pack.read_bytes())) == len(files)
+
+
+@pytest.mark.skipif(not hasattr(os, "pread"), reason="reads entries with os.pread")
+def test_the_pack_read_is_not_held_each_entry_is_read_from_the_open_file(tmp_path):
+    write(tmp_path, PROJECT)
+    cache = tmp_path / ".batchlint_cache"
+    run(tmp_path, cache_dir=str(cache), jobs=1)
+    (pack,) = cache.glob("facts-*/facts.pack")
+    data = pack.read_bytes()
+    index = cache_pack.index(data)
+    (first, (start, end)), (second, _) = sorted(index.items())[:2]
+    facts = FactsCache(str(cache))
+    facts.load()
+    assert (facts._data, len(facts._index)) == (b"", len(index)) and facts._fd >= 0  # indexed, not held
+    # another run replaces the pack (an atomic rename) after this one opened it: the open file still answers
+    other = pack.with_name("other.pack")
+    other.write_bytes(cache_pack.HEADER)
+    os.replace(other, pack)
+    assert facts.body(first) == data[start:end] and facts.get(first).path in PROJECT
+    facts.save()  # the one entry used is kept, read from the open file as the new pack is written
+    assert list(cache_pack.index(pack.read_bytes())) == [first] and facts._fd < 0
+    # a pack cut short after it was indexed: the entries past the cut fail their check (parsed again)
+    run(tmp_path, cache_dir=str(cache / "fresh"), jobs=1)
+    (pack,) = (cache / "fresh").glob("facts-*/facts.pack")
+    facts = FactsCache(str(cache / "fresh"))
+    facts.load()
+    os.truncate(pack, len(cache_pack.HEADER) + 10)
+    assert facts.get(first) is None and facts.get(second) is None
+    facts._close()
 
 
 def test_equal_estimates_are_one_object_and_numbers_written_differently_are_not():
@@ -258,3 +307,47 @@ def test_frames_in_no_loop_are_one_object_and_a_loop_frame_keeps_where_it_is():
     assert (call.facts.repetition, call.facts.repetition_where) == (None, "")
     assert loop.facts.repetition_where == "m1.py:11" and second.frames[1].facts.repetition_where == "m2.py:11"
     assert loop.facts is not second.frames[1].facts
+
+
+def test_equal_parts_of_clients_are_one_value_and_a_function_value_names_it_by_its_own_string():
+    import ast
+
+    from batchlint.analysis.index import index_module
+
+    text = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask_{n}(text):\n"
+            "    return client.messages.create(model='m', max_tokens=64, messages=[])\n")
+    files = [index_module(ast.parse(text.format(n=n)), f"m{n}.py", f"m{n}", False, text.format(n=n)) for n in (1, 2)]
+    project = Project(files)
+    first, second = (project.value(f"m{n}.client.messages.create") for n in (1, 2))
+    assert first == second == ("sdk", "Anthropic", "messages.create") and first is second
+    assert project.value("m1.client.messages") is project.value("m2.client.messages") != first
+    ask = project.value("m1.ask_1")
+    assert ask == ("func", "m1.ask_1", "") and ask.name is files[0].functions[0].qual
+
+
+def test_the_frame_cache_starts_over_when_full_and_walks_give_the_same_chains(monkeypatch):
+    import ast
+
+    from batchlint.analysis import chain_walk
+    from batchlint.analysis.chain_walk import ChainWalker
+    from batchlint.analysis.contexts import Classifier
+    from batchlint.analysis.index import index_module
+
+    text = ("import anthropic\n\nclient = anthropic.Anthropic()\n\n\ndef ask_{n}(text):\n"
+            "    return client.messages.create(model='m', max_tokens=64, messages=[])\n\n\n"
+            "def run_{n}(rows):\n    for row in rows:\n        ask_{n}(row)\n")
+    files = [index_module(ast.parse(text.format(n=n)), f"m{n}.py", f"m{n}", False, text.format(n=n)) for n in range(6)]
+    project = Project(files)
+
+    def walked(walker):
+        out = []
+        for site, facts, _sdk in project.sdk_calls:
+            out.append([[(f.path, f.site.span, f.facts) for f in chain.frames] for chain in walker.chains(site, facts.path)])
+            out[-1].append((len(walker._frame_cache), len(walker._equal)))
+        return out
+
+    unbounded = walked(ChainWalker(project, Classifier(project)))
+    monkeypatch.setattr(chain_walk, "_CACHED_FRAMES", 3)
+    bounded = walked(ChainWalker(project, Classifier(project)))
+    assert [calls[:-1] for calls in bounded] == [calls[:-1] for calls in unbounded]  # the same chains
+    assert max(max(calls[-1]) for calls in bounded) <= 3 < max(max(calls[-1]) for calls in unbounded)

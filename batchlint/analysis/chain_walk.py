@@ -16,6 +16,10 @@ from .values import may_be_claude
 
 _MAX_DEPTH = 12
 _MAX_CHAINS = 400
+# Frame facts kept for sites walked again (a caller several SDK calls reach). Every call is
+# judged in turn and its verdicts let go (groups.py), so the cache was what grew with the
+# project (0.3 KiB a file); past this many sites it starts over, computing again what is walked again.
+_CACHED_FRAMES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +42,7 @@ class ChainWalker:
         self.classifier = classifier
         self._frame_cache: dict[int, FrameFacts] = {}
         # equal frame facts as one object: most sites are in no loop and say the same
-        # ("nothing"), and every verdict holds its frames' until its finding is made
+        # ("nothing"), and a call's verdicts hold their frames' until its findings are made
         self._equal: dict[FrameFacts, FrameFacts] = {}
 
     def _frame(self, site: Site, path: str, cache: bool = True) -> Frame:
@@ -46,6 +50,9 @@ class ChainWalker:
         facts = self._frame_cache.get(key)
         if facts is None:
             facts = self.classifier.frame_facts(site, path)
+            if len(self._frame_cache) >= _CACHED_FRAMES or len(self._equal) >= _CACHED_FRAMES:
+                self._frame_cache.clear()  # both: every cached facts is one of the equal ones
+                self._equal.clear()
             facts = self._equal.setdefault(facts, facts)
             if cache:
                 self._frame_cache[key] = facts

@@ -28,11 +28,11 @@ from .clients import SdkCall
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, OFFLINE, SCHEDULED, WORKER
 from .contexts import Classifier
 from .facts import FileFacts, Site
+from .groups import Groups
 from .packed import PackedFindings
 from .project import Project
 from .request_values import resolve_loops, resolve_request
 from .surfaces import remedy
-
 
 _KIND_OF_CONTEXT = {SCHEDULED: ContextKind.SCHEDULED, WORKER: ContextKind.WORKER, OFFLINE: ContextKind.OFFLINE}
 
@@ -209,67 +209,33 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
                         settings: Settings | None = None, errors: list[FileError] | None = None,
                         test_callers: bool = True) -> PackedFindings:
     """findings_for, the findings held packed (packed.py): the caller unpacks
-    them once it has let go of the project."""
+    them once it has let go of the project.
+
+    One finding per reported call site and code, however many SDK calls (say,
+    both branches of an if) reach it: a group of verdicts, whose best makes
+    the finding and whose others are named in it. A group's finding is made
+    as soon as the call that first reaches it is judged, and its verdicts let
+    go: held until every call was judged, they were the peak of a large run
+    (50,000 files: 30 MiB). A later call that reaches the same group (rare)
+    has it made again at the end, from the verdicts of the calls that reach
+    it, walked again (groups.py)."""
     walker = ChainWalker(project, classifier)
     batched = BatchedPaths(project)
-    judged: list[tuple[Verdict, SdkCall, FileFacts, Site]] = []
-    failed: set[str] = set()  # files whose findings are skipped
-    for site, facts, sdk in project.sdk_calls:
-        if _stream_shown(project, site):
-            continue  # tokens stream to someone who is reading them
-        if sdk.role == "stream" and not site.flags & {"stream-drained", "stream-yielded"}:
-            continue
-        try:
-            verdicts = []
-            chains = walker.chains(site, facts.path)
-            for chain in chains:
-                verdict = judge(chain)
-                if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
-                    continue
-                if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
-                    continue
-                verdicts.append(verdict)
-            if verdicts:
-                verdicts = _not_waited_on(verdicts, chains)
-            if verdicts and not test_callers:
-                verdicts = [v for v in verdicts if not _test_rooted(v, project.is_test)]
-        except Exception as exc:  # noqa: BLE001 - see _failed
-            _failed(errors, failed, facts.path, "classify its Claude calls", exc)
-            continue
-        judged += [(verdict, sdk, facts, site) for verdict in verdicts]
-    del walker, batched  # the frames they cached that no verdict holds are free for the findings
-    best: dict[tuple, tuple[Verdict, SdkCall, FileFacts, Site]] = {}
-    # each key's entries: one entry as itself, a list only for two or more (every
-    # verdict of a large project is held here until its finding is made)
-    reached: dict[tuple, tuple | list[tuple[Verdict, SdkCall, FileFacts, Site]]] = {}
-    for entry in judged:
-        verdict, sdk, facts, _site = entry
-        if facts.path in failed:
-            continue  # chosen after every call is judged: a failed file never hides another file's finding
-        # One finding per reported call site and code, however many SDK calls
-        # (say, both branches of an if) it reaches.
-        key = (verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk))
-        current = best.get(key)
-        if current is None or _better(verdict, current[0]):
-            best[key] = entry
-        group = reached.setdefault(key, entry)
-        if group is not entry:
-            if isinstance(group, list):
-                group.append(entry)
-            else:
-                reached[key] = [group, entry]
-    out = PackedFindings()
     pragmas = {f.path: dict(f.pragmas) for f in project.files if f.pragmas}
-    del judged  # each verdict is in `reached`, dropped once its finding is made: the findings
-    # reuse the memory their verdicts (chains of frames) held (50,000 files: this stage peaked
-    # 70 MiB above what it returns, now 2 MiB)
-    for key in list(best):
-        verdict, sdk, facts, site = best.pop(key)
-        group = reached.pop(key)
-        if not isinstance(group, list):
-            group = [group]
-        if facts.path in failed:
-            continue
+    out = PackedFindings()
+    calls = project.sdk_calls
+
+    def verdicts_of(index: int) -> list[tuple[tuple, tuple[Verdict, SdkCall, FileFacts, Site]]]:
+        site, facts, sdk = calls[index]
+        return [((verdict.report.path, verdict.report.site.span, _code_family(verdict, sdk)), (verdict, sdk, facts, site))
+                for verdict in _verdicts(project, walker, batched, site, facts, sdk, test_callers)]
+
+    def make(order: int, group: list[tuple[Verdict, SdkCall, FileFacts, Site]]) -> tuple[str, Exception] | None:
+        best = group[0]
+        for entry in group[1:]:
+            if _better(entry[0], best[0]):
+                best = entry
+        verdict, sdk, facts, site = best
         others = {}
         for other in group:  # the other SDK calls, once each, in source order
             where = (other[2].path, other[3].span.line, other[3].span.column)
@@ -277,11 +243,52 @@ def packed_findings_for(project: Project, classifier: Classifier, prices: PriceT
                 others[where] = other
         try:
             out.extend(_finding(project, verdict, sdk, facts, site, pragmas, prices, settings,
-                                [others[w] for w in sorted(others)]))
+                                [others[w] for w in sorted(others)]), order)
+        except Exception as exc:  # one file's trouble costs its findings only (Groups.estimate_failures)
+            if errors is None:
+                raise
+            return facts.path, exc
+        return None
+
+    groups = Groups(calls, verdicts_of, make, out.retract)
+    for index, (site, facts, sdk) in enumerate(calls):
+        if groups.failed(facts.path):
+            continue  # its findings are left out: its other calls need no judging
+        if _stream_shown(project, site):
+            continue  # tokens stream to someone who is reading them
+        if sdk.role == "stream" and not site.flags & {"stream-drained", "stream-yielded"}:
+            continue
+        try:
+            judged = verdicts_of(index)
         except Exception as exc:  # noqa: BLE001 - see _failed
-            _failed(errors, failed, facts.path, "estimate the cost of its Claude calls", exc)
-    out.drop(failed)
+            groups.classify_failed(facts.path)
+            _failed(errors, set(), facts.path, "classify its Claude calls", exc)
+            continue
+        groups.add(index, judged)
+    groups.finish()
+    for path, exc in groups.estimate_failures():
+        _failed(errors, set(), path, "estimate the cost of its Claude calls", exc)
+    out.drop(groups.failed_paths())
     return out
+
+
+def _verdicts(project: Project, walker: ChainWalker, batched: BatchedPaths, site: Site, facts: FileFacts, sdk: SdkCall,
+              test_callers: bool) -> list[Verdict]:
+    """The verdicts of one SDK call's chains: the candidates among them."""
+    verdicts = []
+    chains = walker.chains(site, facts.path)
+    for chain in chains:
+        verdict = judge(chain)
+        if verdict is None or batched.reaches_batch(fan_out_scopes(verdict)):
+            continue
+        if batched.deferred(site, sdk.client, [f.site.scope for f in chain.frames]):
+            continue
+        verdicts.append(verdict)
+    if verdicts:
+        verdicts = _not_waited_on(verdicts, chains)
+    if verdicts and not test_callers:
+        verdicts = [v for v in verdicts if not _test_rooted(v, project.is_test)]
+    return verdicts
 
 
 def _not_waited_on(verdicts: list[Verdict], chains: list[Chain]) -> list[Verdict]:

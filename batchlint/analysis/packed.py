@@ -11,12 +11,19 @@ into the memory those held (analyze.check_sources).
 
 Estimates are kept as themselves, not packed: equal estimates are one
 object (savings.estimate), and stay one object after unpacking.
+
+Each finding is held with the order of the group it came from (chains.py
+makes a group's findings as soon as its first verdict is judged, and makes
+a group again, later, when another call's verdict joins it): findings of
+a group made again are retracted, and the order breaks ties of the sort
+as the order of making them did.
 """
 
 from __future__ import annotations
 
 import copyreg
 import io
+import itertools
 import operator
 import pickle
 import zlib
@@ -64,19 +71,32 @@ class _Unpickler(pickle.Unpickler):
 class PackedFindings:
     """Findings appended one by one, held packed; `unpack()` gives them back
     as they were (equal, estimates identical), sorted, without those of the
-    files `drop()` named."""
+    files `drop()` named or of the groups `retract()` named."""
 
     def __init__(self) -> None:
         self._chunks: list[bytes] = []
         self._pending: list[Finding] = []
+        self._orders: list[int] = []  # each pending finding's group
+        self._retracted: set[int] = set()
+        self._again: list[tuple[int, Finding]] = []  # groups made again after their retraction: few, held as they are
         self._estimates: list[Estimate] = []
         self._numbers: dict[int, int] = {}  # id(estimate) -> its place in _estimates
         self._dropped: set[str] = set()
 
-    def extend(self, findings: list[Finding]) -> None:
+    def extend(self, findings: list[Finding], order: int = 0) -> None:
+        """`order`: the group's place; ties of Finding.sort_key come out in its order, then as added.
+        A group retracted and made again is added again with its order."""
+        if order in self._retracted:
+            self._again += [(order, finding) for finding in findings]
+            return
         self._pending += findings
+        self._orders += [order] * len(findings)
         if len(self._pending) >= _CHUNK:
             self._pack()
+
+    def retract(self, order: int) -> None:
+        """Leave out the findings added with `order` (their group is made again)."""
+        self._retracted.add(order)
 
     def drop(self, paths: set[str]) -> None:
         """Leave out the findings whose SDK call is in one of `paths` (files whose stage failed)."""
@@ -86,19 +106,28 @@ class PackedFindings:
         if not self._pending:
             return
         buffer = io.BytesIO()
-        _Pickler(buffer, self._estimates, self._numbers).dump(self._pending)
+        _Pickler(buffer, self._estimates, self._numbers).dump((self._orders, self._pending))
         self._chunks.append(zlib.compress(buffer.getvalue(), 1))
-        self._pending = []
+        self._pending, self._orders = [], []
 
     def unpack(self) -> list[Finding]:
         """Every finding, sorted (Finding.sort_key). Once: the chunks are let go as they are read."""
         chunks, self._chunks = self._chunks[::-1], []
+        orders: list[int] = []
         out: list[Finding] = []
         while chunks:
-            out += _Unpickler(io.BytesIO(zlib.decompress(chunks.pop())), self._estimates).load()
+            chunk_orders, findings = _Unpickler(io.BytesIO(zlib.decompress(chunks.pop())), self._estimates).load()
+            orders += chunk_orders
+            out += findings
+        orders += self._orders
         out += self._pending
-        self._pending = []
-        if self._dropped:
-            out = [f for f in out if f.call.path not in self._dropped]
-        out.sort(key=Finding.sort_key)
+        self._pending, self._orders = [], []
+        if self._dropped or self._retracted:
+            dropped, retracted = self._dropped, self._retracted
+            kept = [(o, f) for o, f in zip(orders, out) if o not in retracted and f.call.path not in dropped]
+            kept += [(o, f) for o, f in self._again if f.call.path not in dropped]
+            orders, out = [o for o, _ in kept], [f for _, f in kept]
+        if any(a > b for a, b in itertools.pairwise(orders)):  # a group made again came last: put it in its place
+            out = [out[i] for i in sorted(range(len(out)), key=orders.__getitem__)]
+        out.sort(key=Finding.sort_key)  # stable: ties stay in the groups' order
         return out

@@ -59,6 +59,7 @@ class Project(ValueResolver):
         # some file imports the SDK: an untyped receiver elsewhere is judged by its full shape
         self._uses_sdk = any("anthropic" in facts.imported_modules for facts in files)
         self._memo: dict[str, Value | None] = {}
+        self._sdk_values: dict[tuple[str, str], Value] = {}  # values.py: one object for equal ones
         self._busy: set[str] = set()
         same_imports: dict[tuple, dict[str, str]] = {}  # one table for modules importing the same names
         for facts in files:

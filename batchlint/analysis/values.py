@@ -113,6 +113,15 @@ class ValueResolver:
                 return None
         return current
 
+    def _sdk_value(self, client: str, path: str) -> Value:
+        """One object for each part of each client (`client.messages.create` of every module
+        of a large project is the same value): the memo keeps one a module (0.1 KiB each)."""
+        key = (client, path)
+        found = self._sdk_values.get(key)
+        if found is None:
+            found = self._sdk_values[key] = Value("sdk", client, path)
+        return found
+
     def _attr(self, value: Value, attr: str) -> Value | None:
         kind, name = value.kind, value.name
         if kind == "module":
@@ -122,9 +131,9 @@ class ValueResolver:
         if kind == "inst":
             return self._class_attr(name, attr, instance=True)
         if kind == "client":
-            return Value("sdk", name, attr)
+            return self._sdk_value(name, attr)
         if kind == "sdk":
-            return Value("sdk", name, f"{value.path}.{attr}")
+            return self._sdk_value(name, f"{value.path}.{attr}")
         if kind == "ext":
             return Value("ext", f"{name}.{attr}")
         if kind == "registry":
@@ -186,7 +195,7 @@ class ValueResolver:
         if kind == "sdk":
             if value.path in CLIENT_PASSTHROUGH_CALLS:
                 return Value("client", name)
-            return Value("sdk", name, value.path + "()")
+            return self._sdk_value(name, value.path + "()")
         if kind == "ext":
             client = client_class(name)
             if client is not None:
@@ -266,7 +275,7 @@ class ValueResolver:
         if attr.endswith("[]") and qual[:-2] in self.variables:
             return self.value(self.variables[qual[:-2]])  # `MODELS[0]`: a list is spelled as its element
         if qual in self.functions:
-            return Value("func", qual)
+            return Value("func", self.functions[qual][0].qual)  # its own string: the memo keeps one a module
         if qual in self.classes:
             return Value("class", qual)
         if qual in self.variables:
