@@ -247,6 +247,7 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         before = len(self.sites)
         self.walk_body(node.body)
         self._settle_streams(self.sites[before:], node.body, scope.is_generator)
+        self._unmap_retried(scope, self.sites[before:])
         self.scopes.pop()
         self.functions.append(
             FunctionFacts(
@@ -273,6 +274,16 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         return False
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    @staticmethod
+    def _unmap_retried(scope: _Scope, sites: list[_SiteBuilder]) -> None:
+        """`for attempt in range(2): raw = fetch(p); try: return parse(raw)`:
+        a parameter called only in retry loops (or loops that pick one item)
+        is asked again, not mapped over items."""
+        by_node = {id(site.node): site for site in sites if site.node is not None}
+        for param, calls in scope.loop_calls.items():
+            if scope.mapped.get(param) == "loop" and all(_retried(by_node.get(id(call))) for call in calls):
+                del scope.mapped[param]
 
     def visit_ClassDef(self, node: ast.ClassDef) -> bool:
         outer = self.scope
@@ -363,6 +374,12 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
             pragmas=pragmas,
             input_functions=tuple(sorted(self.input_functions)),
         )
+
+
+def _retried(site: _SiteBuilder | None) -> bool:
+    """The innermost loop around the call asks it again until it succeeds, or picks one item."""
+    loops = [struct for struct in site.structs if struct.kind in ("for", "while", "comp")] if site is not None else []
+    return bool(loops) and bool(loops[0].per_site.get(id(site), set()) & {"retry", "once"})
 
 
 def _annotation_unless_built(annotated: list[str], returned: list[str]) -> list[str]:

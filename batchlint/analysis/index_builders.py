@@ -80,6 +80,7 @@ class _Scope:
     alts: dict = field(default_factory=dict)  # function scope: name -> every known value
     params: dict = field(default_factory=dict)  # function scope: name -> position (-1: keyword-only)
     mapped: dict = field(default_factory=dict)  # param name -> "fanout" | "loop"
+    loop_calls: dict = field(default_factory=dict)  # param name -> the calls of it in a loop (a retry is no mapping)
     # nested function name -> the parameters of this function it calls (a closure
     # `def wrap(x): return f(x)` that this function then submits or loops over)
     closure_calls: dict = field(default_factory=dict)

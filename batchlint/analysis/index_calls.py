@@ -268,6 +268,7 @@ class CallVisitor:
             if any(s.kind in ("for", "while", "comp") for s in code.structs):
                 for param in self._params_behind(func.id, code):
                     code.mapped.setdefault(param, "loop")  # `for x in xs: f(x)`
+                    code.loop_calls.setdefault(param, []).append(node)
             return
         if last not in ARG_CONTEXT_CALLS:
             return

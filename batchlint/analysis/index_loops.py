@@ -260,8 +260,8 @@ class LoopVisitor:
                 if idx is None:
                     continue
                 for later in block[idx + 1 :]:
-                    if _exits(later):
-                        return "retry"
+                    if _exits(later) or isinstance(later, TRY) and later.body and _exits(later.body[-1]):
+                        return "retry"  # also `try: return json.loads(reply...)`, validated, else asked again
                     if isinstance(later, ast.If) and _if_exits(later):
                         if tainted is None:
                             tainted = flow.derived_from(site.node) if flow is not None else set()
