@@ -131,6 +131,10 @@ class Classifier(ExternalSchedules):
             name = f"anthropic.{via.name}" if via.kind == "client" else via.name
         for pattern, arg, kind, label in REGISTRATION_RULES:
             if matches(name, pattern) and (arg == "*" or edge.site.ref_arg == arg):
+                if pattern in _JOINABLE and "join" in self._called_names(edge.site.scope):
+                    # threads started and joined by the same function are its own work, run
+                    # concurrently: whoever calls it waits (a handler's user, a script's loop)
+                    return None
                 schedule = ""
                 if kind == SCHEDULED:  # the call's other arguments: add_job(fn, "cron", hour=3), add_periodic_task(3600.0, fn.s())
                     ref_index = int(edge.site.ref_arg) if edge.site.ref_arg.isdigit() else -1
@@ -432,6 +436,8 @@ class Classifier(ExternalSchedules):
             where = ""  # read only with one of those (chain_walk, chains._usage): most sites are in no loop
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
 
+
+_JOINABLE = frozenset({"threading.Thread", "multiprocessing.Process", "multiprocessing.*Process"})
 
 # A liveness or credentials probe (`check_health`, `ping`, `test_connection`,
 # `validate_api_key`): its answer is needed now, whoever runs it and however often.
