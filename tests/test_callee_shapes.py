@@ -144,6 +144,12 @@ FSTRING_GETATTR = """
 
 @pytest.mark.parametrize("source", [
     pytest.param(FSTRING_GETATTR, id="a-method-named-by-an-f-string"),
+    pytest.param(FSTRING_GETATTR.replace('return getattr(self, f"_call_{provider}")(prompt)',
+                                         'call = getattr(self, f"_call_{provider}")\n            return call(prompt)')
+                 .replace("def _call_anthropic(self, prompt):\n            return client.messages.create(",
+                          "def _call_aaa(self, prompt):\n            return prompt\n\n        def _call_anthropic(self, prompt):\n"
+                          "            return client.messages.create("),
+                 id="a-method-named-by-an-f-string-through-a-local-not-the-first-that-fits"),
     pytest.param(FSTRING_GETATTR.replace('f"_call_{provider}"', 'f"{provider}_call"').replace("def _call_", "def call_")
                  .replace("  # expect: BL105", ""), id="neg-no-method-has-the-written-start"),
     pytest.param(FSTRING_GETATTR.replace('f"_call_{provider}"', 'f"{provider}"').replace("  # expect: BL105", ""),

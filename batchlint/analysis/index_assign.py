@@ -45,7 +45,8 @@ class AssignVisitor:
         value = self.expr(node.value)
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.targets[0], ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # MODEL = "claude-...", self.max_tokens = 8: request values
-        several = isinstance(node.value, _SEVERAL) or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.IfExp)
+        several = isinstance(node.value, _SEVERAL) or isinstance(node.value, ast.Call) and (
+            isinstance(node.value.func, ast.IfExp) or isinstance(node.value.func, ast.Name) and node.value.func.id == "getattr")
         kinds = self.elements(node.value) if several else []
         for target in node.targets:
             self._bind_assigned(target, node.value, value, kinds)

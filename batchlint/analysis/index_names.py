@@ -116,6 +116,15 @@ class NameResolver:
         if isinstance(node, ast.IfExp):  # `A if c else B if d else C`: each branch
             branches = [v for v in dict.fromkeys(self.elements(node.body) + self.elements(node.orelse)) if v != UNKNOWN]
             return branches or [UNKNOWN]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
+            choices = self.getattr_choices(node)
+            if len(choices) > 1:  # `send = getattr(self, f"send_{name}")`: each method it can name
+                values = []
+                for choice in choices:
+                    self.getattr_pick[id(node)] = choice
+                    values.append(self.expr(node))
+                self.getattr_pick.pop(id(node), None)
+                return [v for v in dict.fromkeys(values) if v != UNKNOWN] or [UNKNOWN]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.IfExp):  # `(A if c else B)()`: each class's object
             made = [f"{branch}()" for branch in self.elements(node.func) if branch != UNKNOWN]
             return made or [UNKNOWN]
