@@ -214,3 +214,55 @@ def test_a_method_named_for_user_input_given_a_record_reads_the_record(tmp_path)
     """
     files = {"replay.py": textwrap.dedent(source)}
     assert run(tmp_path, files) == expected(files)
+
+
+RETRYING = """
+    import time
+
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(prompt, retries=10):
+        attempt = 0
+        while True:
+            try:
+                return client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": prompt}])
+            except Exception:
+                if attempt < retries:
+                    time.sleep(5)
+                    attempt += 1
+                else:
+                    input("API failed repeatedly. Press Enter to retry...")
+                    attempt = 0
+
+
+    if __name__ == "__main__":
+        for line in open("profile.txt"):
+            print(ask(line))  # expect: BL105
+"""
+
+CHAT_WITH_EOF = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    if __name__ == "__main__":
+        while True:
+            try:
+                question = input("> ")
+            except EOFError:
+                break
+            print(client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": question}]))
+"""
+
+
+def test_a_pause_when_calls_fail_asks_nobody_on_a_normal_run(tmp_path):
+    files = {"job.py": textwrap.dedent(RETRYING)}
+    assert run(tmp_path, files) == expected(files)
+
+
+def test_a_chat_loop_reading_input_in_a_try_is_still_a_chat_loop(tmp_path):
+    result = check(tmp_path, {"chat.py": textwrap.dedent(CHAT_WITH_EOF)})
+    assert not result.findings, [f.message for f in result.findings]

@@ -8,7 +8,7 @@ import dataclasses
 import re
 
 from ..boundary import clamp
-from .astwalk import Arg, call_args, dotted_name, int_value, is_partial, str_value
+from .astwalk import TRY, Arg, call_args, dotted_name, int_value, is_partial, str_value
 from .facts import UNKNOWN, RequestFacts
 from .literals import literal_token
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
@@ -71,7 +71,7 @@ class CallVisitor:
             site.request = self._request_facts(node, arguments)
         self._note_mapped_params(node, arguments, code, callee, last)
         self._register(site, code)
-        if self._reads_user_input(callee, node) and not _behind_a_flag(self.stmt_stack):
+        if self._reads_user_input(callee, node) and not _off_the_normal_path(self.stmt_stack):
             for struct in code.structs:
                 if struct.kind in ("for", "while"):
                     struct.flags.add("chat")
@@ -392,17 +392,20 @@ def _forwarded(arg_values: tuple[tuple[str, str], ...], index: int) -> tuple[tup
 _USER_INPUT_METHOD = re.compile(r"_*(?:(?:get|read|request|await|wait_for)_)?user_input$|_*(?:prompt|ask)_user$")
 
 
-def _behind_a_flag(path: list[ast.stmt]) -> bool:
+def _off_the_normal_path(path: list[ast.stmt]) -> bool:
     """The statement runs only when a flag is on: `if verbose:` / `if
     args.debug:` holding `input("Press Enter...")`, inside the innermost
     loop or function. A debugging pause off by default asks nobody on a
-    normal run; a flag around a whole chat loop (`if interactive: while
-    True: ...`) does not count."""
+    normal run; nor does one in an `except` handler (a pause when calls
+    fail). A flag around a whole chat loop (`if interactive: while True:
+    ...`) does not count."""
     for outer, inner in zip(reversed(path[:-1]), reversed(path[1:])):
         if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.For, ast.AsyncFor, ast.While)):
             return False
         if isinstance(outer, ast.If) and inner in outer.body and _is_flag(outer.test):
             return True
+        if isinstance(outer, TRY) and any(inner in handler.body for handler in outer.handlers):
+            return True  # `except ...: input("API failed, press Enter to retry")`: only when calls fail
     return False
 
 
