@@ -146,7 +146,7 @@ _SCHEDULE_TABLES = ("beat_schedule", "BEAT_SCHEDULE", "CRONJOBS")  # substring t
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
 def _import_spellings(facts: FileFacts, former_name: str = "") -> set[str]:

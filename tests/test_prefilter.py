@@ -145,6 +145,12 @@ def test_import_targets_of_a_script_importing_its_neighbours_relatively():
     assert import_targets(_source("job", text)) >= {"common", "llm", "helpers", "io"}
 
 
+def test_a_relative_import_with_a_space_after_its_dots():
+    # `from . timelinemaker import x` is valid Python (the dots are their own token)
+    got = import_targets(_source("app.views", "from . timelinemaker import analyze\nfrom .. shared import util\n"))
+    assert {"app.timelinemaker", "shared"} <= got
+
+
 def test_relative_import_in_a_package_init():
     got = import_targets(_source("pkg.sub", "from .llm import ask\n", is_package=True))
     assert "pkg.sub.llm" in got
