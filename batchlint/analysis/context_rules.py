@@ -101,6 +101,9 @@ DECORATOR_RULES: tuple[Rule, ...] = (
     Rule("typer.*command", OFFLINE, "Typer command"),
 )
 
+# arq's worker settings list its task functions in a class attribute (no call names them)
+ARQ_FUNCTIONS = "arq.worker.WorkerSettings.functions"
+
 # Callables passed to these calls get the call's context. The arg selector is a
 # keyword name or a positional index; "*" takes any function argument.
 REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
@@ -123,6 +126,8 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("multiprocessing.Process", "target", WORKER, "background process"),
     ("multiprocessing.*Process", "target", WORKER, "background process"),
     ("rq.*enqueue*", "*", WORKER, "RQ job"),
+    ("arq.worker.func", "0", WORKER, "arq task"),  # `functions = [func(summarize, timeout=60)]`
+    (ARQ_FUNCTIONS, "*", WORKER, "arq task"),  # `class WorkerSettings: functions = [summarize]` (index_assign.py)
     ("fastapi.*BackgroundTasks.add_task", "*", WORKER, "FastAPI background task"),
     ("starlette.background.*", "*", WORKER, "Starlette background task"),
     ("flask.*add_url_rule", "*", INTERACTIVE, "Flask view"),

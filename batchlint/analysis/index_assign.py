@@ -9,7 +9,8 @@ import ast
 
 from .astwalk import is_partial, str_value
 from .facts import UNKNOWN, FunctionFacts
-from .index_builders import _Scope
+from .context_rules import ARQ_FUNCTIONS
+from .index_builders import _Scope, _SiteBuilder
 from .index_loops import names_providers, one_of_each
 from .index_shapes import _literal_text_size, _mentions_cache_control, string_literals
 
@@ -48,6 +49,7 @@ class AssignVisitor:
         several = isinstance(node.value, _SEVERAL) or isinstance(node.value, ast.Call) and (
             isinstance(node.value.func, ast.IfExp) or isinstance(node.value.func, ast.Name) and node.value.func.id == "getattr")
         kinds = self.elements(node.value) if several else []
+        self._note_arq_functions(node)
         for target in node.targets:
             self._bind_assigned(target, node.value, value, kinds)
             self._note_string_constant(target, node.value)
@@ -70,6 +72,23 @@ class AssignVisitor:
             self._note_display(target)
         if is_partial(given) and isinstance(target, ast.Name):
             self.scope.partials[target.id] = given
+
+    def _note_arq_functions(self, node: ast.Assign) -> None:
+        """`class WorkerSettings: functions = [summarize, embed]`: arq runs each
+        listed function as a task of its worker, as if handed to a call of
+        `arq.worker.func` (context_rules.REGISTRATION_RULES)."""
+        scope = self.scope
+        if not (scope.kind == "class" and scope.qual.rpartition(".")[2] == "WorkerSettings"
+                and "arq" in self.imported_modules and isinstance(node.value, (ast.List, ast.Tuple))
+                and any(isinstance(t, ast.Name) and t.id == "functions" for t in node.targets)):
+            return
+        code = self._code_scope()
+        for element in node.value.elts:
+            ref = self._reference(element)
+            if ref:
+                self._register(_SiteBuilder(node=None, scope=code.qual, callee=ref, span=self._pos(element),
+                                            structs=list(reversed(code.structs)), text="functions = [...]",
+                                            ref_via=ARQ_FUNCTIONS, ref_arg="0"), code)
 
     def _bind_unpacked(self, target: ast.Tuple, given: ast.expr) -> bool:
         """`a, b = x, y` and `mode, provider = setup(argv)` with `setup` a function
