@@ -35,6 +35,7 @@ class Classifier(ExternalSchedules):
         self.extra_interactive = extra_interactive
         self._own: dict[str, Context | None] = {}
         self._found_chat_loops: set | None = None
+        self._any_converses = any(fn.converses for fn, _facts in project.functions.values())
         self._registrations = self._collect_registrations()
         self._scheduled_modules: dict[str, Context] = {}
         self._add_external(external, console_scripts or {})
@@ -319,10 +320,14 @@ class Classifier(ExternalSchedules):
             parent = self.project.function(parent.parent) if parent.parent else None
         return ""
 
+    def _called_functions(self, site: Site) -> list[FunctionFacts]:
+        """The project functions a call may run (an override in a subclass too)."""
+        targets = self.project._targets(self.project.value(site.callee))
+        return [self.project.functions[qual][0] for qual in targets if qual in self.project.functions]
+
     def _changes_its_object(self, site: Site) -> bool:
         """The method called leaves something on its object (object_state.py)."""
-        targets = self.project._targets(self.project.value(site.callee))
-        return any(self.project.functions[qual][0].writes_self for qual in targets if qual in self.project.functions)
+        return any(fn.writes_self for fn in self._called_functions(site))
 
     def _chat_loops(self) -> set:
         """Loops reading input through another file or a base class (input_readers.py), found once."""
@@ -334,10 +339,9 @@ class Classifier(ExternalSchedules):
         """The function called keeps a conversation across its calls
         (object_state.converses): in a module-level list, or on its object
         unless the call makes a new object for it (`Tutor().ask(q)`)."""
-        if site.ref_via:
-            return False
-        targets = self.project._targets(self.project.value(site.callee))
-        kept = {self.project.functions[qual][0].converses for qual in targets if qual in self.project.functions}
+        if site.ref_via or not self._any_converses:
+            return False  # asked for every call in a loop: most projects keep no conversation
+        kept = {fn.converses for fn in self._called_functions(site)}
         return "module" in kept or ("self" in kept and "(" not in site.text[:-5].rpartition(".")[0])
 
     def module_context(self, facts: FileFacts, main_guard: bool, line: int) -> Context:

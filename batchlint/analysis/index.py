@@ -280,6 +280,8 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         """`for attempt in range(2): raw = fetch(p); try: return parse(raw)`:
         a parameter called only in retry loops (or loops that pick one item)
         is asked again, not mapped over items."""
+        if not scope.loop_calls:
+            return  # most functions call no parameter in a loop: no table to build
         by_node = {id(site.node): site for site in sites if site.node is not None}
         for param, calls in scope.loop_calls.items():
             if scope.mapped.get(param) == "loop" and all(_retried(by_node.get(id(call))) for call in calls):
