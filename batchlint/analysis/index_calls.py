@@ -323,14 +323,8 @@ class CallVisitor:
             head = head.value if isinstance(head, ast.Attribute) else head.func
         if not isinstance(head, ast.Call):
             return ()
-        out = []
-        for choice in self.getattr_choices(head)[1:]:
-            self.getattr_pick[id(head)] = choice
-            alt = self.expr(func)
-            if alt not in (UNKNOWN, callee) and alt not in out:
-                out.append(alt)
-        self.getattr_pick.pop(id(head), None)
-        return tuple(out)
+        alts = self.getattr_values(head, self.getattr_choices(head)[1:], func)
+        return tuple(alt for alt in dict.fromkeys(alts) if alt not in (UNKNOWN, callee))
 
     def _register(self, site: _SiteBuilder, code: _Scope) -> None:
         self.sites.append(site)

@@ -119,11 +119,7 @@ class NameResolver:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
             choices = self.getattr_choices(node)
             if len(choices) > 1:  # `send = getattr(self, f"send_{name}")`: each method it can name
-                values = []
-                for choice in choices:
-                    self.getattr_pick[id(node)] = choice
-                    values.append(self.expr(node))
-                self.getattr_pick.pop(id(node), None)
+                values = self.getattr_values(node, choices, node)
                 return [v for v in dict.fromkeys(values) if v != UNKNOWN] or [UNKNOWN]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.IfExp):  # `(A if c else B)()`: each class's object
             made = [f"{branch}()" for branch in self.elements(node.func) if branch != UNKNOWN]
@@ -226,6 +222,16 @@ class NameResolver:
                 return []  # a local bound otherwise: unknown
         literal = self.string_values.get(name.id)
         return [literal] if literal is not None and literal.isidentifier() else []
+
+    def getattr_values(self, head: ast.Call, choices: list[str], node: ast.expr) -> list[str]:
+        """`node` spelled with each name `head`, a `getattr(obj, name)` inside
+        it, can look up (one of `choices`)."""
+        values = []
+        for choice in choices:
+            self.getattr_pick[id(head)] = choice
+            values.append(self.expr(node))
+        self.getattr_pick.pop(id(head), None)
+        return values
 
     def _methods_spelled(self, receiver: ast.expr, spelling: ast.JoinedStr) -> list[str]:
         """`getattr(self, f"_call_{provider}")`: the methods of this class whose
