@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import ContextKind
+from .patterns import matches
 
 INTERACTIVE = "interactive"
 SCHEDULED = "scheduled"
@@ -153,6 +154,11 @@ REGISTRATION_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("kivy.*bind", "*", INTERACTIVE, "Kivy event handler"),
     ("flet.*", "*", INTERACTIVE, "Flet UI handler"),
 )
+
+def registrations_of(name: str) -> list[tuple[str, str, str, str]]:
+    """The REGISTRATION_RULES whose pattern a call's canonical name matches, in order."""
+    return [rule for rule in REGISTRATION_RULES if matches(name, rule[0])]
+
 
 # Registrations that may serve whoever starts them: a thread a request handler
 # starts answers that request when it sends its result back (over SSE, a

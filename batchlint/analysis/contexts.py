@@ -14,8 +14,8 @@ import re
 from ..model import ContextKind
 from .context_rules import (
     _PRIORITY, _STARTER_SERVING, AFTER_RESPONSE, CLASS_JOB_METHODS, DECORATOR_RULES, FANOUT_WRAPPERS, INTERACTIVE,
-    INTERACTIVE_BASES, INTERACTIVE_MODULES, MAP_FANOUT, MAP_LOOP, MAP_METHODS, OFFLINE, REGISTRATION_RULES,
-    SCHEDULED, SEND_BACK_METHODS, UI_BASES, WORKER, Context, FrameFacts, _where,
+    INTERACTIVE_BASES, INTERACTIVE_MODULES, MAP_FANOUT, MAP_LOOP, MAP_METHODS, OFFLINE,
+    SCHEDULED, SEND_BACK_METHODS, UI_BASES, WORKER, Context, FrameFacts, _where, registrations_of,
 )
 from .facts import Decorator, FileFacts, FunctionFacts, Site
 from .surfaces import sends_concurrently
@@ -130,8 +130,8 @@ class Classifier(ExternalSchedules):
             name = text[:-5] if text.endswith("(...)") else text
         else:
             name = f"anthropic.{via.name}" if via.kind == "client" else via.name
-        for pattern, arg, kind, label in REGISTRATION_RULES:
-            if matches(name, pattern) and (arg == "*" or edge.site.ref_arg == arg):
+        for pattern, arg, kind, label in registrations_of(name):
+            if arg == "*" or edge.site.ref_arg == arg:
                 if pattern in _JOINABLE and "join" in self._called_names(edge.site.scope):
                     # threads started and joined by the same function are its own work, run
                     # concurrently: whoever calls it waits (a handler's user, a script's loop)

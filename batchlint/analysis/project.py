@@ -7,8 +7,7 @@ import sys
 from collections import defaultdict
 from typing import NamedTuple
 
-from .context_rules import REGISTRATION_RULES
-from .patterns import matches
+from .context_rules import registrations_of
 from .clients import (
     NOT_CANDIDATES,
     SDK_METHODS,
@@ -231,7 +230,7 @@ class Project(ValueResolver):
         """`Process(target=function)` with `function` a parameter of a helper: the
         function each caller hands the helper is started (or scheduled) there."""
         via = self.value(site.ref_via)
-        return via is not None and via.kind == "ext" and _registers_by_name(via.name)
+        return via is not None and via.kind == "ext" and bool(registrations_of(via.name))
 
     def _with_alternatives(self, site: Site, targets: list[str]) -> list[str]:
         """`targets`, and what the callee reaches spelled with the other values its
@@ -381,12 +380,6 @@ class Project(ValueResolver):
     def file_of_function(self, qual: str) -> FileFacts | None:
         entry = self.functions.get(qual)
         return entry[1] if entry else None
-
-
-def _registers_by_name(name: str) -> bool:
-    """A call that starts or schedules the function handed to it (`Process(target=f)`,
-    `add_job(f, ...)`: context_rules.REGISTRATION_RULES)."""
-    return any(matches(name, pattern) for pattern, *_rest in REGISTRATION_RULES)
 
 
 def _handed_on(site: Site) -> bool:
