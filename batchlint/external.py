@@ -365,18 +365,18 @@ def _gcloud(text: str, path: str, base: str) -> list[ExternalSchedule]:
             for schedule, entry, folder, where in read_gcloud(text, path, base)]
 
 
-def _platform(found: list[tuple[str, str, str, str, str]]) -> list[ExternalSchedule]:
+def _platform(found: list[tuple[str, str, str, str, str]], text: str, path: str) -> list[ExternalSchedule]:
     """A platform's cron jobs (external_platforms.py): each single command, where it starts."""
-    return [ExternalSchedule(schedule, single, "", where, kind, base_dir=here)
-            for schedule, command, where, kind, start in found for single, here in _commands_in(command, start)]
+    return [ExternalSchedule(schedule, single, "", f"{path}:{_line_of(text, marker)}", kind, base_dir=here)
+            for schedule, command, marker, kind, start in found for single, here in _commands_in(command, start)]
 
 
 def _render(text: str, path: str, base: str) -> list[ExternalSchedule]:
-    return _platform(read_render(_yaml_documents(text), text, path, base))
+    return _platform(read_render(_yaml_documents(text), base), text, path)
 
 
 def _railway(text: str, path: str, base: str) -> list[ExternalSchedule]:
-    return _platform(read_railway(text, path, base))
+    return _platform(read_railway(text, path, base), text, path)
 
 
 _READERS = {

@@ -2,8 +2,9 @@
 `render.yaml` (a service of `type: cron`) and Railway's `railway.json` /
 `railway.toml` (`deploy.cronSchedule` with its `startCommand`).
 
-Each reader returns (schedule, command, "path:line", kind, folder the
-command starts in); external.py turns them into ExternalSchedule values.
+Each reader returns (schedule, command, text that marks the declaration,
+kind, folder the command starts in); external.py finds the line and turns
+them into ExternalSchedule values.
 Read as data, never run.
 """
 
@@ -15,7 +16,7 @@ import os
 from .config import toml_parser
 
 
-def read_render(documents: list, text: str, path: str, base: str) -> list[tuple[str, str, str, str, str]]:
+def read_render(documents: list, base: str) -> list[tuple[str, str, str, str, str]]:
     """`services: - type: cron, schedule:, startCommand:, rootDir:` of render.yaml (parsed by the caller)."""
     out = []
     for doc in documents:
@@ -30,7 +31,7 @@ def read_render(documents: list, text: str, path: str, base: str) -> list[tuple[
             # a root outside the tree (`/app`, `../x`) is not followed: where the command runs is then unknown
             here = base if not isinstance(root, str) else os.path.normpath(os.path.join(base, root)) if _plain(root) else ""
             name = service.get("name")
-            out.append((schedule, command, f"{path}:{_line_of(text, str(name) if name else 'cron')}", "Render cron job", here))
+            out.append((schedule, command, str(name) if name else "cron", "Render cron job", here))
     return out
 
 
@@ -46,14 +47,10 @@ def read_railway(text: str, path: str, base: str) -> list[tuple[str, str, str, s
     schedule, command = deploy.get("cronSchedule"), deploy.get("startCommand")
     if not isinstance(schedule, str) or not isinstance(command, str) or not schedule.strip():
         return []
-    return [(schedule, command, f"{path}:{_line_of(text, 'cronSchedule')}", "Railway cron job", base)]
+    return [(schedule, command, "cronSchedule", "Railway cron job", base)]
 
 
 def _plain(folder: str) -> bool:
     """A relative folder inside the tree (`backend`), not `/app`, `../x` or `$DIR`."""
     return bool(folder) and not folder.startswith(("/", "\\", "$", "~")) and ".." not in folder.replace("\\", "/").split("/")
 
-
-def _line_of(text: str, needle: str) -> int:
-    index = text.find(needle)
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
