@@ -80,6 +80,24 @@ def expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
     return sorted(out)
 
 
+# a scheduled script's job is the function its `__main__` block calls: the finding is
+# on the call in that function's body (line 7), not on `main()` (line 11)
+ONE_CALL_MAIN_LINE = 7
+ONE_CALL_MAIN = """
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def main():
+    client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": "Daily digest"}])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
 # A small project with a helper and a loop over it (the cache tests share it)
 CACHE_PROJECT = {
     "llm.py": """

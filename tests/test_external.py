@@ -17,24 +17,7 @@ from batchlint.cli import main
 from batchlint.config import Config
 from batchlint.external import oncalendar_to_cron
 
-from helpers import check, expected, triples, write
-
-# a scheduled script's job is the function its `__main__` block calls: the finding is
-# on the call in that function's body (line 7), not on `main()` (line 11)
-ONE_CALL_MAIN_LINE = 7
-ONE_CALL_MAIN = """
-import anthropic
-
-client = anthropic.Anthropic()
-
-
-def main():
-    client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": "Daily digest"}])
-
-
-if __name__ == "__main__":
-    main()
-"""
+from helpers import ONE_CALL_MAIN, ONE_CALL_MAIN_LINE, check, expected, triples, write
 
 ONE_CALL_MODULE = """
 import anthropic

@@ -7,21 +7,7 @@ declaration is a one-off run, not reported."""
 from __future__ import annotations
 
 import pytest
-from helpers import check, triples
-
-ONE_CALL = """
-import anthropic
-
-client = anthropic.Anthropic()
-
-
-def main():
-    client.messages.create(model="claude-haiku-4-5", max_tokens=100, messages=[{"role": "user", "content": "Daily digest"}])
-
-
-if __name__ == "__main__":
-    main()
-"""
+from helpers import ONE_CALL_MAIN, ONE_CALL_MAIN_LINE, check, triples
 
 RENDER = """services:
   - type: web
@@ -46,8 +32,8 @@ RAILWAY_TOML = '[deploy]\nstartCommand = "cd jobs && python digest.py"\ncronSche
     pytest.param("railway.toml", RAILWAY_TOML, "Railway cron job", id="railway-toml"),
 ])
 def test_a_platform_cron_job_makes_its_script_scheduled(tmp_path, name, text, kind):
-    result = check(tmp_path, {"jobs/digest.py": ONE_CALL, name: text})
-    assert triples(result) == [("jobs/digest.py", 7, "BL103")]
+    result = check(tmp_path, {"jobs/digest.py": ONE_CALL_MAIN, name: text})
+    assert triples(result) == [("jobs/digest.py", ONE_CALL_MAIN_LINE, "BL103")]
     assert f"cron `0 8 * * *` by {kind} {name}:" in result.findings[0].message
 
 
@@ -59,7 +45,7 @@ def test_a_platform_cron_job_makes_its_script_scheduled(tmp_path, name, text, ki
     pytest.param(None, None, id="neg-no-declaration"),
 ])
 def test_without_a_platform_cron_the_script_is_a_one_off(tmp_path, name, text):
-    files = {"jobs/digest.py": ONE_CALL}
+    files = {"jobs/digest.py": ONE_CALL_MAIN}
     if name:
         files[name] = text
     result = check(tmp_path, files)
