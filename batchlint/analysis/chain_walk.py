@@ -196,7 +196,7 @@ def _without_outer_items(chain: Chain) -> Chain:
         return chain
     for index, frame in enumerate(chain.frames):
         if frame.facts.not_batchable:
-            if any(f.facts.repetition is not None for f in chain.frames[index + 1:]):
+            if not frame.facts.lasting and any(f.facts.repetition is not None for f in chain.frames[index + 1:]):
                 return chain
             return Chain(chain.frames, Context("not-batchable", frame.facts.not_batchable, frame.facts.repetition_where))
     return chain

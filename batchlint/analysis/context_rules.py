@@ -100,6 +100,7 @@ DECORATOR_RULES: tuple[Rule, ...] = (
     # --- offline entry points (a person starts them, nobody waits per item)
     Rule("click.*command", OFFLINE, "click command"),
     Rule("typer.*command", OFFLINE, "Typer command"),
+    Rule("modal.*local_entrypoint", OFFLINE, "Modal local entrypoint (`modal run`)"),
 )
 
 # arq's worker settings list its task functions in a class attribute (no call names them)
@@ -262,6 +263,7 @@ class FrameFacts:
     main_guard: bool
     loops: tuple[tuple[str, int], ...] = ()  # every repetition in this frame: (label, items per run or 0)
     batched: str = ""  # the site runs inside a batching block (`async with batchify()`): reason
+    lasting: bool = False  # not_batchable for as long as an object lives (learning.py): no loop above rescues it
 
 
 def _where(path: str, line: int) -> str:

@@ -21,7 +21,9 @@ from .facts import Decorator, FileFacts, FunctionFacts, Site
 from .surfaces import sends_concurrently
 from .patterns import matches, matches_any
 from .external_contexts import ExternalSchedules
+from .index_calls import FUNCTION_MAPS
 from .input_readers import chat_loops
+from .learning import FED_LASTING, FED_LOOP, FED_TO
 from .project import Edge, Project
 
 
@@ -53,6 +55,9 @@ class Classifier(ExternalSchedules):
         if matches_any(name, FANOUT_WRAPPERS):
             return "wrapper", f"`{call_text}`"
         resolved = self.project.value(via_symbolic)
+        if method in FUNCTION_MAPS and resolved is not None and resolved.kind == "ext" \
+                and self.project.function(resolved.name.rpartition(".")[0]) is not None:
+            return "map-fanout", f"`{call_text}`"  # `enrich.map(rows)` on a project function: Modal's fan-out
         if method in MAP_METHODS and (resolved is None or resolved.kind == "ext" and not resolved.name.startswith(("builtins.", "anthropic."))):
             return "map-loop", f"`{call_text}`"
         return "", ""
@@ -329,6 +334,30 @@ class Classifier(ExternalSchedules):
         """The method called leaves something on its object (object_state.py)."""
         return any(fn.writes_self for fn in self._called_functions(site))
 
+    def _learns_from_its_answers(self, site: Site) -> tuple[str, bool]:
+        """(reason, whether its object outlives the function) when the call's
+        answer goes to another method of its object that changes what the method
+        called reads (learning.py): `self.agent.act(s)`, then `self.agent.train(s, action)`."""
+        fed = [flag[len(FED_TO):] for flag in site.flags if flag.startswith(FED_TO)]
+        if not fed or site.ref_via:
+            return "", False
+        receiver = site.callee.rpartition(".")[0]
+        asked = [fn for fn in self._called_functions(site) if fn.state_reads]
+        for method in fed if asked else ():
+            for given in self.project._targets(self.project.value(f"{receiver}.{method}")):
+                for fn, _facts in [self.project.functions[given]] if given in self.project.functions else ():
+                    for reader in asked:
+                        shared = sorted(set(reader.state_reads) & set(fn.state_writes))
+                        if shared and self._one_object(reader.class_qual, fn.class_qual):
+                            text = receiver.rpartition(".")[2] or receiver
+                            return (f"`{site.text}` learns from its answers: `{text}.{method}(...)` is given each "
+                                    f"answer and changes `self.{shared[0]}`, which the next request reads"), FED_LASTING in site.flags
+        return "", False
+
+    def _one_object(self, one: str, other: str) -> bool:
+        """Methods of one class, or of a class and one of its bases."""
+        return one == other or other in self.project.class_ancestry(one) or one in self.project.class_ancestry(other)
+
     def _chat_loops(self) -> set:
         """Loops reading input through another file or a base class (input_readers.py), found once."""
         if self._found_chat_loops is None:
@@ -382,6 +411,7 @@ class Classifier(ExternalSchedules):
                 loops.append((role_label, 0))
             elif role == "wrapper":
                 wrapper = True
+        learned, lasting = self._learns_from_its_answers(site)
         for struct in site.structs:
             kind = struct.kind
             if kind in ("for", "while", "comp"):
@@ -390,6 +420,9 @@ class Classifier(ExternalSchedules):
                     break
                 if "dependent" in struct.flags:
                     not_batchable = f"loop-carried dependence: each request reads the previous response ({struct.label} at {_where(path, struct.span.line)})"
+                    continue
+                if learned and (lasting or f"{FED_LOOP}{struct.span.line}" in site.flags):
+                    not_batchable = learned  # the object it asks lives on: so does what it learnt
                     continue
                 if self._continues_a_conversation(site):
                     not_batchable = (f"each `{site.text}` continues one conversation: its request carries the turns "
@@ -428,6 +461,8 @@ class Classifier(ExternalSchedules):
                 main_guard = True
             elif kind == "batchify":
                 batched = f"{struct.label} at {_where(path, struct.span.line)}"
+        if learned and lasting:
+            not_batchable = learned  # whatever repeats the function above, the object carries on learning
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
@@ -438,7 +473,8 @@ class Classifier(ExternalSchedules):
             loops.append((label, 0))
         if repetition is None and not (interactive or not_batchable or batched):
             where = ""  # read only with one of those (chain_walk, chains._usage): most sites are in no loop
-        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched)
+        return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched,
+                          lasting=bool(learned and lasting and not_batchable == learned))
 
 
 _JOINABLE = frozenset({"threading.Thread", "multiprocessing.Process", "multiprocessing.*Process"})

@@ -139,6 +139,9 @@ class FunctionFacts(_Fact):
     shadowed: bool = False  # a module-level def that a later def of the name replaces
     writes_self: bool = False  # a method that leaves something on its object (object_state.py)
     converses: str = ""  # it sends, as messages=, a list kept across its calls that it adds to: "module" | "self" (object_state.py)
+    # attributes of its object it changes, and the changing ones it reads (learning.py)
+    state_writes: tuple[str, ...] = ()
+    state_reads: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -23,7 +23,8 @@ from .index_loops import LoopVisitor
 from .index_names import NameResolver
 from .index_schedules import ScheduleTables
 from .index_shapes import _scan_comments
-from .object_state import converses, writes_self
+from .learning import answers_fed_back, attribute_use, class_state
+from .object_state import converses
 from .spans import SourceText
 
 _SCALAR_ANNOTATIONS = frozenset(("builtins.str()", "builtins.int()", "builtins.float()", "builtins.bool()"))
@@ -248,7 +249,11 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         self.walk_body(node.body)
         self._settle_streams(self.sites[before:], node.body, scope.is_generator)
         self._unmap_retried(scope, self.sites[before:])
+        self._mark_fed_back(node, qual, self.sites[before:])
         self.scopes.pop()
+        use = attribute_use(node) if class_qual and positional and positional[0].arg == "self" else None
+        if use is not None:
+            self.classes[class_qual]["use"][name] = use
         self.functions.append(
             FunctionFacts(
                 qual=qual,
@@ -265,7 +270,7 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
                 defaults=tuple(param_defaults),
                 extends=tuple(sorted(scope.extends)),
                 shadowed=id(node) in self.shadowed_defs,
-                writes_self=bool(class_qual) and writes_self(node),
+                writes_self=bool(use and use[0]),
                 # walked only for a function sending a `messages=` (the rest cannot)
                 converses=converses(node) if any(
                     k == "messages" for site in self.sites[before:] if site.scope == qual for k, _ in site.kwargs) else "",
@@ -287,6 +292,23 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
             if scope.mapped.get(param) == "loop" and all(_retried(by_node.get(id(call))) for call in calls):
                 del scope.mapped[param]
 
+    @staticmethod
+    def _mark_fed_back(node, qual: str, sites: list[_SiteBuilder]) -> None:
+        """Flag a call whose answer the function gives to another method of the
+        same receiver (learning.py). Walked only when two methods of one
+        receiver are called here: most functions call none."""
+        methods: dict[str, set[str]] = {}
+        for site in sites:
+            if site.node is not None and site.scope == qual and "." in site.callee:
+                receiver, _, method = site.callee.rpartition(".")
+                methods.setdefault(receiver, set()).add(method)
+        if all(len(names) < 2 for names in methods.values()):
+            return
+        fed = answers_fed_back(node)
+        for site in sites:
+            if site.node is not None and id(site.node) in fed:
+                site.flags |= fed[id(site.node)]
+
     def visit_ClassDef(self, node: ast.ClassDef) -> bool:
         outer = self.scope
         for dec in node.decorator_list:
@@ -301,10 +323,17 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         # displays: attributes given one of each of several kinds (index_loops.py);
         # methods: the names its body defines (`getattr(self, f"_call_{name}")`, index_names.py)
         methods = [s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}, "displays": set(), "methods": methods}
+        self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}, "displays": set(), "methods": methods,
+                              "use": {}}
         self.scopes.append(scope)
+        first = len(self.functions)
         self.walk_body(node.body)
         self.scopes.pop()
+        state = class_state(self.classes[qual]["use"])
+        for i in range(first, len(self.functions)) if state else ():
+            fn = self.functions[i]
+            if fn.class_qual == qual and fn.name in state:  # learning.py: what its object learns
+                self.functions[i] = dataclasses.replace(fn, state_writes=state[fn.name][0], state_reads=state[fn.name][1])
         self.class_facts.append(
             ClassFacts(
                 qual=qual,

@@ -99,6 +99,12 @@ class CallVisitor:
                     ),
                     code,
                 )
+        if last in FUNCTION_MAPS and isinstance(node.func, ast.Attribute) and arguments:
+            # `enrich.map(rows)`: a Modal function run once per item, in containers side by side
+            ref = self._reference(node.func.value)
+            if ref:
+                self._register(dataclasses.replace(site, node=None, callee=ref, ref_via=callee, flags=set(), request=None,
+                                                   callee_alts=(), arg_values=(), ref_arg="self"), code)
         self.walk(node.func)
         if last in ARG_CONTEXT_CALLS:
             struct = _StructBuilder("arg", f"argument of `{text}`", span, via=callee)
@@ -362,6 +368,9 @@ class CallVisitor:
             return ""
         return ref
 
+
+# Methods of a function handle that run it once per item (Modal's `Function.map`).
+FUNCTION_MAPS = frozenset(("map", "starmap", "for_each"))
 
 # Calls that run the function they are handed with the arguments after it:
 # `pool.submit(f, a, b)`, `asyncio.to_thread(f, a)`, `loop.run_in_executor(None, f, a)`.

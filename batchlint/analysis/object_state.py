@@ -17,27 +17,6 @@ from .astwalk import FUNCTION_DEFS, argument_nodes
 from .dependence import MUTATORS, names_read
 
 
-def writes_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The method assigns or mutates an attribute of `self` (`self.n += 1`,
-    `self.history.append(x)`, `self.cache[k] = v`), nested defs aside."""
-    if not function.args.args or function.args.args[0].arg != "self":
-        return False
-    pending = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(_on_self(t) for t in targets):
-                return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS \
-                and _on_self(node.func.value):
-            return True
-        pending.extend(ast.iter_child_nodes(node))
-    return False
-
-
 def converses(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """The function keeps one conversation across its calls: it adds to a list
     held outside the call and sends that list as a request's `messages=`, so

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"\(\)|[^.()]+")
 # the function under a task decorator: Airflow's `task.function`, Prefect's
-# `task.fn`, functools' `__wrapped__`
-_UNDECORATED = frozenset({"function", "fn", "__wrapped__"})
+# `task.fn`, functools' `__wrapped__`; Ray's and Modal's `f.remote(x)`,
+# Modal's `f.local(x)` and `f.spawn(x)` run the function's body too
+_UNDECORATED = frozenset({"function", "fn", "__wrapped__", "remote", "local", "spawn"})
 _MAX_DEPTH = 24
 
 

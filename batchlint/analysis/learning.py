@@ -1,0 +1,186 @@
+"""Objects that learn from their answers.
+
+    action = self.agent.act(state)           # asks Claude, reading self.examples
+    self.agent.train(state, action, reward)  # stores the answer in self.examples
+
+Each `act` request carries what earlier answers left on the agent, so no two of
+them can wait for one batch, however many loops sit above: the object keeps
+learning for as long as it lives. Told apart from an object that only records
+its answers (`self.llm.log_usage(reply)` adding to a counter `ask` never
+reads): the method given the answer must change what the asking method reads.
+
+The index keeps two small facts, both rare: per method, which attributes of its
+object it changes and which changing attributes it reads (`class_state`); per
+call, the other method of the same receiver given its answer
+(`answers_fed_back`). contexts.py joins them across files.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .astwalk import FUNCTION_DEFS
+from .dependence import MUTATORS, names_read
+from .object_state import stored_names
+
+FED_TO = "fed-to:"  # site flag: "fed-to:<method>", the receiver's other method given this call's answer
+FED_LASTING = "fed-lasting"  # site flag: the receiver outlives the call of its function (self, a parameter, a global)
+FED_LOOP = "fed-loop:"  # site flag: "fed-loop:<line>", a loop keeping a local receiver from one iteration to the next
+_CONSTRUCTORS = frozenset({"__init__", "__post_init__", "__new__", "setUp"})
+
+
+def _self_attribute(node: ast.AST) -> str:
+    """`self.x`, `self.x[k]`, `self.x.y` -> "x"; anything else -> ""."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return node.attr
+        node = node.value
+    return ""
+
+
+def _body_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """Every node of the function's own body, nested defs and lambdas aside."""
+    out = []
+    pending = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
+            continue
+        out.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def attribute_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str], set[str]]:
+    """(attributes of `self` it changes, attributes it reads, methods of `self` it calls).
+    A counter bumped in place (`self.calls += 1`) and a list added to are
+    changes, not reads: they shape no request."""
+    written: set[str] = set()
+    read: set[str] = set()
+    calls: set[str] = set()
+    not_read: set[int] = set()  # ids of `self.x` nodes that are a change or a method call
+    nodes = _body_nodes(function)
+    for node in nodes:
+        targets: list[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in MUTATORS and _self_attribute(node.func.value):
+                targets = [node.func.value]
+            elif isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
+                calls.add(node.func.attr)
+                not_read.add(id(node.func))
+        for target in targets:
+            for element in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
+                name = _self_attribute(element)
+                if name:
+                    written.add(name)
+                    not_read.update(id(sub) for sub in ast.walk(element) if isinstance(sub, ast.Attribute))
+    for node in nodes:
+        if isinstance(node, ast.Attribute) and id(node) not in not_read and isinstance(node.value, ast.Name) \
+                and node.value.id == "self" and isinstance(node.ctx, ast.Load):
+            read.add(node.attr)
+    return written, read, calls
+
+
+Use = tuple[set[str], set[str], set[str]]  # attribute_use()
+
+
+def class_state(use: dict[str, Use]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """For each method of one class (its attribute_use): (attributes it changes,
+    attributes it reads that some method other than a constructor changes, also
+    through the other methods of `self` it calls). Only methods with either are
+    listed."""
+    changing = set().union(*(written for name, (written, _, _) in use.items() if name not in _CONSTRUCTORS))
+    if not changing:
+        return {}
+    reads = {name: read & changing for name, (_, read, _) in use.items()}
+    grown = True
+    while grown:  # what the methods it calls read, and so on
+        grown = False
+        for name, (_, _, calls) in use.items():
+            for callee in calls & reads.keys():
+                if not reads[callee] <= reads[name]:
+                    reads[name] |= reads[callee]
+                    grown = True
+    return {name: (tuple(sorted(use[name][0])), tuple(sorted(reads[name])))
+            for name in use if use[name][0] or reads[name]}
+
+
+def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, set[str]]:
+    """id(call) -> site flags, for a call whose answer the function gives to
+    another method of the same receiver (`action = agent.act(s)`, then
+    `agent.train(s, action)`), directly or through names computed from it."""
+    calls = [node for node in _body_nodes(function)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and isinstance(node.func.value, (ast.Name, ast.Attribute))]
+    by_receiver: dict[str, list[ast.Call]] = {}
+    for call in calls:
+        by_receiver.setdefault(ast.unparse(call.func.value), []).append(call)
+    shared = {text: group for text, group in by_receiver.items() if len({c.func.attr for c in group}) > 1}
+    if not shared:
+        return {}
+    assigns = sorted((n for n in _body_nodes(function) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+                      and n.value is not None), key=lambda n: (n.lineno, n.col_offset))
+    out: dict[int, set[str]] = {}
+    for text, group in shared.items():
+        for asking in group:
+            holds = _names_holding(asking, assigns)
+            for given in group:
+                if given is asking or given.func.attr == asking.func.attr:
+                    continue
+                arguments = [*given.args, *(k.value for k in given.keywords)]
+                if any(sub is asking for arg in arguments for sub in ast.walk(arg)) or names_read(*arguments) & holds:
+                    flags = out.setdefault(id(asking), set())
+                    flags.add(FED_TO + given.func.attr)
+                    if _outlives_the_call(text, function):
+                        flags.add(FED_LASTING)
+                    else:  # a local: it learns in the loops that keep it, not in one building a new one
+                        root = text.partition(".")[0].partition("[")[0]
+                        flags.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
+                                     if root not in stored_names(loop))
+    return out
+
+
+def _loops_around(function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> list[ast.stmt]:
+    """The loops of the function's own body that hold the call."""
+    def walk(node: ast.AST, loops: list[ast.stmt]) -> list[ast.stmt] | None:
+        if node is call:
+            return loops
+        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
+            return None
+        inner = [*loops, node] if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) else loops
+        for child in ast.iter_child_nodes(node):
+            found = walk(child, inner)
+            if found is not None:
+                return found
+        return None
+
+    return next((found for stmt in function.body if (found := walk(stmt, [])) is not None), [])
+
+
+def _names_holding(call: ast.Call, assigns: list[ast.stmt]) -> set[str]:
+    """The local names given the call's answer, or a value computed from it
+    (two passes, for a loop assigning before its use)."""
+    holds: set[str] = set()
+    for _ in range(2):
+        for node in assigns:
+            if any(sub is call for sub in ast.walk(node.value)) or names_read(node.value) & holds:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                holds |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return holds
+
+
+def _outlives_the_call(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`self.agent`, a parameter, a module name: the object lives on after this
+    call returns, and what it learnt reaches the next call. A local built here
+    (`agent = Agent()`) starts afresh with each call."""
+    root = receiver.partition(".")[0].partition("[")[0]
+    args = function.args
+    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    if root == "self" or root in params:
+        return True
+    return not any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store)
+                   for n in _body_nodes(function))
