@@ -23,7 +23,7 @@ from .patterns import matches, matches_any
 from .external_contexts import ExternalSchedules
 from .index_calls import FUNCTION_MAPS
 from .input_readers import chat_loops
-from .learning import FED_LASTING, FED_LOOP, FED_TO
+from .learning import FED_LOOP, learns_from_its_answers
 from .project import Edge, Project
 
 
@@ -334,30 +334,6 @@ class Classifier(ExternalSchedules):
         """The method called leaves something on its object (object_state.py)."""
         return any(fn.writes_self for fn in self._called_functions(site))
 
-    def _learns_from_its_answers(self, site: Site) -> tuple[str, bool]:
-        """(reason, whether its object outlives the function) when the call's
-        answer goes to another method of its object that changes what the method
-        called reads (learning.py): `self.agent.act(s)`, then `self.agent.train(s, action)`."""
-        fed = [flag[len(FED_TO):] for flag in site.flags if flag.startswith(FED_TO)]
-        if not fed or site.ref_via:
-            return "", False
-        receiver = site.callee.rpartition(".")[0]
-        asked = [fn for fn in self._called_functions(site) if fn.state_reads]
-        for method in fed if asked else ():
-            for given in self.project._targets(self.project.value(f"{receiver}.{method}")):
-                for fn, _facts in [self.project.functions[given]] if given in self.project.functions else ():
-                    for reader in asked:
-                        shared = sorted(set(reader.state_reads) & set(fn.state_writes))
-                        if shared and self._one_object(reader.class_qual, fn.class_qual):
-                            text = receiver.rpartition(".")[2] or receiver
-                            return (f"`{site.text}` learns from its answers: `{text}.{method}(...)` is given each "
-                                    f"answer and changes `self.{shared[0]}`, which the next request reads"), FED_LASTING in site.flags
-        return "", False
-
-    def _one_object(self, one: str, other: str) -> bool:
-        """Methods of one class, or of a class and one of its bases."""
-        return one == other or other in self.project.class_ancestry(one) or one in self.project.class_ancestry(other)
-
     def _chat_loops(self) -> set:
         """Loops reading input through another file or a base class (input_readers.py), found once."""
         if self._found_chat_loops is None:
@@ -411,7 +387,7 @@ class Classifier(ExternalSchedules):
                 loops.append((role_label, 0))
             elif role == "wrapper":
                 wrapper = True
-        learned, lasting = self._learns_from_its_answers(site)
+        learned, lasting = learns_from_its_answers(self.project, site, self._called_functions)
         for struct in site.structs:
             kind = struct.kind
             if kind in ("for", "while", "comp"):

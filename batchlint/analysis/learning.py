@@ -18,10 +18,16 @@ call, the other method of the same receiver given its answer
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .astwalk import FUNCTION_DEFS
 from .dependence import MUTATORS, names_read
 from .object_state import stored_names
+
+if TYPE_CHECKING:
+    from .facts import FunctionFacts, Site
+    from .project import Project
 
 FED_TO = "fed-to:"  # site flag: "fed-to:<method>", the receiver's other method given this call's answer
 FED_LASTING = "fed-lasting"  # site flag: the receiver outlives the call of its function (self, a parameter, a global)
@@ -184,3 +190,31 @@ def _outlives_the_call(receiver: str, function: ast.FunctionDef | ast.AsyncFunct
         return True
     return not any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store)
                    for n in _body_nodes(function))
+
+
+def learns_from_its_answers(project: Project, site: Site,
+                            called: Callable[[Site], list[FunctionFacts]]) -> tuple[str, bool]:
+    """(reason, whether its object outlives the function) when the call's
+    answer goes to another method of its object (FED_TO) that changes what the
+    method called reads: `self.agent.act(s)`, then `self.agent.train(s, action)`.
+    `called(site)`: the project functions the call may run."""
+    fed = [flag[len(FED_TO):] for flag in site.flags if flag.startswith(FED_TO)]
+    if not fed or site.ref_via:
+        return "", False
+    asked = [fn for fn in called(site) if fn.state_reads]
+    receiver = site.callee.rpartition(".")[0]
+    for method in fed if asked else ():
+        for given in project._targets(project.value(f"{receiver}.{method}")):
+            for fn, _facts in [project.functions[given]] if given in project.functions else ():
+                for reader in asked:
+                    shared = sorted(set(reader.state_reads) & set(fn.state_writes))
+                    if shared and _one_object(project, reader.class_qual, fn.class_qual):
+                        name = receiver.rpartition(".")[2] or receiver
+                        return (f"`{site.text}` learns from its answers: `{name}.{method}(...)` is given each answer "
+                                f"and changes `self.{shared[0]}`, which the next request reads"), FED_LASTING in site.flags
+    return "", False
+
+
+def _one_object(project: Project, one: str, other: str) -> bool:
+    """Methods of one class, or of a class and one of its bases."""
+    return one == other or other in project.class_ancestry(one) or one in project.class_ancestry(other)
