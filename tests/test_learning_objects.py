@@ -80,6 +80,33 @@ SAME_LOOP = """
 """
 
 
+# each problem gets a trainer and an agent of its own: the problems are independent
+# items, each a chain of steps that learn (one batch per round of steps)
+TRAINER_PER_PROBLEM = TRAINER.replace("""        Trainer(Student(), None).start(sys.argv[1:])""", """        for problem in sys.argv[1:]:
+            Trainer(Student(), None).start([problem])  # mark: per-problem""")
+
+# a session handed in by the caller, built per item there
+SESSION = """
+    from agent import Student
+
+
+    def solve(session, steps):
+        for step in steps:
+            action = session.act(step)
+            session.train(step, action, 1)
+
+
+    def main(tasks):
+        for task in tasks:
+            solve(Student(), task)  # mark: per-task
+
+
+    if __name__ == "__main__":
+        import sys
+        main([sys.argv[1:]])
+"""
+
+
 def _files(agent=AGENT, **others):
     files = {"agent.py": textwrap.dedent(agent)}
     files.update({f"{name}.py": textwrap.dedent(text) for name, text in others.items()})
@@ -118,6 +145,10 @@ def test_an_object_learning_from_its_answers_is_not_reported(tmp_path, files):
         _expect(SAME_LOOP, "loop"), "def practise(agent, problems):\n        for problem in problems:\n",
         "def practise(unused, problems):\n        for problem in problems:\n            agent = Student()\n")),
                  id="each-item-gets-an-agent-of-its-own"),
+    pytest.param(_files(trainer=_expect(TRAINER_PER_PROBLEM, "per-problem")),
+                 id="each-problem-gets-a-trainer-and-agent-of-its-own"),
+    pytest.param(_files(session=_expect(SESSION, "per-task")),
+                 id="each-task-gets-a-session-from-its-caller"),
 ])
 def test_the_same_loops_are_reported_when_nothing_learnt_reaches_the_next_request(tmp_path, files):
     assert expected(files), "the case must mark what it expects"

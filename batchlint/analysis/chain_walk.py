@@ -6,6 +6,8 @@ after _MAX_DEPTH steps.
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass
 
 from .context_rules import ALREADY_BATCHED, INTERACTIVE, Context, FrameFacts
@@ -196,7 +198,19 @@ def _without_outer_items(chain: Chain) -> Chain:
         return chain
     for index, frame in enumerate(chain.frames):
         if frame.facts.not_batchable:
-            if not frame.facts.lasting and any(f.facts.repetition is not None for f in chain.frames[index + 1:]):
+            if any(f.facts.repetition is not None for f in _frames_that_rebuild(frame, chain.frames[index + 1:])):
                 return chain
             return Chain(chain.frames, Context("not-batchable", frame.facts.not_batchable, frame.facts.repetition_where))
     return chain
+
+
+def _frames_that_rebuild(frame: Frame, above: tuple[Frame, ...]) -> tuple[Frame, ...]:
+    """The frames above a not-batchable one whose loops may give each item a
+    new object: all of them, unless the object learns from its answers
+    (learning.py) and lasts as long as the module, or as the object holding
+    it, reached from above through its own methods (`self.step(...)`)."""
+    if frame.facts.lasting == "module":
+        return ()
+    if frame.facts.lasting == "self":
+        return tuple(itertools.dropwhile(lambda f: f.site.text.startswith("self."), above))
+    return above

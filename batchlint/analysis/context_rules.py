@@ -263,7 +263,9 @@ class FrameFacts:
     main_guard: bool
     loops: tuple[tuple[str, int], ...] = ()  # every repetition in this frame: (label, items per run or 0)
     batched: str = ""  # the site runs inside a batching block (`async with batchify()`): reason
-    lasting: bool = False  # not_batchable for as long as an object lives (learning.py): no loop above rescues it
+    # not_batchable for as long as an object lives (learning.py): "module" (no loop above
+    # is a batch), "self" (no loop in the methods of the object holding it)
+    lasting: str = ""
 
 
 def _where(path: str, line: int) -> str:

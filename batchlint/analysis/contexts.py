@@ -438,7 +438,7 @@ class Classifier(ExternalSchedules):
             elif kind == "batchify":
                 batched = f"{struct.label} at {_where(path, struct.span.line)}"
         if learned and lasting:
-            not_batchable = learned  # whatever repeats the function above, the object carries on learning
+            not_batchable = learned  # the object carries on learning in the callers keeping it (chain_walk.py)
         if wrapper and repetition is ContextKind.LOOP:
             repetition = ContextKind.FAN_OUT
             label = f"{label}, started concurrently"
@@ -450,7 +450,7 @@ class Classifier(ExternalSchedules):
         if repetition is None and not (interactive or not_batchable or batched):
             where = ""  # read only with one of those (chain_walk, chains._usage): most sites are in no loop
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched,
-                          lasting=bool(learned and lasting and not_batchable == learned))
+                          lasting=lasting if learned and not_batchable == learned else "")
 
 
 _JOINABLE = frozenset({"threading.Thread", "multiprocessing.Process", "multiprocessing.*Process"})

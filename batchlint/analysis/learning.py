@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from .project import Project
 
 FED_TO = "fed-to:"  # site flag: "fed-to:<method>", the receiver's other method given this call's answer
-FED_LASTING = "fed-lasting"  # site flag: the receiver outlives the call of its function (self, a parameter, a global)
+# site flag: the receiver outlives the call of its function: "fed-lasting:self" (held by the
+# object whose method this is), "fed-lasting:module" (a module-level object)
+FED_LASTING = "fed-lasting:"
 FED_LOOP = "fed-loop:"  # site flag: "fed-loop:<line>", a loop keeping a local receiver from one iteration to the next
 _CONSTRUCTORS = frozenset({"__init__", "__post_init__", "__new__", "setUp"})
 
@@ -141,9 +143,10 @@ def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[i
                 if any(sub is asking for arg in arguments for sub in ast.walk(arg)) or names_read(*arguments) & holds:
                     flags = out.setdefault(id(asking), set())
                     flags.add(FED_TO + given.func.attr)
-                    if _outlives_the_call(text, function):
-                        flags.add(FED_LASTING)
-                    else:  # a local: it learns in the loops that keep it, not in one building a new one
+                    holder = _holder(text, function)
+                    if holder:
+                        flags.add(FED_LASTING + holder)
+                    else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
                         root = text.partition(".")[0].partition("[")[0]
                         flags.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
                                      if root not in stored_names(loop))
@@ -179,28 +182,30 @@ def _names_holding(call: ast.Call, assigns: list[ast.stmt]) -> set[str]:
     return holds
 
 
-def _outlives_the_call(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """`self.agent`, a parameter, a module name: the object lives on after this
-    call returns, and what it learnt reaches the next call. A local built here
-    (`agent = Agent()`) starts afresh with each call."""
+def _holder(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """"self" for `self.agent` (what it learns lasts as long as the object
+    holding it, through every method of that object), "module" for a
+    module-level object (it lasts for the whole run), "" for a local built here
+    or a parameter (its caller may build one per item)."""
     root = receiver.partition(".")[0].partition("[")[0]
     args = function.args
-    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    if root == "self" or root in params:
-        return True
-    return not any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store)
-                   for n in _body_nodes(function))
+    if root == "self":
+        return "self"
+    if root in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}:
+        return ""
+    local = any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store) for n in _body_nodes(function))
+    return "" if local else "module"
 
 
 def learns_from_its_answers(project: Project, site: Site,
-                            called: Callable[[Site], list[FunctionFacts]]) -> tuple[str, bool]:
-    """(reason, whether its object outlives the function) when the call's
+                            called: Callable[[Site], list[FunctionFacts]]) -> tuple[str, str]:
+    """(reason, what holds its object: "self" | "module" | "", see _holder) when the call's
     answer goes to another method of its object (FED_TO) that changes what the
     method called reads: `self.agent.act(s)`, then `self.agent.train(s, action)`.
     `called(site)`: the project functions the call may run."""
     fed = [flag[len(FED_TO):] for flag in site.flags if flag.startswith(FED_TO)]
     if not fed or site.ref_via:
-        return "", False
+        return "", ""
     asked = [fn for fn in called(site) if fn.state_reads]
     receiver = site.callee.rpartition(".")[0]
     for method in fed if asked else ():
@@ -211,8 +216,12 @@ def learns_from_its_answers(project: Project, site: Site,
                     if shared and _one_object(project, reader.class_qual, fn.class_qual):
                         name = receiver.rpartition(".")[2] or receiver
                         return (f"`{site.text}` learns from its answers: `{name}.{method}(...)` is given each answer "
-                                f"and changes `self.{shared[0]}`, which the next request reads"), FED_LASTING in site.flags
-    return "", False
+                                f"and changes `self.{shared[0]}`, which the next request reads"), _held_by(site)
+    return "", ""
+
+
+def _held_by(site: Site) -> str:
+    return next((flag[len(FED_LASTING):] for flag in site.flags if flag.startswith(FED_LASTING)), "")
 
 
 def _one_object(project: Project, one: str, other: str) -> bool:
