@@ -292,17 +292,26 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
             if scope.mapped.get(param) == "loop" and all(_retried(by_node.get(id(call))) for call in calls):
                 del scope.mapped[param]
 
-    @staticmethod
-    def _mark_fed_back(node, qual: str, sites: list[_SiteBuilder]) -> None:
+    def _mark_fed_back(self, node, qual: str, sites: list[_SiteBuilder]) -> None:
         """Flag a call whose answer the function gives to another method of the
         same receiver (learning.py). Walked only when two methods of one
-        receiver are called here: most functions call none."""
+        receiver are called here, one answer kept, on no imported module
+        (`os.path`, `st`): most functions call none."""
         methods: dict[str, set[str]] = {}
+        answering: set[str] = set()  # receivers with a call whose answer is kept (not `logger.info(...)`)
         for site in sites:
-            if site.node is not None and site.scope == qual and "." in site.callee:
+            if site.node is not None and site.scope == qual and isinstance(site.node.func, ast.Attribute):
                 receiver, _, method = site.callee.rpartition(".")
+                root = site.node.func.value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not receiver or not isinstance(root, ast.Name) or root.id in self.imports \
+                        or root is site.node.func.value and root.id == "self":
+                    continue  # `self.step()`: object_state.py's; `os.path.join()`: a module's
                 methods.setdefault(receiver, set()).add(method)
-        if all(len(names) < 2 for names in methods.values()):
+                if not (site.stmt_path and isinstance(site.stmt_path[-1], ast.Expr) and site.stmt_path[-1].value is site.node):
+                    answering.add(receiver)
+        if not any(len(methods[receiver]) > 1 for receiver in answering):
             return
         fed = answers_fed_back(node)
         for site in sites:

@@ -120,37 +120,54 @@ def class_state(use: dict[str, Use]) -> dict[str, tuple[tuple[str, ...], tuple[s
 def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, set[str]]:
     """id(call) -> site flags, for a call whose answer the function gives to
     another method of the same receiver (`action = agent.act(s)`, then
-    `agent.train(s, action)`), directly or through names computed from it."""
-    calls = [node for node in _body_nodes(function)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-             and isinstance(node.func.value, (ast.Name, ast.Attribute))]
+    `agent.train(s, action)`), directly or through names computed from it.
+    Calls on `self` itself are left to object_state.py."""
+    nodes = _body_nodes(function)
     by_receiver: dict[str, list[ast.Call]] = {}
-    for call in calls:
-        by_receiver.setdefault(ast.unparse(call.func.value), []).append(call)
+    for node in nodes:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, (ast.Name, ast.Attribute)):
+            text = ast.unparse(node.func.value)
+            if text != "self":
+                by_receiver.setdefault(text, []).append(node)
     shared = {text: group for text, group in by_receiver.items() if len({c.func.attr for c in group}) > 1}
     if not shared:
         return {}
-    assigns = sorted((n for n in _body_nodes(function) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-                      and n.value is not None), key=lambda n: (n.lineno, n.col_offset))
+    assigns = [_Assigned(node) for node in sorted(
+        (n for n in nodes if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and n.value is not None),
+        key=lambda n: (n.lineno, n.col_offset))]
     out: dict[int, set[str]] = {}
     for text, group in shared.items():
+        given_to = [(call, _Assigned(call)) for call in group]
         for asking in group:
-            holds = _names_holding(asking, assigns)
-            for given in group:
-                if given is asking or given.func.attr == asking.func.attr:
+            holds = _names_holding(id(asking), assigns)
+            for given, arguments in given_to:
+                if given.func.attr == asking.func.attr or not (id(asking) in arguments.calls or arguments.reads & holds):
                     continue
-                arguments = [*given.args, *(k.value for k in given.keywords)]
-                if any(sub is asking for arg in arguments for sub in ast.walk(arg)) or names_read(*arguments) & holds:
-                    flags = out.setdefault(id(asking), set())
-                    flags.add(FED_TO + given.func.attr)
-                    holder = _holder(text, function)
-                    if holder:
-                        flags.add(FED_LASTING + holder)
-                    else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
-                        root = text.partition(".")[0].partition("[")[0]
-                        flags.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
-                                     if root not in stored_names(loop))
+                flags = out.setdefault(id(asking), set())
+                flags.add(FED_TO + given.func.attr)
+                holder = _holder(text, function, nodes)
+                if holder:
+                    flags.add(FED_LASTING + holder)
+                else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
+                    root = text.partition(".")[0].partition("[")[0]
+                    flags.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
+                                 if root not in stored_names(loop))
     return out
+
+
+class _Assigned:
+    """What an assignment's value (or a call's arguments) reads: names, and
+    the calls inside it; and the names an assignment stores."""
+
+    __slots__ = ("reads", "calls", "stores")
+
+    def __init__(self, node: ast.stmt | ast.Call) -> None:
+        parts = [*node.args, *(k.value for k in node.keywords)] if isinstance(node, ast.Call) else [node.value]
+        self.reads = names_read(*parts)
+        self.calls = {id(sub) for part in parts for sub in ast.walk(part) if isinstance(sub, ast.Call)}
+        targets = node.targets if isinstance(node, ast.Assign) else [] if isinstance(node, ast.Call) else [node.target]
+        self.stores = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
 def _loops_around(function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> list[ast.stmt]:
@@ -170,19 +187,18 @@ def _loops_around(function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Ca
     return next((found for stmt in function.body if (found := walk(stmt, [])) is not None), [])
 
 
-def _names_holding(call: ast.Call, assigns: list[ast.stmt]) -> set[str]:
-    """The local names given the call's answer, or a value computed from it
-    (two passes, for a loop assigning before its use)."""
+def _names_holding(call: int, assigns: list[_Assigned]) -> set[str]:
+    """The local names given the call's (id) answer, or a value computed from
+    it (two passes, for a loop assigning before its use)."""
     holds: set[str] = set()
     for _ in range(2):
-        for node in assigns:
-            if any(sub is call for sub in ast.walk(node.value)) or names_read(node.value) & holds:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                holds |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        for assigned in assigns:
+            if call in assigned.calls or assigned.reads & holds:
+                holds |= assigned.stores
     return holds
 
 
-def _holder(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+def _holder(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST]) -> str:
     """"self" for `self.agent` (what it learns lasts as long as the object
     holding it, through every method of that object), "module" for a
     module-level object (it lasts for the whole run), "" for a local built here
@@ -193,7 +209,7 @@ def _holder(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> 
         return "self"
     if root in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}:
         return ""
-    local = any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store) for n in _body_nodes(function))
+    local = any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store) for n in nodes)
     return "" if local else "module"
 
 
