@@ -255,8 +255,8 @@ def _analyze(sources: list[SourceFile], config: Config, errors: list[FileError] 
             break  # every file is parsed (or cannot be): nothing left to find
         relevance = relevance_of(project, former)
         pending = set()
-        if relevance.names:
-            mentions = Mentions(relevance.names)
+        if relevance.names or relevance.scripts:
+            mentions = Mentions(relevance.names, relevance.scripts)
             for path, source in state.sources.items():
                 if path in state.facts or path in failed:
                     continue

@@ -34,6 +34,7 @@ class Relevance(NamedTuple):
     modules: set[str]  # modules holding Claude-reaching code
     reaching: set[str]  # functions (and module scopes) from which a Claude call is reached
     carrier_classes: set[str]  # project classes with a reaching method, their bases and subclasses
+    scripts: frozenset[str] = frozenset()  # `x.py` / `pkg.x` of modules whose own code reaches Claude (script_runs.py)
 
 
 def carries_claude(value: Value | None, relevance: Relevance) -> bool:
@@ -124,7 +125,10 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
                     carrier_classes.add(cls)
         if facts is not None:
             modules.add(facts.module)
-    relevance = Relevance(names, modules, reaching, carrier_classes)
+    # a script whose own code reaches Claude may be run per item by another program
+    scripts = frozenset(spelling for qual in reaching if qual in project.modules
+                        for spelling in (project.modules[qual].path.replace("\\", "/").rpartition("/")[2], qual))
+    relevance = Relevance(names, modules, reaching, carrier_classes, scripts)
     # module variables and factories holding a carrier (`client = Anthropic()`,
     # `sampler = ClaudeSampler()`, `def get_client(): ...`)
     for qual, symbolic in project.variables.items():
@@ -253,13 +257,14 @@ class Scan:
     """What the rounds need from an unparsed file's text, read once; its
     words only when its imports could bring a reaching name in."""
 
-    __slots__ = ("text", "_words", "targets", "schedule_table")
+    __slots__ = ("text", "_words", "targets", "schedule_table", "runs_processes")
 
     def __init__(self, source: SourceFile) -> None:
         self.text = source.text
         self._words: frozenset[str] | None = None
         self.targets = import_targets(source)
         self.schedule_table = any(table in source.text for table in _SCHEDULE_TABLES)
+        self.runs_processes = "subprocess" in source.text or "os.system" in source.text
 
     @property
     def words(self) -> frozenset[str]:
@@ -272,8 +277,9 @@ class Mentions:
     """One round's reaching names, indexed by the imports that can bring them
     in, to test unparsed files against."""
 
-    def __init__(self, names: dict[str, set[str]]) -> None:
+    def __init__(self, names: dict[str, set[str]], scripts: frozenset[str] = frozenset()) -> None:
         self.names = names
+        self.scripts = scripts
         self.by_spelling: dict[str, list[str]] = {}
         for name, spellings in names.items():
             for spelling in spellings:
@@ -284,6 +290,8 @@ class Mentions:
         bring it in, or names it in a schedule table."""
         if scan.schedule_table:
             return not self.names.keys().isdisjoint(scan.words)
+        if scan.runs_processes and any(script in scan.text for script in self.scripts):
+            return True  # `subprocess.run([sys.executable, "one_job.py", item])` (analysis/script_runs.py)
         if self.by_spelling.keys().isdisjoint(scan.targets):
             return False
         wanted = {name for target in scan.targets for name in self.by_spelling.get(target, ())}

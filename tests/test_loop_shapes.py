@@ -593,3 +593,149 @@ def test_a_method_that_changes_its_object_makes_dependent_steps(tmp_path, loop, 
     body = AGENT.replace("LOOP", loop).replace("CALL", call + ("  # expect: BL105" if reported else ""))
     files = {"job.py": body}
     assert run(tmp_path, files) == expected(files)
+
+
+HELD = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Memory:
+        def __init__(self, task):
+            self.items = [task]
+
+        def note(self, text):
+            self.items.append(text)
+
+        def show(self, text):
+            print(text)
+
+        def text(self):
+            return "\\n".join(self.items)
+
+
+    class Agent:
+        def __init__(self, task):
+            self.memory = Memory(task)
+
+        def _remember(self, text):
+            self.memory.note(text)
+
+        def step(self):
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50,
+                                           messages=[{"role": "user", "content": self.memory.text()}])
+            KEEP
+
+
+    if __name__ == "__main__":
+        agent = Agent("improve the model")
+        while True:
+            agent.step()MARK
+"""
+
+
+@pytest.mark.parametrize("keep, reported", [
+    pytest.param("self.memory.note(reply.content[0].text)", False, id="neg-the-journal-kept-by-an-object-it-holds"),
+    pytest.param("self._remember(reply.content[0].text)", False, id="neg-kept-through-its-own-helper-and-a-held-object"),
+    pytest.param("self.memory.show(reply.content[0].text)", True, id="a-held-object-that-keeps-nothing"),
+])
+def test_an_object_changed_through_what_it_holds_makes_dependent_steps(tmp_path, keep, reported):
+    body = HELD.replace("KEEP", keep).replace("MARK", "  # expect: BL105" if reported else "")
+    files = {"job.py": body}
+    assert expected(files) == ([("job.py", 36, "BL105")] if reported else [])
+    assert run(tmp_path, files) == expected(files)
+
+
+CRAWL = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Extractor:
+        def __init__(self):
+            self.calls = 0
+
+        def analyze(self, chunk):
+            self.calls += 1
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50,
+                                           messages=[{"role": "user", "content": chunk}])
+            return reply.content[0].text
+
+
+    def extract(extractor, chunk):
+        for attempt in range(3):
+            try:
+                return extractor.analyze(chunk)
+            except Exception:
+                continue
+
+
+    def crawl(start, extractor):
+        queue = [start]
+        while queue:
+            page = queue.pop()
+            links = []
+            for chunk in page.split("\\n\\n"):
+                links += extract(extractor, chunk).split()MARK
+            QUEUE
+
+
+    if __name__ == "__main__":
+        crawl("https://example.com", Extractor())
+"""
+
+
+@pytest.mark.parametrize("queue, reported", [
+    pytest.param("queue.extend(links)", False, id="neg-chunks-of-pages-a-crawl-finds-from-the-answers"),
+    pytest.param("print(links)", True, id="chunks-of-one-page-each-asked-again-on-failure"),
+])
+def test_each_dependent_loop_needs_its_own_repetition_above_it(tmp_path, queue, reported):
+    """The retry loop around the method is one request asked again (not steps
+    of an object), the chunk loop is a repetition, and the crawl that feeds the
+    answers' links back is a dependence above it: a batch per page's chunks
+    would still wait for the answers before the next page."""
+    body = CRAWL.replace("QUEUE", queue).replace("MARK", "  # expect: BL105" if reported else "")
+    files = {"job.py": body}
+    assert run(tmp_path, files) == expected(files)
+
+
+BOOK = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Book:
+        def __init__(self):
+            self.done = []
+
+        def translate_batch(self, batch):
+            reply = client.messages.create(model="claude-haiku-4-5", max_tokens=50,
+                                           messages=[{"role": "user", "content": "\\n".join(batch)}])
+            self.done.append(reply.content[0].text)
+
+
+    def translate(book, paragraphs):
+        batch = []
+        for paragraph in paragraphs:
+            ADD
+            if len(batch) >= 3:
+                book.translate_batch(batch)  # expect: BL105
+                batch.clear()
+
+
+    if __name__ == "__main__":
+        translate(Book(), ["a", "b", "c", "d"])
+"""
+
+
+@pytest.mark.parametrize("add", [
+    pytest.param("batch.append(paragraph)", id="a-list-the-loop-fills-in-place"),
+    pytest.param("batch = batch + [paragraph]", id="a-list-the-loop-rebinds"),
+])
+def test_a_method_given_a_list_the_loop_fills_gets_new_input_each_time(tmp_path, add):
+    files = {"job.py": BOOK.replace("ADD", add)}
+    assert expected(files)
+    assert run(tmp_path, files) == expected(files)

@@ -14,6 +14,7 @@ from .context_rules import ALREADY_BATCHED, INTERACTIVE, Context, FrameFacts
 from .contexts import Classifier
 from .facts import PARAM_PREFIX, Site, parse_param_token
 from .project import Edge, Project
+from .script_runs import script_runners
 from .values import may_be_claude
 
 _MAX_DEPTH = 12
@@ -43,6 +44,7 @@ class ChainWalker:
         self.project = project
         self.classifier = classifier
         self._frame_cache: dict[int, FrameFacts] = {}
+        self._runners: dict | None = None  # script_runs.py, found when a chain first reaches a script's main block
         # equal frame facts as one object: most sites are in no loop and say the same
         # ("nothing"), and a call's verdicts hold their frames' until its findings are made
         self._equal: dict[FrameFacts, FrameFacts] = {}
@@ -61,6 +63,12 @@ class ChainWalker:
         scope = site.scope
         function = scope if scope in self.project.functions else ""
         return Frame(site, path, facts, function)
+
+    def _script_runners(self) -> dict:
+        """Module -> the calls that run it as a script, found once per project."""
+        if self._runners is None:
+            self._runners = script_runners(self.project)
+        return self._runners
 
     def _only_tests_call(self, frame: Frame, callers) -> bool:
         is_test = self.project.is_test
@@ -112,6 +120,12 @@ class ChainWalker:
                 return
             context = self.classifier.module_context(module, facts.main_guard, frame.site.span.line)
             out.append(Chain(frames, context))
+            if facts.main_guard and module.module not in visiting:
+                # a script another program runs as a child process, once per item (script_runs.py)
+                above: list[Chain] = []
+                for edge in self._script_runners().get(module.module, ()):
+                    self._walk(self._frame(edge.site, edge.path), frames, visiting | {module.module}, above)
+                out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
             return
         own = self.classifier.own_context(frame.function)
         edges = list(self.project.callers.get(frame.function, ()))
@@ -196,10 +210,12 @@ def _without_outer_items(chain: Chain) -> Chain:
     terminal = chain.terminal
     if terminal is not None and terminal.kind in (INTERACTIVE, ALREADY_BATCHED):
         return chain
+    # every dependent loop needs its own repetition above it: a retry loop's
+    # chunks repeated by a loop that a crawl's dependent loop runs in turn is
+    # still the crawl's dependence
     for index, frame in enumerate(chain.frames):
-        if frame.facts.not_batchable:
-            if any(f.facts.repetition is not None for f in _frames_that_rebuild(frame, chain.frames[index + 1:])):
-                return chain
+        if frame.facts.not_batchable and not any(
+                f.facts.repetition is not None for f in _frames_that_rebuild(frame, chain.frames[index + 1:])):
             return Chain(chain.frames, Context("not-batchable", frame.facts.not_batchable, frame.facts.repetition_where))
     return chain
 

@@ -331,8 +331,24 @@ class Classifier(ExternalSchedules):
         return [self.project.functions[qual][0] for qual in targets if qual in self.project.functions]
 
     def _changes_its_object(self, site: Site) -> bool:
-        """The method called leaves something on its object (object_state.py)."""
-        return any(fn.writes_self for fn in self._called_functions(site))
+        """The method called leaves something on its object (object_state.py),
+        itself, through its own helpers, or through the objects the object
+        holds (`self.holdings.set_held(side)`, `self.executor.trade(...)`)."""
+        seen: set[str] = set()
+
+        def changes(fn: FunctionFacts, depth: int) -> bool:
+            if fn.writes_self:
+                return True
+            if depth == 0 or not fn.class_qual or fn.qual in seen:
+                return False
+            seen.add(fn.qual)
+            facts = self.project.file_of_function(fn.qual)
+            return any(changes(held, depth - 1)
+                       for inner in (facts.sites if facts is not None else ())
+                       if inner.scope == fn.qual and not inner.ref_via and inner.text.startswith("self.")
+                       for held in self._called_functions(inner))
+
+        return any(changes(fn, 3) for fn in self._called_functions(site))
 
     def _chat_loops(self) -> set:
         """Loops reading input through another file or a base class (input_readers.py), found once."""
@@ -404,12 +420,12 @@ class Classifier(ExternalSchedules):
                     not_batchable = (f"each `{site.text}` continues one conversation: its request carries the turns "
                                      f"before it ({struct.label} at {_where(path, struct.span.line)})")
                     continue
+                if "retry" in struct.flags or "once" in struct.flags or "kinds" in struct.flags:
+                    continue  # one request asked again; the one item a test picks; one of each kind
                 if "same-inputs" in struct.flags and self._changes_its_object(site):
                     not_batchable = (f"each `{site.text}` builds on what the last left on its object, given nothing "
                                      f"new per iteration ({struct.label} at {_where(path, struct.span.line)})")
                     continue
-                if "retry" in struct.flags or "once" in struct.flags or "kinds" in struct.flags:
-                    continue  # one request asked again; the one item a test picks; one of each kind
                 if not_batchable:
                     # a loop around the dependent one, over independent items (questions,
                     # each a multi-turn chain): it is the repetition, one batch per round

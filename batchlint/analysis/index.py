@@ -64,6 +64,7 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         self.variable_alts: dict[str, list[str]] = {}
         self.string_constants: dict[str, int] = {}  # module-level NAME = "literal" -> length
         self.string_values: dict[str, str] = {}  # the same, for short literals (model ids)
+        self.script_paths: dict[str, str] = {}  # module names given a path ending in .py (script_runs.py)
         self.string_tuples: dict[str, list[str]] = {}  # module-level NAMES = ("a", "b"): a small set of literals
         self.registries: list[tuple[str, str, str]] = []  # see FileFacts.registries
         self.getattr_pick: dict[int, str] = {}  # getattr call -> the name chosen while listing alternatives

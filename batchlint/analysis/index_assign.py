@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from .script_runs import script_path
 from .astwalk import is_partial, str_value
 from .facts import UNKNOWN, FunctionFacts
 from .context_rules import ARQ_FUNCTIONS
@@ -34,6 +35,9 @@ class AssignVisitor:
             literal = str_value(value)
             if literal is not None and len(literal) <= 100:
                 self.string_values[target.id] = literal
+            script = script_path(value)
+            if script:  # `JOB = Path(__file__).parent / "one_job.py"`: a script subprocess calls may run
+                self.script_paths[target.id] = script
             names = string_literals(value)
             if names:
                 self.string_tuples[target.id] = names

@@ -11,6 +11,7 @@ from ..boundary import clamp
 from .astwalk import TRY, Arg, call_args, dotted_name, int_value, is_partial, str_value
 from .facts import UNKNOWN, RequestFacts
 from .literals import literal_token
+from .script_runs import SCRIPT_RUNNER_NAMES, script_run
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_shapes import (
     ARG_CONTEXT_CALLS, INPUT_CALLS, INPUT_METHODS, INPUT_PACKAGES, TEXT_KEPT_CALLS, _fstring_fields, _literal_text_size, _mentions_cache_control,
@@ -61,6 +62,9 @@ class CallVisitor:
         )
         if id(node) in self.awaited:
             site.flags.add("awaited")
+        runs = script_run(node, callee, self.script_paths) if last in SCRIPT_RUNNER_NAMES else ""
+        if runs:  # `subprocess.run([sys.executable, "one_job.py", item])` (script_runs.py)
+            site.flags.add(runs)
         if id(node) in self.collected:
             site.flags.add("collected")  # its result is only gathered in code (`"".join(gen(p))`)
         if last in ("join", "list", "tuple") and (callee == UNKNOWN or callee.startswith("builtins.") or last == "join"):

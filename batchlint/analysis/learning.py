@@ -152,7 +152,7 @@ def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[i
                 else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
                     root = text.partition(".")[0].partition("[")[0]
                     flags.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
-                                 if root not in stored_names(loop))
+                                 if root not in stored_names(loop, changed=False))
     return out
 
 

@@ -97,9 +97,24 @@ def _on_self(node: ast.AST) -> bool:
     return False
 
 
-def stored_names(loop: ast.For | ast.AsyncFor | ast.While) -> set[str]:
-    """The names a loop assigns, its variable included."""
-    return {n.id for n in ast.walk(loop) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+def stored_names(loop: ast.For | ast.AsyncFor | ast.While, changed: bool = True) -> set[str]:
+    """The names a loop assigns, its variable included, and (`changed`) the
+    ones it changes in place (`batch.append(p)`, `seen[k] = v`): a name handed
+    to a method after either is a new input each iteration."""
+    out: set[str] = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif not changed:
+            continue
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store) \
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS:
+            root = node.func.value if isinstance(node, ast.Call) else node.value
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                out.add(root.id)
+    return out
 
 
 def same_inputs(call: ast.Call, assigned: Callable[[], set[str]]) -> bool:
