@@ -739,3 +739,14 @@ def test_a_method_given_a_list_the_loop_fills_gets_new_input_each_time(tmp_path,
     files = {"job.py": BOOK.replace("ADD", add)}
     assert expected(files)
     assert run(tmp_path, files) == expected(files)
+
+
+def test_a_method_given_what_a_call_returns_gets_new_input_each_time(tmp_path):
+    """`bot.handle(inbox.get())`: each pass asks afresh, whatever the bot keeps."""
+    source = HELD.replace("def step(self):", "def step(self, task):").replace(
+        "messages=[{\"role\": \"user\", \"content\": self.memory.text()}]",
+        "messages=[{\"role\": \"user\", \"content\": task}]").replace("KEEP", "self.memory.note(reply.content[0].text)")
+    files = {"job.py": source.replace("agent.step()MARK", "agent.step(input_queue.get())  # expect: BL105")
+             .replace("agent = Agent(", "import queue\n        input_queue = queue.Queue()\n        agent = Agent(")}
+    assert "def step(self, task)" in files["job.py"] and expected(files)
+    assert run(tmp_path, files) == expected(files)

@@ -129,4 +129,6 @@ def same_inputs(call: ast.Call, assigned: Callable[[], set[str]]) -> bool:
         return False
     if isinstance(receiver, ast.Name) and receiver.id in assigned():
         return False  # a new object each iteration
+    if any(isinstance(node, ast.Call) for arg in argument_nodes(call) for node in ast.walk(arg)):
+        return False  # `self.step(self.env.state())`, `bot.handle(queue.get())`: asked afresh each time
     return not {name.partition(".")[0] for name in names_read(*argument_nodes(call))} & assigned()
