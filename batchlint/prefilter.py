@@ -126,8 +126,12 @@ def relevance_of(project: Project, former_names: dict[str, str] | None = None) -
         if facts is not None:
             modules.add(facts.module)
     # a script whose own code reaches Claude may be run per item by another program
+    # (its file name, `job.py`, or a dotted name `-m` may give, `jobs.archive_one`; a bare module
+    # name like `main` is in too many texts to pick files by)
     scripts = frozenset(spelling for qual in reaching if qual in project.modules
-                        for spelling in (project.modules[qual].path.replace("\\", "/").rpartition("/")[2], qual))
+                        for path in [project.modules[qual].path.replace("\\", "/")]
+                        for spelling in (path.rpartition("/")[2], qual, path[:-3].replace("/", "."))
+                        if spelling.endswith(".py") or "." in spelling)
     relevance = Relevance(names, modules, reaching, carrier_classes, scripts)
     # module variables and factories holding a carrier (`client = Anthropic()`,
     # `sampler = ClaudeSampler()`, `def get_client(): ...`)
@@ -391,6 +395,10 @@ def handoff_sources(project: Project, relevance: Relevance, by_module: dict[str,
         return found
 
     out: set[str] = set()
+    for module, stars in project.star_imports.items():
+        if len(stars) > 1 and module in relevance.modules:  # which of them binds a name: the last that defines it
+            for star in stars:
+                out.update(modules_of(star))
     for f in project.files:
         used = _handoffs(f, project, relevance, modules_of)
         for target in used:

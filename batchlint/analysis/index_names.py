@@ -4,6 +4,7 @@ symbolic dotted strings (a mixin of index._Indexer)."""
 from __future__ import annotations
 
 import ast
+import builtins
 
 from .astwalk import FUNCTION_DEFS, TRY, dotted_name, str_value
 from .surfaces import ANTHROPIC_HOSTS, OPENAI_COMPAT, OTHER_PROVIDER
@@ -25,6 +26,7 @@ def _variable_key(index: ast.AST) -> bool:
 
 
 _DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.Dict)
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 class NameResolver:
@@ -38,8 +40,10 @@ class NameResolver:
             return self.imports[name]
         if name in self.module_defs or name in self.variables:
             return self.current_defs.get(name) or f"{self.module}.{name}"
-        if self.star_imports:
-            return f"{self.star_imports[0]}.{name}" if len(self.star_imports) == 1 else UNKNOWN
+        if self.star_imports and name not in _BUILTIN_NAMES:
+            # one star import: its module's name; several: the project looks the
+            # name up in each (values.import_sources), as Python binds the last
+            return f"{self.star_imports[0]}.{name}" if len(self.star_imports) == 1 else f"{self.module}.{name}"
         return f"builtins.{name}"
 
     def expr(self, node: ast.AST | None) -> str:

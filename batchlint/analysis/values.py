@@ -285,21 +285,26 @@ class ValueResolver:
             return self.value(self.variables[qual])
         if qual in self.modules:
             return Value("module", qual)
+        outside = None  # a star-imported module not parsed (it names nothing that reaches Claude)
         for symbolic in self.import_sources(module, attr):
             result = self.value(symbolic)
-            if result is not None:
+            if result is not None and result.kind != "ext":
                 return result
+            outside = outside or result
+        if outside is not None:
+            return outside
         if module in self.modules:
             return None
         return Value("ext", qual)
 
     def import_sources(self, module: str, attr: str) -> list[str]:
         """Where a name a module imports comes from: its import, else the same
-        name in each module it star-imports, in order."""
+        name in each module it star-imports, the last first (a later star
+        import rebinds what an earlier one gave)."""
         imported = self.imports.get(module, {}).get(attr)
         if imported is not None:
             return [imported]
-        return [f"{star}.{attr}" for star in self.star_imports.get(module, ())]
+        return [f"{star}.{attr}" for star in reversed(self.star_imports.get(module, ()))]
 
     def _class_attr(self, cls: str, attr: str, instance: bool, seen: frozenset = frozenset(),
                     owner: str = "") -> Value | None:
