@@ -314,7 +314,9 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
                     answering.add(receiver)
         if not any(len(methods[receiver]) > 1 for receiver in answering):
             return
-        fed = answers_fed_back(node)
+        scope = self._function_scope()
+        calls = [site.node for site in sites if site.node is not None and site.scope == qual]
+        fed = answers_fed_back(node, calls, scope.assigns, set(scope.locals) | set(scope.params))
         for site in sites:
             if site.node is not None and id(site.node) in fed:
                 site.flags |= fed[id(site.node)]

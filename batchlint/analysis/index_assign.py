@@ -42,7 +42,16 @@ class AssignVisitor:
             if names:
                 self.string_tuples[target.id] = names
 
+    def _note_assignment(self, node: ast.stmt) -> None:
+        fn = self._function_scope()
+        if fn is not None:
+            fn.assigns.append(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._note_assignment(node)
+
     def visit_Assign(self, node: ast.Assign) -> bool | None:
+        self._note_assignment(node)
         if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and \
                 (isinstance(node.targets[0], ast.Name) or self._self_attribute(node.targets[0])):
             self._named_lambda(node.targets[0], node.value)
@@ -147,6 +156,7 @@ class AssignVisitor:
             self.registries.append(("store", fn.qual, registry))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._note_assignment(node)
         value = self.expr(node.value) if node.value is not None else UNKNOWN
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.target, ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # `model: str = "claude-..."` in a settings class

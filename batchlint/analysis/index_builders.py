@@ -88,3 +88,4 @@ class _Scope:
     partials: dict = field(default_factory=dict)  # name -> the functools.partial(...) call it was given
     displays: set = field(default_factory=set)  # names given a display of one of each of several kinds
     extends: set = field(default_factory=set)  # methods it calls through super()
+    assigns: list = field(default_factory=list)  # function scope: its assignment statements, in order (learning.py)

@@ -117,36 +117,35 @@ def class_state(use: dict[str, Use]) -> dict[str, tuple[tuple[str, ...], tuple[s
             for name in use if use[name][0] or reads[name]}
 
 
-def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, set[str]]:
+def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef, calls: list[ast.Call],
+                     assigns: list[ast.stmt], local_names: set[str]) -> dict[int, set[str]]:
     """id(call) -> site flags, for a call whose answer the function gives to
     another method of the same receiver (`action = agent.act(s)`, then
     `agent.train(s, action)`), directly or through names computed from it.
+    `calls` and `assigns`: the function's own, as the index walked them (in
+    source order); `local_names`: its parameters and the names it binds.
     Calls on `self` itself are left to object_state.py."""
-    nodes = _body_nodes(function)
     by_receiver: dict[str, list[ast.Call]] = {}
-    for node in nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and isinstance(node.func.value, (ast.Name, ast.Attribute)):
+    for node in calls:
+        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, (ast.Name, ast.Attribute)):
             text = ast.unparse(node.func.value)
             if text != "self":
                 by_receiver.setdefault(text, []).append(node)
     shared = {text: group for text, group in by_receiver.items() if len({c.func.attr for c in group}) > 1}
     if not shared:
         return {}
-    assigns = [_Assigned(node) for node in sorted(
-        (n for n in nodes if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and n.value is not None),
-        key=lambda n: (n.lineno, n.col_offset))]
+    assigned = [_Assigned(node) for node in assigns if node.value is not None]
     out: dict[int, set[str]] = {}
     for text, group in shared.items():
         given_to = [(call, _Assigned(call)) for call in group]
         for asking in group:
-            holds = _names_holding(id(asking), assigns)
+            holds = _names_holding(id(asking), assigned)
             for given, arguments in given_to:
                 if given.func.attr == asking.func.attr or not (id(asking) in arguments.calls or arguments.reads & holds):
                     continue
                 flags = out.setdefault(id(asking), set())
                 flags.add(FED_TO + given.func.attr)
-                holder = _holder(text, function, nodes)
+                holder = _holder(text, local_names)
                 if holder:
                     flags.add(FED_LASTING + holder)
                 else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
@@ -198,19 +197,15 @@ def _names_holding(call: int, assigns: list[_Assigned]) -> set[str]:
     return holds
 
 
-def _holder(receiver: str, function: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST]) -> str:
+def _holder(receiver: str, local_names: set[str]) -> str:
     """"self" for `self.agent` (what it learns lasts as long as the object
     holding it, through every method of that object), "module" for a
     module-level object (it lasts for the whole run), "" for a local built here
     or a parameter (its caller may build one per item)."""
     root = receiver.partition(".")[0].partition("[")[0]
-    args = function.args
     if root == "self":
         return "self"
-    if root in {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}:
-        return ""
-    local = any(isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store) for n in nodes)
-    return "" if local else "module"
+    return "" if root in local_names else "module"
 
 
 def learns_from_its_answers(project: Project, site: Site,
