@@ -23,7 +23,7 @@ from .index_loops import LoopVisitor
 from .index_names import NameResolver
 from .index_schedules import ScheduleTables
 from .index_shapes import _scan_comments
-from .learning import answers_fed_back, attribute_use, class_state
+from .learning import answers_fed_back, class_state
 from .object_state import converses
 from .spans import SourceText
 
@@ -252,9 +252,9 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         self._unmap_retried(scope, self.sites[before:])
         self._mark_fed_back(node, qual, self.sites[before:])
         self.scopes.pop()
-        use = attribute_use(node) if class_qual and positional and positional[0].arg == "self" else None
-        if use is not None:
-            self.classes[class_qual]["use"][name] = use
+        is_method = bool(class_qual) and bool(positional) and positional[0].arg == "self"
+        if is_method:  # learning.py reads its attributes once the class is walked, if the class changes any
+            self.classes[class_qual]["methods_of"][name] = (node, scope.self_writes)
         self.functions.append(
             FunctionFacts(
                 qual=qual,
@@ -271,7 +271,7 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
                 defaults=tuple(param_defaults),
                 extends=tuple(sorted(scope.extends)),
                 shadowed=id(node) in self.shadowed_defs,
-                writes_self=bool(use and use[0]),
+                writes_self=is_method and bool(scope.self_writes),
                 # walked only for a function sending a `messages=` (the rest cannot)
                 converses=converses(node) if any(
                     k == "messages" for site in self.sites[before:] if site.scope == qual for k, _ in site.kwargs) else "",
@@ -336,12 +336,12 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         # methods: the names its body defines (`getattr(self, f"_call_{name}")`, index_names.py)
         methods = [s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
         self.classes[qual] = {"attrs": scope.attrs, "kinds": {}, "alts": {}, "displays": set(), "methods": methods,
-                              "use": {}}
+                              "methods_of": {}}
         self.scopes.append(scope)
         first = len(self.functions)
         self.walk_body(node.body)
         self.scopes.pop()
-        state = class_state(self.classes[qual]["use"])
+        state = class_state(self.classes[qual]["methods_of"])
         for i in range(first, len(self.functions)) if state else ():
             fn = self.functions[i]
             if fn.class_qual == qual and fn.name in state:  # learning.py: what its object learns

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from .learning import self_attribute
 from .script_runs import script_path
 from .astwalk import is_partial, str_value
 from .facts import UNKNOWN, FunctionFacts
@@ -46,6 +47,11 @@ class AssignVisitor:
         fn = self._function_scope()
         if fn is not None:
             fn.assigns.append(node)
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                for element in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+                    name = self_attribute(element)
+                    if name:  # `self.x = ...`, `self.x[k] = ...`, `self.n += 1`
+                        fn.self_writes.add(name)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._note_assignment(node)

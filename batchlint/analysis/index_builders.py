@@ -89,3 +89,4 @@ class _Scope:
     displays: set = field(default_factory=set)  # names given a display of one of each of several kinds
     extends: set = field(default_factory=set)  # methods it calls through super()
     assigns: list = field(default_factory=list)  # function scope: its assignment statements, in order (learning.py)
+    self_writes: set = field(default_factory=set)  # method scope: attributes of `self` it changes (learning.py)

@@ -12,6 +12,8 @@ from .astwalk import TRY, Arg, call_args, dotted_name, int_value, is_partial, st
 from .facts import UNKNOWN, RequestFacts
 from .literals import literal_token
 from .script_runs import SCRIPT_RUNNER_NAMES, script_run
+from .learning import self_attribute
+from .dependence import MUTATORS
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_shapes import (
     ARG_CONTEXT_CALLS, INPUT_CALLS, INPUT_METHODS, INPUT_PACKAGES, TEXT_KEPT_CALLS, _fstring_fields, _literal_text_size, _mentions_cache_control,
@@ -32,6 +34,10 @@ class CallVisitor:
             # `super().run(xs)` / `Base.run(self, xs)`: an override that runs the
             # base method too (project.py, _inherited_only)
             code.extends.add(func.attr)
+        if isinstance(func, ast.Attribute) and func.attr in MUTATORS and code.kind == "function":
+            name = self_attribute(func.value)
+            if name:  # `self.history.append(x)`: the method changes its object (learning.py)
+                code.self_writes.add(name)
         arguments = call_args(node)
         callee = self.expr(node.func)
         if callee != UNKNOWN:

@@ -37,7 +37,7 @@ FED_LOOP = "fed-loop:"  # site flag: "fed-loop:<line>", a loop keeping a local r
 _CONSTRUCTORS = frozenset({"__init__", "__post_init__", "__new__", "setUp"})
 
 
-def _self_attribute(node: ast.AST) -> str:
+def self_attribute(node: ast.AST) -> str:
     """`self.x`, `self.x[k]`, `self.x.y` -> "x"; anything else -> ""."""
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
@@ -75,14 +75,14 @@ def attribute_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in MUTATORS and _self_attribute(node.func.value):
+            if node.func.attr in MUTATORS and self_attribute(node.func.value):
                 targets = [node.func.value]
             elif isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
                 calls.add(node.func.attr)
                 not_read.add(id(node.func))
         for target in targets:
             for element in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
-                name = _self_attribute(element)
+                name = self_attribute(element)
                 if name:
                     written.add(name)
                     not_read.update(id(sub) for sub in ast.walk(element) if isinstance(sub, ast.Attribute))
@@ -93,14 +93,16 @@ def attribute_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set
     return written, read, calls
 
 
-Use = tuple[set[str], set[str], set[str]]  # attribute_use()
-
-
-def class_state(use: dict[str, Use]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """For each method of one class (its attribute_use): (attributes it changes,
-    attributes it reads that some method other than a constructor changes, also
-    through the other methods of `self` it calls). Only methods with either are
-    listed."""
+def class_state(methods: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, set[str]]]
+                ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """For each method of one class (its node, and the attributes of `self`
+    the index saw it change): (attributes it changes, attributes it reads
+    that some method other than a constructor changes, also through the other
+    methods of `self` it calls). Only methods with either are listed. A class
+    no method of which changes its object after construction is not read."""
+    if not any(writes for name, (_, writes) in methods.items() if name not in _CONSTRUCTORS):
+        return {}
+    use = {name: attribute_use(node) for name, (node, _) in methods.items()}
     changing = set().union(*(written for name, (written, _, _) in use.items() if name not in _CONSTRUCTORS))
     if not changing:
         return {}
