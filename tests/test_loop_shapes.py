@@ -750,3 +750,79 @@ def test_a_method_given_what_a_call_returns_gets_new_input_each_time(tmp_path):
              .replace("agent = Agent(", "import queue\n        input_queue = queue.Queue()\n        agent = Agent(")}
     assert "def step(self, task)" in files["job.py"] and expected(files)
     assert run(tmp_path, files) == expected(files)
+
+
+SECTIONS = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+    steps = ["intro", "model", "results"]
+
+
+    def ask(prompt):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=50,
+                                      messages=[{"role": "user", "content": prompt}]).content[0].text
+
+
+    if __name__ == "__main__":
+        for i, step in enumerate(steps):
+            context = ""
+            READ
+            answer = ask(f"{context}\\nWrite the {step} section")MARK
+            with open(f"out/{step}-response.md", "w") as handle:
+                handle.write(answer)
+"""
+
+
+@pytest.mark.parametrize("read, reported", [
+    pytest.param("for earlier in steps[:i]:\n                context += open(f\"out/{earlier}-response.md\").read()",
+                 False, id="neg-earlier-answers-read-back-from-their-files"),
+    pytest.param("paths = [f\"out/{name}-response.md\" for name in steps[:i]]\n            context = assemble(paths)",
+                 False, id="neg-paths-of-earlier-answers-handed-to-a-helper"),
+    pytest.param("context = open(f\"in/{step}.md\").read()", True, id="each-step-reads-its-own-input"),
+    pytest.param("import os\n            if os.path.exists(f\"out/{step}-response.md\"):\n                continue",
+                 True, id="a-resume-check-on-the-steps-own-output"),
+])
+def test_answers_carried_through_files(tmp_path, read, reported):
+    body = SECTIONS.replace("READ", read).replace("MARK", "  # expect: BL105" if reported else "")
+    if "assemble(" in read:
+        body = body.replace("steps = [", "assemble = \"\".join\n    steps = [")
+    files = {"paper.py": body}
+    assert run(tmp_path, files) == expected(files)
+
+
+SENTENCES = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(prompt):
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=50,
+                                      messages=[{"role": "user", "content": prompt}]).content[0].text
+
+
+    def sentences(count):
+        made = 0
+        out = []
+        while made < count:
+            text = ask(f"write {count - made} sentences")MARK
+            for line in LINES:
+                out.append(line)
+                made += 1
+        return out
+
+
+    if __name__ == "__main__":
+        print(sentences(100))
+"""
+
+
+@pytest.mark.parametrize("lines, reported", [
+    pytest.param("text.splitlines()", False, id="neg-a-counter-raised-per-line-of-the-answer"),
+    pytest.param("range(5)", True, id="a-counter-raised-a-fixed-number-of-times"),
+])
+def test_a_counter_raised_per_element_of_the_answer(tmp_path, lines, reported):
+    body = SENTENCES.replace("LINES", lines).replace("MARK", "  # expect: BL105" if reported else "")
+    files = {"gen.py": body}
+    assert run(tmp_path, files) == expected(files)

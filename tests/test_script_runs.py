@@ -68,3 +68,11 @@ def test_a_script_run_per_item_is_reported_at_the_loop(tmp_path, files):
 ])
 def test_a_script_run_once_or_not_found_is_not_reported(tmp_path, files):
     assert run(tmp_path, files) == []
+
+
+def test_a_script_without_a_main_block_is_followed_too(tmp_path):
+    script = ONE_JOB.replace('if __name__ == "__main__":\n    main(sys.argv[1])', "main(sys.argv[1])")
+    files = _files('subprocess.run([sys.executable, "archive_one.py", job_dir], check=True)', True)
+    files["scripts/archive_one.py"] = script
+    assert "__main__" not in script
+    assert run(tmp_path, files) == expected(files)

@@ -120,8 +120,9 @@ class ChainWalker:
                 return
             context = self.classifier.module_context(module, facts.main_guard, frame.site.span.line)
             out.append(Chain(frames, context))
-            if facts.main_guard and module.module not in visiting:
-                # a script another program runs as a child process, once per item (script_runs.py)
+            if module.module not in visiting:
+                # a script another program runs as a child process, once per item (script_runs.py);
+                # its module-level code runs then, in a `__main__` block or not
                 above: list[Chain] = []
                 for edge in self._script_runners().get(module.module, ()):
                     self._walk(self._frame(edge.site, edge.path), frames, visiting | {module.module}, above)

@@ -228,6 +228,9 @@ CLASS_JOB_METHODS = (
     ("django.core.management.*LabelCommand", "handle_label", OFFLINE, "Django management command"),
     ("celery.*Task", "run", WORKER, "Celery task"),
     ("luigi.*Task", "run", SCHEDULED, "Luigi task"),
+    # a folder watcher: the observer's thread runs it for each file that arrives
+    *(("watchdog.events.*EventHandler", event, WORKER, "watchdog file-event handler")
+      for event in ("on_created", "on_modified", "on_moved", "on_closed", "on_any_event")),
 )
 
 # Methods of these classes handle a person's actions in a window or a terminal UI.

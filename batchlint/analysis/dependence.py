@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .astwalk import COMPOUND, COMPREHENSIONS, FUNCTION_DEFS, argument_nodes, children, dotted_name, find_all, walk
 from .carried import CarriedFlow
+from .file_flow import reads_back_answers
 from .retry_guards import TAKE, guard_edges, item_picks
 
 # Methods that put their arguments into the receiver.
@@ -154,6 +155,10 @@ class _FlowCollector:
         # storing a result into the item (`each["output"] = response`) does not
         # reach the outer loop's next iteration, unless the items come from it
         self._edge(_target_names(node.target), node.iter, rebinds=True, plain=True)
+        # a counter raised once per element (`for line in answer.splitlines(): made += 1`)
+        # counts the elements: it is computed from what the loop runs over
+        for bump in find_all(node.body, ast.AugAssign):
+            self._edge_from(_target_names(bump.target), [node.iter], _target_names(bump.target))
 
     def _with_item(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -190,6 +195,7 @@ class LoopFlow:
         self._fresh = set(fresh)  # the loop's own target: a new value every iteration
         self._carried = CarriedFlow(body, self._edges, self._fresh)
         self._body = body
+        self._opens: bool | None = None
 
     @staticmethod
     def _closure(key: int, edges: list[_Edge]) -> set[str]:
@@ -230,6 +236,8 @@ class LoopFlow:
         tainted = self.tainted_by(call)
         if not tainted:
             return False
+        if self._opens_files() and reads_back_answers(self._body, self.derived_from(call), names_read):
+            return True  # answers written to files a later iteration reads back (file_flow.py)
         # what the next iteration's call sees, in the order the body runs
         # (names re-bound before the call carry nothing over); a name reset at
         # the top of the body and then filled from a dict keyed by the item
@@ -240,6 +248,12 @@ class LoopFlow:
             tainted &= reaching
         args = argument_nodes(call)
         return any(not self._item_entry(name, args, tainted) for name in names_read(*args) & tainted)
+
+    def _opens_files(self) -> bool:
+        """The body calls `open` or `Path`: asked once, only for a call whose answer is kept."""
+        if self._opens is None:
+            self._opens = any(isinstance(n, ast.Name) and n.id in ("open", "Path") for n in find_all(self._body, ast.Name))
+        return self._opens
 
     def _item_entry(self, name: str, values: list[ast.AST], tainted: set[str]) -> bool:
         """`queries[k]["answer"] = ask(queries[k]["question"])` in `for k in

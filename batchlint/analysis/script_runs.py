@@ -3,7 +3,7 @@
     for job_dir in job_dirs:
         subprocess.run([sys.executable, "scripts/archive_one.py", job_dir], check=True)
 
-runs `archive_one.py`'s `__main__` block once per item: its one Claude call is
+runs `archive_one.py` (its module-level code, `__main__` block included) once per item: its one Claude call is
 a loop's, as if the loop called its `main()`. The index notes the script a
 `subprocess` / `os.system` call names with a written path (`"x.py"`) or module
 (`-m pkg.mod`); the chain walk (chain_walk.py) follows a script's `__main__`
