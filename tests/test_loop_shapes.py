@@ -826,3 +826,15 @@ def test_a_counter_raised_per_element_of_the_answer(tmp_path, lines, reported):
     body = SENTENCES.replace("LINES", lines).replace("MARK", "  # expect: BL105" if reported else "")
     files = {"gen.py": body}
     assert run(tmp_path, files) == expected(files)
+
+
+def test_a_file_per_sample_written_under_a_built_path_is_no_dependence(tmp_path):
+    """`join(out, name, f"{i}.py")` names the file each sample goes to; the
+    f-string inside the written path is not a path read back."""
+    body = SECTIONS.replace("READ", "pass").replace("MARK", "  # expect: BL105").replace(
+        'with open(f"out/{step}-response.md", "w") as handle:',
+        'with open(os.path.join(out_dir, step, f"{i}.py"), "w") as handle:').replace(
+        "import anthropic\n", "import os\n\n    import anthropic\n\n    out_dir = os.environ[\"OUT\"]\n", 1)
+    files = {"paper.py": body}
+    assert 'f"{i}.py"' in body and expected(files)
+    assert run(tmp_path, files) == expected(files)

@@ -31,6 +31,9 @@ def reads_back_answers(body: list[ast.stmt], answer_names: set[str], names_read)
     written: list[tuple[tuple[str, ...], frozenset[str]]] = []
     read: list[tuple[tuple[str, ...], frozenset[str]]] = []
     nodes = _own_nodes(body)
+    # the parts of a path the loop writes to are not a path it reads (`f"{sidx}.py"` in `join(out, f"{sidx}.py")`)
+    in_written_paths = {id(sub) for node in nodes if isinstance(node, ast.Call)
+                        for path in [_write_path(node)] if path is not None for sub in ast.walk(path)}
     for node in nodes:
         if isinstance(node, (ast.With, ast.AsyncWith)):  # `with open(p, "w") as f: f.write(answer)`
             for item in node.items:
@@ -39,7 +42,8 @@ def reads_back_answers(body: list[ast.stmt], answer_names: set[str], names_read)
                         _writes_answer(call, answer_names, names_read) == item.optional_vars.id
                         for call in find_all(node.body, ast.Call)):
                     written.append(opened[1])
-        if isinstance(node, ast.JoinedStr):  # a path built here may be opened by a helper (`assemble(paths)`)
+        if isinstance(node, ast.JoinedStr) and id(node) not in in_written_paths:
+            # a path built here may be opened by a helper (`assemble(paths)`)
             shape = _shape(node, names_read)
             if shape is not None:
                 read.append(shape)
@@ -111,6 +115,17 @@ def _opened(node: ast.AST, names_read) -> tuple[bool, tuple[tuple[str, ...], fro
         return None
     shape = _shape(path, names_read)
     return None if shape is None else (any(m in mode for m in _WRITES), shape)
+
+
+def _write_path(call: ast.Call) -> ast.AST | None:
+    """The path a call opens for writing, or None."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "open" and call.args and any(m in _mode(call, 1) for m in _WRITES):
+        return call.args[0]
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and func.value.args and (
+            func.attr in ("write_text", "write_bytes") or func.attr == "open" and any(m in _mode(call, 0) for m in _WRITES)):
+        return func.value.args[0]
+    return None
 
 
 def _shape(path: ast.AST, names_read) -> tuple[tuple[str, ...], frozenset[str]] | None:
