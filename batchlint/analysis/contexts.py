@@ -24,6 +24,7 @@ from .external_contexts import ExternalSchedules
 from .index_calls import FUNCTION_MAPS
 from .input_readers import chat_loops
 from .learning import FED_LOOP, learns_from_its_answers
+from .object_state import changes_its_object
 from .project import Edge, Project
 
 
@@ -331,24 +332,8 @@ class Classifier(ExternalSchedules):
         return [self.project.functions[qual][0] for qual in targets if qual in self.project.functions]
 
     def _changes_its_object(self, site: Site) -> bool:
-        """The method called leaves something on its object (object_state.py),
-        itself, through its own helpers, or through the objects the object
-        holds (`self.holdings.set_held(side)`, `self.executor.trade(...)`)."""
-        seen: set[str] = set()
-
-        def changes(fn: FunctionFacts, depth: int) -> bool:
-            if fn.writes_self:
-                return True
-            if depth == 0 or not fn.class_qual or fn.qual in seen:
-                return False
-            seen.add(fn.qual)
-            facts = self.project.file_of_function(fn.qual)
-            return any(changes(held, depth - 1)
-                       for inner in (facts.sites if facts is not None else ())
-                       if inner.scope == fn.qual and not inner.ref_via and inner.text.startswith("self.")
-                       for held in self._called_functions(inner))
-
-        return any(changes(fn, 3) for fn in self._called_functions(site))
+        """The method called leaves something on its object (object_state.py)."""
+        return changes_its_object(self.project, self._called_functions(site), self._called_functions)
 
     def _chat_loops(self) -> set:
         """Loops reading input through another file or a base class (input_readers.py), found once."""

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .astwalk import FUNCTION_DEFS, argument_nodes
 from .dependence import MUTATORS, names_read
+
+if TYPE_CHECKING:
+    from .facts import FunctionFacts, Site
+    from .project import Project
 
 
 def converses(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
@@ -132,3 +137,26 @@ def same_inputs(call: ast.Call, assigned: Callable[[], set[str]]) -> bool:
     if any(isinstance(node, ast.Call) for arg in argument_nodes(call) for node in ast.walk(arg)):
         return False  # `self.step(self.env.state())`, `bot.handle(queue.get())`: asked afresh each time
     return not {name.partition(".")[0] for name in names_read(*argument_nodes(call))} & assigned()
+
+
+def changes_its_object(project: Project, methods: list[FunctionFacts],
+                       called: Callable[[Site], list[FunctionFacts]], depth: int = 3) -> bool:
+    """One of the methods leaves something on its object: itself, through its
+    own helpers, or through the objects the object holds
+    (`self.holdings.set_held(side)`, `self.executor.trade(...)`), up to
+    `depth` calls deep. `called(site)`: the project functions a call may run."""
+    seen: set[str] = set()
+
+    def changes(fn: FunctionFacts, depth: int) -> bool:
+        if fn.writes_self:
+            return True
+        if depth == 0 or not fn.class_qual or fn.qual in seen:
+            return False
+        seen.add(fn.qual)
+        facts = project.file_of_function(fn.qual)
+        return any(changes(held, depth - 1)
+                   for inner in (facts.sites if facts is not None else ())
+                   if inner.scope == fn.qual and not inner.ref_via and inner.text.startswith("self.")
+                   for held in called(inner))
+
+    return any(changes(fn, depth) for fn in methods)
