@@ -58,6 +58,9 @@ class AssignVisitor:
 
     def visit_Assign(self, node: ast.Assign) -> bool | None:
         self._note_assignment(node)
+        fn = self._function_scope()
+        if fn is not None and _empty_dict(node.value):
+            fn.empty_dicts.update(t.id for t in node.targets if isinstance(t, ast.Name))
         if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and \
                 (isinstance(node.targets[0], ast.Name) or self._self_attribute(node.targets[0])):
             self._named_lambda(node.targets[0], node.value)
@@ -152,17 +155,34 @@ class AssignVisitor:
             return
         registry = self.module_level_name(target.value.id)
         if not registry:
+            self._note_cached_entry(target.value, value)
             return
         fn = self._function_scope()
         if fn is None:
             ref = self._reference(value)
-            if ref:
+            if not ref and isinstance(value, ast.Call):
+                ref = self.expr(value)  # `clients[name] = make_client(name)`: what the call builds
+            if ref and ref != UNKNOWN:
                 self.registries.append(("member", registry, ref))
         elif isinstance(value, ast.Name) and value.id in fn.params:
             self.registries.append(("store", fn.qual, registry))
 
+    def _note_cached_entry(self, collection: ast.Name, value: ast.expr) -> None:
+        """`clients = {}`, then `clients[name] = make_client(name)` in a function:
+        an entry of the local dict is spelled as the dict (index_names.py), so
+        the dict stands for what its entries are given, as a display of one
+        kind of thing does. Only for a dict the function starts empty: a record
+        (`row["answer"] = ...`) keeps what it was."""
+        if collection.id in self._function_scope().empty_dicts and isinstance(value, (ast.Call, ast.Name, ast.Attribute)):
+            given = self.expr(value)
+            if given != UNKNOWN:
+                self.bind(collection, given)
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._note_assignment(node)
+        fn = self._function_scope()
+        if fn is not None and node.value is not None and _empty_dict(node.value) and isinstance(node.target, ast.Name):
+            fn.empty_dicts.add(node.target.id)  # `clients: dict[str, Judge] = {}`
         value = self.expr(node.value) if node.value is not None else UNKNOWN
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.target, ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # `model: str = "claude-..."` in a settings class
@@ -225,3 +245,9 @@ class AssignVisitor:
                 returns=(returned,) if returned != UNKNOWN else (),
             )
         )
+
+
+def _empty_dict(value: ast.expr) -> bool:
+    """`{}` or `dict()`."""
+    return isinstance(value, ast.Dict) and not value.keys or isinstance(value, ast.Call) and \
+        isinstance(value.func, ast.Name) and value.func.id == "dict" and not value.args and not value.keywords

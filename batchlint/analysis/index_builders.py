@@ -90,3 +90,4 @@ class _Scope:
     extends: set = field(default_factory=set)  # methods it calls through super()
     assigns: list = field(default_factory=list)  # function scope: its assignment statements, in order (learning.py)
     self_writes: set = field(default_factory=set)  # method scope: attributes of `self` it changes (learning.py)
+    empty_dicts: set = field(default_factory=set)  # function scope: names given `{}` (index_assign.py, cached entries)
