@@ -103,3 +103,18 @@ if __name__ == "__main__":
 """
     files = {"label.py": source}
     assert run(tmp_path, files) == expected(files)
+
+
+def test_an_entry_stored_into_a_name_nothing_bound_is_no_error(tmp_path):
+    source = """
+import anthropic
+
+client = anthropic.Anthropic()
+defined_elsewhere["client"] = client
+
+for text in ["a", "b"]:
+    client.messages.create(model="claude-haiku-4-5", max_tokens=8,  # expect: BL105
+                           messages=[{"role": "user", "content": text}])
+"""
+    files = {"job.py": source}
+    assert run(tmp_path, files) == expected(files)

@@ -173,7 +173,8 @@ class AssignVisitor:
         the dict stands for what its entries are given, as a display of one
         kind of thing does. Only for a dict the function starts empty: a record
         (`row["answer"] = ...`) keeps what it was."""
-        if collection.id in self._function_scope().empty_dicts and isinstance(value, (ast.Call, ast.Name, ast.Attribute)):
+        fn = self._function_scope()
+        if fn is not None and collection.id in fn.empty_dicts and isinstance(value, (ast.Call, ast.Name, ast.Attribute)):
             given = self.expr(value)
             if given != UNKNOWN:
                 self.bind(collection, given)
