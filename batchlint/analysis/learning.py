@@ -161,7 +161,7 @@ class _Assigned:
     """What an assignment's value (or a call's arguments) reads: names, and
     the calls inside it; and the names an assignment stores."""
 
-    __slots__ = ("reads", "calls", "stores")
+    __slots__ = ("calls", "reads", "stores")
 
     def __init__(self, node: ast.stmt | ast.Call) -> None:
         parts = [*node.args, *(k.value for k in node.keywords)] if isinstance(node, ast.Call) else [node.value]
