@@ -109,6 +109,20 @@ def find_all(node: ast.AST | list, kind: type | tuple[type, ...]) -> list:
     return found
 
 
+def own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
+    """Every node of these statements that runs with them: nested defs,
+    classes and lambdas (and all inside them) aside."""
+    out = []
+    pending = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
+            continue
+        out.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def dotted_name(node: ast.AST | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts: list[str] = []

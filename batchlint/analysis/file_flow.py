@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from .astwalk import FUNCTION_DEFS, find_all, str_value
+from .astwalk import find_all, own_nodes, str_value
 
 _WRITES = ("w", "a", "x")
 
@@ -30,7 +30,7 @@ def reads_back_answers(body: list[ast.stmt], answer_names: set[str], names_read)
         return False
     written: list[tuple[tuple[str, ...], frozenset[str]]] = []
     read: list[tuple[tuple[str, ...], frozenset[str]]] = []
-    nodes = _own_nodes(body)
+    nodes = own_nodes(body)
     # the parts of a path the loop writes to are not a path it reads (`f"{sidx}.py"` in `join(out, f"{sidx}.py")`)
     in_written_paths = {id(sub) for node in nodes if isinstance(node, ast.Call)
                         for path in [_write_path(node)] if path is not None for sub in ast.walk(path)}
@@ -75,18 +75,6 @@ def _writes_answer(call: ast.Call, answer_names: set[str], names_read):
     if isinstance(target, ast.Name):
         return target.id
     return target if isinstance(target, ast.Call) else None
-
-
-def _own_nodes(body: list[ast.stmt]) -> list[ast.AST]:
-    out = []
-    pending = list(body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
-            continue
-        out.append(node)
-        pending.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def _opened(node: ast.AST, names_read) -> tuple[bool, tuple[tuple[str, ...], frozenset[str]]] | None:

@@ -21,7 +21,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .astwalk import FUNCTION_DEFS
+from .astwalk import FUNCTION_DEFS, own_nodes
 from .dependence import MUTATORS, names_read
 from .object_state import stored_names
 
@@ -46,19 +46,6 @@ def self_attribute(node: ast.AST) -> str:
     return ""
 
 
-def _body_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    """Every node of the function's own body, nested defs and lambdas aside."""
-    out = []
-    pending = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
-            continue
-        out.append(node)
-        pending.extend(ast.iter_child_nodes(node))
-    return out
-
-
 def attribute_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str], set[str]]:
     """(attributes of `self` it changes, attributes it reads, methods of `self` it calls).
     A counter bumped in place (`self.calls += 1`) and a list added to are
@@ -67,7 +54,7 @@ def attribute_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set
     read: set[str] = set()
     calls: set[str] = set()
     not_read: set[int] = set()  # ids of `self.x` nodes that are a change or a method call
-    nodes = _body_nodes(function)
+    nodes = own_nodes(function.body)
     for node in nodes:
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .astwalk import FUNCTION_DEFS, argument_nodes
+from .astwalk import argument_nodes, own_nodes
 from .dependence import MUTATORS, names_read
 
 if TYPE_CHECKING:
@@ -31,18 +31,12 @@ def converses(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     args = function.args
     local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a is not None}
     declared_global: set[str] = set()
-    nodes = []
-    pending = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (*FUNCTION_DEFS, ast.ClassDef, ast.Lambda)):
-            continue
-        nodes.append(node)
+    nodes = own_nodes(function.body)
+    for node in nodes:
         if isinstance(node, ast.Global):
             declared_global.update(node.names)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             local.add(node.id)
-        pending.extend(ast.iter_child_nodes(node))
     local -= declared_global
     kept: set[str] = set()  # what the function adds to, held beyond the call
     sent: set[str] = set()  # what goes out as a request's messages
