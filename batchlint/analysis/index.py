@@ -250,7 +250,7 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
         self.walk_body(node.body)
         self._settle_streams(self.sites[before:], node.body, scope.is_generator)
         self._unmap_retried(scope, self.sites[before:])
-        self._mark_fed_back(node, qual, self.sites[before:])
+        self._mark_fed_back(node, scope, self.sites[before:])
         self.scopes.pop()
         is_method = bool(class_qual) and bool(positional) and positional[0].arg == "self"
         if is_method:  # learning.py reads its attributes once the class is walked, if the class changes any
@@ -293,11 +293,12 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
             if scope.mapped.get(param) == "loop" and all(_retried(by_node.get(id(call))) for call in calls):
                 del scope.mapped[param]
 
-    def _mark_fed_back(self, node, qual: str, sites: list[_SiteBuilder]) -> None:
+    def _mark_fed_back(self, node, scope: _Scope, sites: list[_SiteBuilder]) -> None:
         """Flag a call whose answer the function gives to another method of the
         same receiver (learning.py). Walked only when two methods of one
         receiver are called here, one answer kept, on no imported module
         (`os.path`, `st`): most functions call none."""
+        qual = scope.qual
         methods: dict[str, set[str]] = {}
         answering: set[str] = set()  # receivers with a call whose answer is kept (not `logger.info(...)`)
         for site in sites:
@@ -314,7 +315,6 @@ class _Indexer(NameResolver, AssignVisitor, LoopVisitor, CallVisitor, ScheduleTa
                     answering.add(receiver)
         if not any(len(methods[receiver]) > 1 for receiver in answering):
             return
-        scope = self._function_scope()
         calls = [site.node for site in sites if site.node is not None and site.scope == qual]
         fed = answers_fed_back(node, calls, scope.assigns, set(scope.locals) | set(scope.params))
         for site in sites:

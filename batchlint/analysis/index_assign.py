@@ -47,20 +47,21 @@ class AssignVisitor:
         fn = self._function_scope()
         if fn is not None:
             fn.assigns.append(node)
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
                 for element in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
                     name = self_attribute(element)
                     if name:  # `self.x = ...`, `self.x[k] = ...`, `self.n += 1`
                         fn.self_writes.add(name)
+            if not isinstance(node, ast.AugAssign) and node.value is not None and _empty_dict(node.value):
+                # `clients = {}`, `clients: dict[str, Judge] = {}` (_note_cached_entry)
+                fn.empty_dicts.update(t.id for t in targets if isinstance(t, ast.Name))
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._note_assignment(node)
 
     def visit_Assign(self, node: ast.Assign) -> bool | None:
         self._note_assignment(node)
-        fn = self._function_scope()
-        if fn is not None and _empty_dict(node.value):
-            fn.empty_dicts.update(t.id for t in node.targets if isinstance(t, ast.Name))
         if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and \
                 (isinstance(node.targets[0], ast.Name) or self._self_attribute(node.targets[0])):
             self._named_lambda(node.targets[0], node.value)
@@ -181,9 +182,6 @@ class AssignVisitor:
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._note_assignment(node)
-        fn = self._function_scope()
-        if fn is not None and node.value is not None and _empty_dict(node.value) and isinstance(node.target, ast.Name):
-            fn.empty_dicts.add(node.target.id)  # `clients: dict[str, Judge] = {}`
         value = self.expr(node.value) if node.value is not None else UNKNOWN
         if value == UNKNOWN and (self.scope.kind != "function" or isinstance(node.target, ast.Attribute)):
             value = self._literal(node.value) or UNKNOWN  # `model: str = "claude-..."` in a settings class
