@@ -451,7 +451,7 @@ class Classifier(ExternalSchedules):
         if repetition is None and not (interactive or not_batchable or batched):
             where = ""  # read only with one of those (chain_walk, chains._usage): most sites are in no loop
         return FrameFacts(repetition, label, where, interactive, not_batchable, main_guard, tuple(loops), batched,
-                          lasting=lasting if learned and not_batchable == learned else "")
+                          lasting=lasting)  # "" unless learned; then not_batchable is that reason (above)
 
 
 _JOINABLE = frozenset({"threading.Thread", "multiprocessing.Process", "multiprocessing.*Process"})
