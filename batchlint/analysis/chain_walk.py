@@ -126,7 +126,7 @@ class ChainWalker:
                 above: list[Chain] = []
                 for edge in self._script_runners().get(module.module, ()):
                     self._walk(self._frame(edge.site, edge.path), frames, visiting | {module.module}, above)
-                out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
+                out += _repeated_above(above, len(frames))
             return
         own = self.classifier.own_context(frame.function)
         edges = list(self.project.callers.get(frame.function, ()))
@@ -141,7 +141,7 @@ class ChainWalker:
                 if handed is not False and edge.site.scope not in visiting and edge.site.scope != frame.function:
                     self._walk(self._frame(edge.site, edge.path), frames, visiting | {frame.function}, above,
                                _need(handed))
-            out += [c for c in above if any(f.facts.repetition is not None for f in c.frames[len(frames):])]
+            out += _repeated_above(above, len(frames))
             return
         references = self.project.references.get(frame.function, ())
         # helpers that call this function through their own parameter
@@ -219,6 +219,12 @@ def _without_outer_items(chain: Chain) -> Chain:
                 f.facts.repetition is not None for f in _frames_that_rebuild(frame, chain.frames[index + 1:])):
             return Chain(chain.frames, Context("not-batchable", frame.facts.not_batchable, frame.facts.repetition_where))
     return chain
+
+
+def _repeated_above(chains: list[Chain], below: int) -> list[Chain]:
+    """The chains walked above a frame with a context of its own (a task, a
+    script) that repeat it: a loop or fan-out in a frame past the first `below`."""
+    return [c for c in chains if any(f.facts.repetition is not None for f in c.frames[below:])]
 
 
 def _frames_that_rebuild(frame: Frame, above: tuple[Frame, ...]) -> tuple[Frame, ...]:
