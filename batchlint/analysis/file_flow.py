@@ -62,8 +62,9 @@ def reads_back_answers(body: list[ast.stmt], answer_names: set[str], names_read)
 
 def _writes_answer(call: ast.Call, answer_names: set[str], names_read):
     """What a call writes an answer to: the handle's name (`f.write(answer)`,
-    `json.dump(answer, f)`), the call opening it (`open(p, "w").write(answer)`,
-    `Path(p).write_text(answer)`: the Path call's own node), else None."""
+    `json.dump(answer, f)`), the call opening it (`open(p, "w")` of
+    `open(p, "w").write(answer)`), the writing call itself for
+    `Path(p).write_text(answer)`, else None."""
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in ("write", "writelines", "write_text", "dump"):
         return None

@@ -50,16 +50,16 @@ def script_run(call: ast.Call, callee: str, script_paths: dict[str, str]) -> str
     if callee not in _RUNNERS or not call.args:
         return ""
 
-    def word(node: ast.expr) -> str | None:
+    def spelled(node: ast.expr) -> str | None:
         if isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.func, (ast.Name, ast.Attribute)):
             node = node.args[0]  # `str(JOB)`, `os.fspath(JOB)`
         return script_paths.get(node.id) if isinstance(node, ast.Name) else str_value(node)
 
     first = call.args[0]
     if isinstance(first, (ast.List, ast.Tuple)):
-        words = [word(element) for element in first.elts]
+        words = [spelled(element) for element in first.elts]
     elif callee.startswith("asyncio.create_subprocess_exec"):
-        words = [word(arg) for arg in call.args]
+        words = [spelled(arg) for arg in call.args]
     else:
         text = _command_text(first)
         try:
