@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 
-from .learning import self_attribute
+from .object_state import self_attribute
 from .script_runs import script_path
 from .astwalk import is_partial, str_value
 from .facts import UNKNOWN, FunctionFacts

@@ -12,7 +12,7 @@ from .astwalk import TRY, Arg, call_args, dotted_name, int_value, is_partial, st
 from .facts import UNKNOWN, RequestFacts
 from .literals import literal_token
 from .script_runs import SCRIPT_RUNNER_NAMES, script_run
-from .learning import self_attribute
+from .object_state import self_attribute
 from .dependence import MUTATORS
 from .index_builders import _Scope, _SiteBuilder, _StructBuilder
 from .index_shapes import (

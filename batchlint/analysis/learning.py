@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .astwalk import FUNCTION_DEFS, own_nodes
 from .dependence import MUTATORS, names_read
-from .object_state import stored_names
+from .object_state import self_attribute, stored_names
 
 if TYPE_CHECKING:
     from .facts import FunctionFacts, Site
@@ -35,15 +35,6 @@ FED_TO = "fed-to:"  # site flag: "fed-to:<method>", the receiver's other method 
 FED_LASTING = "fed-lasting:"
 FED_LOOP = "fed-loop:"  # site flag: "fed-loop:<line>", a loop keeping a local receiver from one iteration to the next
 _CONSTRUCTORS = frozenset({"__init__", "__post_init__", "__new__", "setUp"})
-
-
-def self_attribute(node: ast.AST) -> str:
-    """`self.x`, `self.x[k]`, `self.x.y` -> "x"; anything else -> ""."""
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            return node.attr
-        node = node.value
-    return ""
 
 
 def attribute_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str], set[str]]:
@@ -127,20 +118,20 @@ def answers_fed_back(function: ast.FunctionDef | ast.AsyncFunctionDef, calls: li
     out: dict[int, set[str]] = {}
     for text, group in shared.items():
         given_to = [(call, _Assigned(call)) for call in group]
+        holder = _holder(text, local_names)
         for asking in group:
             holds = _names_holding(id(asking), assigned)
-            for given, arguments in given_to:
-                if given.func.attr == asking.func.attr or not (id(asking) in arguments.calls or arguments.reads & holds):
-                    continue
-                flags = out.setdefault(id(asking), set())
-                flags.add(FED_TO + given.func.attr)
-                holder = _holder(text, local_names)
-                if holder:
-                    flags.add(FED_LASTING + holder)
-                else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
-                    root = text.partition(".")[0].partition("[")[0]
-                    flags.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
-                                 if root not in stored_names(loop, changed=False))
+            fed = {FED_TO + given.func.attr for given, arguments in given_to
+                   if given.func.attr != asking.func.attr and (id(asking) in arguments.calls or arguments.reads & holds)}
+            if not fed:
+                continue
+            if holder:
+                fed.add(FED_LASTING + holder)
+            else:  # a local or a parameter: it learns in the loops that keep it, not in one building a new one
+                root = text.partition(".")[0].partition("[")[0]
+                fed.update(f"{FED_LOOP}{loop.lineno}" for loop in _loops_around(function, asking)
+                           if root not in stored_names(loop, changed=False))
+            out.setdefault(id(asking), set()).update(fed)
     return out
 
 

@@ -87,13 +87,13 @@ def _mentioned(node: ast.AST, local: set[str]) -> set[str]:
     return out
 
 
-def _on_self(node: ast.AST) -> bool:
-    """`self.x`, `self.x[k]`, `self.x.y`: something held by `self`."""
+def self_attribute(node: ast.AST) -> str:
+    """`self.x`, `self.x[k]`, `self.x.y` -> "x"; anything else -> ""."""
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            return True
+            return node.attr
         node = node.value
-    return False
+    return ""
 
 
 def stored_names(loop: ast.For | ast.AsyncFor | ast.While, changed: bool = True) -> set[str]:
@@ -124,7 +124,7 @@ def same_inputs(call: ast.Call, assigned: Callable[[], set[str]]) -> bool:
     if not isinstance(func, ast.Attribute):
         return False
     receiver = func.value
-    if not (isinstance(receiver, ast.Name) or _on_self(receiver)):
+    if not (isinstance(receiver, ast.Name) or self_attribute(receiver)):
         return False
     if isinstance(receiver, ast.Name) and receiver.id in assigned():
         return False  # a new object each iteration
