@@ -205,11 +205,17 @@ def unsafe_link(directory: str, folders: tuple[str, ...] = ()) -> str:
     return ""
 
 
-_WRITERS: list[int] = []  # forked processes writing run-level entries (RunCache.put), not waited for yet
+_WRITERS: list[int] = []  # forked processes writing cache files (RunCache.put, FactsCache.save), not waited for yet
+
+
+def write_behind(pid: int) -> None:
+    """`pid`, a forked process writing a cache file, is waited for by wait_for_writes()."""
+    _WRITERS.append(pid)
 
 
 def wait_for_writes() -> None:
-    """Wait until every run-level entry written in the background is written."""
+    """Wait until every cache file written in the background (a run-level
+    entry, the facts pack) is written."""
     while _WRITERS:
         pid = _WRITERS.pop()
         with contextlib.suppress(OSError):  # ChildProcessError: reaped already
@@ -270,7 +276,7 @@ class RunCache:
                     code = 0
                 os._exit(code)
             if pid > 0:
-                _WRITERS.append(pid)
+                write_behind(pid)
                 return
         self._put(key, result)
 

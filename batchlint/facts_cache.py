@@ -29,7 +29,7 @@ import stat
 
 from . import cache_pack
 from . import model as _model
-from .cache import _MAX_ENTRY_BYTES, _checksum, _facts, _write_file, facts_folder
+from .cache import _MAX_ENTRY_BYTES, _checksum, _facts, _write_file, facts_folder, wait_for_writes, write_behind
 from .discovery import FileTooLarge, NotRegularFile, read_regular_file
 
 
@@ -83,6 +83,7 @@ class FactsCache:
         if self._loaded or not self.directory:
             return
         self._loaded = True
+        wait_for_writes()  # a pack this process is still writing (save(behind=True)) is read whole
         _facts()  # the codec, built before the workers fork: each would build its own
         path = os.path.join(facts_folder(self.directory), cache_pack.PACK_NAME)
         try:
@@ -207,15 +208,21 @@ class FactsCache:
         self._handed = True
         return True
 
-    def save(self) -> None:
-        """Write the pack of this run's entries, if it differs from the one read."""
+    def save(self, behind: bool = False) -> None:
+        """Write the pack of this run's entries, if it differs from the one
+        read. `behind`: a pack a forked encoder is writing is left to it
+        (cache.wait_for_writes waits for it), so the caller shows its result
+        meanwhile: where the encoder outlasts the cross-file analysis, waiting
+        here made the first cached run slower than --no-cache."""
         if not self.directory:
             return
         if self._handed:  # to a forked writer (or the pack read stays as it is)
-            if self._packer:
+            if self._packer and behind:
+                write_behind(self._packer)
+            elif self._packer:
                 with contextlib.suppress(OSError):
                     os.waitpid(self._packer, 0)
-                self._packer = 0
+            self._packer = 0
             return
         self._load()
         self.encode_soon(fork=False)

@@ -309,6 +309,30 @@ def test_one_file_edit_parses_that_file_and_keeps_one_pack(tmp_path, monkeypatch
     assert (folder / "facts.pack").stat().st_size < size  # an entry no file uses is dropped
 
 
+@pytest.mark.parametrize("size", [0, 1, 511, 512, 513, 2_000, 40_000])
+def test_a_record_is_compressed_with_a_window_fitted_to_it_and_inflates_as_any_zlib_stream(size):
+    import random
+    import zlib
+
+    from batchlint import cache as cache_module
+    from batchlint import cache_pack
+
+    words = ["Site", "Span", "client.messages.create", "\0FileFacts", 7, None]
+    pick = random.Random(size)
+    payload = json.dumps([pick.choice(words) for _ in range(size)]).encode()[:size]
+    packed = cache_pack.compressed(payload)
+    assert zlib.decompress(packed) == payload
+    window = 1 << ((packed[0] >> 4) + 8)  # the stream's header names its window (CINFO)
+    assert window >= min(size, 1 << 15) and (window <= 512 or window < 2 * size)
+    # a record of the earlier encoding (zlib's default window) reads back as one of this encoding does
+    valid = json.dumps(words * (size // 40 + 1)).encode()
+    body = cache_pack.body("k", valid, cache_module._checksum)
+    head, checksum, _ = body.split(b"\n", 2)
+    earlier = b"\n".join((head, checksum, zlib.compress(valid, 1)))
+    assert cache_pack.payload("k", earlier, cache_module._checksum, 1 << 20) == json.loads(valid)
+    assert cache_pack.payload("k", body, cache_module._checksum, 1 << 20) == json.loads(valid)
+
+
 def test_a_pack_record_that_inflates_past_the_limit_is_discarded():
     from batchlint import cache as cache_module
     from batchlint import cache_pack
@@ -364,3 +388,46 @@ def test_with_one_job_the_entries_are_encoded_in_a_fork_only_when_no_other_threa
         other.join()
     assert asked[0] is False  # a caller's thread may hold a lock a fork would copy: in line
     assert run(tmp_path, jobs=1, cache_dir=str(tmp_path / "c2")) == expected  # and the entries it wrote read back
+
+
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
+@pytest.mark.parametrize("behind", [True, False])
+def test_a_result_written_behind_is_returned_before_its_facts_pack_is_written(tmp_path, monkeypatch, behind):
+    import time
+
+    from batchlint import cache as cache_module
+    from batchlint import facts_cache
+
+    # the forked encoder writes the pack only once this test has its result (or after 5 s: the caller waited for it)
+    returned, late = tmp_path / "returned", tmp_path / "late"
+    write_file = facts_cache._write_file
+
+    def when_returned(*args, **kwargs):
+        deadline = time.monotonic() + 5
+        while not returned.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not returned.exists():
+            late.touch()
+        return write_file(*args, **kwargs)
+
+    monkeypatch.setattr(facts_cache, "_write_file", when_returned)
+    monkeypatch.setattr(checker, "_spare_core", lambda: True)
+    write(tmp_path / "tree", PROJECT)
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    if not behind:  # the caller waits for the pack: the encoder finds no result yet and writes when its wait ends
+        returned.touch()
+    result = check_paths([str(root)], Config(root=str(root)), jobs=2, cache_dir=str(cache), write_behind=behind)
+    returned.touch()
+    cache_module.wait_for_writes()
+    assert not late.exists()
+    assert result.findings and cache_module._WRITERS == []
+    packs = list(cache.glob("facts-*/facts.pack"))
+    assert len(packs) == 1 and packs[0].stat().st_size > 100  # written whole, as in line
+    # the next run in this process reads it: an edit re-parses one file, the others come from the pack
+    (root / "jobs.py").write_text((root / "jobs.py").read_text() + "\n# edited\n")
+    parsed = []
+    real_parse = checker.parse_file
+    monkeypatch.setattr(checker, "parse_file", lambda source, *a, **k: parsed.append(source.path) or real_parse(source, *a, **k))
+    again = check_paths([str(root)], Config(root=str(root)), jobs=1, cache_dir=str(cache), write_behind=behind)
+    cache_module.wait_for_writes()
+    assert again.findings == result.findings and [os.path.basename(path) for path in parsed] == ["jobs.py"]

@@ -197,6 +197,8 @@ def test_the_check_command_shows_its_result_then_waits_for_the_run_entry(tmp_pat
     assert out.exit_code == 1 and '"findings"' in out.output
     background = hasattr(__import__("os"), "fork")
     # the run entry looked up (nothing pending), written in the background, waited for when the command ends
-    assert order == [("waited", 0), ("put", True), ("waited", 1 if background else 0)]
+    # with the facts pack, where a forked encoder writes it (a spare core)
+    assert order[:2] == [("waited", 0), ("put", True)] and len(order) == 3 and order[2][0] == "waited"
+    assert order[2][1] in ((1, 2) if background else (0,))
     assert list(tmp_path.glob("runs-*/*.json")) and cache._WRITERS == []
     assert checker.check_paths(["."], Config(root=str(FIXTURES)), cache_dir=str(tmp_path)).findings
