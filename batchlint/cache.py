@@ -209,8 +209,27 @@ _WRITERS: list[int] = []  # forked processes writing cache files (RunCache.put, 
 
 
 def write_behind(pid: int) -> None:
-    """`pid`, a forked process writing a cache file, is waited for by wait_for_writes()."""
+    """`pid`, a forked process writing a cache file, is waited for by
+    wait_for_writes() (the next lookup in this process calls it). The CLI
+    does not wait: it exits once its output is written, and the writer
+    finishes on its own (see fork_writer)."""
     _WRITERS.append(pid)
+
+
+def fork_writer() -> int:
+    """os.fork() for a process that writes one cache file and leaves. In it,
+    the standard streams are the null device: a caller that reads the
+    command's output to its end (a pipe, pre-commit, a CI step) must not
+    wait for a writer the command itself does not wait for. The writer
+    writes only into folders its parent made (ready_folder): one outliving
+    the command never brings back a cache removed meanwhile."""
+    pid = os.fork()
+    if pid == 0:
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                os.dup2(null, stream)
+    return pid
 
 
 def wait_for_writes() -> None:
@@ -264,15 +283,15 @@ class RunCache:
         the caller shows the result meanwhile (the entry is 25 µs a finding
         of JSON, 3% of a first cached run); wait_for_writes() waits for it,
         and so does the next get()."""
-        if background and _can_fork():
+        if background and _can_fork() and ready_folder(self.directory, self._folder):
             try:
-                pid = os.fork()
+                pid = fork_writer()
             except OSError:
                 pid = -1
             if pid == 0:  # the writer: write the entry and leave, running nothing else (no atexit, no flush)
                 code = 1
                 with contextlib.suppress(BaseException):
-                    self._put(key, result)
+                    self._put(key, result, create=False)
                     code = 0
                 os._exit(code)
             if pid > 0:
@@ -280,7 +299,7 @@ class RunCache:
                 return
         self._put(key, result)
 
-    def _put(self, key: str, result) -> None:
+    def _put(self, key: str, result, create: bool = True) -> None:
         # Each line written as it is made, the checksum taken over them and
         # filled in last: 50,000 findings' lines (68 MB) held at once were the
         # peak memory of a cached run, at its very end.
@@ -302,7 +321,7 @@ class RunCache:
             handle.write(digest.hexdigest().encode())
 
         try:
-            _write_file(self.directory, self._folder, key + ".json", pieces(), finish)
+            _write_file(self.directory, self._folder, key + ".json", pieces(), finish, create)
         except ValueError:  # a value JSON cannot hold (nan): not worth keeping (the partial file is removed)
             return
         try:
@@ -366,12 +385,9 @@ def _write_entry(directory: str, folder: str, key: str, codec: Codec, value) -> 
     _write_file(directory, folder, key + ".json", payload)
 
 
-def _write_file(directory: str, folder: str, name: str, payload, finish=None) -> None:
-    """Write `name` in `folder` atomically, with the cache directory's
-    .gitignore; a read-only checkout still gets its answer, just not faster
-    next time. The temporary file has a fresh O_EXCL name and the rename
-    replaces a link rather than follow it: nothing is written through a
-    link, even one planted after unsafe_link looked."""
+def ready_folder(directory: str, folder: str) -> bool:
+    """Make `folder` and the cache directory's .gitignore; whether it worked
+    (a read-only checkout still gets its answer, just not faster next time)."""
     try:
         os.makedirs(folder, exist_ok=True)
         marker = os.path.join(directory, ".gitignore")
@@ -380,6 +396,20 @@ def _write_file(directory: str, folder: str, name: str, payload, finish=None) ->
             fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# Created by batchlint\n*\n")
+    except OSError:
+        return False
+    return True
+
+
+def _write_file(directory: str, folder: str, name: str, payload, finish=None, create: bool = True) -> None:
+    """Write `name` in `folder` atomically (`create`: making the folder and
+    the .gitignore first; else a folder gone meanwhile means no entry). The
+    temporary file has a fresh O_EXCL name and the rename replaces a link
+    rather than follow it: nothing is written through a link, even one
+    planted after unsafe_link looked."""
+    if create and not ready_folder(directory, folder):
+        return
+    try:
         replace_file(os.path.join(folder, name), payload, ".cache-", finish=finish)
     except OSError:  # a read-only checkout or a full disk: no entry, and no half entry left behind
         return

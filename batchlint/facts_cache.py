@@ -29,7 +29,8 @@ import stat
 
 from . import cache_pack
 from . import model as _model
-from .cache import _MAX_ENTRY_BYTES, _checksum, _facts, _write_file, facts_folder, wait_for_writes, write_behind
+from .cache import (_MAX_ENTRY_BYTES, _checksum, _facts, _write_file, facts_folder, fork_writer, ready_folder,
+                    wait_for_writes, write_behind)
 from .discovery import FileTooLarge, NotRegularFile, read_regular_file
 
 
@@ -164,7 +165,7 @@ class FactsCache:
             except OSError:
                 fd = -1
             if fd >= 0:
-                pid = os.fork()
+                pid = fork_writer()
                 if pid == 0:  # the encoder: write the segment and leave, running nothing else
                     code = 1
                     with contextlib.suppress(BaseException):
@@ -188,8 +189,10 @@ class FactsCache:
         self._load()
         kept = sorted(key for key in self._used if key not in self._new and key in self._index)
         if self._new or len(kept) != len(self._index):  # else the pack read is the pack to keep
+            if not ready_folder(self.directory, facts_folder(self.directory)):
+                return False
             try:
-                pid = os.fork()
+                pid = fork_writer()
             except OSError:
                 return False
             if pid == 0:  # the encoder: write the pack and leave, running nothing else
@@ -199,7 +202,7 @@ class FactsCache:
                     new = (body for key in sorted(self._new) for body in _encoded({key: self._new[key]}).values())
                     _drop_stale_segments(facts_folder(self.directory))
                     _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME,
-                                _pieces(itertools.chain(old, new)))
+                                _pieces(itertools.chain(old, new)), create=False)
                     code = 0
                 os._exit(code)
             self._packer = pid

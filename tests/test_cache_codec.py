@@ -179,26 +179,74 @@ def test_a_run_entry_written_in_the_background_is_waited_for_and_read_whole(tmp_
         other.join()
 
 
-def test_the_check_command_shows_its_result_then_waits_for_the_run_entry(tmp_path, monkeypatch):
-    from click.testing import CliRunner
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_writer_outliving_its_command_never_brings_back_a_cache_removed_meanwhile(tmp_path, monkeypatch):
+    import time
 
-    from batchlint import cache, checker
-    from batchlint.cli import main
+    from batchlint import cache
+    from batchlint.cache import RunCache
 
-    order = []
-    put = cache.RunCache.put
-    monkeypatch.setattr(cache.RunCache, "put", lambda self, key, result, background=False: (
-        order.append(("put", background)), put(self, key, result, background))[1])
-    wait = cache.wait_for_writes
-    monkeypatch.setattr(cache, "wait_for_writes", lambda: (order.append(("waited", len(cache._WRITERS))), wait())[1])
-    monkeypatch.setattr("batchlint.cli.wait_for_writes", cache.wait_for_writes)
-    monkeypatch.chdir(FIXTURES)
-    out = CliRunner().invoke(main, ["check", "--cache-dir", str(tmp_path), "--format", "json", "."])
-    assert out.exit_code == 1 and '"findings"' in out.output
-    background = hasattr(__import__("os"), "fork")
-    # the run entry looked up (nothing pending), written in the background, waited for when the command ends
-    # with the facts pack, where a forked encoder writes it (a spare core)
-    assert order[:2] == [("waited", 0), ("put", True)] and len(order) == 3 and order[2][0] == "waited"
-    assert order[2][1] in ((1, 2) if background else (0,))
-    assert list(tmp_path.glob("runs-*/*.json")) and cache._WRITERS == []
-    assert checker.check_paths(["."], Config(root=str(FIXTURES)), cache_dir=str(tmp_path)).findings
+    result = check_paths([str(FIXTURES)], Config(root=str(FIXTURES)))
+    removed = tmp_path / "removed"
+    real = cache.replace_file
+
+    def after_removal(*args, **kwargs):  # in the forked writer: the cache is removed while it works
+        deadline = time.monotonic() + 10
+        while not removed.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "replace_file", after_removal)
+    directory = tmp_path / "cache"
+    RunCache(str(directory)).put("a" * 40, result, background=True)
+    assert (directory / ".gitignore").exists()  # the folders are made before the fork
+    assert "Removed" in cache.clean(str(directory))
+    removed.touch()
+    cache.wait_for_writes()
+    assert not directory.exists()
+    monkeypatch.setattr(cache, "replace_file", real)
+    RunCache(str(directory)).put("b" * 40, result)  # written in line, a removed cache is made again
+    assert list(directory.glob(f"runs-*/{'b' * 40}.json")) and (directory / ".gitignore").exists()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_the_check_command_exits_with_its_result_and_its_writers_finish_the_cache_after(tmp_path):
+    import json
+    import subprocess
+    import sys
+    import time
+
+    cache_dir, returned, late = tmp_path / "cache", tmp_path / "returned", tmp_path / "late"
+    # each cache file is written only once the command has returned and its output was read to the end
+    # (or after 10 s: the command, or a writer holding its output open, kept the caller waiting)
+    slow_writers = f"""
+import os, sys, time
+from batchlint import cache
+real = cache.replace_file
+def when_returned(*args, **kwargs):
+    deadline = time.monotonic() + 10
+    while not os.path.exists({str(returned)!r}) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not os.path.exists({str(returned)!r}):
+        open({str(late)!r}, "w").close()
+    return real(*args, **kwargs)
+cache.replace_file = when_returned
+from batchlint.cli import main
+main(["check", "-j2", "--cache-dir", {str(cache_dir)!r}, "--format", "json", "."])
+"""
+    first = subprocess.run([sys.executable, "-c", slow_writers], cwd=FIXTURES, capture_output=True, text=True, timeout=120)
+    returned.touch()
+    assert first.returncode == 1 and json.loads(first.stdout)["findings"]
+    written = lambda: list(cache_dir.glob("runs-*/*.json")) and list(cache_dir.glob("facts-*/facts.pack"))  # noqa: E731
+    deadline = time.monotonic() + 30
+    while not written() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert written() and not late.exists()  # each file appears by a rename, the last step of its writer
+    # the next run answers from the entry the writer left: the analysis is never loaded
+    warm = subprocess.run([sys.executable, "-c", f"""
+import sys
+sys.modules["batchlint.analyze"] = None
+from batchlint.cli import main
+main(["check", "-j2", "--cache-dir", {str(cache_dir)!r}, "--format", "json", "."])
+"""], cwd=FIXTURES, capture_output=True, text=True, timeout=120)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (first.returncode, first.stdout, first.stderr)
