@@ -42,7 +42,7 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     by forked processes while the caller shows the result; the caller then calls cache.wait_for_writes() (the CLI
     does, after its output)."""
     config = config or Config(root=os.getcwd())
-    if not project_root and config.project_root:
+    if not project_root and config.project_root and config.source:  # a Config made in code is its caller's choice
         problem = configured_root_problem(config.project_root, config.source)
         if problem:
             from .config import ConfigError

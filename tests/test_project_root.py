@@ -118,6 +118,8 @@ def test_project_root_option_and_key(tmp_path):
     write(tmp_path, files)
     explicit = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(), project_root=str(tmp_path)))
     assert [f.line for f in explicit.findings] == [6]
+    in_code = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(project_root=str(tmp_path))))
+    assert in_code.findings == explicit.findings  # a Config made in code, read from no file: its caller's choice too
     (tmp_path / "scripts" / "pyproject.toml").write_text('[tool.batchlint]\nproject-root = ".."\n')
     (tmp_path / "setup.cfg").write_text("")  # the key's folder must be a project (see below)
     from batchlint.config import find_config, load_config
@@ -371,6 +373,31 @@ def test_a_configured_root_must_hold_the_config_and_a_marker(tmp_path):
     (tmp_path / "pyproject.toml").unlink()
     explicit = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(), project_root=str(tmp_path)))
     assert [f.line for f in explicit.findings] == [6]
+    in_code = in_dir(tmp_path, lambda: check_paths(["scripts/run.py"], Config(project_root=str(tmp_path))))
+    assert in_code.findings == explicit.findings  # a Config made in code, read from no file: its caller's choice too
+
+
+@pytest.mark.parametrize("config_there", ["none", "a key pointing elsewhere"])
+def test_the_project_root_option_is_the_user_s_choice_whatever_the_configuration(tmp_path, config_there):
+    """`--project-root` on the command line names the project even where no
+    configuration file is inside it, or one names another root."""
+    import json
+
+    from click.testing import CliRunner
+
+    from batchlint.cli import main
+
+    tree = tmp_path / "tree"
+    write(tree, {**WRAPPER, "elsewhere/x.py": "import anthropic\n"})
+    (tree / "pyproject.toml").unlink()
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    if config_there != "none":  # the configuration found for the path names a root the key may not name
+        (tree / "scripts" / "pyproject.toml").write_text('[tool.batchlint]\nproject-root = "../elsewhere"\n')
+    out = in_dir(elsewhere, lambda: CliRunner().invoke(
+        main, ["check", "--no-cache", "--format", "json", "--project-root", str(tree), str(tree / "scripts" / "run.py")]))
+    assert out.exit_code == 1, out.output
+    assert [f["line"] for f in json.loads(out.output)["findings"]] == [6]  # the wrapper's caller: the project was read
 
 
 def test_a_nested_project_the_root_imports_is_read_with_it(tmp_path):
