@@ -39,8 +39,9 @@ def check_paths(paths: list[str], config: Config | None = None, jobs: int = 1, c
     cache.py). `whole`: the project's result, not only the paths' (the
     flake8 plugin asks once and views it file by file). `write_behind`: the
     run-level cache entry, and a facts pack still being encoded, are written
-    by forked processes while the caller shows the result; the caller then calls cache.wait_for_writes() (the CLI
-    does, after its output)."""
+    by forked processes while the caller shows the result (the CLI exits
+    without waiting for them; cache.wait_for_writes() waits, and so does the
+    next lookup in this process)."""
     config = config or Config(root=os.getcwd())
     if not project_root and config.project_root and config.source:  # a Config made in code is its caller's choice
         problem = configured_root_problem(config.project_root, config.source)

@@ -97,7 +97,7 @@ def command(root: str, jobs: int, cache: str) -> float:
     (the CLI leaves the cache files still to write to forked writers: it does not wait for them)."""
     where = ["--cache-dir", cache] if cache else ["--no-cache"]
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "batchlint", "check", "--format", "json", f"-j{jobs}", *where,
+    subprocess.run([sys.executable, "-m", "batchlint", "check", f"-j{jobs}", *where,
                     "--project-root", root, root],
                    capture_output=True, check=False)
     return time.perf_counter() - started
