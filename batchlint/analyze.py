@@ -204,7 +204,8 @@ def analyze_sources(sources: list[SourceFile], config: Config, errors: list[File
     def encode() -> None:  # while the cross-file analysis runs here, on another core (facts_cache.py)
         if cache is not None and not encoded:
             encoded.append(True)
-            cache.encode_soon(fork=jobs > 1 or (_spare_core() and _one_thread()))
+            # a pack written behind the result is encoded by a forked, lowest-priority process even on one core
+            cache.encode_soon(fork=jobs > 1 or ((cache.behind or _spare_core()) and _one_thread()))
     try:
         result = _analyze(sources, config, errors, parser, encode, release_texts)
     finally:

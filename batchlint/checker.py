@@ -100,7 +100,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
             return _with_notices(cached, notices)  # nothing it depends on changed
     if cache_dir and _linked(cache_dir, (facts_folder(cache_dir),), notices):
         cache_dir, runs = None, None  # no part of this cache is used
-    cache = FactsCache(cache_dir, max(1, len(groups))) if cache_dir else None
+    cache = FactsCache(cache_dir, max(1, len(groups)), behind=write_behind) if cache_dir else None
     from . import analyze  # the analysis loads only when the cache cannot answer
 
     results = []
@@ -132,7 +132,7 @@ def _check_project(scope: Scope, config: Config, jobs: int, cache_dir: str | Non
             result = _only_in(result, {source.path for source in borrowed})
         results.append(result if config.include_tests else _without_tests(result, folder))
     if cache is not None:
-        cache.save(behind=write_behind)
+        cache.save()
     result = _merged(results)
     if runs is not None:
         runs.put(run_key, result, background=write_behind)

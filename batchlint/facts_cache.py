@@ -61,8 +61,11 @@ class FactsCache:
     a run that parsed something or no longer needs an entry, holding that
     run's entries."""
 
-    def __init__(self, directory: str | None, projects: int = 1) -> None:
+    def __init__(self, directory: str | None, projects: int = 1, behind: bool = False) -> None:
+        """`behind`: the caller does not wait for the pack (see save) and it
+        may be written by a forked encoder whatever the cores (see encode_soon)."""
         self.directory = directory
+        self.behind = behind
         self._projects = projects  # analyzed apart, each calling encode_soon once: the last may write the pack
         self._data = b""  # the pack read, where os.pread is missing (Windows)
         self._fd = -1  # the pack, open: its entries are read from it
@@ -192,7 +195,7 @@ class FactsCache:
             if not ready_folder(self.directory, facts_folder(self.directory)):
                 return False
             try:
-                pid = fork_writer()
+                pid = fork_writer(self.behind)
             except OSError:
                 return False
             if pid == 0:  # the encoder: write the pack and leave, running nothing else
@@ -211,16 +214,16 @@ class FactsCache:
         self._handed = True
         return True
 
-    def save(self, behind: bool = False) -> None:
+    def save(self) -> None:
         """Write the pack of this run's entries, if it differs from the one
-        read. `behind`: a pack a forked encoder is writing is left to it
+        read. Made `behind`, a pack a forked encoder is writing is left to it
         (cache.wait_for_writes waits for it), so the caller shows its result
         meanwhile: where the encoder outlasts the cross-file analysis, waiting
         here made the first cached run slower than --no-cache."""
         if not self.directory:
             return
         if self._handed:  # to a forked writer (or the pack read stays as it is)
-            if self._packer and behind:
+            if self._packer and self.behind:
                 write_behind(self._packer)
             elif self._packer:
                 with contextlib.suppress(OSError):

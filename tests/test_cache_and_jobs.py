@@ -403,6 +403,7 @@ def test_a_result_written_behind_is_returned_before_its_facts_pack_is_written(tm
     write_file = facts_cache._write_file
 
     def when_returned(*args, **kwargs):
+        (tmp_path / "priority").write_text(str(os.nice(0)))  # in the encoder: the priority it writes at
         deadline = time.monotonic() + 5
         while not returned.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -420,6 +421,8 @@ def test_a_result_written_behind_is_returned_before_its_facts_pack_is_written(tm
     returned.touch()
     cache_module.wait_for_writes()
     assert not late.exists()
+    # nobody waits for a pack written behind: it takes only CPU left idle (the lowest priority); else as the run
+    assert int((tmp_path / "priority").read_text()) == (19 if behind else os.nice(0))
     assert result.findings and cache_module._WRITERS == []
     packs = list(cache.glob("facts-*/facts.pack"))
     assert len(packs) == 1 and packs[0].stat().st_size > 100  # written whole, as in line
@@ -431,3 +434,23 @@ def test_a_result_written_behind_is_returned_before_its_facts_pack_is_written(tm
     again = check_paths([str(root)], Config(root=str(root)), jobs=1, cache_dir=str(cache), write_behind=behind)
     cache_module.wait_for_writes()
     assert again.findings == result.findings and [os.path.basename(path) for path in parsed] == ["jobs.py"]
+
+
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
+@pytest.mark.parametrize("behind", [True, False])
+def test_on_one_core_only_a_pack_written_behind_is_encoded_in_a_fork(tmp_path, monkeypatch, behind):
+    from batchlint import cache as cache_module
+    from batchlint.facts_cache import FactsCache
+
+    asked = []
+    encode_soon = FactsCache.encode_soon
+    monkeypatch.setattr(FactsCache, "encode_soon", lambda self, fork: asked.append(fork) or encode_soon(self, fork))
+    monkeypatch.setattr(checker, "_spare_core", lambda: False)
+    write(tmp_path, PROJECT)
+    expected = run(tmp_path)
+    found = check_paths([str(tmp_path)], Config(root=str(tmp_path)), jobs=1, cache_dir=str(tmp_path / "c"),
+                        write_behind=behind)
+    cache_module.wait_for_writes()
+    # behind, at the lowest priority (fork_writer), it waits for CPU the run leaves; waited for, it would slow the run
+    assert asked[0] is behind and found.findings  # (save() then encodes what is left in line: nothing, if forked)
+    assert run(tmp_path, jobs=1, cache_dir=str(tmp_path / "c")) == expected  # its entries read back

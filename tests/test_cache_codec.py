@@ -181,6 +181,7 @@ def test_a_run_entry_written_in_the_background_is_waited_for_and_read_whole(tmp_
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_a_writer_outliving_its_command_never_brings_back_a_cache_removed_meanwhile(tmp_path, monkeypatch):
+    import os
     import time
 
     from batchlint import cache
@@ -191,6 +192,7 @@ def test_a_writer_outliving_its_command_never_brings_back_a_cache_removed_meanwh
     real = cache.replace_file
 
     def after_removal(*args, **kwargs):  # in the forked writer: the cache is removed while it works
+        (tmp_path / "priority").write_text(str(os.nice(0)))
         deadline = time.monotonic() + 10
         while not removed.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -204,6 +206,7 @@ def test_a_writer_outliving_its_command_never_brings_back_a_cache_removed_meanwh
     removed.touch()
     cache.wait_for_writes()
     assert not directory.exists()
+    assert (tmp_path / "priority").read_text() == "19"  # nobody waits for it: the lowest priority
     monkeypatch.setattr(cache, "replace_file", real)
     RunCache(str(directory)).put("b" * 40, result)  # written in line, a removed cache is made again
     assert list(directory.glob(f"runs-*/{'b' * 40}.json")) and (directory / ".gitignore").exists()
