@@ -76,7 +76,7 @@ def _configure(paths, selection, config_path, isolated, strict=None, project_roo
 
 
 def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root=None, progress=None,
-             strict=None):
+             strict=None, write_behind=True):
     from .project_root import cache_home
 
     paths = paths or (".",)
@@ -86,10 +86,11 @@ def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir,
     try:
         # the cache files left to write (the run-level entry, a facts pack) are written by forked writers
         # while the result is shown, and the command does not wait for them: waiting made a first cached
-        # run slower than --no-cache (cache.fork_writer; a later lookup in this process waits for them)
+        # run slower than --no-cache (cache.fork_writer). A command that analyzes again (fix) writes in
+        # line: its next lookup would wait for writers running at the lowest priority
         # --project-root is the user's own choice: passed as such, never checked as a configuration's key is
         result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress,
-                             project_root=config.project_root if project_root else "", write_behind=True)
+                             project_root=config.project_root if project_root else "", write_behind=write_behind)
     except ConfigError as exc:  # [project.scripts] of a pyproject.toml among the paths
         raise Failure(str(exc)) from None
     result = usage_options.apply_given(result, measured, config)
@@ -215,9 +216,14 @@ def fix(paths, selection, config_path, isolated, output_file, jobs, no_cache, ca
         paths = (os.path.relpath(config.root),)
     from .check_command import open_output, write_output
 
-    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root)
+    result = _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root,
+                      write_behind=False)
     stream = open_output(output_file)
-    again = lambda: _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root)  # noqa: E731
+
+    def again():
+        return _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir, project_root,
+                        write_behind=False)
+
     status = run_fix(result, config, stream, show_diff, unsafe_fixes, only, paths, reanalyze=again)
     write_output(stream, "")  # flushed, or a usage error if the disk is full
     sys.exit(status)

@@ -253,3 +253,24 @@ from batchlint.cli import main
 main(["check", "-j2", "--cache-dir", {str(cache_dir)!r}, "--format", "json", "."])
 """], cwd=FIXTURES, capture_output=True, text=True, timeout=120)
     assert (warm.returncode, warm.stdout, warm.stderr) == (first.returncode, first.stdout, first.stderr)
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_check_leaves_its_writers_running_and_fix_which_analyzes_again_writes_in_line(tmp_path, monkeypatch, command):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from batchlint import cache
+    from batchlint.cli import main
+
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES, tree)
+    monkeypatch.chdir(tree)
+    cache.wait_for_writes()
+    out = CliRunner().invoke(main, [command, "--cache-dir", str(tmp_path / "cache"), "."])
+    assert out.exit_code in (0, 1), out.output
+    # check: the run entry's writer (at the lowest priority) is not waited for; fix's next pass would wait for it
+    assert bool(cache._WRITERS) is (command == "check")
+    cache.wait_for_writes()
+    assert list((tmp_path / "cache").glob("runs-*/*.json"))
