@@ -372,7 +372,17 @@ def _platform(found: list[tuple[str, str, str, str, str]], text: str, path: str)
 
 
 def _render(text: str, path: str, base: str) -> list[ExternalSchedule]:
-    return _platform(read_render(_yaml_documents(text), base), text, path)
+    # a Docker service's Dockerfile is read as a systemd timer's service is: inside the tree, never through a link
+    return _platform(read_render(_yaml_documents(text), base, _beside), text, path)
+
+
+def _beside(path: str) -> str:
+    """A file a schedule file names beside it (a Dockerfile): its text, never
+    through a link at `path`; "" if unreadable or over the size limit."""
+    try:
+        return _read(path, follow_links=False)
+    except FileTooLarge:
+        return ""
 
 
 def _railway(text: str, path: str, base: str) -> list[ExternalSchedule]:
