@@ -111,6 +111,15 @@ def test_replay_tiers(tmp_path, body, safety, why):
      '    summary = "done"\n    print(summary)\n', True),
     # `_` holds nothing anyone reads
     ('def main():\n    _ = None\n    for _ in range(2):\n        print(ask("same"))\n', True),
+    # a `with ... as f` after the loop binds `f` before its body reads it: the loop's `f` is unseen
+    ('def main():\n    for d in ["a", "b"]:\n        with open(d) as f:\n            print(ask(f.read()))\n'
+     '    with open("out") as f:\n        print(f.read())\n', True),
+    # ... but one whose opening reads the loop's `f` (`with f:`) sees it: refused
+    ('def main():\n    for d in ["a", "b"]:\n        with open(d) as f:\n            print(ask(f.read()))\n'
+     '    with f:\n        print(f.closed)\n', False),
+    # ... and a `with` that binds another name leaves the loop's `f` for its body to read: refused
+    ('def main():\n    for d in ["a", "b"]:\n        with open(d) as f:\n            print(ask(f.read()))\n'
+     '    with open("out") as g:\n        print(f.name, g.name)\n', False),
 ])
 def test_names_the_loop_binds_are_followed_through_branches_and_later_code(tmp_path, body, fixable):
     statuses = _statuses(tmp_path, HEAD + body + '\n\nif __name__ == "__main__":\n    main()\n')

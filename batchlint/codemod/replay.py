@@ -217,6 +217,8 @@ def _read_before_written(statements, name: str) -> bool:
             return True
         if isinstance(statement, cst.For) and name in scan(statement.target).reads:
             return False  # the loop binds it before its body runs (an empty loop leaves it: not followed)
+        if isinstance(statement, cst.With) and name in _with_names(statement):
+            return False  # `with open(p) as f:` binds `f` before its body runs
         if any(_read_before_written(b, name) for b in blocks):
             return True
     return False
@@ -300,7 +302,14 @@ def _bound_in(statements) -> set[str]:
                     out.add(small.target.value)
         elif isinstance(statement, cst.For):
             out |= scan(statement.target).reads
+        elif isinstance(statement, cst.With):
+            out |= _with_names(statement)
     return out
+
+
+def _with_names(statement: cst.With) -> set[str]:
+    """The names a `with` statement binds (`as f`, `as (a, b)`)."""
+    return {name for item in statement.items if item.asname is not None for name in scan(item.asname.name).reads}
 
 
 def _carried_into_request(planner, loop: cst.For, inner: cst.CSTNode, declared) -> Refusal | None:
