@@ -216,19 +216,23 @@ def write_behind(pid: int) -> None:
     _WRITERS.append(pid)
 
 
-def fork_writer(behind: bool = False) -> int:
-    """os.fork() for a process that writes one cache file and leaves. In it,
-    the standard streams are the null device: a caller that reads the
-    command's output to its end (a pipe, pre-commit, a CI step) must not
-    wait for a writer the command itself does not wait for. The writer
-    writes only into folders its parent made (ready_folder): one outliving
-    the command never brings back a cache removed meanwhile. `behind`: a
-    writer nobody waits for runs at the lowest priority, so it takes only
-    CPU the run (and whatever else the machine runs) leaves idle: with no
-    idle core (one core, or a loaded machine) it would otherwise delay the
-    result by the work it does."""
+def fork_writer(write, behind: bool = False) -> int:
+    """Run `write()` in a forked process that then leaves, running nothing
+    else (no atexit, no flush; exit status 0 if `write` returned), and give
+    its pid (OSError if it cannot fork). In it, the standard streams are the
+    null device: a caller that reads the command's output to its end (a
+    pipe, pre-commit, a CI step) must not wait for a writer the command
+    itself does not wait for. The writer writes only into folders its parent
+    made (ready_folder): one outliving the command never brings back a cache
+    removed meanwhile. `behind`: a writer nobody waits for runs at the lowest
+    priority, so it takes only CPU the run (and whatever else the machine
+    runs) leaves idle: with no idle core (one core, or a loaded machine) it
+    would otherwise delay the result by the work it does."""
     pid = os.fork()
-    if pid == 0:
+    if pid != 0:
+        return pid
+    code = 1
+    with contextlib.suppress(BaseException):
         with contextlib.suppress(OSError):
             null = os.open(os.devnull, os.O_RDWR)
             for stream in (0, 1, 2):
@@ -236,7 +240,9 @@ def fork_writer(behind: bool = False) -> int:
         if behind and hasattr(os, "nice"):
             with contextlib.suppress(OSError):
                 os.nice(19)  # raised past the lowest priority, it stays at the lowest
-    return pid
+        write()
+        code = 0
+    os._exit(code)
 
 
 def wait_for_writes() -> None:
@@ -292,18 +298,10 @@ class RunCache:
         and so does the next get()."""
         if background and _can_fork() and ready_folder(self.directory, self._folder):
             try:
-                pid = fork_writer(behind=True)
-            except OSError:
-                pid = -1
-            if pid == 0:  # the writer: write the entry and leave, running nothing else (no atexit, no flush)
-                code = 1
-                with contextlib.suppress(BaseException):
-                    self._put(key, result, create=False)
-                    code = 0
-                os._exit(code)
-            if pid > 0:
-                write_behind(pid)
+                write_behind(fork_writer(lambda: self._put(key, result, create=False), behind=True))
                 return
+            except OSError:
+                pass  # no process to fork: written here
         self._put(key, result)
 
     def _put(self, key: str, result, create: bool = True) -> None:

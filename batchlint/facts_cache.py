@@ -168,16 +168,13 @@ class FactsCache:
             except OSError:
                 fd = -1
             if fd >= 0:
-                pid = fork_writer()
-                if pid == 0:  # the encoder: write the segment and leave, running nothing else
-                    code = 1
-                    with contextlib.suppress(BaseException):
-                        with os.fdopen(fd, "wb") as handle:  # record by record: never all of them held
-                            handle.write(cache_pack.HEADER)
-                            for key, outcome in items.items():
-                                handle.write(cache_pack.pack(_encoded({key: outcome}).values(), header=b""))
-                        code = 0
-                    os._exit(code)
+                def write_segment() -> None:  # in the encoder
+                    with os.fdopen(fd, "wb") as handle:  # record by record: never all of them held
+                        handle.write(cache_pack.HEADER)
+                        for key, outcome in items.items():
+                            handle.write(cache_pack.pack(_encoded({key: outcome}).values(), header=b""))
+
+                pid = fork_writer(write_segment)
                 os.close(fd)
                 self._writers.append((pid, segment))
                 return
@@ -194,21 +191,17 @@ class FactsCache:
         if self._new or len(kept) != len(self._index):  # else the pack read is the pack to keep
             if not ready_folder(self.directory, facts_folder(self.directory)):
                 return False
+            def write_pack() -> None:  # in the encoder
+                old = (self._read(*self._index[key], view=True) for key in kept)
+                new = (body for key in sorted(self._new) for body in _encoded({key: self._new[key]}).values())
+                _drop_stale_segments(facts_folder(self.directory))
+                _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME,
+                            _pieces(itertools.chain(old, new)), create=False)
+
             try:
-                pid = fork_writer(self.behind)
+                self._packer = fork_writer(write_pack, self.behind)
             except OSError:
                 return False
-            if pid == 0:  # the encoder: write the pack and leave, running nothing else
-                code = 1
-                with contextlib.suppress(BaseException):
-                    old = (self._read(*self._index[key], view=True) for key in kept)
-                    new = (body for key in sorted(self._new) for body in _encoded({key: self._new[key]}).values())
-                    _drop_stale_segments(facts_folder(self.directory))
-                    _write_file(self.directory, facts_folder(self.directory), cache_pack.PACK_NAME,
-                                _pieces(itertools.chain(old, new)), create=False)
-                    code = 0
-                os._exit(code)
-            self._packer = pid
         self._close()
         self._new, self._used = {}, set()
         self._handed = True
