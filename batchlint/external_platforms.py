@@ -59,10 +59,10 @@ def _docker_command(service: dict, here: str, base: str, read) -> tuple[str | No
     anchor = os.path.realpath(base or ".")
     if os.path.commonpath([os.path.realpath(os.path.dirname(path) or "."), anchor]) != anchor:
         return None, context
-    return image_command(read(path)), context
+    return _image_command(read(path)), context
 
 
-def image_command(dockerfile: str) -> str | None:
+def _image_command(dockerfile: str) -> str | None:
     """The command a Dockerfile's final stage runs, as a shell line: its
     ENTRYPOINT (exec form) followed by its CMD, or the one given. None when
     it names none (the base image's, which batchlint cannot see)."""
