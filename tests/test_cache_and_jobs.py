@@ -363,15 +363,21 @@ def test_a_segment_left_by_a_killed_run_is_removed_once_stale(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [".cache-fresh.tmp", "facts.pack"]
 
 
-@pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
-def test_with_one_job_the_entries_are_encoded_in_a_fork_only_when_no_other_thread_runs(tmp_path, monkeypatch):
-    import threading
-
+def _encode_calls(monkeypatch) -> list[bool]:
+    """The `fork` argument of each FactsCache.encode_soon call, as they are made."""
     from batchlint.facts_cache import FactsCache
 
     asked = []
     encode_soon = FactsCache.encode_soon
     monkeypatch.setattr(FactsCache, "encode_soon", lambda self, fork: asked.append(fork) or encode_soon(self, fork))
+    return asked
+
+
+@pytest.mark.skipif(not parallel.CAN_FORK, reason="needs fork")
+def test_with_one_job_the_entries_are_encoded_in_a_fork_only_when_no_other_thread_runs(tmp_path, monkeypatch):
+    import threading
+
+    asked = _encode_calls(monkeypatch)
     monkeypatch.setattr(checker, "_spare_core", lambda: True)
     write(tmp_path, PROJECT)
     expected = run(tmp_path)
@@ -440,11 +446,8 @@ def test_a_result_written_behind_is_returned_before_its_facts_pack_is_written(tm
 @pytest.mark.parametrize("behind", [True, False])
 def test_on_one_core_only_a_pack_written_behind_is_encoded_in_a_fork(tmp_path, monkeypatch, behind):
     from batchlint import cache as cache_module
-    from batchlint.facts_cache import FactsCache
 
-    asked = []
-    encode_soon = FactsCache.encode_soon
-    monkeypatch.setattr(FactsCache, "encode_soon", lambda self, fork: asked.append(fork) or encode_soon(self, fork))
+    asked = _encode_calls(monkeypatch)
     monkeypatch.setattr(checker, "_spare_core", lambda: False)
     write(tmp_path, PROJECT)
     expected = run(tmp_path)
