@@ -87,8 +87,8 @@ def _analyze(paths, selection, config_path, isolated, jobs, no_cache, cache_dir,
         # the cache files left to write (the run-level entry, a facts pack) are written by forked writers
         # while the result is shown, and the command does not wait for them: waiting made a first cached
         # run slower than --no-cache (cache.fork_writer). A command that analyzes again (fix) writes in
-        # line: its next lookup would wait for writers running at the lowest priority
-        # --project-root is the user's own choice: passed as such, never checked as a configuration's key is
+        # line: its next lookup would wait for writers running at the lowest priority.
+        # --project-root is the user's own choice: passed as such, never checked as a configuration's key is.
         result = check_paths(list(paths), config, jobs=jobs or default_jobs(), cache_dir=cache, progress=progress,
                              project_root=config.project_root if project_root else "", write_behind=write_behind)
     except ConfigError as exc:  # [project.scripts] of a pyproject.toml among the paths
